@@ -1,0 +1,19 @@
+# Compile settings shared by every Pimscope target, carried by the INTERFACE target pimscope_settings.
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+add_library(pimscope_settings INTERFACE)
+target_compile_definitions(pimscope_settings INTERFACE
+    QT_NO_CAST_FROM_ASCII
+    QT_NO_CAST_TO_ASCII
+    QT_NO_URL_CAST_FROM_STRING
+    QT_USE_QSTRINGBUILDER
+    QT_NO_FOREACH
+    QT_NO_KEYWORDS
+    PIMSCOPE_VERSION="${PROJECT_VERSION}")
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(pimscope_settings INTERFACE -Wall -Wextra -Wpedantic
+        $<$<BOOL:${PIMSCOPE_WERROR}>:-Werror>)
+endif()

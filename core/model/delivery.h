@@ -1,0 +1,70 @@
+#pragma once
+
+#include "enums.h"
+#include "event.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace pimscope {
+
+/** One HTTP header as it was on the wire (or in a log line's context): bytes, not re-encoded. */
+struct Header
+{
+    QByteArray name;
+    QByteArray value;
+    friend bool operator==(const Header &, const Header &) = default;
+};
+using Headers = QList<Header>;
+
+/**
+ * One thing the PIM sent or tried to send: an HTTP request the receiver got (origin Receiver), a line of an
+ * imported PIM log file (origin Log) or a request Pimscope sent (origin Replay).
+ *
+ * The raw body and the headers (in wire order, duplicates kept) are kept exactly as received; the events are
+ * slices of the body. For a log line, `body` holds the line's text and the events are slices of it.
+ */
+struct Delivery
+{
+    qint64 id = 0; ///< store row id, 0 until stored
+    Origin origin = Origin::Receiver;
+    qint64 receivedAtMs = 0; ///< UTC milliseconds since the epoch (a log line's own time)
+
+    QByteArray method;
+    QByteArray path;
+    QString remote; ///< peer address and port
+    Headers headers;
+    QByteArray body;
+    qint64 bodySize = 0; ///< size in bytes as received or declared (an over-limit body is not kept)
+
+    Format format = Format::Unknown;
+    Signature signature = Signature::Unchecked;
+    std::optional<int> answeredStatus; ///< the status the receiver answered with
+    std::optional<double> ackMs;       ///< how long the answer took (or a replay's latency)
+    QString error;                     ///< parse or transport error, null when none
+    QStringList warnings;              ///< what is odd but not fatal (e.g. 11 events in one Akeneo request)
+
+    // Imported log lines and replay results.
+    std::optional<LogLevel> logLevel;
+    std::optional<LogMessage> logMessage;
+    std::optional<int> statusCode; ///< the status the endpoint answered, as the PIM (or the replayer) saw it
+    QString url;                   ///< the endpoint URL of a log line or a replay
+    QString logFile;
+    std::optional<int> logLine;
+
+    Flags flags;        ///< the delivery's own flags united with its events' flags
+    int eventCount = 0; ///< number of events (the events list may not be loaded)
+    QList<Event> events;
+
+    /** The event's JSON bytes, a slice of the body. */
+    QByteArray payload(const Event &e) const { return body.mid(e.payloadOffset, e.payloadLength); }
+};
+
+/** The first value of a header, compared case-insensitively; null when absent. */
+QByteArray headerValue(const Headers &headers, QByteArrayView name);
+
+} // namespace pimscope

@@ -1,0 +1,107 @@
+#include "enums.h"
+
+#include <array>
+#include <utility>
+
+namespace pimscope {
+
+namespace {
+
+template<typename E, std::size_t N>
+using NameTable = std::array<std::pair<E, const char *>, N>;
+
+constexpr NameTable<Origin, 3> originTable{{{Origin::Receiver, "receiver"}, {Origin::Log, "log"}, {Origin::Replay, "replay"}}};
+constexpr NameTable<Format, 5> formatTable{{{Format::Akeneo, "akeneo"},
+                                            {Format::AkeneoTest, "akeneo-test"},
+                                            {Format::AkeneoEventPlatform, "akeneo-event-platform"},
+                                            {Format::Quable, "quable"},
+                                            {Format::Unknown, "unknown"}}};
+constexpr NameTable<Signature, 5> signatureTable{{{Signature::Valid, "valid"},
+                                                  {Signature::Invalid, "invalid"},
+                                                  {Signature::Expired, "expired"},
+                                                  {Signature::Missing, "missing"},
+                                                  {Signature::Unchecked, "unchecked"}}};
+constexpr NameTable<LogLevel, 4> logLevelTable{
+    {{LogLevel::Error, "ERROR"}, {LogLevel::Warning, "WARNING"}, {LogLevel::Notice, "NOTICE"}, {LogLevel::Info, "INFO"}}};
+constexpr NameTable<LogMessage, 7> logMessageTable{{{LogMessage::RequestSent, "request_sent"},
+                                                    {LogMessage::EndpointError, "endpoint_error"},
+                                                    {LogMessage::Timeout, "timeout"},
+                                                    {LogMessage::RateLimit, "rate_limit"},
+                                                    {LogMessage::SameConnection, "same_connection"},
+                                                    {LogMessage::NotSentPermissions, "not_sent_permissions"},
+                                                    {LogMessage::Unknown, "unknown"}}};
+constexpr NameTable<Flag, 7> flagTable{{{Flag::Duplicate, "duplicate"},
+                                        {Flag::OutOfOrder, "out_of_order"},
+                                        {Flag::Stale, "stale"},
+                                        {Flag::Self, "self"},
+                                        {Flag::BadSignature, "bad_signature"},
+                                        {Flag::SlowAck, "slow_ack"},
+                                        {Flag::Error, "error"}}};
+
+template<typename E, std::size_t N>
+QString nameOf(const NameTable<E, N> &table, E value)
+{
+    for (const auto &[v, name] : table) {
+        if (v == value)
+            return QString::fromLatin1(name);
+    }
+    return {};
+}
+
+template<typename E, std::size_t N>
+std::optional<E> valueOf(const NameTable<E, N> &table, QStringView name)
+{
+    for (const auto &[v, n] : table) {
+        if (name.compare(QLatin1StringView(n), Qt::CaseInsensitive) == 0)
+            return v;
+    }
+    return std::nullopt;
+}
+
+template<typename E, std::size_t N>
+QStringList namesOf(const NameTable<E, N> &table)
+{
+    QStringList names;
+    names.reserve(int(N));
+    for (const auto &entry : table)
+        names.append(QString::fromLatin1(entry.second));
+    return names;
+}
+
+} // namespace
+
+QString originName(Origin o) { return nameOf(originTable, o); }
+std::optional<Origin> originFromName(QStringView name) { return valueOf(originTable, name); }
+QStringList originNames() { return namesOf(originTable); }
+
+QString formatName(Format f) { return nameOf(formatTable, f); }
+std::optional<Format> formatFromName(QStringView name) { return valueOf(formatTable, name); }
+QStringList formatNames() { return namesOf(formatTable); }
+
+QString signatureName(Signature s) { return nameOf(signatureTable, s); }
+std::optional<Signature> signatureFromName(QStringView name) { return valueOf(signatureTable, name); }
+QStringList signatureNames() { return namesOf(signatureTable); }
+
+QString logLevelName(LogLevel l) { return nameOf(logLevelTable, l); }
+std::optional<LogLevel> logLevelFromName(QStringView name) { return valueOf(logLevelTable, name); }
+QStringList logLevelNames() { return namesOf(logLevelTable); }
+
+QString logMessageName(LogMessage m) { return nameOf(logMessageTable, m); }
+std::optional<LogMessage> logMessageFromName(QStringView name) { return valueOf(logMessageTable, name); }
+QStringList logMessageNames() { return namesOf(logMessageTable); }
+
+QString flagName(Flag f) { return nameOf(flagTable, f); }
+std::optional<Flag> flagFromName(QStringView name) { return valueOf(flagTable, name); }
+QStringList allFlagNames() { return namesOf(flagTable); }
+
+QStringList flagNames(Flags flags)
+{
+    QStringList names;
+    for (Flag f : allFlags) {
+        if (flags.testFlag(f))
+            names.append(flagName(f));
+    }
+    return names;
+}
+
+} // namespace pimscope

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QByteArray>
+#include <QFlags>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace pimscope {
+
+/** Where a delivery came from. Stored as its integer value; exported by name. */
+enum class Origin : int { Receiver = 0, Log = 1, Replay = 2 };
+
+/** Payload format detected in a request body (or the format of a log line's events). */
+enum class Format : int {
+    Unknown = 0,             ///< JSON of no known shape, or not JSON at all
+    Akeneo = 1,              ///< Akeneo Events API envelope {"events":[...]}
+    AkeneoTest = 2,          ///< the empty-body POST of Akeneo's "Test" button
+    AkeneoEventPlatform = 3, ///< Akeneo Event Platform (CloudEvents-like) message
+    Quable = 4,              ///< Quable webhook notification
+};
+
+/** Signature verdict for a delivery. */
+enum class Signature : int { Unchecked = 0, Valid = 1, Invalid = 2, Expired = 3, Missing = 4 };
+
+/** Akeneo log levels, ordered by severity so that `level >= warning` is a numeric comparison. */
+enum class LogLevel : int { Info = 1, Notice = 2, Warning = 3, Error = 4 };
+
+/** The kind of message of an Akeneo event-subscription log line (or the outcome of a replayed request). */
+enum class LogMessage : int {
+    Unknown = 0,
+    RequestSent = 1,
+    EndpointError = 2,
+    Timeout = 3,
+    RateLimit = 4,
+    SameConnection = 5,
+    NotSentPermissions = 6,
+};
+
+/** Problems flagged on events (and, as a union, on deliveries). Bit values are stored in the database. */
+enum class Flag : quint32 {
+    Duplicate = 1u << 0,    ///< event id seen before
+    OutOfOrder = 1u << 1,   ///< older than the newest event already stored for the same subject
+    Stale = 1u << 2,        ///< more than 2 h between event time and receipt
+    Self = 1u << 3,         ///< authored by the configured "self" author
+    BadSignature = 1u << 4, ///< signature invalid, expired or missing
+    SlowAck = 1u << 5,      ///< answered slower than the source's budget
+    Error = 1u << 6,        ///< error answer, parse error, ERROR log line, failed replay
+};
+Q_DECLARE_FLAGS(Flags, Flag)
+Q_DECLARE_OPERATORS_FOR_FLAGS(Flags)
+
+/** Every flag, in display order. */
+inline constexpr Flag allFlags[] = {Flag::Duplicate, Flag::OutOfOrder, Flag::Stale,  Flag::Self,
+                                    Flag::BadSignature, Flag::SlowAck, Flag::Error};
+
+// Names as used in exports and in the filter language. fromName() returns std::nullopt for an unknown name.
+QString originName(Origin o);
+std::optional<Origin> originFromName(QStringView name);
+QStringList originNames();
+
+QString formatName(Format f);
+std::optional<Format> formatFromName(QStringView name);
+QStringList formatNames();
+
+QString signatureName(Signature s);
+std::optional<Signature> signatureFromName(QStringView name);
+QStringList signatureNames();
+
+/** Upper case, as in the log file: ERROR, WARNING, NOTICE, INFO. fromName() accepts any case. */
+QString logLevelName(LogLevel l);
+std::optional<LogLevel> logLevelFromName(QStringView name);
+QStringList logLevelNames();
+
+QString logMessageName(LogMessage m);
+std::optional<LogMessage> logMessageFromName(QStringView name);
+QStringList logMessageNames();
+
+QString flagName(Flag f);
+std::optional<Flag> flagFromName(QStringView name);
+QStringList flagNames(Flags flags);
+QStringList allFlagNames();
+
+} // namespace pimscope

@@ -1,0 +1,107 @@
+#include "schema.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+
+namespace pimscope::schema {
+
+namespace {
+
+const char *const version1[] = {
+    R"(CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        origin INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        method TEXT,
+        path TEXT,
+        remote TEXT,
+        headers BLOB,
+        body BLOB,
+        body_size INTEGER NOT NULL DEFAULT 0,
+        format INTEGER NOT NULL DEFAULT 0,
+        signature INTEGER NOT NULL DEFAULT 0,
+        answered_status INTEGER,
+        ack_ms REAL,
+        event_count INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        warnings TEXT,
+        log_level INTEGER,
+        log_message INTEGER,
+        status_code INTEGER,
+        url TEXT,
+        log_file TEXT,
+        log_line INTEGER,
+        flags INTEGER NOT NULL DEFAULT 0))",
+    R"(CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+        seq INTEGER NOT NULL,
+        origin INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        event_id TEXT,
+        action TEXT,
+        event_time INTEGER,
+        author TEXT,
+        author_type TEXT,
+        pim_source TEXT,
+        subject_type TEXT,
+        subject_id TEXT,
+        subject_uuid TEXT,
+        flags INTEGER NOT NULL DEFAULT 0,
+        payload_offset INTEGER NOT NULL,
+        payload_length INTEGER NOT NULL))",
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)",
+    "CREATE INDEX deliveries_received ON deliveries(received_at)",
+    "CREATE INDEX events_delivery ON events(delivery_id)",
+    "CREATE INDEX events_event_id ON events(event_id)",
+    "CREATE INDEX events_action ON events(action)",
+    "CREATE INDEX events_subject_id ON events(subject_id)",
+    "CREATE INDEX events_subject_uuid ON events(subject_uuid)",
+    "CREATE INDEX events_event_time ON events(event_time)",
+    "CREATE INDEX events_received ON events(received_at)",
+};
+
+Result<void> exec(QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql))
+        return Result<void>::failure(q.lastError().text() + QStringLiteral(" (in: ") + sql.left(60) + u')');
+    return {};
+}
+
+} // namespace
+
+Result<void> migrate(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return Result<void>::failure(q.lastError().text());
+    const int from = q.value(0).toInt();
+    q.finish();
+    if (from == currentVersion)
+        return {};
+    if (!db.transaction())
+        return Result<void>::failure(db.lastError().text());
+    auto fail = [&db](const QString &msg) {
+        db.rollback();
+        return Result<void>::failure(msg);
+    };
+    if (from < 1) {
+        for (const char *stmt : version1) {
+            if (auto r = exec(db, QString::fromLatin1(stmt)); !r)
+                return fail(r.error());
+        }
+    }
+    // Future migrations: if (from < 2) { ... }
+    if (auto r = exec(db, QStringLiteral("PRAGMA application_id = %1").arg(applicationId)); !r)
+        return fail(r.error());
+    if (auto r = exec(db, QStringLiteral("PRAGMA user_version = %1").arg(currentVersion)); !r)
+        return fail(r.error());
+    if (!db.commit())
+        return fail(db.lastError().text());
+    return {};
+}
+
+} // namespace pimscope::schema

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "util/result.h"
+
+class QSqlDatabase;
+
+namespace pimscope::schema {
+
+/** PRAGMA application_id of a Pimscope capture ("PIMS"). A file with another id is not ours. */
+inline constexpr int applicationId = 0x50494D53;
+
+/** PRAGMA user_version of the newest schema this build knows. Migrations go 1 -> 2 -> ... -> currentVersion. */
+inline constexpr int currentVersion = 1;
+
+/**
+ * Brings an open, writable database to currentVersion inside one transaction: creates the schema in an
+ * empty database, or runs the migrations from its version. The caller has already checked that the file
+ * is empty or a Pimscope capture no newer than currentVersion.
+ */
+Result<void> migrate(QSqlDatabase &db);
+
+} // namespace pimscope::schema
+
+/*
+ * Schema version 1 (times are UTC milliseconds since the epoch; enums are the integer values of model/enums.h):
+ *
+ *   deliveries(id INTEGER PRIMARY KEY, origin INTEGER, received_at INTEGER, method TEXT, path TEXT, remote TEXT,
+ *              headers BLOB (HeaderCodec), body BLOB, body_size INTEGER, format INTEGER, signature INTEGER,
+ *              answered_status INTEGER, ack_ms REAL, event_count INTEGER, error TEXT, warnings TEXT, log_level INTEGER,
+ *              log_message INTEGER, status_code INTEGER, url TEXT, log_file TEXT, log_line INTEGER,
+ *              flags INTEGER)
+ *   events(id INTEGER PRIMARY KEY, delivery_id INTEGER, seq INTEGER, origin INTEGER, received_at INTEGER,
+ *          event_id TEXT, action TEXT, event_time INTEGER, author TEXT, author_type TEXT, pim_source TEXT,
+ *          subject_type TEXT, subject_id TEXT, subject_uuid TEXT, flags INTEGER,
+ *          payload_offset INTEGER, payload_length INTEGER)
+ *   settings(key TEXT PRIMARY KEY, value TEXT)
+ *
+ * events.origin and events.received_at repeat the delivery's values so that the common event filters and
+ * sorts need no join. An event's JSON is substr(body, payload_offset + 1, payload_length) of its delivery.
+ */
