@@ -1,12 +1,220 @@
 #include "commands.h"
 
-#include <QCoreApplication>
-#include <QSysInfo>
-#include <QTextStream>
+#include "export/jsonlexport.h"
+#include "filter/filter.h"
+#include "store/eventstore.h"
+#include "store/storereader.h"
+#include "util/jsonwriter.h"
+#include "util/timeutil.h"
 
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSysInfo>
+
+#include <cstdio>
 #include <cstring>
 
 namespace pimscope::cli {
+
+namespace {
+
+struct Command
+{
+    const char *name;
+    const char *summary;
+    int (*run)(const QStringList &args);
+};
+
+int exportCommand(const QStringList &args);
+int statsCommand(const QStringList &args);
+
+constexpr Command commands[] = {
+    {"export", "write events or deliveries of a capture to stdout (JSON lines)", &exportCommand},
+    {"stats", "print counts, answer times and the busiest hour of a capture as one JSON object", &statsCommand},
+};
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "pimscope: %s\n", qPrintable(message));
+}
+
+bool writeOut(const QByteArray &bytes)
+{
+    if (bytes.isEmpty())
+        return true;
+    return std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout) == std::size_t(bytes.size());
+}
+
+/** A parser for "pimscope NAME [options]"; returns false (after printing why) on a usage error. */
+bool parse(QCommandLineParser &parser, const QStringList &args, const QString &name)
+{
+    parser.setApplicationDescription(QStringLiteral("pimscope ") + name);
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    parser.addOption(help);
+    QStringList argv = args;
+    argv.removeAt(1); // the command name
+    if (!parser.parse(argv)) {
+        printError(name + QStringLiteral(": ") + parser.errorText());
+        return false;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        std::exit(Success);
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        printError(name + QStringLiteral(": unexpected argument '") + parser.positionalArguments().constFirst()
+                   + QStringLiteral("'"));
+        return false;
+    }
+    return true;
+}
+
+QCommandLineOption dbOption()
+{
+    return QCommandLineOption(QStringLiteral("db"),
+                              QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
+                              QStringLiteral("PATH"));
+}
+
+QString dbPath(const QCommandLineParser &parser)
+{
+    const QString path = parser.value(QStringLiteral("db"));
+    return path.isEmpty() ? EventStore::defaultPath() : path;
+}
+
+int exportCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(dbOption());
+    parser.addOption({QStringLiteral("filter"), QStringLiteral("Only what matches this filter expression."),
+                      QStringLiteral("EXPR")});
+    parser.addOption({QStringLiteral("what"), QStringLiteral("events (default) or deliveries."),
+                      QStringLiteral("events|deliveries"), QStringLiteral("events")});
+    parser.addOption(
+        {QStringLiteral("format"), QStringLiteral("Output format: jsonl."), QStringLiteral("FORMAT"), QStringLiteral("jsonl")});
+    if (!parse(parser, args, QStringLiteral("export")))
+        return UsageError;
+
+    const QString what = parser.value(QStringLiteral("what"));
+    if (what != u"events" && what != u"deliveries") {
+        printError(QStringLiteral("export: --what must be events or deliveries, not '%1'").arg(what));
+        return UsageError;
+    }
+    const QString format = parser.value(QStringLiteral("format"));
+    if (format != u"jsonl") {
+        printError(QStringLiteral("export: unsupported --format '%1' (supported: jsonl)").arg(format));
+        return UsageError;
+    }
+    const Filter filter = Filter::parse(parser.value(QStringLiteral("filter")));
+    if (!filter.isValid()) {
+        printError(QStringLiteral("export: invalid --filter: %1").arg(filter.error().message));
+        return UsageError;
+    }
+
+    auto reader = StoreReader::open(dbPath(parser));
+    if (!reader) {
+        printError(reader.error());
+        return Failure;
+    }
+    const FilterTarget target = what == u"events" ? FilterTarget::Events : FilterTarget::Deliveries;
+    const auto ids = reader.value()->matchingIds(filter, target);
+    if (!ids) {
+        printError(ids.error());
+        return Failure;
+    }
+    constexpr qsizetype page = 500;
+    QByteArray out;
+    for (qsizetype from = 0; from < ids->size(); from += page) {
+        const QList<qint64> slice = ids->mid(from, page);
+        out.clear();
+        if (target == FilterTarget::Events) {
+            const auto rows = reader.value()->events(slice);
+            if (!rows) {
+                printError(rows.error());
+                return Failure;
+            }
+            for (const EventRecord &r : *rows)
+                jsonl::appendEvent(out, r);
+        } else {
+            const auto rows = reader.value()->deliveries(slice);
+            if (!rows) {
+                printError(rows.error());
+                return Failure;
+            }
+            for (const Delivery &d : *rows)
+                jsonl::appendDelivery(out, d);
+        }
+        if (!writeOut(out)) {
+            printError(QStringLiteral("export: cannot write to standard output"));
+            return Failure;
+        }
+    }
+    return std::fflush(stdout) == 0 ? Success : Failure;
+}
+
+void writeCounts(JsonWriter &w, const char *key, const QMap<QString, qint64> &counts)
+{
+    w.key(key);
+    w.beginObject();
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        const QByteArray k = it.key().toUtf8();
+        w.key(k.constData());
+        w.value(it.value());
+    }
+    w.endObject();
+}
+
+int statsCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(dbOption());
+    if (!parse(parser, args, QStringLiteral("stats")))
+        return UsageError;
+    auto reader = StoreReader::open(dbPath(parser));
+    if (!reader) {
+        printError(reader.error());
+        return Failure;
+    }
+    const auto stats = reader.value()->statistics();
+    if (!stats) {
+        printError(stats.error());
+        return Failure;
+    }
+    const Statistics &s = *stats;
+    QByteArray out;
+    JsonWriter w(out);
+    w.beginObject();
+    w.field("deliveries", s.deliveries);
+    w.field("events", s.events);
+    writeCounts(w, "by_action", s.byAction);
+    writeCounts(w, "by_origin", s.byOrigin);
+    writeCounts(w, "by_format", s.byFormat);
+    writeCounts(w, "by_log_level", s.byLogLevel);
+    writeCounts(w, "by_log_message", s.byLogMessage);
+    writeCounts(w, "by_flag", s.byFlag);
+    writeCounts(w, "deliveries_by_flag", s.deliveriesByFlag);
+    writeCounts(w, "by_signature", s.bySignature);
+    w.key("ack_ms");
+    w.beginObject();
+    w.field("p50", s.ackMsP50);
+    w.field("p99", s.ackMsP99);
+    w.field("max", s.ackMsMax);
+    w.endObject();
+    w.field("max_deliveries_rolling_hour", s.maxDeliveriesRollingHour);
+    w.field("max_rolling_hour_start",
+            s.maxRollingHourStartMs ? toIsoUtc(*s.maxRollingHourStartMs) : QString());
+    w.field("first_received_at", s.firstReceivedMs ? toIsoUtc(*s.firstReceivedMs) : QString());
+    w.field("last_received_at", s.lastReceivedMs ? toIsoUtc(*s.lastReceivedMs) : QString());
+    w.endObject();
+    out += '\n';
+    return writeOut(out) && std::fflush(stdout) == 0 ? Success : Failure;
+}
+
+} // namespace
 
 void setApplicationIdentity()
 {
@@ -18,11 +226,14 @@ void setApplicationIdentity()
 
 bool isHeadlessCommand(const char *argv1)
 {
-    for (const char *name : {"export", "stats"}) {
-        if (std::strcmp(argv1, name) == 0)
+    for (const Command &c : commands) {
+        if (std::strcmp(argv1, c.name) == 0)
             return true;
     }
-    return false;
+    // A bare lowercase word that is not a file is a command, possibly misspelt: say so rather than open a window.
+    const QString word = QString::fromLocal8Bit(argv1);
+    static const QRegularExpression commandWord(QStringLiteral("^[a-z][a-z-]*$"));
+    return commandWord.match(word).hasMatch() && !QFileInfo::exists(word);
 }
 
 QString versionText()
@@ -34,7 +245,15 @@ QString versionText()
 
 int run(const QStringList &arguments)
 {
-    QTextStream(stderr) << "pimscope: unknown command " << arguments.value(1) << '\n';
+    const QString name = arguments.value(1);
+    for (const Command &c : commands) {
+        if (name == QLatin1StringView(c.name))
+            return c.run(arguments);
+    }
+    QString known;
+    for (const Command &c : commands)
+        known += QStringLiteral("\n  %1  %2").arg(QLatin1StringView(c.name), QLatin1StringView(c.summary));
+    printError(QStringLiteral("unknown command '%1'; commands:%2").arg(name, known));
     return UsageError;
 }
 

@@ -11,7 +11,10 @@ enum ExitCode : int { Success = 0, Failure = 1, UsageError = 2 };
 /** Sets the organisation/application names and version used for paths and --version. */
 void setApplicationIdentity();
 
-/** True when argv[1] names a headless subcommand (export, stats, ...) that must run without a display. */
+/**
+ * True when argv[1] is a subcommand word (export, stats, ... or a misspelt one, which run() reports) rather
+ * than an option or a file to open: such commands run without a display.
+ */
 bool isHeadlessCommand(const char *argv1);
 
 /** "pimscope 0.1.0 (Qt 6.4.2, ...)\n" */

@@ -19,6 +19,11 @@ inline constexpr int currentVersion = 1;
  */
 Result<void> migrate(QSqlDatabase &db);
 
+/** Creates the indexes on events that are missing (after a bulk write, or a crash during one). */
+Result<void> ensureEventIndexes(QSqlDatabase &db);
+/** Drops the indexes on events, for a bulk write that builds them again at its end. */
+Result<void> dropEventIndexes(QSqlDatabase &db);
+
 } // namespace pimscope::schema
 
 /*
@@ -34,6 +39,9 @@ Result<void> migrate(QSqlDatabase &db);
  *          subject_type TEXT, subject_id TEXT, subject_uuid TEXT, flags INTEGER,
  *          payload_offset INTEGER, payload_length INTEGER)
  *   settings(key TEXT PRIMARY KEY, value TEXT)
+ *
+ * Indexes: deliveries(received_at); events(delivery_id), events(event_id),
+ * events(subject_type, COALESCE(subject_uuid, subject_id)).
  *
  * events.origin and events.received_at repeat the delivery's values so that the common event filters and
  * sorts need no join. An event's JSON is substr(body, payload_offset + 1, payload_length) of its delivery.

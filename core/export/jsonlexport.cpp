@@ -1,0 +1,124 @@
+#include "jsonlexport.h"
+
+#include "util/jsonwriter.h"
+#include "util/timeutil.h"
+
+#include <QStringDecoder>
+
+namespace pimscope::jsonl {
+
+namespace {
+
+template<typename E>
+QString optionalName(const std::optional<E> &v, QString (*name)(E))
+{
+    return v ? name(*v) : QString();
+}
+
+bool isUtf8(QByteArrayView bytes)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    (void)decoder.decode(bytes);
+    return !decoder.hasError();
+}
+
+void text(JsonWriter &w, const char *key, QByteArrayView bytes)
+{
+    w.key(key);
+    w.value(isUtf8(bytes) ? bytes.toByteArray() : QString::fromUtf8(bytes).toUtf8());
+}
+
+} // namespace
+
+void appendEvent(QByteArray &out, const EventRecord &r)
+{
+    const Event &e = r.event;
+    JsonWriter w(out);
+    w.beginObject();
+    w.field("id", e.id);
+    w.field("delivery_id", e.deliveryId);
+    w.field("seq", e.seq);
+    w.field("origin", originName(r.origin));
+    w.field("format", formatName(r.format));
+    w.field("event_id", e.eventId);
+    w.field("action", e.action);
+    w.field("event_datetime", e.eventTimeMs ? toIsoUtc(*e.eventTimeMs) : QString());
+    w.field("received_at", toIsoUtc(r.receivedAtMs));
+    w.field("author", e.author);
+    w.field("author_type", e.authorType);
+    w.field("pim_source", e.pimSource);
+    w.field("subject_type", e.subjectType);
+    w.field("subject_id", e.subjectId);
+    w.field("subject_uuid", e.subjectUuid);
+    w.field("flags", flagNames(e.flags));
+    w.field("signature", signatureName(r.signature));
+    w.field("log_level", optionalName(r.logLevel, &logLevelName));
+    w.field("log_message", optionalName(r.logMessage, &logMessageName));
+    w.field("status_code", r.statusCode);
+    w.field("answered_status", r.answeredStatus);
+    w.field("ack_ms", r.ackMs);
+    w.key("payload");
+    if (r.payload.isEmpty())
+        w.null();
+    else
+        w.rawCompact(r.payload);
+    w.endObject();
+    out += '\n';
+}
+
+void appendDelivery(QByteArray &out, const Delivery &d)
+{
+    JsonWriter w(out);
+    w.beginObject();
+    w.field("id", d.id);
+    w.field("origin", originName(d.origin));
+    w.field("received_at", toIsoUtc(d.receivedAtMs));
+    if (d.method.isNull())
+        w.nullField("method");
+    else
+        text(w, "method", d.method);
+    if (d.path.isNull())
+        w.nullField("path");
+    else
+        text(w, "path", d.path);
+    w.field("remote", d.remote);
+    w.key("headers");
+    w.beginArray();
+    for (const Header &h : d.headers) {
+        w.beginArray();
+        w.value(isUtf8(h.name) ? h.name : QString::fromUtf8(h.name).toUtf8());
+        w.value(isUtf8(h.value) ? h.value : QString::fromLatin1(h.value).toUtf8());
+        w.endArray();
+    }
+    w.endArray();
+    w.field("body_size", d.bodySize);
+    w.field("format", formatName(d.format));
+    w.field("signature", signatureName(d.signature));
+    w.field("answered_status", d.answeredStatus);
+    w.field("ack_ms", d.ackMs);
+    w.field("event_count", d.eventCount);
+    w.field("error", d.error);
+    w.field("warnings", d.warnings);
+    w.field("log_level", optionalName(d.logLevel, &logLevelName));
+    w.field("log_message", optionalName(d.logMessage, &logMessageName));
+    w.field("status_code", d.statusCode);
+    w.field("url", d.url);
+    w.field("log_file", d.logFile);
+    w.field("log_line", d.logLine);
+    w.field("flags", flagNames(d.flags));
+    const bool utf8 = isUtf8(d.body);
+    w.key("body");
+    if (utf8)
+        w.value(QByteArrayView(d.body));
+    else
+        w.null();
+    w.key("body_base64");
+    if (utf8)
+        w.null();
+    else
+        w.value(QByteArrayView(d.body.toBase64()));
+    w.endObject();
+    out += '\n';
+}
+
+} // namespace pimscope::jsonl

@@ -1,0 +1,216 @@
+#include "connection.h"
+
+#include "schema.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <optional>
+
+namespace pimscope {
+
+Q_LOGGING_CATEGORY(lcStore, "pimscope.store")
+
+namespace {
+
+QString uniqueConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("pimscope-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+// The first 16 bytes of every SQLite 3 database file.
+constexpr char sqliteMagic[] = "SQLite format 3";
+
+QString describe(const QString &path) { return QDir::toNativeSeparators(path); }
+
+/** application_id and user_version as SQLite sees them, WAL included, through a read-only connection. */
+Result<std::pair<quint32, quint32>> readIdsThroughSqlite(const QString &path)
+{
+    using R = Result<std::pair<quint32, quint32>>;
+    const QString name = uniqueConnectionName();
+    R result = R::failure(QString());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (!db.open()) {
+            result = R::failure(db.lastError().text());
+        } else {
+            QSqlQuery q(db);
+            quint32 appId = 0;
+            if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next()) {
+                result = R::failure(q.lastError().databaseText());
+            } else {
+                appId = q.value(0).toUInt();
+                if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+                    result = R::failure(q.lastError().databaseText());
+                else
+                    result = R(std::pair(appId, q.value(0).toUInt()));
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return result;
+}
+
+} // namespace
+
+Result<void> Connection::inspect(const QString &path, bool allowMissing)
+{
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        if (allowMissing)
+            return {};
+        return Result<void>::failure(QStringLiteral("%1: no such capture file").arg(describe(path)));
+    }
+    if (info.isDir())
+        return Result<void>::failure(QStringLiteral("%1: is a directory, not a capture file").arg(describe(path)));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Result<void>::failure(QStringLiteral("%1: cannot read: %2").arg(describe(path), file.errorString()));
+    const QByteArray head = file.read(100);
+    if (head.isEmpty())
+        return {}; // an empty file is a new capture, as SQLite itself treats it
+    if (head.size() < 100 || !head.startsWith(QByteArrayView(sqliteMagic, sizeof sqliteMagic)))
+        return Result<void>::failure(
+            QStringLiteral("%1: not a Pimscope capture (not an SQLite database)").arg(describe(path)));
+    // SQLite header: user_version at offset 60, application_id at 68, both big-endian 32-bit.
+    auto be32 = [&head](int at) {
+        return (quint32(quint8(head[at])) << 24) | (quint32(quint8(head[at + 1])) << 16)
+            | (quint32(quint8(head[at + 2])) << 8) | quint32(quint8(head[at + 3]));
+    };
+    quint32 userVersion = be32(60);
+    quint32 appId = be32(68);
+    if (appId == 0 && QFileInfo::exists(path + QStringLiteral("-wal"))) {
+        // A capture whose creation is still only in its write-ahead log (it is checkpointed right after
+        // creation, but a crash can come first): ask SQLite, read-only.
+        const auto ids = readIdsThroughSqlite(path);
+        if (!ids)
+            return Result<void>::failure(QStringLiteral("%1: corrupt or not a database: %2").arg(describe(path), ids.error()));
+        appId = ids->first;
+        userVersion = ids->second;
+    }
+    if (appId != quint32(schema::applicationId)) {
+        return Result<void>::failure(
+            QStringLiteral("%1: not a Pimscope capture (an SQLite database of another application)").arg(describe(path)));
+    }
+    if (userVersion > quint32(schema::currentVersion)) {
+        return Result<void>::failure(QStringLiteral("%1: written by a newer Pimscope (capture format %2, this version "
+                                                    "reads up to %3); it was not modified")
+                                         .arg(describe(path))
+                                         .arg(userVersion)
+                                         .arg(schema::currentVersion));
+    }
+    return {};
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode mode, const StoreOptions &options)
+{
+    using R = Result<std::unique_ptr<Connection>>;
+    const bool readOnly = mode == Mode::ReadOnly;
+    if (auto r = inspect(path, !readOnly && options.createIfMissing); !r)
+        return R::failure(r.error());
+    if (!readOnly) {
+        const QFileInfo info(path);
+        if (!info.exists() && !QDir().mkpath(info.absolutePath()))
+            return R::failure(QStringLiteral("%1: cannot create the folder").arg(describe(info.absolutePath())));
+    }
+
+    // Opening a WAL database creates its -wal and -shm files; if the file turns out to be unusable, remove
+    // the ones this attempt created so that a refused file is left exactly as it was found.
+    const QString sideFiles[] = {path + QStringLiteral("-wal"), path + QStringLiteral("-shm")};
+    const bool sideFileExisted[] = {QFileInfo::exists(sideFiles[0]), QFileInfo::exists(sideFiles[1])};
+    const bool fileExisted = QFileInfo::exists(path);
+    std::unique_ptr<Connection> c(new Connection);
+    std::optional<QSqlQuery> query;
+    auto refuse = [&](const QString &message) {
+        query.reset();
+        c.reset();
+        for (int i = 0; i < 2; ++i) {
+            if (!sideFileExisted[i])
+                QFile::remove(sideFiles[i]);
+        }
+        if (!fileExisted)
+            QFile::remove(path);
+        return R::failure(message);
+    };
+    c->m_name = uniqueConnectionName();
+    c->m_path = path;
+    c->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), c->m_name);
+    if (!c->m_db.isValid())
+        return refuse(QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+    c->m_db.setDatabaseName(path);
+    QString connectOptions = QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_ENABLE_REGEXP");
+    if (readOnly)
+        connectOptions += QStringLiteral(";QSQLITE_OPEN_READONLY");
+    c->m_db.setConnectOptions(connectOptions);
+    if (!c->m_db.open())
+        return refuse(QStringLiteral("%1: cannot open: %2").arg(describe(path), c->m_db.lastError().text()));
+
+    QSqlQuery &q = query.emplace(c->m_db);
+    auto pragma = [&q](const QString &sql) { return q.exec(sql); };
+    // Reading the schema proves the file is a readable database before anything is written to it.
+    if (!pragma(QStringLiteral("SELECT count(*) FROM sqlite_schema")) || !q.next()) {
+        return refuse(
+            QStringLiteral("%1: corrupt or not a database: %2").arg(describe(path), q.lastError().databaseText()));
+    }
+    const int objects = q.value(0).toInt();
+    q.finish();
+    if (objects > 0) {
+        if (!pragma(QStringLiteral("PRAGMA application_id")) || !q.next() || q.value(0).toInt() != schema::applicationId)
+            return refuse(QStringLiteral("%1: not a Pimscope capture").arg(describe(path)));
+        q.finish();
+        // A valid header and id, but are our tables there and readable?
+        if (!pragma(QStringLiteral("SELECT count(*) FROM deliveries WHERE id < 0"))
+            || !pragma(QStringLiteral("SELECT count(*) FROM events WHERE id < 0"))) {
+            return refuse(QStringLiteral("%1: corrupt capture: %2").arg(describe(path), q.lastError().databaseText()));
+        }
+        q.finish();
+    } else if (readOnly) {
+        return refuse(QStringLiteral("%1: empty file, not a Pimscope capture").arg(describe(path)));
+    }
+
+    if (readOnly) {
+        pragma(QStringLiteral("PRAGMA query_only = ON"));
+        query.reset();
+        return R(std::move(c));
+    }
+    if (!pragma(QStringLiteral("PRAGMA journal_mode = WAL")) || !q.next()
+        || q.value(0).toString().compare(u"wal", Qt::CaseInsensitive) != 0) {
+        return refuse(QStringLiteral("%1: cannot switch to WAL journal: %2")
+                              .arg(describe(path), q.lastError().databaseText()));
+    }
+    q.finish();
+    pragma(options.synchronousFull ? QStringLiteral("PRAGMA synchronous = FULL")
+                                   : QStringLiteral("PRAGMA synchronous = NORMAL"));
+    pragma(QStringLiteral("PRAGMA temp_store = MEMORY"));
+    // 64 MiB of page cache for the writer: index pages of random keys (event ids, uuids) stay in memory
+    // instead of being read back from the WAL at every insert.
+    pragma(QStringLiteral("PRAGMA cache_size = -65536"));
+    pragma(QStringLiteral("PRAGMA wal_autocheckpoint = 8192"));
+    pragma(QStringLiteral("PRAGMA journal_size_limit = 67108864"));
+    if (auto r = schema::migrate(c->m_db); !r)
+        return refuse(QStringLiteral("%1: cannot prepare the capture: %2").arg(describe(path), r.error()));
+    // Put the header (application id, schema version) into the main file at once, so that the file
+    // identifies itself without its WAL.
+    pragma(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+    query.reset();
+    return R(std::move(c));
+}
+
+Connection::~Connection()
+{
+    if (m_db.isOpen())
+        m_db.close();
+    m_db = QSqlDatabase();
+    if (!m_name.isEmpty())
+        QSqlDatabase::removeDatabase(m_name);
+}
+
+} // namespace pimscope

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+
+namespace pimscope {
+
+/** How a capture database is opened. */
+struct StoreOptions
+{
+    /** A path that does not exist yet becomes a new, empty capture. When false, a missing file is an error. */
+    bool createIfMissing = true;
+    /**
+     * synchronous=FULL: a commit also survives a power cut. The default, NORMAL in WAL mode, survives the
+     * process being killed (kill -9), which is what "durable" means for a capture.
+     */
+    bool synchronousFull = false;
+};
+
+/**
+ * One Qt Sql connection to a capture file, owned by the thread that created it (Qt Sql connections must
+ * never be shared between threads). Closes and removes the connection when destroyed.
+ */
+class Connection
+{
+public:
+    enum class Mode { ReadOnly, ReadWrite };
+
+    /**
+     * Opens `path` in the calling thread. ReadWrite creates the file when allowed and brings its schema to
+     * the current version (WAL, foreign keys off, busy timeout); ReadOnly never writes. In both modes the file
+     * is first inspected without writing: a file that is not a Pimscope capture, is corrupt or comes from a
+     * newer Pimscope gets an error naming the problem and is left untouched.
+     */
+    static Result<std::unique_ptr<Connection>> open(const QString &path, Mode mode, const StoreOptions &options = {});
+
+    ~Connection();
+    Connection(const Connection &) = delete;
+    Connection &operator=(const Connection &) = delete;
+
+    QSqlDatabase &db() { return m_db; }
+    const QString &path() const { return m_path; }
+
+    /** Checks a capture file without writing to it (see open()). A missing file is fine when allowMissing. */
+    static Result<void> inspect(const QString &path, bool allowMissing);
+
+private:
+    Connection() = default;
+    QString m_name;
+    QString m_path;
+    QSqlDatabase m_db;
+};
+
+} // namespace pimscope

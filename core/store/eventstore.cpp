@@ -1,0 +1,79 @@
+#include "eventstore.h"
+
+#include "storereader.h"
+#include "storewriter.h"
+
+#include <QDir>
+#include <QStandardPaths>
+
+namespace pimscope {
+
+QString EventStore::defaultPath()
+{
+    // GenericDataLocation + "pimscope", not AppDataLocation: the same file whatever the organisation name.
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+        .filePath(QStringLiteral("pimscope/capture.db"));
+}
+
+Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const StoreOptions &options)
+{
+    using R = Result<std::unique_ptr<EventStore>>;
+    qRegisterMetaType<QList<pimscope::StoredDelivery>>();
+    qRegisterMetaType<QList<quint64>>();
+    std::unique_ptr<EventStore> store(new EventStore);
+    store->m_path = path;
+    // The writer creates and migrates the file; only then can the reader open it read-only.
+    store->m_writer = std::make_unique<StoreWriter>(path, options);
+    if (auto r = store->m_writer->startWriting(); !r)
+        return R::failure(r.error());
+    auto reader = StoreReader::open(path);
+    if (!reader)
+        return R::failure(reader.error());
+    store->m_reader = std::move(reader.value());
+    connect(store->m_writer.get(), &StoreWriter::deliveriesStored, store.get(), &EventStore::deliveriesStored,
+            Qt::DirectConnection);
+    connect(store->m_writer.get(), &StoreWriter::storeFailed, store.get(), &EventStore::storeFailed,
+            Qt::DirectConnection);
+    return R(std::move(store));
+}
+
+EventStore::~EventStore()
+{
+    // The reader goes first: the last connection to close checkpoints the WAL into the file and removes it,
+    // which a read-only connection cannot do.
+    m_reader.reset();
+    if (m_writer)
+        m_writer->stop();
+}
+
+quint64 EventStore::enqueue(Delivery delivery, bool parsed)
+{
+    return m_writer->enqueue(std::move(delivery), parsed);
+}
+
+quint64 EventStore::setSelfAuthor(const QString &author)
+{
+    return m_writer->setSelfAuthor(author);
+}
+
+quint64 EventStore::beginBulk()
+{
+    return m_writer->beginBulk();
+}
+
+quint64 EventStore::endBulk()
+{
+    return m_writer->endBulk();
+}
+
+bool EventStore::flush(int timeoutMs)
+{
+    return m_writer->waitForTicket(m_writer->lastTicket(), timeoutMs);
+}
+
+bool EventStore::waitForTicket(quint64 ticket, int timeoutMs)
+{
+    return m_writer->waitForTicket(ticket, timeoutMs);
+}
+
+} // namespace pimscope

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "connection.h"
+#include "records.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace pimscope {
+
+class StoreWriter;
+class StoreReader;
+
+/**
+ * A capture: one SQLite file (WAL) with a single writer thread and a reading connection for the thread that
+ * opened it. Other threads that read create their own StoreReader on the same path.
+ *
+ * Writes are asynchronous: enqueue() returns a ticket at once; deliveriesStored reports each delivery once
+ * it is committed (durable), storeFailed when its batch could not be committed (nothing of it is stored).
+ * Both signals are emitted from the writer thread; connect with a context object.
+ */
+class EventStore : public QObject
+{
+    Q_OBJECT
+public:
+    /** The default capture path: the platform's app-data location, e.g. ~/.local/share/pimscope/capture.db. */
+    static QString defaultPath();
+
+    /**
+     * Opens (or creates, when options allow) the capture at `path` and starts its writer. Fails with a message
+     * naming the problem for a file that is not a Pimscope capture, is corrupt, or is from a newer version,
+     * without modifying it.
+     */
+    static Result<std::unique_ptr<EventStore>> open(const QString &path, const StoreOptions &options = {});
+
+    ~EventStore() override;
+
+    const QString &path() const { return m_path; }
+
+    /**
+     * Queues a delivery for the writer. Thread-safe. With parsed == false, the writer detects the body's format
+     * and extracts its events (the receiver and the log importer parse themselves and pass true).
+     */
+    quint64 enqueue(Delivery delivery, bool parsed = false);
+
+    /** Sets the author whose events are flagged `self` (empty: none) and re-flags the stored events. */
+    quint64 setSelfAuthor(const QString &author);
+
+    /**
+     * Brackets a bulk write such as a log import: the indexes on events are dropped at the start and built
+     * again at the end (about twice as fast for large imports; see StoreWriter). Returns tickets.
+     */
+    quint64 beginBulk();
+    quint64 endBulk();
+
+    /** Blocks until everything enqueued so far is committed or failed. For headless commands and tests. */
+    bool flush(int timeoutMs = 30000);
+    /** Blocks until the given ticket is committed or failed. */
+    bool waitForTicket(quint64 ticket, int timeoutMs = 30000);
+
+    /** The reading connection of the thread that opened the store. */
+    StoreReader &reader() { return *m_reader; }
+
+Q_SIGNALS:
+    void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);
+    void storeFailed(const QList<quint64> &tickets, const QString &error);
+
+private:
+    EventStore() = default;
+    QString m_path;
+    std::unique_ptr<StoreWriter> m_writer;
+    std::unique_ptr<StoreReader> m_reader;
+};
+
+} // namespace pimscope

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "model/delivery.h"
+
+#include <QMap>
+
+namespace pimscope {
+
+/** An event as the tables and exports show it: the event with the fields of its delivery it is read with. */
+struct EventRecord
+{
+    Event event;
+    Origin origin = Origin::Receiver;
+    qint64 receivedAtMs = 0;
+    Format format = Format::Unknown;
+    Signature signature = Signature::Unchecked;
+    std::optional<LogLevel> logLevel;
+    std::optional<LogMessage> logMessage;
+    std::optional<int> statusCode;
+    std::optional<int> answeredStatus;
+    std::optional<double> ackMs;
+    QByteArray payload; ///< the event's exact JSON bytes
+};
+
+/** What the writer reports for each committed delivery. */
+struct StoredDelivery
+{
+    quint64 ticket = 0; ///< as returned by EventStore::enqueue
+    qint64 id = 0;      ///< row id of the delivery
+    Flags flags;
+    int eventCount = 0;
+};
+
+/** Counts over a whole capture (pimscope stats). */
+struct Statistics
+{
+    qint64 deliveries = 0;
+    qint64 events = 0;
+    QMap<QString, qint64> byAction; ///< events
+    QMap<QString, qint64> byOrigin; ///< deliveries
+    QMap<QString, qint64> byFormat; ///< deliveries
+    QMap<QString, qint64> byLogLevel;   ///< deliveries (log lines)
+    QMap<QString, qint64> byLogMessage; ///< deliveries (log lines and replays)
+    QMap<QString, qint64> byFlag;       ///< events carrying each flag
+    QMap<QString, qint64> deliveriesByFlag;
+    QMap<QString, qint64> bySignature; ///< deliveries
+    std::optional<double> ackMsP50;
+    std::optional<double> ackMsP99;
+    std::optional<double> ackMsMax;
+    /** The most PIM requests (received deliveries and request log lines) in any sliding hour, and when it starts. */
+    qint64 maxDeliveriesRollingHour = 0;
+    std::optional<qint64> maxRollingHourStartMs;
+    std::optional<qint64> firstReceivedMs;
+    std::optional<qint64> lastReceivedMs;
+};
+
+} // namespace pimscope

@@ -1,0 +1,101 @@
+#include "sqlitestatement.h"
+
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QVariant>
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+namespace pimscope {
+
+sqlite3 *SqliteStatement::handle(const QSqlDatabase &db)
+{
+    const QVariant v = db.driver()->handle();
+    if (!v.isValid() || std::strcmp(v.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(v.constData());
+}
+
+SqliteStatement::~SqliteStatement()
+{
+    if (m_stmt)
+        sqlite3_finalize(m_stmt);
+}
+
+bool SqliteStatement::prepare(sqlite3 *db, const char *sql)
+{
+    m_db = db;
+    if (m_stmt) {
+        sqlite3_finalize(m_stmt);
+        m_stmt = nullptr;
+    }
+    return db && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr) == SQLITE_OK;
+}
+
+void SqliteStatement::bindNull(int i)
+{
+    sqlite3_bind_null(m_stmt, i);
+}
+
+void SqliteStatement::bind(int i, qint64 v)
+{
+    sqlite3_bind_int64(m_stmt, i, v);
+}
+
+void SqliteStatement::bind(int i, double v)
+{
+    sqlite3_bind_double(m_stmt, i, v);
+}
+
+void SqliteStatement::bind(int i, const QString &text)
+{
+    if (text.isNull()) {
+        sqlite3_bind_null(m_stmt, i);
+        return;
+    }
+    // UTF-16 as it is: SQLite converts it while copying, with no allocation of ours. The QString outlives the
+    // step that uses it only if the caller keeps it, so SQLite copies (TRANSIENT).
+    sqlite3_bind_text16(m_stmt, i, text.utf16(), int(text.size() * 2), SQLITE_TRANSIENT);
+}
+
+void SqliteStatement::bindText(int i, const QByteArray &utf8)
+{
+    if (utf8.isNull()) {
+        sqlite3_bind_null(m_stmt, i);
+        return;
+    }
+    sqlite3_bind_text(m_stmt, i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+void SqliteStatement::bindBlob(int i, const QByteArray &bytes)
+{
+    // An empty body is an empty blob, never NULL.
+    sqlite3_bind_blob64(m_stmt, i, bytes.isEmpty() ? "" : bytes.constData(), sqlite3_uint64(bytes.size()),
+                        SQLITE_STATIC);
+}
+
+bool SqliteStatement::exec()
+{
+    const int rc = sqlite3_step(m_stmt);
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW;
+}
+
+bool SqliteStatement::existsRow(bool *ok)
+{
+    const int rc = sqlite3_step(m_stmt);
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+    *ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+    return rc == SQLITE_ROW;
+}
+
+QString SqliteStatement::errorString() const
+{
+    return m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QStringLiteral("no database");
+}
+
+} // namespace pimscope

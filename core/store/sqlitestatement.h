@@ -1,0 +1,66 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+
+struct sqlite3;
+struct sqlite3_stmt;
+class QSqlDatabase;
+
+namespace pimscope {
+
+/**
+ * A prepared statement on the raw SQLite handle behind a Qt Sql connection, for the writer's hot path: it
+ * binds values without QVariant and steps without Qt Sql's result machinery (about 2x fewer instructions per
+ * row). Owned by the thread that owns the connection; finalised on destruction, which must happen before the
+ * connection is closed.
+ */
+class SqliteStatement
+{
+public:
+    /** The sqlite3 handle of an open QSQLITE connection, or nullptr. */
+    static sqlite3 *handle(const QSqlDatabase &db);
+
+    SqliteStatement() = default;
+    ~SqliteStatement();
+    SqliteStatement(const SqliteStatement &) = delete;
+    SqliteStatement &operator=(const SqliteStatement &) = delete;
+
+    /** Prepares `sql` (with '?' placeholders) on `db`; false with errorString() on failure. */
+    bool prepare(sqlite3 *db, const char *sql);
+
+    // Parameters count from 1, as in SQLite.
+    void bindNull(int i);
+    void bind(int i, qint64 v);
+    void bind(int i, int v) { bind(i, qint64(v)); }
+    void bind(int i, double v);
+    /** A null QString binds NULL. */
+    void bind(int i, const QString &text);
+    /** Bytes as TEXT (UTF-8); a null array binds NULL. The bytes are copied. */
+    void bindText(int i, const QByteArray &utf8);
+    /** Bytes as a BLOB; not copied: `bytes` must stay alive until step() returns. */
+    void bindBlob(int i, const QByteArray &bytes);
+    template<typename T>
+    void bind(int i, const std::optional<T> &v)
+    {
+        if (v)
+            bind(i, *v);
+        else
+            bindNull(i);
+    }
+
+    /** Runs the statement to completion (no result rows expected), then resets it. */
+    bool exec();
+    /** Runs it and reports whether it produced a row; then resets it. */
+    bool existsRow(bool *ok);
+
+    QString errorString() const;
+
+private:
+    sqlite3 *m_db = nullptr;
+    sqlite3_stmt *m_stmt = nullptr;
+};
+
+} // namespace pimscope

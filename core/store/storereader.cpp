@@ -1,0 +1,343 @@
+#include "storereader.h"
+
+#include "headercodec.h"
+
+#include "analysis/budgets.h"
+#include "filter/filter.h"
+
+#include <QHash>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+namespace pimscope {
+
+namespace {
+
+template<typename T>
+std::optional<T> optionalInt(const QVariant &v)
+{
+    return v.isNull() ? std::nullopt : std::optional<T>(T(v.toLongLong()));
+}
+
+template<typename E>
+std::optional<E> optionalEnum(const QVariant &v)
+{
+    return v.isNull() ? std::nullopt : std::optional<E>(E(v.toInt()));
+}
+
+std::optional<double> optionalReal(const QVariant &v)
+{
+    return v.isNull() ? std::nullopt : std::optional<double>(v.toDouble());
+}
+
+QString nullableText(const QVariant &v)
+{
+    return v.isNull() ? QString() : v.toString();
+}
+
+QString placeholders(qsizetype n)
+{
+    QString s;
+    s.reserve(n * 2);
+    for (qsizetype i = 0; i < n; ++i)
+        s += i ? QLatin1StringView(",?") : QLatin1StringView("?");
+    return s;
+}
+
+// SQLite allows 32766 bound parameters; pages stay well below.
+constexpr qsizetype pageSize = 2000;
+
+template<typename Row>
+QList<Row> inOrderOf(const QList<qint64> &ids, QHash<qint64, Row> &byId)
+{
+    QList<Row> rows;
+    rows.reserve(ids.size());
+    for (qint64 id : ids) {
+        auto it = byId.find(id);
+        if (it != byId.end())
+            rows.append(std::move(*it));
+    }
+    return rows;
+}
+
+template<typename T>
+Result<T> failure(const QSqlQuery &q, const char *what)
+{
+    return Result<T>::failure(QStringLiteral("cannot read %1: %2").arg(QLatin1StringView(what), q.lastError().text()));
+}
+
+const char eventColumns[] =
+    "SELECT e.id, e.delivery_id, e.seq, e.origin, e.received_at, e.event_id, e.action, e.event_time, e.author, "
+    "e.author_type, e.pim_source, e.subject_type, e.subject_id, e.subject_uuid, e.flags, d.format, d.signature, "
+    "d.log_level, d.log_message, d.status_code, d.answered_status, d.ack_ms, "
+    "substr(d.body, e.payload_offset + 1, e.payload_length), e.payload_offset, e.payload_length "
+    "FROM events e JOIN deliveries d ON d.id = e.delivery_id ";
+
+EventRecord eventFromRow(const QSqlQuery &q)
+{
+    EventRecord r;
+    Event &e = r.event;
+    e.id = q.value(0).toLongLong();
+    e.deliveryId = q.value(1).toLongLong();
+    e.seq = q.value(2).toInt();
+    r.origin = Origin(q.value(3).toInt());
+    r.receivedAtMs = q.value(4).toLongLong();
+    e.eventId = nullableText(q.value(5));
+    e.action = nullableText(q.value(6));
+    e.eventTimeMs = optionalInt<qint64>(q.value(7));
+    e.author = nullableText(q.value(8));
+    e.authorType = nullableText(q.value(9));
+    e.pimSource = nullableText(q.value(10));
+    e.subjectType = nullableText(q.value(11));
+    e.subjectId = nullableText(q.value(12));
+    e.subjectUuid = nullableText(q.value(13));
+    e.flags = Flags::fromInt(q.value(14).toInt());
+    r.format = Format(q.value(15).toInt());
+    r.signature = Signature(q.value(16).toInt());
+    r.logLevel = optionalEnum<LogLevel>(q.value(17));
+    r.logMessage = optionalEnum<LogMessage>(q.value(18));
+    r.statusCode = optionalInt<int>(q.value(19));
+    r.answeredStatus = optionalInt<int>(q.value(20));
+    r.ackMs = optionalReal(q.value(21));
+    r.payload = q.value(22).toByteArray();
+    e.payloadOffset = q.value(23).toLongLong();
+    e.payloadLength = q.value(24).toLongLong();
+    return r;
+}
+
+} // namespace
+
+Result<std::unique_ptr<StoreReader>> StoreReader::open(const QString &path)
+{
+    auto c = Connection::open(path, Connection::Mode::ReadOnly);
+    if (!c)
+        return Result<std::unique_ptr<StoreReader>>::failure(c.error());
+    std::unique_ptr<StoreReader> reader(new StoreReader);
+    reader->m_connection = std::move(c.value());
+    return Result<std::unique_ptr<StoreReader>>(std::move(reader));
+}
+
+StoreReader::~StoreReader() = default;
+
+Result<QList<qint64>> StoreReader::matchingIds(const Filter &filter, FilterTarget target)
+{
+    const CompiledFilter compiled = filter.compile(target);
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    q.prepare(filterIdsSql(compiled, target));
+    for (const QVariant &v : compiled.bindings)
+        q.addBindValue(v);
+    if (!q.exec())
+        return failure<QList<qint64>>(q, "the matching ids");
+    QList<qint64> ids;
+    while (q.next())
+        ids.append(q.value(0).toLongLong());
+    return ids;
+}
+
+Result<qint64> StoreReader::countMatching(const Filter &filter, FilterTarget target)
+{
+    const CompiledFilter compiled = filter.compile(target);
+    QSqlQuery q(db());
+    q.prepare(filterCountSql(compiled, target));
+    for (const QVariant &v : compiled.bindings)
+        q.addBindValue(v);
+    if (!q.exec() || !q.next())
+        return failure<qint64>(q, "the match count");
+    return q.value(0).toLongLong();
+}
+
+Result<QList<EventRecord>> StoreReader::events(const QList<qint64> &ids)
+{
+    QHash<qint64, EventRecord> byId;
+    byId.reserve(ids.size());
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    for (qsizetype from = 0; from < ids.size(); from += pageSize) {
+        const qsizetype n = std::min(pageSize, ids.size() - from);
+        q.prepare(QLatin1StringView(eventColumns) + QStringLiteral("WHERE e.id IN (") + placeholders(n) + u')');
+        for (qsizetype i = 0; i < n; ++i)
+            q.addBindValue(ids[from + i]);
+        if (!q.exec())
+            return failure<QList<EventRecord>>(q, "events");
+        while (q.next()) {
+            EventRecord r = eventFromRow(q);
+            byId.insert(r.event.id, std::move(r));
+        }
+    }
+    return inOrderOf(ids, byId);
+}
+
+Result<QList<EventRecord>> StoreReader::eventsOfDelivery(qint64 deliveryId)
+{
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    q.prepare(QLatin1StringView(eventColumns) + QStringLiteral("WHERE e.delivery_id = ? ORDER BY e.seq"));
+    q.addBindValue(deliveryId);
+    if (!q.exec())
+        return failure<QList<EventRecord>>(q, "events");
+    QList<EventRecord> rows;
+    while (q.next())
+        rows.append(eventFromRow(q));
+    return rows;
+}
+
+Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool withBody)
+{
+    QHash<qint64, Delivery> byId;
+    byId.reserve(ids.size());
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    const QString body = withBody ? QStringLiteral("body") : QStringLiteral("NULL");
+    for (qsizetype from = 0; from < ids.size(); from += pageSize) {
+        const qsizetype n = std::min(pageSize, ids.size() - from);
+        q.prepare(QStringLiteral("SELECT id, origin, received_at, method, path, remote, headers, ") + body
+                  + QStringLiteral(", body_size, format, signature, answered_status, ack_ms, event_count, error, "
+                                   "warnings, log_level, log_message, status_code, url, log_file, log_line, flags "
+                                   "FROM deliveries WHERE id IN (")
+                  + placeholders(n) + u')');
+        for (qsizetype i = 0; i < n; ++i)
+            q.addBindValue(ids[from + i]);
+        if (!q.exec())
+            return failure<QList<Delivery>>(q, "deliveries");
+        while (q.next()) {
+            Delivery d;
+            int c = 0;
+            d.id = q.value(c++).toLongLong();
+            d.origin = Origin(q.value(c++).toInt());
+            d.receivedAtMs = q.value(c++).toLongLong();
+            const QVariant method = q.value(c++);
+            d.method = method.isNull() ? QByteArray() : method.toString().toLatin1();
+            const QVariant path = q.value(c++);
+            d.path = path.isNull() ? QByteArray() : path.toByteArray();
+            d.remote = nullableText(q.value(c++));
+            d.headers = headercodec::decode(q.value(c++).toByteArray());
+            d.body = q.value(c++).toByteArray();
+            d.bodySize = q.value(c++).toLongLong();
+            d.format = Format(q.value(c++).toInt());
+            d.signature = Signature(q.value(c++).toInt());
+            d.answeredStatus = optionalInt<int>(q.value(c++));
+            d.ackMs = optionalReal(q.value(c++));
+            d.eventCount = q.value(c++).toInt();
+            d.error = nullableText(q.value(c++));
+            const QVariant warnings = q.value(c++);
+            if (!warnings.isNull())
+                d.warnings = warnings.toString().split(u'\n');
+            d.logLevel = optionalEnum<LogLevel>(q.value(c++));
+            d.logMessage = optionalEnum<LogMessage>(q.value(c++));
+            d.statusCode = optionalInt<int>(q.value(c++));
+            d.url = nullableText(q.value(c++));
+            d.logFile = nullableText(q.value(c++));
+            d.logLine = optionalInt<int>(q.value(c++));
+            d.flags = Flags::fromInt(q.value(c++).toInt());
+            byId.insert(d.id, std::move(d));
+        }
+    }
+    return inOrderOf(ids, byId);
+}
+
+Result<Statistics> StoreReader::statistics()
+{
+    Statistics s;
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    auto scalar = [&q](const QString &sql, qint64 &out) {
+        if (!q.exec(sql) || !q.next())
+            return false;
+        out = q.value(0).toLongLong();
+        return true;
+    };
+    // group: SELECT key, count ... GROUP BY key; `name` turns the stored key into the exported name.
+    auto group = [&q](const QString &sql, QMap<QString, qint64> &out, auto name) {
+        if (!q.exec(sql))
+            return false;
+        while (q.next()) {
+            if (!q.value(0).isNull())
+                out.insert(name(q.value(0)), q.value(1).toLongLong());
+        }
+        return true;
+    };
+    const auto asText = [](const QVariant &v) { return v.toString(); };
+    bool ok = scalar(QStringLiteral("SELECT count(*) FROM deliveries"), s.deliveries)
+        && scalar(QStringLiteral("SELECT count(*) FROM events"), s.events)
+        && group(QStringLiteral("SELECT action, count(*) FROM events GROUP BY action"), s.byAction, asText)
+        && group(QStringLiteral("SELECT origin, count(*) FROM deliveries GROUP BY origin"), s.byOrigin,
+                 [](const QVariant &v) { return originName(Origin(v.toInt())); })
+        && group(QStringLiteral("SELECT format, count(*) FROM deliveries GROUP BY format"), s.byFormat,
+                 [](const QVariant &v) { return formatName(Format(v.toInt())); })
+        && group(QStringLiteral("SELECT log_level, count(*) FROM deliveries GROUP BY log_level"), s.byLogLevel,
+                 [](const QVariant &v) { return logLevelName(LogLevel(v.toInt())); })
+        && group(QStringLiteral("SELECT log_message, count(*) FROM deliveries GROUP BY log_message"), s.byLogMessage,
+                 [](const QVariant &v) { return logMessageName(LogMessage(v.toInt())); })
+        && group(QStringLiteral("SELECT signature, count(*) FROM deliveries GROUP BY signature"), s.bySignature,
+                 [](const QVariant &v) { return signatureName(Signature(v.toInt())); });
+    if (!ok)
+        return failure<Statistics>(q, "statistics");
+
+    QString eventSums, deliverySums;
+    for (Flag f : allFlags) {
+        const QString term = QStringLiteral("sum((flags & %1) != 0)").arg(int(f));
+        eventSums += (eventSums.isEmpty() ? QString() : QStringLiteral(", ")) + term;
+        deliverySums += (deliverySums.isEmpty() ? QString() : QStringLiteral(", ")) + term;
+    }
+    auto flagCounts = [&](const QString &sql, QMap<QString, qint64> &out) {
+        if (!q.exec(sql) || !q.next())
+            return false;
+        int i = 0;
+        for (Flag f : allFlags)
+            out.insert(flagName(f), q.value(i++).toLongLong());
+        return true;
+    };
+    if (!flagCounts(QStringLiteral("SELECT ") + eventSums + QStringLiteral(" FROM events"), s.byFlag)
+        || !flagCounts(QStringLiteral("SELECT ") + deliverySums + QStringLiteral(" FROM deliveries"), s.deliveriesByFlag))
+        return failure<Statistics>(q, "flag counts");
+
+    if (!q.exec(QStringLiteral("SELECT ack_ms FROM deliveries WHERE ack_ms IS NOT NULL ORDER BY ack_ms")))
+        return failure<Statistics>(q, "answer times");
+    std::vector<double> acks;
+    while (q.next())
+        acks.push_back(q.value(0).toDouble());
+    if (!acks.empty()) {
+        // Nearest-rank percentiles.
+        auto rank = [&acks](double p) {
+            const auto k = std::size_t(std::ceil(p / 100.0 * double(acks.size())));
+            return acks[std::clamp<std::size_t>(k, 1, acks.size()) - 1];
+        };
+        s.ackMsP50 = rank(50);
+        s.ackMsP99 = rank(99);
+        s.ackMsMax = acks.back();
+    }
+
+    // PIM requests: what the receiver got, and the log lines that record a request (sent, error answer, timeout).
+    if (!q.exec(QStringLiteral("SELECT received_at FROM deliveries WHERE origin = %1 OR (origin = %2 AND log_message "
+                               "IN (%3, %4, %5)) ORDER BY received_at")
+                    .arg(int(Origin::Receiver))
+                    .arg(int(Origin::Log))
+                    .arg(int(LogMessage::RequestSent))
+                    .arg(int(LogMessage::EndpointError))
+                    .arg(int(LogMessage::Timeout))))
+        return failure<Statistics>(q, "receive times");
+    std::deque<qint64> window;
+    while (q.next()) {
+        const qint64 t = q.value(0).toLongLong();
+        window.push_back(t);
+        while (window.front() <= t - 3600 * 1000)
+            window.pop_front();
+        if (qint64(window.size()) > s.maxDeliveriesRollingHour) {
+            s.maxDeliveriesRollingHour = qint64(window.size());
+            s.maxRollingHourStartMs = window.front();
+        }
+    }
+    if (!q.exec(QStringLiteral("SELECT min(received_at), max(received_at) FROM deliveries")) || !q.next())
+        return failure<Statistics>(q, "the time span");
+    s.firstReceivedMs = optionalInt<qint64>(q.value(0));
+    s.lastReceivedMs = optionalInt<qint64>(q.value(1));
+    return s;
+}
+
+} // namespace pimscope

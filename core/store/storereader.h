@@ -1,0 +1,45 @@
+#pragma once
+
+#include "connection.h"
+#include "records.h"
+
+#include <QList>
+
+#include <memory>
+
+namespace pimscope {
+
+class Filter;
+enum class FilterTarget;
+
+/**
+ * Read queries on a capture through a read-only connection owned by the thread that created the reader.
+ * Every call returns a Result whose error names the problem (e.g. the file vanished or is corrupt).
+ */
+class StoreReader
+{
+public:
+    static Result<std::unique_ptr<StoreReader>> open(const QString &path);
+    ~StoreReader();
+
+    /** Ids of the events or deliveries matching a filter (an empty filter matches all), ascending. */
+    Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target);
+    Result<qint64> countMatching(const Filter &filter, FilterTarget target);
+
+    /** Events with their delivery's fields, in the order of `ids` (unknown ids are skipped). */
+    Result<QList<EventRecord>> events(const QList<qint64> &ids);
+    /** Deliveries without their events (eventCount is set), in the order of `ids`. */
+    Result<QList<Delivery>> deliveries(const QList<qint64> &ids, bool withBody = true);
+    /** The events of one delivery, in their order inside it. */
+    Result<QList<EventRecord>> eventsOfDelivery(qint64 deliveryId);
+
+    Result<Statistics> statistics();
+
+    QSqlDatabase &db() { return m_connection->db(); }
+
+private:
+    StoreReader() = default;
+    std::unique_ptr<Connection> m_connection;
+};
+
+} // namespace pimscope

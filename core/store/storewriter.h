@@ -1,0 +1,114 @@
+#pragma once
+
+#include "connection.h"
+#include "records.h"
+#include "sqlitestatement.h"
+
+#include "analysis/flagger.h"
+
+#include <QList>
+#include <QThread>
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace pimscope {
+
+class PayloadParser;
+
+/**
+ * The single writer of a capture: a thread that owns the only write connection and commits whatever has
+ * been queued since its last commit in one transaction (group commit: no fixed tick, so a lone request is
+ * committed at once and a burst shares one commit). It parses bodies that arrive unparsed, computes flags,
+ * and reports each committed delivery through deliveriesStored, or storeFailed when a commit fails (then
+ * nothing of that batch is in the store).
+ *
+ * enqueue(), setSelfAuthor() and waitForTicket() may be called from any thread. Signals are emitted from the
+ * writer thread; connect with a context object to receive them in yours.
+ */
+class StoreWriter : public QThread
+{
+    Q_OBJECT
+public:
+    StoreWriter(QString path, StoreOptions options, QObject *parent = nullptr);
+    ~StoreWriter() override;
+
+    /** Starts the thread and opens the write connection; returns its error if it could not. */
+    Result<void> startWriting();
+
+    /** Queues a delivery. With parsed == false the writer detects the format and extracts the events. */
+    quint64 enqueue(Delivery delivery, bool parsed);
+
+    /** Sets the author whose events are flagged `self` and re-flags what is stored. Returns a ticket. */
+    quint64 setSelfAuthor(const QString &author);
+
+    /**
+     * Bulk writing (a log import): from beginBulk() the indexes on events are dropped, and endBulk() builds
+     * them again, which is about twice as fast overall for large imports. Reads stay correct in between, only
+     * slower. A bulk interrupted by a crash is finished when the capture is next opened. Nested calls count.
+     */
+    quint64 beginBulk();
+    quint64 endBulk();
+
+    /** Blocks until the job with this ticket was committed or failed; false on timeout. */
+    bool waitForTicket(quint64 ticket, int timeoutMs);
+
+    /** The ticket of the newest job queued so far (0: none). */
+    quint64 lastTicket();
+
+    /** Commits what is queued, then ends the thread. */
+    void stop();
+
+Q_SIGNALS:
+    void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);
+    void storeFailed(const QList<quint64> &tickets, const QString &error);
+
+protected:
+    void run() override;
+
+private:
+    struct Job
+    {
+        enum Kind { Store, SelfAuthor, BeginBulk, EndBulk };
+        Kind kind = Store;
+        quint64 ticket = 0;
+        bool parsed = false;
+        Delivery delivery;
+        QString text;
+    };
+
+    quint64 push(Job job);
+
+    Result<void> openConnection();
+    void loadFlaggerState();
+    void process(std::deque<Job> &batch);
+    Result<void> writeDelivery(Job &job, QList<StoredDelivery> &stored);
+    Result<void> applySelfAuthor(const QString &author);
+    Result<void> applyBulk(bool begin);
+
+    QString m_path;
+    StoreOptions m_options;
+    std::unique_ptr<Connection> m_connection;
+    std::unique_ptr<PayloadParser> m_parser;
+    // The hot path binds straight to SQLite (see SqliteStatement); they are finalised before the connection closes.
+    std::unique_ptr<SqliteStatement> m_insertDelivery;
+    std::unique_ptr<SqliteStatement> m_insertEvent;
+    std::unique_ptr<SqliteStatement> m_updateDeliveryFlags;
+    Flagger m_flagger;
+    int m_bulkDepth = 0;
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_done;
+    std::deque<Job> m_queue;
+    quint64 m_nextTicket = 1;
+    quint64 m_finishedTicket = 0; ///< every ticket up to this one was committed or failed
+    bool m_stopping = false;
+    bool m_started = false;
+    QString m_openError;
+    bool m_openFinished = false;
+};
+
+} // namespace pimscope
