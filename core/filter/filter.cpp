@@ -1,0 +1,105 @@
+#include "filter.h"
+
+#include "parser.h"
+
+namespace pimscope {
+
+namespace {
+
+// Far above what the length limit allows (about 17 000), far below SQLite's 32 766.
+constexpr qsizetype maxBindings = 30000;
+
+QString fromWhere(const CompiledFilter &f, FilterTarget target)
+{
+    if (target == FilterTarget::Events) {
+        return f.usesDeliveries ? QStringLiteral("FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE (")
+                                : QStringLiteral("FROM events e WHERE (");
+    }
+    if (!f.usesEvents)
+        return QStringLiteral("FROM deliveries d WHERE (");
+    return f.needsEvent ? QStringLiteral("FROM deliveries d JOIN events e ON e.delivery_id = d.id WHERE (")
+                        : QStringLiteral("FROM deliveries d LEFT JOIN events e ON e.delivery_id = d.id WHERE (");
+}
+
+} // namespace
+
+Filter::Filter() = default;
+
+Filter Filter::parse(const QString &text)
+{
+    Filter f;
+    f.m_text = text;
+    FilterError error;
+    const filter::NodePtr tree = filter::Parser::parse(text, &error);
+    if (!tree) {
+        if (error.position < 0)
+            error = FilterError{0, text.size(), QStringLiteral("invalid filter at 0")};
+        f.m_error = error;
+        return f;
+    }
+    filter::NodePtr normalized = filter::SqlCompiler::normalize(*tree);
+    if (normalized->kind == filter::Node::Kind::Constant && normalized->constant && text.trimmed().isEmpty())
+        return f;
+
+    for (const FilterTarget target : {FilterTarget::Events, FilterTarget::Deliveries}) {
+        filter::SqlCompiler::Metrics metrics;
+        const CompiledFilter compiled = filter::SqlCompiler::compile(*normalized, target, &metrics);
+        if (metrics.parserDepth > filter::SqlCompiler::maxParserDepth
+            || metrics.height > filter::SqlCompiler::maxHeight) {
+            f.m_error = FilterError{metrics.position, std::max<qsizetype>(1, metrics.length),
+                                    QStringLiteral("filter too deeply nested for the database at %1 (simplify "
+                                                   "the nesting of && and || around it)")
+                                        .arg(metrics.position)};
+            return f;
+        }
+        if (compiled.bindings.size() > maxBindings) {
+            f.m_error = FilterError{0, text.size(), QStringLiteral("filter has too many values at 0")};
+            return f;
+        }
+    }
+    f.m_root = std::shared_ptr<const filter::Node>(std::move(normalized));
+    return f;
+}
+
+bool Filter::isEmpty() const
+{
+    return m_text.trimmed().isEmpty();
+}
+
+CompiledFilter Filter::compile(FilterTarget target) const
+{
+    if (!isValid()) {
+        CompiledFilter none;
+        none.where = QStringLiteral("0");
+        return none;
+    }
+    if (!m_root)
+        return {};
+    return filter::SqlCompiler::compile(*m_root, target);
+}
+
+QStringList Filter::fieldNames()
+{
+    return filter::Parser::fieldNames();
+}
+
+QString filterIdsSql(const CompiledFilter &f, FilterTarget target)
+{
+    if (target == FilterTarget::Events)
+        return QStringLiteral("SELECT e.id ") + fromWhere(f, target) + f.where + QStringLiteral(") ORDER BY e.id");
+    // DISTINCT over the join rather than EXISTS per delivery: measured as fast or faster in every case, and
+    // an inner join (needsEvent) lets SQLite start from an events index (event_id, subject, action).
+    if (f.usesEvents)
+        return QStringLiteral("SELECT DISTINCT d.id ") + fromWhere(f, target) + f.where
+            + QStringLiteral(") ORDER BY d.id");
+    return QStringLiteral("SELECT d.id ") + fromWhere(f, target) + f.where + QStringLiteral(") ORDER BY d.id");
+}
+
+QString filterCountSql(const CompiledFilter &f, FilterTarget target)
+{
+    if (target == FilterTarget::Deliveries && f.usesEvents)
+        return QStringLiteral("SELECT COUNT(DISTINCT d.id) ") + fromWhere(f, target) + f.where + u')';
+    return QStringLiteral("SELECT COUNT(*) ") + fromWhere(f, target) + f.where + u')';
+}
+
+} // namespace pimscope
