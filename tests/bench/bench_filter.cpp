@@ -1,0 +1,107 @@
+// Filter speed over a large capture: the matching id list, the count, and a page of 200 rows by id.
+// Usage: bench_filter [events=1000000] [db-path (reused when it exists)]
+
+#include "benchdata.h"
+
+#include "filter/filter.h"
+#include "formats/payloadparser.h"
+#include "store/eventstore.h"
+#include "store/storereader.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace pimscope;
+
+namespace {
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const int total = args.value(1, QStringLiteral("1000000")).toInt();
+    QTemporaryDir dir;
+    const QString path = args.size() > 2 ? args[2] : dir.filePath(QStringLiteral("bench.db"));
+
+    if (!QFile::exists(path)) {
+        auto store = EventStore::open(path);
+        if (!store) {
+            std::fprintf(stderr, "%s\n", qPrintable(store.error()));
+            return 1;
+        }
+        QRandomGenerator rng(7);
+        PayloadParser parser;
+        const qint64 t0 = *parseIsoDateTime(std::string_view("2026-11-22T00:00:00Z"));
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < total / 10; ++i) {
+            Delivery d = bench::receivedDelivery(bench::akeneoBody(rng, t0 + i * 50, 10, 60), t0 + i * 50);
+            ParseResult r = parser.parse(d.body);
+            d.format = r.format;
+            d.events = std::move(r.events);
+            store.value()->enqueue(std::move(d), true);
+        }
+        store.value()->flush(3600000);
+        std::printf("built %d events in %.1f s\n", total, double(timer.elapsed()) / 1000.0);
+    }
+
+    auto reader = StoreReader::open(path);
+    if (!reader) {
+        std::fprintf(stderr, "%s\n", qPrintable(reader.error()));
+        return 1;
+    }
+    const char *const filters[] = {
+        "action == \"product.updated\" && author_type == \"api\"",
+        "action == \"product.removed\"",
+        "subject ~ \"SKU-4242\"",
+        "flag:duplicate || flag:out_of_order",
+        "received >= \"2026-11-22T01:00\" && received < \"2026-11-22T02:00\"",
+        "status >= 500 || latency > 500ms",
+    };
+    std::printf("%-70s %10s %12s %12s\n", "filter (events)", "matches", "ids ms", "count ms");
+    QList<qint64> someIds;
+    for (const char *text : filters) {
+        const Filter f = Filter::parse(QString::fromUtf8(text));
+        std::vector<double> idsMs, countMs;
+        qsizetype matches = 0;
+        for (int run = 0; run < 5; ++run) {
+            QElapsedTimer t;
+            t.start();
+            const auto ids = reader.value()->matchingIds(f, FilterTarget::Events);
+            idsMs.push_back(double(t.nsecsElapsed()) / 1e6);
+            matches = ids->size();
+            if (someIds.isEmpty() && ids->size() > 1000)
+                someIds = ids->mid(ids->size() / 2, 200);
+            t.restart();
+            (void)reader.value()->countMatching(f, FilterTarget::Events);
+            countMs.push_back(double(t.nsecsElapsed()) / 1e6);
+        }
+        std::printf("%-70s %10lld %12.1f %12.1f\n", text, static_cast<long long>(matches), median(idsMs),
+                    median(countMs));
+    }
+    std::vector<double> pageMs;
+    for (int run = 0; run < 20; ++run) {
+        QElapsedTimer t;
+        t.start();
+        const auto rows = reader.value()->events(someIds);
+        pageMs.push_back(double(t.nsecsElapsed()) / 1e6);
+        if (!rows || rows->size() != someIds.size())
+            return 1;
+    }
+    std::printf("page of %lld event rows by id (with payloads): %.2f ms (median of 20)\n",
+                static_cast<long long>(someIds.size()), median(pageMs));
+    return 0;
+}

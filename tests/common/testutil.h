@@ -1,0 +1,89 @@
+#pragma once
+
+// Helpers shared by the tests (header-only, so every test stays one executable of its own).
+
+#include "model/delivery.h"
+#include "util/timeutil.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QString>
+
+#include <optional>
+
+namespace pimscope::test {
+
+inline QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read test file %s", qPrintable(path));
+    return f.readAll();
+}
+
+inline QByteArray sample(const char *name)
+{
+    return readFile(QDir(QStringLiteral(PIMSCOPE_SAMPLES_DIR)).filePath(QString::fromLatin1(name)));
+}
+
+inline QByteArray sha256(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
+}
+
+inline qint64 iso(const char *text)
+{
+    const auto ms = parseIsoDateTime(std::string_view(text));
+    if (!ms)
+        qFatal("bad time in test: %s", text);
+    return *ms;
+}
+
+/** A received request as the receiver would hand it to the store (body not parsed yet). */
+inline Delivery receivedDelivery(QByteArray body, qint64 receivedAtMs, std::optional<double> ackMs = 12.5)
+{
+    Delivery d;
+    d.origin = Origin::Receiver;
+    d.receivedAtMs = receivedAtMs;
+    d.method = "POST";
+    d.path = "/hook/events";
+    d.remote = QStringLiteral("127.0.0.1:50000");
+    d.headers = {{"Host", "127.0.0.1:8787"},
+                 {"Content-Type", "application/json"},
+                 {"X-Akeneo-Request-Timestamp", "1742306531"},
+                 {"X-Custom", "first"},
+                 {"X-Custom", "second"}};
+    d.body = std::move(body);
+    d.bodySize = d.body.size();
+    d.answeredStatus = 200;
+    d.ackMs = ackMs;
+    return d;
+}
+
+/** One Akeneo Events API event as the PIM encodes it (PHP json_encode: "/" escaped). */
+inline QByteArray akeneoEvent(const QString &eventId, const QString &action, const QString &time,
+                              const QString &identifier, const QString &author = QStringLiteral("julia"),
+                              const QString &authorType = QStringLiteral("ui"))
+{
+    const bool model = action.startsWith(u"product_model.");
+    const QString resource = model ? QStringLiteral(R"({"code":"%1"})").arg(identifier)
+                                   : QStringLiteral(R"({"identifier":"%1","family":"clothing"})").arg(identifier);
+    return QStringLiteral(R"({"action":"%1","event_id":"%2","event_datetime":"%3","author":"%4","author_type":"%5",)"
+                          R"("pim_source":"https:\/\/demo.akeneo.com","data":{"resource":%6}})")
+        .arg(action, eventId, time, author, authorType, resource)
+        .toUtf8();
+}
+
+inline QByteArray akeneoBody(const QList<QByteArray> &events)
+{
+    QByteArray body = "{\"events\":[";
+    for (qsizetype i = 0; i < events.size(); ++i)
+        body += (i ? "," : "") + events[i];
+    return body + "]}";
+}
+
+} // namespace pimscope::test

@@ -1,0 +1,305 @@
+#include "testutil.h"
+
+#include "store/eventstore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runPimscope(const QStringList &args)
+{
+    QProcess p;
+    p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), args);
+    if (!p.waitForFinished(60000))
+        qFatal("pimscope %s did not finish", qPrintable(args.join(u' ')));
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+QList<QJsonObject> jsonLines(const QByteArray &out)
+{
+    QList<QJsonObject> objects;
+    for (const QByteArray &line : out.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject())
+            qFatal("not a JSON object line: %s", line.constData());
+        objects.append(doc.object());
+    }
+    return objects;
+}
+
+const QStringList eventKeys = {
+    QStringLiteral("id"),          QStringLiteral("delivery_id"),  QStringLiteral("origin"),
+    QStringLiteral("format"),      QStringLiteral("event_id"),     QStringLiteral("action"),
+    QStringLiteral("event_datetime"), QStringLiteral("received_at"), QStringLiteral("author"),
+    QStringLiteral("author_type"), QStringLiteral("pim_source"),   QStringLiteral("subject_type"),
+    QStringLiteral("subject_id"),  QStringLiteral("subject_uuid"), QStringLiteral("flags"),
+    QStringLiteral("signature"),   QStringLiteral("log_level"),    QStringLiteral("log_message"),
+    QStringLiteral("status_code"), QStringLiteral("payload")};
+
+const QStringList deliveryKeys = {
+    QStringLiteral("id"),          QStringLiteral("origin"),     QStringLiteral("received_at"),
+    QStringLiteral("method"),      QStringLiteral("path"),       QStringLiteral("remote"),
+    QStringLiteral("headers"),     QStringLiteral("body_size"),  QStringLiteral("format"),
+    QStringLiteral("signature"),   QStringLiteral("answered_status"), QStringLiteral("ack_ms"),
+    QStringLiteral("event_count"), QStringLiteral("error"),      QStringLiteral("log_level"),
+    QStringLiteral("log_message"), QStringLiteral("status_code"), QStringLiteral("log_file"),
+    QStringLiteral("log_line")};
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void exportEvents();
+    void exportDeliveries();
+    void exportWithFilter();
+    void stats();
+    void usageErrors_data();
+    void usageErrors();
+    void failures_data();
+    void failures();
+    void defaultDatabasePath();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_db;
+    QByteArray m_batch;
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY(!qgetenv("PIMSCOPE_BIN").isEmpty());
+    m_db = m_dir.filePath(QStringLiteral("capture.db"));
+    m_batch = sample("akeneo_batch_example.json");
+    auto store = EventStore::open(m_db);
+    QVERIFY2(store, qPrintable(store.error()));
+    const qint64 t = iso("2025-03-18T14:02:30Z");
+    store.value()->enqueue(receivedDelivery(m_batch, t, 40.0));
+    store.value()->enqueue(receivedDelivery(sample("quable_example.json"), t + 1000, 650.0));
+    Delivery test = receivedDelivery(QByteArray(), t + 2000, 3.0);
+    test.headers = {{"Content-Type", "application/json"}};
+    store.value()->enqueue(test);
+    Delivery broken = receivedDelivery("{\"events\": [ {\"action\": ", t + 3000, 2.0);
+    broken.answeredStatus = 400;
+    store.value()->enqueue(broken);
+    QVERIFY(store.value()->flush());
+}
+
+void TestCli::exportEvents()
+{
+    const Run r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.err.isEmpty());
+    const auto lines = jsonLines(r.out);
+    QCOMPARE(lines.size(), 11);
+    for (const QJsonObject &o : lines) {
+        for (const QString &key : eventKeys)
+            QVERIFY2(o.contains(key), qPrintable(key));
+    }
+    const QJsonObject first = lines.first();
+    QCOMPARE(first.value(u"origin").toString(), QStringLiteral("receiver"));
+    QCOMPARE(first.value(u"format").toString(), QStringLiteral("akeneo"));
+    QCOMPARE(first.value(u"event_id").toString(), QStringLiteral("3f6c2a8e-9b1d-4c57-a0e2-6d4b9f1e7a21"));
+    QCOMPARE(first.value(u"event_datetime").toString(), QStringLiteral("2025-03-18T14:02:11.000Z"));
+    QCOMPARE(first.value(u"received_at").toString(), QStringLiteral("2025-03-18T14:02:30.000Z"));
+    QCOMPARE(first.value(u"subject_type").toString(), QStringLiteral("product"));
+    QCOMPARE(first.value(u"subject_id").toString(), QStringLiteral("TSHIRT-ORG-BLU-M"));
+    QCOMPARE(first.value(u"signature").toString(), QStringLiteral("unchecked"));
+    QVERIFY(first.value(u"log_level").isNull());
+    QVERIFY(first.value(u"status_code").isNull());
+    QVERIFY(first.value(u"flags").isArray());
+    // The payload is the event's JSON object, equal to the one in the body.
+    const QJsonArray bodyEvents = QJsonDocument::fromJson(m_batch).object().value(u"events").toArray();
+    QCOMPARE(first.value(u"payload").toObject(), bodyEvents.at(0).toObject());
+    QCOMPARE(lines[9].value(u"payload").toObject(), bodyEvents.at(9).toObject());
+    // The payload's tokens are embedded unchanged, without the body's indentation, so each event is one line.
+    QVERIFY(r.out.contains("\"payload\":{\"action\":\"product.created\",\"event_id\""));
+
+    const QJsonObject quable = lines[10];
+    QCOMPARE(quable.value(u"format").toString(), QStringLiteral("quable"));
+    QCOMPARE(quable.value(u"subject_type").toString(), QStringLiteral("document"));
+    QCOMPARE(quable.value(u"subject_id").toString(), QStringLiteral("SKU_CHAIR_OAK_NATURAL"));
+    QVERIFY(quable.value(u"subject_uuid").isNull());
+    QCOMPARE(quable.value(u"flags").toArray(), QJsonArray({QStringLiteral("stale")})); // created 4 h 21 min before
+}
+
+void TestCli::exportDeliveries()
+{
+    const Run r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db, QStringLiteral("--what"),
+                            QStringLiteral("deliveries"), QStringLiteral("--format"), QStringLiteral("jsonl")});
+    QCOMPARE(r.exitCode, 0);
+    const auto lines = jsonLines(r.out);
+    QCOMPARE(lines.size(), 4);
+    for (const QJsonObject &o : lines) {
+        for (const QString &key : deliveryKeys)
+            QVERIFY2(o.contains(key), qPrintable(key));
+    }
+    QCOMPARE(lines[0].value(u"event_count").toInt(), 10);
+    QCOMPARE(lines[0].value(u"body_size").toInt(), m_batch.size());
+    QCOMPARE(lines[0].value(u"body").toString().toUtf8(), m_batch);
+    const QJsonArray headers = lines[0].value(u"headers").toArray();
+    QCOMPARE(headers.size(), 5);
+    QCOMPARE(headers.at(3).toArray(), QJsonArray({QStringLiteral("X-Custom"), QStringLiteral("first")}));
+    QCOMPARE(headers.at(4).toArray(), QJsonArray({QStringLiteral("X-Custom"), QStringLiteral("second")}));
+    QCOMPARE(lines[1].value(u"ack_ms").toDouble(), 650.0);
+    // 650 ms is within Quable's 5 s: no slow_ack (the sample event is hours old: stale).
+    QCOMPARE(lines[1].value(u"flags").toArray(), QJsonArray({QStringLiteral("stale")}));
+    QCOMPARE(lines[2].value(u"format").toString(), QStringLiteral("akeneo-test"));
+    QCOMPARE(lines[2].value(u"event_count").toInt(), 0);
+    QVERIFY(lines[2].value(u"error").isNull());
+    QVERIFY(!lines[3].value(u"error").toString().isEmpty());
+    QCOMPARE(lines[3].value(u"answered_status").toInt(), 400);
+    QCOMPARE(lines[3].value(u"flags").toArray(), QJsonArray({QStringLiteral("error")}));
+}
+
+void TestCli::exportWithFilter()
+{
+    Run r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db, QStringLiteral("--filter"),
+                      QStringLiteral("action == \"product.updated\" && author_type == api")});
+    QCOMPARE(r.exitCode, 0);
+    const auto lines = jsonLines(r.out);
+    QVERIFY(!lines.isEmpty());
+    for (const QJsonObject &o : lines) {
+        QCOMPARE(o.value(u"action").toString(), QStringLiteral("product.updated"));
+        QCOMPARE(o.value(u"author_type").toString(), QStringLiteral("api"));
+    }
+    // On deliveries, a delivery matches when any of its events matches.
+    r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db, QStringLiteral("--what"),
+                  QStringLiteral("deliveries"), QStringLiteral("--filter"), QStringLiteral("action == \"product.removed\"")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(jsonLines(r.out).size(), 1);
+    r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db, QStringLiteral("--what"),
+                  QStringLiteral("deliveries"), QStringLiteral("--filter"), QStringLiteral("format == akeneo-test || flag:error")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(jsonLines(r.out).size(), 2);
+}
+
+void TestCli::stats()
+{
+    const Run r = runPimscope({QStringLiteral("stats"), QStringLiteral("--db"), m_db});
+    QCOMPARE(r.exitCode, 0);
+    const auto lines = jsonLines(r.out);
+    QCOMPARE(lines.size(), 1);
+    const QJsonObject s = lines.first();
+    QCOMPARE(s.value(u"deliveries").toInt(), 4);
+    QCOMPARE(s.value(u"events").toInt(), 11);
+    for (const char *key : {"by_action", "by_origin", "by_format", "by_log_level", "by_log_message", "by_flag",
+                            "by_signature"})
+        QVERIFY2(s.value(QLatin1StringView(key)).isObject(), key);
+    QCOMPARE(s.value(u"by_action").toObject().value(u"product.updated").toInt(), 4);
+    QCOMPARE(s.value(u"by_format").toObject().value(u"akeneo-test").toInt(), 1);
+    QCOMPARE(s.value(u"by_origin").toObject().value(u"receiver").toInt(), 4);
+    QCOMPARE(s.value(u"by_signature").toObject().value(u"unchecked").toInt(), 4);
+    QCOMPARE(s.value(u"by_flag").toObject().value(u"error").toInt(), 0);
+    const QJsonObject ack = s.value(u"ack_ms").toObject();
+    QCOMPARE(ack.value(u"p50").toDouble(), 3.0);
+    QCOMPARE(ack.value(u"max").toDouble(), 650.0);
+    QCOMPARE(ack.value(u"p99").toDouble(), 650.0);
+    QCOMPARE(s.value(u"max_deliveries_rolling_hour").toInt(), 4);
+}
+
+void TestCli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no such command") << QStringList{QStringLiteral("exprot")} << "unknown command 'exprot'";
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("export"), QStringLiteral("--colour")}
+                                    << "Unknown option 'colour'";
+    QTest::newRow("bad --what") << QStringList{QStringLiteral("export"), QStringLiteral("--what"), QStringLiteral("rows")}
+                                << "--what must be events or deliveries";
+    QTest::newRow("bad --format") << QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml")}
+                                  << "unsupported --format 'xml'";
+    QTest::newRow("bad filter") << QStringList{QStringLiteral("export"), QStringLiteral("--filter"), QStringLiteral("acton == x")}
+                                << "invalid --filter";
+    QTest::newRow("missing value") << QStringList{QStringLiteral("stats"), QStringLiteral("--db")} << "Missing value";
+    QTest::newRow("stray argument") << QStringList{QStringLiteral("stats"), QStringLiteral("extra")}
+                                    << "unexpected argument 'extra'";
+}
+
+void TestCli::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Run r = runPimscope(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    QCOMPARE(r.err.count('\n'), 1 + QString::fromUtf8(r.err).count(QStringLiteral("\n  "))); // one line (+ the command list)
+}
+
+void TestCli::failures_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("message");
+    for (const char *command : {"export", "stats"}) {
+        QTest::addRow("%s missing file", command) << command << "missing" << "no such capture file";
+        QTest::addRow("%s foreign file", command) << command << "foreign" << "not a Pimscope capture";
+        QTest::addRow("%s other sqlite", command) << command << "sqlite" << "another application";
+    }
+}
+
+void TestCli::failures()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, kind);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("x.db"));
+    if (kind == u"foreign") {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(sample("akeneo_log_example.log"));
+    } else if (kind == u"sqlite") {
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("other"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(QStringLiteral("CREATE TABLE t (x)")));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("other"));
+    }
+    const QByteArray before = sha256(path);
+    const Run r = runPimscope({command, QStringLiteral("--db"), path});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(r.err.count('\n'), 1);
+    QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    QVERIFY(r.err.startsWith("pimscope: "));
+    QCOMPARE(sha256(path), before);
+    QCOMPARE(QFile::exists(path), kind != u"missing");
+}
+
+void TestCli::defaultDatabasePath()
+{
+    // Without --db the commands read the default capture in the app-data folder (HOME is a temporary one here).
+    const Run r = runPimscope({QStringLiteral("stats")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("pimscope/capture.db: no such capture file"), r.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,569 @@
+#include "testutil.h"
+
+#include "filter/filter.h"
+#include "store/connection.h"
+#include "store/eventstore.h"
+#include "store/schema.h"
+#include "store/storereader.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+const qint64 t0 = iso("2025-03-18T14:02:11Z");
+
+std::unique_ptr<EventStore> openStore(const QString &path, StoreOptions options = {})
+{
+    auto store = EventStore::open(path, options);
+    if (!store)
+        qFatal("cannot open store: %s", qPrintable(store.error()));
+    return std::move(store.value());
+}
+
+QList<EventRecord> allEvents(EventStore &store)
+{
+    auto ids = store.reader().matchingIds(Filter::parse(QString()), FilterTarget::Events);
+    if (!ids)
+        qFatal("%s", qPrintable(ids.error()));
+    return store.reader().events(*ids).value();
+}
+
+QList<Delivery> allDeliveries(EventStore &store)
+{
+    auto ids = store.reader().matchingIds(Filter::parse(QString()), FilterTarget::Deliveries);
+    return store.reader().deliveries(*ids).value();
+}
+
+// Child mode for the kill -9 test: writes deliveries one by one and prints the id of each once it is durable.
+int childWriter(const QString &path)
+{
+    auto store = openStore(path);
+    for (int i = 0;; ++i) {
+        const QByteArray body = akeneoBody({akeneoEvent(QStringLiteral("00000000-0000-4000-8000-%1").arg(i, 12, 10, QChar(u'0')),
+                                                        QStringLiteral("product.updated"),
+                                                        QStringLiteral("2025-03-18T14:02:11+00:00"),
+                                                        QStringLiteral("SKU-%1").arg(i))});
+        const quint64 ticket = store->enqueue(receivedDelivery(body, t0 + i));
+        if (!store->waitForTicket(ticket))
+            return 1;
+        std::printf("%llu\n", static_cast<unsigned long long>(ticket));
+        std::fflush(stdout);
+    }
+}
+
+} // namespace
+
+class TestEventStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void newCaptureIsCreated();
+    void rejectsFilesItDoesNotOwn_data();
+    void rejectsFilesItDoesNotOwn();
+    void missingFileWhenNotCreating();
+    void storesRawBytesAndEvents();
+    void signalsDurableDeliveries();
+    void parsesOnlyWhenAsked();
+    void flagsDuplicatesAndOrder();
+    void flagsStaleSelfSignatureAckError();
+    void flagStateSurvivesReopen();
+    void concurrentWriters();
+    void survivesKill9();
+    void statistics();
+    void synchronousFullOption();
+};
+
+void TestEventStore::newCaptureIsCreated()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sub/folder/capture.db"));
+    {
+        auto store = openStore(path);
+        QCOMPARE(allEvents(*store).size(), 0);
+    }
+    QVERIFY(QFile::exists(path));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+    db.setDatabaseName(path);
+    QVERIFY(db.open());
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+    QVERIFY(q.exec(QStringLiteral("PRAGMA application_id")) && q.next());
+    QCOMPARE(q.value(0).toInt(), schema::applicationId);
+    QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+    QCOMPARE(q.value(0).toInt(), schema::currentVersion);
+    q = QSqlQuery();
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    // The default location is the platform's app-data folder.
+    QVERIFY(EventStore::defaultPath().endsWith(QStringLiteral("pimscope/capture.db")));
+}
+
+void TestEventStore::rejectsFilesItDoesNotOwn_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("text file") << "text" << "not a Pimscope capture (not an SQLite database)";
+    QTest::newRow("random bytes") << "random" << "not a Pimscope capture";
+    QTest::newRow("other sqlite app") << "foreign-sqlite" << "another application";
+    QTest::newRow("newer pimscope") << "newer" << "written by a newer Pimscope";
+    QTest::newRow("corrupt capture") << "corrupt" << "corrupt";
+    QTest::newRow("directory") << "directory" << "is a directory";
+}
+
+void TestEventStore::rejectsFilesItDoesNotOwn()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    QString path = dir.filePath(QStringLiteral("capture.db"));
+    auto makeSqlite = [&](const std::function<void(QSqlQuery &)> &fill) {
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("maker"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            fill(q);
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("maker"));
+    };
+    if (kind == u"text") {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("2025/03/18 08:00:41 INFO The API event request was sent. []\n");
+    } else if (kind == u"random") {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray bytes(8192, '\0');
+        for (qsizetype i = 0; i < bytes.size(); ++i)
+            bytes[i] = char((i * 7919) % 251);
+        f.write(bytes);
+    } else if (kind == u"foreign-sqlite") {
+        makeSqlite([](QSqlQuery &q) {
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE contacts (name TEXT)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO contacts VALUES ('Ada')")));
+        });
+    } else if (kind == u"newer") {
+        makeSqlite([](QSqlQuery &q) {
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE deliveries (id INTEGER PRIMARY KEY)")));
+            QVERIFY(q.exec(QStringLiteral("PRAGMA application_id = %1").arg(schema::applicationId)));
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 99")));
+        });
+    } else if (kind == u"corrupt") {
+        {
+            auto store = openStore(path);
+            store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0));
+            QVERIFY(store->flush());
+        }
+        // Keep the valid 100-byte header, overwrite the pages behind it.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.size() > 4096);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("capture.db")}); // closed cleanly
+        f.seek(100);
+        f.write(QByteArray(int(f.size()) - 100, '\xA5'));
+    } else if (kind == u"directory") {
+        path = dir.path();
+    }
+    const QByteArray before = sha256(path);
+    const QStringList filesBefore = QDir(dir.path()).entryList(QDir::Files);
+
+    auto store = EventStore::open(path);
+    QVERIFY(!store);
+    QVERIFY2(store.error().contains(message), qPrintable(store.error()));
+    QVERIFY2(store.error().contains(QDir::toNativeSeparators(path)), qPrintable(store.error()));
+    auto reader = StoreReader::open(path);
+    QVERIFY(!reader);
+    QVERIFY2(reader.error().contains(message), qPrintable(reader.error()));
+
+    // Never modified, and no journal or WAL file was left beside it.
+    QCOMPARE(sha256(path), before);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), filesBefore);
+}
+
+void TestEventStore::missingFileWhenNotCreating()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("nope.db"));
+    StoreOptions options;
+    options.createIfMissing = false;
+    auto store = EventStore::open(path, options);
+    QVERIFY(!store);
+    QVERIFY2(store.error().contains(QStringLiteral("no such capture file")), qPrintable(store.error()));
+    QVERIFY(!StoreReader::open(path));
+    QVERIFY(!QFile::exists(path));
+}
+
+void TestEventStore::storesRawBytesAndEvents()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    const QByteArray body = sample("akeneo_batch_example.json");
+    Delivery sent = receivedDelivery(body, t0 + 5000);
+    const quint64 ticket = store->enqueue(sent);
+    QVERIFY(store->waitForTicket(ticket));
+
+    const QList<Delivery> deliveries = allDeliveries(*store);
+    QCOMPARE(deliveries.size(), 1);
+    const Delivery &d = deliveries.first();
+    QCOMPARE(d.body, body); // byte for byte
+    QCOMPARE(d.bodySize, body.size());
+    QCOMPARE(d.headers, sent.headers); // wire order, duplicates kept
+    QCOMPARE(d.method, QByteArray("POST"));
+    QCOMPARE(d.path, QByteArray("/hook/events"));
+    QCOMPARE(d.format, Format::Akeneo);
+    QCOMPARE(d.eventCount, 10);
+    QCOMPARE(d.receivedAtMs, t0 + 5000);
+    QCOMPARE(d.answeredStatus, 200);
+    QCOMPARE(*d.ackMs, 12.5);
+    QVERIFY(d.error.isNull());
+
+    const QList<EventRecord> events = allEvents(*store);
+    QCOMPARE(events.size(), 10);
+    for (int i = 0; i < events.size(); ++i) {
+        const EventRecord &r = events[i];
+        QCOMPARE(r.event.seq, i);
+        QCOMPARE(r.event.deliveryId, d.id);
+        QCOMPARE(r.payload, body.mid(r.event.payloadOffset, r.event.payloadLength));
+        QVERIFY(r.payload.startsWith('{') && r.payload.endsWith('}'));
+        QCOMPARE(r.origin, Origin::Receiver);
+        QCOMPARE(r.receivedAtMs, t0 + 5000);
+        QCOMPARE(r.format, Format::Akeneo);
+    }
+    QCOMPARE(events[0].event.eventId, QStringLiteral("3f6c2a8e-9b1d-4c57-a0e2-6d4b9f1e7a21"));
+    QCOMPARE(events[0].event.action, QStringLiteral("product.created"));
+    QCOMPARE(events[0].event.subjectType, QStringLiteral("product"));
+    QCOMPARE(events[0].event.subjectId, QStringLiteral("TSHIRT-ORG-BLU-M"));
+    QCOMPARE(events[0].event.subjectUuid, QStringLiteral("8a1f5c3e-2d7b-4e91-b6a4-0c9e3f7d2b15"));
+    QCOMPARE(toIsoUtc(*events[0].event.eventTimeMs), QStringLiteral("2025-03-18T14:02:11.000Z"));
+
+    // The events of one delivery, in order, and rows fetched by id in the order asked.
+    const auto ofDelivery = store->reader().eventsOfDelivery(d.id);
+    QCOMPARE(ofDelivery->size(), 10);
+    const auto reversed = store->reader().events({events[9].event.id, events[0].event.id, 999999});
+    QCOMPARE(reversed->size(), 2);
+    QCOMPARE(reversed->at(0).event.id, events[9].event.id);
+}
+
+void TestEventStore::signalsDurableDeliveries()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    auto store = openStore(path);
+    QSignalSpy spy(store.get(), &EventStore::deliveriesStored);
+    QList<quint64> tickets;
+    for (int i = 0; i < 50; ++i)
+        tickets.append(store->enqueue(receivedDelivery(sample("quable_example.json"), t0 + i)));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            qsizetype n = 0;
+            for (const auto &args : spy)
+                n += args.at(0).value<QList<StoredDelivery>>().size();
+            return n == 50;
+        }(),
+        10000);
+    QList<quint64> reported;
+    for (const auto &args : spy) {
+        for (const StoredDelivery &s : args.at(0).value<QList<StoredDelivery>>()) {
+            reported.append(s.ticket);
+            QVERIFY(s.id > 0);
+            QCOMPARE(s.eventCount, 1);
+        }
+    }
+    QCOMPARE(reported, tickets);
+    // Reported means committed: a separate connection sees every one of them.
+    auto other = StoreReader::open(path);
+    QVERIFY(other);
+    QCOMPARE(*other.value()->countMatching(Filter::parse(QString()), FilterTarget::Deliveries), 50);
+}
+
+void TestEventStore::parsesOnlyWhenAsked()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    Delivery d = receivedDelivery("not json at all", t0);
+    d.format = Format::Unknown;
+    d.error = QStringLiteral("set by the caller");
+    store->enqueue(d, true);
+    store->enqueue(receivedDelivery("{\"events\":[", t0));
+    QVERIFY(store->flush());
+    const auto deliveries = allDeliveries(*store);
+    QCOMPARE(deliveries.size(), 2);
+    QCOMPARE(deliveries[0].error, QStringLiteral("set by the caller"));
+    QCOMPARE(deliveries[0].body, QByteArray("not json at all"));
+    QVERIFY(!deliveries[1].error.isEmpty()); // parsed by the writer: truncated JSON
+    QCOMPARE(deliveries[1].body, QByteArray("{\"events\":["));
+    QVERIFY(deliveries[1].flags.testFlag(Flag::Error));
+}
+
+void TestEventStore::flagsDuplicatesAndOrder()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    const auto ev = [](const char *id, const char *time, const char *sku) {
+        return akeneoEvent(QString::fromLatin1(id), QStringLiteral("product.updated"), QString::fromLatin1(time),
+                           QString::fromLatin1(sku));
+    };
+    store->enqueue(receivedDelivery(akeneoBody({ev("11111111-1111-4111-8111-111111111111", "2025-03-18T14:00:00+00:00", "A"),
+                                                ev("22222222-2222-4222-8222-222222222222", "2025-03-18T14:05:00+00:00", "B")}),
+                                    t0));
+    // Same id again (duplicate), and an older event for subject B (out of order).
+    store->enqueue(receivedDelivery(akeneoBody({ev("11111111-1111-4111-8111-111111111111", "2025-03-18T14:00:00+00:00", "A"),
+                                                ev("33333333-3333-4333-8333-333333333333", "2025-03-18T14:01:00+00:00", "B")}),
+                                    t0 + 1000));
+    // The same event id in an imported log is not a duplicate delivery.
+    Delivery logLine;
+    logLine.origin = Origin::Log;
+    logLine.receivedAtMs = t0;
+    logLine.body = ev("11111111-1111-4111-8111-111111111111", "2025-03-18T14:00:00+00:00", "A");
+    logLine.logLevel = LogLevel::Info;
+    logLine.logMessage = LogMessage::RequestSent;
+    logLine.statusCode = 200;
+    Event e;
+    e.eventId = QStringLiteral("11111111-1111-4111-8111-111111111111");
+    e.action = QStringLiteral("product.updated");
+    e.eventTimeMs = iso("2025-03-18T14:00:00Z");
+    e.subjectType = QStringLiteral("product");
+    e.subjectId = QStringLiteral("A");
+    e.payloadLength = logLine.body.size();
+    logLine.events = {e};
+    logLine.format = Format::Akeneo;
+    store->enqueue(logLine, true);
+    QVERIFY(store->flush());
+
+    const auto events = allEvents(*store);
+    QCOMPARE(events.size(), 5);
+    QCOMPARE(events[0].event.flags, Flags());
+    QCOMPARE(events[1].event.flags, Flags());
+    QCOMPARE(events[2].event.flags, Flags(Flag::Duplicate));
+    QCOMPARE(events[3].event.flags, Flags(Flag::OutOfOrder));
+    QCOMPARE(events[4].event.flags, Flags());
+    const auto deliveries = allDeliveries(*store);
+    QCOMPARE(deliveries[1].flags, Flag::Duplicate | Flag::OutOfOrder); // union of its events
+    QCOMPARE(deliveries[2].origin, Origin::Log);
+
+    // Flags are queryable.
+    QCOMPARE(*store->reader().countMatching(Filter::parse(QStringLiteral("flag:duplicate")), FilterTarget::Events), 1);
+    QCOMPARE(*store->reader().countMatching(Filter::parse(QStringLiteral("flag:out_of_order")), FilterTarget::Deliveries),
+             1);
+}
+
+void TestEventStore::flagsStaleSelfSignatureAckError()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    auto one = [](const char *id, const char *time, const char *author) {
+        return akeneoBody({akeneoEvent(QString::fromLatin1(id), QStringLiteral("product.updated"),
+                                       QString::fromLatin1(time), QStringLiteral("SKU-") + QString::fromLatin1(id),
+                                       QString::fromLatin1(author), QStringLiteral("api"))});
+    };
+    const qint64 now = iso("2025-03-18T18:00:00Z");
+    // 0: 2 h 00 min 01 s old -> stale
+    store->enqueue(receivedDelivery(one("a0", "2025-03-18T15:59:59+00:00", "erp"), now));
+    // 1: exactly 2 h old -> not stale
+    store->enqueue(receivedDelivery(one("a1", "2025-03-18T16:00:00+00:00", "erp"), now));
+    // 2: authored by the connection being debugged -> self (after setSelfAuthor)
+    store->enqueue(receivedDelivery(one("a2", "2025-03-18T17:59:00+00:00", "shop_connector"), now));
+    // 3: invalid signature
+    Delivery bad = receivedDelivery(one("a3", "2025-03-18T17:59:00+00:00", "erp"), now);
+    bad.signature = Signature::Invalid;
+    bad.answeredStatus = 401;
+    store->enqueue(bad);
+    // 4: answered in 501 ms (Akeneo budget 500 ms) -> slow_ack
+    store->enqueue(receivedDelivery(one("a4", "2025-03-18T17:59:00+00:00", "erp"), now, 501.0));
+    // 5: Quable answered in 900 ms: within its 5 s budget
+    store->enqueue(receivedDelivery(sample("quable_example.json"), iso("2025-03-18T09:41:30Z"), 900.0));
+    // 6: the endpoint answered 500
+    Delivery failed = receivedDelivery(one("a6", "2025-03-18T17:59:00+00:00", "erp"), now);
+    failed.answeredStatus = 500;
+    store->enqueue(failed);
+    // 7: valid signature, 500 ms exactly
+    Delivery good = receivedDelivery(one("a7", "2025-03-18T17:59:00+00:00", "erp"), now, 500.0);
+    good.signature = Signature::Valid;
+    store->enqueue(good);
+    // 8: missing / expired signatures are bad too
+    Delivery missing = receivedDelivery(one("a8", "2025-03-18T17:59:00+00:00", "erp"), now);
+    missing.signature = Signature::Expired;
+    store->enqueue(missing);
+    QVERIFY(store->flush());
+
+    auto flagsOf = [&] {
+        QList<Flags> flags;
+        for (const EventRecord &r : allEvents(*store))
+            flags.append(r.event.flags);
+        return flags;
+    };
+    QList<Flags> f = flagsOf();
+    QCOMPARE(f.size(), 9);
+    QCOMPARE(f[0], Flags(Flag::Stale));
+    QCOMPARE(f[1], Flags());
+    QCOMPARE(f[2], Flags());
+    QCOMPARE(f[3], Flag::BadSignature | Flag::Error);
+    QCOMPARE(f[4], Flags(Flag::SlowAck));
+    QCOMPARE(f[5], Flags());
+    QCOMPARE(f[6], Flags(Flag::Error));
+    QCOMPARE(f[7], Flags());
+    QCOMPARE(f[8], Flags(Flag::BadSignature));
+
+    // Configuring the "self" author re-flags what is stored, and applies to what comes next.
+    store->setSelfAuthor(QStringLiteral("shop_connector"));
+    store->enqueue(receivedDelivery(one("a9", "2025-03-18T17:59:00+00:00", "shop_connector"), now));
+    QVERIFY(store->flush());
+    f = flagsOf();
+    QCOMPARE(f[2], Flags(Flag::Self));
+    QCOMPARE(f[9], Flags(Flag::Self));
+    QCOMPARE(allDeliveries(*store)[2].flags, Flags(Flag::Self));
+    store->setSelfAuthor(QString());
+    QVERIFY(store->flush());
+    QCOMPARE(flagsOf()[2], Flags());
+    QCOMPARE(allDeliveries(*store)[2].flags, Flags());
+}
+
+void TestEventStore::flagStateSurvivesReopen()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    const QByteArray body = sample("akeneo_batch_example.json");
+    openStore(path)->enqueue(receivedDelivery(body, t0)); // the destructor commits what is queued
+    auto store = openStore(path);
+    store->enqueue(receivedDelivery(body, t0 + 1000));
+    QVERIFY(store->flush());
+    const auto events = allEvents(*store);
+    QCOMPARE(events.size(), 20);
+    for (int i = 10; i < 20; ++i)
+        QVERIFY(events[i].event.flags.testFlag(Flag::Duplicate));
+}
+
+void TestEventStore::concurrentWriters()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    QList<QThread *> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.append(QThread::create([&store, t] {
+            for (int i = 0; i < 100; ++i) {
+                const QString id = QStringLiteral("%1-%2").arg(t).arg(i);
+                store->enqueue(receivedDelivery(
+                    akeneoBody({akeneoEvent(id, QStringLiteral("product.created"),
+                                            QStringLiteral("2025-03-18T14:02:11+00:00"), id)}),
+                    t0));
+            }
+        }));
+        threads.last()->start();
+    }
+    for (QThread *t : threads) {
+        QVERIFY(t->wait(20000));
+        delete t;
+    }
+    QVERIFY(store->flush());
+    QCOMPARE(allEvents(*store).size(), 400);
+    QCOMPARE(*store->reader().countMatching(Filter::parse(QStringLiteral("flag:duplicate")), FilterTarget::Events), 0);
+}
+
+void TestEventStore::survivesKill9()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    for (int round = 0; round < 3; ++round) {
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PIMSCOPE_CHILD_WRITER"), path);
+        child.setProcessEnvironment(env);
+        child.start(QCoreApplication::applicationFilePath(), {});
+        QVERIFY(child.waitForStarted());
+        QList<quint64> durable;
+        QElapsedTimer timer;
+        timer.start();
+        while (durable.size() < 40 + round * 17 && timer.elapsed() < 20000) {
+            child.waitForReadyRead(100);
+            while (child.canReadLine())
+                durable.append(child.readLine().trimmed().toULongLong());
+        }
+        QVERIFY(durable.size() >= 40);
+        ::kill(pid_t(child.processId()), SIGKILL);
+        QVERIFY(child.waitForFinished());
+        while (child.canReadLine())
+            durable.append(child.readLine().trimmed().toULongLong());
+
+        auto reader = StoreReader::open(path);
+        QVERIFY2(reader, qPrintable(reader.error()));
+        QSqlQuery q(reader.value()->db());
+        QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+        // Every delivery reported durable is there (tickets are per process: count this round's rows).
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM deliveries")) && q.next());
+        static qint64 before = 0;
+        const qint64 rows = q.value(0).toLongLong();
+        QVERIFY2(rows - before >= durable.size(),
+                 qPrintable(QStringLiteral("%1 rows for %2 durable").arg(rows - before).arg(durable.size())));
+        before = rows;
+    }
+}
+
+void TestEventStore::statistics()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0, 10.0));
+    store->enqueue(receivedDelivery(sample("quable_example.json"), t0 + 1000, 30.0));
+    store->enqueue(receivedDelivery("", t0 + 2000, 20.0));
+    store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0 + 3600 * 1000, 700.0));
+    QVERIFY(store->flush());
+    const auto s = store->reader().statistics();
+    QVERIFY2(s, qPrintable(s.error()));
+    QCOMPARE(s->deliveries, 4);
+    QCOMPARE(s->events, 21);
+    QCOMPARE(s->byFormat.value(QStringLiteral("akeneo")), 2);
+    QCOMPARE(s->byFormat.value(QStringLiteral("quable")), 1);
+    QCOMPARE(s->byFormat.value(QStringLiteral("akeneo-test")), 1);
+    QCOMPARE(s->byOrigin.value(QStringLiteral("receiver")), 4);
+    QCOMPARE(s->bySignature.value(QStringLiteral("unchecked")), 4);
+    QCOMPARE(s->byAction.value(QStringLiteral("document.update")), 1);
+    QCOMPARE(s->byFlag.value(QStringLiteral("duplicate")), 10);
+    QCOMPARE(s->byFlag.value(QStringLiteral("slow_ack")), 10);
+    QCOMPARE(*s->ackMsP50, 20.0);
+    QCOMPARE(*s->ackMsMax, 700.0);
+    QCOMPARE(*s->ackMsP99, 700.0);
+    // t0, +1 s, +2 s fall in one hour; +1 h starts a new one (the hour is half-open).
+    QCOMPARE(s->maxDeliveriesRollingHour, 3);
+    QCOMPARE(*s->maxRollingHourStartMs, t0);
+}
+
+void TestEventStore::synchronousFullOption()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    for (const bool full : {false, true}) {
+        StoreOptions options;
+        options.synchronousFull = full;
+        auto c = Connection::open(path, Connection::Mode::ReadWrite, options);
+        QVERIFY2(c, qPrintable(c.error()));
+        QSqlQuery q(c.value()->db());
+        QVERIFY(q.exec(QStringLiteral("PRAGMA synchronous")) && q.next());
+        QCOMPARE(q.value(0).toInt(), full ? 2 : 1); // FULL = 2, NORMAL = 1
+    }
+}
+
+int main(int argc, char *argv[])
+{
+    const QByteArray child = qgetenv("PIMSCOPE_CHILD_WRITER");
+    QCoreApplication app(argc, argv);
+    if (!child.isEmpty())
+        return childWriter(QString::fromLocal8Bit(child));
+    TestEventStore test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_eventstore.moc"
