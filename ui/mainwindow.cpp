@@ -10,6 +10,7 @@
 #include <QMainWindow>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace pimscope::ui {
 
@@ -21,6 +22,11 @@ int runMainWindow(QApplication &app)
     parser.addVersionOption();
     parser.addOption({QStringLiteral("db"), QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
                       QStringLiteral("PATH")});
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
+                                  QStringLiteral("FILE"));
+    screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(screenshot);
     parser.process(app);
     const QString path = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db")) : EventStore::defaultPath();
 
@@ -46,6 +52,12 @@ int runMainWindow(QApplication &app)
                          .arg(events ? *events : 0));
     window.statusBar()->showMessage(path);
     window.show();
+    if (parser.isSet(screenshot)) {
+        QTimer::singleShot(300, &window, [&window, file = parser.value(screenshot)] {
+            const bool saved = window.grab().save(file);
+            QCoreApplication::exit(saved ? 0 : 1);
+        });
+    }
     return app.exec();
 }
 

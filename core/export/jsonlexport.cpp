@@ -1,9 +1,9 @@
 #include "jsonlexport.h"
 
 #include "util/jsonwriter.h"
+#include "util/utf8.h"
 #include "util/timeutil.h"
 
-#include <QStringDecoder>
 
 namespace pimscope::jsonl {
 
@@ -15,17 +15,10 @@ QString optionalName(const std::optional<E> &v, QString (*name)(E))
     return v ? name(*v) : QString();
 }
 
-bool isUtf8(QByteArrayView bytes)
-{
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    (void)decoder.decode(bytes);
-    return !decoder.hasError();
-}
-
 void text(JsonWriter &w, const char *key, QByteArrayView bytes)
 {
     w.key(key);
-    w.value(isUtf8(bytes) ? bytes.toByteArray() : QString::fromUtf8(bytes).toUtf8());
+    w.value(isValidUtf8(bytes) ? bytes.toByteArray() : QString::fromUtf8(bytes).toUtf8());
 }
 
 } // namespace
@@ -86,8 +79,8 @@ void appendDelivery(QByteArray &out, const Delivery &d)
     w.beginArray();
     for (const Header &h : d.headers) {
         w.beginArray();
-        w.value(isUtf8(h.name) ? h.name : QString::fromUtf8(h.name).toUtf8());
-        w.value(isUtf8(h.value) ? h.value : QString::fromLatin1(h.value).toUtf8());
+        w.value(isValidUtf8(h.name) ? h.name : QString::fromUtf8(h.name).toUtf8());
+        w.value(isValidUtf8(h.value) ? h.value : QString::fromLatin1(h.value).toUtf8());
         w.endArray();
     }
     w.endArray();
@@ -106,7 +99,7 @@ void appendDelivery(QByteArray &out, const Delivery &d)
     w.field("log_file", d.logFile);
     w.field("log_line", d.logLine);
     w.field("flags", flagNames(d.flags));
-    const bool utf8 = isUtf8(d.body);
+    const bool utf8 = isValidUtf8(d.body);
     w.key("body");
     if (utf8)
         w.value(QByteArrayView(d.body));

@@ -1,5 +1,7 @@
 #include "payloadparser.h"
 
+#include "util/utf8.h"
+
 #include "util/timeutil.h"
 
 #include <simdjson.h>
@@ -235,38 +237,6 @@ std::vector<Span> elementSpans(const char *p, qsizetype i, qsizetype n)
 // ---------------------------------------------------------------------------------------------------------------
 // The error path: a strict JSON checker that finds the first problem and where it is.
 
-/** Length of the valid UTF-8 sequence at p[i] (a byte >= 0x80), or 0 when it is not valid. */
-int utf8Length(const uchar *p, qsizetype i, qsizetype n)
-{
-    const uchar c = p[i];
-    int len = 0;
-    char32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n - i < len)
-        return 0;
-    for (int k = 1; k < len; ++k) {
-        if ((p[i + k] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
-        return 0;
-    if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-        return 0;
-    return len;
-}
-
 QString hexByte(uchar c)
 {
     return QStringLiteral("0x") + QString::number(c, 16).toUpper().rightJustified(2, u'0');
@@ -443,7 +413,7 @@ private:
         if (c >= 0x21 && c < 0x7F) {
             found = u'\'' + QLatin1Char(char(c)) + u'\'';
         } else if (c >= 0x80) {
-            const int len = utf8Length(m_p, i, m_n);
+            const int len = utf8SequenceLength(m_p, i, m_n);
             if (!len)
                 return Problem { i, utf8Problem(m_p, i, m_n), true };
             found = u'\'' + QString::fromUtf8(reinterpret_cast<const char *>(m_p + i), len) + u'\'';
@@ -529,7 +499,7 @@ private:
                             QStringLiteral("unescaped control character U+%1 in a string")
                                 .arg(QString::number(c, 16).toUpper().rightJustified(4, u'0')));
             if (c >= 0x80) {
-                const int len = utf8Length(m_p, i, m_n);
+                const int len = utf8SequenceLength(m_p, i, m_n);
                 if (!len)
                     return fail(i, utf8Problem(m_p, i, m_n), true);
                 i += len;
