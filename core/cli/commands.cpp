@@ -1,5 +1,8 @@
 #include "commands.h"
 
+#include "receivecommand.h"
+#include "secretcommand.h"
+
 #include "export/jsonlexport.h"
 #include "filter/filter.h"
 #include "store/eventstore.h"
@@ -31,8 +34,10 @@ int exportCommand(const QStringList &args);
 int statsCommand(const QStringList &args);
 
 constexpr Command commands[] = {
+    {"receive", "capture what PIMs POST to a local HTTP(S) endpoint into the capture", &receiveCommand},
     {"export", "write events or deliveries of a capture to stdout (JSON lines)", &exportCommand},
     {"stats", "print counts, answer times and the busiest hour of a capture as one JSON object", &statsCommand},
+    {"secret", "store or delete a secret in the OS keychain (value from stdin)", &secretCommand},
 };
 
 void printError(const QString &message)

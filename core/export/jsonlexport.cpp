@@ -87,6 +87,7 @@ void appendDelivery(QByteArray &out, const Delivery &d)
     w.field("body_size", d.bodySize);
     w.field("format", formatName(d.format));
     w.field("signature", signatureName(d.signature));
+    w.field("signature_detail", d.signatureDetail);
     w.field("answered_status", d.answeredStatus);
     w.field("ack_ms", d.ackMs);
     w.field("event_count", d.eventCount);

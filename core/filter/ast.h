@@ -59,6 +59,7 @@ enum class Field : quint8 {
     EventCount,
     Error,
     Warnings,
+    SignatureDetail,
     Url,
     LogFile,
     LogLine,

@@ -68,6 +68,7 @@ constexpr FieldSpec fieldSpecs[] = {
     {"event_count", Field::EventCount, ValueType::Integer},
     {"error", Field::Error, ValueType::Text},
     {"warnings", Field::Warnings, ValueType::Text},
+    {"signature_detail", Field::SignatureDetail, ValueType::Text},
     {"url", Field::Url, ValueType::Text},
     {"log_file", Field::LogFile, ValueType::Text},
     {"log_line", Field::LogLine, ValueType::Integer},

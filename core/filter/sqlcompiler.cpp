@@ -116,6 +116,8 @@ QList<Column> columnsFor(Field field, FilterTarget target, CompareOp op)
         return {dl("d.event_count")};
     case Field::Error:
         return {dl("d.error")};
+    case Field::SignatureDetail:
+        return {dl("d.signature_detail")};
     case Field::Warnings:
         return {dl("d.warnings")};
     case Field::Url:

@@ -43,6 +43,7 @@ struct Delivery
 
     Format format = Format::Unknown;
     Signature signature = Signature::Unchecked;
+    QString signatureDetail;           ///< why the verdict, e.g. how far off the timestamp was; null when none
     std::optional<int> answeredStatus; ///< the status the receiver answered with
     std::optional<double> ackMs;       ///< how long the answer took (or a replay's latency)
     QString error;                     ///< parse or transport error, null when none

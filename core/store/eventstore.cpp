@@ -66,6 +66,11 @@ quint64 EventStore::endBulk()
     return m_writer->endBulk();
 }
 
+quint64 EventStore::recordAnswer(qint64 deliveryId, double ackMs)
+{
+    return m_writer->recordAnswer(deliveryId, ackMs);
+}
+
 bool EventStore::flush(int timeoutMs)
 {
     return m_writer->waitForTicket(m_writer->lastTicket(), timeoutMs);

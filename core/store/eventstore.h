@@ -54,6 +54,9 @@ public:
     quint64 beginBulk();
     quint64 endBulk();
 
+    /** Records the answer time of a stored delivery (see StoreWriter::recordAnswer). Thread-safe. */
+    quint64 recordAnswer(qint64 deliveryId, double ackMs);
+
     /** Blocks until everything enqueued so far is committed or failed. For headless commands and tests. */
     bool flush(int timeoutMs = 30000);
     /** Blocks until the given ticket is committed or failed. */

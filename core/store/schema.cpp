@@ -22,6 +22,7 @@ const char *const version1[] = {
         body_size INTEGER NOT NULL DEFAULT 0,
         format INTEGER NOT NULL DEFAULT 0,
         signature INTEGER NOT NULL DEFAULT 0,
+        signature_detail TEXT,
         answered_status INTEGER,
         ack_ms REAL,
         event_count INTEGER NOT NULL DEFAULT 0,

@@ -197,7 +197,7 @@ Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool w
     for (qsizetype from = 0; from < ids.size(); from += pageSize) {
         const qsizetype n = std::min(pageSize, ids.size() - from);
         q.prepare(QStringLiteral("SELECT id, origin, received_at, method, path, remote, headers, ") + body
-                  + QStringLiteral(", body_size, format, signature, answered_status, ack_ms, event_count, error, "
+                  + QStringLiteral(", body_size, format, signature, signature_detail, answered_status, ack_ms, event_count, error, "
                                    "warnings, log_level, log_message, status_code, url, log_file, log_line, flags "
                                    "FROM deliveries WHERE id IN (")
                   + placeholders(n) + u')');
@@ -221,6 +221,7 @@ Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool w
             d.bodySize = q.value(c++).toLongLong();
             d.format = Format(q.value(c++).toInt());
             d.signature = Signature(q.value(c++).toInt());
+            d.signatureDetail = nullableText(q.value(c++));
             d.answeredStatus = optionalInt<int>(q.value(c++));
             d.ackMs = optionalReal(q.value(c++));
             d.eventCount = q.value(c++).toInt();

@@ -3,6 +3,8 @@
 #include "headercodec.h"
 #include "schema.h"
 
+#include "analysis/budgets.h"
+
 #include "formats/payloadparser.h"
 
 #include <sqlite3.h>
@@ -81,6 +83,15 @@ quint64 StoreWriter::beginBulk()
     return push(std::move(job));
 }
 
+quint64 StoreWriter::recordAnswer(qint64 deliveryId, double ackMs)
+{
+    Job job;
+    job.kind = Job::Answer;
+    job.delivery.id = deliveryId;
+    job.delivery.ackMs = ackMs;
+    return push(std::move(job));
+}
+
 quint64 StoreWriter::endBulk()
 {
     Job job;
@@ -127,8 +138,8 @@ Result<void> StoreWriter::openConnection()
     const bool prepared =
         m_insertDelivery->prepare(handle,
             "INSERT INTO deliveries (origin, received_at, method, path, remote, headers, body, body_size, format, "
-            "signature, answered_status, ack_ms, event_count, error, warnings, log_level, log_message, status_code, "
-            "url, log_file, log_line, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            "signature, signature_detail, answered_status, ack_ms, event_count, error, warnings, log_level, log_message, status_code, "
+            "url, log_file, log_line, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         && m_insertEvent->prepare(handle,
             "INSERT INTO events (delivery_id, seq, origin, received_at, event_id, action, event_time, author, "
             "author_type, pim_source, subject_type, subject_id, subject_uuid, flags, payload_offset, payload_length) "
@@ -228,6 +239,9 @@ void StoreWriter::process(std::deque<Job> &batch)
         case Job::EndBulk:
             r = applyBulk(job.kind == Job::BeginBulk);
             break;
+        case Job::Answer:
+            r = applyAnswer(job.delivery.id, *job.delivery.ackMs);
+            break;
         }
         if (!r)
             error = r.error();
@@ -284,6 +298,7 @@ Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
     qd.bind(i++, d.bodySize);
     qd.bind(i++, int(d.format));
     qd.bind(i++, int(d.signature));
+    qd.bind(i++, d.signatureDetail);
     qd.bind(i++, d.answeredStatus);
     qd.bind(i++, d.ackMs);
     qd.bind(i++, d.eventCount);
@@ -350,6 +365,32 @@ Result<void> StoreWriter::applyBulk(bool begin)
     if (m_bulkDepth == 0 || --m_bulkDepth > 0)
         return {};
     return schema::ensureEventIndexes(db);
+}
+
+Result<void> StoreWriter::applyAnswer(qint64 deliveryId, double ackMs)
+{
+    // The budget depends on the delivery's format: one CASE built from the same table the flagger uses.
+    QString budget = QStringLiteral("CASE format");
+    for (const Format f : {Format::Unknown, Format::Akeneo, Format::AkeneoTest, Format::AkeneoEventPlatform, Format::Quable})
+        budget += QStringLiteral(" WHEN %1 THEN %2").arg(int(f)).arg(budgets::ackBudgetMs(f));
+    budget += QStringLiteral(" END");
+    const int slow = int(Flag::SlowAck);
+    QSqlQuery q(m_connection->db());
+    q.prepare(QStringLiteral("UPDATE deliveries SET ack_ms = ?, flags = CASE WHEN ? > ") + budget
+              + QStringLiteral(" THEN flags | %1 ELSE flags END WHERE id = ?").arg(slow));
+    q.addBindValue(ackMs);
+    q.addBindValue(ackMs);
+    q.addBindValue(deliveryId);
+    if (!q.exec())
+        return Result<void>::failure(queryError(q));
+    q.prepare(QStringLiteral("UPDATE events SET flags = flags | %1 WHERE delivery_id = ? AND "
+                             "(SELECT flags & %1 FROM deliveries WHERE id = ?) != 0")
+                  .arg(slow));
+    q.addBindValue(deliveryId);
+    q.addBindValue(deliveryId);
+    if (!q.exec())
+        return Result<void>::failure(queryError(q));
+    return {};
 }
 
 Result<void> StoreWriter::applySelfAuthor(const QString &author)

@@ -52,6 +52,12 @@ public:
     quint64 beginBulk();
     quint64 endBulk();
 
+    /**
+     * Records how long the answer to a stored delivery took (known only once it is written, after the commit)
+     * and flags it and its events slow_ack when that is over the source's budget.
+     */
+    quint64 recordAnswer(qint64 deliveryId, double ackMs);
+
     /** Blocks until the job with this ticket was committed or failed; false on timeout. */
     bool waitForTicket(quint64 ticket, int timeoutMs);
 
@@ -71,7 +77,7 @@ protected:
 private:
     struct Job
     {
-        enum Kind { Store, SelfAuthor, BeginBulk, EndBulk };
+        enum Kind { Store, SelfAuthor, BeginBulk, EndBulk, Answer };
         Kind kind = Store;
         quint64 ticket = 0;
         bool parsed = false;
@@ -87,6 +93,7 @@ private:
     Result<void> writeDelivery(Job &job, QList<StoredDelivery> &stored);
     Result<void> applySelfAuthor(const QString &author);
     Result<void> applyBulk(bool begin);
+    Result<void> applyAnswer(qint64 deliveryId, double ackMs);
 
     QString m_path;
     StoreOptions m_options;

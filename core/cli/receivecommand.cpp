@@ -1,0 +1,325 @@
+#include "receivecommand.h"
+
+#include "commands.h"
+
+#include "receiver/receiver.h"
+#include "receiver/tlsconfig.h"
+#include "secrets/keychainsecretstore.h"
+#include "store/eventstore.h"
+#include "util/timeutil.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QHash>
+#include <QSocketNotifier>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace pimscope::cli {
+
+namespace {
+
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(signalPipe[1], &c, 1);
+}
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "pimscope: receive: %s\n", qPrintable(message));
+}
+
+/** "HOST:PORT", "[v6]:PORT" or ":PORT". */
+bool parseListen(const QString &text, QHostAddress &address, quint16 &port)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon < 0)
+        return false;
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535)
+        return false;
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    if (host.isEmpty() || host == u"localhost")
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(host))
+        return false;
+    port = quint16(p);
+    return true;
+}
+
+enum class SecretKind { Akeneo, EventPlatform, Quable };
+
+struct KeychainRule
+{
+    QByteArray prefix;
+    SecretKind kind = SecretKind::Akeneo;
+    QStringList names;
+};
+
+/** "PREFIX=KIND:NAME[,NAME]" */
+Result<KeychainRule> parseVerify(const QString &spec)
+{
+    using R = Result<KeychainRule>;
+    const qsizetype eq = spec.indexOf(u'=');
+    const qsizetype colon = spec.indexOf(u':', eq + 1);
+    if (eq <= 0 || colon < 0 || !spec.startsWith(u'/'))
+        return R::failure(QStringLiteral("--verify must be PREFIX=KIND:NAME with PREFIX starting with '/', not '%1'").arg(spec));
+    KeychainRule rule;
+    rule.prefix = spec.left(eq).toUtf8();
+    const QString kind = spec.mid(eq + 1, colon - eq - 1);
+    if (kind == u"akeneo")
+        rule.kind = SecretKind::Akeneo;
+    else if (kind == u"event-platform")
+        rule.kind = SecretKind::EventPlatform;
+    else if (kind == u"quable")
+        rule.kind = SecretKind::Quable;
+    else
+        return R::failure(QStringLiteral("--verify: unknown kind '%1' (akeneo, event-platform or quable)").arg(kind));
+    rule.names = spec.mid(colon + 1).split(u',', Qt::SkipEmptyParts);
+    const qsizetype maxNames = rule.kind == SecretKind::EventPlatform ? 2 : 1;
+    if (rule.names.isEmpty() || rule.names.size() > maxNames)
+        return R::failure(QStringLiteral("--verify %1: give %2 secret name(s)").arg(spec, maxNames == 2 ? QStringLiteral("one or two") : QStringLiteral("one")));
+    return rule;
+}
+
+/**
+ * Reads the secrets the rules name from the OS keychain (the command's own event loop runs meanwhile; the
+ * receiver is not listening yet) and turns them into signature rules. Rules for one prefix are merged.
+ */
+Result<QList<SignatureRule>> readKeychainRules(const QList<KeychainRule> &wanted)
+{
+    using R = Result<QList<SignatureRule>>;
+    KeychainSecretStore keychain;
+    QHash<QString, QByteArray> values;
+    QString failure;
+    QStringList names;
+    for (const KeychainRule &k : wanted) {
+        for (const QString &n : k.names) {
+            if (!names.contains(n))
+                names.append(n);
+        }
+    }
+    qsizetype outstanding = names.size();
+    QObject::connect(&keychain, &SecretStore::secretRead, &keychain, [&](const QString &name, const QByteArray &value) {
+        values.insert(name, value);
+        if (--outstanding == 0)
+            QCoreApplication::quit();
+    });
+    QObject::connect(&keychain, &SecretStore::secretFailed, &keychain,
+                     [&](const QString &, SecretStore::ErrorKind, const QString &message) {
+                         if (failure.isEmpty())
+                             failure = message;
+                         if (--outstanding == 0)
+                             QCoreApplication::quit();
+                     });
+    for (const QString &n : names)
+        keychain.read(n);
+    QCoreApplication::exec();
+    if (!failure.isEmpty())
+        return R::failure(failure);
+    QList<SignatureRule> rules;
+    for (const KeychainRule &k : wanted) {
+        auto it = std::find_if(rules.begin(), rules.end(), [&](const SignatureRule &r) { return r.pathPrefix == k.prefix; });
+        if (it == rules.end()) {
+            SignatureRule r;
+            r.pathPrefix = k.prefix;
+            r.name = k.names.join(u',');
+            rules.append(r);
+            it = rules.end() - 1;
+        }
+        switch (k.kind) {
+        case SecretKind::Akeneo:
+            it->akeneoSecret = values.value(k.names.first());
+            break;
+        case SecretKind::EventPlatform:
+            for (const QString &n : k.names)
+                it->eventPlatformSecrets.append(values.value(n));
+            break;
+        case SecretKind::Quable:
+            it->quableAuthorization = values.value(k.names.first());
+            break;
+        }
+    }
+    return rules;
+}
+
+} // namespace
+
+int receiveCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("pimscope receive: capture what PIMs POST."));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    parser.addOption(help);
+    parser.addOption({QStringLiteral("listen"), QStringLiteral("Address and port (default 127.0.0.1:8787; port 0: any free port)."),
+                      QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8787")});
+    parser.addOption({QStringLiteral("db"), QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
+                      QStringLiteral("PATH")});
+    parser.addOption({QStringLiteral("secret-env"), QStringLiteral("Verify Akeneo signatures with the secret in this environment variable."),
+                      QStringLiteral("VAR")});
+    parser.addOption({QStringLiteral("secret-name"),
+                      QStringLiteral("Verify Akeneo signatures with the secret of this name in the OS keychain "
+                                     "(store it with: pimscope secret set NAME)."),
+                      QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("verify"),
+                      QStringLiteral("Per path prefix, which signature to check with which keychain secrets: "
+                                     "PREFIX=akeneo:NAME, PREFIX=event-platform:PRIMARY[,SECONDARY] or "
+                                     "PREFIX=quable:NAME (the expected Authorization value). Repeatable; the "
+                                     "longest matching prefix applies."),
+                      QStringLiteral("PREFIX=KIND:NAME")});
+    parser.addOption({QStringLiteral("secret-header"),
+                      QStringLiteral("Also store this header's value redacted, like Authorization. Repeatable."),
+                      QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("accept-invalid-signature"), QStringLiteral("Answer normally whatever the signature verdict.")});
+    parser.addOption({QStringLiteral("status"), QStringLiteral("Answer valid deliveries with this status (default 200)."),
+                      QStringLiteral("CODE"), QStringLiteral("200")});
+    parser.addOption({QStringLiteral("delay-ms"), QStringLiteral("Wait this long before answering (default 0)."),
+                      QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("max-body"), QStringLiteral("Refuse bodies over this many bytes with 413 (default 16 MiB)."),
+                      QStringLiteral("BYTES"), QString::number(16 * 1024 * 1024)});
+    parser.addOption({QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."), QStringLiteral("PEM")});
+    parser.addOption({QStringLiteral("tls-key"), QStringLiteral("The PEM private key of --tls-cert."), QStringLiteral("PEM")});
+    QStringList argv = args;
+    argv.removeAt(1);
+    if (!parser.parse(argv)) {
+        printError(parser.errorText());
+        return UsageError;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return Success;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        printError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+        return UsageError;
+    }
+
+    ReceiverSettings settings;
+    if (!parseListen(parser.value(QStringLiteral("listen")), settings.address, settings.port)) {
+        printError(QStringLiteral("--listen must be HOST:PORT, not '%1'").arg(parser.value(QStringLiteral("listen"))));
+        return UsageError;
+    }
+    bool ok = false;
+    settings.answerStatus = parser.value(QStringLiteral("status")).toInt(&ok);
+    if (!ok || settings.answerStatus < 100 || settings.answerStatus > 599) {
+        printError(QStringLiteral("--status must be an HTTP status from 100 to 599"));
+        return UsageError;
+    }
+    settings.answerDelayMs = parser.value(QStringLiteral("delay-ms")).toInt(&ok);
+    if (!ok || settings.answerDelayMs < 0) {
+        printError(QStringLiteral("--delay-ms must be a number of milliseconds"));
+        return UsageError;
+    }
+    settings.limits.maxBodyBytes = parser.value(QStringLiteral("max-body")).toLongLong(&ok);
+    if (!ok || settings.limits.maxBodyBytes < 0) {
+        printError(QStringLiteral("--max-body must be a number of bytes"));
+        return UsageError;
+    }
+    settings.acceptInvalidSignature = parser.isSet(QStringLiteral("accept-invalid-signature"));
+    for (const QString &name : parser.values(QStringLiteral("secret-header")))
+        settings.signatures.secretHeaders.append(name.toLatin1());
+    const int secretSources = int(parser.isSet(QStringLiteral("secret-env"))) + int(parser.isSet(QStringLiteral("secret-name")));
+    if (secretSources > 1) {
+        printError(QStringLiteral("give --secret-env or --secret-name, not both"));
+        return UsageError;
+    }
+    if (parser.isSet(QStringLiteral("secret-env"))) {
+        const QString var = parser.value(QStringLiteral("secret-env"));
+        const QByteArray secret = qgetenv(var.toLocal8Bit().constData());
+        if (secret.isEmpty()) {
+            printError(QStringLiteral("--secret-env: the environment variable %1 is empty or not set").arg(var));
+            return UsageError;
+        }
+        SignatureRule rule;
+        rule.name = var;
+        rule.akeneoSecret = secret;
+        settings.signatures.rules.append(rule);
+    }
+    // Rules whose secrets come from the keychain: filled in below, before listening.
+    QList<KeychainRule> keychainRules;
+    if (parser.isSet(QStringLiteral("secret-name")))
+        keychainRules.append({"/", SecretKind::Akeneo, {parser.value(QStringLiteral("secret-name"))}});
+    for (const QString &spec : parser.values(QStringLiteral("verify"))) {
+        auto rule = parseVerify(spec);
+        if (!rule) {
+            printError(rule.error());
+            return UsageError;
+        }
+        keychainRules.append(*rule);
+    }
+    if (parser.isSet(QStringLiteral("tls-cert")) != parser.isSet(QStringLiteral("tls-key"))) {
+        printError(QStringLiteral("--tls-cert and --tls-key go together"));
+        return UsageError;
+    }
+    if (parser.isSet(QStringLiteral("tls-cert"))) {
+        auto tls = loadServerTls(parser.value(QStringLiteral("tls-cert")), parser.value(QStringLiteral("tls-key")));
+        if (!tls) {
+            printError(tls.error());
+            return Failure;
+        }
+        settings.tls = *tls;
+    }
+
+    if (!keychainRules.isEmpty()) {
+        auto rules = readKeychainRules(keychainRules);
+        if (!rules) {
+            printError(rules.error());
+            return Failure;
+        }
+        settings.signatures.rules += *rules;
+    }
+
+    const QString dbPath = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db")) : EventStore::defaultPath();
+    auto store = EventStore::open(dbPath);
+    if (!store) {
+        printError(store.error());
+        return Failure;
+    }
+    Receiver receiver(store->get(), settings);
+    QObject::connect(&receiver, &Receiver::answered, QCoreApplication::instance(), [](const ReceivedDelivery &d) {
+        std::printf("%s %d %s %d events %.1f ms%s%s\n", qPrintable(toIsoUtc(d.receivedAtMs)), d.status,
+                    qPrintable(formatName(d.format)), d.eventCount, d.ackMs, d.error.isEmpty() ? "" : "  ",
+                    qPrintable(d.error));
+        std::fflush(stdout);
+    });
+    QObject::connect(&receiver, &Receiver::problem, QCoreApplication::instance(),
+                     [](const QString &message) { printError(message); });
+    const auto port = receiver.start();
+    if (!port) {
+        printError(port.error());
+        return Failure;
+    }
+    if (!settings.address.isLoopback())
+        std::fprintf(stderr, "pimscope: receive: warning: listening on %s: the capture is reachable from the network\n",
+                     qPrintable(settings.address.toString()));
+    std::printf("Listening on %s\n", qPrintable(receiver.url()));
+    std::fflush(stdout);
+
+    if (::pipe(signalPipe) != 0) {
+        printError(QStringLiteral("cannot set up signal handling"));
+        return Failure;
+    }
+    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, QCoreApplication::instance(), [] { QCoreApplication::quit(); });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+
+    QCoreApplication::exec();
+    receiver.stop();
+    store->get()->flush();
+    return Success;
+}
+
+} // namespace pimscope::cli

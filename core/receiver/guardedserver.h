@@ -1,0 +1,44 @@
+#pragma once
+
+#include "requestguard.h"
+
+#include <QSslServer>
+#include <QTcpServer>
+
+#include <functional>
+
+namespace pimscope {
+
+/** Called for each accepted connection with the guard watching it (in the receiver thread). */
+using GuardAttached = std::function<void(RequestGuard *)>;
+
+/**
+ * A QTcpServer that puts a RequestGuard on every connection before QHttpServer sees it: QHttpServer 6.4 takes
+ * sockets through the virtual nextPendingConnection() and connects its own readyRead slot after ours.
+ */
+class GuardedTcpServer : public QTcpServer
+{
+    Q_OBJECT
+public:
+    GuardedTcpServer(GuardLimits limits, GuardAttached attached, QObject *parent = nullptr);
+    QTcpSocket *nextPendingConnection() override;
+
+private:
+    GuardLimits m_limits;
+    GuardAttached m_attached;
+};
+
+/** The same over TLS: connections are handed over once their handshake succeeded. */
+class GuardedSslServer : public QSslServer
+{
+    Q_OBJECT
+public:
+    GuardedSslServer(GuardLimits limits, GuardAttached attached, QObject *parent = nullptr);
+    QTcpSocket *nextPendingConnection() override;
+
+private:
+    GuardLimits m_limits;
+    GuardAttached m_attached;
+};
+
+} // namespace pimscope

@@ -1,0 +1,92 @@
+#pragma once
+
+#include "requestguard.h"
+
+#include "util/result.h"
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QObject>
+#include <QPointer>
+#include <QTcpServer>
+#include <QSslConfiguration>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QHttpServer;
+class QTcpServer;
+
+namespace pimscope {
+
+class AnswerQueue;
+
+/** A request as QHttpServer handed it over, copied (QHttpServer reuses its request object per connection). */
+struct IncomingRequest
+{
+    QByteArray method;
+    QByteArray path; ///< path and query, percent-encoded
+    Headers headers; ///< wire order, duplicates kept
+    QByteArray body;
+    QString remote; ///< address:port
+    qint64 receivedAtMs = 0;
+    QElapsedTimer readAt; ///< started when the request was fully read: the ack latency counts from here
+    bool closeAfter = false; ///< the client asked for Connection: close
+};
+
+/**
+ * The answer still owed to one request. Answers on one connection go out in the order of their requests
+ * (pipelining), whenever each is ready. Sending to a client that has gone is a no-op: the socket is guarded.
+ * Copyable handle; only the first send() counts.
+ */
+class PendingAnswer
+{
+public:
+    PendingAnswer() = default;
+    PendingAnswer(AnswerQueue *queue, quint64 slot);
+
+    /**
+     * Queues the answer; `written(ms)` is called once it is on the wire, with the time since the request was
+     * read (not called when the client is gone).
+     */
+    void send(int status, const QByteArray &body, const QByteArray &contentType,
+              std::function<void(double ackMs)> written = {});
+    bool clientConnected() const;
+
+private:
+    QPointer<AnswerQueue> m_queue;
+    quint64 m_slot = 0;
+};
+
+/**
+ * The only place that speaks the QHttpServer 6.4 API (listen/sslSetup/bind and the responder change in 6.8):
+ * every request, whatever its method and path, reaches the handler with an answer to send later.
+ * Lives in the receiver thread.
+ */
+class HttpServerAdapter : public QObject
+{
+    Q_OBJECT
+public:
+    using Handler = std::function<void(IncomingRequest request, PendingAnswer answer)>;
+
+    HttpServerAdapter(Handler handler, GuardLimits limits, QObject *parent = nullptr);
+    ~HttpServerAdapter() override;
+
+    /** Listens on address:port (0 = any free port), over TLS when a configuration is given. Returns the port. */
+    Result<quint16> listen(const QHostAddress &address, quint16 port,
+                           const std::optional<QSslConfiguration> &tls = std::nullopt);
+    void close();
+
+Q_SIGNALS:
+    /** The guard answered a request itself (413, 431, 400) before QHttpServer read it. */
+    void refused(const pimscope::RefusedRequest &request);
+
+private:
+    Handler m_handler;
+    GuardLimits m_limits;
+    QHttpServer *m_server = nullptr;
+    QPointer<QTcpServer> m_tcp; // owned by m_server once bound
+};
+
+} // namespace pimscope

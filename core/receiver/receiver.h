@@ -1,0 +1,84 @@
+#pragma once
+
+#include "httpserveradapter.h"
+#include "signatureverifier.h"
+
+#include "store/records.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QSslConfiguration>
+#include <QThread>
+
+#include <optional>
+
+namespace pimscope {
+
+class EventStore;
+class PayloadParser;
+
+/** How the receiver listens and answers. */
+struct ReceiverSettings
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 8787; ///< 0: any free port
+    GuardLimits limits;
+    SignatureSettings signatures;
+    bool acceptInvalidSignature = false; ///< store and answer normally whatever the verdict
+    int answerStatus = 200;              ///< what a valid delivery is answered (simulating a failing connector)
+    int answerDelayMs = 0;               ///< how long to wait before answering (after the commit)
+    std::optional<QSslConfiguration> tls;
+};
+
+/** One answered delivery, for the command's output and the window. */
+struct ReceivedDelivery
+{
+    qint64 id = 0; ///< 0 when it could not be stored
+    qint64 receivedAtMs = 0;
+    QByteArray method;
+    QByteArray path;
+    int status = 0;
+    Format format = Format::Unknown;
+    Signature signature = Signature::Unchecked;
+    int eventCount = 0;
+    double ackMs = 0;
+    QString error;
+};
+
+/**
+ * The capture endpoint: QHttpServer on a thread of its own. Every request except `GET /` (a health check
+ * answered with a short text) is stored, and answered only once it is committed: 413 for a body over the
+ * limit (before it is read), 401 for a bad signature, 400 for a body that is not a PIM payload, else the
+ * configured status; 503 when the store could not commit it. The answer time is recorded per delivery.
+ *
+ * The Receiver object lives in the thread that creates it; the work happens in its own thread. Signals are
+ * emitted from that thread.
+ */
+class Receiver : public QObject
+{
+    Q_OBJECT
+public:
+    Receiver(EventStore *store, ReceiverSettings settings, QObject *parent = nullptr);
+    ~Receiver() override;
+
+    /** Starts the thread and listens; returns the bound port, or why it could not listen. */
+    Result<quint16> start();
+    /** Stops accepting, waits for the answers still owed (at most `graceMs`), and ends the thread. */
+    void stop(int graceMs = 5000);
+
+    QString url() const;
+
+Q_SIGNALS:
+    void answered(const pimscope::ReceivedDelivery &delivery);
+    void problem(const QString &message);
+
+private:
+    class Worker;
+    EventStore *m_store;
+    ReceiverSettings m_settings;
+    QThread m_thread;
+    Worker *m_worker = nullptr;
+    quint16 m_port = 0;
+};
+
+} // namespace pimscope

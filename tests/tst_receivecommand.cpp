@@ -1,0 +1,330 @@
+#include "testutil.h"
+
+#include "receiver/signatureverifier.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QDateTime>
+#include <QFile>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QThread>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <csignal>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+QString binary()
+{
+    return QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
+}
+
+/** Starts `pimscope receive ARGS` and waits for its "Listening on" line; returns the URL (empty on failure). */
+QString startReceive(QProcess &p, const QStringList &args)
+{
+    p.start(binary(), QStringList{QStringLiteral("receive")} + args);
+    if (!p.waitForStarted(5000))
+        return {};
+    QElapsedTimer t;
+    t.start();
+    while (!p.canReadLine() && t.elapsed() < 10000 && p.state() == QProcess::Running)
+        p.waitForReadyRead(100);
+    const QByteArray line = p.readLine().trimmed();
+    return line.startsWith("Listening on ") ? QString::fromUtf8(line.mid(13)) : QString();
+}
+
+int postTo(const QString &url, const QByteArray &body, const QByteArray &path = "/hook", const QByteArray &extraHeaders = {})
+{
+    const QUrl u(url);
+    QTcpSocket s;
+    s.connectToHost(u.host(), quint16(u.port()));
+    if (!s.waitForConnected(5000))
+        return -1;
+    s.write("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extraHeaders
+            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray answer;
+    while (!answer.contains("\r\n\r\n") && s.waitForReadyRead(5000))
+        answer += s.readAll();
+    return answer.split(' ').value(1).toInt();
+}
+
+} // namespace
+
+class TestReceiveCommand : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void receivesAndStopsCleanly();
+    void portInUseIsAnError();
+    void usageErrors_data();
+    void usageErrors();
+    void warnsWhenReachableFromTheNetwork();
+    void survivesKill9UnderLoad();
+    void secretsFromTheKeychainPerPathPrefix();
+    void missingKeychainSecretIsAnError();
+};
+
+void TestReceiveCommand::receivesAndStopsCleanly()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    QProcess p;
+    const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db});
+    QVERIFY2(url.startsWith(QStringLiteral("http://127.0.0.1:")), qPrintable(url + QString::fromUtf8(p.readAllStandardError())));
+    QVERIFY(url.endsWith(u'/'));
+    QVERIFY(QUrl(url).port() > 0);
+    QCOMPARE(postTo(url, sample("akeneo_batch_example.json")), 200);
+    QCOMPARE(postTo(url, "not json"), 400);
+    // One line per delivery: time, status, format, events, ms.
+    QElapsedTimer t;
+    t.start();
+    QByteArray out;
+    while (out.count('\n') < 2 && t.elapsed() < 5000) {
+        p.waitForReadyRead(100);
+        out += p.readAllStandardOutput();
+    }
+    const QList<QByteArray> lines = out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines[0].contains(" 200 akeneo 10 events "), lines[0].constData());
+    QVERIFY2(lines[1].contains(" 400 unknown 0 events "), lines[1].constData());
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+
+    QProcess stats;
+    stats.start(binary(), {QStringLiteral("stats"), QStringLiteral("--db"), db});
+    QVERIFY(stats.waitForFinished(10000));
+    const QJsonObject s = QJsonDocument::fromJson(stats.readAllStandardOutput()).object();
+    QCOMPARE(s.value(u"deliveries").toInt(), 2);
+    QCOMPARE(s.value(u"events").toInt(), 10);
+}
+
+void TestReceiveCommand::portInUseIsAnError()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(binary(), {QStringLiteral("receive"), QStringLiteral("--listen"),
+                       QStringLiteral("127.0.0.1:%1").arg(taken.serverPort()), QStringLiteral("--db"),
+                       dir.filePath(QStringLiteral("c.db"))});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 1);
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(err.contains("address is already in use") || err.contains("already in use"), err.constData());
+    QCOMPARE(err.count('\n'), 1);
+    QVERIFY(p.readAllStandardOutput().isEmpty());
+}
+
+void TestReceiveCommand::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("bad listen") << QStringList{QStringLiteral("--listen"), QStringLiteral("nowhere")} << 2 << "--listen must be HOST:PORT";
+    QTest::newRow("bad status") << QStringList{QStringLiteral("--status"), QStringLiteral("42")} << 2 << "--status";
+    QTest::newRow("bad delay") << QStringList{QStringLiteral("--delay-ms"), QStringLiteral("soon")} << 2 << "--delay-ms";
+    QTest::newRow("cert without key") << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("x.pem")} << 2 << "go together";
+    QTest::newRow("unreadable cert") << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("/nonexistent/c.pem"),
+                                                    QStringLiteral("--tls-key"), QStringLiteral("/nonexistent/k.pem")}
+                                     << 1 << "cannot read --tls-cert";
+    QTest::newRow("empty secret env") << QStringList{QStringLiteral("--secret-env"), QStringLiteral("PIMSCOPE_NO_SUCH_VAR")} << 2
+                                      << "PIMSCOPE_NO_SUCH_VAR is empty or not set";
+}
+
+void TestReceiveCommand::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(binary(), QStringList{QStringLiteral("receive"), QStringLiteral("--db"), dir.filePath(QStringLiteral("c.db"))} + args);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), exitCode);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(message), qPrintable(err));
+    QCOMPARE(err.count(u'\n'), 1);
+}
+
+void TestReceiveCommand::warnsWhenReachableFromTheNetwork()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0"), QStringLiteral("--db"),
+                                         dir.filePath(QStringLiteral("c.db"))});
+    QVERIFY(url.startsWith(QStringLiteral("http://0.0.0.0:")));
+    p.waitForReadyRead(200);
+    QVERIFY(p.readAllStandardError().contains("reachable from the network"));
+    ::kill(pid_t(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+void TestReceiveCommand::survivesKill9UnderLoad()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    const QByteArray body = sample("akeneo_batch_example.json");
+    QSet<qint64> acknowledged;
+    for (int round = 0; round < 5; ++round) {
+        QProcess p;
+        const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db});
+        QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
+        const quint16 port = quint16(QUrl(url).port());
+        // Four keep-alive clients post as fast as they are answered, each keeping the ids it got a 200 for.
+        std::atomic<bool> stop = false;
+        QList<QList<qint64>> ids(4);
+        QList<QThread *> clients;
+        for (int c = 0; c < 4; ++c) {
+            clients.append(QThread::create([&, c] {
+                QTcpSocket s;
+                s.connectToHost(QHostAddress::LocalHost, port);
+                if (!s.waitForConnected(5000))
+                    return;
+                QByteArray buffer;
+                while (!stop) {
+                    s.write("POST /load HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                    qsizetype end = -1;
+                    while ((end = buffer.indexOf("\r\n\r\n")) < 0 || !buffer.contains('}')) {
+                        if (!s.waitForReadyRead(2000))
+                            return; // killed
+                        buffer += s.readAll();
+                    }
+                    const qsizetype close = buffer.indexOf('}', end);
+                    const QByteArray response = buffer.left(close + 1);
+                    buffer.remove(0, close + 1);
+                    if (response.startsWith("HTTP/1.1 200"))
+                        ids[c].append(QJsonDocument::fromJson(response.mid(end + 4)).object().value(u"delivery").toInteger());
+                }
+            }));
+            clients.last()->start();
+        }
+        QThread::msleep(150 + QRandomGenerator::global()->bounded(400));
+        ::kill(pid_t(p.processId()), SIGKILL);
+        stop = true;
+        for (QThread *t : clients) {
+            QVERIFY(t->wait(10000));
+            delete t;
+        }
+        QVERIFY(p.waitForFinished(5000));
+        for (const auto &list : ids) {
+            for (qint64 id : list)
+                acknowledged.insert(id);
+        }
+        QVERIFY(acknowledged.size() > round); // there was load
+
+        // Every delivery that got a 200 is in the capture, and the file is sound.
+        QSqlDatabase check = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        check.setDatabaseName(db);
+        QVERIFY(check.open());
+        {
+            QSqlQuery q(check);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+            QSet<qint64> present;
+            QVERIFY(q.exec(QStringLiteral("SELECT id FROM deliveries")));
+            while (q.next())
+                present.insert(q.value(0).toLongLong());
+            for (qint64 id : std::as_const(acknowledged))
+                QVERIFY2(present.contains(id), qPrintable(QStringLiteral("delivery %1 was acknowledged but is missing").arg(id)));
+        }
+        check.close();
+        check = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    }
+}
+
+namespace {
+
+void setSecret(const QString &name, const QByteArray &value)
+{
+    QProcess p;
+    p.start(binary(), {QStringLiteral("secret"), QStringLiteral("set"), name});
+    QVERIFY(p.waitForStarted());
+    p.write(value + '\n');
+    p.closeWriteChannel();
+    QVERIFY(p.waitForFinished(20000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+}
+
+} // namespace
+
+void TestReceiveCommand::secretsFromTheKeychainPerPathPrefix()
+{
+    const QByteArray akeneoSecret = "3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4";
+    const QByteArray quableToken = "Bearer q-token-1234567890";
+    setSecret(QStringLiteral("akeneo-staging"), akeneoSecret);
+    setSecret(QStringLiteral("quable-auth"), quableToken);
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    QProcess p;
+    const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
+                                         QStringLiteral("--verify"), QStringLiteral("/akeneo/staging=akeneo:akeneo-staging"),
+                                         QStringLiteral("--verify"), QStringLiteral("/quable=quable:quable-auth")});
+    QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
+    const QByteArray body = sample("akeneo_batch_example.json");
+    const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
+    const QByteArray signature = SignatureVerifier::akeneoSignature(akeneoSecret, ts, body);
+    const QByteArray signedHeaders = "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: " + signature + "\r\n";
+    QCOMPARE(postTo(url, body, "/akeneo/staging/events", signedHeaders), 200);
+    QCOMPARE(postTo(url, body, "/akeneo/staging/events"), 401); // missing
+    QCOMPARE(postTo(url, body, "/other"), 200);                  // no rule there: unchecked
+    const QByteArray quable = sample("quable_example.json");
+    QCOMPARE(postTo(url, quable, "/quable", "Authorization: " + quableToken + "\r\n"), 200);
+    QCOMPARE(postTo(url, quable, "/quable", "Authorization: Bearer wrong\r\n"), 401);
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+
+    QProcess exp;
+    exp.start(binary(), {QStringLiteral("export"), QStringLiteral("--db"), db, QStringLiteral("--what"), QStringLiteral("deliveries")});
+    QVERIFY(exp.waitForFinished(10000));
+    QList<QJsonObject> rows;
+    for (const QByteArray &line : exp.readAllStandardOutput().split('\n')) {
+        if (!line.isEmpty())
+            rows.append(QJsonDocument::fromJson(line).object());
+    }
+    QCOMPARE(rows.size(), 5);
+    const QStringList verdicts = {rows[0].value(u"signature").toString(), rows[1].value(u"signature").toString(),
+                                  rows[2].value(u"signature").toString(), rows[3].value(u"signature").toString(),
+                                  rows[4].value(u"signature").toString()};
+    QCOMPARE(verdicts, (QStringList{QStringLiteral("valid"), QStringLiteral("missing"), QStringLiteral("unchecked"),
+                                    QStringLiteral("valid"), QStringLiteral("invalid")}));
+    // The Authorization value was compared, then stored redacted: it is nowhere in the capture file.
+    QFile file(db);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY(!bytes.contains("q-token-1234567890"));
+    QVERIFY(!bytes.contains(akeneoSecret));
+    QVERIFY(bytes.contains("redacted"));
+}
+
+void TestReceiveCommand::missingKeychainSecretIsAnError()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(binary(), {QStringLiteral("receive"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                       dir.filePath(QStringLiteral("c.db")), QStringLiteral("--secret-name"), QStringLiteral("no-such-secret")});
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 1);
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(err.contains("no secret named 'no-such-secret'"), err.constData());
+    QVERIFY(p.readAllStandardOutput().isEmpty()); // never started listening
+}
+
+QTEST_GUILESS_MAIN(TestReceiveCommand)
+#include "tst_receivecommand.moc"

@@ -1,0 +1,552 @@
+#include "testutil.h"
+
+#include "filter/filter.h"
+#include "receiver/receiver.h"
+#include "receiver/signatureverifier.h"
+#include "receiver/tlsconfig.h"
+#include "store/eventstore.h"
+#include "store/storereader.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QSslSocket>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+struct Response
+{
+    int status = 0;
+    QByteArray head;
+    QByteArray body;
+};
+
+/** Reads one HTTP/1.1 response (Content-Length framed) from a socket; waits at most timeoutMs. */
+Response readResponse(QTcpSocket &socket, QByteArray &buffer, int timeoutMs = 10000)
+{
+    QElapsedTimer timer;
+    timer.start();
+    Response r;
+    for (;;) {
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end >= 0) {
+            r.head = buffer.left(end);
+            const QByteArray statusLine = r.head.split('\r').constFirst();
+            r.status = statusLine.split(' ').value(1).toInt();
+            if (r.status == 100) { // interim answer: no body
+                buffer.remove(0, end + 4);
+                return r;
+            }
+            qsizetype length = 0;
+            for (const QByteArray &line : r.head.split('\n')) {
+                if (line.toLower().startsWith("content-length:"))
+                    length = line.mid(15).trimmed().toLongLong();
+            }
+            if (buffer.size() >= end + 4 + length) {
+                r.body = buffer.mid(end + 4, length);
+                buffer.remove(0, end + 4 + length);
+                return r;
+            }
+        }
+        if (timer.elapsed() > timeoutMs || socket.state() != QAbstractSocket::ConnectedState) {
+            buffer += socket.readAll();
+            if (buffer.indexOf("\r\n\r\n") < 0)
+                return r;
+            continue;
+        }
+        socket.waitForReadyRead(50);
+        buffer += socket.readAll();
+    }
+}
+
+QByteArray request(const QByteArray &method, const QByteArray &path, const QByteArray &body,
+                   const QList<QPair<QByteArray, QByteArray>> &headers = {})
+{
+    QByteArray r = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+    for (const auto &[name, value] : headers)
+        r += name + ": " + value + "\r\n";
+    r += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return r;
+}
+
+QByteArray akeneoSign(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body)
+{
+    return SignatureVerifier::akeneoSignature(secret, timestamp, body);
+}
+
+} // namespace
+
+class TestReceiver : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void storesThenAnswers();
+    void healthCheckIsNotStored();
+    void otherMethodsAre405();
+    void malformedBodiesAre400ButStored_data();
+    void malformedBodiesAre400ButStored();
+    void signatures_data();
+    void signatures();
+    void oversizedBodyIsRefusedBeforeItIsRead();
+    void expectContinueIsAnswered();
+    void pipelinedAnswersKeepTheirOrder();
+    void simulatedFailingConnector();
+    void storeFailureIs503();
+    void vanishingClientsDoNoHarm();
+    void concurrentClients();
+    void portInUse();
+    void servesTls();
+    void tlsFilesAreChecked();
+
+private:
+    Response post(const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers = {},
+                  const QByteArray &path = "/hook");
+    void startReceiver(ReceiverSettings settings = {});
+    QList<Delivery> deliveries();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<EventStore> m_store;
+    std::unique_ptr<Receiver> m_receiver;
+    quint16 m_port = 0;
+};
+
+void TestReceiver::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    auto store = EventStore::open(m_dir->filePath(QStringLiteral("capture.db")));
+    QVERIFY2(store, qPrintable(store.error()));
+    m_store = std::move(store.value());
+}
+
+void TestReceiver::cleanup()
+{
+    m_receiver.reset();
+    m_store.reset();
+    m_dir.reset();
+}
+
+void TestReceiver::startReceiver(ReceiverSettings settings)
+{
+    settings.port = 0;
+    m_receiver = std::make_unique<Receiver>(m_store.get(), settings);
+    const auto port = m_receiver->start();
+    QVERIFY2(port, qPrintable(port.error()));
+    m_port = *port;
+}
+
+Response TestReceiver::post(const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers,
+                            const QByteArray &path)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write(request("POST", path, body, headers));
+    QByteArray buffer;
+    return readResponse(socket, buffer);
+}
+
+QList<Delivery> TestReceiver::deliveries()
+{
+    m_store->flush();
+    auto ids = m_store->reader().matchingIds(Filter::parse(QString()), FilterTarget::Deliveries);
+    return m_store->reader().deliveries(*ids).value();
+}
+
+void TestReceiver::storesThenAnswers()
+{
+    startReceiver();
+    const QByteArray body = sample("akeneo_batch_example.json");
+    QSignalSpy answered(m_receiver.get(), &Receiver::answered);
+    const Response r = post(body);
+    QCOMPARE(r.status, 200);
+    const QJsonObject json = QJsonDocument::fromJson(r.body).object();
+    QCOMPARE(json.value(u"status").toString(), QStringLiteral("stored"));
+    QCOMPARE(json.value(u"events").toInt(), 10);
+    const qint64 id = json.value(u"delivery").toInteger();
+    QVERIFY(id > 0);
+    // The answer came after the commit: another connection sees the delivery at once.
+    auto reader = StoreReader::open(m_store->path());
+    QVERIFY(reader);
+    const auto rows = reader.value()->deliveries({id});
+    QCOMPARE(rows->size(), 1);
+    QCOMPARE(rows->first().body, body);
+    QCOMPARE(rows->first().answeredStatus, 200);
+    QCOMPARE(rows->first().format, Format::Akeneo);
+    QCOMPARE(rows->first().method, QByteArray("POST"));
+    QCOMPARE(rows->first().path, QByteArray("/hook"));
+    QVERIFY(rows->first().remote.startsWith(QStringLiteral("127.0.0.1:")));
+    QCOMPARE(headerValue(rows->first().headers, "Content-Length"), QByteArray::number(body.size()));
+    // The answer time is recorded once the answer is written.
+    QTRY_COMPARE(answered.size(), 1);
+    QTRY_VERIFY(reader.value()->deliveries({id})->first().ackMs.has_value());
+    const double ack = *reader.value()->deliveries({id})->first().ackMs;
+    QVERIFY2(ack >= 0 && ack < 500, qPrintable(QString::number(ack)));
+    QCOMPARE(answered.first().first().value<ReceivedDelivery>().id, id);
+}
+
+void TestReceiver::healthCheckIsNotStored()
+{
+    startReceiver();
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected());
+    socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    QByteArray buffer;
+    const Response r = readResponse(socket, buffer);
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.contains("running"));
+    QCOMPARE(deliveries().size(), 0);
+}
+
+void TestReceiver::otherMethodsAre405()
+{
+    startReceiver();
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected());
+    socket.write(request("PUT", "/hook", "{}"));
+    QByteArray buffer;
+    QCOMPARE(readResponse(socket, buffer).status, 405);
+    socket.write("GET /other HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(readResponse(socket, buffer).status, 405);
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored[0].method, QByteArray("PUT"));
+    QCOMPARE(stored[0].answeredStatus, 405);
+    QVERIFY(stored[0].error.contains(QStringLiteral("not allowed")));
+    QCOMPARE(stored[1].path, QByteArray("/other"));
+}
+
+void TestReceiver::malformedBodiesAre400ButStored_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("truncated") << QByteArray("{\"events\":[{\"action\":") << "invalid JSON";
+    QTest::newRow("not json") << QByteArray("<html>502 Bad Gateway</html>") << "invalid JSON";
+    QTest::newRow("invalid utf-8") << QByteArray("{\"events\":[{\"author\":\"caf\xe9\"}]}") << "invalid UTF-8";
+    QTest::newRow("events not an array") << QByteArray("{\"events\":{}}") << "events";
+}
+
+void TestReceiver::malformedBodiesAre400ButStored()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, message);
+    startReceiver();
+    const Response r = post(body);
+    QCOMPARE(r.status, 400);
+    const QString error = QJsonDocument::fromJson(r.body).object().value(u"error").toString();
+    QVERIFY2(error.contains(message), qPrintable(error));
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 1);
+    QCOMPARE(stored[0].body, body); // the raw bytes are kept
+    QCOMPARE(stored[0].answeredStatus, 400);
+    QCOMPARE(stored[0].error, error);
+    QVERIFY(stored[0].flags.testFlag(Flag::Error));
+}
+
+void TestReceiver::signatures_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("signature"); // "good", "bad", "none", "old"
+    QTest::addColumn<bool>("acceptInvalid");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<Signature>("verdict");
+    const QByteArray batch = sample("akeneo_batch_example.json");
+    QTest::newRow("valid") << batch << "good" << false << 200 << Signature::Valid;
+    QTest::newRow("invalid") << batch << "bad" << false << 401 << Signature::Invalid;
+    QTest::newRow("missing") << batch << "none" << false << 401 << Signature::Missing;
+    QTest::newRow("expired") << batch << "old" << false << 401 << Signature::Expired;
+    QTest::newRow("invalid accepted") << batch << "bad" << true << 200 << Signature::Invalid;
+    QTest::newRow("test button unsigned") << QByteArray() << "none" << false << 200 << Signature::Missing;
+    QTest::newRow("test button signed") << QByteArray() << "good" << false << 200 << Signature::Valid;
+    QTest::newRow("test button bad") << QByteArray() << "bad" << false << 200 << Signature::Invalid;
+}
+
+void TestReceiver::signatures()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, signature);
+    QFETCH(bool, acceptInvalid);
+    QFETCH(int, status);
+    QFETCH(Signature, verdict);
+    const QByteArray secret = "3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4";
+    ReceiverSettings settings;
+    SignatureRule rule;
+    rule.akeneoSecret = secret;
+    settings.signatures.rules = {rule};
+    settings.acceptInvalidSignature = acceptInvalid;
+    startReceiver(settings);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QByteArray ts = QByteArray::number(signature == u"old" ? now - 3600 : now);
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (signature != u"none") {
+        headers = {{"X-Akeneo-Request-Timestamp", ts},
+                   {"X-Akeneo-Request-Signature", signature == u"bad" ? akeneoSign("wrong", ts, body) : akeneoSign(secret, ts, body)}};
+    }
+    const Response r = post(body, headers);
+    QCOMPARE(r.status, status);
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 1);
+    QCOMPARE(stored[0].signature, verdict);
+    QCOMPARE(stored[0].answeredStatus, status);
+    QCOMPARE(stored[0].flags.testFlag(Flag::BadSignature), verdict != Signature::Valid);
+    if (!body.isEmpty())
+        QCOMPARE(stored[0].eventCount, 10); // indexed whatever the verdict
+}
+
+void TestReceiver::oversizedBodyIsRefusedBeforeItIsRead()
+{
+    ReceiverSettings settings;
+    settings.limits.maxBodyBytes = 1024 * 1024;
+    startReceiver(settings);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected());
+    QElapsedTimer timer;
+    timer.start();
+    socket.write("POST /big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                 "Content-Length: 104857600\r\n\r\n");
+    QByteArray buffer;
+    const Response r = readResponse(socket, buffer);
+    QCOMPARE(r.status, 413);
+    QVERIFY2(timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY(r.head.contains("Connection: close"));
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 1);
+    QCOMPARE(stored[0].answeredStatus, 413);
+    QCOMPARE(stored[0].bodySize, 104857600);
+    QCOMPARE(stored[0].path, QByteArray("/big"));
+    QVERIFY(stored[0].error.contains(QStringLiteral("over the limit")));
+    QCOMPARE(headerValue(stored[0].headers, "Expect"), QByteArray("100-continue"));
+
+    // A chunked body is cut off once it passes the limit.
+    QTcpSocket chunked;
+    chunked.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(chunked.waitForConnected());
+    chunked.write("POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    const QByteArray chunk = "10000\r\n" + QByteArray(0x10000, 'a') + "\r\n";
+    QByteArray chunkedBuffer;
+    Response c;
+    for (int i = 0; i < 64 && chunked.state() == QAbstractSocket::ConnectedState; ++i) {
+        chunked.write(chunk);
+        chunked.waitForBytesWritten(1000);
+        chunked.waitForReadyRead(20);
+        chunkedBuffer += chunked.readAll();
+        if (chunkedBuffer.contains("\r\n\r\n"))
+            break;
+    }
+    c = readResponse(chunked, chunkedBuffer);
+    QCOMPARE(c.status, 413);
+    QCOMPARE(deliveries().size(), 2);
+}
+
+void TestReceiver::expectContinueIsAnswered()
+{
+    startReceiver();
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected());
+    const QByteArray body = sample("akeneo_batch_example.json");
+    QElapsedTimer timer;
+    timer.start();
+    socket.write("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                 "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n");
+    QByteArray buffer;
+    const Response interim = readResponse(socket, buffer, 2000);
+    QCOMPARE(interim.status, 100);
+    QVERIFY2(timer.elapsed() < 200, qPrintable(QString::number(timer.elapsed())));
+    socket.write(body);
+    QCOMPARE(readResponse(socket, buffer).status, 200);
+    QCOMPARE(deliveries().first().body, body);
+}
+
+void TestReceiver::pipelinedAnswersKeepTheirOrder()
+{
+    ReceiverSettings settings;
+    startReceiver(settings);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected());
+    // A stored POST, a health check answered at once, a bad body, another POST: the answers keep that order.
+    socket.write(request("POST", "/a", sample("quable_example.json")) + "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                 + request("POST", "/b", "nope") + request("POST", "/c", sample("akeneo_batch_example.json")));
+    QByteArray buffer;
+    QList<int> statuses;
+    for (int i = 0; i < 4; ++i)
+        statuses.append(readResponse(socket, buffer).status);
+    QCOMPARE(statuses, (QList<int>{200, 200, 400, 200}));
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 3);
+    QCOMPARE(stored[0].path, QByteArray("/a"));
+    QCOMPARE(stored[2].path, QByteArray("/c"));
+}
+
+void TestReceiver::simulatedFailingConnector()
+{
+    ReceiverSettings settings;
+    settings.answerStatus = 500;
+    settings.answerDelayMs = 600;
+    startReceiver(settings);
+    QElapsedTimer timer;
+    timer.start();
+    const Response r = post(sample("akeneo_batch_example.json"));
+    QCOMPARE(r.status, 500);
+    QVERIFY(timer.elapsed() >= 600);
+    // The Test POST is answered the same way.
+    QCOMPARE(post(QByteArray()).status, 500);
+    QTRY_VERIFY(deliveries().first().ackMs.has_value());
+    const auto stored = deliveries();
+    QVERIFY(*stored[0].ackMs >= 600);
+    QVERIFY(stored[0].flags.testFlag(Flag::SlowAck));
+    QVERIFY(stored[0].flags.testFlag(Flag::Error));
+    QCOMPARE(*m_store->reader().countMatching(Filter::parse(QStringLiteral("flag:slow_ack")), FilterTarget::Events), 10);
+}
+
+void TestReceiver::storeFailureIs503()
+{
+    startReceiver();
+    // Another process holds the write lock: the writer's commit fails after its busy timeout.
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("locker"));
+    db.setDatabaseName(m_store->path());
+    QVERIFY(db.open());
+    {
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+        const Response r = post(sample("quable_example.json"));
+        QCOMPARE(r.status, 503);
+        QVERIFY(r.body.contains("not stored"));
+        QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+    }
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("locker"));
+    QCOMPARE(deliveries().size(), 0);
+    // Once the lock is gone, deliveries are stored again.
+    QCOMPARE(post(sample("quable_example.json")).status, 200);
+    QCOMPARE(deliveries().size(), 1);
+}
+
+void TestReceiver::vanishingClientsDoNoHarm()
+{
+    ReceiverSettings settings;
+    settings.answerDelayMs = 100;
+    startReceiver(settings);
+    for (int i = 0; i < 20; ++i) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected());
+        const QByteArray full = request("POST", "/gone", sample("quable_example.json"));
+        // Half of them vanish mid-request, half before their answer.
+        socket.write(i % 2 ? full.left(full.size() / 2) : full);
+        socket.waitForBytesWritten();
+        socket.abort();
+    }
+    QThread::msleep(300);
+    QCOMPARE(post(sample("quable_example.json")).status, 200);
+    QTRY_COMPARE(deliveries().size(), 11); // the 10 complete requests and the last one
+}
+
+void TestReceiver::concurrentClients()
+{
+    startReceiver();
+    const QByteArray body = sample("akeneo_batch_example.json");
+    QList<QTcpSocket *> sockets;
+    for (int i = 0; i < 50; ++i) {
+        auto *s = new QTcpSocket(this);
+        s->connectToHost(QHostAddress::LocalHost, m_port);
+        sockets.append(s);
+    }
+    for (QTcpSocket *s : sockets) {
+        QVERIFY(s->waitForConnected());
+        s->write(request("POST", "/many", body));
+    }
+    int ok = 0;
+    for (QTcpSocket *s : sockets) {
+        QByteArray buffer;
+        ok += readResponse(*s, buffer).status == 200;
+        delete s;
+    }
+    QCOMPARE(ok, 50);
+    QCOMPARE(deliveries().size(), 50);
+}
+
+void TestReceiver::portInUse()
+{
+    startReceiver();
+    // startReceiver() picks a free port; a second receiver asks for the same one.
+    ReceiverSettings same;
+    same.port = m_port;
+    Receiver clash(m_store.get(), same);
+    const auto result = clash.start();
+    QVERIFY(!result);
+    QVERIFY2(result.error().contains(QStringLiteral("address is already in use"), Qt::CaseInsensitive),
+             qPrintable(result.error()));
+}
+
+namespace {
+
+QString tlsFile(const char *name)
+{
+    return QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/") + QLatin1StringView(name);
+}
+
+} // namespace
+
+void TestReceiver::servesTls()
+{
+    const auto tls = loadServerTls(tlsFile("cert.pem"), tlsFile("key.pem"));
+    QVERIFY2(tls, qPrintable(tls.error()));
+    ReceiverSettings settings;
+    settings.tls = *tls;
+    startReceiver(settings);
+    QVERIFY(m_receiver->url().startsWith(QStringLiteral("https://127.0.0.1:")));
+    QSslSocket socket;
+    QSslConfiguration client = QSslConfiguration::defaultConfiguration();
+    client.setCaCertificates(QSslCertificate::fromPath(tlsFile("cert.pem")));
+    socket.setSslConfiguration(client);
+    socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_port);
+    QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+    socket.write(request("POST", "/tls", sample("quable_example.json")));
+    QByteArray buffer;
+    QCOMPARE(readResponse(socket, buffer).status, 200);
+    QCOMPARE(deliveries().first().path, QByteArray("/tls"));
+    // Plain HTTP on the TLS port gets no answer, and the receiver keeps serving.
+    QTcpSocket plain;
+    plain.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(plain.waitForConnected());
+    plain.write(request("POST", "/plain", "{}"));
+    plain.waitForDisconnected(3000);
+    QCOMPARE(deliveries().size(), 1);
+}
+
+void TestReceiver::tlsFilesAreChecked()
+{
+    auto r = loadServerTls(tlsFile("cert.pem"), tlsFile("other-key.pem"));
+    QVERIFY(!r);
+    QVERIFY2(r.error().contains(QStringLiteral("is not the private key of")), qPrintable(r.error()));
+    r = loadServerTls(tlsFile("missing.pem"), tlsFile("key.pem"));
+    QVERIFY(!r);
+    QVERIFY2(r.error().contains(QStringLiteral("cannot read --tls-cert")), qPrintable(r.error()));
+    r = loadServerTls(tlsFile("key.pem"), tlsFile("key.pem"));
+    QVERIFY(!r);
+    QVERIFY2(r.error().contains(QStringLiteral("holds no PEM certificate")), qPrintable(r.error()));
+    r = loadServerTls(tlsFile("cert.pem"), tlsFile("cert.pem"));
+    QVERIFY(!r);
+    QVERIFY2(r.error().contains(QStringLiteral("no unencrypted PEM private key")), qPrintable(r.error()));
+}
+
+QTEST_GUILESS_MAIN(TestReceiver)
+#include "tst_receiver.moc"

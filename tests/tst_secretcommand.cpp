@@ -1,0 +1,247 @@
+#include "secrets/keychainsecretstore.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <optional>
+
+using namespace pimscope;
+
+// Runs inside tests/isolate.sh keyring: the pimscope binary (env PIMSCOPE_BIN) and this test share a private
+// D-Bus session with an unlocked gnome-keyring, so what the command stores can be read back here.
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runPimscope(const QStringList &args, const QByteArray &input = QByteArray(),
+                const std::optional<QProcessEnvironment> &env = std::nullopt)
+{
+    QProcess p;
+    if (env)
+        p.setProcessEnvironment(*env);
+    p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), QStringList{QStringLiteral("secret")} + args);
+    if (!p.waitForStarted())
+        qFatal("cannot start pimscope");
+    p.write(input);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        p.waitForFinished();
+        qFatal("pimscope secret %s did not finish", qPrintable(args.join(u' ')));
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+/** What the keychain holds under `name` (service "pimscope"), read in this process; null when missing. */
+QByteArray keychainValue(const QString &name)
+{
+    KeychainSecretStore store;
+    QSignalSpy read(&store, &SecretStore::secretRead);
+    QSignalSpy failed(&store, &SecretStore::secretFailed);
+    store.read(name);
+    if (!QTest::qWaitFor([&] { return read.count() + failed.count() > 0; }, 20000))
+        qFatal("no keychain answer");
+    if (!failed.isEmpty()) {
+        if (failed.first().at(1).value<SecretStore::ErrorKind>() != SecretStore::ErrorKind::Missing)
+            qFatal("keychain failure: %s", qPrintable(failed.first().at(2).toString()));
+        return QByteArray();
+    }
+    return read.first().at(1).toByteArray();
+}
+
+QStringList words(const char *a, const char *b = nullptr, const char *c = nullptr, const char *d = nullptr)
+{
+    QStringList l;
+    for (const char *w : {a, b, c, d}) {
+        if (w)
+            l.append(QString::fromUtf8(w));
+    }
+    return l;
+}
+
+} // namespace
+
+class TestSecretCommand : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void setCheckDelete();
+    void overwrite();
+    void trailingNewline_data();
+    void trailingNewline();
+    void emptyValueRefused_data();
+    void emptyValueRefused();
+    void usageErrors_data();
+    void usageErrors();
+    void help();
+    void listedAmongCommands();
+    void unreachableKeychain();
+};
+
+void TestSecretCommand::initTestCase()
+{
+    QVERIFY(!qgetenv("PIMSCOPE_BIN").isEmpty());
+    QVERIFY2(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS"), "run through tests/isolate.sh keyring");
+}
+
+void TestSecretCommand::setCheckDelete()
+{
+    const QByteArray value = "s3cr3t-VALUE-42";
+    const QString name = QStringLiteral("akeneo-staging");
+    QList<Run> runs;
+
+    runs << runPimscope(words("set", "akeneo-staging"), value + '\n');
+    QCOMPARE(runs.last().exitCode, 0);
+    QCOMPARE(runs.last().out, QByteArray());
+    QCOMPARE(runs.last().err, QByteArray());
+    QCOMPARE(keychainValue(name), value);
+
+    runs << runPimscope(words("check", "akeneo-staging"));
+    QCOMPARE(runs.last().exitCode, 0);
+    QCOMPARE(runs.last().out, QByteArray("set\n"));
+    QCOMPARE(runs.last().err, QByteArray());
+
+    runs << runPimscope(words("delete", "akeneo-staging"));
+    QCOMPARE(runs.last().exitCode, 0);
+    QCOMPARE(runs.last().out, QByteArray());
+    QCOMPARE(runs.last().err, QByteArray());
+    QVERIFY(keychainValue(name).isNull());
+
+    runs << runPimscope(words("check", "akeneo-staging"));
+    QCOMPARE(runs.last().exitCode, 1);
+    QCOMPARE(runs.last().out, QByteArray());
+    QCOMPARE(runs.last().err, QByteArray("pimscope: secret: no secret named 'akeneo-staging' in the keychain\n"));
+
+    runs << runPimscope(words("delete", "akeneo-staging"));
+    QCOMPARE(runs.last().exitCode, 1);
+    QCOMPARE(runs.last().err, QByteArray("pimscope: secret: no secret named 'akeneo-staging' in the keychain\n"));
+
+    for (const Run &r : std::as_const(runs)) {
+        QVERIFY(!r.out.contains(value));
+        QVERIFY(!r.err.contains(value));
+    }
+}
+
+void TestSecretCommand::overwrite()
+{
+    QCOMPARE(runPimscope(words("set", "quable"), "Bearer one\n").exitCode, 0);
+    QCOMPARE(runPimscope(words("set", "quable"), "Bearer two\n").exitCode, 0);
+    QCOMPARE(keychainValue(QStringLiteral("quable")), QByteArray("Bearer two"));
+    const Run check = runPimscope(words("check", "quable"));
+    QCOMPARE(check.exitCode, 0);
+    QVERIFY(!check.out.contains("Bearer"));
+    QCOMPARE(runPimscope(words("delete", "quable")).exitCode, 0);
+}
+
+void TestSecretCommand::trailingNewline_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("stored");
+    QTest::newRow("one newline") << QByteArray("abc\n") << QByteArray("abc");
+    QTest::newRow("only one of two newlines") << QByteArray("abc\n\n") << QByteArray("abc\n");
+    QTest::newRow("CRLF") << QByteArray("abc\r\n") << QByteArray("abc");
+    QTest::newRow("no newline") << QByteArray("abc") << QByteArray("abc");
+    QTest::newRow("spaces kept") << QByteArray("  spaced out  \n") << QByteArray("  spaced out  ");
+    QTest::newRow("inner newlines kept") << QByteArray("multi\nline\n") << QByteArray("multi\nline");
+    QTest::newRow("binary with NUL") << QByteArray("a\0b\xff\n", 5) << QByteArray("a\0b\xff", 4);
+}
+
+void TestSecretCommand::trailingNewline()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, stored);
+    const Run r = runPimscope(words("set", "newline-test"), input);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.err, QByteArray());
+    QCOMPARE(keychainValue(QStringLiteral("newline-test")), stored);
+}
+
+void TestSecretCommand::emptyValueRefused_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::newRow("nothing") << QByteArray();
+    QTest::newRow("a newline") << QByteArray("\n");
+    QTest::newRow("CRLF") << QByteArray("\r\n");
+}
+
+void TestSecretCommand::emptyValueRefused()
+{
+    QFETCH(QByteArray, input);
+    const Run r = runPimscope(words("set", "empty-test"), input);
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.out, QByteArray());
+    QCOMPARE(r.err, QByteArray("pimscope: secret: set: empty value on standard input; nothing stored\n"));
+    QVERIFY(keychainValue(QStringLiteral("empty-test")).isNull());
+}
+
+void TestSecretCommand::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("no action") << QStringList() << QByteArray("missing action");
+    QTest::newRow("unknown action") << words("show", "x") << QByteArray("unknown action 'show'");
+    QTest::newRow("set without name") << words("set") << QByteArray("set: missing NAME");
+    QTest::newRow("check without name") << words("check") << QByteArray("check: missing NAME");
+    QTest::newRow("delete without name") << words("delete") << QByteArray("delete: missing NAME");
+    QTest::newRow("extra argument") << words("set", "a", "b") << QByteArray("unexpected argument 'b'");
+    QTest::newRow("empty name") << words("check", "") << QByteArray("empty NAME");
+    QTest::newRow("unknown option") << words("check", "x", "--value=oops") << QByteArray("Unknown option");
+}
+
+void TestSecretCommand::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, message);
+    const Run r = runPimscope(args, "never-stored-value\n");
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.out, QByteArray());
+    QVERIFY2(r.err.startsWith("pimscope: secret: "), r.err.constData());
+    QVERIFY2(r.err.contains(message), r.err.constData());
+    QCOMPARE(r.err.count('\n'), 1);
+    QVERIFY(!r.err.contains("never-stored-value"));
+}
+
+void TestSecretCommand::help()
+{
+    const Run r = runPimscope(words("--help"));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("set NAME"));
+    QVERIFY(r.out.contains("check NAME"));
+    QVERIFY(r.out.contains("delete NAME"));
+}
+
+void TestSecretCommand::listedAmongCommands()
+{
+    QProcess p;
+    p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), {QStringLiteral("no-such-command")});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(p.readAllStandardError().contains("secret  store or delete a secret in the OS keychain (value from stdin)"));
+}
+
+void TestSecretCommand::unreachableKeychain()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent/pimscope-no-bus"));
+    env.remove(QStringLiteral("DISPLAY"));
+    for (const QStringList &args : {words("set", "offline"), words("check", "offline"), words("delete", "offline")}) {
+        const Run r = runPimscope(args, "offline-secret-value\n", env);
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.out, QByteArray());
+        QVERIFY2(r.err.startsWith("pimscope: secret: keychain unavailable ("), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY(!r.err.contains("offline-secret-value"));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestSecretCommand)
+#include "tst_secretcommand.moc"
