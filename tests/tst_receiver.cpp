@@ -107,6 +107,8 @@ private Q_SLOTS:
     void vanishingClientsDoNoHarm();
     void concurrentClients();
     void portInUse();
+    void connectionHandling();
+    void slowSenders();
     void servesTls();
     void tlsFilesAreChecked();
 
@@ -494,6 +496,65 @@ void TestReceiver::portInUse()
     QVERIFY(!result);
     QVERIFY2(result.error().contains(QStringLiteral("address is already in use"), Qt::CaseInsensitive),
              qPrintable(result.error()));
+}
+
+void TestReceiver::connectionHandling()
+{
+    ReceiverSettings settings;
+    settings.limits.idleTimeoutMs = 300;
+    startReceiver(settings);
+    // Keep-alive: several requests on one connection.
+    QTcpSocket keep;
+    keep.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(keep.waitForConnected());
+    QByteArray buffer;
+    for (int i = 0; i < 3; ++i) {
+        keep.write(request("POST", "/k", sample("quable_example.json")));
+        QCOMPARE(readResponse(keep, buffer).status, 200);
+    }
+    // An idle connection is closed after the idle timeout.
+    QElapsedTimer idle;
+    idle.start();
+    QVERIFY(keep.waitForDisconnected(3000));
+    QVERIFY2(idle.elapsed() >= 250, qPrintable(QString::number(idle.elapsed())));
+    // Connection: close is honoured once the answer is written (QHttpServer 6.4 ignores it).
+    QTcpSocket once;
+    once.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(once.waitForConnected());
+    once.write(request("POST", "/c", sample("quable_example.json"), {{"Connection", "close"}}));
+    QByteArray onceBuffer;
+    QCOMPARE(readResponse(once, onceBuffer).status, 200);
+    QElapsedTimer closing;
+    closing.start();
+    QVERIFY(once.state() == QAbstractSocket::UnconnectedState || once.waitForDisconnected(1000));
+    QVERIFY(closing.elapsed() < 250);
+}
+
+void TestReceiver::slowSenders()
+{
+    startReceiver();
+    QTcpSocket slow;
+    slow.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(slow.waitForConnected());
+    const QByteArray full = request("POST", "/slow", sample("akeneo_batch_example.json"));
+    // Trickle the request in 40 pieces over about 400 ms; another client is served meanwhile.
+    const qsizetype step = full.size() / 40 + 1;
+    for (qsizetype at = 0; at < full.size(); at += step) {
+        slow.write(full.mid(at, step));
+        slow.waitForBytesWritten(1000);
+        if (at == step * 20)
+            QCOMPARE(post(sample("quable_example.json")).status, 200);
+        QThread::msleep(10);
+    }
+    QByteArray buffer;
+    QCOMPARE(readResponse(slow, buffer).status, 200);
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored[1].path, QByteArray("/slow"));
+    QCOMPARE(stored[1].eventCount, 10);
+    // The answer time counts from the end of the request, not from its first byte.
+    QTRY_VERIFY(deliveries()[1].ackMs.has_value());
+    QVERIFY2(*deliveries()[1].ackMs < 200, qPrintable(QString::number(*deliveries()[1].ackMs)));
 }
 
 namespace {

@@ -225,7 +225,8 @@ void TestSecretCommand::listedAmongCommands()
     p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), {QStringLiteral("no-such-command")});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
-    QVERIFY(p.readAllStandardError().contains("secret  store or delete a secret in the OS keychain (value from stdin)"));
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY(err.contains("secret  store or delete a secret in the OS keychain (value from stdin)"));
 }
 
 void TestSecretCommand::unreachableKeychain()

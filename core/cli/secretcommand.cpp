@@ -104,7 +104,7 @@ int secretCommand(const QStringList &args)
                                          : QStringLiteral("unexpected argument '%1'").arg(positional.at(2)));
         return UsageError;
     }
-    const QString name = positional.at(1);
+    const QString &name = positional.at(1);
     if (name.trimmed().isEmpty()) {
         printError(QStringLiteral("empty NAME"));
         return UsageError;

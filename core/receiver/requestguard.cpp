@@ -30,6 +30,8 @@ Headers parseHeaderLines(const QByteArray &lines)
 RequestGuard::RequestGuard(QTcpSocket *socket, const GuardLimits &limits)
     : QObject(socket), m_socket(socket), m_limits(limits)
 {
+    // Answers go out as soon as they are written (QHttpServerResponder writes a response in several pieces).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_idle.setSingleShot(true);
     m_idle.setInterval(limits.idleTimeoutMs);
     connect(&m_idle, &QTimer::timeout, this, [this] {

@@ -41,8 +41,8 @@ struct SignatureSettings {
      * (compared case-insensitively). Signature headers are not secrets (they are MACs of one body) and stay.
      */
     QList<QByteArray> secretHeaders;
-    qint64 maxSkewMs = 5 * 60 * 1000; ///< an Akeneo timestamp further than this from the receipt time is expired;
-                                      ///< a negative value disables the freshness check
+    qint64 maxSkewMs = 300'000; ///< an Akeneo timestamp further than this from the receipt time is expired;
+                                ///< a negative value disables the freshness check
     /**
      * Optional key for the short hash in redaction markers. Empty: the marker holds a prefix of SHA-256(value)
      * ("sha256:"); set: a prefix of HMAC-SHA256(key, value) ("hmac:"), so guessable tokens cannot be confirmed

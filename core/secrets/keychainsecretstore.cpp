@@ -14,9 +14,9 @@ KeychainSecretStore::KeychainSecretStore(QObject *parent)
 {
 }
 
-KeychainSecretStore::KeychainSecretStore(const QString &service, QObject *parent)
+KeychainSecretStore::KeychainSecretStore(QString service, QObject *parent)
     : SecretStore(parent)
-    , m_service(service)
+    , m_service(std::move(service))
 {
 }
 

@@ -27,7 +27,7 @@ public:
 
     explicit KeychainSecretStore(QObject *parent = nullptr);
     /** A store under another service name (tests, or a second profile). */
-    explicit KeychainSecretStore(const QString &service, QObject *parent = nullptr);
+    explicit KeychainSecretStore(QString service, QObject *parent = nullptr);
     ~KeychainSecretStore() override;
 
     QString service() const { return m_service; }

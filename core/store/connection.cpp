@@ -197,9 +197,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
     // 64 MiB of page cache for the writer: index pages of random keys (event ids, uuids) stay in memory
     // instead of being read back from the WAL at every insert.
     pragma(QStringLiteral("PRAGMA cache_size = -65536"));
-    // Checkpoint every 64 MiB of WAL rather than every 4 MiB: fewer fsyncs, pages rewritten between two
-    // checkpoints are copied once. The WAL file is truncated back to 64 MiB after a checkpoint.
-    pragma(QStringLiteral("PRAGMA wal_autocheckpoint = 2048"));
+    // The writer's checkpoints run on a thread of their own (see Checkpointer); a WAL file that grew is cut back
+    // to 64 MiB after a checkpoint.
     pragma(QStringLiteral("PRAGMA journal_size_limit = 67108864"));
     if (auto r = schema::migrate(c->m_db); !r)
         return refuse(QStringLiteral("%1: cannot prepare the capture: %2").arg(describe(path), r.error()));

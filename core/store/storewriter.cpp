@@ -157,6 +157,9 @@ Result<void> StoreWriter::openConnection()
         m_flagger.setSelfAuthor(q.value(0).toString());
     loadFlaggerState();
     m_parser = std::make_unique<PayloadParser>();
+    m_checkpointer = std::make_unique<Checkpointer>(m_path);
+    m_checkpointer->attach(handle);
+    m_checkpointer->start();
     return {};
 }
 
@@ -213,6 +216,10 @@ void StoreWriter::run()
     m_updateDeliveryFlags.reset();
     if (m_bulkDepth > 0)
         (void)applyBulk(false);
+    if (m_checkpointer) {
+        m_checkpointer->stop();
+        m_checkpointer.reset();
+    }
     m_connection.reset();
 }
 

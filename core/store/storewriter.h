@@ -2,6 +2,7 @@
 
 #include "connection.h"
 #include "records.h"
+#include "checkpointer.h"
 #include "sqlitestatement.h"
 
 #include "analysis/flagger.h"
@@ -105,6 +106,7 @@ private:
     std::unique_ptr<SqliteStatement> m_updateDeliveryFlags;
     Flagger m_flagger;
     int m_bulkDepth = 0;
+    std::unique_ptr<Checkpointer> m_checkpointer;
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
