@@ -21,7 +21,7 @@ namespace pimscope {
 class Checkpointer : public QThread
 {
 public:
-    explicit Checkpointer(QString path, int thresholdFrames = 256);
+    explicit Checkpointer(QString path, int thresholdFrames = 2048);
     ~Checkpointer() override;
 
     /** Installs the WAL hook on the writer's connection (call from the writer thread, before it commits). */
