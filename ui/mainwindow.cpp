@@ -16,27 +16,6 @@
 
 namespace pimscope::ui {
 
-namespace {
-
-/** "HOST:PORT" -> address and port; false when it is not one. */
-bool parseListen(const QString &text, QHostAddress &address, quint16 &port)
-{
-    const qsizetype colon = text.lastIndexOf(u':');
-    bool ok = false;
-    const uint p = text.mid(colon + 1).toUInt(&ok);
-    if (colon < 0 || !ok || p > 65535)
-        return false;
-    const QString host = text.left(colon);
-    if (host.isEmpty() || host == u"localhost")
-        address = QHostAddress::LocalHost;
-    else if (!address.setAddress(host))
-        return false;
-    port = quint16(p);
-    return true;
-}
-
-} // namespace
-
 int runMainWindow(QApplication &app)
 {
     QCommandLineParser parser;
@@ -90,7 +69,7 @@ int runMainWindow(QApplication &app)
         };
         refresh();
         ReceiverSettings settings;
-        if (!parseListen(parser.value(QStringLiteral("listen")), settings.address, settings.port)) {
+        if (!parseListenAddress(parser.value(QStringLiteral("listen")), settings.address, settings.port)) {
             receiverLabel->setText(QStringLiteral("--listen must be HOST:PORT"));
         } else {
             receiver = std::make_unique<Receiver>(store->get(), settings);

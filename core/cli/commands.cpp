@@ -52,32 +52,6 @@ bool writeOut(const QByteArray &bytes)
     return std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout) == std::size_t(bytes.size());
 }
 
-/** A parser for "pimscope NAME [options]"; returns false (after printing why) on a usage error. */
-bool parse(QCommandLineParser &parser, const QStringList &args, const QString &name)
-{
-    parser.setApplicationDescription(QStringLiteral("pimscope ") + name);
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
-                                  QStringLiteral("Show this help."));
-    parser.addOption(help);
-    QStringList argv = args;
-    argv.removeAt(1); // the command name
-    if (!parser.parse(argv)) {
-        printError(name + QStringLiteral(": ") + parser.errorText());
-        return false;
-    }
-    if (parser.isSet(help)) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        std::exit(Success);
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        printError(name + QStringLiteral(": unexpected argument '") + parser.positionalArguments().constFirst()
-                   + QStringLiteral("'"));
-        return false;
-    }
-    return true;
-}
-
 QCommandLineOption dbOption()
 {
     return QCommandLineOption(QStringLiteral("db"),
@@ -101,8 +75,8 @@ int exportCommand(const QStringList &args)
                       QStringLiteral("events|deliveries"), QStringLiteral("events")});
     parser.addOption(
         {QStringLiteral("format"), QStringLiteral("Output format: jsonl."), QStringLiteral("FORMAT"), QStringLiteral("jsonl")});
-    if (!parse(parser, args, QStringLiteral("export")))
-        return UsageError;
+    if (const auto exit = parseCommandLine(parser, args, QStringLiteral("export")))
+        return *exit;
 
     const QString what = parser.value(QStringLiteral("what"));
     if (what != u"events" && what != u"deliveries") {
@@ -177,8 +151,8 @@ int statsCommand(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.addOption(dbOption());
-    if (!parse(parser, args, QStringLiteral("stats")))
-        return UsageError;
+    if (const auto exit = parseCommandLine(parser, args, QStringLiteral("stats")))
+        return *exit;
     auto reader = StoreReader::open(dbPath(parser));
     if (!reader) {
         printError(reader.error());
@@ -220,6 +194,51 @@ int statsCommand(const QStringList &args)
 }
 
 } // namespace
+
+void printCommandError(const QString &command, const QString &message)
+{
+    std::fprintf(stderr, "pimscope: %s: %s\n", qPrintable(command), qPrintable(message));
+}
+
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &args, const QString &name,
+                                    bool allowPositional)
+{
+    if (parser.applicationDescription().isEmpty())
+        parser.setApplicationDescription(QStringLiteral("pimscope ") + name);
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    parser.addOption(help);
+    QStringList argv = args;
+    if (argv.size() > 1)
+        argv.removeAt(1); // the command name
+    if (!parser.parse(argv)) {
+        printCommandError(name, parser.errorText());
+        return UsageError;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return Success;
+    }
+    if (!allowPositional && !parser.positionalArguments().isEmpty()) {
+        printCommandError(name, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+        return UsageError;
+    }
+    return std::nullopt;
+}
+
+QCommandLineOption dbOption()
+{
+    return QCommandLineOption(QStringLiteral("db"),
+                              QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
+                              QStringLiteral("PATH"));
+}
+
+QString dbPath(const QCommandLineParser &parser)
+{
+    const QString path = parser.value(QStringLiteral("db"));
+    return path.isEmpty() ? EventStore::defaultPath() : path;
+}
 
 void setApplicationIdentity()
 {

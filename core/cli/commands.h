@@ -1,12 +1,32 @@
 #pragma once
 
+#include <QCommandLineOption>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
+
+class QCommandLineParser;
 
 namespace pimscope::cli {
 
 /** Exit codes of every headless command. */
 enum ExitCode : int { Success = 0, Failure = 1, UsageError = 2 };
+
+/** Prints "pimscope: COMMAND: message" as one line on stderr. */
+void printCommandError(const QString &command, const QString &message);
+
+/**
+ * Adds -h/--help to `parser` and parses "pimscope COMMAND [options]" (`args` as the process got them). Returns
+ * std::nullopt when the command should run, else the exit code: Success after printing the help, UsageError after
+ * printing one line that says what is wrong (also for positional arguments, unless allowed).
+ */
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &args, const QString &name,
+                                    bool allowPositional = false);
+
+/** --db PATH, and the path it names (the default capture when absent). */
+QCommandLineOption dbOption();
+QString dbPath(const QCommandLineParser &parser);
 
 /** Sets the organisation/application names and version used for paths and --version. */
 void setApplicationIdentity();

@@ -32,28 +32,7 @@ void onSignal(int)
 
 void printError(const QString &message)
 {
-    std::fprintf(stderr, "pimscope: receive: %s\n", qPrintable(message));
-}
-
-/** "HOST:PORT", "[v6]:PORT" or ":PORT". */
-bool parseListen(const QString &text, QHostAddress &address, quint16 &port)
-{
-    const qsizetype colon = text.lastIndexOf(u':');
-    if (colon < 0)
-        return false;
-    QString host = text.left(colon);
-    bool ok = false;
-    const uint p = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || p > 65535)
-        return false;
-    if (host.startsWith(u'[') && host.endsWith(u']'))
-        host = host.mid(1, host.size() - 2);
-    if (host.isEmpty() || host == u"localhost")
-        address = QHostAddress::LocalHost;
-    else if (!address.setAddress(host))
-        return false;
-    port = quint16(p);
-    return true;
+    printCommandError(QStringLiteral("receive"), message);
 }
 
 enum class SecretKind { Akeneo, EventPlatform, Quable };
@@ -158,12 +137,9 @@ int receiveCommand(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("pimscope receive: capture what PIMs POST."));
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOption(help);
     parser.addOption({QStringLiteral("listen"), QStringLiteral("Address and port (default 127.0.0.1:8787; port 0: any free port)."),
                       QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8787")});
-    parser.addOption({QStringLiteral("db"), QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
-                      QStringLiteral("PATH")});
+    parser.addOption(dbOption());
     parser.addOption({QStringLiteral("secret-env"), QStringLiteral("Verify Akeneo signatures with the secret in this environment variable."),
                       QStringLiteral("VAR")});
     parser.addOption({QStringLiteral("secret-name"),
@@ -188,23 +164,11 @@ int receiveCommand(const QStringList &args)
                       QStringLiteral("BYTES"), QString::number(16 * 1024 * 1024)});
     parser.addOption({QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."), QStringLiteral("PEM")});
     parser.addOption({QStringLiteral("tls-key"), QStringLiteral("The PEM private key of --tls-cert."), QStringLiteral("PEM")});
-    QStringList argv = args;
-    argv.removeAt(1);
-    if (!parser.parse(argv)) {
-        printError(parser.errorText());
-        return UsageError;
-    }
-    if (parser.isSet(help)) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return Success;
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        printError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
-        return UsageError;
-    }
+    if (const auto exit = parseCommandLine(parser, args, QStringLiteral("receive")))
+        return *exit;
 
     ReceiverSettings settings;
-    if (!parseListen(parser.value(QStringLiteral("listen")), settings.address, settings.port)) {
+    if (!parseListenAddress(parser.value(QStringLiteral("listen")), settings.address, settings.port)) {
         printError(QStringLiteral("--listen must be HOST:PORT, not '%1'").arg(parser.value(QStringLiteral("listen"))));
         return UsageError;
     }
@@ -278,8 +242,7 @@ int receiveCommand(const QStringList &args)
         settings.signatures.rules += *rules;
     }
 
-    const QString dbPath = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db")) : EventStore::defaultPath();
-    auto store = EventStore::open(dbPath);
+    auto store = EventStore::open(dbPath(parser));
     if (!store) {
         printError(store.error());
         return Failure;

@@ -19,7 +19,7 @@ namespace {
 
 void printError(const QString &message)
 {
-    std::fprintf(stderr, "pimscope: secret: %s\n", qPrintable(message));
+    printCommandError(QStringLiteral("secret"), message);
 }
 
 /** Everything on stdin (binary), or one line typed with echo off when stdin is a terminal. */
@@ -75,22 +75,10 @@ int secretCommand(const QStringList &args)
                        "  check NAME   print \"set\", or exit 1 when there is no such secret\n"
                        "  delete NAME  remove it (exit 1 when there is no such secret)")
             .arg(KeychainSecretStore::defaultService()));
-    const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") },
-                                  QStringLiteral("Show this help."));
-    parser.addOption(help);
     parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("set, check or delete"));
     parser.addPositionalArgument(QStringLiteral("name"), QStringLiteral("the secret's name, e.g. akeneo-staging"));
-    QStringList argv = args;
-    if (argv.size() > 1)
-        argv.removeAt(1); // the command name
-    if (!parser.parse(argv)) {
-        printError(parser.errorText());
-        return UsageError;
-    }
-    if (parser.isSet(help)) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return Success;
-    }
+    if (const auto exit = parseCommandLine(parser, args, QStringLiteral("secret"), true))
+        return *exit;
     const QStringList positional = parser.positionalArguments();
     const QString action = positional.value(0);
     if (action != u"set" && action != u"check" && action != u"delete") {

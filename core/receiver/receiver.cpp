@@ -224,6 +224,26 @@ private:
     QHash<quint64, Pending> m_pending;
 };
 
+bool parseListenAddress(const QString &text, QHostAddress &address, quint16 &port)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon < 0)
+        return false;
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535)
+        return false;
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    if (host.isEmpty() || host == u"localhost")
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(host))
+        return false;
+    port = quint16(p);
+    return true;
+}
+
 Receiver::Receiver(EventStore *store, ReceiverSettings settings, QObject *parent)
     : QObject(parent), m_store(store), m_settings(std::move(settings))
 {

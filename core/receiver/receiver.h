@@ -30,6 +30,9 @@ struct ReceiverSettings
     std::optional<QSslConfiguration> tls;
 };
 
+/** Parses "HOST:PORT", "[IPv6]:PORT" or ":PORT" (localhost or an empty host: 127.0.0.1). */
+bool parseListenAddress(const QString &text, QHostAddress &address, quint16 &port);
+
 /** One answered delivery, for the command's output and the window. */
 struct ReceivedDelivery
 {
