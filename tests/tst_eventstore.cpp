@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include "filter/filter.h"
+#include "formats/payloadparser.h"
 #include "store/connection.h"
 #include "store/eventstore.h"
 #include "store/schema.h"
@@ -82,6 +83,9 @@ private Q_SLOTS:
     void survivesKill9();
     void statistics();
     void bulkWriteDefersIndexes();
+    void eventsIndexedAfterTheCommit();
+    void unindexedDeliveriesAreCaughtUpOnOpen();
+    void migratesVersion1Captures();
     void interruptedBulkIsRepairedOnOpen();
     void synchronousFullOption();
 };
@@ -609,6 +613,112 @@ void TestEventStore::interruptedBulkIsRepairedOnOpen()
     auto store = openStore(path);
     QCOMPARE(eventIndexes(path), allEventIndexes);
     QCOMPARE(allEvents(*store).size(), 10);
+}
+
+void TestEventStore::eventsIndexedAfterTheCommit()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    auto store = openStore(path);
+    QSignalSpy stored(store.get(), &EventStore::deliveriesStored);
+    const QByteArray body = sample("akeneo_batch_example.json");
+    const auto parsedDelivery = [&](qint64 at, std::optional<double> ack) {
+        Delivery d = receivedDelivery(body, at, ack);
+        ParseResult r = PayloadParser().parse(d.body);
+        d.format = r.format;
+        d.events = r.events;
+        return d;
+    };
+    const quint64 first = store->enqueueIndexingLater(parsedDelivery(t0, std::nullopt));
+    QVERIFY(store->waitForTicket(first));
+    QTRY_COMPARE(stored.size(), 1);
+    const StoredDelivery s = stored.first().first().value<QList<StoredDelivery>>().first();
+    QCOMPARE(s.eventCount, 10);
+    // Its answer is recorded (slow for Akeneo) before or after its events are indexed: they get slow_ack either way.
+    store->recordAnswer(s.id, 900.0);
+    store->enqueueIndexingLater(parsedDelivery(t0 + 1000, 20.0)); // the same events again: duplicates
+    QVERIFY(store->flush());
+    const auto events = allEvents(*store);
+    QCOMPARE(events.size(), 20);
+    for (int i = 0; i < 10; ++i) {
+        QCOMPARE(events[i].event.deliveryId, s.id);
+        QCOMPARE(events[i].payload, body.mid(events[i].event.payloadOffset, events[i].event.payloadLength));
+        QVERIFY(events[i].event.flags.testFlag(Flag::SlowAck));
+        QVERIFY(!events[i].event.flags.testFlag(Flag::Duplicate));
+        QVERIFY(events[i + 10].event.flags.testFlag(Flag::Duplicate));
+        QVERIFY(!events[i + 10].event.flags.testFlag(Flag::SlowAck));
+    }
+    const auto deliveries = allDeliveries(*store);
+    QCOMPARE(deliveries[0].flags, Flags(Flag::SlowAck));
+    QCOMPARE(deliveries[1].flags, Flags(Flag::Duplicate));
+    QCOMPARE(deliveries[1].eventCount, 10);
+}
+
+void TestEventStore::unindexedDeliveriesAreCaughtUpOnOpen()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    openStore(path); // creates the capture
+    {
+        // What a crash between a delivery's commit and the indexing of its events leaves behind.
+        auto c = Connection::open(path, Connection::Mode::ReadWrite);
+        QVERIFY(c);
+        QSqlQuery q(c.value()->db());
+        q.prepare(QStringLiteral("INSERT INTO deliveries (origin, received_at, body, body_size, format, event_count, "
+                                 "indexed) VALUES (0, ?, ?, ?, 1, 10, 0)"));
+        q.addBindValue(t0);
+        q.addBindValue(sample("akeneo_batch_example.json"));
+        q.addBindValue(sample("akeneo_batch_example.json").size());
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+    }
+    auto store = openStore(path);
+    QVERIFY(store->flush());
+    const auto events = allEvents(*store);
+    QCOMPARE(events.size(), 10);
+    QCOMPARE(events[0].event.eventId, QStringLiteral("3f6c2a8e-9b1d-4c57-a0e2-6d4b9f1e7a21"));
+    QCOMPARE(events[0].event.action, QStringLiteral("product.created"));
+    QSqlQuery q(store->reader().db());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE indexed = 0")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+}
+
+void TestEventStore::migratesVersion1Captures()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    const QByteArray body = sample("akeneo_batch_example.json");
+    {
+        auto store = openStore(path);
+        store->enqueue(receivedDelivery(body, t0));
+        QVERIFY(store->flush());
+    }
+    {
+        // Take the file back to what version 1 wrote (SQLite >= 3.35 drops columns).
+        auto c = Connection::open(path, Connection::Mode::ReadWrite);
+        QVERIFY(c);
+        QSqlQuery q(c.value()->db());
+        QVERIFY(q.exec(QStringLiteral("DROP INDEX deliveries_unindexed")));
+        QVERIFY2(q.exec(QStringLiteral("ALTER TABLE deliveries DROP COLUMN indexed")), qPrintable(q.lastError().text()));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
+    }
+    auto store = openStore(path);
+    QVERIFY(store->waitForTicket(store->enqueueIndexingLater([&] {
+        Delivery d = receivedDelivery(body, t0 + 1000);
+        ParseResult r = PayloadParser().parse(d.body);
+        d.format = r.format;
+        d.events = r.events;
+        return d;
+    }())));
+    QVERIFY(store->flush());
+    QSqlQuery q(store->reader().db());
+    QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+    QCOMPARE(q.value(0).toInt(), schema::currentVersion);
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*), sum(indexed) FROM deliveries")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 2);
+    QCOMPARE(q.value(1).toInt(), 2);
+    const auto events = allEvents(*store);
+    QCOMPARE(events.size(), 20);
+    QVERIFY(events[10].event.flags.testFlag(Flag::Duplicate));
 }
 
 void TestEventStore::synchronousFullOption()

@@ -131,7 +131,7 @@ private:
         summary.signature = d.signature;
         summary.eventCount = int(d.events.size());
         summary.error = d.error;
-        const quint64 ticket = m_store->enqueue(std::move(d), true);
+        const quint64 ticket = m_store->enqueueIndexingLater(std::move(d));
         m_pending.insert(ticket, Pending{std::move(answer), status, std::move(body), std::move(summary)});
     }
 

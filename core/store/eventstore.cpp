@@ -51,6 +51,11 @@ quint64 EventStore::enqueue(Delivery delivery, bool parsed)
     return m_writer->enqueue(std::move(delivery), parsed);
 }
 
+quint64 EventStore::enqueueIndexingLater(Delivery delivery)
+{
+    return m_writer->enqueueIndexingLater(std::move(delivery));
+}
+
 quint64 EventStore::setSelfAuthor(const QString &author)
 {
     return m_writer->setSelfAuthor(author);
@@ -73,7 +78,7 @@ quint64 EventStore::recordAnswer(qint64 deliveryId, double ackMs)
 
 bool EventStore::flush(int timeoutMs)
 {
-    return m_writer->waitForTicket(m_writer->lastTicket(), timeoutMs);
+    return m_writer->waitForIdle(timeoutMs);
 }
 
 bool EventStore::waitForTicket(quint64 ticket, int timeoutMs)

@@ -44,6 +44,12 @@ public:
      */
     quint64 enqueue(Delivery delivery, bool parsed = false);
 
+    /**
+     * For the receiver: the ticket is reported once the delivery row is committed; its events (which must be the
+     * PayloadParser's for its body) are indexed right after, off the answer's path.
+     */
+    quint64 enqueueIndexingLater(Delivery delivery);
+
     /** Sets the author whose events are flagged `self` (empty: none) and re-flags the stored events. */
     quint64 setSelfAuthor(const QString &author);
 
@@ -57,7 +63,10 @@ public:
     /** Records the answer time of a stored delivery (see StoreWriter::recordAnswer). Thread-safe. */
     quint64 recordAnswer(qint64 deliveryId, double ackMs);
 
-    /** Blocks until everything enqueued so far is committed or failed. For headless commands and tests. */
+    /**
+     * Blocks until everything enqueued so far is committed or failed and every event is indexed. For headless
+     * commands and tests.
+     */
     bool flush(int timeoutMs = 30000);
     /** Blocks until the given ticket is committed or failed. */
     bool waitForTicket(quint64 ticket, int timeoutMs = 30000);

@@ -57,6 +57,13 @@ const char *const version1[] = {
     "CREATE INDEX deliveries_received ON deliveries(received_at)",
 };
 
+// Version 2: the receiver commits a delivery before its events are indexed (its answer does not wait for that);
+// `indexed` is 0 until they are, and the writer catches such deliveries up when it opens the capture.
+const char *const version2[] = {
+    "ALTER TABLE deliveries ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1",
+    "CREATE INDEX deliveries_unindexed ON deliveries(id) WHERE indexed = 0",
+};
+
 // The indexes on events. Every one of them halves the insert rate (tests/bench/bench_store) and a scan of a
 // million events takes about 100 ms, so only what lookups need is indexed: the events of a delivery, an event
 // id, and a subject by the key the timeline and the flags use (the uuid, else the identifier or code).
@@ -121,7 +128,13 @@ Result<void> migrate(QSqlDatabase &db)
         if (auto r = ensureEventIndexes(db); !r)
             return fail(r.error());
     }
-    // Future migrations: if (from < 2) { ... }
+    if (from < 2) {
+        for (const char *stmt : version2) {
+            if (auto r = exec(db, QString::fromLatin1(stmt)); !r)
+                return fail(r.error());
+        }
+    }
+    // Future migrations: if (from < 3) { ... }
     if (auto r = exec(db, QStringLiteral("PRAGMA application_id = %1").arg(applicationId)); !r)
         return fail(r.error());
     if (auto r = exec(db, QStringLiteral("PRAGMA user_version = %1").arg(currentVersion)); !r)

@@ -10,7 +10,7 @@ namespace pimscope::schema {
 inline constexpr int applicationId = 0x50494D53;
 
 /** PRAGMA user_version of the newest schema this build knows. Migrations go 1 -> 2 -> ... -> currentVersion. */
-inline constexpr int currentVersion = 1;
+inline constexpr int currentVersion = 2;
 
 /**
  * Brings an open, writable database to currentVersion inside one transaction: creates the schema in an
@@ -33,7 +33,7 @@ Result<void> dropEventIndexes(QSqlDatabase &db);
  *              headers BLOB (HeaderCodec), body BLOB, body_size INTEGER, format INTEGER, signature INTEGER, signature_detail TEXT,
  *              answered_status INTEGER, ack_ms REAL, event_count INTEGER, error TEXT, warnings TEXT, log_level INTEGER,
  *              log_message INTEGER, status_code INTEGER, url TEXT, log_file TEXT, log_line INTEGER,
- *              flags INTEGER)
+ *              flags INTEGER, indexed INTEGER (0 while its events wait for the indexer))
  *   events(id INTEGER PRIMARY KEY, delivery_id INTEGER, seq INTEGER, origin INTEGER, received_at INTEGER,
  *          event_id TEXT, action TEXT, event_time INTEGER, author TEXT, author_type TEXT, pim_source TEXT,
  *          subject_type TEXT, subject_id TEXT, subject_uuid TEXT, flags INTEGER,

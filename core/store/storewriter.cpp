@@ -68,6 +68,23 @@ quint64 StoreWriter::enqueue(Delivery delivery, bool parsed)
     return push(std::move(job));
 }
 
+quint64 StoreWriter::enqueueIndexingLater(Delivery delivery)
+{
+    Job job;
+    job.parsed = true;
+    job.indexLater = true;
+    job.delivery = std::move(delivery);
+    return push(std::move(job));
+}
+
+bool StoreWriter::waitForIdle(int timeoutMs)
+{
+    std::unique_lock lock(m_mutex);
+    return m_done.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] {
+        return (m_finishedTicket >= m_nextTicket - 1 && m_backlogEmpty) || (m_stopping && !isRunning());
+    });
+}
+
 quint64 StoreWriter::setSelfAuthor(const QString &author)
 {
     Job job;
@@ -135,6 +152,7 @@ Result<void> StoreWriter::openConnection()
     m_insertDelivery = std::make_unique<SqliteStatement>();
     m_insertEvent = std::make_unique<SqliteStatement>();
     m_updateDeliveryFlags = std::make_unique<SqliteStatement>();
+    m_markIndexed = std::make_unique<SqliteStatement>();
     const bool prepared =
         m_insertDelivery->prepare(handle,
             "INSERT INTO deliveries (origin, received_at, method, path, remote, headers, body, body_size, format, "
@@ -144,7 +162,8 @@ Result<void> StoreWriter::openConnection()
             "INSERT INTO events (delivery_id, seq, origin, received_at, event_id, action, event_time, author, "
             "author_type, pim_source, subject_type, subject_id, subject_uuid, flags, payload_offset, payload_length) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-        && m_updateDeliveryFlags->prepare(handle, "UPDATE deliveries SET flags = ? WHERE id = ?");
+        && m_updateDeliveryFlags->prepare(handle, "UPDATE deliveries SET flags = ? WHERE id = ?")
+        && m_markIndexed->prepare(handle, "UPDATE deliveries SET flags = ?, event_count = ?, indexed = 1 WHERE id = ?");
     if (!prepared)
         return Result<void>::failure(QStringLiteral("cannot prepare the store's statements: ")
                                      + m_insertDelivery->errorString());
@@ -156,6 +175,7 @@ Result<void> StoreWriter::openConnection()
     if (q.exec(QStringLiteral("SELECT value FROM settings WHERE key = 'self_author'")) && q.next())
         m_flagger.setSelfAuthor(q.value(0).toString());
     loadFlaggerState();
+    loadBacklog();
     m_parser = std::make_unique<PayloadParser>();
     m_checkpointer = std::make_unique<Checkpointer>(m_path);
     m_checkpointer->attach(handle);
@@ -199,21 +219,33 @@ void StoreWriter::run()
         std::deque<Job> batch;
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
-            if (m_queue.empty())
+            m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping || !m_backlog.empty(); });
+            if (m_queue.empty() && m_stopping && m_backlog.empty())
                 break;
             batch.swap(m_queue);
         }
-        process(batch);
+        if (!batch.empty()) {
+            process(batch);
+            // Bound the backlog under a load that never pauses: then every batch also indexes some.
+            if (m_backlog.size() > 100000)
+                indexBacklog(qsizetype(batch.size()) * 2);
+        } else {
+            // Nothing queued: index, in chunks small enough (a few ms) that a delivery arriving meanwhile is not
+            // kept waiting long. Under a load that keeps the queue busy the backlog grows, and catches up after.
+            indexBacklog(16);
+        }
         {
             std::lock_guard lock(m_mutex);
-            m_finishedTicket = batch.back().ticket;
+            if (!batch.empty())
+                m_finishedTicket = batch.back().ticket;
+            m_backlogEmpty = m_backlog.empty();
             m_done.notify_all();
         }
     }
     m_insertDelivery.reset();
     m_insertEvent.reset();
     m_updateDeliveryFlags.reset();
+    m_markIndexed.reset();
     if (m_bulkDepth > 0)
         (void)applyBulk(false);
     if (m_checkpointer) {
@@ -256,10 +288,13 @@ void StoreWriter::process(std::deque<Job> &batch)
     if (error.isEmpty() && !db.commit())
         error = db.lastError().text();
     if (error.isEmpty()) {
+        m_backlog.insert(m_backlog.end(), m_pendingBacklog.begin(), m_pendingBacklog.end());
+        m_pendingBacklog.clear();
         if (!stored.isEmpty())
             Q_EMIT deliveriesStored(stored);
         return;
     }
+    m_pendingBacklog.clear();
     db.rollback();
     qCWarning(lcStore) << "commit failed, nothing of this batch was stored:" << error;
     // The flagger remembered events that are not stored after all; a rolled-back end of a bulk write left the
@@ -322,6 +357,17 @@ Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
         return Result<void>::failure(QStringLiteral("cannot store a delivery: ") + qd.errorString());
     d.id = sqlite3_last_insert_rowid(SqliteStatement::handle(m_connection->db()));
 
+    if (job.indexLater) {
+        // The events are indexed after the commit (indexBacklog), from the stored body.
+        m_pendingBacklog.push_back(d.id);
+        stored.append(StoredDelivery{job.ticket, d.id, ownFlags, d.eventCount});
+        return {};
+    }
+    return insertEvents(d, ownFlags, &stored, job.ticket);
+}
+
+Result<void> StoreWriter::insertEvents(Delivery &d, Flags ownFlags, QList<StoredDelivery> *stored, quint64 ticket)
+{
     Flags all = ownFlags;
     SqliteStatement &qe = *m_insertEvent;
     sqlite3 *handle = SqliteStatement::handle(m_connection->db());
@@ -350,15 +396,94 @@ Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
             return Result<void>::failure(QStringLiteral("cannot store an event: ") + qe.errorString());
         e.id = sqlite3_last_insert_rowid(handle);
     }
-    if (all != ownFlags) {
+    if (!stored) {
+        // Indexing a stored delivery: its row gets the union of the flags and is marked indexed.
+        m_markIndexed->bind(1, int(all.toInt()));
+        m_markIndexed->bind(2, int(d.events.size()));
+        m_markIndexed->bind(3, d.id);
+        if (!m_markIndexed->exec())
+            return Result<void>::failure(m_markIndexed->errorString());
+    } else if (all != ownFlags) {
         m_updateDeliveryFlags->bind(1, int(all.toInt()));
         m_updateDeliveryFlags->bind(2, d.id);
         if (!m_updateDeliveryFlags->exec())
             return Result<void>::failure(m_updateDeliveryFlags->errorString());
     }
     d.flags = all;
-    stored.append(StoredDelivery{job.ticket, d.id, all, d.eventCount});
+    if (stored)
+        stored->append(StoredDelivery{ticket, d.id, all, d.eventCount});
     return {};
+}
+
+void StoreWriter::loadBacklog()
+{
+    QSqlQuery q(m_connection->db());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT id FROM deliveries WHERE indexed = 0 ORDER BY id"))) {
+        qCWarning(lcStore) << "cannot find deliveries to index:" << queryError(q);
+        return;
+    }
+    while (q.next())
+        m_backlog.push_back(q.value(0).toLongLong());
+    std::lock_guard lock(m_mutex);
+    m_backlogEmpty = m_backlog.empty();
+}
+
+void StoreWriter::indexBacklog(qsizetype max)
+{
+    if (m_backlog.empty())
+        return;
+    QSqlDatabase &db = m_connection->db();
+    if (!db.transaction()) {
+        qCWarning(lcStore) << "cannot index events:" << db.lastError().text();
+        return;
+    }
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT origin, received_at, body, format, signature, answered_status, ack_ms, error, "
+                             "log_level, log_message, status_code FROM deliveries WHERE id = ?"));
+    qsizetype done = 0;
+    QString error;
+    for (; done < max && done < qsizetype(m_backlog.size()); ++done) {
+        Delivery d;
+        d.id = m_backlog[std::size_t(done)];
+        q.bindValue(0, d.id);
+        if (!q.exec()) {
+            error = queryError(q);
+            break;
+        }
+        if (!q.next())
+            continue; // gone
+        d.origin = Origin(q.value(0).toInt());
+        d.receivedAtMs = q.value(1).toLongLong();
+        d.body = q.value(2).toByteArray();
+        d.format = Format(q.value(3).toInt());
+        d.signature = Signature(q.value(4).toInt());
+        if (!q.value(5).isNull())
+            d.answeredStatus = q.value(5).toInt();
+        if (!q.value(6).isNull())
+            d.ackMs = q.value(6).toDouble();
+        d.error = q.value(7).isNull() ? QString() : q.value(7).toString();
+        if (!q.value(8).isNull())
+            d.logLevel = LogLevel(q.value(8).toInt());
+        if (!q.value(9).isNull())
+            d.logMessage = LogMessage(q.value(9).toInt());
+        if (!q.value(10).isNull())
+            d.statusCode = q.value(10).toInt();
+        q.finish();
+        d.events = m_parser->parse(d.body).events;
+        if (auto r = insertEvents(d, Flagger::deliveryFlags(d), nullptr, 0); !r) {
+            error = r.error();
+            break;
+        }
+    }
+    q = QSqlQuery();
+    if (error.isEmpty() && db.commit()) {
+        m_backlog.erase(m_backlog.begin(), m_backlog.begin() + done);
+        return;
+    }
+    db.rollback();
+    qCWarning(lcStore) << "indexing events failed, will retry:" << (error.isEmpty() ? db.lastError().text() : error);
+    loadFlaggerState();
 }
 
 Result<void> StoreWriter::applyBulk(bool begin)

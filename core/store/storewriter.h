@@ -12,6 +12,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <vector>
 #include <memory>
 #include <mutex>
 
@@ -41,6 +42,16 @@ public:
 
     /** Queues a delivery. With parsed == false the writer detects the format and extracts the events. */
     quint64 enqueue(Delivery delivery, bool parsed);
+
+    /**
+     * Queues a received delivery whose commit must be quick: only the delivery row is committed for its ticket;
+     * its events are indexed right after, whenever the writer has nothing else queued (re-read from the stored
+     * body). A crash in between is caught up when the capture is next opened.
+     */
+    quint64 enqueueIndexingLater(Delivery delivery);
+
+    /** Blocks until everything queued so far is committed and every event indexed; false on timeout. */
+    bool waitForIdle(int timeoutMs);
 
     /** Sets the author whose events are flagged `self` and re-flags what is stored. Returns a ticket. */
     quint64 setSelfAuthor(const QString &author);
@@ -82,6 +93,7 @@ private:
         Kind kind = Store;
         quint64 ticket = 0;
         bool parsed = false;
+        bool indexLater = false;
         Delivery delivery;
         QString text;
     };
@@ -95,6 +107,10 @@ private:
     Result<void> applySelfAuthor(const QString &author);
     Result<void> applyBulk(bool begin);
     Result<void> applyAnswer(qint64 deliveryId, double ackMs);
+    Result<void> insertEvents(Delivery &d, Flags ownFlags, QList<StoredDelivery> *stored, quint64 ticket);
+    /** Indexes the events of up to `max` deliveries of the backlog in one transaction. */
+    void indexBacklog(qsizetype max);
+    void loadBacklog();
 
     QString m_path;
     StoreOptions m_options;
@@ -107,6 +123,9 @@ private:
     Flagger m_flagger;
     int m_bulkDepth = 0;
     std::unique_ptr<Checkpointer> m_checkpointer;
+    std::deque<qint64> m_backlog;        ///< deliveries stored whose events are not indexed yet (writer thread only)
+    std::vector<qint64> m_pendingBacklog; ///< the same, for the batch being committed
+    std::unique_ptr<SqliteStatement> m_markIndexed;
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
@@ -114,6 +133,7 @@ private:
     std::deque<Job> m_queue;
     quint64 m_nextTicket = 1;
     quint64 m_finishedTicket = 0; ///< every ticket up to this one was committed or failed
+    bool m_backlogEmpty = true;   ///< mirrors m_backlog.empty() for waitForIdle()
     bool m_stopping = false;
     bool m_started = false;
     QString m_openError;
