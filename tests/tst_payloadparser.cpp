@@ -190,6 +190,23 @@ private Q_SLOTS:
                          qPrintable(
                              QStringLiteral("events[%1].%2: got %3").arg(QString::number(i), it.key(), compact(got))));
         }
+
+        // The receiver's quick parse owes the same answer: format, error, the events' seq. Its warnings are the
+        // full parse's without those about the events (in the same order).
+        const ParseResult quick = parser.parse(body, PayloadParser::Depth::Envelope);
+        QCOMPARE(quick.format, r.format);
+        QCOMPARE(quick.error, r.error);
+        QCOMPARE(quick.events.size(), r.events.size());
+        for (qsizetype i = 0; i < r.events.size(); ++i) {
+            QCOMPARE(quick.events[i].seq, r.events[i].seq);
+        }
+        qsizetype next = 0;
+        for (const QString &w : quick.warnings) {
+            while (next < r.warnings.size() && r.warnings[next] != w)
+                ++next;
+            QVERIFY2(next < r.warnings.size(), qPrintable(QStringLiteral("a warning the full parse does not give: ") + w));
+            ++next;
+        }
     }
 
     void emptyAndNullStrings()

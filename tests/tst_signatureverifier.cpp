@@ -202,6 +202,12 @@ void TestSignatureVerifier::rfc4231()
              QByteArray("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"));
     QCOMPARE(SignatureVerifier::hmacSha256Hex("Jefe", "what do ya want for nothing?"),
              QByteArray("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+    // Test case 6: a key longer than SHA-256's block, hashed first.
+    QCOMPARE(SignatureVerifier::hmacSha256Hex(QByteArray(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First"),
+             QByteArray("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+    // An empty key and message (openssl dgst -sha256 -hmac '' < /dev/null).
+    QCOMPARE(SignatureVerifier::hmacSha256Hex(QByteArray(), QByteArray()),
+             QByteArray("b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));
 }
 
 void TestSignatureVerifier::constantTimeEquals_data()

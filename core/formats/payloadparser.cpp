@@ -1172,6 +1172,24 @@ Event newEvent(qsizetype seq, Span span, const Text &text)
     return e;
 }
 
+/** Collects the elements of an event array that are not objects: one is an error, as are several. */
+struct NotObjects {
+    qsizetype count = 0;
+    QString first;
+    void add(const Where &where, dom::element element)
+    {
+        if (count++ == 0)
+            first = QStringLiteral("%1 is %2, expected an object").arg(where.self(), typeName(element));
+    }
+    void report(ParseResult &r) const
+    {
+        if (count == 1)
+            r.error = first;
+        else if (count > 1)
+            r.error = QStringLiteral("%1 (%2 elements are not objects)").arg(first, number(count));
+    }
+};
+
 template<typename ReadEvent>
 void readArray(dom::array array, const std::vector<Span> &spans, const Text &text, const char *arrayName,
                ReadEvent readEvent, ParseResult &r)
@@ -1184,14 +1202,12 @@ void readArray(dom::array array, const std::vector<Span> &spans, const Text &tex
     }
     r.events.reserve(size);
     qsizetype index = 0;
-    qsizetype notObjects = 0;
-    QString firstNotObject;
+    NotObjects notObjects;
     for (const dom::element element : array) {
         const Where where { arrayName, index };
         dom::object object;
         if (element.get_object().get(object)) {
-            if (notObjects++ == 0)
-                firstNotObject = QStringLiteral("%1 is %2, expected an object").arg(where.self(), typeName(element));
+            notObjects.add(where, element);
         } else {
             Event e = newEvent(index, spans[std::size_t(index)], text);
             readEvent(object, where, e, r.warnings);
@@ -1199,13 +1215,29 @@ void readArray(dom::array array, const std::vector<Span> &spans, const Text &tex
         }
         ++index;
     }
-    if (notObjects == 1)
-        r.error = firstNotObject;
-    else if (notObjects > 1)
-        r.error = QStringLiteral("%1 (%2 elements are not objects)").arg(firstNotObject, number(notObjects));
+    notObjects.report(r);
 }
 
-void readAkeneoEnvelope(dom::object root, const Text &text, ParseResult &r)
+/** readArray() for PayloadParser::Depth::Envelope: the same events (their seq only) and the same error. */
+void countArray(dom::array array, const char *arrayName, ParseResult &r)
+{
+    r.events.reserve(qsizetype(array.size()));
+    qsizetype index = 0;
+    NotObjects notObjects;
+    for (const dom::element element : array) {
+        if (element.is_object()) {
+            Event e;
+            e.seq = int(index);
+            r.events.append(std::move(e));
+        } else {
+            notObjects.add(Where{arrayName, index}, element);
+        }
+        ++index;
+    }
+    notObjects.report(r);
+}
+
+void readAkeneoEnvelope(dom::object root, const Text &text, ParseResult &r, PayloadParser::Depth depth)
 {
     r.format = Format::Akeneo;
     int eventsIndex = -1;
@@ -1229,9 +1261,13 @@ void readAkeneoEnvelope(dom::object root, const Text &text, ParseResult &r)
         r.error = QStringLiteral("\"events\" is %1, expected an array").arg(typeName(events));
         return;
     }
-    const Span rootValue = rootSpan(text.data(), text.size());
-    const qsizetype arrayStart = memberValue(text.data(), rootValue.begin, text.size(), eventsIndex);
-    readArray(array, elementSpans(text.data(), arrayStart, text.size()), text, "events", readAkeneoEvent, r);
+    if (depth == PayloadParser::Depth::Envelope) {
+        countArray(array, "events", r);
+    } else {
+        const Span rootValue = rootSpan(text.data(), text.size());
+        const qsizetype arrayStart = memberValue(text.data(), rootValue.begin, text.size(), eventsIndex);
+        readArray(array, elementSpans(text.data(), arrayStart, text.size()), text, "events", readAkeneoEvent, r);
+    }
     const qsizetype count = qsizetype(array.size());
     if (count == 0)
         r.warnings << QStringLiteral("\"events\" is empty");
@@ -1248,7 +1284,7 @@ template<typename ReadEvent> void readSingle(dom::object root, const Text &text,
     r.events.append(std::move(e));
 }
 
-void readRoot(dom::element root, const Text &text, ParseResult &r)
+void readRoot(dom::element root, const Text &text, ParseResult &r, PayloadParser::Depth depth)
 {
     dom::object object;
     if (!root.get_object().get(object)) {
@@ -1267,7 +1303,7 @@ void readRoot(dom::element root, const Text &text, ParseResult &r)
             eventId |= key == "event_id";
         }
         if (events) {
-            readAkeneoEnvelope(object, text, r);
+            readAkeneoEnvelope(object, text, r, depth);
         } else if (specVersion && type) {
             r.format = Format::AkeneoEventPlatform;
             readSingle(object, text, readCloudEvent, r);
@@ -1289,8 +1325,12 @@ void readRoot(dom::element root, const Text &text, ParseResult &r)
         dom::element ignored;
         if (array.size() > 0 && !array.at(0).get_object().get(first) && !first["specversion"].get(ignored)) {
             r.format = Format::AkeneoEventPlatform;
-            const Span span = rootSpan(text.data(), text.size());
-            readArray(array, elementSpans(text.data(), span.begin, text.size()), text, "", readCloudEvent, r);
+            if (depth == PayloadParser::Depth::Envelope) {
+                countArray(array, "", r);
+            } else {
+                const Span span = rootSpan(text.data(), text.size());
+                readArray(array, elementSpans(text.data(), span.begin, text.size()), text, "", readCloudEvent, r);
+            }
             return;
         }
     }
@@ -1311,7 +1351,7 @@ PayloadParser::~PayloadParser() = default;
 PayloadParser::PayloadParser(PayloadParser &&) noexcept = default;
 PayloadParser &PayloadParser::operator=(PayloadParser &&) noexcept = default;
 
-ParseResult PayloadParser::parse(QByteArrayView body)
+ParseResult PayloadParser::parse(QByteArrayView body, Depth depth)
 {
     ParseResult r;
     if (std::all_of(body.begin(), body.end(), isJsonSpace)) {
@@ -1374,7 +1414,7 @@ ParseResult PayloadParser::parse(QByteArrayView body)
         }
         return r;
     }
-    readRoot(root, text, r);
+    readRoot(root, text, r, depth);
     return r;
 }
 

@@ -60,8 +60,20 @@ public:
     PayloadParser(const PayloadParser &) = delete;
     PayloadParser &operator=(const PayloadParser &) = delete;
 
+    /** How much of the events parse() reads. */
+    enum class Depth {
+        Full,     ///< every field of every event, with the warnings about them
+        /**
+         * The format, the error and the events with their seq only: for the events in an array (an Akeneo
+         * envelope, an Event Platform batch) neither the byte ranges nor the fields are read, nor warned about.
+         * Exactly what the receiver's answer needs, at a fraction of the cost: the store reads the rest later,
+         * off the answer's path.
+         */
+        Envelope,
+    };
+
     /** Parses one request body. The body is only read during the call; the result does not refer to it. */
-    ParseResult parse(QByteArrayView body);
+    ParseResult parse(QByteArrayView body, Depth depth = Depth::Full);
 
     /** Deepest nesting of arrays and objects accepted (simdjson's limit); deeper bodies are errors. */
     static constexpr int maxDepth = 1024;

@@ -104,7 +104,8 @@ private:
             const SignatureCheck check = m_verifier.verify(in.path, in.headers, in.body, in.receivedAtMs);
             d.signature = check.verdict;
             d.signatureDetail = check.detail;
-            ParseResult parsed = m_parser.parse(in.body);
+            // Only what the answer needs; the store reads the events' fields after the commit.
+            ParseResult parsed = m_parser.parse(in.body, PayloadParser::Depth::Envelope);
             d.format = parsed.format;
             d.events = std::move(parsed.events);
             d.error = parsed.error;

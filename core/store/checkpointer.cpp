@@ -10,10 +10,6 @@ namespace pimscope {
 
 Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
-namespace {
-constexpr qint64 restartFrames = 32768;
-} // namespace
-
 Checkpointer::Checkpointer(QString path, int thresholdFrames) : m_path(std::move(path)), m_threshold(thresholdFrames)
 {
     setObjectName(QStringLiteral("pimscope-checkpointer"));
@@ -67,8 +63,10 @@ void Checkpointer::run()
             m_wanted = false;
         }
         // PASSIVE never makes the writer wait. Under sustained load the writer keeps appending, so the log never
-        // gets a chance to start over; past a hard limit (1 GiB of 32 KiB pages), RESTART makes the writer wait
-        // once so that the file stays bounded.
+        // gets a chance to start over: when it still holds twice the threshold after a PASSIVE pass, a RESTART
+        // copies what was appended meanwhile (a few MB) and makes the writer start the log over. The writer waits
+        // for that a few milliseconds (its busy handler polls every 100 us), where a 1 GiB log made it wait
+        // hundreds.
         QSqlQuery q(connection.value()->db());
         if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) || !q.next()) {
             qCWarning(lcStore) << "checkpoint failed:" << q.lastError().text();
@@ -76,7 +74,7 @@ void Checkpointer::run()
         }
         const qint64 walFrames = q.value(1).toLongLong();
         q.finish();
-        if (walFrames >= restartFrames && !q.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)")))
+        if (walFrames >= 2 * qint64(m_threshold) && !q.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)")))
             qCWarning(lcStore) << "checkpoint failed:" << q.lastError().text();
     }
 }

@@ -46,7 +46,8 @@ public:
 
     /**
      * For the receiver: the ticket is reported once the delivery row is committed; its events (which must be the
-     * PayloadParser's for its body) are indexed right after, off the answer's path.
+     * PayloadParser's for its body, at either Depth) are indexed right after, off the answer's path, and its warnings
+     * completed then.
      */
     quint64 enqueueIndexingLater(Delivery delivery);
 

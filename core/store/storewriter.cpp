@@ -15,12 +15,30 @@
 #include <QVariant>
 
 #include <chrono>
+#include <thread>
 
 namespace pimscope {
 
 Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Group commit under load: when the last commit ended less than busyGap ago, the writer waits up to groupDelay
+// for groupTarget jobs before it commits. Every commit rewrites the last pages of the table and of its indexes
+// (32 KiB each) however few rows it adds, so commits of one or two deliveries cost the writer and the
+// checkpointer several times what larger ones do. tests/bench/receiver_bench.sh: 100 us gave the best rate
+// (250 and 500 us batch more but keep the 50 connections waiting longer).
+constexpr auto groupDelay = std::chrono::microseconds(100);
+constexpr auto busyGap = std::chrono::milliseconds(2);
+constexpr std::size_t groupTarget = 32;
+
+// The events of the receiver's deliveries are indexed in the pauses of the traffic (no job for `quiet`): while
+// deliveries keep arriving, the CPU (two cores shared with everything else) goes to answering them. A backlog
+// that has waited longer than maxWait gets as much of the writer's time as the traffic does, so that it drains.
+constexpr auto quiet = std::chrono::milliseconds(2);
+constexpr auto maxWait = std::chrono::seconds(3);
 
 QString queryError(const QSqlQuery &q) { return q.lastError().text(); }
 
@@ -56,6 +74,8 @@ quint64 StoreWriter::push(Job job)
     std::lock_guard lock(m_mutex);
     job.ticket = m_nextTicket++;
     m_queue.push_back(std::move(job));
+    m_queued.store(true, std::memory_order_relaxed);
+    m_lastPush = std::chrono::steady_clock::now();
     m_wake.notify_one();
     return m_queue.back().ticket;
 }
@@ -149,24 +169,37 @@ Result<void> StoreWriter::openConnection()
     m_connection = std::move(c.value());
     QSqlDatabase &db = m_connection->db();
     sqlite3 *handle = SqliteStatement::handle(db);
-    m_insertDelivery = std::make_unique<SqliteStatement>();
-    m_insertEvent = std::make_unique<SqliteStatement>();
-    m_updateDeliveryFlags = std::make_unique<SqliteStatement>();
-    m_markIndexed = std::make_unique<SqliteStatement>();
-    const bool prepared =
-        m_insertDelivery->prepare(handle,
-            "INSERT INTO deliveries (origin, received_at, method, path, remote, headers, body, body_size, format, "
-            "signature, signature_detail, answered_status, ack_ms, event_count, error, warnings, log_level, log_message, status_code, "
-            "url, log_file, log_line, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-        && m_insertEvent->prepare(handle,
-            "INSERT INTO events (delivery_id, seq, origin, received_at, event_id, action, event_time, author, "
-            "author_type, pim_source, subject_type, subject_id, subject_uuid, flags, payload_offset, payload_length) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-        && m_updateDeliveryFlags->prepare(handle, "UPDATE deliveries SET flags = ? WHERE id = ?")
-        && m_markIndexed->prepare(handle, "UPDATE deliveries SET flags = ?, event_count = ?, indexed = 1 WHERE id = ?");
-    if (!prepared)
-        return Result<void>::failure(QStringLiteral("cannot prepare the store's statements: ")
-                                     + m_insertDelivery->errorString());
+    m_sql = std::make_unique<Statements>();
+    // The answer-time budget depends on the delivery's format: one CASE built from the table the flagger uses.
+    QByteArray budget = "CASE format";
+    for (const Format f : {Format::Unknown, Format::Akeneo, Format::AkeneoTest, Format::AkeneoEventPlatform, Format::Quable})
+        budget += " WHEN " + QByteArray::number(int(f)) + " THEN " + QByteArray::number(budgets::ackBudgetMs(f));
+    budget += " END";
+    const QByteArray slow = QByteArray::number(int(Flag::SlowAck));
+    const QByteArray recordAck = "UPDATE deliveries SET ack_ms = ?1, flags = CASE WHEN ?1 > " + budget + " THEN flags | "
+        + slow + " ELSE flags END WHERE id = ?2";
+    const QByteArray markEventsSlow = "UPDATE events SET flags = flags | " + slow
+        + " WHERE delivery_id = ?1 AND (SELECT flags & " + slow + " FROM deliveries WHERE id = ?1) != 0";
+    Statements &sql = *m_sql;
+    const std::pair<SqliteStatement *, const char *> statements[] = {
+        {&sql.insertDelivery,
+         "INSERT INTO deliveries (origin, received_at, method, path, remote, headers, body, body_size, format, "
+         "signature, signature_detail, answered_status, ack_ms, event_count, error, warnings, log_level, log_message, "
+         "status_code, url, log_file, log_line, flags, indexed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+        {&sql.insertEvent,
+         "INSERT INTO events (delivery_id, seq, origin, received_at, event_id, action, event_time, author, "
+         "author_type, pim_source, subject_type, subject_id, subject_uuid, flags, payload_offset, payload_length) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+        {&sql.updateDeliveryFlags, "UPDATE deliveries SET flags = ? WHERE id = ?"},
+        {&sql.markIndexed, "UPDATE deliveries SET flags = ?, event_count = ?, warnings = ?, indexed = 1 WHERE id = ?"},
+        {&sql.recordAck, recordAck.constData()},
+        {&sql.markEventsSlow, markEventsSlow.constData()},
+    };
+    for (const auto &[statement, text] : statements) {
+        if (!statement->prepare(handle, text))
+            return Result<void>::failure(QStringLiteral("cannot prepare the store's statements: ")
+                                         + statement->errorString());
+    }
 
     // Finish a bulk write that a crash interrupted.
     if (auto r = schema::ensureEventIndexes(db); !r)
@@ -179,6 +212,14 @@ Result<void> StoreWriter::openConnection()
     m_parser = std::make_unique<PayloadParser>();
     m_checkpointer = std::make_unique<Checkpointer>(m_path);
     m_checkpointer->attach(handle);
+    // SQLite's default busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries: one short RESTART checkpoint made
+    // the answers waiting for a commit wait 100-300 ms. Poll every 100 us instead, for up to 5 s as before.
+    sqlite3_busy_handler(handle, [](void *, int tries) -> int {
+        if (tries >= 50000)
+            return 0;
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+        return 1;
+    }, nullptr);
     m_checkpointer->start();
     return {};
 }
@@ -215,25 +256,50 @@ void StoreWriter::run()
             return;
         }
     }
+    Clock::time_point backlogSince;
+    Clock::time_point lastCommit;
     for (;;) {
         std::deque<Job> batch;
+        bool indexNow = false;
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping || !m_backlog.empty(); });
             if (m_queue.empty() && m_stopping && m_backlog.empty())
                 break;
+            if (m_queue.empty() && !m_stopping) {
+                // Only the backlog is waiting: index once the traffic pauses.
+                const auto due = std::min(m_lastPush + quiet, backlogSince + maxWait);
+                m_wake.wait_until(lock, due, [this] { return !m_queue.empty() || m_stopping; });
+                indexNow = m_queue.empty();
+            } else {
+                indexNow = m_queue.empty();
+            }
+            if (!m_queue.empty() && !m_stopping && m_queue.size() < groupTarget
+                && Clock::now() - lastCommit < busyGap) {
+                // Under load, wait a moment for more deliveries to join this commit.
+                m_wake.wait_until(lock, Clock::now() + groupDelay,
+                                  [this] { return m_queue.size() >= groupTarget || m_stopping; });
+            }
             batch.swap(m_queue);
+            m_queued.store(false, std::memory_order_relaxed);
         }
+        const bool hadBacklog = !m_backlog.empty();
         if (!batch.empty()) {
+            const auto started = Clock::now();
             process(batch);
-            // Bound the backlog under a load that never pauses: then every batch also indexes some.
-            if (m_backlog.size() > 100000)
-                indexBacklog(qsizetype(batch.size()) * 2);
-        } else {
-            // Nothing queued: index, in chunks small enough (a few ms) that a delivery arriving meanwhile is not
-            // kept waiting long. Under a load that keeps the queue busy the backlog grows, and catches up after.
-            indexBacklog(16);
+            lastCommit = Clock::now();
+            if (hadBacklog && m_backlog.size() > 0 && Clock::now() - backlogSince > maxWait) {
+                // Busy for a while: index for about as long as the batch took (a delivery at least).
+                indexBacklog(std::max<qsizetype>(1, qsizetype(batch.size())), false, Clock::now() - started);
+            }
+        } else if (indexNow) {
+            // A pause: index until something is queued (a delivery arriving meanwhile waits for one delivery's
+            // events, a few hundred microseconds, not for the whole chunk).
+            indexBacklog(256, true, std::chrono::milliseconds(20));
+            backlogSince = Clock::now();
         }
+        if (!hadBacklog && !m_backlog.empty())
+            backlogSince = Clock::now();
         {
             std::lock_guard lock(m_mutex);
             if (!batch.empty())
@@ -242,10 +308,7 @@ void StoreWriter::run()
             m_done.notify_all();
         }
     }
-    m_insertDelivery.reset();
-    m_insertEvent.reset();
-    m_updateDeliveryFlags.reset();
-    m_markIndexed.reset();
+    m_sql.reset();
     if (m_bulkDepth > 0)
         (void)applyBulk(false);
     if (m_checkpointer) {
@@ -324,7 +387,7 @@ Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
         d.bodySize = d.body.size();
     const Flags ownFlags = Flagger::deliveryFlags(d);
 
-    SqliteStatement &qd = *m_insertDelivery;
+    SqliteStatement &qd = m_sql->insertDelivery;
     int i = 1;
     qd.bind(i++, int(d.origin));
     qd.bind(i++, d.receivedAtMs);
@@ -353,6 +416,7 @@ Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
     qd.bind(i++, d.logFile);
     qd.bind(i++, d.logLine);
     qd.bind(i++, int(ownFlags.toInt()));
+    qd.bind(i++, job.indexLater ? 0 : 1); // 0: caught up at the next open if the process dies before indexing
     if (!qd.exec())
         return Result<void>::failure(QStringLiteral("cannot store a delivery: ") + qd.errorString());
     d.id = sqlite3_last_insert_rowid(SqliteStatement::handle(m_connection->db()));
@@ -369,7 +433,7 @@ Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
 Result<void> StoreWriter::insertEvents(Delivery &d, Flags ownFlags, QList<StoredDelivery> *stored, quint64 ticket)
 {
     Flags all = ownFlags;
-    SqliteStatement &qe = *m_insertEvent;
+    SqliteStatement &qe = m_sql->insertEvent;
     sqlite3 *handle = SqliteStatement::handle(m_connection->db());
     for (Event &e : d.events) {
         e.deliveryId = d.id;
@@ -398,16 +462,17 @@ Result<void> StoreWriter::insertEvents(Delivery &d, Flags ownFlags, QList<Stored
     }
     if (!stored) {
         // Indexing a stored delivery: its row gets the union of the flags and is marked indexed.
-        m_markIndexed->bind(1, int(all.toInt()));
-        m_markIndexed->bind(2, int(d.events.size()));
-        m_markIndexed->bind(3, d.id);
-        if (!m_markIndexed->exec())
-            return Result<void>::failure(m_markIndexed->errorString());
+        m_sql->markIndexed.bind(1, int(all.toInt()));
+        m_sql->markIndexed.bind(2, int(d.events.size()));
+        m_sql->markIndexed.bind(3, d.warnings.isEmpty() ? QString() : d.warnings.join(u'\n'));
+        m_sql->markIndexed.bind(4, d.id);
+        if (!m_sql->markIndexed.exec())
+            return Result<void>::failure(m_sql->markIndexed.errorString());
     } else if (all != ownFlags) {
-        m_updateDeliveryFlags->bind(1, int(all.toInt()));
-        m_updateDeliveryFlags->bind(2, d.id);
-        if (!m_updateDeliveryFlags->exec())
-            return Result<void>::failure(m_updateDeliveryFlags->errorString());
+        m_sql->updateDeliveryFlags.bind(1, int(all.toInt()));
+        m_sql->updateDeliveryFlags.bind(2, d.id);
+        if (!m_sql->updateDeliveryFlags.exec())
+            return Result<void>::failure(m_sql->updateDeliveryFlags.errorString());
     }
     d.flags = all;
     if (stored)
@@ -429,7 +494,7 @@ void StoreWriter::loadBacklog()
     m_backlogEmpty = m_backlog.empty();
 }
 
-void StoreWriter::indexBacklog(qsizetype max)
+void StoreWriter::indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::steady_clock::duration budget)
 {
     if (m_backlog.empty())
         return;
@@ -443,7 +508,11 @@ void StoreWriter::indexBacklog(qsizetype max)
                              "log_level, log_message, status_code FROM deliveries WHERE id = ?"));
     qsizetype done = 0;
     QString error;
+    const auto deadline = std::chrono::steady_clock::now() + budget;
     for (; done < max && done < qsizetype(m_backlog.size()); ++done) {
+        if (done > 0
+            && ((yieldToQueue && m_queued.load(std::memory_order_relaxed)) || std::chrono::steady_clock::now() > deadline))
+            break;
         Delivery d;
         d.id = m_backlog[std::size_t(done)];
         q.bindValue(0, d.id);
@@ -470,7 +539,11 @@ void StoreWriter::indexBacklog(qsizetype max)
         if (!q.value(10).isNull())
             d.statusCode = q.value(10).toInt();
         q.finish();
-        d.events = m_parser->parse(d.body).events;
+        // The receiver read only what its answer needed (PayloadParser::Depth::Envelope): the full read adds the
+        // events' fields and the warnings about them.
+        ParseResult parsed = m_parser->parse(d.body);
+        d.events = std::move(parsed.events);
+        d.warnings = std::move(parsed.warnings);
         if (auto r = insertEvents(d, Flagger::deliveryFlags(d), nullptr, 0); !r) {
             error = r.error();
             break;
@@ -501,27 +574,18 @@ Result<void> StoreWriter::applyBulk(bool begin)
 
 Result<void> StoreWriter::applyAnswer(qint64 deliveryId, double ackMs)
 {
-    // The budget depends on the delivery's format: one CASE built from the same table the flagger uses.
-    QString budget = QStringLiteral("CASE format");
-    for (const Format f : {Format::Unknown, Format::Akeneo, Format::AkeneoTest, Format::AkeneoEventPlatform, Format::Quable})
-        budget += QStringLiteral(" WHEN %1 THEN %2").arg(int(f)).arg(budgets::ackBudgetMs(f));
-    budget += QStringLiteral(" END");
-    const int slow = int(Flag::SlowAck);
-    QSqlQuery q(m_connection->db());
-    q.prepare(QStringLiteral("UPDATE deliveries SET ack_ms = ?, flags = CASE WHEN ? > ") + budget
-              + QStringLiteral(" THEN flags | %1 ELSE flags END WHERE id = ?").arg(slow));
-    q.addBindValue(ackMs);
-    q.addBindValue(ackMs);
-    q.addBindValue(deliveryId);
-    if (!q.exec())
-        return Result<void>::failure(queryError(q));
-    q.prepare(QStringLiteral("UPDATE events SET flags = flags | %1 WHERE delivery_id = ? AND "
-                             "(SELECT flags & %1 FROM deliveries WHERE id = ?) != 0")
-                  .arg(slow));
-    q.addBindValue(deliveryId);
-    q.addBindValue(deliveryId);
-    if (!q.exec())
-        return Result<void>::failure(queryError(q));
+    SqliteStatement &ack = m_sql->recordAck;
+    ack.bind(1, ackMs);
+    ack.bind(2, deliveryId);
+    if (!ack.exec())
+        return Result<void>::failure(ack.errorString());
+    // No format's budget is below the Akeneo Events API's: a quicker answer is never slow.
+    if (ackMs <= budgets::ackBudgetMs(Format::Akeneo))
+        return {};
+    SqliteStatement &events = m_sql->markEventsSlow;
+    events.bind(1, deliveryId);
+    if (!events.exec())
+        return Result<void>::failure(events.errorString());
     return {};
 }
 

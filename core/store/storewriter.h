@@ -10,6 +10,8 @@
 #include <QList>
 #include <QThread>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <vector>
@@ -108,24 +110,33 @@ private:
     Result<void> applyBulk(bool begin);
     Result<void> applyAnswer(qint64 deliveryId, double ackMs);
     Result<void> insertEvents(Delivery &d, Flags ownFlags, QList<StoredDelivery> *stored, quint64 ticket);
-    /** Indexes the events of up to `max` deliveries of the backlog in one transaction. */
-    void indexBacklog(qsizetype max);
+    /**
+     * Indexes the events of up to `max` deliveries of the backlog in one transaction, for about `budget` (at
+     * least one delivery); with yieldToQueue, stops early once a job is queued.
+     */
+    void indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::steady_clock::duration budget);
     void loadBacklog();
 
     QString m_path;
     StoreOptions m_options;
     std::unique_ptr<Connection> m_connection;
     std::unique_ptr<PayloadParser> m_parser;
-    // The hot path binds straight to SQLite (see SqliteStatement); they are finalised before the connection closes.
-    std::unique_ptr<SqliteStatement> m_insertDelivery;
-    std::unique_ptr<SqliteStatement> m_insertEvent;
-    std::unique_ptr<SqliteStatement> m_updateDeliveryFlags;
+    /** The hot path binds straight to SQLite (see SqliteStatement); finalised before the connection closes. */
+    struct Statements
+    {
+        SqliteStatement insertDelivery;
+        SqliteStatement insertEvent;
+        SqliteStatement updateDeliveryFlags;
+        SqliteStatement markIndexed;   ///< a delivery's events were indexed after its commit
+        SqliteStatement recordAck;     ///< the answer time, and slow_ack past the format's budget
+        SqliteStatement markEventsSlow; ///< slow_ack onto the events of a delivery that has it
+    };
+    std::unique_ptr<Statements> m_sql;
     Flagger m_flagger;
     int m_bulkDepth = 0;
     std::unique_ptr<Checkpointer> m_checkpointer;
     std::deque<qint64> m_backlog;        ///< deliveries stored whose events are not indexed yet (writer thread only)
     std::vector<qint64> m_pendingBacklog; ///< the same, for the batch being committed
-    std::unique_ptr<SqliteStatement> m_markIndexed;
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
@@ -134,6 +145,8 @@ private:
     quint64 m_nextTicket = 1;
     quint64 m_finishedTicket = 0; ///< every ticket up to this one was committed or failed
     bool m_backlogEmpty = true;   ///< mirrors m_backlog.empty() for waitForIdle()
+    std::chrono::steady_clock::time_point m_lastPush; ///< when the last job was queued
+    std::atomic<bool> m_queued = false; ///< m_queue is not empty (read without the lock by the indexer)
     bool m_stopping = false;
     bool m_started = false;
     QString m_openError;
