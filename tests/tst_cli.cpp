@@ -77,6 +77,7 @@ private Q_SLOTS:
     void exportDeliveries();
     void exportWithFilter();
     void stats();
+    void unindexedDeliveriesAreReported();
     void usageErrors_data();
     void usageErrors();
     void failures_data();
@@ -219,6 +220,53 @@ void TestCli::stats()
     QCOMPARE(ack.value(u"max").toDouble(), 650.0);
     QCOMPARE(ack.value(u"p99").toDouble(), 650.0);
     QCOMPARE(s.value(u"max_deliveries_rolling_hour").toInt(), 4);
+    QCOMPARE(s.value(u"unindexed_deliveries").toInt(), 0);
+    QVERIFY(r.err.isEmpty());
+}
+
+void TestCli::unindexedDeliveriesAreReported()
+{
+    // What a receiver killed between a delivery's commit and the indexing of its events leaves behind.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    {
+        auto store = EventStore::open(db);
+        QVERIFY2(store, qPrintable(store.error()));
+    }
+    {
+        QSqlDatabase c = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("unindexed"));
+        c.setDatabaseName(db);
+        QVERIFY(c.open());
+        QSqlQuery q(c);
+        q.prepare(QStringLiteral("INSERT INTO deliveries (origin, received_at, body, body_size, format, event_count, "
+                                 "indexed) VALUES (0, 1742306550000, ?, ?, 1, 10, 0)"));
+        q.addBindValue(m_batch);
+        q.addBindValue(m_batch.size());
+        QVERIFY(q.exec());
+        q = QSqlQuery();
+        c.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("unindexed"));
+
+    Run r = runPimscope({QStringLiteral("stats"), QStringLiteral("--db"), db});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(jsonLines(r.out).value(0).value(u"unindexed_deliveries").toInt(), 1);
+    QCOMPARE(jsonLines(r.out).value(0).value(u"events").toInt(), 0);
+    r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), db});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains("the events of 1 received deliveries are not indexed yet"), r.err.constData());
+    QCOMPARE(jsonLines(r.out).size(), 0);
+
+    // A writer opening the capture catches up; then the export is whole and says nothing.
+    {
+        auto store = EventStore::open(db);
+        QVERIFY2(store, qPrintable(store.error()));
+        QVERIFY(store.value()->flush());
+    }
+    r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), db});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.isEmpty(), r.err.constData());
+    QCOMPARE(jsonLines(r.out).size(), 10);
 }
 
 void TestCli::usageErrors_data()

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QDateTime>
 #include <QFile>
+#include <QHash>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSet>
@@ -246,6 +247,31 @@ void TestReceiveCommand::survivesKill9UnderLoad()
         check = QSqlDatabase();
         QSqlDatabase::removeDatabase(QStringLiteral("check"));
     }
+
+    // The events of deliveries committed but not indexed when the receiver was killed are indexed when the capture
+    // is next opened: every acknowledged delivery has its ten events.
+    QProcess p;
+    QVERIFY(!startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db}).isEmpty());
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(30000));
+    QCOMPARE(p.exitCode(), 0);
+    QSqlDatabase check = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+    check.setDatabaseName(db);
+    QVERIFY(check.open());
+    {
+        QSqlQuery q(check);
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE indexed = 0")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        QHash<qint64, int> events;
+        QVERIFY(q.exec(QStringLiteral("SELECT delivery_id, count(*) FROM events GROUP BY delivery_id")));
+        while (q.next())
+            events.insert(q.value(0).toLongLong(), q.value(1).toInt());
+        for (qint64 id : std::as_const(acknowledged))
+            QVERIFY2(events.value(id) == 10, qPrintable(QStringLiteral("delivery %1 has %2 events").arg(id).arg(events.value(id))));
+    }
+    check.close();
+    check = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("check"));
 }
 
 namespace {

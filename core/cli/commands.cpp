@@ -99,6 +99,13 @@ int exportCommand(const QStringList &args)
         printError(reader.error());
         return Failure;
     }
+    if (const auto unindexed = reader.value()->unindexedDeliveries(); unindexed && *unindexed > 0) {
+        std::fprintf(stderr,
+                     "pimscope: export: warning: the events of %lld received deliveries are not indexed yet, and are "
+                     "missing from this export (a receiver is still indexing them, or was stopped abruptly: "
+                     "`pimscope receive` or the window indexes them when it opens the capture)\n",
+                     static_cast<long long>(*unindexed));
+    }
     const FilterTarget target = what == u"events" ? FilterTarget::Events : FilterTarget::Deliveries;
     const auto ids = reader.value()->matchingIds(filter, target);
     if (!ids) {
@@ -169,6 +176,7 @@ int statsCommand(const QStringList &args)
     w.beginObject();
     w.field("deliveries", s.deliveries);
     w.field("events", s.events);
+    w.field("unindexed_deliveries", s.unindexedDeliveries);
     writeCounts(w, "by_action", s.byAction);
     writeCounts(w, "by_origin", s.byOrigin);
     writeCounts(w, "by_format", s.byFormat);

@@ -8,6 +8,7 @@
 #include <QEventLoop>
 #include <QHash>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QSemaphore>
 #include <QTimer>
 
@@ -63,6 +64,7 @@ public:
             QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
             QThread::msleep(1);
         }
+        flushNotes();
     }
 
 private:
@@ -181,16 +183,40 @@ private:
 
     void answerNow(Pending p, bool stored)
     {
-        const qint64 id = p.summary.id;
-        ReceivedDelivery summary = p.summary;
-        EventStore *store = m_store;
-        Receiver *owner = m_owner;
-        p.answer.send(p.status, p.body, "application/json", [store, owner, summary, id, stored](double ms) mutable {
+        QPointer<Worker> self(this);
+        p.answer.send(p.status, p.body, "application/json", [self, summary = p.summary, stored](double ms) mutable {
             summary.ackMs = ms;
-            if (stored)
-                store->recordAnswer(id, ms);
-            Q_EMIT owner->answered(summary);
+            if (self)
+                self->noteAnswered(std::move(summary), stored);
         });
+    }
+
+    /**
+     * Answer times go to the store, and answered deliveries to the Receiver's thread, once per pass of the event
+     * loop rather than one by one: each hand-over to another thread is a wake-up, a system call.
+     */
+    void noteAnswered(ReceivedDelivery summary, bool stored)
+    {
+        if (stored)
+            m_answerTimes.append(AnswerTime{summary.id, summary.ackMs});
+        m_answered.append(std::move(summary));
+        if (!m_notesQueued) {
+            m_notesQueued = true;
+            QMetaObject::invokeMethod(this, [this] { flushNotes(); }, Qt::QueuedConnection);
+        }
+    }
+
+    void flushNotes()
+    {
+        m_notesQueued = false;
+        if (!m_answerTimes.isEmpty())
+            m_store->recordAnswers(std::exchange(m_answerTimes, {}));
+        if (!m_answered.isEmpty()) {
+            QMetaObject::invokeMethod(m_owner, [owner = m_owner, answered = std::exchange(m_answered, {})] {
+                for (const ReceivedDelivery &d : answered)
+                    Q_EMIT owner->answered(d);
+            }, Qt::QueuedConnection);
+        }
     }
 
     void storeRefused(const RefusedRequest &r)
@@ -213,7 +239,7 @@ private:
         summary.path = r.path;
         summary.status = r.status;
         summary.error = r.error;
-        Q_EMIT m_owner->answered(summary);
+        noteAnswered(std::move(summary), false);
     }
 
     Receiver *m_owner;
@@ -223,6 +249,9 @@ private:
     PayloadParser m_parser;
     HttpServerAdapter *m_adapter = nullptr;
     QHash<quint64, Pending> m_pending;
+    QList<AnswerTime> m_answerTimes;
+    QList<ReceivedDelivery> m_answered;
+    bool m_notesQueued = false;
 };
 
 bool parseListenAddress(const QString &text, QHostAddress &address, quint16 &port)

@@ -54,8 +54,9 @@ struct ReceivedDelivery
  * limit (before it is read), 401 for a bad signature, 400 for a body that is not a PIM payload, else the
  * configured status; 503 when the store could not commit it. The answer time is recorded per delivery.
  *
- * The Receiver object lives in the thread that creates it; the work happens in its own thread. Signals are
- * emitted from that thread.
+ * The Receiver object lives in the thread that creates it; the work happens in its own thread. answered() is
+ * emitted in the Receiver's thread (gathered once per pass of the receiver thread's event loop), problem() from the
+ * receiver thread.
  */
 class Receiver : public QObject
 {

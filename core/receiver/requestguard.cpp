@@ -25,6 +25,26 @@ Headers parseHeaderLines(const QByteArray &lines)
     return headers;
 }
 
+/**
+ * The value of the first header `name` (case-insensitive) among the lines of a head, trimmed; null when absent.
+ * Reads in place: the guard looks at two headers of every request and builds the list only for one it refuses.
+ */
+QByteArray findHeader(QByteArrayView lines, QByteArrayView name)
+{
+    qsizetype at = 0;
+    while (at < lines.size()) {
+        qsizetype end = lines.indexOf('\n', at);
+        if (end < 0)
+            end = lines.size();
+        const QByteArrayView line = lines.sliced(at, end - at);
+        at = end + 1;
+        if (line.size() > name.size() && line[name.size()] == ':'
+            && line.first(name.size()).compare(name, Qt::CaseInsensitive) == 0)
+            return line.sliced(name.size() + 1).trimmed().toByteArray();
+    }
+    return {};
+}
+
 } // namespace
 
 RequestGuard::RequestGuard(QTcpSocket *socket, const GuardLimits &limits)
@@ -32,18 +52,25 @@ RequestGuard::RequestGuard(QTcpSocket *socket, const GuardLimits &limits)
 {
     // Answers go out as soon as they are written (QHttpServerResponder writes a response in several pieces).
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    // Idle connections are closed: one single-shot timer per connection, re-armed only when it fires (restarting
+    // a timer at every read and write cost the receiver thread more than the checks it replaces).
     m_idle.setSingleShot(true);
-    m_idle.setInterval(limits.idleTimeoutMs);
+    m_activity.start();
     connect(&m_idle, &QTimer::timeout, this, [this] {
+        const qint64 idleFor = m_activity.elapsed();
+        if (idleFor < m_limits.idleTimeoutMs) {
+            m_idle.start(int(m_limits.idleTimeoutMs - idleFor));
+            return;
+        }
         if (m_socket) {
             qCDebug(lcReceiver) << "closing an idle connection from" << m_socket->peerAddress();
             m_socket->disconnectFromHost();
         }
     });
-    m_idle.start();
+    m_idle.start(limits.idleTimeoutMs);
     connect(socket, &QTcpSocket::readyRead, this, &RequestGuard::onReadyRead);
     // Anything written (an answer) also counts as activity.
-    connect(socket, &QTcpSocket::bytesWritten, &m_idle, qOverload<>(&QTimer::start));
+    connect(socket, &QTcpSocket::bytesWritten, this, [this] { m_activity.start(); });
 }
 
 void RequestGuard::onReadyRead()
@@ -51,7 +78,7 @@ void RequestGuard::onReadyRead()
     QTcpSocket *socket = m_socket;
     if (!socket)
         return;
-    m_idle.start();
+    m_activity.start();
     if (m_refused) {
         // Drain what the client still sends after the 413, without keeping it.
         socket->readAll();
@@ -62,7 +89,8 @@ void RequestGuard::onReadyRead()
         m_headSeen = false;
         m_head.clear();
         m_bytesSeen = 0;
-        m_current = RefusedRequest();
+        m_current.receivedAtMs = 0;
+        m_current.declaredSize = -1;
     }
     // Inside its transaction QHttpServer reads (consumes) everything available at each readyRead, so what is
     // available now is new: peek at it before QHttpServer's own slot runs, and count it.
@@ -79,7 +107,6 @@ void RequestGuard::onReadyRead()
         m_headSeen = true;
         m_headBytes = end + 4;
         inspectHead(m_head, end);
-        m_head.clear();
         if (m_refused)
             return;
     }
@@ -95,25 +122,21 @@ void RequestGuard::onReadyRead()
 void RequestGuard::inspectHead(const QByteArray &head, qsizetype headEnd)
 {
     const qsizetype lineEnd = head.indexOf("\r\n");
-    const QList<QByteArray> requestLine = head.left(lineEnd).split(' ');
-    m_current.method = requestLine.value(0);
-    m_current.path = requestLine.value(1);
-    m_current.headers = parseHeaderLines(head.mid(lineEnd + 2, headEnd - lineEnd - 2));
-    m_current.remote = m_socket->peerAddress().toString() + u':' + QString::number(m_socket->peerPort());
+    const QByteArrayView lines = QByteArrayView(head).sliced(lineEnd + 2, headEnd - lineEnd - 2);
     m_current.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
-    const QByteArray length = headerValue(m_current.headers, "Content-Length");
+    const QByteArray length = findHeader(lines, "Content-Length");
     bool ok = false;
     const qint64 declared = length.isNull() ? -1 : length.toLongLong(&ok);
+    m_current.declaredSize = declared;
     if (!length.isNull() && (!ok || declared < 0)) {
         refuse(400, QStringLiteral("invalid Content-Length '%1'").arg(QString::fromLatin1(length)));
         return;
     }
-    m_current.declaredSize = declared;
     if (declared > m_limits.maxBodyBytes) {
         refuse(413, QStringLiteral("body of %1 bytes over the limit of %2 bytes").arg(declared).arg(m_limits.maxBodyBytes));
         return;
     }
-    if (headerValue(m_current.headers, "Expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
+    if (findHeader(lines, "Expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
         // QHttpServer 6.4 never answers it; the sender would wait about a second before sending the body.
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
@@ -125,10 +148,16 @@ void RequestGuard::refuse(int status, const QString &error)
     m_refused = true;
     m_current.status = status;
     m_current.error = error;
-    if (m_current.receivedAtMs == 0) {
+    if (m_current.receivedAtMs == 0)
         m_current.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
-        m_current.remote = socket->peerAddress().toString() + u':' + QString::number(socket->peerPort());
-    }
+    m_current.remote = socket->peerAddress().toString() + u':' + QString::number(socket->peerPort());
+    // What the head said, for the store (for a head over the size limit: what arrived of it).
+    const qsizetype headEnd = m_headSeen ? m_headBytes - 4 : m_head.size();
+    const qsizetype lineEnd = m_head.indexOf("\r\n");
+    const QList<QByteArray> requestLine = m_head.left(lineEnd < 0 ? headEnd : lineEnd).split(' ');
+    m_current.method = requestLine.value(0);
+    m_current.path = requestLine.value(1);
+    m_current.headers = lineEnd < 0 ? Headers() : parseHeaderLines(m_head.mid(lineEnd + 2, headEnd - lineEnd - 2));
     // Take the request away from QHttpServer: roll back its transaction and drop what is buffered.
     if (socket->isTransactionStarted())
         socket->rollbackTransaction();

@@ -2,6 +2,7 @@
 
 #include "model/delivery.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -56,10 +57,11 @@ private:
     QPointer<QTcpSocket> m_socket;
     GuardLimits m_limits;
     QTimer m_idle;
+    QElapsedTimer m_activity; ///< since the last read or write
     // The request being read: QHttpServer keeps it inside a socket transaction until it is complete.
     bool m_headSeen = false;
     bool m_refused = false;
-    QByteArray m_head;      ///< the start of the request until its head is complete
+    QByteArray m_head;      ///< the request's head (what arrived of it until it is complete)
     qint64 m_headBytes = 0; ///< size of the request line and headers
     qint64 m_bytesSeen = 0; ///< bytes of this request so far
     RefusedRequest m_current;

@@ -76,6 +76,11 @@ quint64 EventStore::recordAnswer(qint64 deliveryId, double ackMs)
     return m_writer->recordAnswer(deliveryId, ackMs);
 }
 
+quint64 EventStore::recordAnswers(QList<AnswerTime> answers)
+{
+    return m_writer->recordAnswers(std::move(answers));
+}
+
 bool EventStore::flush(int timeoutMs)
 {
     return m_writer->waitForIdle(timeoutMs);

@@ -63,6 +63,8 @@ public:
 
     /** Records the answer time of a stored delivery (see StoreWriter::recordAnswer). Thread-safe. */
     quint64 recordAnswer(qint64 deliveryId, double ackMs);
+    /** The same for several deliveries, in one job (the receiver gathers what it answered in one pass). */
+    quint64 recordAnswers(QList<AnswerTime> answers);
 
     /**
      * Blocks until everything enqueued so far is committed or failed and every event is indexed. For headless

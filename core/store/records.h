@@ -31,11 +31,20 @@ struct StoredDelivery
     int eventCount = 0;
 };
 
+/** How long the receiver took to answer a stored delivery (request read -> answer written). */
+struct AnswerTime
+{
+    qint64 deliveryId = 0;
+    double ackMs = 0;
+};
+
 /** Counts over a whole capture (pimscope stats). */
 struct Statistics
 {
     qint64 deliveries = 0;
     qint64 events = 0;
+    /** Received deliveries whose events are not indexed yet (the writer does it after their commit). */
+    qint64 unindexedDeliveries = 0;
     QMap<QString, qint64> byAction; ///< events
     QMap<QString, qint64> byOrigin; ///< deliveries
     QMap<QString, qint64> byFormat; ///< deliveries

@@ -242,6 +242,14 @@ Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool w
     return inOrderOf(ids, byId);
 }
 
+Result<qint64> StoreReader::unindexedDeliveries()
+{
+    QSqlQuery q(db());
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE indexed = 0")) || !q.next())
+        return failure<qint64>(q, "the deliveries");
+    return q.value(0).toLongLong();
+}
+
 Result<Statistics> StoreReader::statistics()
 {
     Statistics s;
@@ -266,6 +274,7 @@ Result<Statistics> StoreReader::statistics()
     const auto asText = [](const QVariant &v) { return v.toString(); };
     bool ok = scalar(QStringLiteral("SELECT count(*) FROM deliveries"), s.deliveries)
         && scalar(QStringLiteral("SELECT count(*) FROM events"), s.events)
+        && scalar(QStringLiteral("SELECT count(*) FROM deliveries WHERE indexed = 0"), s.unindexedDeliveries)
         && group(QStringLiteral("SELECT action, count(*) FROM events GROUP BY action"), s.byAction, asText)
         && group(QStringLiteral("SELECT origin, count(*) FROM deliveries GROUP BY origin"), s.byOrigin,
                  [](const QVariant &v) { return originName(Origin(v.toInt())); })

@@ -34,6 +34,12 @@ public:
     Result<QList<EventRecord>> eventsOfDelivery(qint64 deliveryId);
 
     Result<Statistics> statistics();
+    /**
+     * Received deliveries whose events the writer has not indexed yet: it does that after their commit, in the
+     * pauses of the traffic, and at the next open for a process that was killed first. Their events are missing
+     * from event queries until then.
+     */
+    Result<qint64> unindexedDeliveries();
 
     QSqlDatabase &db() { return m_connection->db(); }
 

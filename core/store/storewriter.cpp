@@ -122,10 +122,14 @@ quint64 StoreWriter::beginBulk()
 
 quint64 StoreWriter::recordAnswer(qint64 deliveryId, double ackMs)
 {
+    return recordAnswers({AnswerTime{deliveryId, ackMs}});
+}
+
+quint64 StoreWriter::recordAnswers(QList<AnswerTime> answers)
+{
     Job job;
     job.kind = Job::Answer;
-    job.delivery.id = deliveryId;
-    job.delivery.ackMs = ackMs;
+    job.answers = std::move(answers);
     return push(std::move(job));
 }
 
@@ -342,7 +346,10 @@ void StoreWriter::process(std::deque<Job> &batch)
             r = applyBulk(job.kind == Job::BeginBulk);
             break;
         case Job::Answer:
-            r = applyAnswer(job.delivery.id, *job.delivery.ackMs);
+            for (const AnswerTime &a : std::as_const(job.answers)) {
+                if (r = applyAnswer(a.deliveryId, a.ackMs); !r)
+                    break;
+            }
             break;
         }
         if (!r)

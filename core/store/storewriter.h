@@ -71,6 +71,8 @@ public:
      * and flags it and its events slow_ack when that is over the source's budget.
      */
     quint64 recordAnswer(qint64 deliveryId, double ackMs);
+    /** recordAnswer() for several deliveries in one job. */
+    quint64 recordAnswers(QList<AnswerTime> answers);
 
     /** Blocks until the job with this ticket was committed or failed; false on timeout. */
     bool waitForTicket(quint64 ticket, int timeoutMs);
@@ -98,6 +100,7 @@ private:
         bool indexLater = false;
         Delivery delivery;
         QString text;
+        QList<AnswerTime> answers;
     };
 
     quint64 push(Job job);
