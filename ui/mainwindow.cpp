@@ -1,20 +1,357 @@
 #include "mainwindow.h"
 
 #include "filter/filter.h"
-#include "receiver/receiver.h"
+#include "models/eventtablemodel.h"
+#include "store/capturequeries.h"
 #include "store/eventstore.h"
-#include "store/storereader.h"
 #include "util/timeutil.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCommandLineParser>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
-#include <QMainWindow>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTcpServer>
 #include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace pimscope::ui {
+
+namespace {
+
+/** The first port from `from` on that `address` can listen on, or 0. */
+quint16 nextFreePort(const QHostAddress &address, quint16 from)
+{
+    for (quint32 p = from; p < from + 100u && p <= 65535u; ++p) {
+        QTcpServer probe;
+        if (probe.listen(address, quint16(p)))
+            return quint16(p);
+    }
+    return 0;
+}
+
+QString prettyJson(const QByteArray &bytes)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+    if (error.error != QJsonParseError::NoError)
+        return QString::fromUtf8(bytes);
+    return QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+}
+
+QPlainTextEdit *codeView(QWidget *parent)
+{
+    auto *view = new QPlainTextEdit(parent);
+    view->setReadOnly(true);
+    view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    view->setLineWrapMode(QPlainTextEdit::NoWrap);
+    return view;
+}
+
+} // namespace
+
+MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16 port, QWidget *parent)
+    : QMainWindow(parent), m_path(path), m_address(address), m_port(port)
+{
+    setWindowTitle(QStringLiteral("Pimscope"));
+    resize(1280, 800);
+    buildUi();
+
+    auto store = EventStore::open(path);
+    if (!store) {
+        showBanner(QStringLiteral("<b>Cannot open the capture.</b> %1").arg(store.error().toHtmlEscaped()));
+        m_filter->setEnabled(false);
+        m_receiverAction->setEnabled(false);
+        updateStatus();
+        return;
+    }
+    m_store = std::move(store.value());
+    m_queries = new CaptureQueries(m_store->path(), this);
+    m_model = new EventTableModel(m_queries, this);
+    m_table->setModel(m_model);
+    m_table->horizontalHeader()->resizeSection(EventTableModel::Number, 70);
+    m_table->horizontalHeader()->resizeSection(EventTableModel::Received, 190);
+    m_table->horizontalHeader()->resizeSection(EventTableModel::EventTime, 190);
+    m_table->horizontalHeader()->resizeSection(EventTableModel::Action, 170);
+    m_table->horizontalHeader()->resizeSection(EventTableModel::Subject, 170);
+    m_table->horizontalHeader()->resizeSection(EventTableModel::PimSource, 200);
+    connect(m_model, &EventTableModel::matched, this, &MainWindow::updateStatus);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelected);
+    // A row fetched after it was selected.
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        const int current = m_table->currentIndex().row();
+        if (current >= from.row() && current <= to.row() && m_eventJson->toPlainText().isEmpty())
+            showSelected();
+    });
+    m_model->refresh();
+    startReceiver(port);
+}
+
+MainWindow::~MainWindow()
+{
+    m_receiver.reset(); // answers still owed go out before the store closes
+}
+
+void MainWindow::buildUi()
+{
+    auto *toolbar = addToolBar(QStringLiteral("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    m_receiverAction = toolbar->addAction(QStringLiteral("Receiver"));
+    m_receiverAction->setCheckable(true);
+    m_receiverAction->setToolTip(QStringLiteral("Start or stop the receiver"));
+    connect(m_receiverAction, &QAction::triggered, this, [this](bool on) {
+        if (on)
+            startReceiver(m_port);
+        else
+            stopReceiver();
+    });
+    m_urlLabel = new QLabel(toolbar);
+    m_urlLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_urlLabel->setContentsMargins(8, 0, 8, 0);
+    toolbar->addWidget(m_urlLabel);
+    QAction *copy = toolbar->addAction(QStringLiteral("Copy URL"));
+    copy->setToolTip(QStringLiteral("Copy the receiver's URL, to paste into the PIM's event subscription"));
+    connect(copy, &QAction::triggered, this, [this] { QGuiApplication::clipboard()->setText(shownUrl()); });
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->setSpacing(4);
+
+    m_bannerBox = new QWidget(central);
+    auto *bannerLayout = new QHBoxLayout(m_bannerBox);
+    bannerLayout->setContentsMargins(8, 6, 8, 6);
+    m_bannerBox->setStyleSheet(QStringLiteral("background: palette(alternate-base); border-radius: 4px;"));
+    m_banner = new QLabel(m_bannerBox);
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_banner->setOpenExternalLinks(false);
+    m_otherPort = new QPushButton(m_bannerBox);
+    m_otherPort->hide();
+    connect(m_otherPort, &QPushButton::clicked, this, [this] { startReceiver(quint16(m_otherPort->property("port").toUInt())); });
+    bannerLayout->addWidget(m_banner, 1);
+    bannerLayout->addWidget(m_otherPort);
+    m_bannerBox->hide();
+    layout->addWidget(m_bannerBox);
+
+    m_filter = new QLineEdit(central);
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setPlaceholderText(
+        QStringLiteral("Filter: action == \"product.updated\" && author_type == \"api\"   ·   flag:duplicate   ·   TSHIRT"));
+    m_filterError = new QLabel(central);
+    m_filterError->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_filterError->hide();
+    layout->addWidget(m_filter);
+    layout->addWidget(m_filterError);
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(250);
+    connect(m_filter, &QLineEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
+    connect(m_filter, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
+    connect(m_debounce, &QTimer::timeout, this, &MainWindow::applyFilter);
+    new QShortcut(QKeySequence::Find, this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] { m_filter->clear(); });
+
+    auto *splitter = new QSplitter(Qt::Vertical, central);
+    m_table = new QTableView(splitter);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+
+    m_details = new QTabWidget(splitter);
+    m_eventJson = codeView(m_details);
+    m_raw = codeView(m_details);
+    m_headers = new QTableWidget(0, 2, m_details);
+    m_headers->setHorizontalHeaderLabels({QStringLiteral("Header"), QStringLiteral("Value")});
+    m_headers->horizontalHeader()->setStretchLastSection(true);
+    m_headers->verticalHeader()->hide();
+    m_headers->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_delivery = codeView(m_details);
+    m_details->addTab(m_eventJson, QStringLiteral("Event"));
+    m_details->addTab(m_raw, QStringLiteral("Raw"));
+    m_details->addTab(m_headers, QStringLiteral("Headers"));
+    m_details->addTab(m_delivery, QStringLiteral("Delivery"));
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
+    setCentralWidget(central);
+
+    m_statusText = new QLabel(this);
+    statusBar()->addWidget(m_statusText, 1);
+
+    // Live arrivals refresh the table at most four times a second.
+    m_live = new QTimer(this);
+    m_live->setSingleShot(true);
+    m_live->setInterval(250);
+    connect(m_live, &QTimer::timeout, this, [this] {
+        if (m_model)
+            m_model->refresh();
+    });
+}
+
+QString MainWindow::shownUrl() const
+{
+    return m_receiver ? m_receiver->url() : QString();
+}
+
+bool MainWindow::startReceiver(quint16 port)
+{
+    stopReceiver();
+    if (!m_store)
+        return false;
+    ReceiverSettings settings;
+    settings.address = m_address;
+    settings.port = port;
+    auto receiver = std::make_unique<Receiver>(m_store.get(), settings);
+    const auto bound = receiver->start();
+    if (!bound) {
+        const quint16 free = port ? nextFreePort(m_address, quint16(port + 1)) : 0;
+        showBanner(QStringLiteral("<b>The receiver is not running.</b> %1").arg(bound.error().toHtmlEscaped()), free);
+        m_receiverAction->setChecked(false);
+        updateStatus();
+        return false;
+    }
+    m_port = *bound;
+    m_receiver = std::move(receiver);
+    connect(m_receiver.get(), &Receiver::answered, this, [this] {
+        if (!m_live->isActive())
+            m_live->start();
+    });
+    m_receiverAction->setChecked(true);
+    if (m_model && m_model->matchCount() == 0 && m_filter->text().isEmpty()) {
+        showBanner(QStringLiteral(
+            "<b>Waiting for events.</b> Point the PIM's event subscription at <b>%1</b>. A real Akeneo or Quable "
+            "only calls public HTTPS URLs: put a tunnel (ngrok, cloudflared…) in front of this address and give "
+            "the PIM the tunnel's URL.").arg(shownUrl().toHtmlEscaped()));
+    } else {
+        m_bannerBox->hide();
+    }
+    updateStatus();
+    return true;
+}
+
+void MainWindow::stopReceiver()
+{
+    m_receiver.reset();
+    m_receiverAction->setChecked(false);
+    updateStatus();
+}
+
+void MainWindow::showBanner(const QString &html, quint16 suggestedPort)
+{
+    m_banner->setText(html);
+    m_otherPort->setVisible(suggestedPort != 0);
+    if (suggestedPort) {
+        m_otherPort->setText(QStringLiteral("Use port %1").arg(suggestedPort));
+        m_otherPort->setProperty("port", suggestedPort);
+    }
+    m_bannerBox->show();
+}
+
+void MainWindow::applyFilter()
+{
+    m_debounce->stop();
+    const QString text = m_filter->text();
+    const Filter filter = Filter::parse(text);
+    if (!filter.isValid()) {
+        m_filterError->setText(QStringLiteral("At %1: %2").arg(filter.error().position + 1).arg(filter.error().message));
+        m_filterError->show();
+        m_filter->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
+        return;
+    }
+    m_filterError->hide();
+    m_filter->setStyleSheet(QString());
+    if (m_model && text != m_model->filter())
+        m_model->setFilter(text);
+}
+
+void MainWindow::updateStatus()
+{
+    QStringList parts;
+    if (m_model) {
+        parts << QStringLiteral("%L1 events%2").arg(m_model->matchCount()).arg(m_model->filter().isEmpty() ? QString()
+                                                                                     : QStringLiteral(" matching"));
+        if (!m_model->error().isEmpty())
+            parts << QStringLiteral("query failed: %1").arg(m_model->error());
+        if (m_model->matchCount() > 0 && m_bannerBox->isVisible() && !m_otherPort->isVisible()
+            && m_banner->text().startsWith(QStringLiteral("<b>Waiting")))
+            m_bannerBox->hide();
+    }
+    parts << (m_receiver ? QStringLiteral("receiver on %1").arg(m_receiver->url()) : QStringLiteral("receiver stopped"));
+    parts << m_path;
+    m_statusText->setText(parts.join(QStringLiteral("   ·   ")));
+    m_urlLabel->setText(m_receiver ? m_receiver->url() : QStringLiteral("(stopped)"));
+}
+
+void MainWindow::showSelected()
+{
+    const int row = m_table->currentIndex().row();
+    const EventRecord *r = m_model ? m_model->record(row) : nullptr;
+    if (!r) {
+        m_eventJson->clear();
+        return;
+    }
+    m_eventJson->setPlainText(prettyJson(r->payload));
+    const qint64 deliveryId = r->event.deliveryId;
+    if (deliveryId == m_shownDelivery)
+        return;
+    m_shownDelivery = deliveryId;
+    m_queries->delivery(deliveryId, this, [this, deliveryId](Result<Delivery> d) {
+        if (deliveryId != m_shownDelivery)
+            return;
+        if (!d) {
+            m_delivery->setPlainText(d.error());
+            return;
+        }
+        m_raw->setPlainText(prettyJson(d->body));
+        m_headers->setRowCount(int(d->headers.size()));
+        for (int i = 0; i < d->headers.size(); ++i) {
+            m_headers->setItem(i, 0, new QTableWidgetItem(QString::fromLatin1(d->headers[i].name)));
+            m_headers->setItem(i, 1, new QTableWidgetItem(QString::fromUtf8(d->headers[i].value)));
+        }
+        QStringList lines;
+        lines << QStringLiteral("Delivery   %1 (%2)").arg(d->id).arg(originName(d->origin));
+        lines << QStringLiteral("Received   %1 from %2").arg(toIsoUtc(d->receivedAtMs), d->remote);
+        lines << QStringLiteral("Request    %1 %2, %3 bytes, format %4")
+                     .arg(QString::fromLatin1(d->method), QString::fromUtf8(d->path))
+                     .arg(d->bodySize)
+                     .arg(formatName(d->format));
+        lines << QStringLiteral("Signature  %1%2").arg(signatureName(d->signature),
+                                                       d->signatureDetail.isEmpty() ? QString() : QStringLiteral(": ") + d->signatureDetail);
+        if (d->answeredStatus)
+            lines << QStringLiteral("Answered   %1%2").arg(*d->answeredStatus).arg(
+                         d->ackMs ? QStringLiteral(" in %1 ms").arg(*d->ackMs, 0, 'f', 1) : QString());
+        if (!d->error.isEmpty())
+            lines << QStringLiteral("Error      %1").arg(d->error);
+        for (const QString &w : d->warnings)
+            lines << QStringLiteral("Warning    %1").arg(w);
+        lines << QStringLiteral("Flags      %1").arg(EventTableModel::flagsText(d->flags));
+        m_delivery->setPlainText(lines.join(u'\n'));
+    });
+}
 
 int runMainWindow(QApplication &app)
 {
@@ -33,83 +370,21 @@ int runMainWindow(QApplication &app)
     parser.addOption(screenshot);
     parser.process(app);
     const QString path = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db")) : EventStore::defaultPath();
-
-    // A first shell of the window (the real one is issue #4): the capture, the receiver and live counts.
-    QMainWindow window;
-    window.setWindowTitle(QStringLiteral("Pimscope"));
-    window.resize(1200, 800);
-    auto *central = new QWidget(&window);
-    auto *layout = new QVBoxLayout(central);
-    auto *title = new QLabel(QStringLiteral("<h2>Pimscope</h2>"), central);
-    auto *receiverLabel = new QLabel(central);
-    auto *summary = new QLabel(central);
-    auto *last = new QLabel(central);
-    for (QLabel *l : {title, receiverLabel, summary, last}) {
-        l->setAlignment(Qt::AlignCenter);
-        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        layout->addWidget(l);
+    QHostAddress address;
+    quint16 port = 0;
+    if (!parseListenAddress(parser.value(QStringLiteral("listen")), address, port)) {
+        std::fputs("pimscope: --listen must be HOST:PORT\n", stderr);
+        return 2;
     }
-    layout->addStretch();
-    layout->insertStretch(0);
-    window.setCentralWidget(central);
-    window.statusBar()->showMessage(path);
 
-    auto store = EventStore::open(path);
-    std::unique_ptr<Receiver> receiver;
-    if (!store) {
-        summary->setText(QStringLiteral("Cannot open the capture:\n%1").arg(store.error()));
-    } else {
-        auto refresh = [&store, summary] {
-            const auto events = store.value()->reader().countMatching(Filter(), FilterTarget::Events);
-            const auto deliveries = store.value()->reader().countMatching(Filter(), FilterTarget::Deliveries);
-            summary->setText(QStringLiteral("%1 deliveries, %2 events in %3")
-                                 .arg(deliveries ? *deliveries : 0)
-                                 .arg(events ? *events : 0)
-                                 .arg(store.value()->path()));
-        };
-        refresh();
-        ReceiverSettings settings;
-        if (!parseListenAddress(parser.value(QStringLiteral("listen")), settings.address, settings.port)) {
-            receiverLabel->setText(QStringLiteral("--listen must be HOST:PORT"));
-        } else {
-            receiver = std::make_unique<Receiver>(store->get(), settings);
-            const auto port = receiver->start();
-            if (port) {
-                receiverLabel->setText(QStringLiteral("Receiver listening on <b>%1</b> — point a PIM's webhook at it "
-                                                      "(through a public HTTPS tunnel for a real Akeneo or Quable).")
-                                           .arg(receiver->url()));
-            } else {
-                receiverLabel->setText(QStringLiteral("The receiver is not running: %1").arg(port.error()));
-                receiver.reset();
-            }
-        }
-        if (receiver) {
-            // Live arrivals, coalesced to at most a few updates a second.
-            auto *coalesce = new QTimer(&window);
-            coalesce->setSingleShot(true);
-            coalesce->setInterval(200);
-            QObject::connect(coalesce, &QTimer::timeout, &window, refresh);
-            QObject::connect(receiver.get(), &Receiver::answered, &window, [coalesce, last](const ReceivedDelivery &d) {
-                last->setText(QStringLiteral("Last: %1  %2 %3  → %4  %5, %6 events, %7 ms")
-                                  .arg(toIsoUtc(d.receivedAtMs), QString::fromLatin1(d.method), QString::fromUtf8(d.path))
-                                  .arg(d.status)
-                                  .arg(formatName(d.format))
-                                  .arg(d.eventCount)
-                                  .arg(d.ackMs, 0, 'f', 1));
-                if (!coalesce->isActive())
-                    coalesce->start();
-            });
-        }
-    }
+    MainWindow window(path, address, port);
     window.show();
     if (parser.isSet(screenshot)) {
-        QTimer::singleShot(300, &window, [&window, file = parser.value(screenshot)] {
+        QTimer::singleShot(600, &window, [&window, file = parser.value(screenshot)] {
             QCoreApplication::exit(window.grab().save(file) ? 0 : 1);
         });
     }
-    const int code = app.exec();
-    receiver.reset();
-    return code;
+    return app.exec();
 }
 
 } // namespace pimscope::ui

@@ -1,10 +1,95 @@
 #pragma once
 
+#include "receiver/receiver.h"
+
+#include <QHostAddress>
+#include <QMainWindow>
+
+#include <memory>
+
 class QApplication;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTableView;
+class QTableWidget;
+class QTabWidget;
+class QTimer;
+class QAction;
+
+namespace pimscope {
+class CaptureQueries;
+class EventStore;
+class EventTableModel;
+} // namespace pimscope
 
 namespace pimscope::ui {
 
-/** Opens the main window on the capture named by the command line and runs the event loop. */
+/** Runs the window from the command line (`pimscope [--db PATH] [--listen HOST:PORT]`); returns the exit code. */
 int runMainWindow(QApplication &app);
+
+/**
+ * The main window: the receiver's state and URL, the filter bar, the events table (live) and the detail pane
+ * of the selected event. It owns the capture (EventStore) and the receiver; every read runs on CaptureQueries'
+ * thread, so the window never waits for SQLite.
+ */
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    /** Opens the capture at `path` and starts the receiver on `address:port` (port 0: any free port). */
+    MainWindow(const QString &path, const QHostAddress &address, quint16 port, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // For tests and screenshots.
+    EventTableModel *eventsModel() const { return m_model; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QLabel *filterError() const { return m_filterError; }
+    QTableView *eventsView() const { return m_table; }
+    QTabWidget *detailTabs() const { return m_details; }
+    QPlainTextEdit *eventJson() const { return m_eventJson; }
+    QPushButton *otherPortButton() const { return m_otherPort; }
+    Receiver *receiver() const { return m_receiver.get(); }
+    /** The receiver's URL (or the tunnel URL given for it), empty while it is stopped. */
+    QString shownUrl() const;
+
+    /** Starts (or restarts) the receiver on `port`; false, with the reason shown, when it cannot listen. */
+    bool startReceiver(quint16 port);
+    void stopReceiver();
+
+private:
+    void buildUi();
+    void applyFilter();
+    void updateStatus();
+    void showSelected();
+    void showBanner(const QString &html, quint16 suggestedPort = 0);
+
+    QString m_path;
+    QHostAddress m_address;
+    quint16 m_port = 0;
+    std::unique_ptr<EventStore> m_store;
+    std::unique_ptr<Receiver> m_receiver;
+    CaptureQueries *m_queries = nullptr;
+    EventTableModel *m_model = nullptr;
+
+    QAction *m_receiverAction = nullptr;
+    QLabel *m_urlLabel = nullptr;
+    QLabel *m_banner = nullptr;
+    QPushButton *m_otherPort = nullptr;
+    QWidget *m_bannerBox = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QLabel *m_filterError = nullptr;
+    QTableView *m_table = nullptr;
+    QTabWidget *m_details = nullptr;
+    QPlainTextEdit *m_eventJson = nullptr;
+    QPlainTextEdit *m_raw = nullptr;
+    QTableWidget *m_headers = nullptr;
+    QPlainTextEdit *m_delivery = nullptr;
+    QLabel *m_statusText = nullptr;
+    QTimer *m_debounce = nullptr;
+    QTimer *m_live = nullptr;
+    qint64 m_shownDelivery = 0;
+};
 
 } // namespace pimscope::ui

@@ -1,0 +1,135 @@
+#include "capturequeries.h"
+
+#include "filter/filter.h"
+#include "storereader.h"
+
+#include <QMetaObject>
+#include <QSemaphore>
+
+namespace pimscope {
+
+CaptureQueries::CaptureQueries(QString path, QObject *parent) : QObject(parent), m_path(std::move(path))
+{
+    m_thread.setObjectName(QStringLiteral("pimscope-queries"));
+    m_worker = new QObject;
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+    post([this](StoreReader *, const QString &) {}); // opens the reader in the thread
+}
+
+CaptureQueries::~CaptureQueries()
+{
+    // The connection belongs to the query thread: close it there.
+    QMetaObject::invokeMethod(m_worker, [this] { m_reader.reset(); }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void CaptureQueries::post(std::function<void(StoreReader *, const QString &)> work)
+{
+    QMetaObject::invokeMethod(m_worker, [this, work = std::move(work)] {
+        if (!m_reader && m_openError.isEmpty()) {
+            auto reader = StoreReader::open(m_path);
+            if (reader)
+                m_reader = std::move(reader.value());
+            else
+                m_openError = reader.error();
+        }
+        work(m_reader.get(), m_openError);
+    }, Qt::QueuedConnection);
+}
+
+namespace {
+
+/** Delivers `value` to `done` in the thread of `context`, unless it was deleted. */
+template<typename T>
+void deliver(QObject *context, std::function<void(T)> done, T value)
+{
+    QMetaObject::invokeMethod(context, [done = std::move(done), value = std::move(value)]() mutable {
+        done(std::move(value));
+    }, Qt::QueuedConnection);
+}
+
+} // namespace
+
+void CaptureQueries::match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
+                           std::function<void(Matched)> done)
+{
+    m_latestMatch = generation;
+    QPointer<QObject> guard(context);
+    post([this, generation, filter, target, guard, done = std::move(done)](StoreReader *reader, const QString &openError) {
+        if (generation < m_latestMatch || !guard)
+            return; // superseded
+        Matched m;
+        m.generation = generation;
+        const Filter parsed = Filter::parse(filter);
+        if (!reader) {
+            m.error = openError;
+        } else if (!parsed.isValid()) {
+            m.error = parsed.error().message;
+        } else if (auto ids = reader->matchingIds(parsed, target)) {
+            m.ids = std::move(ids.value());
+        } else {
+            m.error = ids.error();
+        }
+        if (guard)
+            deliver<Matched>(guard, std::move(done), std::move(m));
+    });
+}
+
+void CaptureQueries::events(const QList<qint64> &ids, QObject *context,
+                            std::function<void(Result<QList<EventRecord>>)> done)
+{
+    QPointer<QObject> guard(context);
+    post([ids, guard, done = std::move(done)](StoreReader *reader, const QString &openError) {
+        if (!guard)
+            return;
+        auto rows = reader ? reader->events(ids) : Result<QList<EventRecord>>::failure(openError);
+        if (guard)
+            deliver<Result<QList<EventRecord>>>(guard, std::move(done), std::move(rows));
+    });
+}
+
+void CaptureQueries::delivery(qint64 id, QObject *context, std::function<void(Result<Delivery>)> done)
+{
+    QPointer<QObject> guard(context);
+    post([id, guard, done = std::move(done)](StoreReader *reader, const QString &openError) {
+        if (!guard)
+            return;
+        Result<Delivery> result = Result<Delivery>::failure(openError);
+        if (reader) {
+            auto rows = reader->deliveries({id});
+            if (!rows)
+                result = Result<Delivery>::failure(rows.error());
+            else if (rows->isEmpty())
+                result = Result<Delivery>::failure(QStringLiteral("delivery %1 is not in the capture").arg(id));
+            else
+                result = rows->first();
+        }
+        if (guard)
+            deliver<Result<Delivery>>(guard, std::move(done), std::move(result));
+    });
+}
+
+void CaptureQueries::eventsOfDelivery(qint64 deliveryId, QObject *context,
+                                      std::function<void(Result<QList<EventRecord>>)> done)
+{
+    QPointer<QObject> guard(context);
+    post([deliveryId, guard, done = std::move(done)](StoreReader *reader, const QString &openError) {
+        if (!guard)
+            return;
+        auto rows = reader ? reader->eventsOfDelivery(deliveryId) : Result<QList<EventRecord>>::failure(openError);
+        if (guard)
+            deliver<Result<QList<EventRecord>>>(guard, std::move(done), std::move(rows));
+    });
+}
+
+void CaptureQueries::waitForIdle()
+{
+    QSemaphore done;
+    post([&done](StoreReader *, const QString &) { done.release(); });
+    done.acquire();
+}
+
+} // namespace pimscope

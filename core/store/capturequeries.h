@@ -1,0 +1,68 @@
+#pragma once
+
+#include "records.h"
+
+#include "filter/sqlcompiler.h"
+#include "util/result.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QThread>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace pimscope {
+
+class StoreReader;
+
+/**
+ * Read queries on a capture, run on a thread of their own so that a window never waits for SQLite: each
+ * call returns at once and its answer is delivered later, in the thread of the `context` object, unless that
+ * object was deleted meanwhile. The thread owns its own read-only connection (StoreReader).
+ *
+ * A query of a newer generation supersedes older ones: match() calls still queued behind a newer one are
+ * skipped, and their answers never delivered.
+ */
+class CaptureQueries : public QObject
+{
+    Q_OBJECT
+public:
+    explicit CaptureQueries(QString path, QObject *parent = nullptr);
+    ~CaptureQueries() override;
+
+    /** The ids (ascending) of what matches `filter` (filter language; empty: everything), or an error. */
+    struct Matched
+    {
+        quint64 generation = 0;
+        QList<qint64> ids;
+        QString error;
+    };
+    void match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
+               std::function<void(Matched)> done);
+    /** The events of `ids`, in that order. */
+    void events(const QList<qint64> &ids, QObject *context,
+                std::function<void(Result<QList<EventRecord>>)> done);
+    /** One delivery with its body and headers. */
+    void delivery(qint64 id, QObject *context, std::function<void(Result<Delivery>)> done);
+    /** Every event of a delivery, in order. */
+    void eventsOfDelivery(qint64 deliveryId, QObject *context, std::function<void(Result<QList<EventRecord>>)> done);
+
+    /** Blocks until every query asked so far has been answered (for tests). */
+    void waitForIdle();
+
+private:
+    /** Runs `work` on the query thread, with the reader (null when the capture could not be opened). */
+    void post(std::function<void(StoreReader *, const QString &openError)> work);
+
+    QString m_path;
+    QThread m_thread;
+    QObject *m_worker = nullptr; ///< lives in m_thread
+    std::unique_ptr<StoreReader> m_reader; ///< used in m_thread only
+    QString m_openError;
+    std::atomic<quint64> m_latestMatch = 0;
+};
+
+} // namespace pimscope

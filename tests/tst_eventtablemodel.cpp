@@ -1,0 +1,148 @@
+#include "testutil.h"
+
+#include "models/eventtablemodel.h"
+#include "store/capturequeries.h"
+#include "store/eventstore.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+/** A body of `n` Akeneo events, SKU-<first>.. SKU-<first+n-1>, updated by api or ui in turn. */
+QByteArray batch(int first, int n)
+{
+    QList<QByteArray> events;
+    for (int i = first; i < first + n; ++i) {
+        events.append(akeneoEvent(QStringLiteral("00000000-0000-4000-8000-%1").arg(i, 12, 10, QChar(u'0')),
+                                  QStringLiteral("product.updated"), QStringLiteral("2026-11-22T10:00:00+00:00"),
+                                  QStringLiteral("SKU-%1").arg(i), QStringLiteral("julia"),
+                                  i % 2 ? QStringLiteral("api") : QStringLiteral("ui")));
+    }
+    return akeneoBody(events);
+}
+
+} // namespace
+
+class TestEventTableModel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void showsEveryEventInPages();
+    void filterNarrowsAndErrorsKeepRows();
+    void liveArrivalsAreAppended();
+
+private:
+    void waitForMatch(EventTableModel &model);
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<EventStore> m_store;
+};
+
+void TestEventTableModel::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    auto store = EventStore::open(m_dir->filePath(QStringLiteral("c.db")));
+    QVERIFY2(store, qPrintable(store.error()));
+    m_store = std::move(store.value());
+    // 50 deliveries of 10 events: 500 rows, three pages.
+    for (int d = 0; d < 50; ++d)
+        m_store->enqueue(receivedDelivery(batch(d * 10, 10), iso("2026-11-22T10:00:05Z") + d));
+    QVERIFY(m_store->flush());
+}
+
+void TestEventTableModel::cleanup()
+{
+    m_store.reset();
+    m_dir.reset();
+}
+
+void TestEventTableModel::waitForMatch(EventTableModel &model)
+{
+    QSignalSpy spy(&model, &EventTableModel::matched);
+    QVERIFY(spy.wait(10000));
+}
+
+void TestEventTableModel::showsEveryEventInPages()
+{
+    CaptureQueries queries(m_store->path());
+    EventTableModel model(&queries);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.refresh();
+    waitForMatch(model);
+    QCOMPARE(model.rowCount(), 500);
+    QCOMPARE(model.columnCount(), int(EventTableModel::ColumnCount));
+    QCOMPARE(model.headerData(EventTableModel::Action, Qt::Horizontal).toString(), QStringLiteral("Action"));
+
+    // A row not fetched yet shows a placeholder, then its page arrives.
+    const QModelIndex last = model.index(499, EventTableModel::Subject);
+    QCOMPARE(model.data(last).toString(), QStringLiteral("…"));
+    QTRY_COMPARE(model.data(last).toString(), QStringLiteral("SKU-499"));
+    QCOMPARE(model.data(model.index(499, EventTableModel::Action)).toString(), QStringLiteral("product.updated"));
+    QCOMPARE(model.data(model.index(499, EventTableModel::AuthorType)).toString(), QStringLiteral("api"));
+    QCOMPARE(model.data(model.index(499, EventTableModel::Received)).toString(), QStringLiteral("2026-11-22T10:00:05.049Z"));
+    QCOMPARE(model.data(model.index(499, EventTableModel::Origin)).toString(), QStringLiteral("receiver"));
+    QCOMPARE(model.data(model.index(499, EventTableModel::Status)).toInt(), 200);
+    QCOMPARE(model.data(model.index(499, EventTableModel::SignatureColumn)).toString(), QStringLiteral("unchecked"));
+    QCOMPARE(model.data(model.index(499, EventTableModel::Received), EventTableModel::RawRole).toLongLong(),
+             iso("2026-11-22T10:00:05Z") + 49);
+    const EventRecord *r = model.record(499);
+    QVERIFY(r);
+    QVERIFY(r->payload.contains("SKU-499"));
+    QCOMPARE(model.rowOf(r->event.id), 499);
+    QCOMPARE(model.data(last, EventTableModel::IdRole).toLongLong(), r->event.id);
+    // Only that page was fetched: the first row still waits for its own.
+    QVERIFY(!model.record(0) || model.record(0)->event.id == model.idAt(0));
+}
+
+void TestEventTableModel::filterNarrowsAndErrorsKeepRows()
+{
+    CaptureQueries queries(m_store->path());
+    EventTableModel model(&queries);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setFilter(QStringLiteral("author_type == \"api\""));
+    waitForMatch(model);
+    QCOMPARE(model.rowCount(), 250);
+    QVERIFY(model.error().isEmpty());
+    model.setFilter(QStringLiteral("subject ~ \"SKU-12\""));
+    waitForMatch(model);
+    QCOMPARE(model.rowCount(), 11); // SKU-12 and SKU-120..129
+    QTRY_COMPARE(model.data(model.index(0, EventTableModel::Subject)).toString(), QStringLiteral("SKU-12"));
+    model.setFilter(QStringLiteral("action == "));
+    waitForMatch(model);
+    QVERIFY(!model.error().isEmpty());
+    QCOMPARE(model.rowCount(), 11); // the last good rows stay
+}
+
+void TestEventTableModel::liveArrivalsAreAppended()
+{
+    CaptureQueries queries(m_store->path());
+    EventTableModel model(&queries);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.refresh();
+    waitForMatch(model);
+    QTRY_COMPARE(model.data(model.index(0, EventTableModel::Subject)).toString(), QStringLiteral("SKU-0"));
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    m_store->enqueue(receivedDelivery(batch(500, 10), iso("2026-11-22T10:01:00Z")));
+    QVERIFY(m_store->flush());
+    model.refresh();
+    waitForMatch(model);
+    QCOMPARE(model.rowCount(), 510);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 500);
+    QCOMPARE(inserted.first().at(2).toInt(), 509);
+    QCOMPARE(reset.size(), 0);
+    // Rows already shown keep their text while their page is fetched again.
+    QCOMPARE(model.data(model.index(0, EventTableModel::Subject)).toString(), QStringLiteral("SKU-0"));
+    QTRY_COMPARE(model.data(model.index(509, EventTableModel::Subject)).toString(), QStringLiteral("SKU-509"));
+}
+
+QTEST_GUILESS_MAIN(TestEventTableModel)
+#include "tst_eventtablemodel.moc"

@@ -1,0 +1,127 @@
+#include "testutil.h"
+
+#include "mainwindow.h"
+#include "models/eventtablemodel.h"
+#include "store/eventstore.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+int post(quint16 port, const QByteArray &body)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000))
+        return -1;
+    s.write("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray answer;
+    while (!answer.contains("\r\n\r\n") && s.waitForReadyRead(5000))
+        answer += s.readAll();
+    return answer.split(' ').value(1).toInt();
+}
+
+/** With PIMSCOPE_SCREENSHOTS=DIR, saves a grab of the window there (for docs/screenshots). */
+void saveScreenshot(QWidget &window, const char *name)
+{
+    const QString dir = qEnvironmentVariable("PIMSCOPE_SCREENSHOTS");
+    if (dir.isEmpty())
+        return;
+    QCoreApplication::processEvents();
+    QVERIFY(window.grab().save(QDir(dir).filePath(QString::fromLatin1(name))));
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void liveEventsAndFilter();
+    void portTakenOffersTheNextOne();
+    void unreadableCaptureIsShown();
+};
+
+void TestMainWindow::liveEventsAndFilter()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+    window.show();
+    QVERIFY(window.receiver());
+    const quint16 port = quint16(QUrl(window.shownUrl()).port());
+    QVERIFY(port > 0);
+    saveScreenshot(window, "empty.png");
+
+    // Events a PIM posts show up without anything being clicked.
+    QCOMPARE(post(port, sample("akeneo_batch_example.json")), 200);
+    QCOMPARE(post(port, sample("quable_example.json")), 200);
+    EventTableModel *model = window.eventsModel();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 11, 10000);
+
+    // Typing a filter narrows the rows (debounced); a wrong one says what is wrong and keeps the rows.
+    QTest::keyClicks(window.filterEdit(), QStringLiteral("action == \"product.removed\""));
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() < 11 && model->rowCount() > 0, 5000);
+    const int removed = model->rowCount();
+    QVERIFY(window.filterError()->isHidden());
+    window.filterEdit()->setText(QStringLiteral("action == "));
+    QTRY_VERIFY(!window.filterError()->isHidden());
+    QVERIFY(!window.filterError()->text().isEmpty());
+    QCOMPARE(model->rowCount(), removed);
+
+    // Selecting a row shows its event's JSON.
+    window.filterEdit()->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 11, 5000);
+    QTRY_VERIFY(model->record(0) != nullptr);
+    window.eventsView()->selectRow(0);
+    QTRY_VERIFY(window.eventJson()->toPlainText().contains(QStringLiteral("\"event_id\"")));
+    saveScreenshot(window, "live.png");
+}
+
+void TestMainWindow::portTakenOffersTheNextOne()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, taken.serverPort());
+    window.show();
+    QVERIFY(!window.receiver());
+    QPushButton *other = window.otherPortButton();
+    QVERIFY(other->isVisible());
+    QVERIFY(other->text().startsWith(QStringLiteral("Use port ")));
+    QTest::mouseClick(other, Qt::LeftButton);
+    QVERIFY(window.receiver());
+    QVERIFY(quint16(QUrl(window.shownUrl()).port()) != taken.serverPort());
+}
+
+void TestMainWindow::unreadableCaptureIsShown()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("notes.txt"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("these are my notes, not a capture\n");
+    f.close();
+    ui::MainWindow window(path, QHostAddress::LocalHost, 0);
+    window.show();
+    QVERIFY(!window.receiver());
+    QVERIFY(!window.filterEdit()->isEnabled());
+    // The file is left as it was.
+    QCOMPARE(readFile(path), QByteArray("these are my notes, not a capture\n"));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
