@@ -86,7 +86,7 @@ void TestEventTableModel::showsEveryEventInPages()
     QTRY_COMPARE(model.data(last).toString(), QStringLiteral("SKU-499"));
     QCOMPARE(model.data(model.index(499, EventTableModel::Action)).toString(), QStringLiteral("product.updated"));
     QCOMPARE(model.data(model.index(499, EventTableModel::AuthorType)).toString(), QStringLiteral("api"));
-    QCOMPARE(model.data(model.index(499, EventTableModel::Received)).toString(), QStringLiteral("2026-11-22T10:00:05.049Z"));
+    QCOMPARE(model.data(model.index(499, EventTableModel::Received)).toString(), QStringLiteral("2026-11-22 10:00:05.049"));
     QCOMPARE(model.data(model.index(499, EventTableModel::Origin)).toString(), QStringLiteral("receiver"));
     QCOMPARE(model.data(model.index(499, EventTableModel::Status)).toInt(), 200);
     QCOMPARE(model.data(model.index(499, EventTableModel::SignatureColumn)).toString(), QStringLiteral("unchecked"));

@@ -1,4 +1,5 @@
 #include "export/jsonlexport.h"
+#include "util/jsonindent.h"
 #include "util/jsonwriter.h"
 
 #include <QJsonArray>
@@ -12,6 +13,30 @@ class TestJsonWriter : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void indentKeepsOrderAndBytes()
+    {
+        const QByteArray in = "{\"z\":1,\"a\":{\"url\":\"https:\\/\\/x.io\",\"e\":\"caf\\u00e9 \\\"q\\\" , : {\"},"
+                              "\"empty\":[], \"o\" : { } ,\"n\":[1.50,2e3]}";
+        const QByteArray want = "{\n"
+                                "  \"z\": 1,\n"
+                                "  \"a\": {\n"
+                                "    \"url\": \"https:\\/\\/x.io\",\n"
+                                "    \"e\": \"caf\\u00e9 \\\"q\\\" , : {\"\n"
+                                "  },\n"
+                                "  \"empty\": [],\n"
+                                "  \"o\": {},\n"
+                                "  \"n\": [\n"
+                                "    1.50,\n"
+                                "    2e3\n"
+                                "  ]\n"
+                                "}";
+        QCOMPARE(indentJson(in, 2), want);
+        // Indenting indented text changes nothing.
+        QCOMPARE(indentJson(want, 2), want);
+        // A truncated string is kept to its last byte.
+        QCOMPARE(indentJson("{\"unterminated", 2), QByteArray("{\n  \"unterminated"));
+    }
+
     void escapesEverything()
     {
         QByteArray out;

@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include "mainwindow.h"
+#include "severitydelegate.h"
 #include "models/eventtablemodel.h"
 #include "store/eventstore.h"
 
@@ -88,6 +89,20 @@ void TestMainWindow::liveEventsAndFilter()
     QTRY_VERIFY(model->record(0) != nullptr);
     window.eventsView()->selectRow(0);
     QTRY_VERIFY(window.eventJson()->toPlainText().contains(QStringLiteral("\"event_id\"")));
+    // In the PIM's own member order ("action" first in the sample), not sorted.
+    QVERIFY(window.eventJson()->toPlainText().indexOf(QStringLiteral("\"action\""))
+            < window.eventJson()->toPlainText().indexOf(QStringLiteral("\"author\"")));
+
+    // The same batch again: ten duplicates, flagged and tinted, while the selection stays on row 0.
+    QCOMPARE(post(port, sample("akeneo_batch_example.json")), 200);
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 21, 10000);
+    QTRY_VERIFY(model->data(model->index(20, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
+    QVERIFY(!model->data(model->index(0, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
+    QCOMPARE(window.eventsView()->currentIndex().row(), 0);
+    QCOMPARE(ui::severityOf(Flags(Flag::Duplicate)), ui::Severity::Notice);
+    QCOMPARE(ui::severityOf(Flag::BadSignature | Flag::Duplicate), ui::Severity::Error);
+    QCOMPARE(ui::severityOf(Flags(Flag::SlowAck)), ui::Severity::Warning);
+    QCOMPARE(ui::severityOf(Flags(Flag::Self)), ui::Severity::None);
     saveScreenshot(window, "live.png");
 }
 

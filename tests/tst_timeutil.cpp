@@ -50,6 +50,7 @@ private Q_SLOTS:
     void logTime()
     {
         QCOMPARE(toIsoUtc(*parseLogDateTime("2025/03/18 08:00:41")), QStringLiteral("2025-03-18T08:00:41.000Z"));
+        QCOMPARE(toTableUtc(*parseLogDateTime("2025/03/18 08:00:41")), QStringLiteral("2025-03-18 08:00:41.000"));
         QVERIFY(!parseLogDateTime("2025-03-18 08:00:41"));
         QVERIFY(!parseLogDateTime("2025/03/18 08:00"));
         QVERIFY(!parseLogDateTime("2025/02/30 08:00:00"));

@@ -1,9 +1,12 @@
 #include "mainwindow.h"
 
+#include "severitydelegate.h"
+
 #include "filter/filter.h"
 #include "models/eventtablemodel.h"
 #include "store/capturequeries.h"
 #include "store/eventstore.h"
+#include "util/jsonindent.h"
 #include "util/timeutil.h"
 
 #include <QAction>
@@ -44,13 +47,14 @@ quint16 nextFreePort(const QHostAddress &address, quint16 from)
     return 0;
 }
 
+/** JSON indented in its own member order with its own bytes; anything else as it is. */
 QString prettyJson(const QByteArray &bytes)
 {
     QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+    QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError)
         return QString::fromUtf8(bytes);
-    return QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+    return QString::fromUtf8(indentJson(bytes));
 }
 
 QPlainTextEdit *codeView(QWidget *parent)
@@ -83,12 +87,22 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
     m_queries = new CaptureQueries(m_store->path(), this);
     m_model = new EventTableModel(m_queries, this);
     m_table->setModel(m_model);
-    m_table->horizontalHeader()->resizeSection(EventTableModel::Number, 70);
-    m_table->horizontalHeader()->resizeSection(EventTableModel::Received, 190);
-    m_table->horizontalHeader()->resizeSection(EventTableModel::EventTime, 190);
-    m_table->horizontalHeader()->resizeSection(EventTableModel::Action, 170);
-    m_table->horizontalHeader()->resizeSection(EventTableModel::Subject, 170);
-    m_table->horizontalHeader()->resizeSection(EventTableModel::PimSource, 200);
+    m_table->setItemDelegate(new SeverityDelegate(EventTableModel::FlagsColumn, EventTableModel::RawRole, m_table));
+    const QFontMetrics fm = m_table->fontMetrics();
+    const auto width = [&fm](const char *sample) { return fm.horizontalAdvance(QString::fromLatin1(sample)) + 16; };
+    QHeaderView *header = m_table->horizontalHeader();
+    header->resizeSection(EventTableModel::Number, width("000000"));
+    header->resizeSection(EventTableModel::Received, width("2026-11-22 10:00:05.049"));
+    header->resizeSection(EventTableModel::EventTime, width("2026-11-22 10:00:05.049"));
+    header->resizeSection(EventTableModel::Action, width("product_model.updated"));
+    header->resizeSection(EventTableModel::Subject, width("SNEAKER-RUN-200-BLK-42"));
+    header->resizeSection(EventTableModel::Author, width("erp_connector_04"));
+    header->resizeSection(EventTableModel::AuthorType, width("Author type"));
+    header->resizeSection(EventTableModel::PimSource, width("https://acme-retail.cloud"));
+    header->resizeSection(EventTableModel::Origin, width("receiver"));
+    header->resizeSection(EventTableModel::DeliveryColumn, width("Delivery"));
+    header->resizeSection(EventTableModel::Status, width("Status"));
+    header->resizeSection(EventTableModel::SignatureColumn, width("unchecked"));
     connect(m_model, &EventTableModel::matched, this, &MainWindow::updateStatus);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelected);
     // A row fetched after it was selected.

@@ -169,8 +169,8 @@ QVariant EventTableModel::display(const EventRecord &r, int column) const
     const Event &e = r.event;
     switch (Column(column)) {
     case Number: return e.id;
-    case Received: return toIsoUtc(r.receivedAtMs);
-    case EventTime: return e.eventTimeMs ? toIsoUtc(*e.eventTimeMs) : QString();
+    case Received: return toTableUtc(r.receivedAtMs);
+    case EventTime: return e.eventTimeMs ? toTableUtc(*e.eventTimeMs) : QString();
     case Action: return e.action;
     case Subject: return subjectText(e);
     case Author: return e.author;
@@ -206,7 +206,7 @@ QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, i
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
-    static const char *const names[ColumnCount] = {"#", "Received", "Event time", "Action", "Subject", "Author",
+    static const char *const names[ColumnCount] = {"#", "Received (UTC)", "Event time (UTC)", "Action", "Subject", "Author",
                                                    "Author type", "PIM source", "Origin", "Delivery", "Status",
                                                    "Signature", "Flags"};
     return section >= 0 && section < ColumnCount ? QVariant(QString::fromLatin1(names[section])) : QVariant();

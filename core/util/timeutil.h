@@ -23,6 +23,8 @@ std::optional<qint64> parseLogDateTime(std::string_view text);
 
 /** Formats UTC milliseconds as "2025-03-18T14:02:11.000Z". */
 QString toIsoUtc(qint64 msSinceEpoch);
+/** The same for a table column headed "(UTC)": "2025-03-18 14:02:11.000". */
+QString toTableUtc(qint64 msSinceEpoch);
 
 /** Days since 1970-01-01 of a proleptic Gregorian civil date (Howard Hinnant's algorithm). */
 constexpr qint64 daysFromCivil(qint64 y, unsigned m, unsigned d)

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "model/enums.h"
+
+#include <QColor>
+#include <QStyledItemDelegate>
+
+namespace pimscope::ui {
+
+/** How bad a row's flags are, for its colour. */
+enum class Severity { None, Notice, Warning, Error };
+
+Severity severityOf(Flags flags);
+/** A translucent tint for a severity, readable over light and dark bases alike (invalid for None). */
+QColor severityTint(Severity severity);
+
+/**
+ * Paints the rows of the events table by severity: errors and bad signatures red, slow answers and stale events
+ * orange, duplicates and out-of-order events yellow; self-authored events in the disabled text colour. The flags
+ * come from the model's raw value of `flagsColumn`.
+ */
+class SeverityDelegate : public QStyledItemDelegate
+{
+public:
+    SeverityDelegate(int flagsColumn, int rawRole, QObject *parent = nullptr);
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
+
+private:
+    int m_flagsColumn;
+    int m_rawRole;
+};
+
+} // namespace pimscope::ui
