@@ -54,6 +54,7 @@ private Q_SLOTS:
     void liveEventsAndFilter();
     void portTakenOffersTheNextOne();
     void unreadableCaptureIsShown();
+    void demoEventsInAScratchCapture();
 };
 
 void TestMainWindow::liveEventsAndFilter()
@@ -136,6 +137,34 @@ void TestMainWindow::unreadableCaptureIsShown()
     QVERIFY(!window.filterEdit()->isEnabled());
     // The file is left as it was.
     QCOMPARE(readFile(path), QByteArray("these are my notes, not a capture\n"));
+}
+
+void TestMainWindow::demoEventsInAScratchCapture()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+    window.resize(1400, 860);
+    window.show();
+    QVERIFY(window.receiver());
+    QVERIFY(window.loadDemo());
+    QVERIFY(window.capturePath() != db);
+    QVERIFY(window.capturePath().startsWith(QDir::tempPath()));
+    // The receiver moved to the scratch capture with it.
+    QVERIFY(window.receiver());
+    EventTableModel *model = window.eventsModel();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 10000);
+    window.filterEdit()->setText(QStringLiteral("flag:bad_signature || flag:slow_ack || flag:out_of_order"));
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && model->rowCount() < 40, 5000);
+    window.filterEdit()->clear();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 5000);
+    window.eventsView()->scrollToBottom();
+    const int last = model->rowCount() - 1;
+    QTRY_VERIFY(model->record(last) != nullptr);
+    window.eventsView()->selectRow(last - 3);
+    QTRY_VERIFY(!window.eventJson()->toPlainText().isEmpty());
+    saveScreenshot(window, "demo.png");
+    QFile::remove(window.capturePath());
 }
 
 QTEST_MAIN(TestMainWindow)

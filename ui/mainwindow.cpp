@@ -2,6 +2,7 @@
 
 #include "severitydelegate.h"
 
+#include "demo/demoevents.h"
 #include "filter/filter.h"
 #include "models/eventtablemodel.h"
 #include "store/capturequeries.h"
@@ -13,6 +14,10 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCommandLineParser>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -69,25 +74,85 @@ QPlainTextEdit *codeView(QWidget *parent)
 } // namespace
 
 MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16 port, QWidget *parent)
-    : QMainWindow(parent), m_path(path), m_address(address), m_port(port)
+    : QMainWindow(parent), m_address(address), m_port(port)
 {
     setWindowTitle(QStringLiteral("Pimscope"));
     resize(1280, 800);
     buildUi();
+    if (openCapture(path))
+        startReceiver(port);
+}
+
+bool MainWindow::openCapture(const QString &path)
+{
+    const bool wasReceiving = m_receiver != nullptr;
+    stopReceiver();
+    m_table->setModel(nullptr);
+    delete m_model;
+    m_model = nullptr;
+    delete m_queries;
+    m_queries = nullptr;
+    m_store.reset();
+    m_shownDelivery = 0;
+    for (QPlainTextEdit *view : {m_eventJson, m_raw, m_delivery})
+        view->clear();
+    m_headers->setRowCount(0);
+    m_path = path;
+    setWindowTitle(QStringLiteral("%1 — Pimscope").arg(QFileInfo(path).fileName()));
 
     auto store = EventStore::open(path);
+    m_filter->setEnabled(bool(store));
+    m_receiverAction->setEnabled(bool(store));
     if (!store) {
         showBanner(QStringLiteral("<b>Cannot open the capture.</b> %1").arg(store.error().toHtmlEscaped()));
-        m_filter->setEnabled(false);
-        m_receiverAction->setEnabled(false);
         updateStatus();
-        return;
+        return false;
     }
+    m_bannerBox->hide();
     m_store = std::move(store.value());
     m_queries = new CaptureQueries(m_store->path(), this);
     m_model = new EventTableModel(m_queries, this);
     m_table->setModel(m_model);
-    m_table->setItemDelegate(new SeverityDelegate(EventTableModel::FlagsColumn, EventTableModel::RawRole, m_table));
+    sizeColumns();
+    // Whatever is written to the capture (received, demo, imported) shows up, four refreshes a second at most.
+    const auto arrived = [this] {
+        if (!m_live->isActive())
+            m_live->start();
+    };
+    connect(m_store.get(), &EventStore::deliveriesStored, this, arrived, Qt::QueuedConnection);
+    connect(m_store.get(), &EventStore::eventsIndexed, this, arrived, Qt::QueuedConnection);
+    connect(m_model, &EventTableModel::matched, this, &MainWindow::updateStatus);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelected);
+    // A row fetched after it was selected.
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        const int current = m_table->currentIndex().row();
+        if (current >= from.row() && current <= to.row() && m_eventJson->toPlainText().isEmpty())
+            showSelected();
+    });
+    const Filter filter = Filter::parse(m_filter->text());
+    m_model->setFilter(filter.isValid() ? m_filter->text() : QString());
+    if (wasReceiving)
+        startReceiver(m_port);
+    updateStatus();
+    return true;
+}
+
+bool MainWindow::loadDemo()
+{
+    const QString path = QDir(QDir::tempPath())
+                             .filePath(QStringLiteral("pimscope-demo-%1.db").arg(QDateTime::currentMSecsSinceEpoch()));
+    if (!openCapture(path))
+        return false;
+    const QList<Delivery> demo = demo::demoDeliveries(QDateTime::currentMSecsSinceEpoch());
+    for (const Delivery &d : demo)
+        m_store->enqueue(d);
+    // The writer parses and flags them; the table shows them as they are committed.
+    statusBar()->showMessage(QStringLiteral("Loaded %1 demo deliveries into a scratch capture, %2").arg(demo.size()).arg(path), 8000);
+    return true;
+}
+
+void MainWindow::sizeColumns()
+{
     const QFontMetrics fm = m_table->fontMetrics();
     const auto width = [&fm](const char *sample) { return fm.horizontalAdvance(QString::fromLatin1(sample)) + 16; };
     QHeaderView *header = m_table->horizontalHeader();
@@ -103,16 +168,6 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
     header->resizeSection(EventTableModel::DeliveryColumn, width("Delivery"));
     header->resizeSection(EventTableModel::Status, width("Status"));
     header->resizeSection(EventTableModel::SignatureColumn, width("unchecked"));
-    connect(m_model, &EventTableModel::matched, this, &MainWindow::updateStatus);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelected);
-    // A row fetched after it was selected.
-    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
-        const int current = m_table->currentIndex().row();
-        if (current >= from.row() && current <= to.row() && m_eventJson->toPlainText().isEmpty())
-            showSelected();
-    });
-    m_model->refresh();
-    startReceiver(port);
 }
 
 MainWindow::~MainWindow()
@@ -141,6 +196,29 @@ void MainWindow::buildUi()
     QAction *copy = toolbar->addAction(QStringLiteral("Copy URL"));
     copy->setToolTip(QStringLiteral("Copy the receiver's URL, to paste into the PIM's event subscription"));
     connect(copy, &QAction::triggered, this, [this] { QGuiApplication::clipboard()->setText(shownUrl()); });
+    toolbar->addSeparator();
+    QAction *open = toolbar->addAction(QStringLiteral("Open…"));
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(QStringLiteral("Open another capture file"));
+    connect(open, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open a capture"), QFileInfo(m_path).path(),
+                                                          QStringLiteral("Pimscope captures (*.db);;All files (*)"));
+        if (!path.isEmpty())
+            openCapture(path);
+    });
+    QAction *create = toolbar->addAction(QStringLiteral("New…"));
+    create->setShortcut(QKeySequence::New);
+    create->setToolTip(QStringLiteral("Start a new, empty capture file"));
+    connect(create, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("New capture"), QFileInfo(m_path).path(),
+                                                          QStringLiteral("Pimscope captures (*.db)"));
+        if (!path.isEmpty())
+            openCapture(path.endsWith(QStringLiteral(".db")) ? path : path + QStringLiteral(".db"));
+    });
+    QAction *demoAction = toolbar->addAction(QStringLiteral("Load demo events"));
+    demoAction->setToolTip(QStringLiteral("Explore Pimscope without a PIM: an hour of realistic traffic, with its "
+                                          "problems, in a scratch capture"));
+    connect(demoAction, &QAction::triggered, this, &MainWindow::loadDemo);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -194,6 +272,7 @@ void MainWindow::buildUi()
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setItemDelegate(new SeverityDelegate(EventTableModel::FlagsColumn, EventTableModel::RawRole, m_table));
 
     m_details = new QTabWidget(splitter);
     m_eventJson = codeView(m_details);
@@ -250,10 +329,6 @@ bool MainWindow::startReceiver(quint16 port)
     }
     m_port = *bound;
     m_receiver = std::move(receiver);
-    connect(m_receiver.get(), &Receiver::answered, this, [this] {
-        if (!m_live->isActive())
-            m_live->start();
-    });
     m_receiverAction->setChecked(true);
     if (m_model && m_model->matchCount() == 0 && m_filter->text().isEmpty()) {
         showBanner(QStringLiteral(

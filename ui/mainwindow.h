@@ -54,12 +54,22 @@ public:
     /** The receiver's URL (or the tunnel URL given for it), empty while it is stopped. */
     QString shownUrl() const;
 
+    /**
+     * Shows the capture at `path` (created when missing) and moves the receiver to it; false, with the reason
+     * shown, when it cannot be opened (the file is then left as it is).
+     */
+    bool openCapture(const QString &path);
+    /** Opens a new scratch capture (in the temporary folder) filled with an hour of demo traffic. */
+    bool loadDemo();
+    QString capturePath() const { return m_path; }
+
     /** Starts (or restarts) the receiver on `port`; false, with the reason shown, when it cannot listen. */
     bool startReceiver(quint16 port);
     void stopReceiver();
 
 private:
     void buildUi();
+    void sizeColumns();
     void applyFilter();
     void updateStatus();
     void showSelected();

@@ -34,6 +34,8 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const 
             Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::storeFailed, store.get(), &EventStore::storeFailed,
             Qt::DirectConnection);
+    connect(store->m_writer.get(), &StoreWriter::eventsIndexed, store.get(), &EventStore::eventsIndexed,
+            Qt::DirectConnection);
     return R(std::move(store));
 }
 

@@ -80,6 +80,11 @@ public:
 Q_SIGNALS:
     void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);
     void storeFailed(const QList<quint64> &tickets, const QString &error);
+    /**
+     * The events of received deliveries were indexed after their commit (deliveriesStored came first). Emitted
+     * from the writer thread, like the others.
+     */
+    void eventsIndexed();
 
 private:
     EventStore() = default;

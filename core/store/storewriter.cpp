@@ -559,6 +559,7 @@ void StoreWriter::indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::st
     q = QSqlQuery();
     if (error.isEmpty() && db.commit()) {
         m_backlog.erase(m_backlog.begin(), m_backlog.begin() + done);
+        Q_EMIT eventsIndexed();
         return;
     }
     db.rollback();

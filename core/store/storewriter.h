@@ -86,6 +86,8 @@ public:
 Q_SIGNALS:
     void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);
     void storeFailed(const QList<quint64> &tickets, const QString &error);
+    /** Events of deliveries committed earlier were indexed (emitted from the writer thread). */
+    void eventsIndexed();
 
 protected:
     void run() override;

@@ -1,0 +1,236 @@
+#include "demoevents.h"
+
+#include "receiver/signatureverifier.h"
+#include "util/timeutil.h"
+
+#include <QRandomGenerator>
+
+namespace pimscope::demo {
+
+namespace {
+
+constexpr qint64 minute = 60 * 1000;
+constexpr QByteArrayView secret = "demo-secret-3ha6eonoa9icsckw8kccos084w0c";
+
+struct Product
+{
+    const char *identifier;
+    const char *uuid;
+    const char *family;
+};
+
+constexpr Product products[] = {
+    {"TSHIRT-ORG-BLU-M", "8a1f5c3e-2d7b-4e91-b6a4-0c9e3f7d2b15", "clothing"},
+    {"TSHIRT-ORG-BLU-L", "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "clothing"},
+    {"SNEAKER-RUN-200-BLK-42", "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901", "shoes"},
+    {"MUG-CER-350-WHT", "3c4d5e6f-7081-4293-a4b5-c6d7e8f90a12", "kitchen"},
+    {"LAMP-DESK-LED-GRY", "4d5e6f70-8192-43a4-b5c6-d7e8f90a1b23", "lighting"},
+    {"SOCK-RUN-3PK-BLK", "5e6f7081-92a3-44b5-c6d7-e8f90a1b2c34", "clothing"},
+    {"CHAIR-OAK-NAT", "6f708192-a3b4-45c6-d7e8-f90a1b2c3d45", "furniture"},
+    {"BACKPACK-HIKE-30L", "708192a3-b4c5-46d7-e8f9-0a1b2c3d4e56", "outdoor"},
+    {"KETTLE-STEEL-1L7", "8192a3b4-c5d6-47e8-f90a-1b2c3d4e5f67", "kitchen"},
+    {"JACKET-RAIN-NVY-S", "92a3b4c5-d6e7-48f9-0a1b-2c3d4e5f6078", "clothing"},
+};
+constexpr const char *productModels[] = {"tshirt_organic_crew", "sneaker_run_200", "jacket_rain"};
+
+struct Author
+{
+    const char *name;
+    const char *type;
+};
+constexpr Author authors[] = {{"erp_connector_0417", "api"}, {"erp_connector_0417", "api"}, {"julia", "ui"},
+                              {"peter", "ui"}, {"system", "system"}};
+
+QByteArray isoTime(qint64 ms)
+{
+    // As Akeneo writes it: seconds and an explicit offset.
+    return toIsoUtc(ms).left(19).toLatin1() + "+00:00";
+}
+
+QByteArray uuidFor(QRandomGenerator &random)
+{
+    QByteArray hex = QByteArray::number(random.generate64(), 16).rightJustified(16, '0')
+        + QByteArray::number(random.generate64(), 16).rightJustified(16, '0');
+    hex[12] = '4';
+    return hex.left(8) + '-' + hex.mid(8, 4) + '-' + hex.mid(12, 4) + "-a" + hex.mid(17, 3) + '-' + hex.mid(20, 12);
+}
+
+QByteArray akeneoEvent(const QByteArray &eventId, const char *action, qint64 timeMs, const Author &author,
+                       const QByteArray &resource)
+{
+    return "{\"action\":\"" + QByteArray(action) + "\",\"event_id\":\"" + eventId + "\",\"event_datetime\":\""
+        + isoTime(timeMs) + "\",\"author\":\"" + author.name + "\",\"author_type\":\"" + author.type
+        + "\",\"pim_source\":\"https:\\/\\/acme-retail.cloud.akeneo.com\",\"data\":{\"resource\":" + resource + "}}";
+}
+
+QByteArray productResource(const Product &p, QRandomGenerator &random)
+{
+    const int price = 10 + int(random.bounded(190));
+    return "{\"uuid\":\"" + QByteArray(p.uuid) + "\",\"identifier\":\"" + p.identifier
+        + "\",\"enabled\":true,\"family\":\"" + p.family + "\",\"categories\":[\"master_" + p.family
+        + "\"],\"values\":{\"price\":[{\"locale\":null,\"scope\":null,\"data\":[{\"amount\":\"" + QByteArray::number(price)
+        + ".00\",\"currency\":\"EUR\"}]}]}}";
+}
+
+Delivery received(qint64 atMs, QByteArray body, double ackMs)
+{
+    Delivery d;
+    d.origin = Origin::Receiver;
+    d.receivedAtMs = atMs;
+    d.method = "POST";
+    d.path = "/akeneo/staging";
+    d.remote = QStringLiteral("203.0.113.24:51%1").arg(atMs % 1000, 3, 10, QChar(u'0'));
+    d.body = std::move(body);
+    d.bodySize = d.body.size();
+    d.answeredStatus = 200;
+    d.ackMs = ackMs;
+    return d;
+}
+
+/** An Akeneo delivery, signed (or mis-signed) like the PIM does. */
+Delivery akeneoDelivery(qint64 atMs, const QList<QByteArray> &events, double ackMs, bool badSignature = false)
+{
+    QByteArray body = "{\"events\":[";
+    for (qsizetype i = 0; i < events.size(); ++i)
+        body += (i ? "," : "") + events[i];
+    body += "]}";
+    Delivery d = received(atMs, body, ackMs);
+    const QByteArray timestamp = QByteArray::number(atMs / 1000);
+    const QByteArray signature
+        = SignatureVerifier::akeneoSignature(badSignature ? QByteArrayView("an-old-secret") : secret, timestamp, body);
+    d.headers = {{"Host", "acme-hooks.example.net"},
+                 {"User-Agent", "AkeneoPIM/7.0.52"},
+                 {"Content-Type", "application/json"},
+                 {"X-Akeneo-Request-Timestamp", timestamp},
+                 {"X-Akeneo-Request-Signature", signature},
+                 {"Content-Length", QByteArray::number(body.size())}};
+    if (badSignature) {
+        const QByteArray expected = SignatureVerifier::akeneoSignature(secret, timestamp, body);
+        d.signature = Signature::Invalid;
+        d.signatureDetail = QStringLiteral("HMAC mismatch (expected %1…, got %2…): the connection's secret was "
+                                           "changed in the PIM")
+                                .arg(QString::fromLatin1(expected.left(8)), QString::fromLatin1(signature.left(8)));
+        d.answeredStatus = 401;
+    } else {
+        d.signature = Signature::Valid;
+        d.signatureDetail = QStringLiteral("valid; timestamp %1 equals the receipt time").arg(QString::fromLatin1(timestamp));
+    }
+    return d;
+}
+
+} // namespace
+
+QByteArray demoSecret()
+{
+    return secret.toByteArray();
+}
+
+QList<Delivery> demoDeliveries(qint64 nowMs)
+{
+    QRandomGenerator random(20261122);
+    QList<Delivery> out;
+    const qint64 start = nowMs - 58 * minute;
+
+    // Someone pressed the Test button of the event subscription.
+    Delivery test = received(start, QByteArray(), 3.2);
+    test.headers = {{"Host", "acme-hooks.example.net"}, {"User-Agent", "AkeneoPIM/7.0.52"},
+                    {"Content-Type", "application/json"}};
+    test.signature = Signature::Missing;
+    test.signatureDetail = QStringLiteral("X-Akeneo-Request-Signature missing (the Test button of Akeneo 5.0 does not sign)");
+    out.append(test);
+
+    for (int m = 1; m <= 56; ++m) {
+        const qint64 at = start + m * minute + qint64(random.bounded(40000));
+        const int count = 1 + int(random.bounded(10));
+        QList<QByteArray> events;
+        for (int i = 0; i < count; ++i) {
+            const Author &author = authors[random.bounded(int(std::size(authors)))];
+            // In order within and across deliveries: the out-of-order event below is the only one.
+            const qint64 eventTime = at - 2000 - (count - i) * 350;
+            if (random.bounded(8) == 0) {
+                const char *code = productModels[random.bounded(int(std::size(productModels)))];
+                const char *actions[] = {"product_model.updated", "product_model.updated", "product_model.created"};
+                events.append(akeneoEvent(uuidFor(random), actions[random.bounded(3)], eventTime, author,
+                                          "{\"code\":\"" + QByteArray(code) + "\",\"family_variant\":\"by_size\"}"));
+                continue;
+            }
+            const Product &p = products[random.bounded(int(std::size(products)))];
+            const int roll = int(random.bounded(20));
+            if (roll == 0) {
+                events.append(akeneoEvent(uuidFor(random), "product.removed", eventTime, author,
+                                          "{\"uuid\":\"" + QByteArray(p.uuid) + "\",\"identifier\":\"" + p.identifier + "\"}"));
+            } else {
+                events.append(akeneoEvent(uuidFor(random), roll < 3 ? "product.created" : "product.updated", eventTime,
+                                          author, productResource(p, random)));
+            }
+        }
+        double ack = 4 + random.bounded(30.0);
+        const bool badSignature = m == 31;
+        if (m == 22)
+            ack = 742.6; // the connector was busy: over Akeneo's 500 ms
+        Delivery d = akeneoDelivery(at, events, ack, badSignature);
+        if (m == 44) {
+            d.answeredStatus = 500; // the connector failed
+            d.ackMs = 12.4;
+        }
+        out.append(d);
+        if (m == 17) {
+            // The PIM did not get the answer in time and sent the same batch again: duplicates.
+            out.append(akeneoDelivery(at + 40000, events, 6.1));
+        }
+    }
+
+    // Late and out-of-order: an update made before the last ones of its product, and one more than 2 h old.
+    const Product &late = products[0];
+    out.append(akeneoDelivery(nowMs - 90000,
+                              {akeneoEvent(uuidFor(random), "product.updated", nowMs - 40 * minute, authors[2],
+                                           productResource(late, random)),
+                               akeneoEvent(uuidFor(random), "product.updated", nowMs - 150 * minute, authors[0],
+                                           productResource(products[3], random))},
+                              8.8));
+
+    // Not JSON at all: a misconfigured proxy in front of the receiver.
+    Delivery html = received(nowMs - 70000, "<html><body>502 Bad Gateway</body></html>", 1.1);
+    html.headers = {{"Host", "acme-hooks.example.net"}, {"Content-Type", "text/html"}};
+    html.answeredStatus = 400;
+    html.signature = Signature::Missing;
+    html.signatureDetail = QStringLiteral("X-Akeneo-Request-Signature missing");
+    out.append(html);
+
+    // Quable and the Akeneo Event Platform share the receiver on other paths.
+    Delivery quable = received(nowMs - 50000,
+                               "{\"uuid\":\"" + uuidFor(random) + "\",\"code\":\"document.update\",\"links\":[{\"rel\":\"self\","
+                               "\"href\":\"\\/events\\/1\"}],\"created_at\":\"" + isoTime(nowMs - 52000)
+                                   + "\",\"created_by\":\"m.lefebvre\",\"resource\":{\"code\":\"SKU_CHAIR_OAK_NATURAL\","
+                                     "\"type\":\"document\",\"document_type_code\":\"product\",\"links\":[{\"rel\":\"self\","
+                                     "\"href\":\"https:\\/\\/maisonbois.quable.com\\/api_1.php\\/documents\\/SKU_CHAIR_OAK_NATURAL\"}],"
+                                     "\"locales\":{\"updated\":[\"fr_FR\"]},\"updated_items\":[{\"type\":\"field\","
+                                     "\"code\":\"marketing_description\"}]}}",
+                               18.0);
+    quable.path = "/quable";
+    quable.headers = {{"Host", "acme-hooks.example.net"}, {"Content-Type", "application/json"},
+                      {"Authorization", "Bearer [redacted sha256:5f1c09ab]"}};
+    quable.signature = Signature::Valid;
+    quable.signatureDetail = QStringLiteral("valid: Authorization matches the configured value");
+    out.append(quable);
+
+    const QByteArray epId = uuidFor(random);
+    Delivery ep = received(nowMs - 20000,
+                           "{\"specversion\":\"1.0\",\"id\":\"" + epId + "\",\"type\":\"com.akeneo.pim.v1.product.updated\","
+                           "\"source\":\"pim\",\"subject\":\"" + QByteArray(products[2].uuid) + "\",\"time\":\""
+                               + toIsoUtc(nowMs - 21000).toLatin1() + "\",\"datacontenttype\":\"application\\/json\","
+                               "\"data\":{\"author\":{\"identifier\":\"julia\",\"type\":\"ui\"},\"product\":{\"uuid\":\""
+                               + products[2].uuid + "\"}}}",
+                           41.0);
+    ep.path = "/event-platform";
+    ep.headers = {{"Host", "acme-hooks.example.net"}, {"Content-Type", "application/json"},
+                  {"X-AKENEO-SIGNATURE-ALGORITHM", "HmacSHA256"},
+                  {"X-AKENEO-SIGNATURE-PRIMARY", SignatureVerifier::hmacSha256Hex(secret, ep.body)}};
+    ep.signature = Signature::Unchecked;
+    out.append(ep);
+
+    std::sort(out.begin(), out.end(), [](const Delivery &a, const Delivery &b) { return a.receivedAtMs < b.receivedAtMs; });
+    return out;
+}
+
+} // namespace pimscope::demo
