@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include "diagnosticspanel.h"
 #include "mainwindow.h"
 #include "severitydelegate.h"
 #include "models/eventtablemodel.h"
@@ -9,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableView>
 #include <QTcpServer>
@@ -156,6 +158,30 @@ void TestMainWindow::demoEventsInAScratchCapture()
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 10000);
     window.filterEdit()->setText(QStringLiteral("flag:bad_signature || flag:slow_ack || flag:out_of_order"));
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && model->rowCount() < 40, 5000);
+
+    // The diagnostics list every problem of the demo with its count; clicking one filters the table to it.
+    ui::DiagnosticsPanel *diagnostics = window.diagnostics();
+    QTRY_COMPARE_WITH_TIMEOUT(diagnostics->topLevelItemCount(), int(ui::DiagnosticsPanel::groups().size()), 5000);
+    QTreeWidgetItem *duplicates = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
+            QTreeWidgetItem *item = diagnostics->topLevelItem(i);
+            if (item->text(0) == QStringLiteral("Duplicates") && item->text(2).toInt() > 0)
+                duplicates = item;
+        }
+        return duplicates != nullptr;
+    }(), 5000);
+    for (int i = 0; i < diagnostics->topLevelItemCount(); ++i)
+        QVERIFY2(diagnostics->topLevelItem(i)->text(2).toInt() > 0, qPrintable(diagnostics->topLevelItem(i)->text(0)));
+    const int duplicateEvents = duplicates->text(2).toInt();
+    QTest::mouseClick(diagnostics->viewport(), Qt::LeftButton, {}, diagnostics->visualItemRect(duplicates).center());
+    QCOMPARE(window.filterEdit()->text(), QStringLiteral("flag:duplicate"));
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), duplicateEvents, 5000);
+
+    // The status bar: requests in the rolling hour against Akeneo's 4,000, and the p99 answer time.
+    QTRY_VERIFY(window.quotaMeter()->value() > 50);
+    QCOMPARE(window.quotaMeter()->maximum(), 4000);
+    QVERIFY2(window.p99Label()->text().contains(QStringLiteral("ms")), qPrintable(window.p99Label()->text()));
     window.filterEdit()->clear();
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 5000);
     window.eventsView()->scrollToBottom();

@@ -1,6 +1,9 @@
 #include "mainwindow.h"
 
+#include "diagnosticspanel.h"
 #include "severitydelegate.h"
+
+#include "analysis/budgets.h"
 
 #include "demo/demoevents.h"
 #include "filter/filter.h"
@@ -16,6 +19,7 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -25,6 +29,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
@@ -134,7 +139,38 @@ bool MainWindow::openCapture(const QString &path)
     if (wasReceiving)
         startReceiver(m_port);
     updateStatus();
+    refreshSummary();
     return true;
+}
+
+void MainWindow::refreshSummary()
+{
+    if (!m_queries)
+        return;
+    m_queries->summary(QDateTime::currentMSecsSinceEpoch(), this, [this](Result<CaptureSummary> s) {
+        if (s)
+            showSummary(*s);
+        else
+            statusBar()->showMessage(QStringLiteral("Cannot read the capture's figures: %1").arg(s.error()), 8000);
+    });
+}
+
+void MainWindow::showSummary(const CaptureSummary &s)
+{
+    m_diagnostics->setSummary(s);
+    m_counts->setText(QStringLiteral("%L1 events · %L2 deliveries · %L3 events/min").arg(s.events).arg(s.deliveries).arg(s.eventsLastMinute));
+    m_quota->setValue(int(std::min<qint64>(s.requestsLastHour, qint64(budgets::akeneoRequestsPerHour))));
+    m_quota->setFormat(QStringLiteral("%L1 / %L2 requests in the last hour").arg(s.requestsLastHour).arg(budgets::akeneoRequestsPerHour));
+    const bool nearQuota = s.requestsLastHour >= budgets::akeneoRequestsPerHour * 8 / 10;
+    m_quota->setStyleSheet(nearQuota ? QStringLiteral("QProgressBar::chunk { background: #e53935; }") : QString());
+    if (s.ackMsP99LastHour) {
+        const bool slow = *s.ackMsP99LastHour > budgets::ackBudgetMs(Format::Akeneo);
+        m_p99->setText(QStringLiteral("p99 answer %1 ms / 500").arg(*s.ackMsP99LastHour, 0, 'f', 1));
+        m_p99->setStyleSheet(slow ? QStringLiteral("color: #c62828; font-weight: bold;") : QString());
+    } else {
+        m_p99->setText(QStringLiteral("p99 answer —"));
+        m_p99->setStyleSheet(QString());
+    }
 }
 
 bool MainWindow::loadDemo()
@@ -147,7 +183,7 @@ bool MainWindow::loadDemo()
     for (const Delivery &d : demo)
         m_store->enqueue(d);
     // The writer parses and flags them; the table shows them as they are committed.
-    statusBar()->showMessage(QStringLiteral("Loaded %1 demo deliveries into a scratch capture, %2").arg(demo.size()).arg(path), 8000);
+    statusBar()->showMessage(QStringLiteral("Loaded %1 demo deliveries into a scratch capture").arg(demo.size()), 8000);
     return true;
 }
 
@@ -294,6 +330,44 @@ void MainWindow::buildUi()
 
     m_statusText = new QLabel(this);
     statusBar()->addWidget(m_statusText, 1);
+    m_counts = new QLabel(this);
+    statusBar()->addPermanentWidget(m_counts);
+    m_quota = new QProgressBar(this);
+    m_quota->setRange(0, int(budgets::akeneoRequestsPerHour));
+    m_quota->setValue(0);
+    m_quota->setFormat(QStringLiteral("%v / %m requests in the last hour"));
+    m_quota->setToolTip(QStringLiteral("Akeneo sends at most 4,000 requests an hour to a subscription; past that it "
+                                       "logs \"quota reached\" and holds events back"));
+    m_quota->setMinimumWidth(280);
+    m_quota->setMaximumWidth(320);
+    m_quota->setTextVisible(true);
+    statusBar()->addPermanentWidget(m_quota);
+    m_p99 = new QLabel(this);
+    m_p99->setToolTip(QStringLiteral("The slowest 1% of the answers of the last hour, against Akeneo's 500 ms"));
+    statusBar()->addPermanentWidget(m_p99);
+
+    auto *dock = new QDockWidget(QStringLiteral("Diagnostics"), this);
+    dock->setObjectName(QStringLiteral("diagnosticsDock"));
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    m_diagnostics = new DiagnosticsPanel(dock);
+    dock->setWidget(m_diagnostics);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    resizeDocks({dock}, {360}, Qt::Horizontal);
+    connect(m_diagnostics, &DiagnosticsPanel::filterRequested, this, [this](const QString &filter) {
+        m_filter->setText(filter);
+        applyFilter();
+    });
+
+    // The figures of the diagnostics and the status bar: at most once a second while events arrive, and every
+    // 10 s anyway (the last minute and the last hour move on).
+    m_summaryTimer = new QTimer(this);
+    m_summaryTimer->setSingleShot(true);
+    m_summaryTimer->setInterval(1000);
+    connect(m_summaryTimer, &QTimer::timeout, this, &MainWindow::refreshSummary);
+    auto *periodic = new QTimer(this);
+    periodic->setInterval(10000);
+    connect(periodic, &QTimer::timeout, this, &MainWindow::refreshSummary);
+    periodic->start();
 
     // Live arrivals refresh the table at most four times a second.
     m_live = new QTimer(this);
@@ -302,6 +376,8 @@ void MainWindow::buildUi()
     connect(m_live, &QTimer::timeout, this, [this] {
         if (m_model)
             m_model->refresh();
+        if (!m_summaryTimer->isActive())
+            m_summaryTimer->start();
     });
 }
 
@@ -381,8 +457,8 @@ void MainWindow::updateStatus()
 {
     QStringList parts;
     if (m_model) {
-        parts << QStringLiteral("%L1 events%2").arg(m_model->matchCount()).arg(m_model->filter().isEmpty() ? QString()
-                                                                                     : QStringLiteral(" matching"));
+        if (!m_model->filter().isEmpty())
+            parts << QStringLiteral("%L1 events match").arg(m_model->matchCount());
         if (!m_model->error().isEmpty())
             parts << QStringLiteral("query failed: %1").arg(m_model->error());
         if (m_model->matchCount() > 0 && m_bannerBox->isVisible() && !m_otherPort->isVisible()
@@ -390,8 +466,8 @@ void MainWindow::updateStatus()
             m_bannerBox->hide();
     }
     parts << (m_receiver ? QStringLiteral("receiver on %1").arg(m_receiver->url()) : QStringLiteral("receiver stopped"));
-    parts << m_path;
     m_statusText->setText(parts.join(QStringLiteral("   ·   ")));
+    m_statusText->setToolTip(m_path);
     m_urlLabel->setText(m_receiver ? m_receiver->url() : QStringLiteral("(stopped)"));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "receiver/receiver.h"
+#include "store/records.h"
 
 #include <QHostAddress>
 #include <QMainWindow>
@@ -17,6 +18,7 @@ class QTableWidget;
 class QTabWidget;
 class QTimer;
 class QAction;
+class QProgressBar;
 
 namespace pimscope {
 class CaptureQueries;
@@ -25,6 +27,8 @@ class EventTableModel;
 } // namespace pimscope
 
 namespace pimscope::ui {
+
+class DiagnosticsPanel;
 
 /** Runs the window from the command line (`pimscope [--db PATH] [--listen HOST:PORT]`); returns the exit code. */
 int runMainWindow(QApplication &app);
@@ -50,6 +54,9 @@ public:
     QTabWidget *detailTabs() const { return m_details; }
     QPlainTextEdit *eventJson() const { return m_eventJson; }
     QPushButton *otherPortButton() const { return m_otherPort; }
+    DiagnosticsPanel *diagnostics() const { return m_diagnostics; }
+    QProgressBar *quotaMeter() const { return m_quota; }
+    QLabel *p99Label() const { return m_p99; }
     Receiver *receiver() const { return m_receiver.get(); }
     /** The receiver's URL (or the tunnel URL given for it), empty while it is stopped. */
     QString shownUrl() const;
@@ -74,6 +81,8 @@ private:
     void updateStatus();
     void showSelected();
     void showBanner(const QString &html, quint16 suggestedPort = 0);
+    void refreshSummary();
+    void showSummary(const CaptureSummary &s);
 
     QString m_path;
     QHostAddress m_address;
@@ -97,6 +106,11 @@ private:
     QTableWidget *m_headers = nullptr;
     QPlainTextEdit *m_delivery = nullptr;
     QLabel *m_statusText = nullptr;
+    QLabel *m_counts = nullptr;
+    QProgressBar *m_quota = nullptr;
+    QLabel *m_p99 = nullptr;
+    DiagnosticsPanel *m_diagnostics = nullptr;
+    QTimer *m_summaryTimer = nullptr;
     QTimer *m_debounce = nullptr;
     QTimer *m_live = nullptr;
     qint64 m_shownDelivery = 0;

@@ -141,7 +141,7 @@ QList<Delivery> demoDeliveries(qint64 nowMs)
 
     for (int m = 1; m <= 56; ++m) {
         const qint64 at = start + m * minute + qint64(random.bounded(40000));
-        const int count = 1 + int(random.bounded(10));
+        const int count = m == 17 ? 6 : 1 + int(random.bounded(10)); // 17: the batch redelivered below
         QList<QByteArray> events;
         for (int i = 0; i < count; ++i) {
             const Author &author = authors[random.bounded(int(std::size(authors)))];

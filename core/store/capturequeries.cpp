@@ -78,51 +78,47 @@ void CaptureQueries::match(quint64 generation, const QString &filter, FilterTarg
     });
 }
 
+template<typename T>
+void CaptureQueries::ask(QObject *context, std::function<void(Result<T>)> done, std::function<Result<T>(StoreReader &)> query)
+{
+    QPointer<QObject> guard(context);
+    post([guard, done = std::move(done), query = std::move(query)](StoreReader *reader, const QString &openError) {
+        if (!guard)
+            return;
+        Result<T> result = reader ? query(*reader) : Result<T>::failure(openError);
+        if (guard)
+            deliver<Result<T>>(guard, std::move(done), std::move(result));
+    });
+}
+
 void CaptureQueries::events(const QList<qint64> &ids, QObject *context,
                             std::function<void(Result<QList<EventRecord>>)> done)
 {
-    QPointer<QObject> guard(context);
-    post([ids, guard, done = std::move(done)](StoreReader *reader, const QString &openError) {
-        if (!guard)
-            return;
-        auto rows = reader ? reader->events(ids) : Result<QList<EventRecord>>::failure(openError);
-        if (guard)
-            deliver<Result<QList<EventRecord>>>(guard, std::move(done), std::move(rows));
-    });
+    ask<QList<EventRecord>>(context, std::move(done), [ids](StoreReader &reader) { return reader.events(ids); });
 }
 
 void CaptureQueries::delivery(qint64 id, QObject *context, std::function<void(Result<Delivery>)> done)
 {
-    QPointer<QObject> guard(context);
-    post([id, guard, done = std::move(done)](StoreReader *reader, const QString &openError) {
-        if (!guard)
-            return;
-        Result<Delivery> result = Result<Delivery>::failure(openError);
-        if (reader) {
-            auto rows = reader->deliveries({id});
-            if (!rows)
-                result = Result<Delivery>::failure(rows.error());
-            else if (rows->isEmpty())
-                result = Result<Delivery>::failure(QStringLiteral("delivery %1 is not in the capture").arg(id));
-            else
-                result = rows->first();
-        }
-        if (guard)
-            deliver<Result<Delivery>>(guard, std::move(done), std::move(result));
+    ask<Delivery>(context, std::move(done), [id](StoreReader &reader) -> Result<Delivery> {
+        auto rows = reader.deliveries({id});
+        if (!rows)
+            return Result<Delivery>::failure(rows.error());
+        if (rows->isEmpty())
+            return Result<Delivery>::failure(QStringLiteral("delivery %1 is not in the capture").arg(id));
+        return rows->first();
     });
 }
 
 void CaptureQueries::eventsOfDelivery(qint64 deliveryId, QObject *context,
                                       std::function<void(Result<QList<EventRecord>>)> done)
 {
-    QPointer<QObject> guard(context);
-    post([deliveryId, guard, done = std::move(done)](StoreReader *reader, const QString &openError) {
-        if (!guard)
-            return;
-        auto rows = reader ? reader->eventsOfDelivery(deliveryId) : Result<QList<EventRecord>>::failure(openError);
-        if (guard)
-            deliver<Result<QList<EventRecord>>>(guard, std::move(done), std::move(rows));
-    });
+    ask<QList<EventRecord>>(context, std::move(done),
+                            [deliveryId](StoreReader &reader) { return reader.eventsOfDelivery(deliveryId); });
+}
+
+void CaptureQueries::summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done)
+{
+    ask<CaptureSummary>(context, std::move(done), [nowMs](StoreReader &reader) { return reader.summary(nowMs); });
 }
 
 void CaptureQueries::waitForIdle()

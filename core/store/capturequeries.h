@@ -50,10 +50,16 @@ public:
     /** Every event of a delivery, in order. */
     void eventsOfDelivery(qint64 deliveryId, QObject *context, std::function<void(Result<QList<EventRecord>>)> done);
 
+    /** The live figures at `nowMs`. */
+    void summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done);
+
     /** Blocks until every query asked so far has been answered (for tests). */
     void waitForIdle();
 
 private:
+    /** Runs `query` on the query thread and delivers its result to `done` in `context`'s thread. */
+    template<typename T>
+    void ask(QObject *context, std::function<void(Result<T>)> done, std::function<Result<T>(StoreReader &)> query);
     /** Runs `work` on the query thread, with the reader (null when the capture could not be opened). */
     void post(std::function<void(StoreReader *, const QString &openError)> work);
 

@@ -38,6 +38,18 @@ struct AnswerTime
     double ackMs = 0;
 };
 
+/** The live figures of a capture (two scans for the flags; the rest through the index on received_at). */
+struct CaptureSummary
+{
+    qint64 deliveries = 0;
+    qint64 events = 0;
+    QMap<QString, qint64> eventsByFlag;     ///< flag name -> events carrying it
+    QMap<QString, qint64> deliveriesByFlag; ///< flag name -> deliveries carrying it
+    qint64 eventsLastMinute = 0;            ///< events received in the minute before `now`
+    qint64 requestsLastHour = 0;            ///< requests received in the hour before `now` (Akeneo's quota: 4,000)
+    std::optional<double> ackMsP99LastHour; ///< answer-time p99 over that hour (Akeneo's budget: 500 ms)
+};
+
 /** Counts over a whole capture (pimscope stats). */
 struct Statistics
 {

@@ -242,6 +242,68 @@ Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool w
     return inOrderOf(ids, byId);
 }
 
+namespace {
+
+/** How many events, and how many deliveries, carry each flag (two scans). */
+bool readFlagCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, qint64> &deliveries)
+{
+    QString sums;
+    for (Flag f : allFlags)
+        sums += (sums.isEmpty() ? QString() : QStringLiteral(", ")) + QStringLiteral("sum((flags & %1) != 0)").arg(int(f));
+    const auto counts = [&](const QString &table, QMap<QString, qint64> &out) {
+        if (!q.exec(QStringLiteral("SELECT ") + sums + QStringLiteral(" FROM ") + table) || !q.next())
+            return false;
+        int i = 0;
+        for (Flag f : allFlags)
+            out.insert(flagName(f), q.value(i++).toLongLong());
+        return true;
+    };
+    return counts(QStringLiteral("events"), events) && counts(QStringLiteral("deliveries"), deliveries);
+}
+
+} // namespace
+
+Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
+{
+    CaptureSummary s;
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT count(*), COALESCE(sum(event_count), 0) FROM deliveries")) || !q.next())
+        return failure<CaptureSummary>(q, "the summary");
+    s.deliveries = q.value(0).toLongLong();
+    q.finish();
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM events")) || !q.next())
+        return failure<CaptureSummary>(q, "the summary");
+    s.events = q.value(0).toLongLong();
+    q.finish();
+    if (!readFlagCounts(q, s.eventsByFlag, s.deliveriesByFlag))
+        return failure<CaptureSummary>(q, "flag counts");
+    // The last minute and the last hour, through the index on received_at.
+    q.prepare(QStringLiteral("SELECT COALESCE(sum(event_count), 0) FROM deliveries WHERE received_at > ? AND origin = %1")
+                  .arg(int(Origin::Receiver)));
+    q.addBindValue(nowMs - 60 * 1000);
+    if (!q.exec() || !q.next())
+        return failure<CaptureSummary>(q, "the events per minute");
+    s.eventsLastMinute = q.value(0).toLongLong();
+    q.prepare(QStringLiteral("SELECT ack_ms FROM deliveries WHERE received_at > ? AND origin = %1 ORDER BY ack_ms")
+                  .arg(int(Origin::Receiver)));
+    q.addBindValue(nowMs - 3600 * 1000);
+    if (!q.exec())
+        return failure<CaptureSummary>(q, "the requests of the last hour");
+    std::vector<double> acks;
+    while (q.next()) {
+        ++s.requestsLastHour;
+        if (!q.value(0).isNull())
+            acks.push_back(q.value(0).toDouble());
+    }
+    if (!acks.empty()) {
+        std::sort(acks.begin(), acks.end());
+        const auto k = std::size_t(std::ceil(0.99 * double(acks.size())));
+        s.ackMsP99LastHour = acks[std::clamp<std::size_t>(k, 1, acks.size()) - 1];
+    }
+    return s;
+}
+
 Result<qint64> StoreReader::unindexedDeliveries()
 {
     QSqlQuery q(db());
@@ -289,22 +351,7 @@ Result<Statistics> StoreReader::statistics()
     if (!ok)
         return failure<Statistics>(q, "statistics");
 
-    QString eventSums, deliverySums;
-    for (Flag f : allFlags) {
-        const QString term = QStringLiteral("sum((flags & %1) != 0)").arg(int(f));
-        eventSums += (eventSums.isEmpty() ? QString() : QStringLiteral(", ")) + term;
-        deliverySums += (deliverySums.isEmpty() ? QString() : QStringLiteral(", ")) + term;
-    }
-    auto flagCounts = [&](const QString &sql, QMap<QString, qint64> &out) {
-        if (!q.exec(sql) || !q.next())
-            return false;
-        int i = 0;
-        for (Flag f : allFlags)
-            out.insert(flagName(f), q.value(i++).toLongLong());
-        return true;
-    };
-    if (!flagCounts(QStringLiteral("SELECT ") + eventSums + QStringLiteral(" FROM events"), s.byFlag)
-        || !flagCounts(QStringLiteral("SELECT ") + deliverySums + QStringLiteral(" FROM deliveries"), s.deliveriesByFlag))
+    if (!readFlagCounts(q, s.byFlag, s.deliveriesByFlag))
         return failure<Statistics>(q, "flag counts");
 
     if (!q.exec(QStringLiteral("SELECT ack_ms FROM deliveries WHERE ack_ms IS NOT NULL ORDER BY ack_ms")))

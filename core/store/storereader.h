@@ -34,6 +34,8 @@ public:
     Result<QList<EventRecord>> eventsOfDelivery(qint64 deliveryId);
 
     Result<Statistics> statistics();
+    /** What the window's diagnostics and status bar show, cheap enough for a live capture (see CaptureSummary). */
+    Result<CaptureSummary> summary(qint64 nowMs);
     /**
      * Received deliveries whose events the writer has not indexed yet: it does that after their commit, in the
      * pauses of the traffic, and at the next open for a process that was killed first. Their events are missing

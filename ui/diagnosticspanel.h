@@ -1,0 +1,37 @@
+#pragma once
+
+#include "severitydelegate.h"
+#include "store/records.h"
+
+#include <QTreeWidget>
+
+namespace pimscope::ui {
+
+/**
+ * Like Wireshark's expert info: the problems of the capture grouped by kind, with their severity and how many
+ * events and deliveries they touch. Activating a group asks for the table to be filtered to it.
+ */
+class DiagnosticsPanel : public QTreeWidget
+{
+    Q_OBJECT
+public:
+    explicit DiagnosticsPanel(QWidget *parent = nullptr);
+
+    /** Shows the groups of `summary`; groups with nothing in them are listed under "No problem". */
+    void setSummary(const CaptureSummary &summary);
+
+    /** One kind of problem: what it is, how bad, the filter that shows it. */
+    struct Group
+    {
+        const char *flag;
+        const char *title;
+        const char *explanation;
+        Severity severity;
+    };
+    static const QList<Group> &groups();
+
+Q_SIGNALS:
+    void filterRequested(const QString &filter);
+};
+
+} // namespace pimscope::ui
