@@ -15,7 +15,7 @@ CaptureQueries::CaptureQueries(QString path, QObject *parent) : QObject(parent),
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();
-    post([this](StoreReader *, const QString &) {}); // opens the reader in the thread
+    post([](StoreReader *, const QString &) {}); // opens the reader in the thread
 }
 
 CaptureQueries::~CaptureQueries()
@@ -114,6 +114,14 @@ void CaptureQueries::eventsOfDelivery(qint64 deliveryId, QObject *context,
 {
     ask<QList<EventRecord>>(context, std::move(done),
                             [deliveryId](StoreReader &reader) { return reader.eventsOfDelivery(deliveryId); });
+}
+
+void CaptureQueries::eventsOfSubject(const QString &subjectType, const QString &subjectKey, QObject *context,
+                                     std::function<void(Result<QList<EventRecord>>)> done)
+{
+    ask<QList<EventRecord>>(context, std::move(done), [subjectType, subjectKey](StoreReader &reader) {
+        return reader.eventsOfSubject(subjectType, subjectKey);
+    });
 }
 
 void CaptureQueries::summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done)

@@ -50,6 +50,9 @@ public:
     /** Every event of a delivery, in order. */
     void eventsOfDelivery(qint64 deliveryId, QObject *context, std::function<void(Result<QList<EventRecord>>)> done);
 
+    /** Every event about one subject, in event-time order (StoreReader::eventsOfSubject). */
+    void eventsOfSubject(const QString &subjectType, const QString &subjectKey, QObject *context,
+                         std::function<void(Result<QList<EventRecord>>)> done);
     /** The live figures at `nowMs`. */
     void summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done);
 

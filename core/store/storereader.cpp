@@ -173,18 +173,41 @@ Result<QList<EventRecord>> StoreReader::events(const QList<qint64> &ids)
     return inOrderOf(ids, byId);
 }
 
-Result<QList<EventRecord>> StoreReader::eventsOfDelivery(qint64 deliveryId)
+namespace {
+
+/** Runs a prepared query of eventColumns and reads its rows. */
+Result<QList<EventRecord>> readEvents(QSqlQuery &q)
 {
-    QSqlQuery q(db());
-    q.setForwardOnly(true);
-    q.prepare(QLatin1StringView(eventColumns) + QStringLiteral("WHERE e.delivery_id = ? ORDER BY e.seq"));
-    q.addBindValue(deliveryId);
     if (!q.exec())
         return failure<QList<EventRecord>>(q, "events");
     QList<EventRecord> rows;
     while (q.next())
         rows.append(eventFromRow(q));
     return rows;
+}
+
+} // namespace
+
+Result<QList<EventRecord>> StoreReader::eventsOfDelivery(qint64 deliveryId)
+{
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    q.prepare(QLatin1StringView(eventColumns) + QStringLiteral("WHERE e.delivery_id = ? ORDER BY e.seq"));
+    q.addBindValue(deliveryId);
+    return readEvents(q);
+}
+
+Result<QList<EventRecord>> StoreReader::eventsOfSubject(const QString &subjectType, const QString &subjectKey)
+{
+    // The same expression as the events_subject index, so that the lookup uses it.
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    q.prepare(QLatin1StringView(eventColumns)
+              + QStringLiteral("WHERE e.subject_type = ? AND COALESCE(e.subject_uuid, e.subject_id) = ? "
+                               "ORDER BY e.event_time IS NULL, e.event_time, e.id LIMIT 10000"));
+    q.addBindValue(subjectType);
+    q.addBindValue(subjectKey);
+    return readEvents(q);
 }
 
 Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool withBody)

@@ -32,6 +32,12 @@ public:
     Result<QList<Delivery>> deliveries(const QList<qint64> &ids, bool withBody = true);
     /** The events of one delivery, in their order inside it. */
     Result<QList<EventRecord>> eventsOfDelivery(qint64 deliveryId);
+    /**
+     * Every event (of any origin) about one subject, in event-time order (then storage order), at most 10,000:
+     * the subject's type and its key, the uuid when it has one, else the identifier or code
+     * (Flagger::subjectKey's rule, which the events_subject index follows).
+     */
+    Result<QList<EventRecord>> eventsOfSubject(const QString &subjectType, const QString &subjectKey);
 
     Result<Statistics> statistics();
     /** What the window's diagnostics and status bar show, cheap enough for a live capture (see CaptureSummary). */
