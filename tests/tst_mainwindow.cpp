@@ -7,6 +7,11 @@
 #include "store/eventstore.h"
 
 #include <QApplication>
+#include <QClipboard>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QTextEdit>
+#include <QTreeWidget>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -57,6 +62,7 @@ private Q_SLOTS:
     void portTakenOffersTheNextOne();
     void unreadableCaptureIsShown();
     void demoEventsInAScratchCapture();
+    void columnLayoutIsRemembered();
 };
 
 void TestMainWindow::liveEventsAndFilter()
@@ -106,7 +112,61 @@ void TestMainWindow::liveEventsAndFilter()
     QCOMPARE(ui::severityOf(Flag::BadSignature | Flag::Duplicate), ui::Severity::Error);
     QCOMPARE(ui::severityOf(Flags(Flag::SlowAck)), ui::Severity::Warning);
     QCOMPARE(ui::severityOf(Flags(Flag::Self)), ui::Severity::None);
+
+    // Ctrl+C copies the event's JSON as the PIM sent it.
+    window.copyEventJson();
+    QTRY_VERIFY(model->record(0));
+    QCOMPARE(QGuiApplication::clipboard()->text().toUtf8(), model->record(0)->payload);
+
+    // The timeline of the selected product: its event, then the same event delivered again.
+    window.eventsView()->selectRow(1);
+    window.eventsView()->selectRow(0);
+    QTRY_COMPARE_WITH_TIMEOUT(window.timeline()->topLevelItemCount(), 2, 5000);
+    QVERIFY(window.timeline()->topLevelItem(1)->text(6).contains(QStringLiteral("duplicate")));
+    QVERIFY2(window.timelineSummary()->text().contains(QStringLiteral("1 delivered again")),
+             qPrintable(window.timelineSummary()->text()));
+
+    // Compare needs two selected events: a product and its own redelivery are the same; two products differ.
+    const int compare = window.compareTabIndex();
+    QVERIFY(!window.detailTabs()->isTabEnabled(compare));
+    QItemSelectionModel *selection = window.eventsView()->selectionModel();
+    selection->select(model->index(11, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QTRY_VERIFY(window.detailTabs()->isTabEnabled(compare));
+    QVERIFY2(window.compareView()->toPlainText().contains(QStringLiteral("no difference")),
+             qPrintable(window.compareView()->toPlainText()));
+    window.eventsView()->selectRow(0);
+    selection->select(model->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QTRY_VERIFY(window.compareView()->toPlainText().contains(QStringLiteral("differences")));
+    QVERIFY2(window.compareView()->toPlainText().contains(QStringLiteral("~ identifier: \"TSHIRT-ORG-BLU-M\" → \"TSHIRT-ORG-BLU-L\"")),
+             qPrintable(window.compareView()->toPlainText()));
+    window.detailTabs()->setCurrentIndex(compare);
+    saveScreenshot(window, "compare.png");
+    window.eventsView()->selectRow(0);
+    QTRY_VERIFY(!window.detailTabs()->isTabEnabled(compare));
+    window.detailTabs()->setCurrentIndex(0);
     saveScreenshot(window, "live.png");
+}
+
+void TestMainWindow::columnLayoutIsRemembered()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    {
+        ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+        window.show();
+        QVERIFY(!window.eventsView()->isColumnHidden(EventTableModel::PimSource));
+        window.eventsView()->horizontalHeader()->setSectionHidden(EventTableModel::PimSource, true);
+        window.eventsView()->horizontalHeader()->moveSection(EventTableModel::FlagsColumn, 1);
+        window.close();
+    }
+    ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+    window.show();
+    QVERIFY(window.eventsView()->isColumnHidden(EventTableModel::PimSource));
+    QCOMPARE(window.eventsView()->horizontalHeader()->visualIndex(EventTableModel::FlagsColumn), 1);
+    // Put it back for the other tests.
+    window.eventsView()->horizontalHeader()->setSectionHidden(EventTableModel::PimSource, false);
+    window.eventsView()->horizontalHeader()->moveSection(1, EventTableModel::FlagsColumn);
+    window.close();
 }
 
 void TestMainWindow::portTakenOffersTheNextOne()

@@ -4,6 +4,7 @@
 #include "severitydelegate.h"
 
 #include "analysis/budgets.h"
+#include "analysis/jsondiff.h"
 
 #include "demo/demoevents.h"
 #include "filter/filter.h"
@@ -25,12 +26,16 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QCloseEvent>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
@@ -38,8 +43,10 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTcpServer>
+#include <QTextEdit>
 #include <QTimer>
 #include <QToolBar>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace pimscope::ui {
@@ -119,6 +126,8 @@ bool MainWindow::openCapture(const QString &path)
     m_model = new EventTableModel(m_queries, this);
     m_table->setModel(m_model);
     sizeColumns();
+    if (const QByteArray state = QSettings().value(QStringLiteral("window/eventColumns")).toByteArray(); !state.isEmpty())
+        m_table->horizontalHeader()->restoreState(state);
     // Whatever is written to the capture (received, demo, imported) shows up, four refreshes a second at most.
     const auto arrived = [this] {
         if (!m_live->isActive())
@@ -128,6 +137,7 @@ bool MainWindow::openCapture(const QString &path)
     connect(m_store.get(), &EventStore::eventsIndexed, this, arrived, Qt::QueuedConnection);
     connect(m_model, &EventTableModel::matched, this, &MainWindow::updateStatus);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelected);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateCompare);
     // A row fetched after it was selected.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
         const int current = m_table->currentIndex().row();
@@ -204,6 +214,151 @@ void MainWindow::sizeColumns()
     header->resizeSection(EventTableModel::DeliveryColumn, width("Delivery"));
     header->resizeSection(EventTableModel::Status, width("Status"));
     header->resizeSection(EventTableModel::SignatureColumn, width("unchecked"));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    if (m_model)
+        settings.setValue(QStringLiteral("window/eventColumns"), m_table->horizontalHeader()->saveState());
+}
+
+int MainWindow::compareTabIndex() const
+{
+    return m_details->indexOf(m_compareTab);
+}
+
+void MainWindow::copyEventJson()
+{
+    const EventRecord *r = m_model ? m_model->record(m_table->currentIndex().row()) : nullptr;
+    if (!r)
+        return;
+    QGuiApplication::clipboard()->setText(QString::fromUtf8(r->payload));
+    statusBar()->showMessage(QStringLiteral("Copied the JSON of event %1").arg(r->event.eventId), 3000);
+}
+
+void MainWindow::showTimeline(const EventRecord &selected)
+{
+    const Event &e = selected.event;
+    const QString key = e.subjectUuid.isEmpty() ? e.subjectId : e.subjectUuid;
+    if (key.isEmpty()) {
+        m_timelineSubject.clear();
+        m_timeline->clear();
+        m_timelineSummary->setText(QStringLiteral("This event names no product, product model or document."));
+        return;
+    }
+    const QString subject = e.subjectType + u'\x1f' + key;
+    const qint64 selectedId = e.id;
+    m_timelineSubject = subject;
+    const QString title = EventTableModel::subjectText(e);
+    m_queries->eventsOfSubject(e.subjectType, key, this, [this, subject, selectedId, title, type = e.subjectType](
+                                                            Result<QList<EventRecord>> rows) {
+        if (subject != m_timelineSubject)
+            return; // another row was selected meanwhile
+        m_timeline->clear();
+        if (!rows) {
+            m_timelineSummary->setText(rows.error());
+            return;
+        }
+        QMap<QString, int> byAction;
+        int duplicates = 0, outOfOrder = 0;
+        for (const EventRecord &r : *rows) {
+            const Event &ev = r.event;
+            auto *item = new QTreeWidgetItem(m_timeline);
+            item->setText(0, ev.eventTimeMs ? toTableUtc(*ev.eventTimeMs) : QString());
+            item->setText(1, ev.action);
+            item->setText(2, ev.author);
+            item->setText(3, originName(r.origin));
+            item->setText(4, toTableUtc(r.receivedAtMs));
+            item->setText(5, QString::number(ev.deliveryId));
+            item->setText(6, EventTableModel::flagsText(ev.flags));
+            item->setData(0, Qt::UserRole, ev.id);
+            if (const QColor tint = severityTint(severityOf(ev.flags)); tint.isValid()) {
+                for (int c = 0; c < 7; ++c)
+                    item->setBackground(c, tint);
+            }
+            if (ev.id == selectedId) {
+                QFont bold = item->font(0);
+                bold.setBold(true);
+                for (int c = 0; c < 7; ++c)
+                    item->setFont(c, bold);
+                m_timeline->setCurrentItem(item);
+            }
+            const QString verb = ev.action.section(u'.', -1);
+            byAction[verb.isEmpty() ? ev.action : verb]++;
+            duplicates += ev.flags.testFlag(Flag::Duplicate) ? 1 : 0;
+            outOfOrder += ev.flags.testFlag(Flag::OutOfOrder) ? 1 : 0;
+        }
+        QStringList counts;
+        for (auto it = byAction.cbegin(); it != byAction.cend(); ++it)
+            counts << QStringLiteral("%1 %2×").arg(it.key()).arg(it.value());
+        QString text = QStringLiteral("<b>%1</b> (%2): %3 events — %4")
+                           .arg(title.toHtmlEscaped(), type.toHtmlEscaped())
+                           .arg(rows->size())
+                           .arg(counts.join(QStringLiteral(", ")).toHtmlEscaped());
+        if (duplicates)
+            text += QStringLiteral(" · <span style='color:#b58900'>%1 delivered again</span>").arg(duplicates);
+        if (outOfOrder)
+            text += QStringLiteral(" · <span style='color:#b58900'>%1 older than one already received</span>").arg(outOfOrder);
+        m_timelineSummary->setText(text);
+        for (int c = 0; c < 7; ++c)
+            m_timeline->resizeColumnToContents(c);
+    });
+}
+
+void MainWindow::updateCompare()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    const bool two = rows.size() == 2;
+    m_details->setTabEnabled(compareTabIndex(), two);
+    if (!two) {
+        m_compare->clear();
+        return;
+    }
+    const EventRecord *a = m_model->record(std::min(rows[0].row(), rows[1].row()));
+    const EventRecord *b = m_model->record(std::max(rows[0].row(), rows[1].row()));
+    if (!a || !b)
+        return;
+    // Compare what the events are about (the resource), or the whole events when they have none.
+    const auto resource = [](const QByteArray &payload) {
+        const QJsonObject o = QJsonDocument::fromJson(payload).object();
+        const QJsonValue r = o.value(u"data").toObject().value(u"resource");
+        return r.isObject() ? r : QJsonValue(o);
+    };
+    const QList<JsonChange> changes = jsonDiff(resource(a->payload), resource(b->payload));
+    QString html = QStringLiteral("<p><b>#%1</b> %2 %3 → <b>#%4</b> %5 %6: %7</p>")
+                       .arg(a->event.id)
+                       .arg(a->event.action.toHtmlEscaped(), a->event.eventTimeMs ? toTableUtc(*a->event.eventTimeMs) : QString())
+                       .arg(b->event.id)
+                       .arg(b->event.action.toHtmlEscaped(), b->event.eventTimeMs ? toTableUtc(*b->event.eventTimeMs) : QString())
+                       .arg(changes.isEmpty() ? QStringLiteral("no difference")
+                                              : (changes.size() > 1 ? QStringLiteral("%1 differences") : QStringLiteral("%1 difference")).arg(changes.size()));
+    html += QStringLiteral("<pre>");
+    for (const JsonChange &c : changes) {
+        const QString path = c.path.isEmpty() ? QStringLiteral("(the whole value)") : c.path;
+        switch (c.kind) {
+        case JsonChange::Added:
+            html += QStringLiteral("<span style='color:#2e7d32'>+ %1: %2</span>\n").arg(path.toHtmlEscaped(), compactJson(c.after).toHtmlEscaped());
+            break;
+        case JsonChange::Removed:
+            html += QStringLiteral("<span style='color:#c62828'>- %1: %2</span>\n").arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped());
+            break;
+        case JsonChange::Changed:
+            html += QStringLiteral("<span style='color:#b26a00'>~ %1: %2 → %3</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped(), compactJson(c.after).toHtmlEscaped());
+            break;
+        }
+    }
+    html += QStringLiteral("</pre>");
+    m_compare->setHtml(html);
 }
 
 MainWindow::~MainWindow()
@@ -297,6 +452,8 @@ void MainWindow::buildUi()
         m_filter->selectAll();
     });
     new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] { m_filter->clear(); });
+    auto *copyShortcut = new QShortcut(QKeySequence::Copy, this, [this] { copyEventJson(); });
+    copyShortcut->setContext(Qt::WidgetWithChildrenShortcut);
 
     auto *splitter = new QSplitter(Qt::Vertical, central);
     m_table = new QTableView(splitter);
@@ -309,6 +466,26 @@ void MainWindow::buildUi()
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setItemDelegate(new SeverityDelegate(EventTableModel::FlagsColumn, EventTableModel::RawRole, m_table));
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *copyAction = new QAction(QStringLiteral("Copy event JSON"), m_table);
+    copyAction->setShortcut(QKeySequence::Copy);
+    copyAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(copyAction, &QAction::triggered, this, &MainWindow::copyEventJson);
+    m_table->addAction(copyAction);
+    // Columns: moved by dragging, hidden and shown from the header's menu, remembered.
+    QHeaderView *columns = m_table->horizontalHeader();
+    columns->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(columns, &QHeaderView::customContextMenuRequested, this, [this, columns](const QPoint &at) {
+        QMenu menu(this);
+        for (int c = 0; c < EventTableModel::ColumnCount; ++c) {
+            QAction *a = menu.addAction(m_table->model() ? m_table->model()->headerData(c, Qt::Horizontal).toString()
+                                                         : QString::number(c));
+            a->setCheckable(true);
+            a->setChecked(!columns->isSectionHidden(c));
+            connect(a, &QAction::toggled, columns, [columns, c](bool on) { columns->setSectionHidden(c, !on); });
+        }
+        menu.exec(columns->mapToGlobal(at));
+    });
 
     m_details = new QTabWidget(splitter);
     m_eventJson = codeView(m_details);
@@ -323,6 +500,36 @@ void MainWindow::buildUi()
     m_details->addTab(m_raw, QStringLiteral("Raw"));
     m_details->addTab(m_headers, QStringLiteral("Headers"));
     m_details->addTab(m_delivery, QStringLiteral("Delivery"));
+    auto *timelineTab = new QWidget(m_details);
+    auto *timelineLayout = new QVBoxLayout(timelineTab);
+    timelineLayout->setContentsMargins(4, 4, 4, 4);
+    m_timelineSummary = new QLabel(timelineTab);
+    m_timelineSummary->setWordWrap(true);
+    m_timeline = new QTreeWidget(timelineTab);
+    m_timeline->setRootIsDecorated(false);
+    m_timeline->setUniformRowHeights(true);
+    m_timeline->setHeaderLabels({QStringLiteral("Event time (UTC)"), QStringLiteral("Action"), QStringLiteral("Author"),
+                                 QStringLiteral("Origin"), QStringLiteral("Received (UTC)"), QStringLiteral("Delivery"),
+                                 QStringLiteral("Flags")});
+    connect(m_timeline, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
+        // Jump to that event in the table when it is shown there.
+        const int row = m_model ? m_model->rowOf(item->data(0, Qt::UserRole).toLongLong()) : -1;
+        if (row >= 0)
+            m_table->selectRow(row);
+    });
+    timelineLayout->addWidget(m_timelineSummary);
+    timelineLayout->addWidget(m_timeline, 1);
+    m_details->addTab(timelineTab, QStringLiteral("Timeline"));
+    m_compareTab = new QWidget(m_details);
+    auto *compareLayout = new QVBoxLayout(m_compareTab);
+    compareLayout->setContentsMargins(4, 4, 4, 4);
+    m_compare = new QTextEdit(m_compareTab);
+    m_compare->setReadOnly(true);
+    m_compare->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    compareLayout->addWidget(m_compare);
+    m_details->addTab(m_compareTab, QStringLiteral("Compare"));
+    m_details->setTabEnabled(compareTabIndex(), false);
+    m_details->setTabToolTip(compareTabIndex(), QStringLiteral("Select two events (Ctrl+click) to compare them"));
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
@@ -480,6 +687,7 @@ void MainWindow::showSelected()
         return;
     }
     m_eventJson->setPlainText(prettyJson(r->payload));
+    showTimeline(*r);
     const qint64 deliveryId = r->event.deliveryId;
     if (deliveryId == m_shownDelivery)
         return;

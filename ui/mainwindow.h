@@ -16,6 +16,8 @@ class QPushButton;
 class QTableView;
 class QTableWidget;
 class QTabWidget;
+class QTextEdit;
+class QTreeWidget;
 class QTimer;
 class QAction;
 class QProgressBar;
@@ -46,6 +48,11 @@ public:
     MainWindow(const QString &path, const QHostAddress &address, quint16 port, QWidget *parent = nullptr);
     ~MainWindow() override;
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+public:
+
     // For tests and screenshots.
     EventTableModel *eventsModel() const { return m_model; }
     QLineEdit *filterEdit() const { return m_filter; }
@@ -53,6 +60,12 @@ public:
     QTableView *eventsView() const { return m_table; }
     QTabWidget *detailTabs() const { return m_details; }
     QPlainTextEdit *eventJson() const { return m_eventJson; }
+    QTreeWidget *timeline() const { return m_timeline; }
+    QLabel *timelineSummary() const { return m_timelineSummary; }
+    QTextEdit *compareView() const { return m_compare; }
+    int compareTabIndex() const;
+    /** Copies the selected event's JSON, exactly as the PIM sent it (Ctrl+C). */
+    void copyEventJson();
     QPushButton *otherPortButton() const { return m_otherPort; }
     DiagnosticsPanel *diagnostics() const { return m_diagnostics; }
     QProgressBar *quotaMeter() const { return m_quota; }
@@ -80,6 +93,9 @@ private:
     void applyFilter();
     void updateStatus();
     void showSelected();
+    void showTimeline(const EventRecord &selected);
+    void updateCompare();
+    void saveLayout();
     void showBanner(const QString &html, quint16 suggestedPort = 0);
     void refreshSummary();
     void showSummary(const CaptureSummary &s);
@@ -114,6 +130,11 @@ private:
     QTimer *m_debounce = nullptr;
     QTimer *m_live = nullptr;
     qint64 m_shownDelivery = 0;
+    QTreeWidget *m_timeline = nullptr;
+    QLabel *m_timelineSummary = nullptr;
+    QString m_timelineSubject; ///< type + key of the subject shown
+    QTextEdit *m_compare = nullptr;
+    QWidget *m_compareTab = nullptr;
 };
 
 } // namespace pimscope::ui
