@@ -38,9 +38,10 @@ private Q_SLOTS:
     void showsEveryEventInPages();
     void filterNarrowsAndErrorsKeepRows();
     void liveArrivalsAreAppended();
+    void deliveriesTable();
 
 private:
-    void waitForMatch(EventTableModel &model);
+    void waitForMatch(PagedTableModel &model);
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<EventStore> m_store;
 };
@@ -63,9 +64,9 @@ void TestEventTableModel::cleanup()
     m_dir.reset();
 }
 
-void TestEventTableModel::waitForMatch(EventTableModel &model)
+void TestEventTableModel::waitForMatch(PagedTableModel &model)
 {
-    QSignalSpy spy(&model, &EventTableModel::matched);
+    QSignalSpy spy(&model, &PagedTableModel::matched);
     QVERIFY(spy.wait(10000));
 }
 
@@ -142,6 +143,33 @@ void TestEventTableModel::liveArrivalsAreAppended()
     // Rows already shown keep their text while their page is fetched again.
     QCOMPARE(model.data(model.index(0, EventTableModel::Subject)).toString(), QStringLiteral("SKU-0"));
     QTRY_COMPARE(model.data(model.index(509, EventTableModel::Subject)).toString(), QStringLiteral("SKU-509"));
+}
+
+void TestEventTableModel::deliveriesTable()
+{
+    Delivery failed = receivedDelivery("{\"events\": [", iso("2026-11-22T10:02:00Z"), 3.5);
+    failed.answeredStatus = 400;
+    m_store->enqueue(failed);
+    QVERIFY(m_store->flush());
+    CaptureQueries queries(m_store->path());
+    DeliveryTableModel model(&queries);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.refresh();
+    waitForMatch(model);
+    QCOMPARE(model.rowCount(), 51);
+    QCOMPARE(model.headerData(DeliveryTableModel::AckMs, Qt::Horizontal).toString(), QStringLiteral("Answer ms"));
+    QTRY_COMPARE(model.data(model.index(0, DeliveryTableModel::Events)).toInt(), 10);
+    QCOMPARE(model.data(model.index(0, DeliveryTableModel::Format)).toString(), QStringLiteral("akeneo"));
+    QCOMPARE(model.data(model.index(0, DeliveryTableModel::AckMs)).toString(), QStringLiteral("12.5"));
+    QCOMPARE(model.data(model.index(0, DeliveryTableModel::Path)).toString(), QStringLiteral("/hook/events"));
+    QVERIFY(!model.delivery(0)->body.size()); // tables do not carry bodies
+    model.setFilter(QStringLiteral("status >= 400"));
+    waitForMatch(model);
+    QCOMPARE(model.rowCount(), 1);
+    QTRY_COMPARE(model.data(model.index(0, DeliveryTableModel::Status)).toInt(), 400);
+    QVERIFY(!model.data(model.index(0, DeliveryTableModel::Problem)).toString().isEmpty());
+    QVERIFY(model.data(model.index(0, DeliveryTableModel::FlagsColumn)).toString().contains(QStringLiteral("error")));
+    QVERIFY(Flags::fromInt(model.data(model.index(0, 0), PagedTableModel::FlagsRole).toInt()).testFlag(Flag::Error));
 }
 
 QTEST_GUILESS_MAIN(TestEventTableModel)

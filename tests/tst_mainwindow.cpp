@@ -244,6 +244,24 @@ void TestMainWindow::demoEventsInAScratchCapture()
     QVERIFY2(window.p99Label()->text().contains(QStringLiteral("ms")), qPrintable(window.p99Label()->text()));
     window.filterEdit()->clear();
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 5000);
+    // The deliveries table: one row per request, and back.
+    window.showDeliveries(true);
+    QVERIFY(window.showingDeliveries());
+    DeliveryTableModel *deliveries = window.deliveriesModel();
+    QCOMPARE(window.eventsView()->model(), deliveries);
+    QTRY_VERIFY_WITH_TIMEOUT(deliveries->rowCount() > 50 && deliveries->rowCount() < 80, 5000);
+    QTRY_VERIFY(deliveries->delivery(0) != nullptr);
+    QCOMPARE(deliveries->data(deliveries->index(0, DeliveryTableModel::Format)).toString(), QStringLiteral("akeneo-test"));
+    window.eventsView()->selectRow(1);
+    QTRY_VERIFY(window.eventJson()->toPlainText().startsWith(QStringLiteral("// event 1 of")));
+    saveScreenshot(window, "deliveries.png");
+    window.filterEdit()->setText(QStringLiteral("status >= 400"));
+    QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 3, 5000); // 401, 400 and 500
+    window.filterEdit()->clear();
+    window.showDeliveries(false);
+    QCOMPARE(window.eventsView()->model(), model);
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 5000);
+
     window.eventsView()->scrollToBottom();
     const int last = model->rowCount() - 1;
     QTRY_VERIFY(model->record(last) != nullptr);

@@ -9,6 +9,7 @@
 #include "demo/demoevents.h"
 #include "filter/filter.h"
 #include "models/eventtablemodel.h"
+#include "models/pagedtablemodel.h"
 #include "store/capturequeries.h"
 #include "store/eventstore.h"
 #include "util/jsonindent.h"
@@ -34,6 +35,7 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
@@ -48,6 +50,8 @@
 #include <QToolBar>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <span>
 
 namespace pimscope::ui {
 
@@ -99,9 +103,13 @@ bool MainWindow::openCapture(const QString &path)
 {
     const bool wasReceiving = m_receiver != nullptr;
     stopReceiver();
+    if (m_model)
+        saveLayout();
     m_table->setModel(nullptr);
     delete m_model;
     m_model = nullptr;
+    delete m_deliveryModel;
+    m_deliveryModel = nullptr;
     delete m_queries;
     m_queries = nullptr;
     m_store.reset();
@@ -124,10 +132,7 @@ bool MainWindow::openCapture(const QString &path)
     m_store = std::move(store.value());
     m_queries = new CaptureQueries(m_store->path(), this);
     m_model = new EventTableModel(m_queries, this);
-    m_table->setModel(m_model);
-    sizeColumns();
-    if (const QByteArray state = QSettings().value(QStringLiteral("window/eventColumns")).toByteArray(); !state.isEmpty())
-        m_table->horizontalHeader()->restoreState(state);
+    m_deliveryModel = new DeliveryTableModel(m_queries, this);
     // Whatever is written to the capture (received, demo, imported) shows up, four refreshes a second at most.
     const auto arrived = [this] {
         if (!m_live->isActive())
@@ -135,22 +140,68 @@ bool MainWindow::openCapture(const QString &path)
     };
     connect(m_store.get(), &EventStore::deliveriesStored, this, arrived, Qt::QueuedConnection);
     connect(m_store.get(), &EventStore::eventsIndexed, this, arrived, Qt::QueuedConnection);
-    connect(m_model, &EventTableModel::matched, this, &MainWindow::updateStatus);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelected);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateCompare);
-    // A row fetched after it was selected.
-    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
-        const int current = m_table->currentIndex().row();
-        if (current >= from.row() && current <= to.row() && m_eventJson->toPlainText().isEmpty())
-            showSelected();
-    });
+    for (PagedTableModel *model : {static_cast<PagedTableModel *>(m_model), static_cast<PagedTableModel *>(m_deliveryModel)}) {
+        connect(model, &PagedTableModel::matched, this, &MainWindow::updateStatus);
+        // A row fetched after it was selected.
+        connect(model, &QAbstractItemModel::dataChanged, this, [this, model](const QModelIndex &from, const QModelIndex &to) {
+            const int current = m_table->currentIndex().row();
+            if (model == activeModel() && current >= from.row() && current <= to.row() && m_eventJson->toPlainText().isEmpty())
+                showSelected();
+        });
+    }
+    attachTable();
     const Filter filter = Filter::parse(m_filter->text());
-    m_model->setFilter(filter.isValid() ? m_filter->text() : QString());
+    activeModel()->setFilter(filter.isValid() ? m_filter->text() : QString());
     if (wasReceiving)
         startReceiver(m_port);
     updateStatus();
     refreshSummary();
     return true;
+}
+
+PagedTableModel *MainWindow::activeModel() const
+{
+    if (showingDeliveries())
+        return m_deliveryModel;
+    return m_model;
+}
+
+bool MainWindow::showingDeliveries() const
+{
+    return m_deliveriesAction->isChecked();
+}
+
+void MainWindow::showDeliveries(bool deliveries)
+{
+    if (m_model)
+        saveLayout();
+    m_deliveriesAction->setChecked(deliveries);
+    if (!m_model)
+        return;
+    attachTable();
+    const Filter filter = Filter::parse(m_filter->text());
+    const QString text = filter.isValid() ? m_filter->text() : QString();
+    if (activeModel()->filter() != text || activeModel()->matchCount() == 0)
+        activeModel()->setFilter(text);
+    else
+        activeModel()->refresh();
+    updateStatus();
+}
+
+void MainWindow::attachTable()
+{
+    m_table->setModel(activeModel());
+    m_shownDelivery = 0;
+    sizeColumns();
+    const QString key = showingDeliveries() ? QStringLiteral("window/deliveryColumns") : QStringLiteral("window/eventColumns");
+    if (const QByteArray state = QSettings().value(key).toByteArray(); !state.isEmpty())
+        m_table->horizontalHeader()->restoreState(state);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelected);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateCompare);
+    m_details->setTabEnabled(m_details->indexOf(m_timeline->parentWidget()), !showingDeliveries());
+    m_details->setTabEnabled(compareTabIndex(), false);
+    if (showingDeliveries() && m_details->currentIndex() == 0)
+        m_details->setCurrentWidget(m_delivery);
 }
 
 void MainWindow::refreshSummary()
@@ -199,21 +250,19 @@ bool MainWindow::loadDemo()
 
 void MainWindow::sizeColumns()
 {
+    // Each column as wide as a typical value (the last one stretches).
+    static const char *const eventSamples[] = {"000000", "2026-11-22 10:00:05.049", "2026-11-22 10:00:05.049",
+                                               "product_model.updated", "SNEAKER-RUN-200-BLK-42", "erp_connector_04",
+                                               "Author type", "https://acme-retail.cloud", "receiver", "Delivery",
+                                               "Status", "unchecked"};
+    static const char *const deliverySamples[] = {"000000", "2026-11-22 10:00:05.049", "receiver", "Method",
+                                                  "/akeneo/staging", "akeneo-event-platform", "Events", "Status",
+                                                  "Answer ms", "unchecked", "203.0.113.240:51234", "bad_signature, error"};
     const QFontMetrics fm = m_table->fontMetrics();
-    const auto width = [&fm](const char *sample) { return fm.horizontalAdvance(QString::fromLatin1(sample)) + 16; };
     QHeaderView *header = m_table->horizontalHeader();
-    header->resizeSection(EventTableModel::Number, width("000000"));
-    header->resizeSection(EventTableModel::Received, width("2026-11-22 10:00:05.049"));
-    header->resizeSection(EventTableModel::EventTime, width("2026-11-22 10:00:05.049"));
-    header->resizeSection(EventTableModel::Action, width("product_model.updated"));
-    header->resizeSection(EventTableModel::Subject, width("SNEAKER-RUN-200-BLK-42"));
-    header->resizeSection(EventTableModel::Author, width("erp_connector_04"));
-    header->resizeSection(EventTableModel::AuthorType, width("Author type"));
-    header->resizeSection(EventTableModel::PimSource, width("https://acme-retail.cloud"));
-    header->resizeSection(EventTableModel::Origin, width("receiver"));
-    header->resizeSection(EventTableModel::DeliveryColumn, width("Delivery"));
-    header->resizeSection(EventTableModel::Status, width("Status"));
-    header->resizeSection(EventTableModel::SignatureColumn, width("unchecked"));
+    int column = 0;
+    for (const char *sample : showingDeliveries() ? std::span(deliverySamples) : std::span(eventSamples))
+        header->resizeSection(column++, fm.horizontalAdvance(QString::fromLatin1(sample)) + 16);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -227,8 +276,10 @@ void MainWindow::saveLayout()
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    if (m_model)
-        settings.setValue(QStringLiteral("window/eventColumns"), m_table->horizontalHeader()->saveState());
+    if (m_model && m_table->model()) {
+        settings.setValue(showingDeliveries() ? QStringLiteral("window/deliveryColumns") : QStringLiteral("window/eventColumns"),
+                          m_table->horizontalHeader()->saveState());
+    }
 }
 
 int MainWindow::compareTabIndex() const
@@ -238,6 +289,17 @@ int MainWindow::compareTabIndex() const
 
 void MainWindow::copyEventJson()
 {
+    if (showingDeliveries()) {
+        const qint64 id = m_deliveryModel->idAt(m_table->currentIndex().row());
+        if (id > 0)
+            m_queries->delivery(id, this, [this](Result<Delivery> d) {
+                if (d) {
+                    QGuiApplication::clipboard()->setText(QString::fromUtf8(d->body));
+                    statusBar()->showMessage(QStringLiteral("Copied the body of delivery %1").arg(d->id), 3000);
+                }
+            });
+        return;
+    }
     const EventRecord *r = m_model ? m_model->record(m_table->currentIndex().row()) : nullptr;
     if (!r)
         return;
@@ -317,7 +379,7 @@ void MainWindow::showTimeline(const EventRecord &selected)
 void MainWindow::updateCompare()
 {
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
-    const bool two = rows.size() == 2;
+    const bool two = rows.size() == 2 && !showingDeliveries();
     m_details->setTabEnabled(compareTabIndex(), two);
     if (!two) {
         m_compare->clear();
@@ -387,6 +449,12 @@ void MainWindow::buildUi()
     QAction *copy = toolbar->addAction(QStringLiteral("Copy URL"));
     copy->setToolTip(QStringLiteral("Copy the receiver's URL, to paste into the PIM's event subscription"));
     connect(copy, &QAction::triggered, this, [this] { QGuiApplication::clipboard()->setText(shownUrl()); });
+    toolbar->addSeparator();
+    m_deliveriesAction = toolbar->addAction(QStringLiteral("Deliveries"));
+    m_deliveriesAction->setCheckable(true);
+    m_deliveriesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_deliveriesAction->setToolTip(QStringLiteral("One row per HTTP request or log line instead of one per event (Ctrl+D)"));
+    connect(m_deliveriesAction, &QAction::triggered, this, &MainWindow::showDeliveries);
     toolbar->addSeparator();
     QAction *open = toolbar->addAction(QStringLiteral("Open…"));
     open->setShortcut(QKeySequence::Open);
@@ -465,7 +533,7 @@ void MainWindow::buildUi()
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setItemDelegate(new SeverityDelegate(EventTableModel::FlagsColumn, EventTableModel::RawRole, m_table));
+    m_table->setItemDelegate(new SeverityDelegate(PagedTableModel::FlagsRole, m_table));
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto *copyAction = new QAction(QStringLiteral("Copy event JSON"), m_table);
     copyAction->setShortcut(QKeySequence::Copy);
@@ -477,7 +545,7 @@ void MainWindow::buildUi()
     columns->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(columns, &QHeaderView::customContextMenuRequested, this, [this, columns](const QPoint &at) {
         QMenu menu(this);
-        for (int c = 0; c < EventTableModel::ColumnCount; ++c) {
+        for (int c = 0; m_table->model() && c < m_table->model()->columnCount(); ++c) {
             QAction *a = menu.addAction(m_table->model() ? m_table->model()->headerData(c, Qt::Horizontal).toString()
                                                          : QString::number(c));
             a->setCheckable(true);
@@ -582,7 +650,7 @@ void MainWindow::buildUi()
     m_live->setInterval(250);
     connect(m_live, &QTimer::timeout, this, [this] {
         if (m_model)
-            m_model->refresh();
+            activeModel()->refresh();
         if (!m_summaryTimer->isActive())
             m_summaryTimer->start();
     });
@@ -613,7 +681,7 @@ bool MainWindow::startReceiver(quint16 port)
     m_port = *bound;
     m_receiver = std::move(receiver);
     m_receiverAction->setChecked(true);
-    if (m_model && m_model->matchCount() == 0 && m_filter->text().isEmpty()) {
+    if (m_model && activeModel()->matchCount() == 0 && m_filter->text().isEmpty()) {
         showBanner(QStringLiteral(
             "<b>Waiting for events.</b> Point the PIM's event subscription at <b>%1</b>. A real Akeneo or Quable "
             "only calls public HTTPS URLs: put a tunnel (ngrok, cloudflared…) in front of this address and give "
@@ -656,19 +724,21 @@ void MainWindow::applyFilter()
     }
     m_filterError->hide();
     m_filter->setStyleSheet(QString());
-    if (m_model && text != m_model->filter())
-        m_model->setFilter(text);
+    if (m_model && text != activeModel()->filter())
+        activeModel()->setFilter(text);
 }
 
 void MainWindow::updateStatus()
 {
     QStringList parts;
-    if (m_model) {
-        if (!m_model->filter().isEmpty())
-            parts << QStringLiteral("%L1 events match").arg(m_model->matchCount());
-        if (!m_model->error().isEmpty())
-            parts << QStringLiteral("query failed: %1").arg(m_model->error());
-        if (m_model->matchCount() > 0 && m_bannerBox->isVisible() && !m_otherPort->isVisible()
+    if (PagedTableModel *model = m_model ? activeModel() : nullptr) {
+        if (!model->filter().isEmpty()) {
+            parts << (showingDeliveries() ? QStringLiteral("%L1 deliveries match") : QStringLiteral("%L1 events match"))
+                         .arg(model->matchCount());
+        }
+        if (!model->error().isEmpty())
+            parts << QStringLiteral("query failed: %1").arg(model->error());
+        if (model->matchCount() > 0 && m_bannerBox->isVisible() && !m_otherPort->isVisible()
             && m_banner->text().startsWith(QStringLiteral("<b>Waiting")))
             m_bannerBox->hide();
     }
@@ -681,6 +751,27 @@ void MainWindow::updateStatus()
 void MainWindow::showSelected()
 {
     const int row = m_table->currentIndex().row();
+    if (m_model && showingDeliveries()) {
+        const Delivery *d = m_deliveryModel->delivery(row);
+        if (!d) {
+            m_eventJson->clear();
+            return;
+        }
+        const qint64 id = d->id;
+        // The Event tab lists the delivery's events, each as the PIM sent it.
+        m_queries->eventsOfDelivery(id, this, [this, id](Result<QList<EventRecord>> events) {
+            if (id != m_shownDelivery || !events)
+                return;
+            QStringList parts;
+            for (const EventRecord &e : *events) {
+                parts << QStringLiteral("// event %1 of %2: %3 %4").arg(e.event.seq + 1).arg(events->size()).arg(e.event.action, EventTableModel::subjectText(e.event))
+                      << prettyJson(e.payload);
+            }
+            m_eventJson->setPlainText(parts.isEmpty() ? QStringLiteral("// no event in this delivery") : parts.join(u'\n'));
+        });
+        showDelivery(id);
+        return;
+    }
     const EventRecord *r = m_model ? m_model->record(row) : nullptr;
     if (!r) {
         m_eventJson->clear();
@@ -688,7 +779,11 @@ void MainWindow::showSelected()
     }
     m_eventJson->setPlainText(prettyJson(r->payload));
     showTimeline(*r);
-    const qint64 deliveryId = r->event.deliveryId;
+    showDelivery(r->event.deliveryId);
+}
+
+void MainWindow::showDelivery(qint64 deliveryId)
+{
     if (deliveryId == m_shownDelivery)
         return;
     m_shownDelivery = deliveryId;
@@ -712,8 +807,12 @@ void MainWindow::showSelected()
                      .arg(QString::fromLatin1(d->method), QString::fromUtf8(d->path))
                      .arg(d->bodySize)
                      .arg(formatName(d->format));
-        lines << QStringLiteral("Signature  %1%2").arg(signatureName(d->signature),
-                                                       d->signatureDetail.isEmpty() ? QString() : QStringLiteral(": ") + d->signatureDetail);
+        // The verdict, and why (the detail often starts with the verdict itself).
+        const QString verdict = signatureName(d->signature);
+        QString why = d->signatureDetail;
+        if (why.startsWith(verdict))
+            why = why.mid(verdict.size()).remove(QRegularExpression(QStringLiteral("^[:;,]?\\s*")));
+        lines << QStringLiteral("Signature  %1%2").arg(verdict, why.isEmpty() ? QString() : QStringLiteral(": ") + why);
         if (d->answeredStatus)
             lines << QStringLiteral("Answered   %1%2").arg(*d->answeredStatus).arg(
                          d->ackMs ? QStringLiteral(" in %1 ms").arg(*d->ackMs, 0, 'f', 1) : QString());

@@ -24,8 +24,10 @@ class QProgressBar;
 
 namespace pimscope {
 class CaptureQueries;
+class DeliveryTableModel;
 class EventStore;
 class EventTableModel;
+class PagedTableModel;
 } // namespace pimscope
 
 namespace pimscope::ui {
@@ -55,6 +57,10 @@ public:
 
     // For tests and screenshots.
     EventTableModel *eventsModel() const { return m_model; }
+    DeliveryTableModel *deliveriesModel() const { return m_deliveryModel; }
+    /** Shows the deliveries table (one row per request or log line) instead of the events table, or back. */
+    void showDeliveries(bool deliveries);
+    bool showingDeliveries() const;
     QLineEdit *filterEdit() const { return m_filter; }
     QLabel *filterError() const { return m_filterError; }
     QTableView *eventsView() const { return m_table; }
@@ -93,6 +99,9 @@ private:
     void applyFilter();
     void updateStatus();
     void showSelected();
+    void showDelivery(qint64 deliveryId);
+    PagedTableModel *activeModel() const;
+    void attachTable();
     void showTimeline(const EventRecord &selected);
     void updateCompare();
     void saveLayout();
@@ -107,6 +116,8 @@ private:
     std::unique_ptr<Receiver> m_receiver;
     CaptureQueries *m_queries = nullptr;
     EventTableModel *m_model = nullptr;
+    DeliveryTableModel *m_deliveryModel = nullptr;
+    QAction *m_deliveriesAction = nullptr;
 
     QAction *m_receiverAction = nullptr;
     QLabel *m_urlLabel = nullptr;

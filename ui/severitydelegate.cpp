@@ -26,15 +26,14 @@ QColor severityTint(Severity severity)
     return {};
 }
 
-SeverityDelegate::SeverityDelegate(int flagsColumn, int rawRole, QObject *parent)
-    : QStyledItemDelegate(parent), m_flagsColumn(flagsColumn), m_rawRole(rawRole)
+SeverityDelegate::SeverityDelegate(int flagsRole, QObject *parent) : QStyledItemDelegate(parent), m_flagsRole(flagsRole)
 {
 }
 
 void SeverityDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const
 {
     QStyledItemDelegate::initStyleOption(option, index);
-    const QVariant raw = index.siblingAtColumn(m_flagsColumn).data(m_rawRole);
+    const QVariant raw = index.data(m_flagsRole);
     if (!raw.isValid())
         return;
     const Flags flags = Flags::fromInt(raw.toInt());

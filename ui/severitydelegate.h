@@ -17,19 +17,18 @@ QColor severityTint(Severity severity);
 /**
  * Paints the rows of the events table by severity: errors and bad signatures red, slow answers and stale events
  * orange, duplicates and out-of-order events yellow; self-authored events in the disabled text colour. The flags
- * come from the model's raw value of `flagsColumn`.
+ * come from the model's `flagsRole` (an int; invalid while the row is not fetched).
  */
 class SeverityDelegate : public QStyledItemDelegate
 {
 public:
-    SeverityDelegate(int flagsColumn, int rawRole, QObject *parent = nullptr);
+    SeverityDelegate(int flagsRole, QObject *parent = nullptr);
 
 protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
 
 private:
-    int m_flagsColumn;
-    int m_rawRole;
+    int m_flagsRole;
 };
 
 } // namespace pimscope::ui

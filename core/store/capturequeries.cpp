@@ -97,6 +97,12 @@ void CaptureQueries::events(const QList<qint64> &ids, QObject *context,
     ask<QList<EventRecord>>(context, std::move(done), [ids](StoreReader &reader) { return reader.events(ids); });
 }
 
+void CaptureQueries::deliveries(const QList<qint64> &ids, QObject *context,
+                                std::function<void(Result<QList<Delivery>>)> done)
+{
+    ask<QList<Delivery>>(context, std::move(done), [ids](StoreReader &reader) { return reader.deliveries(ids, false); });
+}
+
 void CaptureQueries::delivery(qint64 id, QObject *context, std::function<void(Result<Delivery>)> done)
 {
     ask<Delivery>(context, std::move(done), [id](StoreReader &reader) -> Result<Delivery> {

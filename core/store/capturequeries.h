@@ -45,6 +45,8 @@ public:
     /** The events of `ids`, in that order. */
     void events(const QList<qint64> &ids, QObject *context,
                 std::function<void(Result<QList<EventRecord>>)> done);
+    /** Deliveries without their bodies, in the order of `ids` (for tables). */
+    void deliveries(const QList<qint64> &ids, QObject *context, std::function<void(Result<QList<Delivery>>)> done);
     /** One delivery with its body and headers. */
     void delivery(qint64 id, QObject *context, std::function<void(Result<Delivery>)> done);
     /** Every event of a delivery, in order. */

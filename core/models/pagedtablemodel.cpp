@@ -1,0 +1,71 @@
+#include "pagedtablemodel.h"
+
+namespace pimscope {
+
+PagedTableModel::PagedTableModel(CaptureQueries *queries, FilterTarget target, QObject *parent)
+    : QAbstractTableModel(parent), m_queries(queries), m_target(target)
+{
+}
+
+void PagedTableModel::setFilter(const QString &filter)
+{
+    m_filter = filter;
+    refresh();
+}
+
+void PagedTableModel::refresh()
+{
+    const quint64 generation = ++m_asked;
+    m_queries->match(generation, m_filter, m_target, this, [this](CaptureQueries::Matched m) { onMatched(std::move(m)); });
+}
+
+void PagedTableModel::onMatched(CaptureQueries::Matched m)
+{
+    if (m.generation < m_answered)
+        return;
+    m_answered = m.generation;
+    m_error = m.error;
+    if (!m.error.isEmpty()) {
+        Q_EMIT matched();
+        return; // the rows of the last good query stay
+    }
+    const qsizetype old = m_ids.size();
+    const bool appended = m.ids.size() >= old && std::equal(m_ids.cbegin(), m_ids.cend(), m.ids.cbegin());
+    if (appended) {
+        // Live arrivals: the rows shown stay where they are; their pages are fetched again (flags change) but shown
+        // meanwhile.
+        stalePages();
+        if (m.ids.size() > old) {
+            beginInsertRows({}, int(old), int(m.ids.size() - 1));
+            m_ids = std::move(m.ids);
+            endInsertRows();
+        }
+        if (old > 0)
+            Q_EMIT dataChanged(index(0, 0), index(int(old - 1), columnCount() - 1));
+    } else {
+        beginResetModel();
+        m_ids = std::move(m.ids);
+        dropPages();
+        endResetModel();
+    }
+    Q_EMIT matched();
+}
+
+void PagedTableModel::pageFailed(const QString &error)
+{
+    m_error = error;
+    Q_EMIT matched();
+}
+
+int PagedTableModel::rowOf(qint64 id) const
+{
+    const auto it = std::lower_bound(m_ids.cbegin(), m_ids.cend(), id);
+    return it != m_ids.cend() && *it == id ? int(it - m_ids.cbegin()) : -1;
+}
+
+int PagedTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_ids.size());
+}
+
+} // namespace pimscope

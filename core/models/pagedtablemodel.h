@@ -1,0 +1,169 @@
+#pragma once
+
+#include "store/capturequeries.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QSet>
+
+#include <algorithm>
+
+namespace pimscope {
+
+/**
+ * A table of what matches a filter in a capture, one row per id. It never holds more than the matching ids and a
+ * few pages of rows: the ids come from a query on CaptureQueries' thread, and the rows are fetched there in pages
+ * of pageSize as the view asks for them (a row not fetched yet shows "…"). refresh() runs the filter again (live
+ * arrivals): rows appended at the end are inserted, keeping the selection and the scroll position; cached rows
+ * stay shown until their refreshed page arrives. See PagedRows for the typed part.
+ */
+class PagedTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    /** RawRole: the raw value of a cell; IdRole: the row's id; FlagsRole: the row's flags as an int (any column). */
+    enum Role { RawRole = Qt::UserRole, IdRole, FlagsRole };
+    static constexpr int pageSize = 200;
+
+    PagedTableModel(CaptureQueries *queries, FilterTarget target, QObject *parent = nullptr);
+
+    /** Shows what matches `filter` (the filter language; empty: everything). The query runs at once. */
+    void setFilter(const QString &filter);
+    QString filter() const { return m_filter; }
+    /** Runs the current filter again. */
+    void refresh();
+
+    /** Why the last query failed (empty when it did not). */
+    QString error() const { return m_error; }
+    /** How many rows match, as of the last answered query. */
+    qsizetype matchCount() const { return m_ids.size(); }
+    /** True while a query is running. */
+    bool isQuerying() const { return m_asked > m_answered; }
+
+    qint64 idAt(int row) const { return row >= 0 && row < m_ids.size() ? m_ids[row] : 0; }
+    /** The row of `id`, or -1. */
+    int rowOf(qint64 id) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+
+Q_SIGNALS:
+    /** A query was answered (error() and matchCount() are up to date). */
+    void matched();
+
+protected:
+    /** Drop every cached page (the rows moved). */
+    virtual void dropPages() = 0;
+    /** Keep the cached pages on show but fetch them again when next asked for (live arrivals). */
+    virtual void stalePages() = 0;
+    /** A page could not be fetched. */
+    void pageFailed(const QString &error);
+
+    CaptureQueries *m_queries;
+    QList<qint64> m_ids;
+
+private:
+    void onMatched(CaptureQueries::Matched m);
+
+    FilterTarget m_target;
+    QString m_filter;
+    QString m_error;
+    quint64 m_asked = 0;    ///< generation of the last query asked
+    quint64 m_answered = 0; ///< generation of the last query answered
+};
+
+/** The typed half of PagedTableModel: the cache of pages of `Row` and their fetching. */
+template<typename Row>
+class PagedRows : public PagedTableModel
+{
+public:
+    using PagedTableModel::PagedTableModel;
+
+    /** The row at `row`, when its page is fetched (asking for it fetches it). */
+    const Row *rowAt(int row) const
+    {
+        if (row < 0 || row >= m_ids.size())
+            return nullptr;
+        const int page = row / pageSize;
+        const auto it = m_pages.constFind(page);
+        const int offset = row - page * pageSize;
+        if (it == m_pages.cend() || it->stale || offset >= it->rows.size())
+            requestPage(page);
+        if (it == m_pages.cend() || offset >= it->rows.size())
+            return nullptr;
+        const Row &r = it->rows[offset];
+        return idOf(r) == m_ids[row] ? &r : nullptr;
+    }
+
+protected:
+    /** Fetches the rows of `ids` (in that order) on the query thread. */
+    virtual void fetch(const QList<qint64> &ids, std::function<void(Result<QList<Row>>)> done) const = 0;
+    virtual qint64 idOf(const Row &row) const = 0;
+
+    void dropPages() override
+    {
+        m_pages.clear();
+        m_requested.clear();
+    }
+    void stalePages() override
+    {
+        for (Page &p : m_pages)
+            p.stale = true;
+        m_requested.clear();
+    }
+
+private:
+    struct Page
+    {
+        QList<Row> rows;
+        bool stale = false;
+    };
+    static constexpr int maxPages = 64;
+
+    void requestPage(int page) const
+    {
+        if (m_requested.contains(page))
+            return;
+        m_requested.insert(page);
+        const QList<qint64> slice = m_ids.mid(qsizetype(page) * pageSize, pageSize);
+        auto *self = const_cast<PagedRows *>(this);
+        fetch(slice, [self, page, slice](Result<QList<Row>> rows) {
+            if (self->m_ids.mid(qsizetype(page) * pageSize, pageSize) != slice) {
+                // The rows moved meanwhile (a new filter): what the view asks for next is fetched again.
+                self->m_requested.remove(page);
+                return;
+            }
+            self->onPage(page, std::move(rows));
+        });
+    }
+
+    void onPage(int page, Result<QList<Row>> rows)
+    {
+        if (!rows) {
+            pageFailed(rows.error());
+            return;
+        }
+        if (m_pages.size() >= maxPages) {
+            // Keep the pages nearest to this one.
+            int farthest = -1;
+            for (auto it = m_pages.cbegin(); it != m_pages.cend(); ++it) {
+                if (farthest < 0 || std::abs(it.key() - page) > std::abs(farthest - page))
+                    farthest = it.key();
+            }
+            m_pages.remove(farthest);
+            m_requested.remove(farthest);
+        }
+        Page &p = m_pages[page];
+        p.rows = std::move(rows.value());
+        p.stale = false;
+        const int first = page * pageSize;
+        const int last = std::min<int>(first + pageSize, int(m_ids.size())) - 1;
+        if (last >= first)
+            Q_EMIT dataChanged(index(first, 0), index(last, columnCount() - 1));
+    }
+
+    // Fetching is a side effect of data(), which is const.
+    mutable QHash<int, Page> m_pages;
+    mutable QSet<int> m_requested;
+};
+
+} // namespace pimscope
