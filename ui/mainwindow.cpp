@@ -22,6 +22,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -112,6 +113,9 @@ bool MainWindow::openCapture(const QString &path)
     m_deliveryModel = nullptr;
     delete m_queries;
     m_queries = nullptr;
+    delete m_summaryQueries;
+    m_summaryQueries = nullptr;
+    m_summaryAsked = false;
     m_store.reset();
     m_shownDelivery = 0;
     for (QPlainTextEdit *view : {m_eventJson, m_raw, m_delivery})
@@ -131,6 +135,7 @@ bool MainWindow::openCapture(const QString &path)
     m_bannerBox->hide();
     m_store = std::move(store.value());
     m_queries = new CaptureQueries(m_store->path(), this);
+    m_summaryQueries = new CaptureQueries(m_store->path(), this);
     m_model = new EventTableModel(m_queries, this);
     m_deliveryModel = new DeliveryTableModel(m_queries, this);
     // Whatever is written to the capture (received, demo, imported) shows up, four refreshes a second at most.
@@ -206,9 +211,15 @@ void MainWindow::attachTable()
 
 void MainWindow::refreshSummary()
 {
-    if (!m_queries)
+    if (!m_summaryQueries || m_summaryAsked)
         return;
-    m_queries->summary(QDateTime::currentMSecsSinceEpoch(), this, [this](Result<CaptureSummary> s) {
+    m_summaryAsked = true;
+    QElapsedTimer took;
+    took.start();
+    m_summaryQueries->summary(QDateTime::currentMSecsSinceEpoch(), this, [this, took](Result<CaptureSummary> s) {
+        m_summaryAsked = false;
+        // Its scans grow with the capture: on a large one, ask for it less often (five times its cost at least).
+        m_summaryTimer->setInterval(int(std::clamp<qint64>(took.elapsed() * 5, 1000, 30000)));
         if (s)
             showSummary(*s);
         else

@@ -115,6 +115,8 @@ private:
     std::unique_ptr<EventStore> m_store;
     std::unique_ptr<Receiver> m_receiver;
     CaptureQueries *m_queries = nullptr;
+    CaptureQueries *m_summaryQueries = nullptr; ///< a thread of its own: its scans never hold the table up
+    bool m_summaryAsked = false;
     EventTableModel *m_model = nullptr;
     DeliveryTableModel *m_deliveryModel = nullptr;
     QAction *m_deliveriesAction = nullptr;

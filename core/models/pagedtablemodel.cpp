@@ -10,12 +10,24 @@ PagedTableModel::PagedTableModel(CaptureQueries *queries, FilterTarget target, Q
 void PagedTableModel::setFilter(const QString &filter)
 {
     m_filter = filter;
-    refresh();
+    refreshAll();
 }
 
 void PagedTableModel::refresh()
 {
+    if (m_ids.isEmpty() || !m_sinceFull.isValid() || m_sinceFull.elapsed() > fullEveryMs || !m_error.isEmpty()) {
+        refreshAll();
+        return;
+    }
     const quint64 generation = ++m_asked;
+    m_queries->match(generation, m_filter, m_target, this, [this](CaptureQueries::Matched m) { onMatched(std::move(m)); },
+                     m_ids.last());
+}
+
+void PagedTableModel::refreshAll()
+{
+    const quint64 generation = ++m_asked;
+    m_sinceFull.start();
     m_queries->match(generation, m_filter, m_target, this, [this](CaptureQueries::Matched m) { onMatched(std::move(m)); });
 }
 
@@ -30,6 +42,17 @@ void PagedTableModel::onMatched(CaptureQueries::Matched m)
         return; // the rows of the last good query stay
     }
     const qsizetype old = m_ids.size();
+    if (m.afterId > 0) {
+        // Only what came after the last row asked about: append it (unless the rows changed meanwhile).
+        if (!m_ids.isEmpty() && m_ids.last() == m.afterId && !m.ids.isEmpty()) {
+            tailGrew(old);
+            beginInsertRows({}, int(old), int(old + m.ids.size() - 1));
+            m_ids += m.ids;
+            endInsertRows();
+        }
+        Q_EMIT matched();
+        return;
+    }
     const bool appended = m.ids.size() >= old && std::equal(m_ids.cbegin(), m_ids.cend(), m.ids.cbegin());
     if (appended) {
         // Live arrivals: the rows shown stay where they are; their pages are fetched again (flags change) but shown

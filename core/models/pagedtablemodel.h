@@ -3,6 +3,7 @@
 #include "store/capturequeries.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QSet>
 
@@ -30,8 +31,14 @@ public:
     /** Shows what matches `filter` (the filter language; empty: everything). The query runs at once. */
     void setFilter(const QString &filter);
     QString filter() const { return m_filter; }
-    /** Runs the current filter again. */
+    /**
+     * Runs the current filter again for live arrivals: only the rows above the last one are asked for, except
+     * every fullEvery (the rows already shown are then checked again, e.g. for flags that changed).
+     */
     void refresh();
+    /** Runs the current filter again over every row. */
+    void refreshAll();
+    static constexpr int fullEveryMs = 5000;
 
     /** Why the last query failed (empty when it did not). */
     QString error() const { return m_error; }
@@ -55,6 +62,8 @@ protected:
     virtual void dropPages() = 0;
     /** Keep the cached pages on show but fetch them again when next asked for (live arrivals). */
     virtual void stalePages() = 0;
+    /** Rows were appended after `oldCount` rows: the page that held the last of them is to be fetched again. */
+    virtual void tailGrew(qsizetype oldCount) = 0;
     /** A page could not be fetched. */
     void pageFailed(const QString &error);
 
@@ -69,6 +78,7 @@ private:
     QString m_error;
     quint64 m_asked = 0;    ///< generation of the last query asked
     quint64 m_answered = 0; ///< generation of the last query answered
+    QElapsedTimer m_sinceFull; ///< since the last query over every row was asked
 };
 
 /** The typed half of PagedTableModel: the cache of pages of `Row` and their fetching. */
@@ -109,6 +119,15 @@ protected:
         for (Page &p : m_pages)
             p.stale = true;
         m_requested.clear();
+    }
+    void tailGrew(qsizetype oldCount) override
+    {
+        if (oldCount == 0)
+            return;
+        const int page = int((oldCount - 1) / pageSize);
+        m_requested.remove(page);
+        if (auto it = m_pages.find(page); it != m_pages.end())
+            it->stale = true;
     }
 
 private:

@@ -54,21 +54,23 @@ void deliver(QObject *context, std::function<void(T)> done, T value)
 } // namespace
 
 void CaptureQueries::match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
-                           std::function<void(Matched)> done)
+                           std::function<void(Matched)> done, qint64 afterId)
 {
     m_latestMatch = generation;
     QPointer<QObject> guard(context);
-    post([this, generation, filter, target, guard, done = std::move(done)](StoreReader *reader, const QString &openError) {
+    post([this, generation, filter, target, guard, afterId, done = std::move(done)](StoreReader *reader,
+                                                                                     const QString &openError) {
         if (generation < m_latestMatch || !guard)
             return; // superseded
         Matched m;
         m.generation = generation;
+        m.afterId = afterId;
         const Filter parsed = Filter::parse(filter);
         if (!reader) {
             m.error = openError;
         } else if (!parsed.isValid()) {
             m.error = parsed.error().message;
-        } else if (auto ids = reader->matchingIds(parsed, target)) {
+        } else if (auto ids = reader->matchingIds(parsed, target, afterId)) {
             m.ids = std::move(ids.value());
         } else {
             m.error = ids.error();

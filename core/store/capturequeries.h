@@ -33,15 +33,19 @@ public:
     explicit CaptureQueries(QString path, QObject *parent = nullptr);
     ~CaptureQueries() override;
 
-    /** The ids (ascending) of what matches `filter` (filter language; empty: everything), or an error. */
+    /**
+     * The ids (ascending) of what matches `filter` (filter language; empty: everything), or an error; with
+     * `afterId`, only the ids above it (Matched::afterId says so).
+     */
     struct Matched
     {
         quint64 generation = 0;
+        qint64 afterId = 0;
         QList<qint64> ids;
         QString error;
     };
     void match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
-               std::function<void(Matched)> done);
+               std::function<void(Matched)> done, qint64 afterId = 0);
     /** The events of `ids`, in that order. */
     void events(const QList<qint64> &ids, QObject *context,
                 std::function<void(Result<QList<EventRecord>>)> done);

@@ -201,11 +201,17 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
     // grew past 256 MiB is cut back after a checkpoint. Below that the file is reused as it is: truncating it at
     // every restart made ext4 allocate its blocks again (5% of the writer's time under load).
     pragma(QStringLiteral("PRAGMA journal_size_limit = 268435456"));
+    int version = 0;
+    if (pragma(QStringLiteral("PRAGMA user_version")) && q.next())
+        version = q.value(0).toInt();
+    q.finish();
     if (auto r = schema::migrate(c->m_db); !r)
         return refuse(QStringLiteral("%1: cannot prepare the capture: %2").arg(describe(path), r.error()));
-    // Put the header (application id, schema version) into the main file at once, so that the file
-    // identifies itself without its WAL.
-    pragma(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+    // A new or migrated capture: put the header (application id, schema version) into the main file at once,
+    // so that the file identifies itself without its WAL. (Not at every open: a second connection, such as the
+    // checkpointer's, would make the writer wait for it.)
+    if (version != schema::currentVersion)
+        pragma(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
     query.reset();
     return R(std::move(c));
 }

@@ -124,9 +124,15 @@ Result<std::unique_ptr<StoreReader>> StoreReader::open(const QString &path)
 
 StoreReader::~StoreReader() = default;
 
-Result<QList<qint64>> StoreReader::matchingIds(const Filter &filter, FilterTarget target)
+Result<QList<qint64>> StoreReader::matchingIds(const Filter &filter, FilterTarget target, qint64 afterId)
 {
-    const CompiledFilter compiled = filter.compile(target);
+    CompiledFilter compiled = filter.compile(target);
+    if (afterId > 0) {
+        // Only what came after: the rowid range makes it as cheap as the rows it returns.
+        compiled.where = u'(' + compiled.where + (target == FilterTarget::Events ? QStringLiteral(") AND e.id > ?")
+                                                                                : QStringLiteral(") AND d.id > ?"));
+        compiled.bindings.append(afterId);
+    }
     QSqlQuery q(db());
     q.setForwardOnly(true);
     q.prepare(filterIdsSql(compiled, target));

@@ -22,8 +22,11 @@ public:
     static Result<std::unique_ptr<StoreReader>> open(const QString &path);
     ~StoreReader();
 
-    /** Ids of the events or deliveries matching a filter (an empty filter matches all), ascending. */
-    Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target);
+    /**
+     * Ids of the events or deliveries matching a filter (an empty filter matches all), ascending; with `afterId`,
+     * only those above it (what arrived since a previous answer).
+     */
+    Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, qint64 afterId = 0);
     Result<qint64> countMatching(const Filter &filter, FilterTarget target);
 
     /** Events with their delivery's fields, in the order of `ids` (unknown ids are skipped). */

@@ -211,8 +211,6 @@ Result<void> StoreWriter::openConnection()
     QSqlQuery q(db);
     if (q.exec(QStringLiteral("SELECT value FROM settings WHERE key = 'self_author'")) && q.next())
         m_flagger.setSelfAuthor(q.value(0).toString());
-    loadFlaggerState();
-    loadBacklog();
     m_parser = std::make_unique<PayloadParser>();
     m_checkpointer = std::make_unique<Checkpointer>(m_path);
     m_checkpointer->attach(handle);
@@ -257,9 +255,14 @@ void StoreWriter::run()
         m_done.notify_all();
         if (!opened) {
             m_finishedTicket = ~quint64(0);
+            m_backlogEmpty = true;
             return;
         }
     }
+    // What the flags and the indexer need from the capture, read after open() has returned: a capture of a million
+    // events takes seconds to read, and nothing waits for it but the jobs queued meanwhile (they follow).
+    loadFlaggerState();
+    loadBacklog();
     Clock::time_point backlogSince;
     Clock::time_point lastCommit;
     for (;;) {
@@ -506,10 +509,14 @@ void StoreWriter::indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::st
     if (m_backlog.empty())
         return;
     QSqlDatabase &db = m_connection->db();
-    if (!db.transaction()) {
-        qCWarning(lcStore) << "cannot index events:" << db.lastError().text();
+    // IMMEDIATE: this transaction reads before it writes, and a deferred one would then fail at its first write
+    // if another connection (the checkpointer) had moved the log on meanwhile; this way the busy handler waits.
+    QSqlQuery begin(db);
+    if (!begin.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+        qCWarning(lcStore) << "cannot index events:" << queryError(begin);
         return;
     }
+    begin = QSqlQuery();
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT origin, received_at, body, format, signature, answered_status, ack_ms, error, "
                              "log_level, log_message, status_code FROM deliveries WHERE id = ?"));

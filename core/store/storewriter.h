@@ -149,7 +149,7 @@ private:
     std::deque<Job> m_queue;
     quint64 m_nextTicket = 1;
     quint64 m_finishedTicket = 0; ///< every ticket up to this one was committed or failed
-    bool m_backlogEmpty = true;   ///< mirrors m_backlog.empty() for waitForIdle()
+    bool m_backlogEmpty = false;  ///< mirrors m_backlog.empty() for waitForIdle() (false until it is loaded)
     std::chrono::steady_clock::time_point m_lastPush; ///< when the last job was queued
     std::atomic<bool> m_queued = false; ///< m_queue is not empty (read without the lock by the indexer)
     bool m_stopping = false;

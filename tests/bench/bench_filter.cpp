@@ -36,27 +36,8 @@ int main(int argc, char *argv[])
     QTemporaryDir dir;
     const QString path = args.size() > 2 ? args[2] : dir.filePath(QStringLiteral("bench.db"));
 
-    if (!QFile::exists(path)) {
-        auto store = EventStore::open(path);
-        if (!store) {
-            std::fprintf(stderr, "%s\n", qPrintable(store.error()));
-            return 1;
-        }
-        QRandomGenerator rng(7);
-        PayloadParser parser;
-        const qint64 t0 = *parseIsoDateTime(std::string_view("2026-11-22T00:00:00Z"));
-        QElapsedTimer timer;
-        timer.start();
-        for (int i = 0; i < total / 10; ++i) {
-            Delivery d = bench::receivedDelivery(bench::akeneoBody(rng, t0 + i * 50, 10, 60), t0 + i * 50);
-            ParseResult r = parser.parse(d.body);
-            d.format = r.format;
-            d.events = std::move(r.events);
-            store.value()->enqueue(std::move(d), true);
-        }
-        store.value()->flush(3600000);
-        std::printf("built %d events in %.1f s\n", total, double(timer.elapsed()) / 1000.0);
-    }
+    if (!bench::ensureCapture(path, total))
+        return 1;
 
     auto reader = StoreReader::open(path);
     if (!reader) {

@@ -2,12 +2,19 @@
 
 // Realistic synthetic traffic for the benchmarks (header-only; no test framework).
 
+#include "formats/payloadparser.h"
 #include "model/delivery.h"
+#include "store/eventstore.h"
 #include "util/timeutil.h"
+
+#include <QElapsedTimer>
+#include <QFile>
 
 #include <QRandomGenerator>
 #include <QString>
 #include <QUuid>
+
+#include <cstdio>
 
 namespace pimscope::bench {
 
@@ -76,6 +83,37 @@ inline Delivery receivedDelivery(QByteArray body, qint64 receivedAtMs)
     d.answeredStatus = 200;
     d.ackMs = 1.5;
     return d;
+}
+
+/**
+ * The capture the filter and window benchmarks read: `total` events in deliveries of 10, 50 ms apart from
+ * 2026-11-22T00:00Z, written into `path` unless it exists already (then it is reused as it is). Returns false,
+ * with the reason on stderr, when the capture cannot be written.
+ */
+inline bool ensureCapture(const QString &path, int total)
+{
+    if (QFile::exists(path))
+        return true;
+    auto store = EventStore::open(path);
+    if (!store) {
+        std::fprintf(stderr, "%s\n", qPrintable(store.error()));
+        return false;
+    }
+    QRandomGenerator rng(7);
+    PayloadParser parser;
+    const qint64 t0 = *parseIsoDateTime(std::string_view("2026-11-22T00:00:00Z"));
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < total / 10; ++i) {
+        Delivery d = receivedDelivery(akeneoBody(rng, t0 + i * 50, 10, 60), t0 + i * 50);
+        ParseResult r = parser.parse(d.body);
+        d.format = r.format;
+        d.events = std::move(r.events);
+        store.value()->enqueue(std::move(d), true);
+    }
+    store.value()->flush(3600000);
+    std::printf("built %d events in %.1f s\n", total, double(timer.elapsed()) / 1000.0);
+    return true;
 }
 
 } // namespace pimscope::bench
