@@ -63,6 +63,7 @@ private Q_SLOTS:
     void unreadableCaptureIsShown();
     void demoEventsInAScratchCapture();
     void columnLayoutIsRemembered();
+    void tunnelUrlIsShownAndRemembered();
 };
 
 void TestMainWindow::liveEventsAndFilter()
@@ -269,6 +270,28 @@ void TestMainWindow::demoEventsInAScratchCapture()
     QTRY_VERIFY(!window.eventJson()->toPlainText().isEmpty());
     saveScreenshot(window, "demo.png");
     QFile::remove(window.capturePath());
+}
+
+void TestMainWindow::tunnelUrlIsShownAndRemembered()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    {
+        ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+        window.show();
+        const QString local = window.shownUrl();
+        QVERIFY(local.startsWith(QStringLiteral("http://127.0.0.1:")));
+        window.publicUrlEdit()->setText(QStringLiteral("not a url"));
+        QCOMPARE(window.shownUrl(), local); // an invalid one is not shown
+        window.publicUrlEdit()->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
+        QCOMPARE(window.shownUrl(), QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
+        window.stopReceiver();
+        QCOMPARE(window.shownUrl(), QString()); // nothing to give the PIM while stopped
+    }
+    ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+    window.show();
+    QCOMPARE(window.shownUrl(), QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
+    window.publicUrlEdit()->clear();
 }
 
 QTEST_MAIN(TestMainWindow)

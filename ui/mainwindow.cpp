@@ -50,6 +50,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <span>
@@ -457,6 +458,23 @@ void MainWindow::buildUi()
     m_urlLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_urlLabel->setContentsMargins(8, 0, 8, 0);
     toolbar->addWidget(m_urlLabel);
+    m_publicUrl = new QLineEdit(toolbar);
+    m_publicUrl->setPlaceholderText(QStringLiteral("Public URL of your tunnel (optional)"));
+    m_publicUrl->setToolTip(QStringLiteral("A real Akeneo or Quable only calls public HTTPS URLs: run a tunnel (ngrok, "
+                                           "cloudflared…) to this receiver and enter its public URL here; it is the "
+                                           "one shown and copied"));
+    m_publicUrl->setClearButtonEnabled(true);
+    m_publicUrl->setMaximumWidth(320);
+    m_publicUrl->setText(QSettings().value(QStringLiteral("receiver/publicUrl")).toString());
+    connect(m_publicUrl, &QLineEdit::textChanged, this, [this](const QString &text) {
+        const QUrl url(text.trimmed(), QUrl::StrictMode);
+        const bool ok = text.trimmed().isEmpty() || (url.isValid() && (url.scheme() == u"https" || url.scheme() == u"http") && !url.host().isEmpty());
+        m_publicUrl->setStyleSheet(ok ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
+        if (ok)
+            QSettings().setValue(QStringLiteral("receiver/publicUrl"), text.trimmed());
+        updateStatus();
+    });
+    toolbar->addWidget(m_publicUrl);
     QAction *copy = toolbar->addAction(QStringLiteral("Copy URL"));
     copy->setToolTip(QStringLiteral("Copy the receiver's URL, to paste into the PIM's event subscription"));
     connect(copy, &QAction::triggered, this, [this] { QGuiApplication::clipboard()->setText(shownUrl()); });
@@ -669,7 +687,13 @@ void MainWindow::buildUi()
 
 QString MainWindow::shownUrl() const
 {
-    return m_receiver ? m_receiver->url() : QString();
+    if (!m_receiver)
+        return {};
+    const QString publicUrl = m_publicUrl->text().trimmed();
+    const QUrl url(publicUrl, QUrl::StrictMode);
+    if (!publicUrl.isEmpty() && url.isValid() && (url.scheme() == u"https" || url.scheme() == u"http") && !url.host().isEmpty())
+        return publicUrl;
+    return m_receiver->url();
 }
 
 bool MainWindow::startReceiver(quint16 port)
@@ -756,7 +780,12 @@ void MainWindow::updateStatus()
     parts << (m_receiver ? QStringLiteral("receiver on %1").arg(m_receiver->url()) : QStringLiteral("receiver stopped"));
     m_statusText->setText(parts.join(QStringLiteral("   ·   ")));
     m_statusText->setToolTip(m_path);
-    m_urlLabel->setText(m_receiver ? m_receiver->url() : QStringLiteral("(stopped)"));
+    if (!m_receiver)
+        m_urlLabel->setText(QStringLiteral("(stopped)"));
+    else if (shownUrl() != m_receiver->url())
+        m_urlLabel->setText(QStringLiteral("%1 → %2").arg(m_receiver->url(), QString()).trimmed());
+    else
+        m_urlLabel->setText(m_receiver->url());
 }
 
 void MainWindow::showSelected()

@@ -77,8 +77,10 @@ public:
     QProgressBar *quotaMeter() const { return m_quota; }
     QLabel *p99Label() const { return m_p99; }
     Receiver *receiver() const { return m_receiver.get(); }
-    /** The receiver's URL (or the tunnel URL given for it), empty while it is stopped. */
+    /** The URL to give the PIM: the tunnel's public URL when one is set, else the receiver's; empty while stopped. */
     QString shownUrl() const;
+    /** The field where the public URL of a tunnel in front of the receiver is entered (remembered). */
+    QLineEdit *publicUrlEdit() const { return m_publicUrl; }
 
     /**
      * Shows the capture at `path` (created when missing) and moves the receiver to it; false, with the reason
@@ -123,6 +125,7 @@ private:
 
     QAction *m_receiverAction = nullptr;
     QLabel *m_urlLabel = nullptr;
+    QLineEdit *m_publicUrl = nullptr;
     QLabel *m_banner = nullptr;
     QPushButton *m_otherPort = nullptr;
     QWidget *m_bannerBox = nullptr;
