@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include "diagnosticspanel.h"
+#include "filterbar.h"
 #include "mainwindow.h"
 #include "severitydelegate.h"
 #include "models/eventtablemodel.h"
@@ -220,6 +221,20 @@ void TestMainWindow::demoEventsInAScratchCapture()
     window.filterEdit()->setText(QStringLiteral("flag:bad_signature || flag:slow_ack || flag:out_of_order"));
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && model->rowCount() < 40, 5000);
 
+    // Completion of the word being typed: fields, flags, and the actions and authors of the capture, quoted.
+    ui::FilterBar *bar = window.filterBar();
+    QVERIFY(bar->completionsFor(QStringLiteral("auth")).contains(QStringLiteral("author_type")));
+    QCOMPARE(bar->completionsFor(QStringLiteral("flag:dup")), QStringList{QStringLiteral("flag:duplicate")});
+    QTRY_VERIFY(bar->completionsFor(QStringLiteral("action == \"product_m")).contains(QStringLiteral("\"product_model.updated\"")));
+    QVERIFY(bar->completionsFor(QStringLiteral("author == eRP")).contains(QStringLiteral("\"erp_connector_0417\"")));
+    // Filters applied are remembered, most recent first.
+    QCOMPARE(bar->history().value(0), QStringLiteral("flag:bad_signature || flag:slow_ack || flag:out_of_order"));
+    bar->save(QStringLiteral("problems"), QStringLiteral("flag:error"));
+    QCOMPARE(bar->saved().value(0).second, QStringLiteral("flag:error"));
+    Q_EMIT bar->picked(QStringLiteral("flag:error"));
+    QCOMPARE(window.filterEdit()->text(), QStringLiteral("flag:error"));
+    QTRY_VERIFY_WITH_TIMEOUT(model->filter() == QStringLiteral("flag:error") && model->rowCount() > 0, 5000);
+
     // The diagnostics list every problem of the demo with its count; clicking one filters the table to it.
     ui::DiagnosticsPanel *diagnostics = window.diagnostics();
     QTRY_COMPARE_WITH_TIMEOUT(diagnostics->topLevelItemCount(), int(ui::DiagnosticsPanel::groups().size()), 5000);
@@ -268,6 +283,17 @@ void TestMainWindow::demoEventsInAScratchCapture()
     QTRY_VERIFY(model->record(last) != nullptr);
     window.eventsView()->selectRow(last - 3);
     QTRY_VERIFY(!window.eventJson()->toPlainText().isEmpty());
+    // Its delivery's tab follows (not the one shown before).
+    QTRY_VERIFY(window.findChildren<QPlainTextEdit *>().size() >= 3);
+    const qint64 deliveryId = model->record(last - 3)->event.deliveryId;
+    QTRY_VERIFY([&] {
+        for (QPlainTextEdit *view : window.findChildren<QPlainTextEdit *>()) {
+            if (view->toPlainText().startsWith(QStringLiteral("Delivery   %1 ").arg(deliveryId)))
+                return true;
+        }
+        return false;
+    }());
+    window.detailTabs()->setCurrentIndex(0);
     saveScreenshot(window, "demo.png");
     QFile::remove(window.capturePath());
 }

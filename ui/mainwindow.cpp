@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "diagnosticspanel.h"
+#include "filterbar.h"
 #include "severitydelegate.h"
 
 #include "analysis/budgets.h"
@@ -162,7 +163,23 @@ bool MainWindow::openCapture(const QString &path)
         startReceiver(m_port);
     updateStatus();
     refreshSummary();
+    m_knownValuesAt = -1;
     return true;
+}
+
+void MainWindow::refreshKnownValues(qint64 events)
+{
+    // The actions and authors for completion: when the capture has changed, at most every 30 s (a scan of the
+    // events), and at once when the last look found an empty capture.
+    if (!m_summaryQueries || events == m_knownValuesAt
+        || (m_knownValuesAt > 0 && m_knownValuesAge.isValid() && m_knownValuesAge.elapsed() < 30000))
+        return;
+    m_knownValuesAt = events;
+    m_knownValuesAge.start();
+    m_summaryQueries->knownValues(this, [this](Result<QPair<QStringList, QStringList>> values) {
+        if (values)
+            m_filterBar->setKnownValues(values->first, values->second);
+    });
 }
 
 PagedTableModel *MainWindow::activeModel() const
@@ -231,6 +248,7 @@ void MainWindow::refreshSummary()
 void MainWindow::showSummary(const CaptureSummary &s)
 {
     m_diagnostics->setSummary(s);
+    refreshKnownValues(s.events);
     m_counts->setText(QStringLiteral("%L1 events · %L2 deliveries · %L3 events/min").arg(s.events).arg(s.deliveries).arg(s.eventsLastMinute));
     m_quota->setValue(int(std::min<qint64>(s.requestsLastHour, qint64(budgets::akeneoRequestsPerHour))));
     m_quota->setFormat(QStringLiteral("%L1 / %L2 requests in the last hour").arg(s.requestsLastHour).arg(budgets::akeneoRequestsPerHour));
@@ -529,14 +547,16 @@ void MainWindow::buildUi()
     m_bannerBox->hide();
     layout->addWidget(m_bannerBox);
 
-    m_filter = new QLineEdit(central);
-    m_filter->setClearButtonEnabled(true);
-    m_filter->setPlaceholderText(
-        QStringLiteral("Filter: action == \"product.updated\" && author_type == \"api\"   ·   flag:duplicate   ·   TSHIRT"));
+    m_filterBar = new FilterBar(central);
+    m_filter = m_filterBar->edit();
+    connect(m_filterBar, &FilterBar::picked, this, [this](const QString &filter) {
+        m_filter->setText(filter);
+        applyFilter();
+    });
     m_filterError = new QLabel(central);
     m_filterError->setStyleSheet(QStringLiteral("color: #c62828;"));
     m_filterError->hide();
-    layout->addWidget(m_filter);
+    layout->addWidget(m_filterBar);
     layout->addWidget(m_filterError);
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
@@ -759,6 +779,7 @@ void MainWindow::applyFilter()
     }
     m_filterError->hide();
     m_filter->setStyleSheet(QString());
+    m_filterBar->remember(text);
     if (m_model && text != activeModel()->filter())
         activeModel()->setFilter(text);
 }
@@ -827,6 +848,10 @@ void MainWindow::showDelivery(qint64 deliveryId)
     if (deliveryId == m_shownDelivery)
         return;
     m_shownDelivery = deliveryId;
+    // Nothing of the previous selection stays on show while this one is read.
+    m_raw->setPlainText(QStringLiteral("…"));
+    m_delivery->setPlainText(QStringLiteral("…"));
+    m_headers->setRowCount(0);
     m_queries->delivery(deliveryId, this, [this, deliveryId](Result<Delivery> d) {
         if (deliveryId != m_shownDelivery)
             return;

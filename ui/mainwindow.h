@@ -4,6 +4,7 @@
 #include "store/records.h"
 
 #include <QHostAddress>
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <memory>
@@ -33,6 +34,7 @@ class PagedTableModel;
 namespace pimscope::ui {
 
 class DiagnosticsPanel;
+class FilterBar;
 
 /** Runs the window from the command line (`pimscope [--db PATH] [--listen HOST:PORT]`); returns the exit code. */
 int runMainWindow(QApplication &app);
@@ -62,6 +64,7 @@ public:
     void showDeliveries(bool deliveries);
     bool showingDeliveries() const;
     QLineEdit *filterEdit() const { return m_filter; }
+    FilterBar *filterBar() const { return m_filterBar; }
     QLabel *filterError() const { return m_filterError; }
     QTableView *eventsView() const { return m_table; }
     QTabWidget *detailTabs() const { return m_details; }
@@ -119,6 +122,9 @@ private:
     CaptureQueries *m_queries = nullptr;
     CaptureQueries *m_summaryQueries = nullptr; ///< a thread of its own: its scans never hold the table up
     bool m_summaryAsked = false;
+    qint64 m_knownValuesAt = -1; ///< how many events the capture had when the known values were last asked for
+    QElapsedTimer m_knownValuesAge;
+    void refreshKnownValues(qint64 events);
     EventTableModel *m_model = nullptr;
     DeliveryTableModel *m_deliveryModel = nullptr;
     QAction *m_deliveriesAction = nullptr;
@@ -130,6 +136,7 @@ private:
     QPushButton *m_otherPort = nullptr;
     QWidget *m_bannerBox = nullptr;
     QLineEdit *m_filter = nullptr;
+    FilterBar *m_filterBar = nullptr;
     QLabel *m_filterError = nullptr;
     QTableView *m_table = nullptr;
     QTabWidget *m_details = nullptr;

@@ -132,6 +132,11 @@ void CaptureQueries::eventsOfSubject(const QString &subjectType, const QString &
     });
 }
 
+void CaptureQueries::knownValues(QObject *context, std::function<void(Result<QPair<QStringList, QStringList>>)> done)
+{
+    ask<QPair<QStringList, QStringList>>(context, std::move(done), [](StoreReader &reader) { return reader.knownValues(); });
+}
+
 void CaptureQueries::summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done)
 {
     ask<CaptureSummary>(context, std::move(done), [nowMs](StoreReader &reader) { return reader.summary(nowMs); });

@@ -59,6 +59,8 @@ public:
     /** Every event about one subject, in event-time order (StoreReader::eventsOfSubject). */
     void eventsOfSubject(const QString &subjectType, const QString &subjectKey, QObject *context,
                          std::function<void(Result<QList<EventRecord>>)> done);
+    /** The actions and authors seen (StoreReader::knownValues). */
+    void knownValues(QObject *context, std::function<void(Result<QPair<QStringList, QStringList>>)> done);
     /** The live figures at `nowMs`. */
     void summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done);
 

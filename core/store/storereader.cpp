@@ -292,6 +292,20 @@ bool readFlagCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, q
 
 } // namespace
 
+Result<QPair<QStringList, QStringList>> StoreReader::knownValues()
+{
+    QPair<QStringList, QStringList> out;
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    for (const auto &[column, list] : {std::pair{QStringLiteral("action"), &out.first}, std::pair{QStringLiteral("author"), &out.second}}) {
+        if (!q.exec(QStringLiteral("SELECT %1 FROM events WHERE %1 IS NOT NULL GROUP BY %1 ORDER BY count(*) DESC LIMIT 200").arg(column)))
+            return failure<QPair<QStringList, QStringList>>(q, "the known values");
+        while (q.next())
+            list->append(q.value(0).toString());
+    }
+    return out;
+}
+
 Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
 {
     CaptureSummary s;

@@ -43,6 +43,8 @@ public:
     Result<QList<EventRecord>> eventsOfSubject(const QString &subjectType, const QString &subjectKey);
 
     Result<Statistics> statistics();
+    /** The distinct actions and authors of the events (at most 200 each), for completing filters. */
+    Result<QPair<QStringList, QStringList>> knownValues();
     /** What the window's diagnostics and status bar show, cheap enough for a live capture (see CaptureSummary). */
     Result<CaptureSummary> summary(qint64 nowMs);
     /**
