@@ -272,9 +272,8 @@ int receiveCommand(const QStringList &args)
     if (!settings.address.isLoopback())
         std::fprintf(stderr, "pimscope: receive: warning: listening on %s: the capture is reachable from the network\n",
                      qPrintable(settings.address.toString()));
-    std::printf("Listening on %s\n", qPrintable(receiver.url()));
-    std::fflush(stdout);
-
+    // SIGINT/SIGTERM stop it cleanly from the moment it says it is ready (a signal right after that line would
+    // otherwise end the process before its commits).
     if (::pipe(signalPipe) != 0) {
         printError(QStringLiteral("cannot set up signal handling"));
         return Failure;
@@ -286,6 +285,9 @@ int receiveCommand(const QStringList &args)
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+
+    std::printf("Listening on %s\n", qPrintable(receiver.url()));
+    std::fflush(stdout);
 
     QCoreApplication::exec();
     receiver.stop();
