@@ -6,11 +6,6 @@ namespace pimscope {
 
 namespace {
 
-QVariant placeholder(int role)
-{
-    return role == Qt::DisplayRole ? QVariant(QStringLiteral("…")) : QVariant();
-}
-
 QVariant header(const char *const names[], int count, int section, Qt::Orientation orientation, int role)
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= count)
@@ -47,27 +42,16 @@ int EventTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QVariant EventTableModel::data(const QModelIndex &index, int role) const
+QVariant EventTableModel::cell(const EventRecord &r, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    if (role == IdRole)
-        return m_ids[index.row()];
-    if (role != Qt::DisplayRole && role != RawRole && role != Qt::ToolTipRole && role != FlagsRole)
-        return {};
-    const EventRecord *r = record(index.row());
-    if (!r)
-        return placeholder(role);
-    if (role == FlagsRole)
-        return int(r->event.flags.toInt());
     if (role == RawRole)
-        return raw(*r, index.column());
+        return raw(r, column);
     if (role == Qt::ToolTipRole) {
-        if (index.column() == Subject && !r->event.subjectUuid.isEmpty())
-            return QStringLiteral("%1 %2 (uuid %3)").arg(r->event.subjectType, r->event.subjectId, r->event.subjectUuid);
+        if (column == Subject && !r.event.subjectUuid.isEmpty())
+            return QStringLiteral("%1 %2 (uuid %3)").arg(r.event.subjectType, r.event.subjectId, r.event.subjectUuid);
         return {};
     }
-    return display(*r, index.column());
+    return display(r, column);
 }
 
 QVariant EventTableModel::display(const EventRecord &r, int column) const
@@ -131,30 +115,22 @@ int DeliveryTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QVariant DeliveryTableModel::data(const QModelIndex &index, int role) const
+QVariant DeliveryTableModel::cell(const Delivery &d, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (role == Qt::ToolTipRole) {
+        if (column == Problem || column == SignatureColumn)
+            return d.error.isEmpty() ? d.signatureDetail : d.error;
         return {};
-    if (role == IdRole)
-        return m_ids[index.row()];
-    if (role != Qt::DisplayRole && role != RawRole && role != Qt::ToolTipRole && role != FlagsRole)
-        return {};
-    const Delivery *d = delivery(index.row());
-    if (!d)
-        return placeholder(role);
-    if (role == FlagsRole)
-        return int(d->flags.toInt());
-    if (role == Qt::ToolTipRole)
-        return index.column() == Problem || index.column() == SignatureColumn ? QVariant(d->error.isEmpty() ? d->signatureDetail : d->error) : QVariant();
+    }
     if (role == RawRole) {
-        switch (Column(index.column())) {
-        case Received: return d->receivedAtMs;
-        case AckMs: return d->ackMs ? QVariant(*d->ackMs) : QVariant();
-        case FlagsColumn: return int(d->flags.toInt());
+        switch (Column(column)) {
+        case Received: return d.receivedAtMs;
+        case AckMs: return d.ackMs ? QVariant(*d.ackMs) : QVariant();
+        case FlagsColumn: return int(d.flags.toInt());
         default: break;
         }
     }
-    return display(*d, index.column());
+    return display(d, column);
 }
 
 QVariant DeliveryTableModel::display(const Delivery &d, int column) const

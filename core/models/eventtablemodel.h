@@ -38,12 +38,13 @@ public:
     static QString subjectText(const Event &e);
 
     int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
     void fetch(const QList<qint64> &ids, std::function<void(Result<QList<EventRecord>>)> done) const override;
     qint64 idOf(const EventRecord &row) const override { return row.event.id; }
+    Flags flagsOf(const EventRecord &row) const override { return row.event.flags; }
+    QVariant cell(const EventRecord &row, int column, int role) const override;
 
 private:
     QVariant display(const EventRecord &r, int column) const;
@@ -78,12 +79,13 @@ public:
     const Delivery *delivery(int row) const { return rowAt(row); }
 
     int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
     void fetch(const QList<qint64> &ids, std::function<void(Result<QList<Delivery>>)> done) const override;
     qint64 idOf(const Delivery &row) const override { return row.id; }
+    Flags flagsOf(const Delivery &row) const override { return row.flags; }
+    QVariant cell(const Delivery &row, int column, int role) const override;
 
 private:
     QVariant display(const Delivery &d, int column) const;

@@ -104,10 +104,33 @@ public:
         return idOf(r) == m_ids[row] ? &r : nullptr;
     }
 
+    /**
+     * The roles every paged table answers the same way: IdRole, FlagsRole, and the "…" of a row not fetched yet;
+     * the rest is cell().
+     */
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override
+    {
+        if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+            return {};
+        if (role == IdRole)
+            return m_ids[index.row()];
+        if (role != Qt::DisplayRole && role != RawRole && role != Qt::ToolTipRole && role != FlagsRole)
+            return {};
+        const Row *r = rowAt(index.row());
+        if (!r)
+            return role == Qt::DisplayRole ? QVariant(QStringLiteral("…")) : QVariant();
+        if (role == FlagsRole)
+            return int(flagsOf(*r).toInt());
+        return cell(*r, index.column(), role);
+    }
+
 protected:
     /** Fetches the rows of `ids` (in that order) on the query thread. */
     virtual void fetch(const QList<qint64> &ids, std::function<void(Result<QList<Row>>)> done) const = 0;
     virtual qint64 idOf(const Row &row) const = 0;
+    virtual Flags flagsOf(const Row &row) const = 0;
+    /** A fetched row's cell for Qt::DisplayRole, RawRole (its raw value) or Qt::ToolTipRole. */
+    virtual QVariant cell(const Row &row, int column, int role) const = 0;
 
     void dropPages() override
     {
