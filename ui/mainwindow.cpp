@@ -118,6 +118,10 @@ bool MainWindow::openCapture(const QString &path)
     delete m_summaryQueries;
     m_summaryQueries = nullptr;
     m_summaryAsked = false;
+    // Answers still on their way about the previous capture are dropped with their context (ids start at 1 in
+    // every capture: a late one could otherwise be shown for a row of this one).
+    delete m_captureContext;
+    m_captureContext = new QObject(this);
     m_store.reset();
     m_shownDelivery = 0;
     for (QPlainTextEdit *view : {m_eventJson, m_raw, m_delivery})
@@ -176,7 +180,7 @@ void MainWindow::refreshKnownValues(qint64 events)
         return;
     m_knownValuesAt = events;
     m_knownValuesAge.start();
-    m_summaryQueries->knownValues(this, [this](Result<QPair<QStringList, QStringList>> values) {
+    m_summaryQueries->knownValues(m_captureContext, [this](Result<QPair<QStringList, QStringList>> values) {
         if (values)
             m_filterBar->setKnownValues(values->first, values->second);
     });
@@ -234,7 +238,7 @@ void MainWindow::refreshSummary()
     m_summaryAsked = true;
     QElapsedTimer took;
     took.start();
-    m_summaryQueries->summary(QDateTime::currentMSecsSinceEpoch(), this, [this, took](Result<CaptureSummary> s) {
+    m_summaryQueries->summary(QDateTime::currentMSecsSinceEpoch(), m_captureContext, [this, took](Result<CaptureSummary> s) {
         m_summaryAsked = false;
         // Its scans grow with the capture: on a large one, ask for it less often (five times its cost at least).
         m_summaryTimer->setInterval(int(std::clamp<qint64>(took.elapsed() * 5, 1000, 30000)));
@@ -322,7 +326,7 @@ void MainWindow::copyEventJson()
     if (showingDeliveries()) {
         const qint64 id = m_deliveryModel->idAt(m_table->currentIndex().row());
         if (id > 0)
-            m_queries->delivery(id, this, [this](Result<Delivery> d) {
+            m_queries->delivery(id, m_captureContext, [this](Result<Delivery> d) {
                 if (d) {
                     QGuiApplication::clipboard()->setText(QString::fromUtf8(d->body));
                     statusBar()->showMessage(QStringLiteral("Copied the body of delivery %1").arg(d->id), 3000);
@@ -351,7 +355,7 @@ void MainWindow::showTimeline(const EventRecord &selected)
     const qint64 selectedId = e.id;
     m_timelineSubject = subject;
     const QString title = EventTableModel::subjectText(e);
-    m_queries->eventsOfSubject(e.subjectType, key, this, [this, subject, selectedId, title, type = e.subjectType](
+    m_queries->eventsOfSubject(e.subjectType, key, m_captureContext, [this, subject, selectedId, title, type = e.subjectType](
                                                             Result<QList<EventRecord>> rows) {
         if (subject != m_timelineSubject)
             return; // another row was selected meanwhile
@@ -820,7 +824,7 @@ void MainWindow::showSelected()
         }
         const qint64 id = d->id;
         // The Event tab lists the delivery's events, each as the PIM sent it.
-        m_queries->eventsOfDelivery(id, this, [this, id](Result<QList<EventRecord>> events) {
+        m_queries->eventsOfDelivery(id, m_captureContext, [this, id](Result<QList<EventRecord>> events) {
             if (id != m_shownDelivery || !events)
                 return;
             QStringList parts;
@@ -852,7 +856,7 @@ void MainWindow::showDelivery(qint64 deliveryId)
     m_raw->setPlainText(QStringLiteral("…"));
     m_delivery->setPlainText(QStringLiteral("…"));
     m_headers->setRowCount(0);
-    m_queries->delivery(deliveryId, this, [this, deliveryId](Result<Delivery> d) {
+    m_queries->delivery(deliveryId, m_captureContext, [this, deliveryId](Result<Delivery> d) {
         if (deliveryId != m_shownDelivery)
             return;
         if (!d) {

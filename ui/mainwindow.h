@@ -122,6 +122,7 @@ private:
     CaptureQueries *m_queries = nullptr;
     CaptureQueries *m_summaryQueries = nullptr; ///< a thread of its own: its scans never hold the table up
     bool m_summaryAsked = false;
+    QObject *m_captureContext = nullptr; ///< the context of every query about the capture shown
     qint64 m_knownValuesAt = -1; ///< how many events the capture had when the known values were last asked for
     QElapsedTimer m_knownValuesAge;
     void refreshKnownValues(qint64 events);
