@@ -39,6 +39,7 @@ private Q_SLOTS:
     void filterNarrowsAndErrorsKeepRows();
     void liveArrivalsAreAppended();
     void deliveriesTable();
+    void sortedInTheDatabase();
 
 private:
     void waitForMatch(PagedTableModel &model);
@@ -170,6 +171,38 @@ void TestEventTableModel::deliveriesTable()
     QVERIFY(!model.data(model.index(0, DeliveryTableModel::Problem)).toString().isEmpty());
     QVERIFY(model.data(model.index(0, DeliveryTableModel::FlagsColumn)).toString().contains(QStringLiteral("error")));
     QVERIFY(Flags::fromInt(model.data(model.index(0, 0), PagedTableModel::FlagsRole).toInt()).testFlag(Flag::Error));
+}
+
+void TestEventTableModel::sortedInTheDatabase()
+{
+    CaptureQueries queries(m_store->path());
+    EventTableModel model(&queries);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setFilter(QStringLiteral("author_type == \"api\""));
+    waitForMatch(model);
+    model.sort(EventTableModel::Subject, Qt::DescendingOrder);
+    waitForMatch(model);
+    QCOMPARE(model.sortKey(), QStringLiteral("subject"));
+    QCOMPARE(model.rowCount(), 250); // the filter still holds
+    QTRY_COMPARE(model.data(model.index(0, EventTableModel::Subject)).toString(), QStringLiteral("SKU-99"));
+    QTRY_COMPARE(model.data(model.index(249, EventTableModel::Subject)).toString(), QStringLiteral("SKU-1"));
+    const qint64 id = model.idAt(10);
+    QCOMPARE(model.rowOf(id), 10);
+    // A column the query cannot order leaves the order as it is.
+    model.sort(EventTableModel::SignatureColumn);
+    QCOMPARE(model.sortKey(), QStringLiteral("subject"));
+    // Live arrivals in a sorted table: the new rows take their place.
+    m_store->enqueue(receivedDelivery(batch(999, 1), iso("2026-11-22T10:05:00Z")));
+    QVERIFY(m_store->flush());
+    model.refresh();
+    waitForMatch(model);
+    QCOMPARE(model.rowCount(), 251);
+    QTRY_COMPARE(model.data(model.index(0, EventTableModel::Subject)).toString(), QStringLiteral("SKU-999"));
+
+    DeliveryTableModel deliveries(&queries);
+    deliveries.sort(DeliveryTableModel::Received, Qt::DescendingOrder);
+    waitForMatch(deliveries);
+    QTRY_COMPARE(deliveries.data(deliveries.index(0, DeliveryTableModel::Received)).toString(), QStringLiteral("2026-11-22 10:05:00.000"));
 }
 
 QTEST_GUILESS_MAIN(TestEventTableModel)

@@ -260,6 +260,25 @@ void TestMainWindow::demoEventsInAScratchCapture()
     QVERIFY2(window.p99Label()->text().contains(QStringLiteral("ms")), qPrintable(window.p99Label()->text()));
     window.filterEdit()->clear();
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 5000);
+    // A click on a header sorts by that column; on one the query cannot order, nothing moves.
+    QHeaderView *header = window.eventsView()->horizontalHeader();
+    const auto clickHeader = [&](int column) {
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                          QPoint(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2));
+    };
+    window.eventsView()->scrollTo(model->index(0, EventTableModel::Action));
+    clickHeader(EventTableModel::Action);
+    QTRY_COMPARE_WITH_TIMEOUT(model->sortKey(), QStringLiteral("action"), 5000);
+    QTRY_COMPARE(model->data(model->index(0, EventTableModel::Action)).toString(), QStringLiteral("com.akeneo.pim.v1.product.updated"));
+    window.eventsView()->scrollTo(model->index(0, EventTableModel::SignatureColumn));
+    clickHeader(EventTableModel::SignatureColumn);
+    QTest::qWait(50);
+    QCOMPARE(model->sortKey(), QStringLiteral("action"));
+    QTRY_COMPARE(header->sortIndicatorSection(), int(EventTableModel::Action));
+    window.eventsView()->scrollTo(model->index(0, EventTableModel::Number));
+    clickHeader(EventTableModel::Number);
+    QTRY_COMPARE(model->sortKey(), QStringLiteral("id"));
+
     // The deliveries table: one row per request, and back.
     window.showDeliveries(true);
     QVERIFY(window.showingDeliveries());

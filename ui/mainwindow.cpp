@@ -41,6 +41,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -217,12 +218,19 @@ void MainWindow::showDeliveries(bool deliveries)
 
 void MainWindow::attachTable()
 {
+    m_table->setSortingEnabled(false);
     m_table->setModel(activeModel());
     m_shownDelivery = 0;
     sizeColumns();
     const QString key = showingDeliveries() ? QStringLiteral("window/deliveryColumns") : QStringLiteral("window/eventColumns");
     if (const QByteArray state = QSettings().value(key).toByteArray(); !state.isEmpty())
-        m_table->horizontalHeader()->restoreState(state);
+        m_table->horizontalHeader()->restoreState(state); // with its sort order
+    else
+        m_table->horizontalHeader()->setSortIndicator(0, Qt::AscendingOrder); // oldest first, as they arrived
+    // A click on a header sorts by that column (in the database: the table holds no more than a few pages).
+    if (m_table->horizontalHeader()->sortIndicatorSection() >= m_table->model()->columnCount())
+        m_table->horizontalHeader()->setSortIndicator(0, Qt::AscendingOrder);
+    m_table->setSortingEnabled(true);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelected);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateCompare);
     m_details->setTabEnabled(m_details->indexOf(m_timeline->parentWidget()), !showingDeliveries());
@@ -595,6 +603,15 @@ void MainWindow::buildUi()
     m_table->addAction(copyAction);
     // Columns: moved by dragging, hidden and shown from the header's menu, remembered.
     QHeaderView *columns = m_table->horizontalHeader();
+    // A click on a column the query cannot order (the events' status and signature) leaves the order, and the
+    // indicator shows the order there is.
+    connect(columns, &QHeaderView::sortIndicatorChanged, this, [this, columns](int column, Qt::SortOrder) {
+        PagedTableModel *model = m_model ? activeModel() : nullptr;
+        if (model && model->sortColumn() != column) {
+            const QSignalBlocker blocker(columns);
+            columns->setSortIndicator(model->sortColumn(), model->sortDescending() ? Qt::DescendingOrder : Qt::AscendingOrder);
+        }
+    }, Qt::QueuedConnection);
     columns->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(columns, &QHeaderView::customContextMenuRequested, this, [this, columns](const QPoint &at) {
         QMenu menu(this);

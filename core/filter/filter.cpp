@@ -83,16 +83,21 @@ QStringList Filter::fieldNames()
     return filter::Parser::fieldNames();
 }
 
-QString filterIdsSql(const CompiledFilter &f, FilterTarget target)
+QString filterIdsSql(const CompiledFilter &f, FilterTarget target, const QString &orderBy, bool descending)
 {
+    const QString id = target == FilterTarget::Events ? QStringLiteral("e.id") : QStringLiteral("d.id");
+    const QString direction = descending ? QStringLiteral(" DESC") : QString();
+    QString order = QStringLiteral(") ORDER BY ");
+    if (!orderBy.isEmpty() && orderBy != id)
+        order += orderBy + direction + QStringLiteral(", ");
+    order += id + direction;
     if (target == FilterTarget::Events)
-        return QStringLiteral("SELECT e.id ") + fromWhere(f, target) + f.where + QStringLiteral(") ORDER BY e.id");
+        return QStringLiteral("SELECT e.id ") + fromWhere(f, target) + f.where + order;
     // DISTINCT over the join rather than EXISTS per delivery: measured as fast or faster in every case, and
     // an inner join (needsEvent) lets SQLite start from an events index (event_id, subject, action).
     if (f.usesEvents)
-        return QStringLiteral("SELECT DISTINCT d.id ") + fromWhere(f, target) + f.where
-            + QStringLiteral(") ORDER BY d.id");
-    return QStringLiteral("SELECT d.id ") + fromWhere(f, target) + f.where + QStringLiteral(") ORDER BY d.id");
+        return QStringLiteral("SELECT DISTINCT d.id ") + fromWhere(f, target) + f.where + order;
+    return QStringLiteral("SELECT d.id ") + fromWhere(f, target) + f.where + order;
 }
 
 QString filterCountSql(const CompiledFilter &f, FilterTarget target)

@@ -25,6 +25,14 @@ void EventTableModel::fetch(const QList<qint64> &ids, std::function<void(Result<
     m_queries->events(ids, const_cast<EventTableModel *>(this), std::move(done));
 }
 
+QString EventTableModel::sortKeyOf(int column) const
+{
+    // Status and signature are the delivery's: not sortable here (the deliveries table sorts by them).
+    static const char *const keys[ColumnCount] = {"id", "received", "time", "action", "subject", "author", "author_type",
+                                                  "pim_source", "origin", "delivery", "", "", "flags"};
+    return column >= 0 && column < ColumnCount ? QString::fromLatin1(keys[column]) : QString();
+}
+
 QString EventTableModel::flagsText(Flags flags)
 {
     return flagNames(flags).join(QStringLiteral(", "));
@@ -108,6 +116,13 @@ DeliveryTableModel::DeliveryTableModel(CaptureQueries *queries, QObject *parent)
 void DeliveryTableModel::fetch(const QList<qint64> &ids, std::function<void(Result<QList<Delivery>>)> done) const
 {
     m_queries->deliveries(ids, const_cast<DeliveryTableModel *>(this), std::move(done));
+}
+
+QString DeliveryTableModel::sortKeyOf(int column) const
+{
+    static const char *const keys[ColumnCount] = {"id", "received", "origin", "method", "path", "format", "events",
+                                                  "status", "latency", "signature", "remote", "flags", "error"};
+    return column >= 0 && column < ColumnCount ? QString::fromLatin1(keys[column]) : QString();
 }
 
 int DeliveryTableModel::columnCount(const QModelIndex &parent) const

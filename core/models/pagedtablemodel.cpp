@@ -13,9 +13,23 @@ void PagedTableModel::setFilter(const QString &filter)
     refreshAll();
 }
 
+void PagedTableModel::sort(int column, Qt::SortOrder order)
+{
+    const QString key = sortKeyOf(column);
+    if (key.isEmpty())
+        return;
+    const bool descending = order == Qt::DescendingOrder;
+    if (key == m_sortKey && descending == m_descending)
+        return;
+    m_sortKey = key;
+    m_descending = descending;
+    refreshAll();
+}
+
 void PagedTableModel::refresh()
 {
-    if (m_ids.isEmpty() || !m_sinceFull.isValid() || m_sinceFull.elapsed() > fullEveryMs || !m_error.isEmpty()) {
+    if (m_ids.isEmpty() || !m_sinceFull.isValid() || m_sinceFull.elapsed() > fullEveryMs || !m_error.isEmpty()
+        || !idOrder()) {
         refreshAll();
         return;
     }
@@ -28,7 +42,11 @@ void PagedTableModel::refreshAll()
 {
     const quint64 generation = ++m_asked;
     m_sinceFull.start();
-    m_queries->match(generation, m_filter, m_target, this, [this](CaptureQueries::Matched m) { onMatched(std::move(m)); });
+    const auto answered = [this](CaptureQueries::Matched m) { onMatched(std::move(m)); };
+    if (idOrder())
+        m_queries->match(generation, m_filter, m_target, this, answered);
+    else
+        m_queries->matchSorted(generation, m_filter, m_target, m_sortKey, m_descending, this, answered);
 }
 
 void PagedTableModel::onMatched(CaptureQueries::Matched m)
@@ -53,6 +71,8 @@ void PagedTableModel::onMatched(CaptureQueries::Matched m)
         Q_EMIT matched();
         return;
     }
+    // Live arrivals in a sorted table land anywhere: the rows are laid out again (the view keeps the selection's
+    // id through rowOf()).
     const bool appended = m.ids.size() >= old && std::equal(m_ids.cbegin(), m_ids.cend(), m.ids.cbegin());
     if (appended) {
         // Live arrivals: the rows shown stay where they are; their pages are fetched again (flags change) but shown
@@ -82,6 +102,8 @@ void PagedTableModel::pageFailed(const QString &error)
 
 int PagedTableModel::rowOf(qint64 id) const
 {
+    if (!idOrder())
+        return int(m_ids.indexOf(id));
     const auto it = std::lower_bound(m_ids.cbegin(), m_ids.cend(), id);
     return it != m_ids.cend() && *it == id ? int(it - m_ids.cbegin()) : -1;
 }

@@ -52,6 +52,20 @@ public:
     int rowOf(qint64 id) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
+    /** Sorts by a column the query can order (see sortKey()); other columns leave the order as it is. */
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    /** The sort key of the rows (empty: by id), and whether it is descending. */
+    QString sortKey() const { return m_sortKey; }
+    bool sortDescending() const { return m_descending; }
+    /** The column the rows are sorted by (0, the number, when by id). */
+    int sortColumn() const
+    {
+        for (int c = 0; c < columnCount(); ++c) {
+            if (!m_sortKey.isEmpty() && sortKeyOf(c) == m_sortKey)
+                return c;
+        }
+        return 0;
+    }
 
 Q_SIGNALS:
     /** A query was answered (error() and matchCount() are up to date). */
@@ -66,6 +80,10 @@ protected:
     virtual void tailGrew(qsizetype oldCount) = 0;
     /** A page could not be fetched. */
     void pageFailed(const QString &error);
+    /** The name in StoreReader::sortExpressions() that orders `column`, or empty when it cannot be sorted. */
+    virtual QString sortKeyOf(int column) const = 0;
+    /** Rows in id order, ascending: live arrivals append and an id is found by bisection. */
+    bool idOrder() const { return (m_sortKey.isEmpty() || m_sortKey == u"id") && !m_descending; }
 
     CaptureQueries *m_queries;
     QList<qint64> m_ids;
@@ -79,6 +97,8 @@ private:
     quint64 m_asked = 0;    ///< generation of the last query asked
     quint64 m_answered = 0; ///< generation of the last query answered
     QElapsedTimer m_sinceFull; ///< since the last query over every row was asked
+    QString m_sortKey;
+    bool m_descending = false;
 };
 
 /** The typed half of PagedTableModel: the cache of pages of `Row` and their fetching. */

@@ -56,10 +56,26 @@ void deliver(QObject *context, std::function<void(T)> done, T value)
 void CaptureQueries::match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
                            std::function<void(Matched)> done, qint64 afterId)
 {
+    runMatch(generation, filter, context, std::move(done), afterId, [filter, target, afterId](StoreReader &reader, const Filter &parsed) {
+        return reader.matchingIds(parsed, target, afterId);
+    });
+}
+
+void CaptureQueries::matchSorted(quint64 generation, const QString &filter, FilterTarget target, const QString &orderBy,
+                                 bool descending, QObject *context, std::function<void(Matched)> done)
+{
+    runMatch(generation, filter, context, std::move(done), 0, [target, orderBy, descending](StoreReader &reader, const Filter &parsed) {
+        return reader.matchingIds(parsed, target, orderBy, descending);
+    });
+}
+
+void CaptureQueries::runMatch(quint64 generation, const QString &filter, QObject *context, std::function<void(Matched)> done,
+                              qint64 afterId, std::function<Result<QList<qint64>>(StoreReader &, const Filter &)> query)
+{
     m_latestMatch = generation;
     QPointer<QObject> guard(context);
-    post([this, generation, filter, target, guard, afterId, done = std::move(done)](StoreReader *reader,
-                                                                                     const QString &openError) {
+    post([this, generation, filter, guard, afterId, done = std::move(done), query = std::move(query)](
+             StoreReader *reader, const QString &openError) {
         if (generation < m_latestMatch || !guard)
             return; // superseded
         Matched m;
@@ -70,7 +86,7 @@ void CaptureQueries::match(quint64 generation, const QString &filter, FilterTarg
             m.error = openError;
         } else if (!parsed.isValid()) {
             m.error = parsed.error().message;
-        } else if (auto ids = reader->matchingIds(parsed, target, afterId)) {
+        } else if (auto ids = query(*reader, parsed)) {
             m.ids = std::move(ids.value());
         } else {
             m.error = ids.error();

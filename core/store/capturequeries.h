@@ -16,6 +16,7 @@
 
 namespace pimscope {
 
+class Filter;
 class StoreReader;
 
 /**
@@ -46,6 +47,9 @@ public:
     };
     void match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
                std::function<void(Matched)> done, qint64 afterId = 0);
+    /** The same sorted by `orderBy`, a name of StoreReader::sortExpressions(target) (empty: by id). */
+    void matchSorted(quint64 generation, const QString &filter, FilterTarget target, const QString &orderBy,
+                     bool descending, QObject *context, std::function<void(Matched)> done);
     /** The events of `ids`, in that order. */
     void events(const QList<qint64> &ids, QObject *context,
                 std::function<void(Result<QList<EventRecord>>)> done);
@@ -68,6 +72,8 @@ public:
     void waitForIdle();
 
 private:
+    void runMatch(quint64 generation, const QString &filter, QObject *context, std::function<void(Matched)> done,
+                  qint64 afterId, std::function<Result<QList<qint64>>(StoreReader &, const Filter &)> query);
     /** Runs `query` on the query thread and delivers its result to `done` in `context`'s thread. */
     template<typename T>
     void ask(QObject *context, std::function<void(Result<T>)> done, std::function<Result<T>(StoreReader &)> query);

@@ -124,6 +124,26 @@ Result<std::unique_ptr<StoreReader>> StoreReader::open(const QString &path)
 
 StoreReader::~StoreReader() = default;
 
+namespace {
+
+Result<QList<qint64>> readIds(QSqlDatabase &db, const CompiledFilter &compiled, FilterTarget target,
+                              const QString &orderBy = {}, bool descending = false)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(filterIdsSql(compiled, target, orderBy, descending));
+    for (const QVariant &v : compiled.bindings)
+        q.addBindValue(v);
+    if (!q.exec())
+        return failure<QList<qint64>>(q, "the matching ids");
+    QList<qint64> ids;
+    while (q.next())
+        ids.append(q.value(0).toLongLong());
+    return ids;
+}
+
+} // namespace
+
 Result<QList<qint64>> StoreReader::matchingIds(const Filter &filter, FilterTarget target, qint64 afterId)
 {
     CompiledFilter compiled = filter.compile(target);
@@ -133,17 +153,46 @@ Result<QList<qint64>> StoreReader::matchingIds(const Filter &filter, FilterTarge
                                                                                 : QStringLiteral(") AND d.id > ?"));
         compiled.bindings.append(afterId);
     }
-    QSqlQuery q(db());
-    q.setForwardOnly(true);
-    q.prepare(filterIdsSql(compiled, target));
-    for (const QVariant &v : compiled.bindings)
-        q.addBindValue(v);
-    if (!q.exec())
-        return failure<QList<qint64>>(q, "the matching ids");
-    QList<qint64> ids;
-    while (q.next())
-        ids.append(q.value(0).toLongLong());
-    return ids;
+    return readIds(db(), compiled, target);
+}
+
+const QMap<QString, QString> &StoreReader::sortExpressions(FilterTarget target)
+{
+    static const QMap<QString, QString> events = {
+        {QStringLiteral("id"), QStringLiteral("e.id")},
+        {QStringLiteral("received"), QStringLiteral("e.received_at")},
+        {QStringLiteral("time"), QStringLiteral("e.event_time")},
+        {QStringLiteral("action"), QStringLiteral("e.action")},
+        {QStringLiteral("subject"), QStringLiteral("COALESCE(e.subject_id, e.subject_uuid)")},
+        {QStringLiteral("author"), QStringLiteral("e.author")},
+        {QStringLiteral("author_type"), QStringLiteral("e.author_type")},
+        {QStringLiteral("pim_source"), QStringLiteral("e.pim_source")},
+        {QStringLiteral("origin"), QStringLiteral("e.origin")},
+        {QStringLiteral("delivery"), QStringLiteral("e.delivery_id")},
+        {QStringLiteral("flags"), QStringLiteral("e.flags")},
+    };
+    static const QMap<QString, QString> deliveries = {
+        {QStringLiteral("id"), QStringLiteral("d.id")},
+        {QStringLiteral("received"), QStringLiteral("d.received_at")},
+        {QStringLiteral("origin"), QStringLiteral("d.origin")},
+        {QStringLiteral("method"), QStringLiteral("d.method")},
+        {QStringLiteral("path"), QStringLiteral("d.path")},
+        {QStringLiteral("format"), QStringLiteral("d.format")},
+        {QStringLiteral("events"), QStringLiteral("d.event_count")},
+        {QStringLiteral("status"), QStringLiteral("COALESCE(d.status_code, d.answered_status)")},
+        {QStringLiteral("latency"), QStringLiteral("d.ack_ms")},
+        {QStringLiteral("signature"), QStringLiteral("d.signature")},
+        {QStringLiteral("remote"), QStringLiteral("d.remote")},
+        {QStringLiteral("flags"), QStringLiteral("d.flags")},
+        {QStringLiteral("error"), QStringLiteral("d.error")},
+    };
+    return target == FilterTarget::Events ? events : deliveries;
+}
+
+Result<QList<qint64>> StoreReader::matchingIds(const Filter &filter, FilterTarget target, const QString &orderBy,
+                                               bool descending)
+{
+    return readIds(db(), filter.compile(target), target, sortExpressions(target).value(orderBy), descending);
 }
 
 Result<qint64> StoreReader::countMatching(const Filter &filter, FilterTarget target)

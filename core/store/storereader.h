@@ -4,6 +4,7 @@
 #include "records.h"
 
 #include <QList>
+#include <QMap>
 
 #include <memory>
 
@@ -27,6 +28,10 @@ public:
      * only those above it (what arrived since a previous answer).
      */
     Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, qint64 afterId = 0);
+    /** The same in another order: `orderBy` is one of sortExpressions(target) (anything else sorts by id). */
+    Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, const QString &orderBy, bool descending);
+    /** The expressions the ids can be sorted by, by name (`received`, `action`, ...). */
+    static const QMap<QString, QString> &sortExpressions(FilterTarget target);
     Result<qint64> countMatching(const Filter &filter, FilterTarget target);
 
     /** Events with their delivery's fields, in the order of `ids` (unknown ids are skipped). */
