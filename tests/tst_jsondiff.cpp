@@ -1,4 +1,5 @@
 #include "analysis/jsondiff.h"
+#include "util/jsontree.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -53,6 +54,33 @@ private Q_SLOTS:
                                      QStringLiteral("+ values.new \"x\""),
                                      QStringLiteral("+ [\"my key\"] null"),
                                  }));
+    }
+
+    void treeKeepsTheTextsOrder()
+    {
+        const auto tree = parseJsonTree("{\"z\":1,\"a\":{\"url\":\"https:\\/\\/x.io\",\"e\":\"caf\\u00e9 \\ud83d\\ude00 "
+                                        "\\\"q\\\"\"},\"n\":[1.50,true,null,[]],\"empty\":{}}");
+        QVERIFY(tree);
+        QCOMPARE(tree->kind, JsonNode::Object);
+        QStringList keys;
+        for (const JsonNode &c : tree->children)
+            keys << c.key;
+        QCOMPARE(keys, QStringList({QStringLiteral("z"), QStringLiteral("a"), QStringLiteral("n"), QStringLiteral("empty")}));
+        QCOMPARE(tree->children[0].value, QStringLiteral("1"));
+        QCOMPARE(tree->children[1].children[0].value, QStringLiteral("https://x.io"));
+        QCOMPARE(tree->children[1].children[1].value, QString::fromUtf8("café 😀 \"q\""));
+        const JsonNode &n = tree->children[2];
+        QCOMPARE(n.kind, JsonNode::Array);
+        QCOMPARE(n.children.size(), 4);
+        QCOMPARE(n.children[0].value, QStringLiteral("1.50")); // as written
+        QCOMPARE(n.children[1].kind, JsonNode::Bool);
+        QCOMPARE(n.children[2].kind, JsonNode::Null);
+        QCOMPARE(n.children[3].kind, JsonNode::Array);
+        QCOMPARE(n.children[3].key, QStringLiteral("3"));
+        QCOMPARE(tree->children[3].children.size(), 0);
+        for (const char *bad : {"", "{", "{\"a\":}", "[1,]", "{\"a\":1} x", "\"\\x\"", "[tru]"})
+            QVERIFY2(!parseJsonTree(bad), bad);
+        QVERIFY(!parseJsonTree(QByteArray(QByteArray(2000, '[') + QByteArray(2000, ']')))); // too deep
     }
 
     void typeChangeIsOneChange()

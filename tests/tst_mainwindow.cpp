@@ -2,6 +2,7 @@
 
 #include "diagnosticspanel.h"
 #include "filterbar.h"
+#include "jsontreeview.h"
 #include "mainwindow.h"
 #include "severitydelegate.h"
 #include "models/eventtablemodel.h"
@@ -100,6 +101,16 @@ void TestMainWindow::liveEventsAndFilter()
     QTRY_VERIFY(model->record(0) != nullptr);
     window.eventsView()->selectRow(0);
     QTRY_VERIFY(window.eventJson()->toPlainText().contains(QStringLiteral("\"event_id\"")));
+    // The tree of the event: in its order, searchable, its paths copied.
+    ui::JsonTreeView *tree = window.eventTree();
+    QTRY_COMPARE(tree->tree()->topLevelItemCount(), 1);
+    QCOMPARE(tree->tree()->topLevelItem(0)->child(0)->text(0), QStringLiteral("action"));
+    QVERIFY(tree->findNext(QStringLiteral("TSHIRT-ORG-BLU-M")));
+    QCOMPARE(ui::JsonTreeView::pathOf(tree->tree()->currentItem()), QStringLiteral("data.resource.identifier"));
+    QVERIFY(!tree->findNext(QStringLiteral("no such text anywhere")));
+    // Raw: the exact bytes of the body (the sample escapes "/" as "\/", as Akeneo does).
+    QTRY_VERIFY(window.rawView()->toPlainText().toUtf8() == sample("akeneo_batch_example.json"));
+
     // In the PIM's own member order ("action" first in the sample), not sorted.
     QVERIFY(window.eventJson()->toPlainText().indexOf(QStringLiteral("\"action\""))
             < window.eventJson()->toPlainText().indexOf(QStringLiteral("\"author\"")));

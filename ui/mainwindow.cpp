@@ -2,6 +2,7 @@
 
 #include "diagnosticspanel.h"
 #include "filterbar.h"
+#include "jsontreeview.h"
 #include "severitydelegate.h"
 
 #include "analysis/budgets.h"
@@ -125,8 +126,9 @@ bool MainWindow::openCapture(const QString &path)
     m_captureContext = new QObject(this);
     m_store.reset();
     m_shownDelivery = 0;
-    for (QPlainTextEdit *view : {m_eventJson, m_raw, m_delivery})
+    for (QPlainTextEdit *view : {m_eventJson, m_raw, m_rawPretty, m_delivery})
         view->clear();
+    m_eventTree->clear();
     m_headers->setRowCount(0);
     m_path = path;
     setWindowTitle(QStringLiteral("%1 — Pimscope").arg(QFileInfo(path).fileName()));
@@ -626,16 +628,30 @@ void MainWindow::buildUi()
     });
 
     m_details = new QTabWidget(splitter);
-    m_eventJson = codeView(m_details);
-    m_raw = codeView(m_details);
+    // Event: the tree (search, copy value or path) over the indented text.
+    auto *eventTab = new QSplitter(Qt::Vertical, m_details);
+    m_eventTree = new JsonTreeView(eventTab);
+    m_eventJson = codeView(eventTab);
+    eventTab->addWidget(m_eventTree);
+    eventTab->addWidget(m_eventJson);
+    eventTab->setStretchFactor(0, 3);
+    eventTab->setStretchFactor(1, 2);
+    // Raw: the body's exact bytes, and beside them the same JSON indented.
+    auto *rawTab = new QSplitter(Qt::Horizontal, m_details);
+    m_raw = codeView(rawTab);
+    m_raw->setToolTip(QStringLiteral("The body exactly as received"));
+    m_rawPretty = codeView(rawTab);
+    m_rawPretty->setToolTip(QStringLiteral("The same body indented (members in their order)"));
+    rawTab->addWidget(m_raw);
+    rawTab->addWidget(m_rawPretty);
     m_headers = new QTableWidget(0, 2, m_details);
     m_headers->setHorizontalHeaderLabels({QStringLiteral("Header"), QStringLiteral("Value")});
     m_headers->horizontalHeader()->setStretchLastSection(true);
     m_headers->verticalHeader()->hide();
     m_headers->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_delivery = codeView(m_details);
-    m_details->addTab(m_eventJson, QStringLiteral("Event"));
-    m_details->addTab(m_raw, QStringLiteral("Raw"));
+    m_details->addTab(eventTab, QStringLiteral("Event"));
+    m_details->addTab(rawTab, QStringLiteral("Raw"));
     m_details->addTab(m_headers, QStringLiteral("Headers"));
     m_details->addTab(m_delivery, QStringLiteral("Delivery"));
     auto *timelineTab = new QWidget(m_details);
@@ -850,6 +866,7 @@ void MainWindow::showSelected()
                       << prettyJson(e.payload);
             }
             m_eventJson->setPlainText(parts.isEmpty() ? QStringLiteral("// no event in this delivery") : parts.join(u'\n'));
+            m_eventTree->clear();
         });
         showDelivery(id);
         return;
@@ -857,9 +874,11 @@ void MainWindow::showSelected()
     const EventRecord *r = m_model ? m_model->record(row) : nullptr;
     if (!r) {
         m_eventJson->clear();
+        m_eventTree->clear();
         return;
     }
     m_eventJson->setPlainText(prettyJson(r->payload));
+    m_eventTree->setJson(r->payload);
     showTimeline(*r);
     showDelivery(r->event.deliveryId);
 }
@@ -871,6 +890,7 @@ void MainWindow::showDelivery(qint64 deliveryId)
     m_shownDelivery = deliveryId;
     // Nothing of the previous selection stays on show while this one is read.
     m_raw->setPlainText(QStringLiteral("…"));
+    m_rawPretty->clear();
     m_delivery->setPlainText(QStringLiteral("…"));
     m_headers->setRowCount(0);
     m_queries->delivery(deliveryId, m_captureContext, [this, deliveryId](Result<Delivery> d) {
@@ -880,7 +900,9 @@ void MainWindow::showDelivery(qint64 deliveryId)
             m_delivery->setPlainText(d.error());
             return;
         }
-        m_raw->setPlainText(prettyJson(d->body));
+        // Exactly as received (bytes that are not UTF-8 show as U+FFFD here; exports keep them).
+        m_raw->setPlainText(QString::fromUtf8(d->body));
+        m_rawPretty->setPlainText(prettyJson(d->body));
         m_headers->setRowCount(int(d->headers.size()));
         for (int i = 0; i < d->headers.size(); ++i) {
             m_headers->setItem(i, 0, new QTableWidgetItem(QString::fromLatin1(d->headers[i].name)));

@@ -35,6 +35,7 @@ namespace pimscope::ui {
 
 class DiagnosticsPanel;
 class FilterBar;
+class JsonTreeView;
 
 /** Runs the window from the command line (`pimscope [--db PATH] [--listen HOST:PORT]`); returns the exit code. */
 int runMainWindow(QApplication &app);
@@ -69,6 +70,8 @@ public:
     QTableView *eventsView() const { return m_table; }
     QTabWidget *detailTabs() const { return m_details; }
     QPlainTextEdit *eventJson() const { return m_eventJson; }
+    JsonTreeView *eventTree() const { return m_eventTree; }
+    QPlainTextEdit *rawView() const { return m_raw; }
     QTreeWidget *timeline() const { return m_timeline; }
     QLabel *timelineSummary() const { return m_timelineSummary; }
     QTextEdit *compareView() const { return m_compare; }
@@ -143,6 +146,8 @@ private:
     QTabWidget *m_details = nullptr;
     QPlainTextEdit *m_eventJson = nullptr;
     QPlainTextEdit *m_raw = nullptr;
+    QPlainTextEdit *m_rawPretty = nullptr;
+    JsonTreeView *m_eventTree = nullptr;
     QTableWidget *m_headers = nullptr;
     QPlainTextEdit *m_delivery = nullptr;
     QLabel *m_statusText = nullptr;

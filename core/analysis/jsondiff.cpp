@@ -12,10 +12,7 @@ namespace {
 
 QString memberPath(const QString &parent, const QString &key)
 {
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z_][A-Za-z0-9_\\-]*$"));
-    if (plain.match(key).hasMatch())
-        return parent.isEmpty() ? key : parent + u'.' + key;
-    return parent + QStringLiteral("[") + compactJson(key) + QStringLiteral("]");
+    return jsonChildPath(parent, key, false);
 }
 
 void diff(const QJsonValue &a, const QJsonValue &b, const QString &path, QList<JsonChange> &out)
@@ -41,11 +38,11 @@ void diff(const QJsonValue &a, const QJsonValue &b, const QString &path, QList<J
         const QJsonArray ab = b.toArray();
         const qsizetype common = std::min(aa.size(), ab.size());
         for (qsizetype i = 0; i < common; ++i)
-            diff(aa.at(i), ab.at(i), path + u'[' + QString::number(i) + u']', out);
+            diff(aa.at(i), ab.at(i), jsonChildPath(path, QString::number(i), true), out);
         for (qsizetype i = common; i < aa.size(); ++i)
-            out.append({JsonChange::Removed, path + u'[' + QString::number(i) + u']', aa.at(i), QJsonValue(QJsonValue::Undefined)});
+            out.append({JsonChange::Removed, jsonChildPath(path, QString::number(i), true), aa.at(i), QJsonValue(QJsonValue::Undefined)});
         for (qsizetype i = common; i < ab.size(); ++i)
-            out.append({JsonChange::Added, path + u'[' + QString::number(i) + u']', QJsonValue(QJsonValue::Undefined), ab.at(i)});
+            out.append({JsonChange::Added, jsonChildPath(path, QString::number(i), true), QJsonValue(QJsonValue::Undefined), ab.at(i)});
         return;
     }
     if (a != b)
@@ -53,6 +50,16 @@ void diff(const QJsonValue &a, const QJsonValue &b, const QString &path, QList<J
 }
 
 } // namespace
+
+QString jsonChildPath(const QString &parent, const QString &keyOrIndex, bool element)
+{
+    if (element)
+        return parent + u'[' + keyOrIndex + u']';
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z_][A-Za-z0-9_\\-]*$"));
+    if (plain.match(keyOrIndex).hasMatch())
+        return parent.isEmpty() ? keyOrIndex : parent + u'.' + keyOrIndex;
+    return parent + QStringLiteral("[") + compactJson(keyOrIndex) + QStringLiteral("]");
+}
 
 QList<JsonChange> jsonDiff(const QJsonValue &before, const QJsonValue &after)
 {

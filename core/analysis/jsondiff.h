@@ -26,6 +26,9 @@ struct JsonChange
  */
 QList<JsonChange> jsonDiff(const QJsonValue &before, const QJsonValue &after);
 
+/** The path of a member (`parent.key`, or `parent["odd key"]`) or of an element (`parent[3]`), as jsonDiff names them. */
+QString jsonChildPath(const QString &parent, const QString &keyOrIndex, bool element);
+
 /** A value in compact JSON, for showing a change ("text" quoted, objects and arrays as JSON). */
 QString compactJson(const QJsonValue &value);
 
