@@ -1,8 +1,7 @@
 #include "payloadparser.h"
 
-#include "util/utf8.h"
-
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #include <simdjson.h>
 
@@ -429,17 +428,6 @@ private:
         return std::nullopt;
     }
 
-    static int hexValue(uchar c)
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
-
     /** The code unit of \uXXXX at p[i] (the backslash), or -1. */
     int unicodeEscape(qsizetype i) const
     {
@@ -447,7 +435,7 @@ private:
             return -1;
         int value = 0;
         for (int k = 2; k < 6; ++k) {
-            const int h = hexValue(m_p[i + k]);
+            const int h = hexDigitValue(char(m_p[i + k]));
             if (h < 0)
                 return -1;
             value = value * 16 + h;

@@ -1,5 +1,7 @@
 #include "jsontree.h"
 
+#include "utf8.h"
+
 namespace pimscope {
 
 namespace {
@@ -36,23 +38,13 @@ private:
         node.value = QString::fromLatin1(word);
         return true;
     }
-    static int hex(char c)
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
     bool hex4(char16_t &out)
     {
         if (m_at + 4 > m_text.size())
             return false;
         int v = 0;
         for (int i = 0; i < 4; ++i) {
-            const int h = hex(m_text[m_at + i]);
+            const int h = hexDigitValue(m_text[m_at + i]);
             if (h < 0)
                 return false;
             v = v * 16 + h;

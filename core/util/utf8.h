@@ -5,6 +5,18 @@
 
 namespace pimscope {
 
+/** The value of a hexadecimal digit (either case), or -1. */
+constexpr int hexDigitValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /**
  * Length of the valid UTF-8 sequence that starts at p[i] (a byte >= 0x80), or 0 when it is not valid:
  * strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). `n` is the length of p.
