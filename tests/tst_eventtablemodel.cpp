@@ -40,6 +40,7 @@ private Q_SLOTS:
     void liveArrivalsAreAppended();
     void deliveriesTable();
     void sortedInTheDatabase();
+    void twoTablesOnOneQueryThread();
 
 private:
     void waitForMatch(PagedTableModel &model);
@@ -203,6 +204,22 @@ void TestEventTableModel::sortedInTheDatabase()
     deliveries.sort(DeliveryTableModel::Received, Qt::DescendingOrder);
     waitForMatch(deliveries);
     QTRY_COMPARE(deliveries.data(deliveries.index(0, DeliveryTableModel::Received)).toString(), QStringLiteral("2026-11-22 10:05:00.000"));
+}
+
+void TestEventTableModel::twoTablesOnOneQueryThread()
+{
+    // A newer query of one table supersedes that table's older ones only, never the other table's.
+    CaptureQueries queries(m_store->path());
+    EventTableModel events(&queries);
+    DeliveryTableModel deliveries(&queries);
+    QSignalSpy deliveriesMatched(&deliveries, &PagedTableModel::matched);
+    for (int i = 0; i < 5; ++i)
+        events.setFilter(QStringLiteral("author_type == \"api\""));
+    deliveries.refresh();
+    events.setFilter(QString());
+    QVERIFY(deliveriesMatched.wait(10000));
+    QCOMPARE(deliveries.rowCount(), 50);
+    QTRY_COMPARE(events.rowCount(), 500);
 }
 
 QTEST_GUILESS_MAIN(TestEventTableModel)

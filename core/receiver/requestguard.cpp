@@ -38,9 +38,10 @@ QByteArray findHeader(QByteArrayView lines, QByteArrayView name)
             end = lines.size();
         const QByteArrayView line = lines.sliced(at, end - at);
         at = end + 1;
-        if (line.size() > name.size() && line[name.size()] == ':'
-            && line.first(name.size()).compare(name, Qt::CaseInsensitive) == 0)
-            return line.sliced(name.size() + 1).trimmed().toByteArray();
+        // As parseHeaderLines() reads a line: the name is what stands before the first colon, trimmed.
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.sliced(colon + 1).trimmed().toByteArray();
     }
     return {};
 }

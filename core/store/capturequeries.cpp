@@ -56,7 +56,7 @@ void deliver(QObject *context, std::function<void(T)> done, T value)
 void CaptureQueries::match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
                            std::function<void(Matched)> done, qint64 afterId)
 {
-    runMatch(generation, filter, context, std::move(done), afterId, [filter, target, afterId](StoreReader &reader, const Filter &parsed) {
+    runMatch(generation, filter, context, std::move(done), afterId, [target, afterId](StoreReader &reader, const Filter &parsed) {
         return reader.matchingIds(parsed, target, afterId);
     });
 }
@@ -72,12 +72,15 @@ void CaptureQueries::matchSorted(quint64 generation, const QString &filter, Filt
 void CaptureQueries::runMatch(quint64 generation, const QString &filter, QObject *context, std::function<void(Matched)> done,
                               qint64 afterId, std::function<Result<QList<qint64>>(StoreReader &, const Filter &)> query)
 {
-    m_latestMatch = generation;
+    {
+        std::lock_guard lock(m_latestMutex);
+        m_latestMatch[context] = generation;
+    }
     QPointer<QObject> guard(context);
-    post([this, generation, filter, guard, afterId, done = std::move(done), query = std::move(query)](
+    post([this, generation, filter, guard, context, afterId, done = std::move(done), query = std::move(query)](
              StoreReader *reader, const QString &openError) {
-        if (generation < m_latestMatch || !guard)
-            return; // superseded
+        if (!guard || superseded(context, generation))
+            return;
         Matched m;
         m.generation = generation;
         m.afterId = afterId;
@@ -94,6 +97,12 @@ void CaptureQueries::runMatch(quint64 generation, const QString &filter, QObject
         if (guard)
             deliver<Matched>(guard, std::move(done), std::move(m));
     });
+}
+
+bool CaptureQueries::superseded(const QObject *context, quint64 generation)
+{
+    std::lock_guard lock(m_latestMutex);
+    return generation < m_latestMatch.value(context);
 }
 
 template<typename T>

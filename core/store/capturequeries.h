@@ -10,7 +10,9 @@
 #include <QString>
 #include <QThread>
 
-#include <atomic>
+#include <QHash>
+
+#include <mutex>
 #include <functional>
 #include <memory>
 
@@ -24,8 +26,8 @@ class StoreReader;
  * call returns at once and its answer is delivered later, in the thread of the `context` object, unless that
  * object was deleted meanwhile. The thread owns its own read-only connection (StoreReader).
  *
- * A query of a newer generation supersedes older ones: match() calls still queued behind a newer one are
- * skipped, and their answers never delivered.
+ * A query of a newer generation supersedes older ones of the same context: match() calls still queued behind a
+ * newer one for the same object are skipped, and their answers never delivered.
  */
 class CaptureQueries : public QObject
 {
@@ -85,7 +87,10 @@ private:
     QObject *m_worker = nullptr; ///< lives in m_thread
     std::unique_ptr<StoreReader> m_reader; ///< used in m_thread only
     QString m_openError;
-    std::atomic<quint64> m_latestMatch = 0;
+    /** The latest match() generation asked for by each context: the older ones still queued are skipped. */
+    std::mutex m_latestMutex;
+    QHash<const QObject *, quint64> m_latestMatch;
+    bool superseded(const QObject *context, quint64 generation);
 };
 
 } // namespace pimscope

@@ -267,7 +267,7 @@ void StoreWriter::run()
     Clock::time_point lastCommit;
     for (;;) {
         std::deque<Job> batch;
-        bool indexNow = false;
+        bool indexNow = false; ///< nothing queued: the backlog's turn
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping || !m_backlog.empty(); });
@@ -277,10 +277,8 @@ void StoreWriter::run()
                 // Only the backlog is waiting: index once the traffic pauses.
                 const auto due = std::min(m_lastPush + quiet, backlogSince + maxWait);
                 m_wake.wait_until(lock, due, [this] { return !m_queue.empty() || m_stopping; });
-                indexNow = m_queue.empty();
-            } else {
-                indexNow = m_queue.empty();
             }
+            indexNow = m_queue.empty();
             if (!m_queue.empty() && !m_stopping && m_queue.size() < groupTarget
                 && Clock::now() - lastCommit < busyGap) {
                 // Under load, wait a moment for more deliveries to join this commit.
@@ -295,7 +293,7 @@ void StoreWriter::run()
             const auto started = Clock::now();
             process(batch);
             lastCommit = Clock::now();
-            if (hadBacklog && m_backlog.size() > 0 && Clock::now() - backlogSince > maxWait) {
+            if (hadBacklog && !m_backlog.empty() && Clock::now() - backlogSince > maxWait) {
                 // Busy for a while: index for about as long as the batch took (a delivery at least).
                 indexBacklog(std::max<qsizetype>(1, qsizetype(batch.size())), false, Clock::now() - started);
             }
