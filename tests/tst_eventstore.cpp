@@ -82,6 +82,7 @@ private Q_SLOTS:
     void concurrentWriters();
     void survivesKill9();
     void statistics();
+    void pruneKeepsDaysAndBytes();
     void bulkWriteDefersIndexes();
     void eventsIndexedAfterTheCommit();
     void unindexedDeliveriesAreCaughtUpOnOpen();
@@ -516,6 +517,59 @@ void TestEventStore::survivesKill9()
                  qPrintable(QStringLiteral("%1 rows for %2 durable").arg(rows - before).arg(durable.size())));
         before = rows;
     }
+}
+
+void TestEventStore::pruneKeepsDaysAndBytes()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    const qint64 day = 86'400'000;
+    const qint64 now = t0 + 10 * day;
+    // 40 deliveries a day apart... ten days: 4 a day, the oldest first.
+    for (int i = 0; i < 40; ++i)
+        store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0 + qint64(i) * day / 4));
+    QVERIFY(store->flush());
+    QSignalSpy pruned(store.get(), &EventStore::pruned);
+    // Keep 3 days: what was received before now - 3 days goes (28 deliveries), with its events.
+    store->waitForTicket(store->prune(Retention{3, 0}, now));
+    QTRY_COMPARE(pruned.size(), 1);
+    QCOMPARE(pruned[0][0].toLongLong(), 28);
+    auto stats = store->reader().statistics();
+    QVERIFY(stats);
+    QCOMPARE(stats->deliveries, 12);
+    QCOMPARE(pruned[0][1].toLongLong(), 28 * (stats->events / 12));
+    QSqlQuery orphans(store->reader().db());
+    QVERIFY(orphans.exec(QStringLiteral("SELECT count(*) FROM events WHERE delivery_id NOT IN (SELECT id FROM deliveries)")));
+    QVERIFY(orphans.next());
+    QCOMPARE(orphans.value(0).toInt(), 0);
+    orphans.finish(); // its read transaction would keep this connection on an old snapshot
+    // Nothing older is left: a second prune deletes nothing and says nothing.
+    store->waitForTicket(store->prune(Retention{3, 0}, now));
+    QCOMPARE(pruned.size(), 1);
+
+    // By size: a lot of big bodies, then keep 2 MiB; the newest stay.
+    QByteArray big = sample("akeneo_batch_example.json");
+    for (int i = 0; i < 300; ++i)
+        store->enqueue(receivedDelivery(big + QByteArray(20000, ' '), now + i));
+    QVERIFY(store->flush());
+    const auto used = [&] {
+        QSqlQuery q(store->reader().db());
+        q.exec(QStringLiteral("SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())"));
+        q.next();
+        const qint64 pages = q.value(0).toLongLong();
+        q.exec(QStringLiteral("PRAGMA page_size"));
+        q.next();
+        return pages * q.value(0).toLongLong();
+    };
+    QVERIFY2(used() > 4 * 1024 * 1024, qPrintable(QString::number(used())));
+    store->waitForTicket(store->prune(Retention{0, 2 * 1024 * 1024}, now + 1000));
+    QVERIFY2(used() <= 2 * 1024 * 1024, qPrintable(QString::number(used())));
+    QSqlQuery newest(store->reader().db());
+    QVERIFY(newest.exec(QStringLiteral("SELECT max(received_at), count(*) FROM deliveries")));
+    QVERIFY(newest.next());
+    QCOMPARE(newest.value(0).toLongLong(), now + 299);
+    QVERIFY(newest.value(1).toInt() > 10);
+    QVERIFY(newest.value(1).toInt() < 312);
 }
 
 void TestEventStore::statistics()

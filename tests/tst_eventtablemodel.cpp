@@ -2,7 +2,9 @@
 
 #include "models/eventtablemodel.h"
 #include "store/capturequeries.h"
+#include "filter/filter.h"
 #include "store/eventstore.h"
+#include "store/storereader.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void deliveriesTable();
     void sortedInTheDatabase();
     void twoTablesOnOneQueryThread();
+    void longSearchesStreamAndCancel();
 
 private:
     void waitForMatch(PagedTableModel &model);
@@ -220,6 +223,63 @@ void TestEventTableModel::twoTablesOnOneQueryThread()
     QVERIFY(deliveriesMatched.wait(10000));
     QCOMPARE(deliveries.rowCount(), 50);
     QTRY_COMPARE(events.rowCount(), 500);
+}
+
+void TestEventTableModel::longSearchesStreamAndCancel()
+{
+    // 25,000 events: more than the first range of a scan (16,384 ids), so a search answers in parts.
+    m_store->beginBulk();
+    for (int d = 50; d < 2500; ++d)
+        m_store->enqueue(receivedDelivery(batch(d * 10, 10), iso("2026-11-22T10:00:05Z") + d));
+    m_store->endBulk();
+    QVERIFY(m_store->flush(60000));
+    const auto expected = [this](const char *text) {
+        auto n = m_store->reader().countMatching(Filter::parse(QString::fromLatin1(text)), FilterTarget::Events);
+        return n ? n.value() : -1;
+    };
+    CaptureQueries queries(m_store->path());
+    EventTableModel model(&queries);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QList<double> progress;
+    QList<qsizetype> counts;
+    connect(&model, &PagedTableModel::matched, this, [&] {
+        progress << model.progress();
+        counts << model.matchCount();
+    });
+
+    model.setFilter(QStringLiteral("subject ~ \"SKU-2\""));
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isQuerying(), 20000);
+    QVERIFY2(progress.size() >= 2, "the search answered in one piece");
+    QVERIFY(progress.first() > 0 && progress.first() < 1);
+    QVERIFY(counts.first() > 0 && counts.first() < counts.last()); // rows shown before the end
+    QCOMPARE(progress.last(), 1.0);
+    QCOMPARE(model.matchCount(), expected("subject ~ \"SKU-2\""));
+    QVERIFY(!model.wasCancelled());
+    for (int row = 1; row < model.rowCount(); ++row)
+        QVERIFY(model.idAt(row - 1) < model.idAt(row));
+
+    // Stopped after its first part: what was found stays, nothing more arrives, refreshes wait for a new filter.
+    const qsizetype all = expected("subject ~ \"SKU-2\"");
+    auto stopper = connect(&model, &PagedTableModel::matched, this, [&] {
+        if (model.isQuerying())
+            model.cancel();
+    });
+    model.setFilter(QStringLiteral("subject ~ \"SKU-2\""));
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isQuerying(), 20000);
+    disconnect(stopper);
+    QVERIFY(model.wasCancelled());
+    const qsizetype partial = model.matchCount();
+    QVERIFY(partial > 0 && partial < all);
+    QVERIFY(model.progress() > 0 && model.progress() < 1);
+    QTest::qWait(300);
+    QCOMPARE(model.matchCount(), partial);
+    model.refresh();
+    QVERIFY(!model.isQuerying());
+
+    model.setFilter(QStringLiteral("subject ~ \"SKU-2\""));
+    QVERIFY(!model.wasCancelled());
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isQuerying(), 20000);
+    QCOMPARE(model.matchCount(), all);
 }
 
 QTEST_GUILESS_MAIN(TestEventTableModel)

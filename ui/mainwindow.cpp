@@ -41,6 +41,11 @@
 #include <QRegularExpression>
 #include <QPushButton>
 #include <QSettings>
+#include "receiver/keychainrules.h"
+#include "secrets/keychainsecretstore.h"
+#include "store/storereader.h"
+#include "settingsdialog.h"
+#include "theme.h"
 #include <QShortcut>
 #include <QSignalBlocker>
 #include <QSplitter>
@@ -99,7 +104,20 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
 {
     setWindowTitle(QStringLiteral("Pimscope"));
     resize(1280, 800);
+    {
+        QSettings stored;
+        m_settings = AppSettings::load(stored);
+    }
+    if (auto *app = qobject_cast<QApplication *>(QCoreApplication::instance()); app && m_settings.theme != Theme::System)
+        applyTheme(*app, m_settings.theme);
     buildUi();
+    m_retentionTimer = new QTimer(this);
+    m_retentionTimer->setInterval(10 * 60 * 1000);
+    connect(m_retentionTimer, &QTimer::timeout, this, [this] {
+        if (m_store && m_settings.retention.isSet())
+            m_store->prune(m_settings.retention, QDateTime::currentMSecsSinceEpoch());
+    });
+    m_retentionTimer->start();
     if (openCapture(path))
         startReceiver(port);
 }
@@ -163,6 +181,12 @@ bool MainWindow::openCapture(const QString &path)
                 showSelected();
         });
     }
+    connect(m_store.get(), &EventStore::pruned, this, [this](qint64 deliveries, qint64 events) {
+        statusBar()->showMessage(QStringLiteral("Retention: deleted %L1 old deliveries (%L2 events)").arg(deliveries).arg(events), 8000);
+        if (m_model)
+            activeModel()->refreshAll();
+    }, Qt::QueuedConnection);
+    applyCaptureSettings();
     attachTable();
     const Filter filter = Filter::parse(m_filter->text());
     activeModel()->setFilter(filter.isValid() ? m_filter->text() : QString());
@@ -535,6 +559,10 @@ void MainWindow::buildUi()
         if (!path.isEmpty())
             openCapture(path.endsWith(QStringLiteral(".db")) ? path : path + QStringLiteral(".db"));
     });
+    QAction *settingsAction = toolbar->addAction(QStringLiteral("Settings…"));
+    settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settingsAction->setToolTip(QStringLiteral("Receiver, signatures, capture retention, colouring rules, theme (Ctrl+,)"));
+    connect(settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
     QAction *demoAction = toolbar->addAction(QStringLiteral("Load demo events"));
     demoAction->setToolTip(QStringLiteral("Explore Pimscope without a PIM: an hour of realistic traffic, with its "
                                           "problems, in a scratch capture"));
@@ -572,6 +600,32 @@ void MainWindow::buildUi()
     m_filterError->hide();
     layout->addWidget(m_filterBar);
     layout->addWidget(m_filterError);
+    // A filter that reads every payload (contains-anywhere, regex) streams its rows: how far it got, and a way out.
+    m_scanBox = new QWidget(central);
+    auto *scanLayout = new QHBoxLayout(m_scanBox);
+    scanLayout->setContentsMargins(0, 0, 0, 0);
+    m_scanProgress = new QProgressBar(m_scanBox);
+    m_scanProgress->setRange(0, 1000);
+    m_scanProgress->setMaximumHeight(m_scanProgress->fontMetrics().height() + 4);
+    m_stopScan = new QPushButton(QStringLiteral("Stop"), m_scanBox);
+    m_stopScan->setToolTip(QStringLiteral("Stop the search (Esc): the rows found so far stay"));
+    connect(m_stopScan, &QPushButton::clicked, this, [this] {
+        if (m_model)
+            activeModel()->cancel();
+    });
+    scanLayout->addWidget(m_scanProgress, 1);
+    scanLayout->addWidget(m_stopScan);
+    m_scanBox->hide();
+    layout->addWidget(m_scanBox);
+    m_scanShow = new QTimer(this);
+    m_scanShow->setSingleShot(true);
+    m_scanShow->setInterval(150); // a quick filter never flashes it
+    connect(m_scanShow, &QTimer::timeout, this, &MainWindow::updateStatus);
+    auto *stopShortcut = new QShortcut(QKeySequence(Qt::Key_Escape), m_filter, [this] {
+        if (m_model && activeModel()->isQuerying())
+            activeModel()->cancel();
+    });
+    stopShortcut->setContext(Qt::WidgetShortcut);
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(250);
@@ -596,7 +650,7 @@ void MainWindow::buildUi()
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setItemDelegate(new SeverityDelegate(PagedTableModel::FlagsRole, m_table));
+    m_table->setItemDelegate(new SeverityDelegate(PagedTableModel::FlagsRole, PagedTableModel::ColourRole, m_table));
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto *copyAction = new QAction(QStringLiteral("Copy event JSON"), m_table);
     copyAction->setShortcut(QKeySequence::Copy);
@@ -758,9 +812,24 @@ bool MainWindow::startReceiver(quint16 port)
     stopReceiver();
     if (!m_store)
         return false;
-    ReceiverSettings settings;
+    auto configured = m_settings.receiverSettings();
+    if (!configured) {
+        showBanner(QStringLiteral("<b>The receiver is not running.</b> %1 (Settings, Receiver)").arg(configured.error().toHtmlEscaped()));
+        Q_EMIT receiverChanged();
+        return false;
+    }
+    ReceiverSettings settings = std::move(configured.value());
     settings.address = m_address;
     settings.port = port;
+    if (!m_settings.secretRules.isEmpty()) {
+        // The secrets come from the keychain, which may take a while (or ask the user): the window goes on
+        // meanwhile and the receiver starts when they are in.
+        if (!m_rulesLoaded || m_loadedRulesFor != m_settings.secretRules) {
+            loadSecretsThenStart(port);
+            return true;
+        }
+        settings.signatures.rules = m_loadedRules;
+    }
     auto receiver = std::make_unique<Receiver>(m_store.get(), settings);
     const auto bound = receiver->start();
     if (!bound) {
@@ -768,11 +837,19 @@ bool MainWindow::startReceiver(quint16 port)
         showBanner(QStringLiteral("<b>The receiver is not running.</b> %1").arg(bound.error().toHtmlEscaped()), free);
         m_receiverAction->setChecked(false);
         updateStatus();
+        Q_EMIT receiverChanged();
         return false;
     }
     m_port = *bound;
     m_receiver = std::move(receiver);
     m_receiverAction->setChecked(true);
+    if (!m_secretFailures.isEmpty()) {
+        showBanner(QStringLiteral("<b>Some signature checks are off:</b> %1. Set the secrets again in Settings, Signatures.")
+                       .arg(m_secretFailures.join(QStringLiteral("; ")).toHtmlEscaped()));
+        updateStatus();
+        Q_EMIT receiverChanged();
+        return true;
+    }
     if (m_model && activeModel()->matchCount() == 0 && m_filter->text().isEmpty()) {
         showBanner(QStringLiteral(
             "<b>Waiting for events.</b> Point the PIM's event subscription at <b>%1</b>. A real Akeneo or Quable "
@@ -782,14 +859,130 @@ bool MainWindow::startReceiver(quint16 port)
         m_bannerBox->hide();
     }
     updateStatus();
+    Q_EMIT receiverChanged();
     return true;
+}
+
+void MainWindow::loadSecretsThenStart(quint16 port)
+{
+    delete m_loader;
+    if (!m_keychain)
+        m_keychain = new KeychainSecretStore(this);
+    m_loader = new KeychainRuleLoader(m_keychain, m_settings.secretRules, this);
+    const QList<KeychainRule> wanted = m_settings.secretRules;
+    connect(m_loader, &KeychainRuleLoader::loaded, this, [this, port, wanted](const QList<SignatureRule> &rules, const QStringList &failures) {
+        m_loader->deleteLater();
+        m_loader = nullptr;
+        if (wanted != m_settings.secretRules)
+            return; // the settings changed meanwhile: their own load is on its way
+        m_loadedRules = rules;
+        m_loadedRulesFor = wanted;
+        m_rulesLoaded = true;
+        m_secretFailures = failures;
+        startReceiver(port);
+    });
+    m_loader->start();
+    updateStatus();
 }
 
 void MainWindow::stopReceiver()
 {
+    const bool was = m_receiver != nullptr;
     m_receiver.reset();
     m_receiverAction->setChecked(false);
     updateStatus();
+    if (was)
+        Q_EMIT receiverChanged();
+}
+
+void MainWindow::showSettings()
+{
+    auto *dialog = new SettingsDialog(m_settings, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { applySettings(dialog->settings(), dialog->newSecrets()); });
+    dialog->open();
+}
+
+void MainWindow::applySettings(const AppSettings &settings, const QHash<QString, QByteArray> &secrets)
+{
+    const AppSettings old = m_settings;
+    m_settings = settings;
+    {
+        QSettings stored;
+        settings.save(stored);
+    }
+    if (settings.theme != old.theme) {
+        if (auto *app = qobject_cast<QApplication *>(QCoreApplication::instance()))
+            applyTheme(*app, settings.theme);
+    }
+    applyCaptureSettings();
+    const bool listenerChanged = settings.listen != old.listen || settings.tlsCertificate != old.tlsCertificate
+        || settings.tlsKey != old.tlsKey || settings.answerStatus != old.answerStatus
+        || settings.answerDelayMs != old.answerDelayMs || settings.maxBodyBytes != old.maxBodyBytes
+        || settings.acceptInvalidSignature != old.acceptInvalidSignature || settings.secretRules != old.secretRules
+        || !secrets.isEmpty();
+    if (!listenerChanged)
+        return;
+    QHostAddress address;
+    quint16 port = 0;
+    if (parseListenAddress(settings.listen, address, port)) {
+        m_address = address;
+        m_port = port;
+    }
+    const bool restart = m_receiver || m_loader || m_receiverAction->isChecked();
+    if (secrets.isEmpty()) {
+        if (restart)
+            startReceiver(m_port);
+        return;
+    }
+    // The values typed in go to the keychain; the receiver restarts once every write is answered, reading them back.
+    if (!m_keychain)
+        m_keychain = new KeychainSecretStore(this);
+    auto outstanding = std::make_shared<qsizetype>(secrets.size());
+    auto failures = std::make_shared<QStringList>();
+    auto *context = new QObject(this);
+    const auto answered = [this, outstanding, failures, context, restart] {
+        if (--*outstanding > 0)
+            return;
+        context->deleteLater();
+        m_rulesLoaded = false;
+        if (restart)
+            startReceiver(m_port);
+        if (!failures->isEmpty())
+            showBanner(QStringLiteral("<b>Could not store a secret in the keychain:</b> %1").arg(failures->join(QStringLiteral("; ")).toHtmlEscaped()));
+    };
+    connect(m_keychain, &SecretStore::secretWritten, context, [secrets, answered](const QString &name) {
+        if (secrets.contains(name))
+            answered();
+    });
+    connect(m_keychain, &SecretStore::secretFailed, context, [secrets, failures, answered](const QString &name, SecretStore::ErrorKind, const QString &message) {
+        if (!secrets.contains(name))
+            return;
+        failures->append(message);
+        answered();
+    });
+    stopReceiver();
+    for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
+        m_keychain->write(it.key(), it.value());
+}
+
+void MainWindow::applyCaptureSettings()
+{
+    if (!m_store)
+        return;
+    if (auto current = m_store->reader().selfAuthor(); current && current.value() != m_settings.selfAuthor) {
+        m_store->setSelfAuthor(m_settings.selfAuthor);
+        QTimer::singleShot(500, m_captureContext, [this] {
+            if (m_model)
+                activeModel()->refreshAll();
+        });
+    }
+    if (m_settings.retention.isSet())
+        m_store->prune(m_settings.retention, QDateTime::currentMSecsSinceEpoch());
+    for (PagedTableModel *model : {static_cast<PagedTableModel *>(m_model), static_cast<PagedTableModel *>(m_deliveryModel)}) {
+        if (model)
+            model->setColourRules(m_settings.colourRules);
+    }
 }
 
 void MainWindow::showBanner(const QString &html, quint16 suggestedPort)
@@ -824,10 +1017,21 @@ void MainWindow::applyFilter()
 void MainWindow::updateStatus()
 {
     QStringList parts;
+    bool scanning = false;
     if (PagedTableModel *model = m_model ? activeModel() : nullptr) {
-        if (!model->filter().isEmpty()) {
-            parts << (showingDeliveries() ? QStringLiteral("%L1 deliveries match") : QStringLiteral("%L1 events match"))
-                         .arg(model->matchCount());
+        const QString what = showingDeliveries() ? QStringLiteral("deliveries") : QStringLiteral("events");
+        scanning = model->isQuerying() && model->progress() < 1.0;
+        if (scanning) {
+            parts << QStringLiteral("searching: %L1 %2 match so far").arg(model->matchCount()).arg(what);
+            m_scanProgress->setValue(int(model->progress() * 1000));
+            m_scanProgress->setFormat(QStringLiteral("Searching the capture: %1%").arg(int(model->progress() * 100)));
+        } else if (model->wasCancelled()) {
+            parts << QStringLiteral("search stopped at %1% of the capture: %L2 %3 match in that part")
+                         .arg(int(model->progress() * 100))
+                         .arg(model->matchCount())
+                         .arg(what);
+        } else if (!model->filter().isEmpty()) {
+            parts << QStringLiteral("%L1 %2 match").arg(model->matchCount()).arg(what);
         }
         if (!model->error().isEmpty())
             parts << QStringLiteral("query failed: %1").arg(model->error());
@@ -835,7 +1039,19 @@ void MainWindow::updateStatus()
             && m_banner->text().startsWith(QStringLiteral("<b>Waiting")))
             m_bannerBox->hide();
     }
-    parts << (m_receiver ? QStringLiteral("receiver on %1").arg(m_receiver->url()) : QStringLiteral("receiver stopped"));
+    if (!scanning) {
+        m_scanBox->hide();
+        m_scanShow->stop();
+        m_scanArmed = false;
+    } else if (!m_scanArmed) {
+        m_scanArmed = true;
+        m_scanShow->start();
+    } else if (!m_scanShow->isActive()) {
+        m_scanBox->show();
+    }
+    parts << (m_receiver ? QStringLiteral("receiver on %1").arg(m_receiver->url())
+                         : m_loader ? QStringLiteral("receiver starting: reading its secrets from the keychain…")
+                                    : QStringLiteral("receiver stopped"));
     m_statusText->setText(parts.join(QStringLiteral("   ·   ")));
     m_statusText->setToolTip(m_path);
     if (!m_receiver)
@@ -941,8 +1157,8 @@ int runMainWindow(QApplication &app)
     parser.addVersionOption();
     parser.addOption({QStringLiteral("db"), QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
                       QStringLiteral("PATH")});
-    parser.addOption({QStringLiteral("listen"), QStringLiteral("Where the receiver listens (default 127.0.0.1:8787)."),
-                      QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8787")});
+    parser.addOption({QStringLiteral("listen"), QStringLiteral("Where the receiver listens (default: as in the settings, 127.0.0.1:8787 at first)."),
+                      QStringLiteral("HOST:PORT")});
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
                                   QStringLiteral("FILE"));
@@ -952,7 +1168,9 @@ int runMainWindow(QApplication &app)
     const QString path = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db")) : EventStore::defaultPath();
     QHostAddress address;
     quint16 port = 0;
-    if (!parseListenAddress(parser.value(QStringLiteral("listen")), address, port)) {
+    QSettings stored;
+    const QString listen = parser.isSet(QStringLiteral("listen")) ? parser.value(QStringLiteral("listen")) : AppSettings::load(stored).listen;
+    if (!parseListenAddress(listen, address, port)) {
         std::fputs("pimscope: --listen must be HOST:PORT\n", stderr);
         return 2;
     }

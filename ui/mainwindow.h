@@ -1,6 +1,7 @@
 #pragma once
 
 #include "receiver/receiver.h"
+#include "settings/appsettings.h"
 #include "store/records.h"
 
 #include <QHostAddress>
@@ -25,6 +26,8 @@ class QProgressBar;
 
 namespace pimscope {
 class CaptureQueries;
+class KeychainRuleLoader;
+class SecretStore;
 class DeliveryTableModel;
 class EventStore;
 class EventTableModel;
@@ -67,6 +70,9 @@ public:
     QLineEdit *filterEdit() const { return m_filter; }
     FilterBar *filterBar() const { return m_filterBar; }
     QLabel *filterError() const { return m_filterError; }
+    /** The progress of a streaming search and its Stop button (shown while one runs for more than a moment). */
+    QWidget *searchProgress() const { return m_scanBox; }
+    QPushButton *stopSearchButton() const { return m_stopScan; }
     QTableView *eventsView() const { return m_table; }
     QTabWidget *detailTabs() const { return m_details; }
     QPlainTextEdit *eventJson() const { return m_eventJson; }
@@ -100,6 +106,23 @@ public:
     /** Starts (or restarts) the receiver on `port`; false, with the reason shown, when it cannot listen. */
     bool startReceiver(quint16 port);
     void stopReceiver();
+    /** True while the receiver's secrets are being read from the keychain (it starts once they are). */
+    bool readingSecrets() const { return m_loader != nullptr; }
+
+    /** The settings in use (loaded at start, changed by the settings dialog). */
+    const AppSettings &settings() const { return m_settings; }
+    /** Opens the settings dialog; its settings are applied when it is accepted. */
+    void showSettings();
+    /**
+     * Saves and applies settings: secret values typed in are written to the keychain (by name) first, then the
+     * receiver restarts with the new listen address, answers and secrets if it was running; the theme, the
+     * colouring rules, the own author (re-flagging the capture) and the retention (pruning now) apply at once.
+     */
+    void applySettings(const AppSettings &settings, const QHash<QString, QByteArray> &secrets = {});
+
+Q_SIGNALS:
+    /** The receiver started, stopped or failed to start. */
+    void receiverChanged();
 
 private:
     void buildUi();
@@ -114,10 +137,20 @@ private:
     void updateCompare();
     void saveLayout();
     void showBanner(const QString &html, quint16 suggestedPort = 0);
+    void loadSecretsThenStart(quint16 port);
+    void applyCaptureSettings();
     void refreshSummary();
     void showSummary(const CaptureSummary &s);
 
     QString m_path;
+    AppSettings m_settings;
+    SecretStore *m_keychain = nullptr; ///< created when secrets are first needed
+    KeychainRuleLoader *m_loader = nullptr;
+    bool m_rulesLoaded = false;
+    QList<KeychainRule> m_loadedRulesFor; ///< the rules m_loadedRules were read for
+    QList<SignatureRule> m_loadedRules;
+    QStringList m_secretFailures;
+    QTimer *m_retentionTimer = nullptr;
     QHostAddress m_address;
     quint16 m_port = 0;
     std::unique_ptr<EventStore> m_store;
@@ -142,6 +175,11 @@ private:
     QLineEdit *m_filter = nullptr;
     FilterBar *m_filterBar = nullptr;
     QLabel *m_filterError = nullptr;
+    QWidget *m_scanBox = nullptr;
+    QProgressBar *m_scanProgress = nullptr;
+    QPushButton *m_stopScan = nullptr;
+    QTimer *m_scanShow = nullptr; ///< the progress shows only for a search that takes a while
+    bool m_scanArmed = false;
     QTableView *m_table = nullptr;
     QTabWidget *m_details = nullptr;
     QPlainTextEdit *m_eventJson = nullptr;

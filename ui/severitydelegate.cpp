@@ -26,8 +26,17 @@ QColor severityTint(Severity severity)
     return {};
 }
 
-SeverityDelegate::SeverityDelegate(int flagsRole, QObject *parent) : QStyledItemDelegate(parent), m_flagsRole(flagsRole)
+SeverityDelegate::SeverityDelegate(int flagsRole, int colourRole, QObject *parent)
+    : QStyledItemDelegate(parent), m_flagsRole(flagsRole), m_colourRole(colourRole)
 {
+}
+
+QColor SeverityDelegate::ruleTint(const QString &colour)
+{
+    QColor c = QColor::fromString(colour);
+    if (c.isValid())
+        c.setAlpha(110);
+    return c;
 }
 
 void SeverityDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const
@@ -37,7 +46,9 @@ void SeverityDelegate::initStyleOption(QStyleOptionViewItem *option, const QMode
     if (!raw.isValid())
         return;
     const Flags flags = Flags::fromInt(raw.toInt());
-    if (const QColor tint = severityTint(severityOf(flags)); tint.isValid())
+    if (const QColor rule = ruleTint(index.data(m_colourRole).toString()); rule.isValid())
+        option->backgroundBrush = rule;
+    else if (const QColor tint = severityTint(severityOf(flags)); tint.isValid())
         option->backgroundBrush = tint;
     if (flags & Flag::Self)
         option->palette.setColor(QPalette::Text, option->palette.color(QPalette::Disabled, QPalette::Text));

@@ -17,18 +17,22 @@ QColor severityTint(Severity severity);
 /**
  * Paints the rows of the events table by severity: errors and bad signatures red, slow answers and stale events
  * orange, duplicates and out-of-order events yellow; self-authored events in the disabled text colour. The flags
- * come from the model's `flagsRole` (an int; invalid while the row is not fetched).
+ * come from the model's `flagsRole` (an int; invalid while the row is not fetched). A user's colouring rule, from
+ * `colourRole` ("#rrggbb"), comes first: its colour is painted translucent, so selection and text stay readable.
  */
 class SeverityDelegate : public QStyledItemDelegate
 {
 public:
-    SeverityDelegate(int flagsRole, QObject *parent = nullptr);
+    SeverityDelegate(int flagsRole, int colourRole, QObject *parent = nullptr);
+    /** What a rule's colour is painted as: translucent over the base. */
+    static QColor ruleTint(const QString &colour);
 
 protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
 
 private:
     int m_flagsRole;
+    int m_colourRole;
 };
 
 } // namespace pimscope::ui

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 
+#include "receiver/keychainrules.h"
 #include "receiver/receiver.h"
 #include "receiver/tlsconfig.h"
 #include "secrets/keychainsecretstore.h"
@@ -36,100 +37,24 @@ void printError(const QString &message)
     printCommandError(QStringLiteral("receive"), message);
 }
 
-enum class SecretKind { Akeneo, EventPlatform, Quable };
-
-struct KeychainRule
-{
-    QByteArray prefix;
-    SecretKind kind = SecretKind::Akeneo;
-    QStringList names;
-};
-
-/** "PREFIX=KIND:NAME[,NAME]" */
-Result<KeychainRule> parseVerify(const QString &spec)
-{
-    using R = Result<KeychainRule>;
-    const qsizetype eq = spec.indexOf(u'=');
-    const qsizetype colon = spec.indexOf(u':', eq + 1);
-    if (eq <= 0 || colon < 0 || !spec.startsWith(u'/'))
-        return R::failure(QStringLiteral("--verify must be PREFIX=KIND:NAME with PREFIX starting with '/', not '%1'").arg(spec));
-    KeychainRule rule;
-    rule.prefix = spec.left(eq).toUtf8();
-    const QString kind = spec.mid(eq + 1, colon - eq - 1);
-    if (kind == u"akeneo")
-        rule.kind = SecretKind::Akeneo;
-    else if (kind == u"event-platform")
-        rule.kind = SecretKind::EventPlatform;
-    else if (kind == u"quable")
-        rule.kind = SecretKind::Quable;
-    else
-        return R::failure(QStringLiteral("--verify: unknown kind '%1' (akeneo, event-platform or quable)").arg(kind));
-    rule.names = spec.mid(colon + 1).split(u',', Qt::SkipEmptyParts);
-    const qsizetype maxNames = rule.kind == SecretKind::EventPlatform ? 2 : 1;
-    if (rule.names.isEmpty() || rule.names.size() > maxNames)
-        return R::failure(QStringLiteral("--verify %1: give %2 secret name(s)").arg(spec, maxNames == 2 ? QStringLiteral("one or two") : QStringLiteral("one")));
-    return rule;
-}
-
 /**
  * Reads the secrets the rules name from the OS keychain (the command's own event loop runs meanwhile; the
- * receiver is not listening yet) and turns them into signature rules. Rules for one prefix are merged.
+ * receiver is not listening yet) and turns them into signature rules; any secret that cannot be read is an error.
  */
 Result<QList<SignatureRule>> readKeychainRules(const QList<KeychainRule> &wanted)
 {
     using R = Result<QList<SignatureRule>>;
     KeychainSecretStore keychain;
-    QHash<QString, QByteArray> values;
-    QString failure;
-    QStringList names;
-    for (const KeychainRule &k : wanted) {
-        for (const QString &n : k.names) {
-            if (!names.contains(n))
-                names.append(n);
-        }
-    }
-    qsizetype outstanding = names.size();
-    QObject::connect(&keychain, &SecretStore::secretRead, &keychain, [&](const QString &name, const QByteArray &value) {
-        values.insert(name, value);
-        if (--outstanding == 0)
-            QCoreApplication::quit();
-    });
-    QObject::connect(&keychain, &SecretStore::secretFailed, &keychain,
-                     [&](const QString &, SecretStore::ErrorKind, const QString &message) {
-                         if (failure.isEmpty())
-                             failure = message;
-                         if (--outstanding == 0)
-                             QCoreApplication::quit();
+    KeychainRuleLoader loader(&keychain, wanted);
+    R result = R::failure(QStringLiteral("the keychain did not answer"));
+    QObject::connect(&loader, &KeychainRuleLoader::loaded, &loader,
+                     [&](const QList<SignatureRule> &rules, const QStringList &failures) {
+                         result = failures.isEmpty() ? R(rules) : R::failure(failures.first());
+                         QCoreApplication::quit();
                      });
-    for (const QString &n : names)
-        keychain.read(n);
+    loader.start();
     QCoreApplication::exec();
-    if (!failure.isEmpty())
-        return R::failure(failure);
-    QList<SignatureRule> rules;
-    for (const KeychainRule &k : wanted) {
-        auto it = std::find_if(rules.begin(), rules.end(), [&](const SignatureRule &r) { return r.pathPrefix == k.prefix; });
-        if (it == rules.end()) {
-            SignatureRule r;
-            r.pathPrefix = k.prefix;
-            r.name = k.names.join(u',');
-            rules.append(r);
-            it = rules.end() - 1;
-        }
-        switch (k.kind) {
-        case SecretKind::Akeneo:
-            it->akeneoSecret = values.value(k.names.first());
-            break;
-        case SecretKind::EventPlatform:
-            for (const QString &n : k.names)
-                it->eventPlatformSecrets.append(values.value(n));
-            break;
-        case SecretKind::Quable:
-            it->quableAuthorization = values.value(k.names.first());
-            break;
-        }
-    }
-    return rules;
+    return result;
 }
 
 } // namespace
@@ -214,9 +139,9 @@ int receiveCommand(const QStringList &args)
     if (parser.isSet(QStringLiteral("secret-name")))
         keychainRules.append({"/", SecretKind::Akeneo, {parser.value(QStringLiteral("secret-name"))}});
     for (const QString &spec : parser.values(QStringLiteral("verify"))) {
-        auto rule = parseVerify(spec);
+        auto rule = parseKeychainRule(spec);
         if (!rule) {
-            printError(rule.error());
+            printError(QStringLiteral("--verify: ") + rule.error());
             return UsageError;
         }
         keychainRules.append(*rule);

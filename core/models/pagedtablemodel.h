@@ -1,5 +1,6 @@
 #pragma once
 
+#include "colourrule.h"
 #include "store/capturequeries.h"
 
 #include <QAbstractTableModel>
@@ -22,24 +23,43 @@ class PagedTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    /** RawRole: the raw value of a cell; IdRole: the row's id; FlagsRole: the row's flags as an int (any column). */
-    enum Role { RawRole = Qt::UserRole, IdRole, FlagsRole };
+    /**
+     * RawRole: the raw value of a cell; IdRole: the row's id; FlagsRole: the row's flags as an int (any column);
+     * ColourRole: the "#rrggbb" of the first colouring rule the row matches (none: invalid).
+     */
+    enum Role { RawRole = Qt::UserRole, IdRole, FlagsRole, ColourRole };
     static constexpr int pageSize = 200;
 
     PagedTableModel(CaptureQueries *queries, FilterTarget target, QObject *parent = nullptr);
 
-    /** Shows what matches `filter` (the filter language; empty: everything). The query runs at once. */
+    /**
+     * Shows what matches `filter` (the filter language; empty: everything). The query runs at once and, in id
+     * order, streams: the rows appear range by range as the capture is scanned (progress()), until it is done or
+     * cancel() is called.
+     */
     void setFilter(const QString &filter);
     QString filter() const { return m_filter; }
     /**
-     * Runs the current filter again for live arrivals: only the rows above the last one are asked for, except
-     * every fullEvery (the rows already shown are then checked again, e.g. for flags that changed).
+     * Runs the current filter again for live arrivals: only the rows above the part of the capture already
+     * scanned are asked for, except every fullEveryMs (or twenty times what the last full pass took, when more:
+     * a slow filter does not keep the query thread busy) the rows already shown are checked again, e.g. for flags
+     * that changed. While a query runs, the refresh waits for its end; after cancel(), nothing is refreshed until
+     * the filter is set again.
      */
     void refresh();
-    /** Runs the current filter again over every row. */
+    /** Runs the current filter again over every row (quietly: the rows shown stay until the answer). */
     void refreshAll();
     static constexpr int fullEveryMs = 5000;
 
+    /** The user's colouring rules, in order (see ColourRule): rows are checked against them as they are fetched. */
+    void setColourRules(const QList<ColourRule> &rules);
+    const QList<ColourRule> &colourRules() const { return m_colourRules; }
+
+    /** Stops a streaming query: the rows found so far stay, wasCancelled() says they are partial. */
+    void cancel();
+    bool wasCancelled() const { return m_cancelled; }
+    /** The share of the capture a streaming query has scanned (1 when none runs). */
+    double progress() const { return isQuerying() || m_cancelled ? m_progress : 1.0; }
     /** Why the last query failed (empty when it did not). */
     QString error() const { return m_error; }
     /** How many rows match, as of the last answered query. */
@@ -80,6 +100,10 @@ protected:
     virtual void tailGrew(qsizetype oldCount) = 0;
     /** A page could not be fetched. */
     void pageFailed(const QString &error);
+    /** A page of rows (from `firstRow`) arrived: which colouring rules they match is asked for. */
+    void pageArrived(int firstRow, const QList<qint64> &ids);
+    /** The colour of a row's rule, or invalid. */
+    QVariant colourOf(qint64 id) const;
     /** The name in StoreReader::sortExpressions() that orders `column`, or empty when it cannot be sorted. */
     virtual QString sortKeyOf(int column) const = 0;
     /** Rows in id order, ascending: live arrivals append and an id is found by bisection. */
@@ -90,6 +114,8 @@ protected:
 
 private:
     void onMatched(CaptureQueries::Matched m);
+    void ask(bool streamed, qint64 afterId);
+    void replaceRows(QList<qint64> ids);
 
     FilterTarget m_target;
     QString m_filter;
@@ -97,6 +123,14 @@ private:
     quint64 m_asked = 0;    ///< generation of the last query asked
     quint64 m_answered = 0; ///< generation of the last query answered
     QElapsedTimer m_sinceFull; ///< since the last query over every row was asked
+    qint64 m_fullCostMs = 0;   ///< what the last query over every row took
+    qint64 m_scannedTo = 0;    ///< the rows shown cover the capture up to this id (0: unknown, ask for all)
+    double m_progress = 1.0;
+    bool m_cancelled = false;
+    bool m_refreshPending = false; ///< refresh() was called while a query ran
+    QList<ColourRule> m_colourRules;
+    QHash<qint64, int> m_ruleOf; ///< row id -> index of its colouring rule, for the rows fetched
+    quint64 m_rulesGeneration = 0;
     QString m_sortKey;
     bool m_descending = false;
 };
@@ -134,6 +168,8 @@ public:
             return {};
         if (role == IdRole)
             return m_ids[index.row()];
+        if (role == ColourRole)
+            return colourOf(m_ids[index.row()]);
         if (role != Qt::DisplayRole && role != RawRole && role != Qt::ToolTipRole && role != FlagsRole)
             return {};
         const Row *r = rowAt(index.row());
@@ -218,6 +254,7 @@ private:
         p.rows = std::move(rows.value());
         p.stale = false;
         const int first = page * pageSize;
+        pageArrived(first, m_ids.mid(first, pageSize));
         const int last = std::min<int>(first + pageSize, int(m_ids.size())) - 1;
         if (last >= first)
             Q_EMIT dataChanged(index(first, 0), index(last, columnCount() - 1));

@@ -3,6 +3,7 @@
 #include "filter/filter.h"
 #include "storereader.h"
 
+#include <QElapsedTimer>
 #include <QMetaObject>
 #include <QSemaphore>
 
@@ -53,43 +54,110 @@ void deliver(QObject *context, std::function<void(T)> done, T value)
 
 } // namespace
 
-void CaptureQueries::match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
-                           std::function<void(Matched)> done, qint64 afterId)
+struct CaptureQueries::Scan
 {
-    runMatch(generation, filter, context, std::move(done), afterId, [target, afterId](StoreReader &reader, const Filter &parsed) {
-        return reader.matchingIds(parsed, target, afterId);
-    });
+    quint64 generation = 0;
+    QString filter;
+    FilterTarget target = FilterTarget::Events;
+    QPointer<QObject> guard;
+    const QObject *context = nullptr;
+    std::function<void(Matched)> done;
+    bool streamed = false;
+    qint64 afterId = 0; ///< the scan covers (afterId, lastId]
+    qint64 lastId = -1; ///< read at the first step
+    qint64 next = 0;    ///< the ids up to this one are scanned
+    qint64 slice = 16384;
+    Filter parsed;
+    QList<qint64> gathered;
+};
+
+void CaptureQueries::match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
+                           std::function<void(Matched)> done, qint64 afterId, bool streamed)
+{
+    supersede(context, generation);
+    auto scan = std::make_shared<Scan>();
+    scan->generation = generation;
+    scan->filter = filter;
+    scan->target = target;
+    scan->guard = context;
+    scan->context = context;
+    scan->done = std::move(done);
+    scan->streamed = streamed;
+    scan->afterId = afterId;
+    scan->next = afterId;
+    post([this, scan](StoreReader *reader, const QString &openError) { scanStep(scan, reader, openError); });
+}
+
+void CaptureQueries::scanStep(std::shared_ptr<Scan> scan, StoreReader *reader, const QString &openError)
+{
+    if (!scan->guard || superseded(scan->context, scan->generation))
+        return;
+    Matched m;
+    m.generation = scan->generation;
+    m.afterId = scan->afterId;
+    const auto fail = [&](const QString &error) {
+        m.error = error;
+        deliver<Matched>(scan->guard, std::move(scan->done), std::move(m));
+    };
+    if (!reader)
+        return fail(openError);
+    if (scan->lastId < 0) {
+        scan->parsed = Filter::parse(scan->filter);
+        if (!scan->parsed.isValid())
+            return fail(scan->parsed.error().message);
+        const auto last = reader->lastId(scan->target);
+        if (!last)
+            return fail(last.error());
+        scan->lastId = std::max(last.value(), scan->afterId);
+    }
+    const qint64 from = scan->next;
+    const qint64 to = std::min(scan->lastId, from + scan->slice);
+    QElapsedTimer took;
+    took.start();
+    auto ids = from < to ? reader->matchingIds(scan->parsed, scan->target, from, to) : Result<QList<qint64>>(QList<qint64>{});
+    if (!ids)
+        return fail(ids.error());
+    // The next range is sized to take about scanSliceMs (growing at most 8 times).
+    const qint64 ms = std::max<qint64>(1, took.elapsed());
+    const qint64 sized = ms >= scanSliceMs ? scan->slice * scanSliceMs / ms : scan->slice * std::min<qint64>(8, scanSliceMs / ms);
+    scan->slice = std::clamp<qint64>(sized, 4096, qint64(1) << 24);
+    scan->next = to;
+    const bool finished = to >= scan->lastId;
+    m.scannedTo = to;
+    if (scan->streamed) {
+        m.ids = std::move(ids.value());
+        m.partial = !finished;
+        m.continued = from > scan->afterId;
+        const qint64 span = scan->lastId - scan->afterId;
+        m.progress = span > 0 ? double(to - scan->afterId) / double(span) : 1.0;
+    } else {
+        scan->gathered += ids.value();
+        if (finished)
+            m.ids = std::move(scan->gathered);
+    }
+    if (!finished)
+        post([this, scan](StoreReader *r, const QString &e) { scanStep(scan, r, e); });
+    if (finished || scan->streamed)
+        deliver<Matched>(scan->guard, finished ? std::move(scan->done) : scan->done, std::move(m));
 }
 
 void CaptureQueries::matchSorted(quint64 generation, const QString &filter, FilterTarget target, const QString &orderBy,
                                  bool descending, QObject *context, std::function<void(Matched)> done)
 {
-    runMatch(generation, filter, context, std::move(done), 0, [target, orderBy, descending](StoreReader &reader, const Filter &parsed) {
-        return reader.matchingIds(parsed, target, orderBy, descending);
-    });
-}
-
-void CaptureQueries::runMatch(quint64 generation, const QString &filter, QObject *context, std::function<void(Matched)> done,
-                              qint64 afterId, std::function<Result<QList<qint64>>(StoreReader &, const Filter &)> query)
-{
-    {
-        std::lock_guard lock(m_latestMutex);
-        m_latestMatch[context] = generation;
-    }
+    supersede(context, generation);
     QPointer<QObject> guard(context);
-    post([this, generation, filter, guard, context, afterId, done = std::move(done), query = std::move(query)](
+    post([this, generation, filter, guard, context, target, orderBy, descending, done = std::move(done)](
              StoreReader *reader, const QString &openError) {
         if (!guard || superseded(context, generation))
             return;
         Matched m;
         m.generation = generation;
-        m.afterId = afterId;
         const Filter parsed = Filter::parse(filter);
         if (!reader) {
             m.error = openError;
         } else if (!parsed.isValid()) {
             m.error = parsed.error().message;
-        } else if (auto ids = query(*reader, parsed)) {
+        } else if (auto ids = reader->matchingIds(parsed, target, orderBy, descending)) {
             m.ids = std::move(ids.value());
         } else {
             m.error = ids.error();
@@ -97,6 +165,19 @@ void CaptureQueries::runMatch(quint64 generation, const QString &filter, QObject
         if (guard)
             deliver<Matched>(guard, std::move(done), std::move(m));
     });
+}
+
+void CaptureQueries::cancel(const QObject *context)
+{
+    std::lock_guard lock(m_latestMutex);
+    if (auto it = m_latestMatch.find(context); it != m_latestMatch.end())
+        ++it.value();
+}
+
+void CaptureQueries::supersede(const QObject *context, quint64 generation)
+{
+    std::lock_guard lock(m_latestMutex);
+    m_latestMatch[context] = generation;
 }
 
 bool CaptureQueries::superseded(const QObject *context, quint64 generation)
@@ -165,6 +246,27 @@ void CaptureQueries::knownValues(QObject *context, std::function<void(Result<QPa
 void CaptureQueries::summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done)
 {
     ask<CaptureSummary>(context, std::move(done), [nowMs](StoreReader &reader) { return reader.summary(nowMs); });
+}
+
+void CaptureQueries::firstMatching(const QStringList &filters, FilterTarget target, const QList<qint64> &ids,
+                                   QObject *context, std::function<void(Result<QHash<qint64, int>>)> done)
+{
+    ask<QHash<qint64, int>>(context, std::move(done), [filters, target, ids](StoreReader &reader) -> Result<QHash<qint64, int>> {
+        QHash<qint64, int> first;
+        QList<qint64> left = ids;
+        for (int i = 0; i < filters.size() && !left.isEmpty(); ++i) {
+            const Filter f = Filter::parse(filters[i]);
+            if (!f.isValid() || f.isEmpty())
+                continue;
+            auto matched = reader.matchingAmong(f, target, left);
+            if (!matched)
+                return Result<QHash<qint64, int>>::failure(matched.error());
+            for (qint64 id : std::as_const(matched.value()))
+                first.insert(id, i);
+            left.removeIf([&](qint64 id) { return first.contains(id); });
+        }
+        return first;
+    });
 }
 
 void CaptureQueries::waitForIdle()

@@ -39,16 +39,30 @@ public:
     /**
      * The ids (ascending) of what matches `filter` (filter language; empty: everything), or an error; with
      * `afterId`, only the ids above it (Matched::afterId says so).
+     *
+     * The capture is scanned in ranges of ids, each a task of its own on the query thread, so that the pages a
+     * view asks for meanwhile are not held up by a long scan (a contains-anywhere filter reads every payload).
+     * With `streamed`, each range's ids are delivered as soon as they are known (Matched::partial, ::continued,
+     * ::progress); otherwise they are gathered and delivered once. cancel() stops a scan between two ranges.
      */
     struct Matched
     {
         quint64 generation = 0;
         qint64 afterId = 0;
+        /** The ids cover the capture up to this id: a later look for new rows asks for the ids above it. */
+        qint64 scannedTo = 0;
         QList<qint64> ids;
         QString error;
+        bool partial = false;   ///< streamed: more answers of this generation follow
+        bool continued = false; ///< streamed: these ids follow those of the previous answer of this generation
+        double progress = 1.0;  ///< streamed: the share of the capture scanned so far
     };
     void match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
-               std::function<void(Matched)> done, qint64 afterId = 0);
+               std::function<void(Matched)> done, qint64 afterId = 0, bool streamed = false);
+    /** Stops the match() of `context` that is running, if any, between two ranges: nothing more is delivered. */
+    void cancel(const QObject *context);
+    /** How long one range of a scan aims to take (the first is small, the next ones sized after it). */
+    static constexpr int scanSliceMs = 50;
     /** The same sorted by `orderBy`, a name of StoreReader::sortExpressions(target) (empty: by id). */
     void matchSorted(quint64 generation, const QString &filter, FilterTarget target, const QString &orderBy,
                      bool descending, QObject *context, std::function<void(Matched)> done);
@@ -70,12 +84,20 @@ public:
     /** The live figures at `nowMs`. */
     void summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done);
 
+    /**
+     * For each of `ids`, the index of the first of `filters` it matches (ids that match none are left out):
+     * the user's colouring rules on a page of rows. Invalid filters match nothing.
+     */
+    void firstMatching(const QStringList &filters, FilterTarget target, const QList<qint64> &ids, QObject *context,
+                       std::function<void(Result<QHash<qint64, int>>)> done);
+
     /** Blocks until every query asked so far has been answered (for tests). */
     void waitForIdle();
 
 private:
-    void runMatch(quint64 generation, const QString &filter, QObject *context, std::function<void(Matched)> done,
-                  qint64 afterId, std::function<Result<QList<qint64>>(StoreReader &, const Filter &)> query);
+    struct Scan;
+    /** One range of a match() scan; posts the next one. */
+    void scanStep(std::shared_ptr<Scan> scan, StoreReader *reader, const QString &openError);
     /** Runs `query` on the query thread and delivers its result to `done` in `context`'s thread. */
     template<typename T>
     void ask(QObject *context, std::function<void(Result<T>)> done, std::function<Result<T>(StoreReader &)> query);
@@ -91,6 +113,7 @@ private:
     std::mutex m_latestMutex;
     QHash<const QObject *, quint64> m_latestMatch;
     bool superseded(const QObject *context, quint64 generation);
+    void supersede(const QObject *context, quint64 generation);
 };
 
 } // namespace pimscope

@@ -36,6 +36,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const 
             Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::eventsIndexed, store.get(), &EventStore::eventsIndexed,
             Qt::DirectConnection);
+    connect(store->m_writer.get(), &StoreWriter::pruned, store.get(), &EventStore::pruned, Qt::DirectConnection);
     return R(std::move(store));
 }
 
@@ -61,6 +62,11 @@ quint64 EventStore::enqueueIndexingLater(Delivery delivery)
 quint64 EventStore::setSelfAuthor(const QString &author)
 {
     return m_writer->setSelfAuthor(author);
+}
+
+quint64 EventStore::prune(Retention retention, qint64 nowMs)
+{
+    return m_writer->prune(retention, nowMs);
 }
 
 quint64 EventStore::beginBulk()

@@ -61,6 +61,9 @@ public:
     quint64 beginBulk();
     quint64 endBulk();
 
+    /** Deletes what `retention` does not keep, as of `nowMs` (see Retention); pruned() says how much went. */
+    quint64 prune(Retention retention, qint64 nowMs);
+
     /** Records the answer time of a stored delivery (see StoreWriter::recordAnswer). Thread-safe. */
     quint64 recordAnswer(qint64 deliveryId, double ackMs);
     /** The same for several deliveries, in one job (the receiver gathers what it answered in one pass). */
@@ -85,6 +88,8 @@ Q_SIGNALS:
      * from the writer thread, like the others.
      */
     void eventsIndexed();
+    /** A prune() deleted this many deliveries and events. */
+    void pruned(qint64 deliveries, qint64 events);
 
 private:
     EventStore() = default;

@@ -31,6 +31,19 @@ struct StoredDelivery
     int eventCount = 0;
 };
 
+/**
+ * How much of a capture to keep (0: no limit): the deliveries received more than keepDays ago, then the oldest
+ * ones until what is stored fits in keepBytes, are deleted with their events. The file does not shrink (SQLite
+ * reuses the freed pages for what arrives next).
+ */
+struct Retention
+{
+    int keepDays = 0;
+    qint64 keepBytes = 0;
+    bool isSet() const { return keepDays > 0 || keepBytes > 0; }
+    bool operator==(const Retention &) const = default;
+};
+
 /** How long the receiver took to answer a stored delivery (request read -> answer written). */
 struct AnswerTime
 {

@@ -144,16 +144,56 @@ Result<QList<qint64>> readIds(QSqlDatabase &db, const CompiledFilter &compiled, 
 
 } // namespace
 
-Result<QList<qint64>> StoreReader::matchingIds(const Filter &filter, FilterTarget target, qint64 afterId)
+Result<QList<qint64>> StoreReader::matchingIds(const Filter &filter, FilterTarget target, qint64 afterId, qint64 upToId)
 {
     CompiledFilter compiled = filter.compile(target);
+    const QString id = target == FilterTarget::Events ? QStringLiteral("e.id") : QStringLiteral("d.id");
+    // A rowid range makes the query as cheap as the part of the capture it covers.
     if (afterId > 0) {
-        // Only what came after: the rowid range makes it as cheap as the rows it returns.
-        compiled.where = u'(' + compiled.where + (target == FilterTarget::Events ? QStringLiteral(") AND e.id > ?")
-                                                                                : QStringLiteral(") AND d.id > ?"));
+        compiled.where = u'(' + compiled.where + QStringLiteral(") AND ") + id + QStringLiteral(" > ?");
         compiled.bindings.append(afterId);
     }
+    if (upToId > 0) {
+        compiled.where = u'(' + compiled.where + QStringLiteral(") AND ") + id + QStringLiteral(" <= ?");
+        compiled.bindings.append(upToId);
+    }
     return readIds(db(), compiled, target);
+}
+
+Result<QList<qint64>> StoreReader::matchingAmong(const Filter &filter, FilterTarget target, const QList<qint64> &ids)
+{
+    QList<qint64> found;
+    const QString id = target == FilterTarget::Events ? QStringLiteral("e.id") : QStringLiteral("d.id");
+    for (qsizetype from = 0; from < ids.size(); from += pageSize) {
+        const qsizetype n = std::min(pageSize, ids.size() - from);
+        CompiledFilter compiled = filter.compile(target);
+        compiled.where = u'(' + compiled.where + QStringLiteral(") AND ") + id + QStringLiteral(" IN (") + placeholders(n) + u')';
+        for (qsizetype i = 0; i < n; ++i)
+            compiled.bindings.append(ids[from + i]);
+        auto part = readIds(db(), compiled, target);
+        if (!part)
+            return part;
+        found += part.value();
+    }
+    return found;
+}
+
+Result<QString> StoreReader::selfAuthor()
+{
+    QSqlQuery q(db());
+    if (!q.exec(QStringLiteral("SELECT value FROM settings WHERE key = 'self_author'")))
+        return failure<QString>(q, "the own author");
+    return q.next() ? q.value(0).toString() : QString();
+}
+
+Result<qint64> StoreReader::lastId(FilterTarget target)
+{
+    QSqlQuery q(db());
+    if (!q.exec(target == FilterTarget::Events ? QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM events")
+                                               : QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM deliveries"))
+        || !q.next())
+        return failure<qint64>(q, "the last id");
+    return q.value(0).toLongLong();
 }
 
 const QMap<QString, QString> &StoreReader::sortExpressions(FilterTarget target)

@@ -25,9 +25,16 @@ public:
 
     /**
      * Ids of the events or deliveries matching a filter (an empty filter matches all), ascending; with `afterId`,
-     * only those above it (what arrived since a previous answer).
+     * only those above it (what arrived since a previous answer), with `upToId` only those up to it (a part of a
+     * long scan).
      */
-    Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, qint64 afterId = 0);
+    Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, qint64 afterId = 0, qint64 upToId = 0);
+    /** Which of `ids` match the filter (an empty list when none do). */
+    Result<QList<qint64>> matchingAmong(const Filter &filter, FilterTarget target, const QList<qint64> &ids);
+    /** The author whose events are flagged self in this capture (empty: none). */
+    Result<QString> selfAuthor();
+    /** The highest id of the events or deliveries (0 for none). */
+    Result<qint64> lastId(FilterTarget target);
     /** The same in another order: `orderBy` is one of sortExpressions(target) (anything else sorts by id). */
     Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, const QString &orderBy, bool descending);
     /** The expressions the ids can be sorted by, by name (`received`, `action`, ...). */

@@ -133,6 +133,15 @@ quint64 StoreWriter::recordAnswers(QList<AnswerTime> answers)
     return push(std::move(job));
 }
 
+quint64 StoreWriter::prune(Retention retention, qint64 nowMs)
+{
+    Job job;
+    job.kind = Job::Prune;
+    job.retention = retention;
+    job.nowMs = nowMs;
+    return push(std::move(job));
+}
+
 quint64 StoreWriter::endBulk()
 {
     Job job;
@@ -352,6 +361,9 @@ void StoreWriter::process(std::deque<Job> &batch)
                     break;
             }
             break;
+        case Job::Prune:
+            r = applyPrune(job.retention, job.nowMs);
+            break;
         }
         if (!r)
             error = r.error();
@@ -363,8 +375,12 @@ void StoreWriter::process(std::deque<Job> &batch)
         m_pendingBacklog.clear();
         if (!stored.isEmpty())
             Q_EMIT deliveriesStored(stored);
+        if (m_prunedDeliveries > 0)
+            Q_EMIT pruned(m_prunedDeliveries, m_prunedEvents);
+        m_prunedDeliveries = m_prunedEvents = 0;
         return;
     }
+    m_prunedDeliveries = m_prunedEvents = 0;
     m_pendingBacklog.clear();
     db.rollback();
     qCWarning(lcStore) << "commit failed, nothing of this batch was stored:" << error;
@@ -622,6 +638,61 @@ Result<void> StoreWriter::applySelfAuthor(const QString &author)
         return Result<void>::failure(queryError(q));
     }
     m_flagger.setSelfAuthor(author);
+    return {};
+}
+
+Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
+{
+    QSqlQuery q(m_connection->db());
+    // Deliveries whose events are still to be indexed (the backlog) are kept until they are.
+    const auto deleteWhere = [&](const QString &condition, const QVariant &bound) -> Result<void> {
+        q.prepare(QStringLiteral("DELETE FROM events WHERE delivery_id IN (SELECT id FROM deliveries WHERE indexed = 1 AND %1)")
+                      .arg(condition));
+        q.addBindValue(bound);
+        if (!q.exec())
+            return Result<void>::failure(queryError(q));
+        m_prunedEvents += q.numRowsAffected();
+        q.prepare(QStringLiteral("DELETE FROM deliveries WHERE indexed = 1 AND %1").arg(condition));
+        q.addBindValue(bound);
+        if (!q.exec())
+            return Result<void>::failure(queryError(q));
+        m_prunedDeliveries += q.numRowsAffected();
+        return {};
+    };
+    if (retention.keepDays > 0) {
+        if (auto r = deleteWhere(QStringLiteral("received_at < ?"), nowMs - qint64(retention.keepDays) * 86'400'000); !r)
+            return r;
+    }
+    if (retention.keepBytes <= 0)
+        return {};
+    const auto usedBytes = [&]() -> qint64 {
+        QSqlQuery p(m_connection->db());
+        qint64 pages = 0, free = 0, size = 0;
+        if (p.exec(QStringLiteral("PRAGMA page_count")) && p.next())
+            pages = p.value(0).toLongLong();
+        if (p.exec(QStringLiteral("PRAGMA freelist_count")) && p.next())
+            free = p.value(0).toLongLong();
+        if (p.exec(QStringLiteral("PRAGMA page_size")) && p.next())
+            size = p.value(0).toLongLong();
+        return (pages - free) * size;
+    };
+    // The oldest deliveries go first, a slice at a time, until the data fits (a slice is about a tenth of what
+    // is over the limit, from the average size of a delivery).
+    for (qint64 used = usedBytes(); used > retention.keepBytes; used = usedBytes()) {
+        QSqlQuery c(m_connection->db());
+        if (!c.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE indexed = 1")) || !c.next())
+            return Result<void>::failure(queryError(c));
+        const qint64 count = c.value(0).toLongLong();
+        if (count == 0)
+            break;
+        const qint64 average = std::max<qint64>(1, used / count);
+        const qint64 slice = std::clamp<qint64>((used - retention.keepBytes) / average / 10 + 1, 1, 10'000);
+        if (!c.exec(QStringLiteral("SELECT id FROM deliveries WHERE indexed = 1 ORDER BY id LIMIT 1 OFFSET %1").arg(slice - 1))
+            || !c.next())
+            return Result<void>::failure(queryError(c));
+        if (auto r = deleteWhere(QStringLiteral("id <= ?"), c.value(0).toLongLong()); !r)
+            return r;
+    }
     return {};
 }
 

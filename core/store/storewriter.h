@@ -74,6 +74,9 @@ public:
     /** recordAnswer() for several deliveries in one job. */
     quint64 recordAnswers(QList<AnswerTime> answers);
 
+    /** Deletes what `retention` does not keep, as of `nowMs` (see Retention); pruned() tells what went. */
+    quint64 prune(Retention retention, qint64 nowMs);
+
     /** Blocks until the job with this ticket was committed or failed; false on timeout. */
     bool waitForTicket(quint64 ticket, int timeoutMs);
 
@@ -88,6 +91,8 @@ Q_SIGNALS:
     void storeFailed(const QList<quint64> &tickets, const QString &error);
     /** Events of deliveries committed earlier were indexed (emitted from the writer thread). */
     void eventsIndexed();
+    /** A prune() deleted this many deliveries and events (emitted once committed, only when it deleted some). */
+    void pruned(qint64 deliveries, qint64 events);
 
 protected:
     void run() override;
@@ -95,7 +100,7 @@ protected:
 private:
     struct Job
     {
-        enum Kind { Store, SelfAuthor, BeginBulk, EndBulk, Answer };
+        enum Kind { Store, SelfAuthor, BeginBulk, EndBulk, Answer, Prune };
         Kind kind = Store;
         quint64 ticket = 0;
         bool parsed = false;
@@ -103,6 +108,8 @@ private:
         Delivery delivery;
         QString text;
         QList<AnswerTime> answers;
+        Retention retention;
+        qint64 nowMs = 0;
     };
 
     quint64 push(Job job);
@@ -114,6 +121,9 @@ private:
     Result<void> applySelfAuthor(const QString &author);
     Result<void> applyBulk(bool begin);
     Result<void> applyAnswer(qint64 deliveryId, double ackMs);
+    Result<void> applyPrune(const Retention &retention, qint64 nowMs);
+    qint64 m_prunedDeliveries = 0; ///< by the prune jobs of the batch being committed
+    qint64 m_prunedEvents = 0;
     Result<void> insertEvents(Delivery &d, Flags ownFlags, QList<StoredDelivery> *stored, quint64 ticket);
     /**
      * Indexes the events of up to `max` deliveries of the backlog in one transaction, for about `budget` (at

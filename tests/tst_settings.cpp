@@ -1,0 +1,303 @@
+// The settings: AppSettings in QSettings, the dialog, and the window applying them (the receiver's answers, its
+// secrets through the real keychain, the own author, the colouring rules, the theme).
+#include "testutil.h"
+
+#include "mainwindow.h"
+#include "settingsdialog.h"
+#include "theme.h"
+#include "models/eventtablemodel.h"
+#include "receiver/keychainrules.h"
+#include "secrets/keychainsecretstore.h"
+#include "settings/appsettings.h"
+#include "store/eventstore.h"
+#include "store/storereader.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageAuthenticationCode>
+#include <QPalette>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+/** POSTs `body` signed with `secret` as Akeneo signs (empty secret: unsigned); returns the answer's status. */
+int post(quint16 port, const QByteArray &body, const QByteArray &secret)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000))
+        return -1;
+    QByteArray headers = "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+    if (!secret.isEmpty()) {
+        const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
+        const QByteArray mac = QMessageAuthenticationCode::hash(ts + '.' + body, secret, QCryptographicHash::Sha256).toHex();
+        headers += "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: " + mac + "\r\n";
+    }
+    s.write(headers + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray answer;
+    while (!answer.contains("\r\n\r\n") && s.waitForReadyRead(5000))
+        answer += s.readAll();
+    return answer.split(' ').value(1).toInt();
+}
+
+AppSettings edited()
+{
+    AppSettings s;
+    s.listen = QStringLiteral("127.0.0.1:0");
+    s.answerStatus = 202;
+    s.answerDelayMs = 5;
+    s.maxBodyBytes = 2 * 1024 * 1024;
+    s.acceptInvalidSignature = false;
+    s.secretRules = {KeychainRule{"/", SecretKind::Akeneo, {QStringLiteral("tst-settings-akeneo")}},
+                     KeychainRule{"/ep", SecretKind::EventPlatform, {QStringLiteral("ep-1"), QStringLiteral("ep-2")}}};
+    s.selfAuthor = QStringLiteral("julia");
+    s.retention = Retention{30, 512 * 1024 * 1024};
+    s.theme = Theme::Dark;
+    s.colourRules = {ColourRule{QStringLiteral("author_type == api"), QStringLiteral("#64b5f6")}};
+    return s;
+}
+
+} // namespace
+
+class TestSettings : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void roundTripThroughQSettings();
+    void problemsAreNamed();
+    void dialogEditsAndRefusesInvalid();
+    void windowAppliesSettingsAndSecrets();
+    void colouringRulesColourRows();
+    void darkAndLightThemes();
+};
+
+void TestSettings::init()
+{
+    QSettings().clear();
+}
+
+void TestSettings::roundTripThroughQSettings()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("s.ini"));
+    {
+        QSettings s(file, QSettings::IniFormat);
+        QCOMPARE(AppSettings::load(s), AppSettings()); // nothing stored: the defaults
+        edited().save(s);
+    }
+    QSettings s(file, QSettings::IniFormat);
+    QCOMPARE(AppSettings::load(s), edited());
+    // Names only: no secret value is ever in the settings.
+    QCOMPARE(s.value(QStringLiteral("receiver/secretRules")).toStringList(),
+             QStringList({QStringLiteral("/=akeneo:tst-settings-akeneo"), QStringLiteral("/ep=event-platform:ep-1,ep-2")}));
+    QCOMPARE(parseKeychainRule(QStringLiteral("/x=quable:q")).value(), (KeychainRule{"/x", SecretKind::Quable, {QStringLiteral("q")}}));
+}
+
+void TestSettings::problemsAreNamed()
+{
+    AppSettings s;
+    QVERIFY(s.problems().isEmpty());
+    s.listen = QStringLiteral("nowhere");
+    s.answerStatus = 42;
+    s.tlsCertificate = QStringLiteral("/nonexistent/cert.pem");
+    s.colourRules = {ColourRule{QStringLiteral("action =="), QStringLiteral("#ff0000")},
+                     ColourRule{QStringLiteral("origin == log"), QStringLiteral("red")}};
+    const QString all = s.problems().join(u'\n');
+    QVERIFY2(all.contains(QStringLiteral("'nowhere'")), qPrintable(all));
+    QVERIFY(all.contains(QStringLiteral("100 to 599")));
+    QVERIFY(all.contains(QStringLiteral("both a certificate and its key")));
+    QVERIFY(all.contains(QStringLiteral("Colouring rule 'action =='")));
+    QVERIFY(all.contains(QStringLiteral("#rrggbb, not 'red'")));
+    QVERIFY(!s.receiverSettings());
+
+    AppSettings tls;
+    tls.tlsCertificate = QStringLiteral("/nonexistent/cert.pem");
+    tls.tlsKey = QStringLiteral("/nonexistent/key.pem");
+    const auto r = tls.receiverSettings();
+    QVERIFY(!r);
+    QVERIFY2(r.error().contains(QStringLiteral("/nonexistent/cert.pem")), qPrintable(r.error()));
+}
+
+void TestSettings::dialogEditsAndRefusesInvalid()
+{
+    ui::SettingsDialog dialog(edited());
+    QCOMPARE(dialog.settings(), edited()); // shown as they are
+    QCOMPARE(dialog.secretsTable()->rowCount(), 3); // the Event Platform's two secrets are two rows
+    QVERIFY(dialog.newSecrets().isEmpty());
+
+    dialog.statusSpin()->setValue(503);
+    dialog.delaySpin()->setValue(700);
+    dialog.selfAuthorEdit()->setText(QStringLiteral("  connector "));
+    dialog.addSecretRow(QStringLiteral("/quable"), 3, QStringLiteral("quable-auth"), QStringLiteral("Bearer xyz"));
+    dialog.keepDaysSpin()->setValue(0);
+    dialog.themeBox()->setCurrentIndex(1);
+    dialog.addColourRow(QStringLiteral("flag:self"), QStringLiteral("#9e9e9e"));
+    const AppSettings s = dialog.settings();
+    QCOMPARE(s.answerStatus, 503);
+    QCOMPARE(s.answerDelayMs, 700);
+    QCOMPARE(s.selfAuthor, QStringLiteral("connector"));
+    QCOMPARE(s.secretRules.last(), (KeychainRule{"/quable", SecretKind::Quable, {QStringLiteral("quable-auth")}}));
+    QCOMPARE(s.retention.keepDays, 0);
+    QCOMPARE(s.theme, Theme::Light);
+    QCOMPARE(s.colourRules.size(), 2);
+    QCOMPARE(dialog.newSecrets(), (QHash<QString, QByteArray>{{QStringLiteral("quable-auth"), "Bearer xyz"}}));
+    // The value is masked.
+    auto *value = qobject_cast<QLineEdit *>(dialog.secretsTable()->cellWidget(3, 3));
+    QVERIFY(value);
+    QCOMPARE(value->echoMode(), QLineEdit::Password);
+
+    // Invalid: OK is refused with the problem named, and works once it is fixed.
+    dialog.show();
+    dialog.listenEdit()->setText(QStringLiteral("localhost:notaport"));
+    dialog.accept();
+    QVERIFY(dialog.isVisible());
+    QVERIFY(dialog.result() != QDialog::Accepted);
+    QVERIFY(dialog.problemsLabel()->text().contains(QStringLiteral("localhost:notaport")));
+    dialog.listenEdit()->setText(QStringLiteral("127.0.0.1:9999"));
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+}
+
+void TestSettings::windowAppliesSettingsAndSecrets()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    const QByteArray body = sample("akeneo_batch_example.json");
+    const QString name = QStringLiteral("tst-settings-akeneo-%1").arg(QCoreApplication::applicationPid());
+    {
+        ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+        window.show();
+        QVERIFY(window.receiver());
+        QCOMPARE(post(quint16(QUrl(window.shownUrl()).port()), body, {}), 200); // no secret: unchecked
+
+        AppSettings s;
+        s.listen = QStringLiteral("127.0.0.1:0");
+        s.answerStatus = 202;
+        s.selfAuthor = QStringLiteral("julia");
+        s.secretRules = {KeychainRule{"/", SecretKind::Akeneo, {name}}};
+        QSignalSpy changed(&window, &ui::MainWindow::receiverChanged);
+        window.applySettings(s, {{name, "s3cret-from-the-dialog"}});
+        // The value goes to the keychain, then the receiver restarts with it read back.
+        QTRY_VERIFY_WITH_TIMEOUT(window.receiver() && !window.readingSecrets(), 15000);
+        const quint16 port = quint16(QUrl(window.shownUrl()).port());
+        QCOMPARE(post(port, body, "s3cret-from-the-dialog"), 202);
+        QCOMPARE(post(port, body, "another secret"), 401);
+        QCOMPARE(post(port, body, {}), 401);
+        QCOMPARE(window.settings(), s);
+    }
+    // Stored: the name in the settings, the value in the keychain only.
+    QSettings stored;
+    stored.sync();
+    QFile file(stored.fileName());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray ini = file.readAll();
+    QVERIFY(ini.contains(name.toUtf8()));
+    QVERIFY(!ini.contains("s3cret"));
+    {
+        KeychainSecretStore keychain;
+        QSignalSpy read(&keychain, &SecretStore::secretRead);
+        keychain.read(name);
+        QVERIFY(read.wait(10000));
+        QCOMPARE(read[0][1].toByteArray(), QByteArray("s3cret-from-the-dialog"));
+    }
+    // The own author flagged the capture's events.
+    {
+        auto store = EventStore::open(db);
+        QVERIFY(store);
+        QCOMPARE(store.value()->reader().selfAuthor().value(), QStringLiteral("julia"));
+        const auto stats = store.value()->reader().statistics();
+        QVERIFY(stats);
+        QCOMPARE(stats->byFlag.value(QStringLiteral("self")), 2 * 4); // julia's two events of each POST stored
+
+    }
+
+    // A new window reads the secret without blocking: it is shown, then the receiver starts.
+    ui::MainWindow again(db, QHostAddress::LocalHost, 0);
+    QVERIFY(again.readingSecrets());
+    QVERIFY(!again.receiver());
+    again.show();
+    QTRY_VERIFY_WITH_TIMEOUT(again.receiver() != nullptr, 15000);
+    const quint16 port = quint16(QUrl(again.shownUrl()).port());
+    QCOMPARE(post(port, body, "s3cret-from-the-dialog"), 202);
+    QCOMPARE(post(port, body, "wrong"), 401);
+
+    // A secret missing from the keychain: the receiver still captures, and the window says which check is off.
+    AppSettings missing = again.settings();
+    missing.secretRules = {KeychainRule{"/", SecretKind::Akeneo, {name + QStringLiteral("-never-stored")}}};
+    again.applySettings(missing);
+    QTRY_VERIFY_WITH_TIMEOUT(again.receiver() && !again.readingSecrets(), 15000);
+    QCOMPARE(post(quint16(QUrl(again.shownUrl()).port()), body, "anything"), 202);
+    bool shown = false;
+    for (QLabel *label : again.findChildren<QLabel *>())
+        shown = shown || (label->isVisible() && label->text().contains(QStringLiteral("never-stored")));
+    QVERIFY(shown);
+    KeychainSecretStore keychain;
+    QSignalSpy removed(&keychain, &SecretStore::secretRemoved);
+    keychain.remove(name);
+    QVERIFY(removed.wait(10000));
+}
+
+void TestSettings::colouringRulesColourRows()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    {
+        auto store = EventStore::open(db);
+        QVERIFY(store);
+        store.value()->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), iso("2026-11-22T10:00:00Z")));
+        store.value()->enqueue(receivedDelivery(sample("quable_example.json"), iso("2026-11-22T10:00:01Z")));
+        QVERIFY(store.value()->flush());
+    }
+    ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+    window.show();
+    EventTableModel *model = window.eventsModel();
+    QTRY_VERIFY(model->rowCount() == 11);
+    AppSettings s = window.settings();
+    s.colourRules = {ColourRule{QStringLiteral("format == quable"), QStringLiteral("#ab47bc")},
+                     ColourRule{QStringLiteral("action == \"product.updated\""), QStringLiteral("#64b5f6")}};
+    window.applySettings(s);
+    const auto colourOf = [&](int row) { return model->data(model->index(row, 0), PagedTableModel::ColourRole).toString(); };
+    QTRY_COMPARE(colourOf(10), QStringLiteral("#ab47bc"));
+    int updated = 0, none = 0;
+    for (int row = 0; row < 10; ++row) {
+        const QString action = model->data(model->index(row, EventTableModel::Action), PagedTableModel::RawRole).toString();
+        const QString colour = colourOf(row);
+        QCOMPARE(colour, action == u"product.updated" ? QStringLiteral("#64b5f6") : QString());
+        (colour.isEmpty() ? none : updated)++;
+    }
+    QVERIFY(updated > 0 && none > 0);
+    // In order: the first rule that matches wins.
+    s.colourRules = {ColourRule{QStringLiteral("origin == receiver"), QStringLiteral("#9e9e9e")}, s.colourRules[0]};
+    window.applySettings(s);
+    QTRY_COMPARE(colourOf(10), QStringLiteral("#9e9e9e"));
+}
+
+void TestSettings::darkAndLightThemes()
+{
+    auto *app = qobject_cast<QApplication *>(QCoreApplication::instance());
+    QVERIFY(app);
+    ui::applyTheme(*app, Theme::Dark);
+    QVERIFY(ui::isDarkPalette());
+    QVERIFY(QApplication::palette().color(QPalette::Base).lightness() < 80);
+    ui::applyTheme(*app, Theme::Light);
+    QVERIFY(!ui::isDarkPalette());
+    ui::applyTheme(*app, Theme::System);
+}
+
+QTEST_MAIN(TestSettings)
+#include "tst_settings.moc"
