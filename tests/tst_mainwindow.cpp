@@ -66,7 +66,36 @@ private Q_SLOTS:
     void demoEventsInAScratchCapture();
     void columnLayoutIsRemembered();
     void tunnelUrlIsShownAndRemembered();
+    void rowMenuFiltersOnACell();
 };
+
+void TestMainWindow::rowMenuFiltersOnACell()
+{
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    window.show();
+    const quint16 port = quint16(QUrl(window.shownUrl()).port());
+    QCOMPARE(post(port, sample("akeneo_batch_example.json")), 200);
+    EventTableModel *model = window.eventsModel();
+    QTRY_COMPARE(model->rowCount(), 10);
+    QTRY_VERIFY(model->record(0) != nullptr);
+    const QString action = model->record(0)->event.action;
+    const QModelIndex cell = model->index(0, EventTableModel::Action);
+    QCOMPARE(window.cellFilter(cell), QStringLiteral("action == \"%1\"").arg(action));
+    QCOMPARE(window.cellFilter(cell, true), QStringLiteral("action != \"%1\"").arg(action));
+    QVERIFY(window.cellFilter(model->index(0, EventTableModel::Received)).isEmpty()); // not a field to compare
+    // Applied, it narrows the rows; a second one is combined with the first.
+    window.filterEdit()->setText(window.cellFilter(cell));
+    Q_EMIT window.filterEdit()->returnPressed();
+    QTRY_VERIFY(!model->isQuerying() && model->filter() == window.filterEdit()->text());
+    const int sameAction = model->rowCount();
+    QVERIFY(sameAction > 0 && sameAction < 10);
+    QTRY_VERIFY(model->record(0) != nullptr);
+    const QString combined = window.cellFilter(model->index(0, EventTableModel::Author));
+    QCOMPARE(combined, QStringLiteral("(action == \"%1\") && author == \"%2\"").arg(action, model->record(0)->event.author));
+    // Numbers are compared as numbers.
+    QVERIFY(window.cellFilter(model->index(0, EventTableModel::DeliveryColumn)).endsWith(QStringLiteral("delivery_id == 1")));
+}
 
 void TestMainWindow::liveEventsAndFilter()
 {

@@ -16,6 +16,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -69,6 +70,16 @@ AppSettings edited()
     s.theme = Theme::Dark;
     s.colourRules = {ColourRule{QStringLiteral("author_type == api"), QStringLiteral("#64b5f6")}};
     return s;
+}
+
+/** With PIMSCOPE_SCREENSHOTS=DIR, saves a grab of `widget` there (for docs/screenshots). */
+void saveScreenshot(QWidget &widget, const char *name)
+{
+    const QString dir = qEnvironmentVariable("PIMSCOPE_SCREENSHOTS");
+    if (dir.isEmpty())
+        return;
+    QCoreApplication::processEvents();
+    QVERIFY(widget.grab().save(QDir(dir).filePath(QString::fromLatin1(name))));
 }
 
 } // namespace
@@ -163,6 +174,7 @@ void TestSettings::dialogEditsAndRefusesInvalid()
 
     // Invalid: OK is refused with the problem named, and works once it is fixed.
     dialog.show();
+    saveScreenshot(dialog, "settings.png");
     dialog.listenEdit()->setText(QStringLiteral("localhost:notaport"));
     dialog.accept();
     QVERIFY(dialog.isVisible());
@@ -294,6 +306,21 @@ void TestSettings::darkAndLightThemes()
     ui::applyTheme(*app, Theme::Dark);
     QVERIFY(ui::isDarkPalette());
     QVERIFY(QApplication::palette().color(QPalette::Base).lightness() < 80);
+    if (!qEnvironmentVariableIsEmpty("PIMSCOPE_SCREENSHOTS")) {
+        // The demo capture in the dark theme, with a colouring rule for the connector's own API writes.
+        QTemporaryDir dir;
+        ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.loadDemo());
+        AppSettings s = window.settings();
+        s.colourRules = {ColourRule{QStringLiteral("author_type == api && action == \"product.created\""), QStringLiteral("#26a69a")}};
+        window.applySettings(s);
+        QTRY_VERIFY(window.eventsModel()->rowCount() > 100);
+        window.eventsView()->selectRow(9);
+        QTest::qWait(2500); // the diagnostics and the status bar follow within a second or two
+        saveScreenshot(window, "dark.png");
+    }
     ui::applyTheme(*app, Theme::Light);
     QVERIFY(!ui::isDarkPalette());
     ui::applyTheme(*app, Theme::System);

@@ -350,6 +350,73 @@ void MainWindow::saveLayout()
     }
 }
 
+QString MainWindow::cellFilter(const QModelIndex &index, bool exclude) const
+{
+    if (!index.isValid())
+        return {};
+    // The filter field of each column (the columns whose values the filter language can compare).
+    static const QHash<int, QString> eventFields = {
+        {EventTableModel::Action, QStringLiteral("action")},       {EventTableModel::Subject, QStringLiteral("subject")},
+        {EventTableModel::Author, QStringLiteral("author")},       {EventTableModel::AuthorType, QStringLiteral("author_type")},
+        {EventTableModel::PimSource, QStringLiteral("pim_source")}, {EventTableModel::Origin, QStringLiteral("origin")},
+        {EventTableModel::DeliveryColumn, QStringLiteral("delivery_id")},
+    };
+    static const QHash<int, QString> deliveryFields = {
+        {DeliveryTableModel::Origin, QStringLiteral("origin")}, {DeliveryTableModel::Method, QStringLiteral("method")},
+        {DeliveryTableModel::Path, QStringLiteral("path")},     {DeliveryTableModel::Format, QStringLiteral("format")},
+        {DeliveryTableModel::Status, QStringLiteral("status")}, {DeliveryTableModel::SignatureColumn, QStringLiteral("signature")},
+        {DeliveryTableModel::Remote, QStringLiteral("remote")},
+    };
+    const QString field = (showingDeliveries() ? deliveryFields : eventFields).value(index.column());
+    const QVariant raw = index.data(PagedTableModel::RawRole);
+    if (field.isEmpty() || !raw.isValid() || raw.toString().isEmpty())
+        return {};
+    QString value = raw.toString();
+    const bool number = raw.typeId() == QMetaType::Int || raw.typeId() == QMetaType::LongLong || raw.typeId() == QMetaType::Double;
+    if (!number) {
+        value.replace(u'\\', QStringLiteral("\\\\"));
+        value.replace(u'"', QStringLiteral("\\\""));
+        value = u'"' + value + u'"';
+    }
+    const QString clause = field + (exclude ? QStringLiteral(" != ") : QStringLiteral(" == ")) + value;
+    const QString current = m_filter->text().trimmed();
+    const QString combined = current.isEmpty() || !Filter::parse(current).isValid() ? clause : u'(' + current + QStringLiteral(") && ") + clause;
+    return Filter::parse(combined).isValid() ? combined : QString();
+}
+
+void MainWindow::fillRowMenu(QMenu &menu, const QModelIndex &index, QAction *copyAction)
+{
+    if (!showingDeliveries())
+        menu.addAction(copyAction);
+    else
+        menu.addAction(QStringLiteral("Copy body"), this, &MainWindow::copyEventJson);
+    const QString header = index.isValid() ? m_table->model()->headerData(index.column(), Qt::Horizontal).toString() : QString();
+    const QString shown = index.isValid() ? index.data(Qt::DisplayRole).toString() : QString();
+    for (const bool exclude : {false, true}) {
+        const QString filter = cellFilter(index, exclude);
+        if (filter.isEmpty())
+            continue;
+        QAction *a = menu.addAction(exclude ? QStringLiteral("Hide rows where %1 is “%2”").arg(header, shown.left(40))
+                                            : QStringLiteral("Show only rows where %1 is “%2”").arg(header, shown.left(40)),
+                                    this, [this, filter] {
+                                        m_filter->setText(filter);
+                                        applyFilter();
+                                    });
+        a->setToolTip(filter);
+    }
+    if (!showingDeliveries()) {
+        menu.addSeparator();
+        QAction *timeline = menu.addAction(QStringLiteral("Timeline of this subject"), this, [this] {
+            m_details->setCurrentWidget(m_timeline->parentWidget());
+        });
+        timeline->setEnabled(index.isValid());
+        QAction *compare = menu.addAction(QStringLiteral("Compare the two selected events"), this, [this] {
+            m_details->setCurrentIndex(compareTabIndex());
+        });
+        compare->setEnabled(m_details->isTabEnabled(compareTabIndex()));
+    }
+}
+
 int MainWindow::compareTabIndex() const
 {
     return m_details->indexOf(m_compareTab);
@@ -651,12 +718,17 @@ void MainWindow::buildUi()
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setItemDelegate(new SeverityDelegate(PagedTableModel::FlagsRole, PagedTableModel::ColourRole, m_table));
-    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     auto *copyAction = new QAction(QStringLiteral("Copy event JSON"), m_table);
     copyAction->setShortcut(QKeySequence::Copy);
     copyAction->setShortcutContext(Qt::WidgetShortcut);
     connect(copyAction, &QAction::triggered, this, &MainWindow::copyEventJson);
     m_table->addAction(copyAction);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this, copyAction](const QPoint &at) {
+        QMenu menu(this);
+        fillRowMenu(menu, m_table->indexAt(at), copyAction);
+        menu.exec(m_table->viewport()->mapToGlobal(at));
+    });
     // Columns: moved by dragging, hidden and shown from the header's menu, remembered.
     QHeaderView *columns = m_table->horizontalHeader();
     // A click on a column the query cannot order (the events' status and signature) leaves the order, and the

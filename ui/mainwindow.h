@@ -22,6 +22,8 @@ class QTextEdit;
 class QTreeWidget;
 class QTimer;
 class QAction;
+class QMenu;
+class QModelIndex;
 class QProgressBar;
 
 namespace pimscope {
@@ -138,6 +140,16 @@ private:
     void saveLayout();
     void showBanner(const QString &html, quint16 suggestedPort = 0);
     void loadSecretsThenStart(quint16 port);
+    void fillRowMenu(QMenu &menu, const QModelIndex &index, QAction *copyAction);
+
+public:
+    /**
+     * The filter that narrows the table to rows whose value in `index`'s column is the one there (or, with
+     * `exclude`, to the others), combined with the current filter; empty when that column cannot be filtered on.
+     */
+    QString cellFilter(const QModelIndex &index, bool exclude = false) const;
+
+private:
     void applyCaptureSettings();
     void refreshSummary();
     void showSummary(const CaptureSummary &s);
