@@ -1,3 +1,4 @@
+#include "screenshots.h"
 #include "testutil.h"
 
 #include "diagnosticspanel.h"
@@ -42,16 +43,6 @@ int post(quint16 port, const QByteArray &body)
     while (!answer.contains("\r\n\r\n") && s.waitForReadyRead(5000))
         answer += s.readAll();
     return answer.split(' ').value(1).toInt();
-}
-
-/** With PIMSCOPE_SCREENSHOTS=DIR, saves a grab of the window there (for docs/screenshots). */
-void saveScreenshot(QWidget &window, const char *name)
-{
-    const QString dir = qEnvironmentVariable("PIMSCOPE_SCREENSHOTS");
-    if (dir.isEmpty())
-        return;
-    QCoreApplication::processEvents();
-    QVERIFY(window.grab().save(QDir(dir).filePath(QString::fromLatin1(name))));
 }
 
 } // namespace

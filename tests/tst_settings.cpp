@@ -1,5 +1,6 @@
 // The settings: AppSettings in QSettings, the dialog, and the window applying them (the receiver's answers, its
 // secrets through the real keychain, the own author, the colouring rules, the theme).
+#include "screenshots.h"
 #include "testutil.h"
 
 #include "mainwindow.h"
@@ -70,16 +71,6 @@ AppSettings edited()
     s.theme = Theme::Dark;
     s.colourRules = {ColourRule{QStringLiteral("author_type == api"), QStringLiteral("#64b5f6")}};
     return s;
-}
-
-/** With PIMSCOPE_SCREENSHOTS=DIR, saves a grab of `widget` there (for docs/screenshots). */
-void saveScreenshot(QWidget &widget, const char *name)
-{
-    const QString dir = qEnvironmentVariable("PIMSCOPE_SCREENSHOTS");
-    if (dir.isEmpty())
-        return;
-    QCoreApplication::processEvents();
-    QVERIFY(widget.grab().save(QDir(dir).filePath(QString::fromLatin1(name))));
 }
 
 } // namespace
