@@ -31,20 +31,6 @@ using namespace pimscope::test;
 
 namespace {
 
-int post(quint16 port, const QByteArray &body)
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(5000))
-        return -1;
-    s.write("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    QByteArray answer;
-    while (!answer.contains("\r\n\r\n") && s.waitForReadyRead(5000))
-        answer += s.readAll();
-    return answer.split(' ').value(1).toInt();
-}
-
 } // namespace
 
 class TestMainWindow : public QObject
@@ -66,7 +52,7 @@ void TestMainWindow::rowMenuFiltersOnACell()
     ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
     window.show();
     const quint16 port = quint16(QUrl(window.shownUrl()).port());
-    QCOMPARE(post(port, sample("akeneo_batch_example.json")), 200);
+    QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
     EventTableModel *model = window.eventsModel();
     QTRY_COMPARE(model->rowCount(), 10);
     QTRY_VERIFY(model->record(0) != nullptr);
@@ -100,8 +86,8 @@ void TestMainWindow::liveEventsAndFilter()
     saveScreenshot(window, "empty.png");
 
     // Events a PIM posts show up without anything being clicked.
-    QCOMPARE(post(port, sample("akeneo_batch_example.json")), 200);
-    QCOMPARE(post(port, sample("quable_example.json")), 200);
+    QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
+    QCOMPARE(postTo(port, sample("quable_example.json")), 200);
     EventTableModel *model = window.eventsModel();
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 11, 10000);
 
@@ -136,7 +122,7 @@ void TestMainWindow::liveEventsAndFilter()
             < window.eventJson()->toPlainText().indexOf(QStringLiteral("\"author\"")));
 
     // The same batch again: ten duplicates, flagged and tinted, while the selection stays on row 0.
-    QCOMPARE(post(port, sample("akeneo_batch_example.json")), 200);
+    QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 21, 10000);
     QTRY_VERIFY(model->data(model->index(20, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
     QVERIFY(!model->data(model->index(0, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));

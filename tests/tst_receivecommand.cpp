@@ -45,21 +45,6 @@ QString startReceive(QProcess &p, const QStringList &args)
     return line.startsWith("Listening on ") ? QString::fromUtf8(line.mid(13)) : QString();
 }
 
-int postTo(const QString &url, const QByteArray &body, const QByteArray &path = "/hook", const QByteArray &extraHeaders = {})
-{
-    const QUrl u(url);
-    QTcpSocket s;
-    s.connectToHost(u.host(), quint16(u.port()));
-    if (!s.waitForConnected(5000))
-        return -1;
-    s.write("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extraHeaders
-            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    QByteArray answer;
-    while (!answer.contains("\r\n\r\n") && s.waitForReadyRead(5000))
-        answer += s.readAll();
-    return answer.split(' ').value(1).toInt();
-}
-
 } // namespace
 
 class TestReceiveCommand : public QObject

@@ -8,6 +8,7 @@
 #include "theme.h"
 #include "models/eventtablemodel.h"
 #include "receiver/keychainrules.h"
+#include "receiver/signatureverifier.h"
 #include "secrets/keychainsecretstore.h"
 #include "settings/appsettings.h"
 #include "store/eventstore.h"
@@ -21,7 +22,6 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageAuthenticationCode>
 #include <QPalette>
 #include <QSettings>
 #include <QSignalSpy>
@@ -39,21 +39,13 @@ namespace {
 /** POSTs `body` signed with `secret` as Akeneo signs (empty secret: unsigned); returns the answer's status. */
 int post(quint16 port, const QByteArray &body, const QByteArray &secret)
 {
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(5000))
-        return -1;
-    QByteArray headers = "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+    QByteArray headers;
     if (!secret.isEmpty()) {
         const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
-        const QByteArray mac = QMessageAuthenticationCode::hash(ts + '.' + body, secret, QCryptographicHash::Sha256).toHex();
-        headers += "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: " + mac + "\r\n";
+        headers = "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: "
+            + SignatureVerifier::akeneoSignature(secret, ts, body) + "\r\n";
     }
-    s.write(headers + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    QByteArray answer;
-    while (!answer.contains("\r\n\r\n") && s.waitForReadyRead(5000))
-        answer += s.readAll();
-    return answer.split(' ').value(1).toInt();
+    return postTo(port, body, "/hook", headers);
 }
 
 AppSettings edited()

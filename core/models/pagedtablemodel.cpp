@@ -84,6 +84,17 @@ void PagedTableModel::replaceRows(QList<qint64> ids)
     endResetModel();
 }
 
+void PagedTableModel::appendRows(const QList<qint64> &ids)
+{
+    if (ids.isEmpty())
+        return;
+    const qsizetype old = m_ids.size();
+    tailGrew(old);
+    beginInsertRows({}, int(old), int(old + ids.size() - 1));
+    m_ids += ids;
+    endInsertRows();
+}
+
 void PagedTableModel::onMatched(CaptureQueries::Matched m)
 {
     if (m.generation <= m_answered)
@@ -98,30 +109,22 @@ void PagedTableModel::onMatched(CaptureQueries::Matched m)
         return; // the rows of the last good query stay
     }
     const qsizetype old = m_ids.size();
+    if (!m.partial && m.afterId == 0)
+        m_fullCostMs = m_sinceFull.isValid() ? m_sinceFull.elapsed() : 0; // a pass over every row ended
     if (m.partial || m.continued) {
         // A streaming scan: its first range replaces the rows, the next ones append theirs.
-        if (!m.continued) {
+        if (m.continued)
+            appendRows(m.ids);
+        else
             replaceRows(std::move(m.ids));
-        } else if (!m.ids.isEmpty()) {
-            tailGrew(old);
-            beginInsertRows({}, int(old), int(old + m.ids.size() - 1));
-            m_ids += m.ids;
-            endInsertRows();
-        }
         m_scannedTo = m.scannedTo;
     } else if (m.afterId > 0) {
         // Only what came after the part already scanned: append it (unless the rows changed meanwhile).
         if (m.afterId == m_scannedTo) {
-            if (!m.ids.isEmpty()) {
-                tailGrew(old);
-                beginInsertRows({}, int(old), int(old + m.ids.size() - 1));
-                m_ids += m.ids;
-                endInsertRows();
-            }
+            appendRows(m.ids);
             m_scannedTo = m.scannedTo;
         }
     } else {
-        m_fullCostMs = m_sinceFull.isValid() ? m_sinceFull.elapsed() : 0;
         m_scannedTo = m.scannedTo;
         // Live arrivals in a sorted table land anywhere: the rows are laid out again (the view keeps the
         // selection's id through rowOf()).
@@ -141,8 +144,6 @@ void PagedTableModel::onMatched(CaptureQueries::Matched m)
             replaceRows(std::move(m.ids));
         }
     }
-    if (!m.partial && m.continued)
-        m_fullCostMs = m_sinceFull.isValid() ? m_sinceFull.elapsed() : 0;
     Q_EMIT matched();
     if (!isQuerying() && m_refreshPending)
         refresh();

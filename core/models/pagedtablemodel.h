@@ -116,6 +116,7 @@ private:
     void onMatched(CaptureQueries::Matched m);
     void ask(bool streamed, qint64 afterId);
     void replaceRows(QList<qint64> ids);
+    void appendRows(const QList<qint64> &ids);
 
     FilterTarget m_target;
     QString m_filter;

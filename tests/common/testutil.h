@@ -9,6 +9,8 @@
 #include <QDir>
 #include <QFile>
 #include <QString>
+#include <QTcpSocket>
+#include <QUrl>
 
 #include <optional>
 
@@ -84,6 +86,31 @@ inline QByteArray akeneoBody(const QList<QByteArray> &events)
     for (qsizetype i = 0; i < events.size(); ++i)
         body += (i ? "," : "") + events[i];
     return body + "]}";
+}
+
+/**
+ * POSTs `body` to a receiver at `url` (http://HOST:PORT/) on `path` over a plain socket, with `extraHeaders`
+ * ("Name: value\r\n" each); returns the answer's status, or -1 when it could not connect.
+ */
+inline int postTo(const QString &url, const QByteArray &body, const QByteArray &path = "/hook", const QByteArray &extraHeaders = {})
+{
+    const QUrl u(url);
+    QTcpSocket s;
+    s.connectToHost(u.host(), quint16(u.port()));
+    if (!s.waitForConnected(5000))
+        return -1;
+    s.write("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extraHeaders
+            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray answer;
+    while (!answer.contains("\r\n\r\n") && s.waitForReadyRead(5000))
+        answer += s.readAll();
+    return answer.split(' ').value(1).toInt();
+}
+
+/** postTo() a receiver on the loopback port `port`. */
+inline int postTo(quint16 port, const QByteArray &body, const QByteArray &path = "/hook", const QByteArray &extraHeaders = {})
+{
+    return postTo(QStringLiteral("http://127.0.0.1:%1/").arg(port), body, path, extraHeaders);
 }
 
 } // namespace pimscope::test
