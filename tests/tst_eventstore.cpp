@@ -751,9 +751,12 @@ void TestEventStore::migratesVersion1Captures()
         auto c = Connection::open(path, Connection::Mode::ReadWrite);
         QVERIFY(c);
         QSqlQuery q(c.value()->db());
-        QVERIFY(q.exec(QStringLiteral("DROP INDEX deliveries_unindexed")));
-        QVERIFY2(q.exec(QStringLiteral("ALTER TABLE deliveries DROP COLUMN indexed")), qPrintable(q.lastError().text()));
-        QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
+        for (const char *undo : {"DROP INDEX deliveries_import", "DROP INDEX deliveries_log_key",
+                                 "ALTER TABLE deliveries DROP COLUMN import_id", "ALTER TABLE deliveries DROP COLUMN log_key",
+                                 "DROP TABLE imports", "DROP INDEX events_event_id",
+                                 "CREATE INDEX events_event_id ON events(event_id)", "DROP INDEX deliveries_unindexed",
+                                 "ALTER TABLE deliveries DROP COLUMN indexed", "PRAGMA user_version = 1"})
+            QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }
     auto store = openStore(path);
     QVERIFY(store->waitForTicket(store->enqueueIndexingLater([&] {
@@ -773,6 +776,10 @@ void TestEventStore::migratesVersion1Captures()
     const auto events = allEvents(*store);
     QCOMPARE(events.size(), 20);
     QVERIFY(events[10].event.flags.testFlag(Flag::Duplicate));
+    // Version 3: the imports table, and the event-id index holds the origin.
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM imports")) && q.next());
+    QVERIFY(q.exec(QStringLiteral("SELECT group_concat(name) FROM pragma_index_info('events_event_id')")) && q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("event_id,origin"));
 }
 
 void TestEventStore::synchronousFullOption()

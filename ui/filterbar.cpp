@@ -32,7 +32,7 @@ QStringList baseWords()
     for (Flag f : allFlags)
         words << QStringLiteral("flag:") + flagName(f);
     // Values of the enumerated fields.
-    words << originNames() << signatureNames() << QStringList{QStringLiteral("info"), QStringLiteral("notice"),
+    words << originNames() << signatureNames() << logMessageNames() << reconNames() << QStringList{QStringLiteral("info"), QStringLiteral("notice"),
                                                               QStringLiteral("warning"), QStringLiteral("error")};
     words.removeDuplicates();
     return words;

@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "importcommand.h"
 #include "receivecommand.h"
 #include "secretcommand.h"
 
@@ -35,6 +36,7 @@ int statsCommand(const QStringList &args);
 
 constexpr Command commands[] = {
     {"receive", "capture what PIMs POST to a local HTTP(S) endpoint into the capture", &receiveCommand},
+    {"import", "import Akeneo event-subscription log files into the capture and print what went wrong", &importCommand},
     {"export", "write events or deliveries of a capture to stdout (JSON lines)", &exportCommand},
     {"stats", "print counts, answer times and the busiest hour of a capture as one JSON object", &statsCommand},
     {"secret", "store or delete a secret in the OS keychain (value from stdin)", &secretCommand},

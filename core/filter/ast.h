@@ -63,6 +63,7 @@ enum class Field : quint8 {
     Url,
     LogFile,
     LogLine,
+    Recon, ///< computed: how the event compares between imported logs and the captured traffic
 };
 
 /** What a field's values are, which decides the operators it accepts and how values are read. */

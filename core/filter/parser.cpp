@@ -15,7 +15,7 @@ namespace pimscope::filter {
 
 namespace {
 
-enum class EnumKind : quint8 { None, Origin, Format, Signature, LogLevel, LogMessage };
+enum class EnumKind : quint8 { None, Origin, Format, Signature, LogLevel, LogMessage, Recon };
 
 struct FieldSpec
 {
@@ -72,6 +72,8 @@ constexpr FieldSpec fieldSpecs[] = {
     {"url", Field::Url, ValueType::Text},
     {"log_file", Field::LogFile, ValueType::Text},
     {"log_line", Field::LogLine, ValueType::Integer},
+    {"recon", Field::Recon, ValueType::Enum, EnumKind::Recon},
+    {"reconciliation", Field::Recon, ValueType::Enum, EnumKind::Recon},
 };
 
 const FieldSpec *findField(QStringView name)
@@ -114,6 +116,9 @@ QList<EnumEntry> enumEntries(EnumKind kind)
     case EnumKind::LogMessage:
         add(logMessageNames(), [](QStringView n) { return logMessageFromName(n); });
         break;
+    case EnumKind::Recon:
+        add(reconNames(), [](QStringView n) { return reconFromName(n); });
+        break;
     case EnumKind::None:
         break;
     }
@@ -141,6 +146,8 @@ QString kindDescription(EnumKind kind)
         return QStringLiteral("log level");
     case EnumKind::LogMessage:
         return QStringLiteral("log message");
+    case EnumKind::Recon:
+        return QStringLiteral("reconciliation");
     case EnumKind::None:
         break;
     }

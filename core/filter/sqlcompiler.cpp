@@ -1,5 +1,7 @@
 #include "sqlcompiler.h"
 
+#include "analysis/reconciliation.h"
+
 #include <QStringList>
 
 #include <algorithm>
@@ -126,6 +128,10 @@ QList<Column> columnsFor(Field field, FilterTarget target, CompareOp op)
         return {dl("d.log_file")};
     case Field::LogLine:
         return {dl("d.log_line")};
+    case Field::Recon: {
+        static const QByteArray recon = reconciliation::sql().toLatin1();
+        return {Column{QLatin1StringView(recon), true, true, false}};
+    }
     }
     return {dl("NULL")};
 }

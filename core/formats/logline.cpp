@@ -2,6 +2,8 @@
 
 #include "util/timeutil.h"
 
+#include <QBuffer>
+
 #include <string_view>
 
 namespace pimscope {
@@ -61,11 +63,12 @@ LogMessage logMessageKind(QByteArrayView message, std::optional<int> *timeoutMs)
     return LogMessage::Unknown;
 }
 
-LogLine parseLogLine(QByteArrayView line, int number)
+LogLine parseLogLine(QByteArray bytes, int number)
 {
     LogLine l;
     l.number = number;
-    l.raw = line.toByteArray();
+    l.raw = std::move(bytes);
+    const QByteArrayView line(l.raw);
     if (line.size() < dateLength || !(l.timeMs = parseLogDateTime(std::string_view(line.data(), size_t(dateLength))))) {
         l.error = QStringLiteral("no date (YYYY/MM/DD HH:MM:SS) at the start of the line");
         return l;
@@ -103,9 +106,9 @@ LogLine parseLogLine(QByteArrayView line, int number)
         l.error = at("no context (a JSON object or []) after the message", line.size());
         return l;
     }
-    l.context = line.sliced(contextStart).toByteArray();
-    const char open = l.context.front();
-    const char close = l.context.back();
+    l.contextOffset = contextStart;
+    const char open = line[contextStart];
+    const char close = line.back();
     if ((open == '{' && close != '}') || (open == '[' && close != ']'))
         l.error = at("the context is cut short (the line looks truncated)", line.size());
     return l;
@@ -113,25 +116,87 @@ LogLine parseLogLine(QByteArrayView line, int number)
 
 QList<LogLine> parseLogFile(QByteArrayView file)
 {
+    QByteArray copy = file.toByteArray();
+    QBuffer buffer(&copy);
+    buffer.open(QIODevice::ReadOnly);
+    LogLineReader reader(&buffer);
     QList<LogLine> lines;
-    if (file.startsWith("\xEF\xBB\xBF"))
-        file = file.sliced(3);
-    qsizetype start = 0;
+    QByteArray line;
     int number = 0;
-    while (start < file.size()) {
-        qsizetype end = file.indexOf('\n', start);
-        const qsizetype next = end < 0 ? file.size() : end + 1;
-        if (end < 0)
-            end = file.size();
-        ++number;
-        QByteArrayView line = file.sliced(start, end - start);
+    bool cut = false;
+    while (reader.next(line, number, cut))
+        lines.append(parseLogLine(std::move(line), number));
+    return lines;
+}
+
+LogLineReader::LogLineReader(QIODevice *device) : m_device(device) {}
+
+bool LogLineReader::fill()
+{
+    if (m_eof)
+        return false;
+    if (m_start > 0) {
+        m_buffer.remove(0, m_start);
+        m_start = 0;
+    }
+    constexpr qsizetype chunk = qsizetype(1) << 20;
+    const qsizetype had = m_buffer.size();
+    m_buffer.resize(had + chunk);
+    const qint64 got = m_device->read(m_buffer.data() + had, chunk);
+    if (got < 0) {
+        m_error = m_device->errorString();
+        m_buffer.resize(had);
+        m_eof = true;
+        return false;
+    }
+    m_buffer.resize(had + qsizetype(got));
+    if (got == 0)
+        m_eof = true;
+    return got > 0;
+}
+
+bool LogLineReader::next(QByteArray &line, int &number, bool &cut)
+{
+    for (;;) {
+        cut = false;
+        line.clear();
+        bool any = false; // something of a line was read (its bytes or its ending)
+        for (;;) {
+            const qsizetype newline = m_buffer.indexOf('\n', m_start);
+            const qsizetype end = newline < 0 ? m_buffer.size() : newline;
+            if (end > m_start) {
+                any = true;
+                const qsizetype room = maxLineBytes - line.size();
+                if (room > 0)
+                    line.append(m_buffer.constData() + m_start, std::min(room, end - m_start));
+                cut = cut || end - m_start > room;
+            }
+            m_consumed += end - m_start;
+            if (newline >= 0) {
+                any = true;
+                ++m_consumed;
+                m_start = newline + 1;
+                break;
+            }
+            m_start = m_buffer.size();
+            if (!fill())
+                break; // the end: a last line without its ending
+        }
+        if (!any)
+            return false;
+        ++m_number;
+        if (m_atStart) {
+            m_atStart = false;
+            if (line.startsWith("\xEF\xBB\xBF"))
+                line.remove(0, 3);
+        }
         if (line.endsWith('\r'))
             line.chop(1);
-        if (!line.trimmed().isEmpty())
-            lines.append(parseLogLine(line, number));
-        start = next;
+        if (!cut && line.trimmed().isEmpty())
+            continue;
+        number = m_number;
+        return true;
     }
-    return lines;
 }
 
 } // namespace pimscope

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QIODevice>
 #include <QList>
 #include <QString>
 
@@ -27,13 +28,16 @@ struct LogLine
     std::optional<LogLevel> level;
     LogMessage kind = LogMessage::Unknown;
     QByteArray message;      ///< the message text (between the level and the context)
-    QByteArray context;      ///< the trailing JSON text (`{...}` or `[]`), empty when there is none
+    qsizetype contextOffset = -1; ///< where the trailing JSON text (`{...}` or `[]`) starts in raw; -1: none
     std::optional<int> timeoutMs; ///< the N of "failed to answer under N ms"
     QString error;           ///< why the line is not a well-formed log line; empty when it is
+
+    /** The trailing JSON text, empty when there is none. */
+    QByteArrayView context() const { return contextOffset < 0 ? QByteArrayView() : QByteArrayView(raw).sliced(contextOffset); }
 };
 
 /** Frames one line (without its line ending). */
-LogLine parseLogLine(QByteArrayView line, int number);
+LogLine parseLogLine(QByteArray line, int number);
 
 /** The message kind of a message text (both wordings where Akeneo's code and docs differ); the N of a timeout. */
 LogMessage logMessageKind(QByteArrayView message, std::optional<int> *timeoutMs = nullptr);
@@ -44,5 +48,37 @@ LogMessage logMessageKind(QByteArrayView message, std::optional<int> *timeoutMs 
  * others (a truncated one shows up through its error).
  */
 QList<LogLine> parseLogFile(QByteArrayView file);
+
+/**
+ * Reads the lines of a log file from a device, a chunk at a time (the file is never held whole), with the same
+ * rules as parseLogFile(): BOM skipped, LF or CRLF, blank lines skipped. A line longer than maxLineBytes is cut
+ * there (the rest of it skipped) and said so through `cut`.
+ */
+class LogLineReader
+{
+public:
+    explicit LogLineReader(QIODevice *device);
+
+    /** The next non-blank line without its ending, and its 1-based number; false at the end or on a read error. */
+    bool next(QByteArray &line, int &number, bool &cut);
+    /** Bytes consumed so far (for progress). */
+    qint64 position() const { return m_consumed; }
+    /** The device's error, when next() stopped because of one. */
+    QString error() const { return m_error; }
+
+    static constexpr qsizetype maxLineBytes = qsizetype(32) << 20;
+
+private:
+    bool fill();
+
+    QIODevice *m_device;
+    QByteArray m_buffer;
+    qsizetype m_start = 0;
+    qint64 m_consumed = 0;
+    int m_number = 0;
+    bool m_atStart = true;
+    bool m_eof = false;
+    QString m_error;
+};
 
 } // namespace pimscope

@@ -659,6 +659,8 @@ struct Where {
     {
         if (!array)
             return QStringLiteral("the body");
+        if (index < 0)
+            return QString::fromLatin1(array); // a member holding one object, e.g. a log context's event
         return QLatin1StringView(array) + u'[' + number(index) + u']';
     }
     QString path(const char *field) const
@@ -1146,10 +1148,69 @@ QString describeUnknown(dom::element root)
 struct Text {
     std::string_view json;
     qsizetype base = 0;
+    bool inLogLine = false; ///< json is the context of a log line, which starts `base` bytes before it
 
     const char *data() const { return json.data(); }
     qsizetype size() const { return qsizetype(json.size()); }
 };
+
+/**
+ * Parses `text` with simdjson (with `retained`, or with `oneShot` for a text larger than what it keeps; the root
+ * lives as long as the parser used): the root, or false with `error` describing the problem and where.
+ */
+bool parseText(dom::parser &retained, std::optional<dom::parser> &oneShot, const Text &text, dom::element &root,
+               QString &error, QStringList &warnings)
+{
+    dom::parser *parser = &retained;
+    if (text.size() > PayloadParser::retainedCapacity)
+        parser = &oneShot.emplace();
+
+    simdjson::error_code code = parser->parse(text.data(), text.json.size()).get(root);
+    if (code == simdjson::NUMBER_ERROR) {
+        // Valid JSON that simdjson cannot hold (an integer beyond 64 bits, a double beyond its range): blank those
+        // numbers out in a copy (same length, so every byte range stays the same) and parse the copy instead.
+        std::vector<Span> numbers;
+        if (!JsonChecker(text.json, &numbers).check()) {
+            std::string copy(text.json);
+            qsizetype blanked = 0;
+            Span first;
+            for (const Span &s : numbers) {
+                if (!numberOutOfRange(text.json.substr(std::size_t(s.begin), std::size_t(s.end - s.begin))))
+                    continue;
+                if (blanked++ == 0)
+                    first = s;
+                copy[std::size_t(s.begin)] = '0';
+                std::fill(copy.begin() + s.begin + 1, copy.begin() + s.end, ' ');
+            }
+            if (blanked && !(code = parser->parse(copy).get(root))) {
+                const LineColumn lc = lineColumn(text.json, first.begin);
+                warnings << QStringLiteral("number out of range at line %1, column %2 (byte %3): it exceeds 64-bit "
+                                           "integers and doubles%4")
+                                .arg(number(lc.line), number(lc.column), number(text.base + first.begin),
+                                     blanked > 1 ? QStringLiteral(" (and %1 more)").arg(blanked - 1) : QString());
+            }
+        }
+    }
+    if (!code)
+        return true;
+    if (code == simdjson::MEMALLOC) {
+        error = QStringLiteral("the body is too large to parse: out of memory (%1 bytes)").arg(number(text.size()));
+    } else if (const auto problem = JsonChecker(text.json, nullptr).check()) {
+        if (text.inLogLine) {
+            // Where in the line: the context is its tail.
+            const std::string_view line(text.json.data() - text.base, std::size_t(text.base) + text.json.size());
+            const LineColumn lc = lineColumn(line, text.base + problem->offset);
+            error = QStringLiteral("%1 in the context at column %2 (byte %3): %4")
+                        .arg(problem->utf8 ? QStringLiteral("invalid UTF-8") : QStringLiteral("invalid JSON"),
+                             number(lc.column), number(text.base + problem->offset), problem->what);
+        } else {
+            error = describeProblem(text.json, text.base, *problem);
+        }
+    } else {
+        error = QStringLiteral("invalid JSON: %1").arg(QString::fromUtf8(simdjson::error_message(code)));
+    }
+    return false;
+}
 
 Event newEvent(qsizetype seq, Span span, const Text &text)
 {
@@ -1325,6 +1386,173 @@ void readRoot(dom::element root, const Text &text, ParseResult &r, PayloadParser
     r.warnings << describeUnknown(root);
 }
 
+// Akeneo log contexts ------------------------------------------------------------------------------------------
+
+/** An event as a log context holds it (FACTS.md 1.8): the ids only, not the resource. */
+void readLogEvent(dom::object object, const Where &where, Event &e, QStringList &warnings)
+{
+    enum : unsigned {
+        Action = 1u << 0,
+        EventId = 1u << 1,
+        DateTime = 1u << 2,
+        Author = 1u << 3,
+        AuthorType = 1u << 4,
+        Identifier = 1u << 5,
+        Uuid = 1u << 6,
+        ModelCode = 1u << 7,
+    };
+    Members members(where, warnings);
+    std::optional<std::string_view> time;
+    for (const dom::key_value_pair member : object) {
+        const std::string_view key = member.key;
+        std::string_view raw;
+        if (key == "action") {
+            if (members.first(Action, key))
+                e.action = readString(member.value, where, "action", warnings);
+        } else if (key == "event_id") {
+            if (members.first(EventId, key))
+                e.eventId = readString(member.value, where, "event_id", warnings);
+        } else if (key == "event_datetime") {
+            if (members.first(DateTime, key)
+                && !readString(member.value, where, "event_datetime", warnings, &raw).isNull())
+                time = raw;
+        } else if (key == "author") {
+            if (members.first(Author, key))
+                e.author = readString(member.value, where, "author", warnings);
+        } else if (key == "author_type") {
+            if (members.first(AuthorType, key))
+                e.authorType = readString(member.value, where, "author_type", warnings);
+        } else if (key == "product_identifier") {
+            // null for a product without an identifier (recent versions): not odd.
+            if (members.first(Identifier, key))
+                e.subjectId = readString(member.value, where, "product_identifier", warnings, nullptr, false);
+        } else if (key == "product_uuid") {
+            if (members.first(Uuid, key))
+                e.subjectUuid = readString(member.value, where, "product_uuid", warnings, nullptr, false);
+        } else if (key == "product_model_code") {
+            if (members.first(ModelCode, key))
+                e.subjectId = readString(member.value, where, "product_model_code", warnings);
+        }
+    }
+    readTime(time, where, "event_datetime", e, warnings);
+    members.require(Action, "action");
+    members.require(EventId, "event_id");
+    if (members.seen(ModelCode) || e.action.startsWith(QLatin1StringView("product_model.")))
+        e.subjectType = QStringLiteral("product_model");
+    else if (members.seen(Identifier) || members.seen(Uuid) || e.action.startsWith(QLatin1StringView("product.")))
+        e.subjectType = QStringLiteral("product");
+}
+
+void readHeaders(dom::element value, Headers &headers, QStringList &warnings)
+{
+    dom::object object;
+    if (value.get_object().get(object)) {
+        // PHP writes an empty map as [].
+        dom::array empty;
+        if (value.get_array().get(empty) || empty.size() != 0)
+            warnings << QStringLiteral("headers is %1, expected an object").arg(typeName(value));
+        return;
+    }
+    for (const dom::key_value_pair member : object) {
+        const QByteArray name(member.key.data(), qsizetype(member.key.size()));
+        std::string_view text;
+        dom::array values;
+        if (!member.value.get_string().get(text)) {
+            headers.append(Header{name, QByteArray(text.data(), qsizetype(text.size()))});
+        } else if (!member.value.get_array().get(values)) {
+            for (const dom::element v : values) {
+                if (!v.get_string().get(text))
+                    headers.append(Header{name, QByteArray(text.data(), qsizetype(text.size()))});
+                else
+                    warnings << QStringLiteral("headers.%1 holds %2, expected strings")
+                                    .arg(shownValue(member.key), typeName(v));
+            }
+        } else {
+            warnings << QStringLiteral("headers.%1 is %2, expected an array of strings")
+                            .arg(shownValue(member.key), typeName(member.value));
+        }
+    }
+}
+
+void readLogContext(dom::element root, const Text &text, LogContext &c)
+{
+    dom::object object;
+    if (root.get_object().get(object)) {
+        dom::array array;
+        if (!root.get_array().get(array) && array.size() == 0)
+            return; // PHP's empty context
+        c.error = QStringLiteral("the context is %1, expected an object").arg(typeName(root));
+        return;
+    }
+    const Span rootValue = rootSpan(text.data(), text.size());
+    int index = -1;
+    bool seenEvents = false, seenEvent = false;
+    for (const dom::key_value_pair member : object) {
+        ++index;
+        const std::string_view key = member.key;
+        if (key == "event_subscription_url") {
+            // Kept as text: real files hold odd values (the documentation's sample glues two URLs together).
+            c.url = readString(member.value, Where{}, "event_subscription_url", c.warnings);
+        } else if (key == "status_code") {
+            int64_t status = 0;
+            std::string_view digits;
+            if (!member.value.get_int64().get(status) && status >= 0 && status <= 999) {
+                c.statusCode = int(status);
+            } else if (!member.value.get_string().get(digits) && !digits.empty() && digits.size() <= 3
+                       && std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                c.statusCode = toQString(digits).toInt();
+            } else if (!member.value.is_null()) {
+                c.warnings << QStringLiteral("status_code is %1, expected an HTTP status").arg(typeName(member.value));
+            }
+        } else if (key == "headers") {
+            readHeaders(member.value, c.headers, c.warnings);
+        } else if (key == "events" && !seenEvents) {
+            seenEvents = true;
+            dom::array array;
+            if (member.value.get_array().get(array)) {
+                c.warnings << QStringLiteral("events is %1, expected an array").arg(typeName(member.value));
+                continue;
+            }
+            const qsizetype arrayStart = memberValue(text.data(), rootValue.begin, text.size(), index);
+            const std::vector<Span> spans = elementSpans(text.data(), arrayStart, text.size());
+            if (spans.size() != array.size()) {
+                c.error = QStringLiteral("internal error: could not locate the events in the line");
+                return;
+            }
+            qsizetype i = 0, nulls = 0;
+            for (const dom::element element : array) {
+                const Where where{"events", i};
+                dom::object eventObject;
+                if (!element.get_object().get(eventObject)) {
+                    Event e = newEvent(i, spans[std::size_t(i)], text);
+                    readLogEvent(eventObject, where, e, c.warnings);
+                    c.events.append(std::move(e));
+                } else if (element.is_null()) {
+                    ++nulls;
+                } else {
+                    c.warnings << QStringLiteral("%1 is %2, expected an object").arg(where.self(), typeName(element));
+                }
+                ++i;
+            }
+            if (nulls)
+                c.warnings << QStringLiteral("%1 of the %2 entries of events are null (skipped)")
+                                  .arg(number(nulls), number(i));
+        } else if (key == "event" && !seenEvent) {
+            seenEvent = true;
+            dom::object eventObject;
+            if (member.value.get_object().get(eventObject)) {
+                if (!member.value.is_null())
+                    c.warnings << QStringLiteral("event is %1, expected an object").arg(typeName(member.value));
+                continue;
+            }
+            const qsizetype start = memberValue(text.data(), rootValue.begin, text.size(), index);
+            Event e = newEvent(qsizetype(c.events.size()), Span{start, skipValue(text.data(), start, text.size())}, text);
+            readLogEvent(eventObject, Where{"event", -1}, e, c.warnings);
+            c.events.append(std::move(e));
+        }
+    }
+}
+
 } // namespace
 
 struct PayloadParser::Private {
@@ -1338,6 +1566,24 @@ PayloadParser::PayloadParser()
 PayloadParser::~PayloadParser() = default;
 PayloadParser::PayloadParser(PayloadParser &&) noexcept = default;
 PayloadParser &PayloadParser::operator=(PayloadParser &&) noexcept = default;
+
+LogContext PayloadParser::parseLogContext(QByteArrayView line, qsizetype contextOffset)
+{
+    LogContext c;
+    if (contextOffset < 0 || contextOffset >= line.size())
+        return c;
+    const QByteArrayView context = line.sliced(contextOffset);
+    const Text text{std::string_view(context.data(), std::size_t(context.size())), contextOffset, true};
+    if (text.json.size() > simdjson::SIMDJSON_MAXSIZE_BYTES) {
+        c.error = QStringLiteral("the context is too large to parse (%1 bytes)").arg(number(context.size()));
+        return c;
+    }
+    dom::element root;
+    std::optional<dom::parser> oneShot;
+    if (parseText(m_d->parser, oneShot, text, root, c.error, c.warnings))
+        readLogContext(root, text, c);
+    return c;
+}
 
 ParseResult PayloadParser::parse(QByteArrayView body, Depth depth)
 {
@@ -1358,48 +1604,10 @@ ParseResult PayloadParser::parse(QByteArrayView body, Depth depth)
         return r;
     }
 
-    std::optional<dom::parser> oneShot;
-    dom::parser *parser = &m_d->parser;
-    if (text.size() > retainedCapacity)
-        parser = &oneShot.emplace();
-
     dom::element root;
-    simdjson::error_code error = parser->parse(text.data(), text.json.size()).get(root);
-    if (error == simdjson::NUMBER_ERROR) {
-        // Valid JSON that simdjson cannot hold (an integer beyond 64 bits, a double beyond its range): blank those
-        // numbers out in a copy (same length, so every byte range stays the same) and parse the copy instead.
-        std::vector<Span> numbers;
-        if (!JsonChecker(text.json, &numbers).check()) {
-            std::string copy(text.json);
-            qsizetype blanked = 0;
-            Span first;
-            for (const Span &s : numbers) {
-                if (!numberOutOfRange(text.json.substr(std::size_t(s.begin), std::size_t(s.end - s.begin))))
-                    continue;
-                if (blanked++ == 0)
-                    first = s;
-                copy[std::size_t(s.begin)] = '0';
-                std::fill(copy.begin() + s.begin + 1, copy.begin() + s.end, ' ');
-            }
-            if (blanked && !(error = parser->parse(copy).get(root))) {
-                const LineColumn lc = lineColumn(text.json, first.begin);
-                r.warnings << QStringLiteral("number out of range at line %1, column %2 (byte %3): it exceeds 64-bit "
-                                             "integers and doubles%4")
-                                  .arg(number(lc.line), number(lc.column), number(text.base + first.begin),
-                                       blanked > 1 ? QStringLiteral(" (and %1 more)").arg(blanked - 1) : QString());
-            }
-        }
-    }
-    if (error) {
+    std::optional<dom::parser> oneShot;
+    if (!parseText(m_d->parser, oneShot, text, root, r.error, r.warnings)) {
         r.format = sniffFormat(text.json);
-        if (error == simdjson::MEMALLOC) {
-            r.error
-                = QStringLiteral("the body is too large to parse: out of memory (%1 bytes)").arg(number(body.size()));
-        } else if (const auto problem = JsonChecker(text.json, nullptr).check()) {
-            r.error = describeProblem(text.json, text.base, *problem);
-        } else {
-            r.error = QStringLiteral("invalid JSON: %1").arg(QString::fromUtf8(simdjson::error_message(error)));
-        }
         return r;
     }
     readRoot(root, text, r, depth);

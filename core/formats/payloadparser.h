@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/delivery.h"
 #include "model/enums.h"
 #include "model/event.h"
 
@@ -30,6 +31,21 @@ struct ParseResult {
     QString error;
     QStringList warnings;
     bool ok() const { return error.isNull(); }
+};
+
+/**
+ * What the context of an Akeneo event-subscription log line holds (FACTS.md 1.8): the endpoint URL (as text: real
+ * files hold odd values), the status code, the headers (`{name: [values]}`, flattened in order) and the events,
+ * from an `events` array (nulls skipped) or the single `event` of a NOTICE line. Each event's payloadOffset is in
+ * the line; its seq is its index in the array. An empty context (`[]`) holds nothing.
+ */
+struct LogContext {
+    QList<Event> events;
+    QString url;
+    std::optional<int> statusCode;
+    Headers headers;
+    QString error;
+    QStringList warnings;
 };
 
 /**
@@ -74,6 +90,12 @@ public:
 
     /** Parses one request body. The body is only read during the call; the result does not refer to it. */
     ParseResult parse(QByteArrayView body, Depth depth = Depth::Full);
+
+    /**
+     * Reads the context of a log line: the JSON text from `contextOffset` to the end of `line`. Errors name the
+     * column in the line.
+     */
+    LogContext parseLogContext(QByteArrayView line, qsizetype contextOffset);
 
     /** Deepest nesting of arrays and objects accepted (simdjson's limit); deeper bodies are errors. */
     static constexpr int maxDepth = 1024;

@@ -56,6 +56,12 @@ struct Delivery
     QString url;                   ///< the endpoint URL of a log line or a replay
     QString logFile;
     std::optional<int> logLine;
+    qint64 importId = 0; ///< the import a log line came with (0: none)
+    /**
+     * What identifies a log line across imports (16 bytes, see LogImporter): a delivery whose key an earlier import
+     * stored is not stored again. Empty for anything but log lines.
+     */
+    QByteArray logKey;
 
     Flags flags;        ///< the delivery's own flags united with its events' flags
     int eventCount = 0; ///< number of events (the events list may not be loaded)

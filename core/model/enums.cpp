@@ -30,6 +30,12 @@ constexpr NameTable<LogMessage, 7> logMessageTable{{{LogMessage::RequestSent, "r
                                                     {LogMessage::SameConnection, "same_connection"},
                                                     {LogMessage::NotSentPermissions, "not_sent_permissions"},
                                                     {LogMessage::Unknown, "unknown"}}};
+constexpr NameTable<Recon, 6> reconTable{{{Recon::LoggedSent, "logged_sent"},
+                                          {Recon::LoggedFailed, "logged_failed"},
+                                          {Recon::LoggedNotSent, "logged_not_sent"},
+                                          {Recon::MissingFromLog, "missing_from_log"},
+                                          {Recon::Captured, "captured"},
+                                          {Recon::NotCaptured, "not_captured"}}};
 constexpr NameTable<Flag, 7> flagTable{{{Flag::Duplicate, "duplicate"},
                                         {Flag::OutOfOrder, "out_of_order"},
                                         {Flag::Stale, "stale"},
@@ -89,6 +95,10 @@ QStringList logLevelNames() { return namesOf(logLevelTable); }
 QString logMessageName(LogMessage m) { return nameOf(logMessageTable, m); }
 std::optional<LogMessage> logMessageFromName(QStringView name) { return valueOf(logMessageTable, name); }
 QStringList logMessageNames() { return namesOf(logMessageTable); }
+
+QString reconName(Recon r) { return nameOf(reconTable, r); }
+std::optional<Recon> reconFromName(QStringView name) { return valueOf(reconTable, name); }
+QStringList reconNames() { return namesOf(reconTable); }
 
 QString flagName(Flag f) { return nameOf(flagTable, f); }
 std::optional<Flag> flagFromName(QStringView name) { return valueOf(flagTable, name); }

@@ -38,6 +38,19 @@ enum class LogMessage : int {
     NotSentPermissions = 6,
 };
 
+/**
+ * How an event compares between an imported PIM log and the captured traffic, by event id (see
+ * analysis/reconciliation.h). Computed when asked, never stored: it changes as traffic arrives and logs are imported.
+ */
+enum class Recon : int {
+    LoggedSent = 1,     ///< received; the log says it was sent (INFO)
+    LoggedFailed = 2,   ///< received; the log says the request failed (endpoint error or timeout): e.g. answered late
+    LoggedNotSent = 3,  ///< received; the log says it was not sent (NOTICE)
+    MissingFromLog = 4, ///< received at a time the log covers completely, yet the log does not mention it
+    Captured = 5,       ///< in the log (a request line); the receiver got it
+    NotCaptured = 6,    ///< in the log (a request line) at a time the receiver was capturing; it never arrived
+};
+
 /** Problems flagged on events (and, as a union, on deliveries). Bit values are stored in the database. */
 enum class Flag : quint32 {
     Duplicate = 1u << 0,    ///< event id seen before
@@ -76,6 +89,10 @@ QStringList logLevelNames();
 QString logMessageName(LogMessage m);
 std::optional<LogMessage> logMessageFromName(QStringView name);
 QStringList logMessageNames();
+
+QString reconName(Recon r);
+std::optional<Recon> reconFromName(QStringView name);
+QStringList reconNames();
 
 QString flagName(Flag f);
 std::optional<Flag> flagFromName(QStringView name);

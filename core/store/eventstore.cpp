@@ -37,6 +37,8 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const 
     connect(store->m_writer.get(), &StoreWriter::eventsIndexed, store.get(), &EventStore::eventsIndexed,
             Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::pruned, store.get(), &EventStore::pruned, Qt::DirectConnection);
+    connect(store->m_writer.get(), &StoreWriter::importRemoved, store.get(), &EventStore::importRemoved,
+            Qt::DirectConnection);
     return R(std::move(store));
 }
 
@@ -67,6 +69,30 @@ quint64 EventStore::setSelfAuthor(const QString &author)
 quint64 EventStore::prune(Retention retention, qint64 nowMs)
 {
     return m_writer->prune(retention, nowMs);
+}
+
+Result<qint64> EventStore::beginImport(const QString &file, const QString &path, qint64 startedAtMs)
+{
+    ImportRecord record;
+    record.file = file;
+    record.path = path;
+    record.startedAtMs = startedAtMs;
+    const quint64 ticket = m_writer->beginImport(std::move(record));
+    if (!m_writer->waitForTicket(ticket, 30000))
+        return Result<qint64>::failure(QStringLiteral("the capture did not record the import in time"));
+    if (const qint64 id = m_writer->importId(ticket))
+        return id;
+    return Result<qint64>::failure(QStringLiteral("the capture could not record the import"));
+}
+
+quint64 EventStore::finishImport(ImportRecord record)
+{
+    return m_writer->finishImport(std::move(record));
+}
+
+quint64 EventStore::abortImport(qint64 importId)
+{
+    return m_writer->abortImport(importId);
 }
 
 quint64 EventStore::beginBulk()

@@ -61,6 +61,15 @@ public:
     quint64 beginBulk();
     quint64 endBulk();
 
+    /**
+     * A log import (see StoreWriter::beginImport): records it and waits for its id, which the deliveries of its
+     * lines carry. finishImport() records what it read and covers; abortImport() takes it out with everything
+     * stored with it (importRemoved() says when).
+     */
+    Result<qint64> beginImport(const QString &file, const QString &path, qint64 startedAtMs);
+    quint64 finishImport(ImportRecord record);
+    quint64 abortImport(qint64 importId);
+
     /** Deletes what `retention` does not keep, as of `nowMs` (see Retention); pruned() says how much went. */
     quint64 prune(Retention retention, qint64 nowMs);
 
@@ -90,6 +99,8 @@ Q_SIGNALS:
     void eventsIndexed();
     /** A prune() deleted this many deliveries and events. */
     void pruned(qint64 deliveries, qint64 events);
+    /** An import was taken out (cancelled) with this many deliveries. */
+    void importRemoved(qint64 importId, qint64 deliveries);
 
 private:
     EventStore() = default;

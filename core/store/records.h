@@ -26,7 +26,7 @@ struct EventRecord
 struct StoredDelivery
 {
     quint64 ticket = 0; ///< as returned by EventStore::enqueue
-    qint64 id = 0;      ///< row id of the delivery
+    qint64 id = 0;      ///< row id of the delivery; 0 for a log line not stored because its key was there already
     Flags flags;
     int eventCount = 0;
 };
@@ -42,6 +42,28 @@ struct Retention
     qint64 keepBytes = 0;
     bool isSet() const { return keepDays > 0 || keepBytes > 0; }
     bool operator==(const Retention &) const = default;
+};
+
+/**
+ * One log import (the imports table of schema v3): the file, when, what it added, and the windows it covers
+ * completely (the PIM keeps ERROR and WARNING lines for 72 h and only the last 100 INFO and NOTICE lines), which
+ * the reconciliation with the captured traffic needs. Unknown windows are empty.
+ */
+struct ImportRecord
+{
+    qint64 id = 0;
+    QString file; ///< the file's name
+    QString path; ///< its absolute path when it was imported
+    qint64 startedAtMs = 0;
+    std::optional<qint64> finishedAtMs; ///< unset while importing
+    int lines = 0;   ///< entries read (blank lines are not entries)
+    int added = 0;   ///< entries stored (the others were there from an earlier import)
+    qint64 events = 0; ///< events in the entries added
+    std::optional<qint64> firstAtMs; ///< time of the file's first and last dated lines
+    std::optional<qint64> lastAtMs;
+    std::optional<qint64> coversToMs;
+    std::optional<qint64> infoFromMs;
+    std::optional<qint64> errorFromMs;
 };
 
 /** How long the receiver took to answer a stored delivery (request read -> answer written). */

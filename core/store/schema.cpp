@@ -64,13 +64,41 @@ const char *const version2[] = {
     "CREATE INDEX deliveries_unindexed ON deliveries(id) WHERE indexed = 0",
 };
 
+// Version 3: log imports. An import is a row of `imports` (what the file covers, for the reconciliation with the
+// captured traffic); its lines are deliveries carrying its id, so that a cancelled (or crashed) import can be taken
+// out whole, and a key of the line's bytes, so that importing a file again adds nothing. The event-id index also
+// holds the origin, which makes the reconciliation's lookups (the same event id in another origin) index-only.
+const char *const version3[] = {
+    R"(CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        file TEXT NOT NULL,
+        path TEXT,
+        pid INTEGER,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        lines INTEGER NOT NULL DEFAULT 0,
+        added INTEGER NOT NULL DEFAULT 0,
+        events INTEGER NOT NULL DEFAULT 0,
+        first_at INTEGER,
+        last_at INTEGER,
+        covers_to INTEGER,
+        info_from INTEGER,
+        error_from INTEGER))",
+    "ALTER TABLE deliveries ADD COLUMN import_id INTEGER",
+    "ALTER TABLE deliveries ADD COLUMN log_key BLOB",
+    "CREATE INDEX deliveries_import ON deliveries(import_id) WHERE import_id IS NOT NULL",
+    "CREATE INDEX deliveries_log_key ON deliveries(log_key) WHERE log_key IS NOT NULL",
+    "DROP INDEX IF EXISTS events_event_id",
+};
+
 // The indexes on events. Every one of them halves the insert rate (tests/bench/bench_store) and a scan of a
 // million events takes about 100 ms, so only what lookups need is indexed: the events of a delivery, an event
-// id, and a subject by the key the timeline and the flags use (the uuid, else the identifier or code).
+// id (with its origin: see version 3), and a subject by the key the timeline and the flags use (the uuid, else the
+// identifier or code).
 // A bulk write drops them and builds them again at its end (see dropEventIndexes / ensureEventIndexes).
 const char *const eventIndexes[][2] = {
     {"events_delivery", "ON events(delivery_id)"},
-    {"events_event_id", "ON events(event_id)"},
+    {"events_event_id", "ON events(event_id, origin)"},
     {"events_subject", "ON events(subject_type, COALESCE(subject_uuid, subject_id))"},
 };
 
@@ -134,7 +162,15 @@ Result<void> migrate(QSqlDatabase &db)
                 return fail(r.error());
         }
     }
-    // Future migrations: if (from < 3) { ... }
+    if (from < 3) {
+        for (const char *stmt : version3) {
+            if (auto r = exec(db, QString::fromLatin1(stmt)); !r)
+                return fail(r.error());
+        }
+        if (auto r = ensureEventIndexes(db); !r)
+            return fail(r.error());
+    }
+    // Future migrations: if (from < 4) { ... }
     if (auto r = exec(db, QStringLiteral("PRAGMA application_id = %1").arg(applicationId)); !r)
         return fail(r.error());
     if (auto r = exec(db, QStringLiteral("PRAGMA user_version = %1").arg(currentVersion)); !r)

@@ -10,7 +10,7 @@ namespace pimscope::schema {
 inline constexpr int applicationId = 0x50494D53;
 
 /** PRAGMA user_version of the newest schema this build knows. Migrations go 1 -> 2 -> ... -> currentVersion. */
-inline constexpr int currentVersion = 2;
+inline constexpr int currentVersion = 3;
 
 /**
  * Brings an open, writable database to currentVersion inside one transaction: creates the schema in an
@@ -40,7 +40,19 @@ Result<void> dropEventIndexes(QSqlDatabase &db);
  *          payload_offset INTEGER, payload_length INTEGER)
  *   settings(key TEXT PRIMARY KEY, value TEXT)
  *
- * Indexes: deliveries(received_at); events(delivery_id), events(event_id),
+ * Version 2 adds deliveries.indexed; version 3 the log imports:
+ *
+ *   imports(id INTEGER PRIMARY KEY, file TEXT (name), path TEXT, pid INTEGER (of the importing process),
+ *           started_at INTEGER, finished_at INTEGER (NULL while importing), lines INTEGER, added INTEGER,
+ *           events INTEGER, first_at INTEGER, last_at INTEGER (times of its first and last lines),
+ *           covers_to INTEGER, info_from INTEGER, error_from INTEGER (the windows the file covers completely:
+ *           [info_from, covers_to] for INFO and NOTICE lines, [error_from, covers_to] for ERROR and WARNING;
+ *           NULL when unknown, e.g. after a prune took some of its lines))
+ *   deliveries.import_id INTEGER (the import of a log line), deliveries.log_key BLOB (16 bytes of SHA-256 of the
+ *           line and how many identical lines came before it in its file)
+ *
+ * Indexes: deliveries(received_at), deliveries(import_id), deliveries(log_key) (both partial: NOT NULL);
+ * events(delivery_id), events(event_id, origin),
  * events(subject_type, COALESCE(subject_uuid, subject_id)).
  *
  * events.origin and events.received_at repeat the delivery's values so that the common event filters and

@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include <QCoreApplication>
+#include <QDateTime>
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -16,6 +18,11 @@
 
 #include <chrono>
 #include <thread>
+
+#if defined(Q_OS_UNIX)
+#include <cerrno>
+#include <csignal>
+#endif
 
 namespace pimscope {
 
@@ -142,6 +149,37 @@ quint64 StoreWriter::prune(Retention retention, qint64 nowMs)
     return push(std::move(job));
 }
 
+quint64 StoreWriter::beginImport(ImportRecord record)
+{
+    Job job;
+    job.kind = Job::BeginImport;
+    job.import = std::move(record);
+    return push(std::move(job));
+}
+
+qint64 StoreWriter::importId(quint64 ticket)
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_importIds.find(ticket);
+    return it == m_importIds.end() ? 0 : it->second;
+}
+
+quint64 StoreWriter::finishImport(ImportRecord record)
+{
+    Job job;
+    job.kind = Job::FinishImport;
+    job.import = std::move(record);
+    return push(std::move(job));
+}
+
+quint64 StoreWriter::abortImport(qint64 importId)
+{
+    Job job;
+    job.kind = Job::AbortImport;
+    job.import.id = importId;
+    return push(std::move(job));
+}
+
 quint64 StoreWriter::endBulk()
 {
     Job job;
@@ -198,7 +236,8 @@ Result<void> StoreWriter::openConnection()
         {&sql.insertDelivery,
          "INSERT INTO deliveries (origin, received_at, method, path, remote, headers, body, body_size, format, "
          "signature, signature_detail, answered_status, ack_ms, event_count, error, warnings, log_level, log_message, "
-         "status_code, url, log_file, log_line, flags, indexed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+         "status_code, url, log_file, log_line, flags, indexed, import_id, log_key) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
         {&sql.insertEvent,
          "INSERT INTO events (delivery_id, seq, origin, received_at, event_id, action, event_time, author, "
          "author_type, pim_source, subject_type, subject_id, subject_uuid, flags, payload_offset, payload_length) "
@@ -207,6 +246,7 @@ Result<void> StoreWriter::openConnection()
         {&sql.markIndexed, "UPDATE deliveries SET flags = ?, event_count = ?, warnings = ?, indexed = 1 WHERE id = ?"},
         {&sql.recordAck, recordAck.constData()},
         {&sql.markEventsSlow, markEventsSlow.constData()},
+        {&sql.findLogKey, "SELECT 1 FROM deliveries WHERE log_key = ? AND import_id IS NOT ?"},
     };
     for (const auto &[statement, text] : statements) {
         if (!statement->prepare(handle, text))
@@ -270,6 +310,7 @@ void StoreWriter::run()
     }
     // What the flags and the indexer need from the capture, read after open() has returned: a capture of a million
     // events takes seconds to read, and nothing waits for it but the jobs queued meanwhile (they follow).
+    recoverImports();
     loadFlaggerState();
     loadBacklog();
     Clock::time_point backlogSince;
@@ -364,6 +405,15 @@ void StoreWriter::process(std::deque<Job> &batch)
         case Job::Prune:
             r = applyPrune(job.retention, job.nowMs);
             break;
+        case Job::BeginImport:
+            r = applyBeginImport(job);
+            break;
+        case Job::FinishImport:
+            r = applyFinishImport(job.import);
+            break;
+        case Job::AbortImport:
+            r = applyAbortImport(job.import.id);
+            break;
         }
         if (!r)
             error = r.error();
@@ -378,10 +428,23 @@ void StoreWriter::process(std::deque<Job> &batch)
         if (m_prunedDeliveries > 0)
             Q_EMIT pruned(m_prunedDeliveries, m_prunedEvents);
         m_prunedDeliveries = m_prunedEvents = 0;
+        if (!m_begunImports.empty()) {
+            std::lock_guard lock(m_mutex);
+            m_importIds.insert(m_begunImports.begin(), m_begunImports.end());
+        }
+        m_begunImports.clear();
+        if (m_abortedImport)
+            loadFlaggerState(); // it remembered events that are gone
+        m_abortedImport = false;
+        for (const auto &[id, deliveries] : std::exchange(m_removedImports, {}))
+            Q_EMIT importRemoved(id, deliveries);
         return;
     }
     m_prunedDeliveries = m_prunedEvents = 0;
     m_pendingBacklog.clear();
+    m_begunImports.clear();
+    m_removedImports.clear();
+    m_abortedImport = false;
     db.rollback();
     qCWarning(lcStore) << "commit failed, nothing of this batch was stored:" << error;
     // The flagger remembered events that are not stored after all; a rolled-back end of a bulk write left the
@@ -398,6 +461,19 @@ void StoreWriter::process(std::deque<Job> &batch)
 Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
 {
     Delivery &d = job.delivery;
+    if (!d.logKey.isEmpty()) {
+        SqliteStatement &find = m_sql->findLogKey;
+        find.bindBlob(1, d.logKey);
+        find.bind(2, d.importId);
+        bool ok = false;
+        const bool known = find.existsRow(&ok);
+        if (!ok)
+            return Result<void>::failure(QStringLiteral("cannot look up a log line: ") + find.errorString());
+        if (known) {
+            stored.append(StoredDelivery{job.ticket, 0, {}, 0});
+            return {};
+        }
+    }
     if (!job.parsed) {
         ParseResult parsed = m_parser->parse(d.body);
         d.format = parsed.format;
@@ -441,6 +517,14 @@ Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
     qd.bind(i++, d.logLine);
     qd.bind(i++, int(ownFlags.toInt()));
     qd.bind(i++, job.indexLater ? 0 : 1); // 0: caught up at the next open if the process dies before indexing
+    if (d.importId > 0)
+        qd.bind(i++, d.importId);
+    else
+        qd.bindNull(i++);
+    if (d.logKey.isEmpty())
+        qd.bindNull(i++);
+    else
+        qd.bindBlob(i++, d.logKey);
     if (!qd.exec())
         return Result<void>::failure(QStringLiteral("cannot store a delivery: ") + qd.errorString());
     d.id = sqlite3_last_insert_rowid(SqliteStatement::handle(m_connection->db()));
@@ -644,23 +728,47 @@ Result<void> StoreWriter::applySelfAuthor(const QString &author)
 Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
 {
     QSqlQuery q(m_connection->db());
-    // Deliveries whose events are still to be indexed (the backlog) are kept until they are.
-    const auto deleteWhere = [&](const QString &condition, const QVariant &bound) -> Result<void> {
-        q.prepare(QStringLiteral("DELETE FROM events WHERE delivery_id IN (SELECT id FROM deliveries WHERE indexed = 1 AND %1)")
-                      .arg(condition));
-        q.addBindValue(bound);
-        if (!q.exec())
+    // Deliveries whose events are still to be indexed (the backlog) are kept until they are, and so are the lines of
+    // an import still running. Imported lines are as old as the import, not as their own time (a log goes back
+    // days by nature).
+    const QString kept = QStringLiteral(
+        "indexed = 1 AND (import_id IS NULL OR import_id IN (SELECT id FROM imports WHERE finished_at IS NOT NULL))");
+    const auto deleteWhere = [&](const QString &condition, const QVariantList &bound) -> Result<void> {
+        const auto run = [&](const QString &sql) {
+            q.prepare(sql);
+            for (const QVariant &v : bound)
+                q.addBindValue(v);
+            return q.exec();
+        };
+        // A window an import covered is not complete any more once some of its lines are gone.
+        if (!run(QStringLiteral("SELECT max(received_at) FROM deliveries WHERE origin = %1 AND %2 AND %3")
+                     .arg(int(Origin::Log)).arg(kept, condition))
+            || !q.next())
+            return Result<void>::failure(queryError(q));
+        const QVariant newestLogLine = q.value(0);
+        q.finish();
+        if (!run(QStringLiteral("DELETE FROM events WHERE delivery_id IN (SELECT id FROM deliveries WHERE %1 AND %2)")
+                     .arg(kept, condition)))
             return Result<void>::failure(queryError(q));
         m_prunedEvents += q.numRowsAffected();
-        q.prepare(QStringLiteral("DELETE FROM deliveries WHERE indexed = 1 AND %1").arg(condition));
-        q.addBindValue(bound);
-        if (!q.exec())
+        if (!run(QStringLiteral("DELETE FROM deliveries WHERE %1 AND %2").arg(kept, condition)))
             return Result<void>::failure(queryError(q));
         m_prunedDeliveries += q.numRowsAffected();
+        if (!newestLogLine.isNull()) {
+            q.prepare(QStringLiteral("UPDATE imports SET covers_to = NULL, info_from = NULL, error_from = NULL "
+                                     "WHERE info_from <= ?1 OR error_from <= ?1"));
+            q.addBindValue(newestLogLine);
+            if (!q.exec())
+                return Result<void>::failure(queryError(q));
+        }
         return {};
     };
     if (retention.keepDays > 0) {
-        if (auto r = deleteWhere(QStringLiteral("received_at < ?"), nowMs - qint64(retention.keepDays) * 86'400'000); !r)
+        const qint64 cutOff = nowMs - qint64(retention.keepDays) * 86'400'000;
+        if (auto r = deleteWhere(QStringLiteral("((import_id IS NULL AND received_at < ?) OR import_id IN "
+                                                "(SELECT id FROM imports WHERE finished_at < ?))"),
+                                 {cutOff, cutOff});
+            !r)
             return r;
     }
     if (retention.keepBytes <= 0)
@@ -680,20 +788,123 @@ Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
     // is over the limit, from the average size of a delivery).
     for (qint64 used = usedBytes(); used > retention.keepBytes; used = usedBytes()) {
         QSqlQuery c(m_connection->db());
-        if (!c.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE indexed = 1")) || !c.next())
+        if (!c.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE %1").arg(kept)) || !c.next())
             return Result<void>::failure(queryError(c));
         const qint64 count = c.value(0).toLongLong();
         if (count == 0)
             break;
         const qint64 average = std::max<qint64>(1, used / count);
         const qint64 slice = std::clamp<qint64>((used - retention.keepBytes) / average / 10 + 1, 1, 10'000);
-        if (!c.exec(QStringLiteral("SELECT id FROM deliveries WHERE indexed = 1 ORDER BY id LIMIT 1 OFFSET %1").arg(slice - 1))
+        if (!c.exec(QStringLiteral("SELECT id FROM deliveries WHERE %1 ORDER BY id LIMIT 1 OFFSET %2").arg(kept).arg(slice - 1))
             || !c.next())
             return Result<void>::failure(queryError(c));
-        if (auto r = deleteWhere(QStringLiteral("id <= ?"), c.value(0).toLongLong()); !r)
+        if (auto r = deleteWhere(QStringLiteral("id <= ?"), {c.value(0).toLongLong()}); !r)
             return r;
     }
     return {};
+}
+
+Result<void> StoreWriter::applyBeginImport(const Job &job)
+{
+    QSqlQuery q(m_connection->db());
+    q.prepare(QStringLiteral("INSERT INTO imports (file, path, pid, started_at) VALUES (?, ?, ?, ?)"));
+    q.addBindValue(job.import.file);
+    q.addBindValue(job.import.path);
+    q.addBindValue(QCoreApplication::applicationPid());
+    q.addBindValue(job.import.startedAtMs);
+    if (!q.exec())
+        return Result<void>::failure(QStringLiteral("cannot record the import: ") + queryError(q));
+    m_begunImports.emplace_back(job.ticket, q.lastInsertId().toLongLong());
+    return {};
+}
+
+Result<void> StoreWriter::applyFinishImport(const ImportRecord &r)
+{
+    QSqlQuery q(m_connection->db());
+    q.prepare(QStringLiteral("UPDATE imports SET finished_at = ?, lines = ?, added = ?, events = ?, first_at = ?, "
+                             "last_at = ?, covers_to = ?, info_from = ?, error_from = ? WHERE id = ?"));
+    const auto opt = [](const std::optional<qint64> &v) { return v ? QVariant(*v) : QVariant(QMetaType(QMetaType::LongLong)); };
+    q.addBindValue(opt(r.finishedAtMs));
+    q.addBindValue(r.lines);
+    q.addBindValue(r.added);
+    q.addBindValue(r.events);
+    q.addBindValue(opt(r.firstAtMs));
+    q.addBindValue(opt(r.lastAtMs));
+    q.addBindValue(opt(r.coversToMs));
+    q.addBindValue(opt(r.infoFromMs));
+    q.addBindValue(opt(r.errorFromMs));
+    q.addBindValue(r.id);
+    if (!q.exec())
+        return Result<void>::failure(QStringLiteral("cannot record the import: ") + queryError(q));
+    return {};
+}
+
+Result<void> StoreWriter::applyAbortImport(qint64 importId)
+{
+    QSqlQuery q(m_connection->db());
+    const auto run = [&](const char *sql) {
+        q.prepare(QString::fromLatin1(sql));
+        q.addBindValue(importId);
+        return q.exec();
+    };
+    if (!run("DELETE FROM events WHERE delivery_id IN (SELECT id FROM deliveries WHERE import_id = ?)"))
+        return Result<void>::failure(queryError(q));
+    const bool hadEvents = q.numRowsAffected() > 0;
+    if (!run("DELETE FROM deliveries WHERE import_id = ?"))
+        return Result<void>::failure(queryError(q));
+    const qint64 deliveries = q.numRowsAffected();
+    if (!run("DELETE FROM imports WHERE id = ?"))
+        return Result<void>::failure(queryError(q));
+    m_removedImports.emplace_back(importId, deliveries);
+    m_abortedImport = m_abortedImport || hadEvents;
+    return {};
+}
+
+namespace {
+
+/** Whether the process that began an import may still be running it (on this machine). */
+bool processAlive(qint64 pid, qint64 startedAtMs)
+{
+    if (pid == QCoreApplication::applicationPid())
+        return true; // another store of this process
+#if defined(Q_OS_UNIX)
+    Q_UNUSED(startedAtMs)
+    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+#else
+    // No portable check: an import unfinished for a day is taken as abandoned.
+    return pid > 0 && QDateTime::currentMSecsSinceEpoch() - startedAtMs < 86'400'000;
+#endif
+}
+
+} // namespace
+
+void StoreWriter::recoverImports()
+{
+    QSqlDatabase &db = m_connection->db();
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT id, pid, started_at FROM imports WHERE finished_at IS NULL"))) {
+        qCWarning(lcStore) << "cannot read the unfinished imports:" << queryError(q);
+        return;
+    }
+    std::vector<qint64> abandoned;
+    while (q.next()) {
+        if (!processAlive(q.value(1).toLongLong(), q.value(2).toLongLong()))
+            abandoned.push_back(q.value(0).toLongLong());
+    }
+    q.finish();
+    for (const qint64 id : abandoned) {
+        if (!db.transaction())
+            return;
+        if (auto r = applyAbortImport(id); !r || !db.commit()) {
+            qCWarning(lcStore) << "cannot remove an unfinished import:" << (r ? db.lastError().text() : r.error());
+            db.rollback();
+        } else {
+            qCInfo(lcStore) << "removed import" << id << "left unfinished:" << m_removedImports.back().second << "lines";
+        }
+    }
+    m_removedImports.clear();
+    m_abortedImport = false;
 }
 
 } // namespace pimscope

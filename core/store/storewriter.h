@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <vector>
 #include <memory>
 #include <mutex>
@@ -77,6 +78,20 @@ public:
     /** Deletes what `retention` does not keep, as of `nowMs` (see Retention); pruned() tells what went. */
     quint64 prune(Retention retention, qint64 nowMs);
 
+    /**
+     * Log imports. beginImport() adds a row to the imports table (file, path, started_at; the pid is this
+     * process's) and, once committed, importId(ticket) gives its id, for the deliveries of its lines. Deliveries
+     * with a log key that an earlier import stored are skipped (reported with id 0). finishImport() records what the
+     * import read and covers; abortImport() deletes the import and everything stored with it, then reports
+     * importRemoved(). An import left unfinished by a process that is gone is removed when a writer opens the
+     * capture.
+     */
+    quint64 beginImport(ImportRecord record);
+    /** The id of the import begun with `ticket`, once that ticket is committed; 0 when unknown or failed. */
+    qint64 importId(quint64 ticket);
+    quint64 finishImport(ImportRecord record);
+    quint64 abortImport(qint64 importId);
+
     /** Blocks until the job with this ticket was committed or failed; false on timeout. */
     bool waitForTicket(quint64 ticket, int timeoutMs);
 
@@ -93,6 +108,8 @@ Q_SIGNALS:
     void eventsIndexed();
     /** A prune() deleted this many deliveries and events (emitted once committed, only when it deleted some). */
     void pruned(qint64 deliveries, qint64 events);
+    /** An import was taken out (cancelled, or left unfinished by a crash) with this many deliveries. */
+    void importRemoved(qint64 importId, qint64 deliveries);
 
 protected:
     void run() override;
@@ -100,7 +117,7 @@ protected:
 private:
     struct Job
     {
-        enum Kind { Store, SelfAuthor, BeginBulk, EndBulk, Answer, Prune };
+        enum Kind { Store, SelfAuthor, BeginBulk, EndBulk, Answer, Prune, BeginImport, FinishImport, AbortImport };
         Kind kind = Store;
         quint64 ticket = 0;
         bool parsed = false;
@@ -110,6 +127,7 @@ private:
         QList<AnswerTime> answers;
         Retention retention;
         qint64 nowMs = 0;
+        ImportRecord import;
     };
 
     quint64 push(Job job);
@@ -124,6 +142,14 @@ private:
     Result<void> applyPrune(const Retention &retention, qint64 nowMs);
     qint64 m_prunedDeliveries = 0; ///< by the prune jobs of the batch being committed
     qint64 m_prunedEvents = 0;
+    Result<void> applyBeginImport(const Job &job);
+    Result<void> applyFinishImport(const ImportRecord &record);
+    Result<void> applyAbortImport(qint64 importId);
+    /** Removes the imports that processes now gone left unfinished (at open). */
+    void recoverImports();
+    std::vector<std::pair<quint64, qint64>> m_begunImports;  ///< ticket -> import id, for the batch being committed
+    std::vector<std::pair<qint64, qint64>> m_removedImports; ///< import id -> deliveries, the same
+    bool m_abortedImport = false; ///< the batch being committed removed events: the flag state is read again
     Result<void> insertEvents(Delivery &d, Flags ownFlags, QList<StoredDelivery> *stored, quint64 ticket);
     /**
      * Indexes the events of up to `max` deliveries of the backlog in one transaction, for about `budget` (at
@@ -145,6 +171,7 @@ private:
         SqliteStatement markIndexed;   ///< a delivery's events were indexed after its commit
         SqliteStatement recordAck;     ///< the answer time, and slow_ack past the format's budget
         SqliteStatement markEventsSlow; ///< slow_ack onto the events of a delivery that has it
+        SqliteStatement findLogKey;     ///< a log line stored already
     };
     std::unique_ptr<Statements> m_sql;
     Flagger m_flagger;
@@ -159,6 +186,7 @@ private:
     std::deque<Job> m_queue;
     quint64 m_nextTicket = 1;
     quint64 m_finishedTicket = 0; ///< every ticket up to this one was committed or failed
+    std::map<quint64, qint64> m_importIds; ///< committed beginImport() tickets -> import ids (under m_mutex)
     bool m_backlogEmpty = false;  ///< mirrors m_backlog.empty() for waitForIdle() (false until it is loaded)
     std::chrono::steady_clock::time_point m_lastPush; ///< when the last job was queued
     std::atomic<bool> m_queued = false; ///< m_queue is not empty (read without the lock by the indexer)

@@ -1,0 +1,482 @@
+#include "logimporter.h"
+
+#include "formats/logline.h"
+#include "receiver/signatureverifier.h"
+#include "store/eventstore.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+#include <openssl/evp.h>
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace pimscope {
+
+namespace {
+
+/** 16 bytes of SHA-256 of the line and its occurrence: what identifies a line across imports. */
+QByteArray lineKey(QByteArrayView line, int occurrence)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const QByteArray suffix = '\n' + QByteArray::number(occurrence);
+    const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr)
+        && EVP_DigestUpdate(ctx, line.data(), size_t(line.size()))
+        && EVP_DigestUpdate(ctx, suffix.constData(), size_t(suffix.size())) && EVP_DigestFinal_ex(ctx, digest, &length);
+    EVP_MD_CTX_free(ctx);
+    if (!ok || length < 16)
+        return QByteArray(line.first(std::min<qsizetype>(line.size(), 16)).toByteArray()).leftJustified(16, '\0');
+    return QByteArray(reinterpret_cast<const char *>(digest), 16);
+}
+
+/** The column (from 1) of the first byte that is not UTF-8, or 0 when the line is valid. */
+qsizetype firstInvalidUtf8(QByteArrayView bytes)
+{
+    const auto *p = reinterpret_cast<const uchar *>(bytes.data());
+    const qsizetype n = bytes.size();
+    for (qsizetype i = 0; i < n;) {
+        if (p[i] < 0x80) {
+            ++i;
+            continue;
+        }
+        const int len = utf8SequenceLength(p, i, n);
+        if (len == 0)
+            return i + 1;
+        i += len;
+    }
+    return 0;
+}
+
+constexpr qint64 hourMs = 3600 * 1000;
+
+/**
+ * Follows the import's tickets through the writer's signals: how many lines were stored, skipped as known, with
+ * how many events, and whether any failed. The signals come from the writer thread.
+ */
+class Tickets
+{
+public:
+    explicit Tickets(EventStore &store)
+    {
+        QObject::connect(&store, &EventStore::deliveriesStored, &m_context, [this](const QList<StoredDelivery> &stored) {
+            std::lock_guard lock(m_mutex);
+            for (const StoredDelivery &s : stored) {
+                if (m_pending.erase(s.ticket) == 0)
+                    continue;
+                if (s.id > 0) {
+                    ++m_added;
+                    m_events += s.eventCount;
+                }
+            }
+        }, Qt::DirectConnection);
+        QObject::connect(&store, &EventStore::storeFailed, &m_context, [this](const QList<quint64> &tickets, const QString &error) {
+            std::lock_guard lock(m_mutex);
+            for (const quint64 t : tickets) {
+                if (m_pending.erase(t) > 0 && m_error.isEmpty())
+                    m_error = error;
+            }
+        }, Qt::DirectConnection);
+    }
+
+    void add(quint64 ticket)
+    {
+        std::lock_guard lock(m_mutex);
+        m_pending.insert(ticket);
+    }
+    int added()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_added;
+    }
+    qint64 events()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_events;
+    }
+    QString error()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_error;
+    }
+
+private:
+    QObject m_context;
+    std::mutex m_mutex;
+    std::unordered_set<quint64> m_pending;
+    int m_added = 0;
+    qint64 m_events = 0;
+    QString m_error;
+};
+
+QString hourText(qint64 ms)
+{
+    return toIsoUtc(ms).left(13).replace(u'T', u' ') + QStringLiteral(":00");
+}
+
+QString spanText(qint64 ms)
+{
+    const qint64 minutes = ms / 60000;
+    if (minutes < 1)
+        return QStringLiteral("%1 s").arg(ms / 1000);
+    if (minutes < 60)
+        return QStringLiteral("%1 min").arg(minutes);
+    if (minutes < 48 * 60)
+        return QStringLiteral("%1 h %2 min").arg(minutes / 60).arg(minutes % 60);
+    return QStringLiteral("%1 days %2 h").arg(minutes / 1440).arg(minutes % 1440 / 60);
+}
+
+} // namespace
+
+std::optional<double> LogImportSummary::errorsPerHour() const
+{
+    if (!record.firstAtMs || !record.lastAtMs)
+        return std::nullopt;
+    const double hours = std::max(1.0, double(*record.lastAtMs - *record.firstAtMs) / double(hourMs));
+    return double(errors()) / hours;
+}
+
+QList<LogHour> LogImportSummary::quotaHours() const
+{
+    QList<LogHour> out;
+    for (const LogHour &h : hours) {
+        if (h.quotaWarnings > 0)
+            out.append(h);
+    }
+    return out;
+}
+
+std::optional<LogHour> LogImportSummary::slowestHour() const
+{
+    std::optional<LogHour> best;
+    for (const LogHour &h : hours) {
+        if (h.timeouts == 0)
+            continue;
+        // More timeouts, or as many out of fewer requests.
+        if (!best || h.timeouts > best->timeouts
+            || (h.timeouts == best->timeouts && qint64(h.timeouts) * best->requests > qint64(best->timeouts) * h.requests))
+            best = h;
+    }
+    return best;
+}
+
+QString describeImport(const LogImportSummary &s, int maxProblems)
+{
+    QStringList out;
+    const ImportRecord &r = s.record;
+    if (s.cancelled) {
+        out << QStringLiteral("%1: cancelled after %L2 lines; nothing of it was kept").arg(r.file).arg(r.lines);
+        return out.join(u'\n');
+    }
+    out << QStringLiteral("%1: %L2 lines (%L3 added, %L4 imported before), %L5 events")
+               .arg(r.file)
+               .arg(r.lines)
+               .arg(r.added)
+               .arg(s.alreadyThere())
+               .arg(s.eventsInFile);
+    QStringList levels;
+    for (const LogLevel l : {LogLevel::Error, LogLevel::Warning, LogLevel::Notice, LogLevel::Info}) {
+        if (const int n = s.byLevel.value(l))
+            levels << QStringLiteral("%1 %L2").arg(logLevelName(l)).arg(n);
+    }
+    if (!levels.isEmpty())
+        out << QStringLiteral("  by level: ") + levels.join(QStringLiteral(", "));
+    QStringList kinds;
+    for (const LogMessage m : {LogMessage::RequestSent, LogMessage::EndpointError, LogMessage::Timeout, LogMessage::RateLimit,
+                               LogMessage::SameConnection, LogMessage::NotSentPermissions, LogMessage::Unknown}) {
+        if (const int n = s.byKind.value(m))
+            kinds << QStringLiteral("%1 %L2").arg(logMessageName(m)).arg(n);
+    }
+    if (!kinds.isEmpty())
+        out << QStringLiteral("  by message: ") + kinds.join(QStringLiteral(", "));
+    if (r.firstAtMs && r.lastAtMs)
+        out << QStringLiteral("  span: %1 to %2 UTC (%3)")
+                   .arg(toTableUtc(*r.firstAtMs), toTableUtc(*r.lastAtMs), spanText(*r.lastAtMs - *r.firstAtMs));
+    if (const auto rate = s.errorsPerHour()) {
+        QString line = QStringLiteral("  errors: %L1, %2 per hour").arg(s.errors()).arg(*rate, 0, 'f', 1);
+        const LogHour *worst = nullptr;
+        for (const LogHour &h : s.hours) {
+            if (h.errors > 0 && (!worst || h.errors > worst->errors))
+                worst = &h;
+        }
+        if (worst)
+            line += QStringLiteral("; most in the hour of %1 UTC (%L2)").arg(hourText(worst->startMs)).arg(worst->errors);
+        out << line;
+    }
+    const QList<LogHour> quota = s.quotaHours();
+    if (quota.isEmpty()) {
+        out << QStringLiteral("  hourly quota: never reached");
+    } else {
+        QStringList hours;
+        for (const LogHour &h : quota)
+            hours << QStringLiteral("%1 (%L2)").arg(hourText(h.startMs)).arg(h.quotaWarnings);
+        out << QStringLiteral("  hourly quota reached in the hours of (UTC): ") + hours.join(QStringLiteral(", "));
+    }
+    if (const auto slow = s.slowestHour())
+        out << QStringLiteral("  slowest hour: %1 UTC, %L2 of %L3 requests not answered in time")
+                   .arg(hourText(slow->startMs))
+                   .arg(slow->timeouts)
+                   .arg(slow->requests);
+    else
+        out << QStringLiteral("  timeouts: none");
+    if (s.problemCount > 0) {
+        out << QStringLiteral("  problems: %L1 (%L2 malformed lines; each line is imported all the same)")
+                   .arg(s.problemCount)
+                   .arg(s.malformedLines);
+        int shown = 0;
+        for (const LogProblem &p : s.problems) {
+            if (shown++ >= maxProblems)
+                break;
+            out << QStringLiteral("    line %1: %2%3").arg(p.line).arg(p.error ? QString() : QStringLiteral("note: "), p.message);
+        }
+        if (s.problemCount > shown)
+            out << QStringLiteral("    ... and %L1 more").arg(s.problemCount - shown);
+    }
+    return out.join(u'\n');
+}
+
+LogImporter::LogImporter(EventStore &store) : m_store(store) {}
+
+std::optional<qint64> LogImporter::downloadTimeFromName(const QString &fileName)
+{
+    static const QRegularExpression pattern(QStringLiteral("events_api_logs_(\\d{4})(\\d{2})(\\d{2})_(\\d{2})(\\d{2})(\\d{2})"));
+    const auto m = pattern.match(fileName);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const QString text = QStringLiteral("%1/%2/%3 %4:%5:%6")
+                             .arg(m.captured(1), m.captured(2), m.captured(3), m.captured(4), m.captured(5), m.captured(6));
+    const QByteArray bytes = text.toLatin1();
+    return parseLogDateTime(std::string_view(bytes.constData(), size_t(bytes.size())));
+}
+
+Result<LogImportSummary> LogImporter::importFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Result<LogImportSummary>::failure(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    const QFileInfo info(path);
+    if (info.isDir())
+        return Result<LogImportSummary>::failure(QStringLiteral("cannot read %1: it is a folder").arg(path));
+    return importDevice(file, info.fileName(), info.absoluteFilePath());
+}
+
+Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QString &name, const QString &path)
+{
+    using R = Result<LogImportSummary>;
+    m_cancel.store(false);
+    LogImportSummary s;
+    s.record.file = name;
+    s.record.path = path;
+    s.record.startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 total = device.isSequential() ? 0 : device.size();
+    s.bytes = total;
+
+    Tickets tickets(m_store);
+    auto importId = m_store.beginImport(name, path, s.record.startedAtMs);
+    if (!importId)
+        return R::failure(importId.error());
+    s.record.id = importId.value();
+    const bool bulk = total >= bulkFromBytes;
+    if (bulk)
+        m_store.beginBulk();
+
+    const SignatureVerifier redactor;
+    LogLineReader reader(&device);
+    // Identical lines of one second (the same rate-limit warning twice, say) get different keys: the key of the
+    // first, and how many identical ones came before. Lines of other seconds cannot be identical in a sorted log;
+    // in an unsorted one, identical lines apart share a key, which is still right: the store skips a key only when
+    // an earlier import has it.
+    std::unordered_map<QByteArray, int> seen; // key of occurrence 0 -> identical lines so far, in this second
+    QByteArray second;
+    std::map<qint64, LogHour> hours;
+    std::optional<qint64> oldestInfo, oldestError;
+    std::optional<qint64> lastTime;
+    std::vector<Delivery> undated; // lines without a date before the first dated one
+    std::deque<quint64> inFlight;
+    constexpr std::size_t maxInFlight = 256;
+
+    const auto problem = [&s](int line, const QString &message, bool error) {
+        ++s.problemCount;
+        if (s.problems.size() < LogImportSummary::maxProblems)
+            s.problems.append(LogProblem{line, message, error});
+    };
+    const auto send = [&](Delivery d) {
+        const quint64 ticket = m_store.enqueue(std::move(d), true);
+        tickets.add(ticket);
+        inFlight.push_back(ticket);
+        // Back pressure: the writer is never more than a few hundred lines behind (memory stays flat, and a
+        // delivery the receiver gets meanwhile waits for one small batch, not for the file).
+        if (inFlight.size() > maxInFlight) {
+            m_store.waitForTicket(inFlight[inFlight.size() - maxInFlight / 2]);
+            inFlight.erase(inFlight.begin(), inFlight.end() - qptrdiff(maxInFlight / 2));
+        }
+    };
+
+    QByteArray raw;
+    int number = 0;
+    bool cut = false;
+    qint64 lastProgress = 0;
+    bool cancelled = false;
+    while (reader.next(raw, number, cut)) {
+        if (m_cancel.load(std::memory_order_relaxed)) {
+            cancelled = true;
+            break;
+        }
+        ++s.record.lines;
+        if (!raw.startsWith(second) || second.isEmpty()) {
+            second = raw.first(std::min<qsizetype>(raw.size(), 19));
+            seen.clear();
+        }
+        const auto first = seen.try_emplace(lineKey(raw, 0), 0);
+        const int occurrence = first.second ? 0 : ++first.first->second;
+        Delivery d;
+        d.logKey = occurrence == 0 ? first.first->first : lineKey(raw, occurrence);
+        LogLine l = parseLogLine(std::move(raw), number);
+        d.origin = Origin::Log;
+        d.format = Format::Akeneo;
+        d.logFile = name;
+        d.logLine = number;
+        d.importId = s.record.id;
+        d.logLevel = l.level;
+        d.logMessage = l.kind;
+        d.error = l.error;
+        if (cut)
+            d.error = QStringLiteral("the line is longer than %1 MiB: only its first %1 MiB are kept")
+                          .arg(LogLineReader::maxLineBytes >> 20);
+        if (l.contextOffset >= 0) {
+            LogContext c = m_parser.parseLogContext(l.raw, l.contextOffset);
+            if (d.error.isEmpty())
+                d.error = c.error;
+            d.events = std::move(c.events);
+            d.url = std::move(c.url);
+            d.statusCode = c.statusCode;
+            d.headers = redactor.redacted(c.headers);
+            d.warnings = std::move(c.warnings);
+        }
+        if (const qsizetype column = firstInvalidUtf8(l.raw)) {
+            const QString note = QStringLiteral("invalid UTF-8 at column %1 (not Akeneo's encoding: PHP writes \\u escapes)").arg(column);
+            d.warnings.prepend(note);
+            if (d.error.isEmpty())
+                problem(number, note, false);
+        }
+        if (!d.error.isEmpty()) {
+            ++s.malformedLines;
+            problem(number, d.error, true);
+        }
+        for (const QString &w : std::as_const(d.warnings)) {
+            if (!w.startsWith(QLatin1StringView("invalid UTF-8")))
+                problem(number, w, false);
+        }
+        d.body = std::move(l.raw);
+        d.bodySize = d.body.size();
+        s.eventsInFile += d.events.size();
+        if (l.level)
+            ++s.byLevel[*l.level];
+        ++s.byKind[l.kind];
+
+        if (l.timeMs) {
+            const qint64 t = *l.timeMs;
+            d.receivedAtMs = t;
+            lastTime = t;
+            s.record.firstAtMs = std::min(s.record.firstAtMs.value_or(t), t);
+            s.record.lastAtMs = std::max(s.record.lastAtMs.value_or(t), t);
+            if (l.level == LogLevel::Info || l.level == LogLevel::Notice)
+                oldestInfo = std::min(oldestInfo.value_or(t), t);
+            else if (l.level)
+                oldestError = std::min(oldestError.value_or(t), t);
+            LogHour &h = hours[t - t % hourMs];
+            h.startMs = t - t % hourMs;
+            const bool request = l.kind == LogMessage::RequestSent || l.kind == LogMessage::EndpointError
+                || l.kind == LogMessage::Timeout;
+            h.requests += request ? 1 : 0;
+            h.errors += l.level == LogLevel::Error ? 1 : 0;
+            h.timeouts += l.kind == LogMessage::Timeout ? 1 : 0;
+            h.quotaWarnings += l.kind == LogMessage::RateLimit ? 1 : 0;
+            for (Delivery &u : undated) {
+                u.receivedAtMs = t;
+                send(std::move(u));
+            }
+            undated.clear();
+        } else if (lastTime) {
+            d.receivedAtMs = *lastTime;
+        } else {
+            undated.push_back(std::move(d));
+            if (undated.size() >= 1000) {
+                // A long run of undated lines at the start: they take the time of the import.
+                for (Delivery &u : undated) {
+                    u.receivedAtMs = s.record.startedAtMs;
+                    send(std::move(u));
+                }
+                undated.clear();
+            }
+            continue;
+        }
+        send(std::move(d));
+        if (m_progress && (reader.position() - lastProgress >= (qint64(1) << 20) || s.record.lines % 1024 == 0)) {
+            lastProgress = reader.position();
+            m_progress(lastProgress, total);
+        }
+    }
+    for (Delivery &u : undated) {
+        u.receivedAtMs = s.record.startedAtMs;
+        send(std::move(u));
+    }
+    const QString readError = cancelled ? QString() : reader.error();
+
+    // Everything of the file is queued: wait for it, then keep it or take it out.
+    if (!inFlight.empty())
+        m_store.waitForTicket(inFlight.back());
+    const QString storeError = tickets.error();
+    if (cancelled || !readError.isEmpty() || !storeError.isEmpty()) {
+        m_store.waitForTicket(m_store.abortImport(s.record.id));
+        if (bulk)
+            m_store.waitForTicket(m_store.endBulk());
+        if (!readError.isEmpty())
+            return R::failure(QStringLiteral("cannot read %1 (line %2): %3; nothing of it was kept").arg(path).arg(number + 1).arg(readError));
+        if (!storeError.isEmpty())
+            return R::failure(QStringLiteral("cannot store %1: %2; nothing of it was kept").arg(path, storeError));
+        s.cancelled = true;
+        return s;
+    }
+
+    // What the file covers completely (see ImportRecord): the PIM keeps ERROR and WARNING lines for 72 h (from the
+    // download, whose time the file's name gives), and only the last 100 INFO and NOTICE lines; the oldest line kept
+    // of each group shows where that group is complete. The margins absorb the clocks of the PIM and this machine.
+    ImportRecord &r = s.record;
+    r.added = tickets.added();
+    r.events = tickets.events();
+    r.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
+    if (r.lastAtMs) {
+        r.coversToMs = *r.lastAtMs - coverageMarginMs;
+        if (oldestInfo)
+            r.infoFromMs = *oldestInfo + coverageMarginMs;
+        const auto downloaded = downloadTimeFromName(name);
+        if (downloaded && *downloaded >= *r.lastAtMs)
+            r.errorFromMs = *downloaded - errorRetentionMs + coverageMarginMs;
+        else if (oldestError)
+            r.errorFromMs = *oldestError + coverageMarginMs;
+        if (r.infoFromMs && *r.infoFromMs > *r.coversToMs)
+            r.infoFromMs.reset();
+        if (r.errorFromMs && *r.errorFromMs > *r.coversToMs)
+            r.errorFromMs.reset();
+    }
+    if (bulk)
+        m_store.endBulk();
+    m_store.waitForTicket(m_store.finishImport(r));
+    for (const auto &[start, hour] : hours)
+        s.hours.append(hour);
+    if (m_progress)
+        m_progress(reader.position(), total);
+    return s;
+}
+
+} // namespace pimscope
