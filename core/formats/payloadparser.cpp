@@ -1537,6 +1537,9 @@ void readLogContext(dom::element root, const Text &text, LogContext &c)
             if (nulls)
                 c.warnings << QStringLiteral("%1 of the %2 entries of events are null (skipped)")
                                   .arg(number(nulls), number(i));
+            if (c.events.size() > akeneoMaxEvents)
+                c.warnings << QStringLiteral("%1 events in one request; Akeneo sends at most %2")
+                                  .arg(number(c.events.size()), number(akeneoMaxEvents));
         } else if (key == "event" && !seenEvent) {
             seenEvent = true;
             dom::object eventObject;

@@ -15,9 +15,7 @@
 
 #include <deque>
 #include <map>
-#include <mutex>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace pimscope {
 
@@ -59,64 +57,10 @@ qsizetype firstInvalidUtf8(QByteArrayView bytes)
 
 constexpr qint64 hourMs = 3600 * 1000;
 
-/**
- * Follows the import's tickets through the writer's signals: how many lines were stored, skipped as known, with
- * how many events, and whether any failed. The signals come from the writer thread.
- */
-class Tickets
+QString secondText(qint64 ms)
 {
-public:
-    explicit Tickets(EventStore &store)
-    {
-        QObject::connect(&store, &EventStore::deliveriesStored, &m_context, [this](const QList<StoredDelivery> &stored) {
-            std::lock_guard lock(m_mutex);
-            for (const StoredDelivery &s : stored) {
-                if (m_pending.erase(s.ticket) == 0)
-                    continue;
-                if (s.id > 0) {
-                    ++m_added;
-                    m_events += s.eventCount;
-                }
-            }
-        }, Qt::DirectConnection);
-        QObject::connect(&store, &EventStore::storeFailed, &m_context, [this](const QList<quint64> &tickets, const QString &error) {
-            std::lock_guard lock(m_mutex);
-            for (const quint64 t : tickets) {
-                if (m_pending.erase(t) > 0 && m_error.isEmpty())
-                    m_error = error;
-            }
-        }, Qt::DirectConnection);
-    }
-
-    void add(quint64 ticket)
-    {
-        std::lock_guard lock(m_mutex);
-        m_pending.insert(ticket);
-    }
-    int added()
-    {
-        std::lock_guard lock(m_mutex);
-        return m_added;
-    }
-    qint64 events()
-    {
-        std::lock_guard lock(m_mutex);
-        return m_events;
-    }
-    QString error()
-    {
-        std::lock_guard lock(m_mutex);
-        return m_error;
-    }
-
-private:
-    QObject m_context;
-    std::mutex m_mutex;
-    std::unordered_set<quint64> m_pending;
-    int m_added = 0;
-    qint64 m_events = 0;
-    QString m_error;
-};
+    return toIsoUtc(ms).left(19).replace(u'T', u' ');
+}
 
 QString hourText(qint64 ms)
 {
@@ -200,8 +144,10 @@ QString describeImport(const LogImportSummary &s, int maxProblems)
         out << QStringLiteral("  by message: ") + kinds.join(QStringLiteral(", "));
     if (r.firstAtMs && r.lastAtMs)
         out << QStringLiteral("  span: %1 to %2 UTC (%3)")
-                   .arg(toTableUtc(*r.firstAtMs), toTableUtc(*r.lastAtMs), spanText(*r.lastAtMs - *r.firstAtMs));
-    if (const auto rate = s.errorsPerHour()) {
+                   .arg(secondText(*r.firstAtMs), secondText(*r.lastAtMs), spanText(*r.lastAtMs - *r.firstAtMs));
+    if (s.errors() == 0) {
+        out << QStringLiteral("  errors: none");
+    } else if (const auto rate = s.errorsPerHour()) {
         QString line = QStringLiteral("  errors: %L1, %2 per hour").arg(s.errors()).arg(*rate, 0, 'f', 1);
         const LogHour *worst = nullptr;
         for (const LogHour &h : s.hours) {
@@ -229,9 +175,10 @@ QString describeImport(const LogImportSummary &s, int maxProblems)
     else
         out << QStringLiteral("  timeouts: none");
     if (s.problemCount > 0) {
-        out << QStringLiteral("  problems: %L1 (%L2 malformed lines; each line is imported all the same)")
+        out << QStringLiteral("  problems: %L1 (%L2 malformed %3; every line is imported all the same)")
                    .arg(s.problemCount)
-                   .arg(s.malformedLines);
+                   .arg(s.malformedLines)
+                   .arg(s.malformedLines == 1 ? QStringLiteral("line") : QStringLiteral("lines"));
         int shown = 0;
         for (const LogProblem &p : s.problems) {
             if (shown++ >= maxProblems)
@@ -280,7 +227,6 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     const qint64 total = device.isSequential() ? 0 : device.size();
     s.bytes = total;
 
-    Tickets tickets(m_store);
     auto importId = m_store.beginImport(name, path, s.record.startedAtMs);
     if (!importId)
         return R::failure(importId.error());
@@ -310,9 +256,7 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
             s.problems.append(LogProblem{line, message, error});
     };
     const auto send = [&](Delivery d) {
-        const quint64 ticket = m_store.enqueue(std::move(d), true);
-        tickets.add(ticket);
-        inFlight.push_back(ticket);
+        inFlight.push_back(m_store.enqueue(std::move(d), true));
         // Back pressure: the writer is never more than a few hundred lines behind (memory stays flat, and a
         // delivery the receiver gets meanwhile waits for one small batch, not for the file).
         if (inFlight.size() > maxInFlight) {
@@ -362,20 +306,19 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
             d.headers = redactor.redacted(c.headers);
             d.warnings = std::move(c.warnings);
         }
-        if (const qsizetype column = firstInvalidUtf8(l.raw)) {
-            const QString note = QStringLiteral("invalid UTF-8 at column %1 (not Akeneo's encoding: PHP writes \\u escapes)").arg(column);
+        const qsizetype badByte = firstInvalidUtf8(l.raw);
+        if (badByte && d.error.isEmpty()) {
+            // Akeneo writes UTF-8 (and its JSON escapes everything else): someone's editor re-encoded the file?
+            const QString note = QStringLiteral("invalid UTF-8 at column %1: the bytes are kept as they are").arg(badByte);
             d.warnings.prepend(note);
-            if (d.error.isEmpty())
-                problem(number, note, false);
+            problem(number, note, false);
         }
         if (!d.error.isEmpty()) {
             ++s.malformedLines;
             problem(number, d.error, true);
         }
-        for (const QString &w : std::as_const(d.warnings)) {
-            if (!w.startsWith(QLatin1StringView("invalid UTF-8")))
-                problem(number, w, false);
-        }
+        for (qsizetype i = badByte && d.error.isEmpty() ? 1 : 0; i < d.warnings.size(); ++i)
+            problem(number, d.warnings[i], false);
         d.body = std::move(l.raw);
         d.bodySize = d.body.size();
         s.eventsInFile += d.events.size();
@@ -435,7 +378,8 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     // Everything of the file is queued: wait for it, then keep it or take it out.
     if (!inFlight.empty())
         m_store.waitForTicket(inFlight.back());
-    const QString storeError = tickets.error();
+    const EventStore::ImportProgress progress = m_store.importProgress(s.record.id);
+    const QString storeError = progress.error;
     if (cancelled || !readError.isEmpty() || !storeError.isEmpty()) {
         m_store.waitForTicket(m_store.abortImport(s.record.id));
         if (bulk)
@@ -452,8 +396,8 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     // download, whose time the file's name gives), and only the last 100 INFO and NOTICE lines; the oldest line kept
     // of each group shows where that group is complete. The margins absorb the clocks of the PIM and this machine.
     ImportRecord &r = s.record;
-    r.added = tickets.added();
-    r.events = tickets.events();
+    r.added = progress.added;
+    r.events = progress.events;
     r.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
     if (r.lastAtMs) {
         r.coversToMs = *r.lastAtMs - coverageMarginMs;

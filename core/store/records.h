@@ -80,6 +80,10 @@ struct CaptureSummary
     qint64 events = 0;
     QMap<QString, qint64> eventsByFlag;     ///< flag name -> events carrying it
     QMap<QString, qint64> deliveriesByFlag; ///< flag name -> deliveries carrying it
+    QMap<QString, qint64> logLinesByMessage;  ///< imported log lines by message kind name
+    QMap<QString, qint64> logEventsByMessage; ///< their events
+    QMap<QString, qint64> eventsByRecon;      ///< reconciliation name -> events (only once a log was imported)
+    QMap<QString, qint64> deliveriesByRecon;
     qint64 eventsLastMinute = 0;            ///< events received in the minute before `now`
     qint64 requestsLastHour = 0;            ///< requests received in the hour before `now` (Akeneo's quota: 4,000)
     std::optional<double> ackMsP99LastHour; ///< answer-time p99 over that hour (Akeneo's budget: 500 ms)

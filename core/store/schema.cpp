@@ -70,7 +70,7 @@ const char *const version2[] = {
 // holds the origin, which makes the reconciliation's lookups (the same event id in another origin) index-only.
 const char *const version3[] = {
     R"(CREATE TABLE imports (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         file TEXT NOT NULL,
         path TEXT,
         pid INTEGER,

@@ -3,6 +3,7 @@
 #include "headercodec.h"
 
 #include "analysis/budgets.h"
+#include "analysis/reconciliation.h"
 #include "filter/filter.h"
 
 #include <QHash>
@@ -379,6 +380,54 @@ bool readFlagCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, q
     return counts(QStringLiteral("events"), events) && counts(QStringLiteral("deliveries"), deliveries);
 }
 
+/** The log lines by message kind, with their events (CaptureSummary::logLinesByMessage). */
+bool readLogCounts(QSqlQuery &q, QMap<QString, qint64> &lines, QMap<QString, qint64> &events)
+{
+    if (!q.exec(QStringLiteral("SELECT log_message, count(*), sum(event_count) FROM deliveries WHERE origin = %1 GROUP BY log_message")
+                    .arg(int(Origin::Log))))
+        return false;
+    while (q.next()) {
+        const QString name = logMessageName(LogMessage(q.value(0).toInt()));
+        lines.insert(name, q.value(1).toLongLong());
+        events.insert(name, q.value(2).toLongLong());
+    }
+    return true;
+}
+
+/**
+ * The reconciliation's counts (CaptureSummary::eventsByRecon), once a log was imported. The expression is only
+ * evaluated for log events and for received events near the times the imports span (a received event further off
+ * matches no log line and lies outside every window).
+ */
+bool readReconCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, qint64> &deliveries)
+{
+    if (!q.exec(QStringLiteral("SELECT min(min(COALESCE(error_from, first_at), COALESCE(info_from, first_at), first_at)), "
+                               "max(last_at) FROM imports WHERE finished_at IS NOT NULL"))
+        || !q.next())
+        return false;
+    if (q.value(0).isNull() || q.value(1).isNull())
+        return true;
+    const qint64 from = q.value(0).toLongLong() - 3'600'000;
+    const qint64 to = q.value(1).toLongLong() + 3'600'000;
+    q.finish();
+    q.prepare(QStringLiteral("SELECT recon, count(*), count(DISTINCT delivery_id) FROM (SELECT %1 AS recon, e.delivery_id "
+                             "FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE e.origin = %2 OR "
+                             "(e.origin = %3 AND e.received_at BETWEEN ? AND ?)) WHERE recon IS NOT NULL GROUP BY recon")
+                  .arg(reconciliation::sql())
+                  .arg(int(Origin::Log))
+                  .arg(int(Origin::Receiver)));
+    q.addBindValue(from);
+    q.addBindValue(to);
+    if (!q.exec())
+        return false;
+    while (q.next()) {
+        const QString name = reconName(Recon(q.value(0).toInt()));
+        events.insert(name, q.value(1).toLongLong());
+        deliveries.insert(name, q.value(2).toLongLong());
+    }
+    return true;
+}
+
 } // namespace
 
 Result<QPair<QStringList, QStringList>> StoreReader::knownValues()
@@ -410,6 +459,10 @@ Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
     q.finish();
     if (!readFlagCounts(q, s.eventsByFlag, s.deliveriesByFlag))
         return failure<CaptureSummary>(q, "flag counts");
+    if (!readLogCounts(q, s.logLinesByMessage, s.logEventsByMessage))
+        return failure<CaptureSummary>(q, "the log lines");
+    if (!readReconCounts(q, s.eventsByRecon, s.deliveriesByRecon))
+        return failure<CaptureSummary>(q, "the reconciliation with the logs");
     // The last minute and the last hour, through the index on received_at.
     q.prepare(QStringLiteral("SELECT COALESCE(sum(event_count), 0) FROM deliveries WHERE received_at > ? AND origin = %1")
                   .arg(int(Origin::Receiver)));
@@ -442,6 +495,38 @@ Result<qint64> StoreReader::unindexedDeliveries()
     if (!q.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE indexed = 0")) || !q.next())
         return failure<qint64>(q, "the deliveries");
     return q.value(0).toLongLong();
+}
+
+Result<QList<ImportRecord>> StoreReader::imports()
+{
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT id, file, path, started_at, finished_at, lines, added, events, first_at, last_at, "
+                               "covers_to, info_from, error_from FROM imports ORDER BY id")))
+        return failure<QList<ImportRecord>>(q, "the imports");
+    const auto opt = [&q](int column) {
+        const QVariant v = q.value(column);
+        return v.isNull() ? std::nullopt : std::optional<qint64>(v.toLongLong());
+    };
+    QList<ImportRecord> out;
+    while (q.next()) {
+        ImportRecord r;
+        r.id = q.value(0).toLongLong();
+        r.file = q.value(1).toString();
+        r.path = q.value(2).toString();
+        r.startedAtMs = q.value(3).toLongLong();
+        r.finishedAtMs = opt(4);
+        r.lines = q.value(5).toInt();
+        r.added = q.value(6).toInt();
+        r.events = q.value(7).toLongLong();
+        r.firstAtMs = opt(8);
+        r.lastAtMs = opt(9);
+        r.coversToMs = opt(10);
+        r.infoFromMs = opt(11);
+        r.errorFromMs = opt(12);
+        out.append(r);
+    }
+    return out;
 }
 
 Result<Statistics> StoreReader::statistics()

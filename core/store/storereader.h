@@ -65,6 +65,8 @@ public:
      * from event queries until then.
      */
     Result<qint64> unindexedDeliveries();
+    /** The log imports, oldest first (unfinished ones included). */
+    Result<QList<ImportRecord>> imports();
 
     QSqlDatabase &db() { return m_connection->db(); }
 

@@ -164,6 +164,13 @@ qint64 StoreWriter::importId(quint64 ticket)
     return it == m_importIds.end() ? 0 : it->second;
 }
 
+StoreWriter::ImportProgress StoreWriter::importProgress(qint64 importId)
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_importProgress.find(importId);
+    return it == m_importProgress.end() ? ImportProgress{} : it->second;
+}
+
 quint64 StoreWriter::finishImport(ImportRecord record)
 {
     Job job;
@@ -428,11 +435,19 @@ void StoreWriter::process(std::deque<Job> &batch)
         if (m_prunedDeliveries > 0)
             Q_EMIT pruned(m_prunedDeliveries, m_prunedEvents);
         m_prunedDeliveries = m_prunedEvents = 0;
-        if (!m_begunImports.empty()) {
+        if (!m_begunImports.empty() || !m_stagedProgress.empty() || !m_removedImports.empty()) {
             std::lock_guard lock(m_mutex);
             m_importIds.insert(m_begunImports.begin(), m_begunImports.end());
+            for (const auto &[id, staged] : m_stagedProgress) {
+                ImportProgress &p = m_importProgress[id];
+                p.added += staged.added;
+                p.events += staged.events;
+            }
+            for (const auto &[id, deliveries] : m_removedImports)
+                m_importProgress.erase(id);
         }
         m_begunImports.clear();
+        m_stagedProgress.clear();
         if (m_abortedImport)
             loadFlaggerState(); // it remembered events that are gone
         m_abortedImport = false;
@@ -444,8 +459,17 @@ void StoreWriter::process(std::deque<Job> &batch)
     m_pendingBacklog.clear();
     m_begunImports.clear();
     m_removedImports.clear();
+    m_stagedProgress.clear();
     m_abortedImport = false;
     db.rollback();
+    {
+        // The imports whose lines were in this batch lost some of them: they must not finish as if whole.
+        std::lock_guard lock(m_mutex);
+        for (const Job &job : batch) {
+            if (job.kind == Job::Store && job.delivery.importId > 0 && m_importProgress[job.delivery.importId].error.isEmpty())
+                m_importProgress[job.delivery.importId].error = error;
+        }
+    }
     qCWarning(lcStore) << "commit failed, nothing of this batch was stored:" << error;
     // The flagger remembered events that are not stored after all; a rolled-back end of a bulk write left the
     // indexes dropped.
@@ -528,6 +552,11 @@ Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)
     if (!qd.exec())
         return Result<void>::failure(QStringLiteral("cannot store a delivery: ") + qd.errorString());
     d.id = sqlite3_last_insert_rowid(SqliteStatement::handle(m_connection->db()));
+    if (d.importId > 0) {
+        ImportProgress &p = m_stagedProgress[d.importId];
+        ++p.added;
+        p.events += d.eventCount;
+    }
 
     if (job.indexLater) {
         // The events are indexed after the commit (indexBacklog), from the stored body.
@@ -600,6 +629,7 @@ void StoreWriter::loadBacklog()
         m_backlog.push_back(q.value(0).toLongLong());
     std::lock_guard lock(m_mutex);
     m_backlogEmpty = m_backlog.empty();
+    m_done.notify_all(); // a flush() waiting since the open may be over
 }
 
 void StoreWriter::indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::steady_clock::duration budget)
@@ -756,7 +786,8 @@ Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
         m_prunedDeliveries += q.numRowsAffected();
         if (!newestLogLine.isNull()) {
             q.prepare(QStringLiteral("UPDATE imports SET covers_to = NULL, info_from = NULL, error_from = NULL "
-                                     "WHERE info_from <= ?1 OR error_from <= ?1"));
+                                     "WHERE info_from <= ? OR error_from <= ?"));
+            q.addBindValue(newestLogLine);
             q.addBindValue(newestLogLine);
             if (!q.exec())
                 return Result<void>::failure(queryError(q));

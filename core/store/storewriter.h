@@ -89,6 +89,14 @@ public:
     quint64 beginImport(ImportRecord record);
     /** The id of the import begun with `ticket`, once that ticket is committed; 0 when unknown or failed. */
     qint64 importId(quint64 ticket);
+    /** What the committed lines of an import added so far, and the error of a batch of its lines that failed. */
+    struct ImportProgress
+    {
+        int added = 0;
+        qint64 events = 0;
+        QString error;
+    };
+    ImportProgress importProgress(qint64 importId);
     quint64 finishImport(ImportRecord record);
     quint64 abortImport(qint64 importId);
 
@@ -187,6 +195,8 @@ private:
     quint64 m_nextTicket = 1;
     quint64 m_finishedTicket = 0; ///< every ticket up to this one was committed or failed
     std::map<quint64, qint64> m_importIds; ///< committed beginImport() tickets -> import ids (under m_mutex)
+    std::map<qint64, ImportProgress> m_importProgress; ///< by import id (under m_mutex)
+    std::map<qint64, ImportProgress> m_stagedProgress; ///< the same, for the batch being committed (writer thread)
     bool m_backlogEmpty = false;  ///< mirrors m_backlog.empty() for waitForIdle() (false until it is loaded)
     std::chrono::steady_clock::time_point m_lastPush; ///< when the last job was queued
     std::atomic<bool> m_queued = false; ///< m_queue is not empty (read without the lock by the indexer)
