@@ -74,8 +74,15 @@ void Checkpointer::run()
         }
         const qint64 walFrames = q.value(1).toLongLong();
         q.finish();
-        if (walFrames >= 2 * qint64(m_threshold) && !q.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)")))
-            qCWarning(lcStore) << "checkpoint failed:" << q.lastError().text();
+        // A RESTART holds the writer's lock while it waits for readers to move on: wait briefly (the writer's
+        // answers are waiting), and leave it for the next pass when a reader takes its time.
+        if (walFrames >= 2 * qint64(m_threshold)) {
+            (void)q.exec(QStringLiteral("PRAGMA busy_timeout = 100"));
+            if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)")))
+                qCWarning(lcStore) << "checkpoint failed:" << q.lastError().text();
+            q.finish();
+            (void)q.exec(QStringLiteral("PRAGMA busy_timeout = 5000"));
+        }
     }
 }
 
