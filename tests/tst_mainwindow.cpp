@@ -7,10 +7,17 @@
 #include "mainwindow.h"
 #include "severitydelegate.h"
 #include "models/eventtablemodel.h"
+#include "filter/filter.h"
+#include "logimportrunner.h"
 #include "store/eventstore.h"
+#include "store/storereader.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDialog>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QProcess>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QTextEdit>
@@ -44,7 +51,120 @@ private Q_SLOTS:
     void columnLayoutIsRemembered();
     void tunnelUrlIsShownAndRemembered();
     void rowMenuFiltersOnACell();
+    void importingLogs();
+    void logFilesOnTheCommandLine();
 };
+
+void TestMainWindow::importingLogs()
+{
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    window.resize(1400, 860);
+    window.show();
+    const QString log = QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log");
+    // Dropped on the window: imported, with a summary.
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(log)});
+    QDragEnterEvent enter(QPoint(300, 300), Qt::CopyAction, &mime, Qt::LeftButton, {});
+    QCoreApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(300, 300), Qt::CopyAction, &mime, Qt::LeftButton, {});
+    QCoreApplication::sendEvent(&window, &drop);
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QDialog *>(QStringLiteral("importSummary")) != nullptr, 10000);
+    auto *dialog = window.findChild<QDialog *>(QStringLiteral("importSummary"));
+    const QString text = dialog->findChild<QPlainTextEdit *>()->toPlainText();
+    QVERIFY2(text.contains(QStringLiteral("35 lines (35 added")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("hourly quota reached")), qPrintable(text));
+    // "Show its errors" narrows the deliveries table to its ERROR lines.
+    QPushButton *errors = nullptr;
+    for (QPushButton *b : dialog->findChildren<QPushButton *>()) {
+        if (b->text() == QStringLiteral("Show its errors"))
+            errors = b;
+    }
+    QVERIFY(errors);
+    errors->click();
+    QVERIFY(window.showingDeliveries());
+    DeliveryTableModel *deliveries = window.deliveriesModel();
+    QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 12, 5000);
+    dialog->close();
+    // Rows by severity: errors and timeouts red, quota warnings amber, notices muted.
+    window.filterEdit()->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 35, 5000);
+    QMap<int, ui::Severity> byLevel;
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        for (int row = 0; row < deliveries->rowCount(); ++row) {
+            const QModelIndex index = deliveries->index(row, 0);
+            const QVariant level = index.data(PagedTableModel::LogLevelRole);
+            const QVariant flags = index.data(PagedTableModel::FlagsRole);
+            if (!level.isValid() || !flags.isValid())
+                return false;
+            byLevel[level.toInt()] = ui::severityOf(Flags::fromInt(flags.toInt()), LogLevel(level.toInt()));
+        }
+        return byLevel.size() == 4;
+    }(), 5000);
+    QCOMPARE(byLevel.value(int(LogLevel::Error)), ui::Severity::Error);
+    QCOMPARE(byLevel.value(int(LogLevel::Warning)), ui::Severity::Warning);
+    QCOMPARE(byLevel.value(int(LogLevel::Info)), ui::Severity::None);
+    // The diagnostics list what the log says went wrong.
+    ui::DiagnosticsPanel *diagnostics = window.diagnostics();
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
+            if (diagnostics->topLevelItem(i)->text(0) == QStringLiteral("Log: 500 ms timeouts"))
+                return diagnostics->topLevelItem(i)->text(3) == QStringLiteral("4");
+        }
+        return false;
+    }(), 5000);
+    saveScreenshot(window, "imported-log.png");
+
+    // The same file again adds nothing (Ctrl+O's path: importLogs).
+    window.importLogs({log});
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        for (auto *d : window.findChildren<QDialog *>(QStringLiteral("importSummary")))
+            if (d->isVisible() && d->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("0 added")))
+                return true;
+        return false;
+    }(), 10000);
+
+    // A large file, cancelled from the status bar: nothing of it stays.
+    const QString big = dir.filePath(QStringLiteral("big.log"));
+    {
+        QFile f(big);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QByteArray sampleLog = readFile(log);
+        const QList<QByteArray> lines = sampleLog.split('\n');
+        for (int copy = 0; copy < 3000; ++copy) {
+            for (const QByteArray &line : lines) {
+                if (!line.isEmpty())
+                    f.write(line.left(line.size() - 2) + ",\"copy\":" + QByteArray::number(copy) + "}\n");
+            }
+        }
+    }
+    window.importLogs({big});
+    QTRY_VERIFY_WITH_TIMEOUT(window.importRunner()->progressWidget()->isVisible(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(deliveries->rowCount() > 35, 10000);
+    window.importRunner()->cancelButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.importRunner()->isRunning(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 35, 10000);
+    QVERIFY(!window.importRunner()->progressWidget()->isVisible());
+}
+
+void TestMainWindow::logFilesOnTheCommandLine()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    QProcess p;
+    p.start(qEnvironmentVariable("PIMSCOPE_BIN"),
+            {QStringLiteral("--db"), db, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+             QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log"), QStringLiteral("--screenshot"),
+             dir.filePath(QStringLiteral("shot.png"))});
+    QVERIFY(p.waitForFinished(30000));
+    QCOMPARE(p.exitCode(), 0);
+    auto reader = StoreReader::open(db);
+    QVERIFY(reader);
+    const auto ids = reader.value()->matchingIds(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Deliveries);
+    QVERIFY(ids);
+    QCOMPARE(ids->size(), 35);
+}
 
 void TestMainWindow::rowMenuFiltersOnACell()
 {
@@ -264,8 +384,26 @@ void TestMainWindow::demoEventsInAScratchCapture()
         }
         return duplicates != nullptr;
     }(), 5000);
-    for (int i = 0; i < diagnostics->topLevelItemCount(); ++i)
-        QVERIFY2(diagnostics->topLevelItem(i)->text(2).toInt() > 0, qPrintable(diagnostics->topLevelItem(i)->text(0)));
+    // Every group has something, those of the PIM's log (imported with the demo) and of the reconciliation included.
+    const auto emptyGroup = [&]() -> QString {
+        for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *item = diagnostics->topLevelItem(i);
+            if (item->text(2).toInt() == 0 && item->text(3).toInt() == 0)
+                return item->text(0);
+        }
+        return {};
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(emptyGroup().isEmpty(), qPrintable(emptyGroup()), 10000);
+    for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = diagnostics->topLevelItem(i);
+        if (item->text(0) == QStringLiteral("In the log, never received")) {
+            QCOMPARE(item->text(2), QStringLiteral("1"));
+            QTest::mouseClick(diagnostics->viewport(), Qt::LeftButton, {}, diagnostics->visualItemRect(item).center());
+            QCOMPARE(window.filterEdit()->text(), QStringLiteral("recon == not_captured"));
+            QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 5000);
+            QTRY_COMPARE(model->data(model->index(0, EventTableModel::Subject)).toString(), QStringLiteral("BAG-TOTE-CANVAS"));
+        }
+    }
     const int duplicateEvents = duplicates->text(2).toInt();
     QTest::mouseClick(diagnostics->viewport(), Qt::LeftButton, {}, diagnostics->visualItemRect(duplicates).center());
     QCOMPARE(window.filterEdit()->text(), QStringLiteral("flag:duplicate"));
@@ -301,13 +439,14 @@ void TestMainWindow::demoEventsInAScratchCapture()
     QVERIFY(window.showingDeliveries());
     DeliveryTableModel *deliveries = window.deliveriesModel();
     QCOMPARE(window.eventsView()->model(), deliveries);
-    QTRY_VERIFY_WITH_TIMEOUT(deliveries->rowCount() > 50 && deliveries->rowCount() < 80, 5000);
+    // The demo's requests, then the lines of its PIM log.
+    QTRY_VERIFY_WITH_TIMEOUT(deliveries->rowCount() > 110 && deliveries->rowCount() < 160, 5000);
     QTRY_VERIFY(deliveries->delivery(0) != nullptr);
     QCOMPARE(deliveries->data(deliveries->index(0, DeliveryTableModel::Format)).toString(), QStringLiteral("akeneo-test"));
     window.eventsView()->selectRow(1);
     QTRY_VERIFY(window.eventJson()->toPlainText().startsWith(QStringLiteral("// event 1 of")));
     saveScreenshot(window, "deliveries.png");
-    window.filterEdit()->setText(QStringLiteral("status >= 400"));
+    window.filterEdit()->setText(QStringLiteral("origin == receiver && status >= 400"));
     QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 3, 5000); // 401, 400 and 500
     window.filterEdit()->clear();
     window.showDeliveries(false);

@@ -21,28 +21,74 @@ constexpr int filterRole = Qt::UserRole;
 
 } // namespace
 
+QString DiagnosticsPanel::Group::filter() const
+{
+    const QString k = QString::fromLatin1(key);
+    switch (source) {
+    case Source::Flag:
+        return QStringLiteral("flag:") + k;
+    case Source::LogMessage:
+        return k.contains(u',') ? QStringLiteral("origin == log && message in {%1}").arg(k) : QStringLiteral("origin == log && message == ") + k;
+    case Source::Recon:
+        return QStringLiteral("recon == ") + k;
+    }
+    return {};
+}
+
 const QList<DiagnosticsPanel::Group> &DiagnosticsPanel::groups()
 {
     static const QList<Group> list = {
-        {"bad_signature", "Invalid signatures",
+        {Source::Flag, "bad_signature", "Invalid signatures",
          "The signature was invalid, expired (timestamp more than 5 min off) or missing: the secret configured for "
          "the receiver is not the connection's, or the clocks disagree.",
          Severity::Error},
-        {"error", "Errors",
-         "Answered with an error status, a body that is not a PIM payload, or an ERROR log line: the PIM retries or "
-         "drops these.",
+        {Source::Flag, "error", "Errors",
+         "Answered with an error status, a body that is not a PIM payload, or an ERROR log line: the PIM does not "
+         "retry these, the events are lost for the connector.",
          Severity::Error},
-        {"slow_ack", "Slow answers",
+        {Source::Flag, "slow_ack", "Slow answers",
          "Answered after the sender's budget (500 ms for the Akeneo Events API, 5 s for the Event Platform and "
          "Quable): the PIM counts these as failed.",
          Severity::Warning},
-        {"stale", "Stale events",
+        {Source::Flag, "stale", "Stale events",
          "More than 2 h between the event and its delivery: Akeneo drops events that old.", Severity::Warning},
-        {"duplicate", "Duplicates",
+        {Source::Flag, "duplicate", "Duplicates",
          "An event id seen before: a redelivery. A connector must be idempotent.", Severity::Notice},
-        {"out_of_order", "Out of order",
+        {Source::Flag, "out_of_order", "Out of order",
          "Older than an event already received for the same product or model: apply by event time, not by arrival.",
          Severity::Notice},
+        {Source::LogMessage, "endpoint_error", "Log: endpoint errors",
+         "The PIM's log says the endpoint answered with an error status (4xx, 5xx): those events were not delivered "
+         "and are not sent again.",
+         Severity::Error},
+        {Source::LogMessage, "timeout", "Log: 500 ms timeouts",
+         "The PIM's log says the endpoint did not answer in time (500 ms by default), or could not be reached: those "
+         "events count as failed even if the connector processed them.",
+         Severity::Error},
+        {Source::LogMessage, "rate_limit", "Log: hourly quota reached",
+         "The PIM's 4,000 requests per hour were used up: its events waited for the hour to free up (late, and "
+         "possibly stale).",
+         Severity::Warning},
+        {Source::LogMessage, "same_connection,not_sent_permissions", "Log: events not sent",
+         "Raised by the connection itself, or about a product the connection may not see (or that is gone): the PIM "
+         "did not send them, on purpose.",
+         Severity::Notice},
+        {Source::Recon, "not_captured", "In the log, never received",
+         "The PIM's log lists these events in a request while the receiver was capturing, but they never arrived: "
+         "the request went elsewhere, or was lost on the way (a tunnel, a proxy).",
+         Severity::Error},
+        {Source::Recon, "logged_failed", "Received, but logged as failed",
+         "The receiver got these events, yet the PIM logged their request as failed: typically answered after "
+         "500 ms. The PIM will not send them again.",
+         Severity::Error},
+        {Source::Recon, "missing_from_log", "Received, missing from the log",
+         "Received at a time the imported log covers completely, yet the log does not mention them: sent by another "
+         "PIM or connection, or the log was not downloaded from this one.",
+         Severity::Warning},
+        {Source::Recon, "logged_not_sent", "Received, but logged as not sent",
+         "The PIM logged these events as not sent (same connection, permissions), yet they arrived: another "
+         "subscription sends them.",
+         Severity::Warning},
     };
     return list;
 }
@@ -72,9 +118,24 @@ void DiagnosticsPanel::setSummary(const CaptureSummary &summary)
     const QString selected = currentItem() ? currentItem()->data(0, filterRole).toString() : QString();
     clear();
     for (const Group &g : groups()) {
-        const QString flag = QString::fromLatin1(g.flag);
-        const qint64 events = summary.eventsByFlag.value(flag);
-        const qint64 deliveries = summary.deliveriesByFlag.value(flag);
+        qint64 events = 0;
+        qint64 deliveries = 0;
+        for (const QString &key : QString::fromLatin1(g.key).split(u',')) {
+            switch (g.source) {
+            case Source::Flag:
+                events += summary.eventsByFlag.value(key);
+                deliveries += summary.deliveriesByFlag.value(key);
+                break;
+            case Source::LogMessage:
+                events += summary.logEventsByMessage.value(key);
+                deliveries += summary.logLinesByMessage.value(key);
+                break;
+            case Source::Recon:
+                events += summary.eventsByRecon.value(key);
+                deliveries += summary.deliveriesByRecon.value(key);
+                break;
+            }
+        }
         auto *item = new QTreeWidgetItem(this);
         item->setText(0, QString::fromLatin1(g.title));
         item->setToolTip(0, QString::fromLatin1(g.explanation));
@@ -84,7 +145,7 @@ void DiagnosticsPanel::setSummary(const CaptureSummary &summary)
         item->setText(3, QString::number(deliveries));
         for (int c = 2; c < 4; ++c)
             item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
-        item->setData(0, filterRole, QString(QStringLiteral("flag:") + flag));
+        item->setData(0, filterRole, g.filter());
         if (present) {
             for (int c = 0; c < 4; ++c)
                 item->setBackground(c, severityTint(g.severity));

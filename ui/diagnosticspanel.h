@@ -9,7 +9,8 @@ namespace pimscope::ui {
 
 /**
  * Like Wireshark's expert info: the problems of the capture grouped by kind, with their severity and how many
- * events and deliveries they touch. Activating a group asks for the table to be filtered to it.
+ * events and deliveries they touch: the flags of what was received, the failures written in imported PIM logs, and
+ * the disagreements between the two (the reconciliation). Activating a group asks for the table to be filtered to it.
  */
 class DiagnosticsPanel : public QTreeWidget
 {
@@ -20,13 +21,17 @@ public:
     /** Shows the groups of `summary`; groups with nothing in them are listed under "No problem". */
     void setSummary(const CaptureSummary &summary);
 
+    /** Where a group's counts come from in the CaptureSummary. */
+    enum class Source { Flag, LogMessage, Recon };
     /** One kind of problem: what it is, how bad, the filter that shows it. */
     struct Group
     {
-        const char *flag;
+        Source source;
+        const char *key; ///< the flag, the log message kind(s, comma-separated) or the reconciliation value
         const char *title;
         const char *explanation;
         Severity severity;
+        QString filter() const;
     };
     static const QList<Group> &groups();
 

@@ -3,7 +3,10 @@
 #include "diagnosticspanel.h"
 #include "filterbar.h"
 #include "jsontreeview.h"
+#include "logimportrunner.h"
+#include "settingsdialog.h"
 #include "severitydelegate.h"
+#include "theme.h"
 
 #include "analysis/budgets.h"
 #include "analysis/jsondiff.h"
@@ -12,8 +15,11 @@
 #include "filter/filter.h"
 #include "models/eventtablemodel.h"
 #include "models/pagedtablemodel.h"
+#include "receiver/keychainrules.h"
+#include "secrets/keychainsecretstore.h"
 #include "store/capturequeries.h"
 #include "store/eventstore.h"
+#include "store/storereader.h"
 #include "util/jsonindent.h"
 #include "util/timeutil.h"
 
@@ -22,9 +28,14 @@
 #include <QClipboard>
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -36,16 +47,13 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QRegularExpression>
 #include <QPushButton>
 #include <QSettings>
-#include "receiver/keychainrules.h"
-#include "secrets/keychainsecretstore.h"
-#include "store/storereader.h"
-#include "settingsdialog.h"
-#include "theme.h"
 #include <QShortcut>
 #include <QSignalBlocker>
 #include <QSplitter>
@@ -111,6 +119,7 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
     if (auto *app = qobject_cast<QApplication *>(QCoreApplication::instance()); app && m_settings.theme != Theme::System)
         applyTheme(*app, m_settings.theme);
     buildUi();
+    setAcceptDrops(true);
     m_retentionTimer = new QTimer(this);
     m_retentionTimer->setInterval(10 * 60 * 1000);
     connect(m_retentionTimer, &QTimer::timeout, this, [this] {
@@ -142,6 +151,8 @@ bool MainWindow::openCapture(const QString &path)
     // every capture: a late one could otherwise be shown for a row of this one).
     delete m_captureContext;
     m_captureContext = new QObject(this);
+    delete m_importRunner; // a file being imported into the previous capture is cancelled (nothing of it kept)
+    m_importRunner = nullptr;
     m_store.reset();
     m_shownDelivery = 0;
     for (QPlainTextEdit *view : {m_eventJson, m_raw, m_rawPretty, m_delivery})
@@ -161,6 +172,17 @@ bool MainWindow::openCapture(const QString &path)
     }
     m_bannerBox->hide();
     m_store = std::move(store.value());
+    m_importRunner = new LogImportRunner(m_store.get(), statusBar(), this);
+    statusBar()->addPermanentWidget(m_importRunner->progressWidget());
+    connect(m_importRunner, &LogImportRunner::imported, this, &MainWindow::showImportSummary);
+    connect(m_importRunner, &LogImportRunner::failed, this, [this](const QString &file, const QString &error) {
+        QMessageBox::warning(this, QStringLiteral("Import failed"), error.isEmpty() ? QStringLiteral("Cannot import %1").arg(file) : error);
+    });
+    connect(m_store.get(), &EventStore::importRemoved, this, [this] {
+        if (m_model)
+            activeModel()->refreshAll();
+        refreshSummary();
+    }, Qt::QueuedConnection);
     m_queries = new CaptureQueries(m_store->path(), this);
     m_summaryQueries = new CaptureQueries(m_store->path(), this);
     m_model = new EventTableModel(m_queries, this);
@@ -311,7 +333,16 @@ bool MainWindow::loadDemo()
     const QList<Delivery> demo = demo::demoDeliveries(QDateTime::currentMSecsSinceEpoch());
     for (const Delivery &d : demo)
         m_store->enqueue(d);
-    // The writer parses and flags them; the table shows them as they are committed.
+    // The writer parses and flags them; the table shows them as they are committed. The PIM's log of that hour is
+    // imported too, as a user would (named as Akeneo names its downloads).
+    const QString log = QFileInfo(path).dir().filePath(
+        QFileInfo(path).completeBaseName()
+        + QStringLiteral("-events_api_logs_%1.txt").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd_HHmmss"))));
+    QFile file(log);
+    if (file.open(QIODevice::WriteOnly) && file.write(demo::demoLog(demo)) > 0) {
+        file.close();
+        importLogs({log}, false);
+    }
     statusBar()->showMessage(QStringLiteral("Loaded %1 demo deliveries into a scratch capture").arg(demo.size()), 8000);
     return true;
 }
@@ -367,7 +398,13 @@ QString MainWindow::cellFilter(const QModelIndex &index, bool exclude) const
         {DeliveryTableModel::Status, QStringLiteral("status")}, {DeliveryTableModel::SignatureColumn, QStringLiteral("signature")},
         {DeliveryTableModel::Remote, QStringLiteral("remote")},
     };
-    const QString field = (showingDeliveries() ? deliveryFields : eventFields).value(index.column());
+    QString field = (showingDeliveries() ? deliveryFields : eventFields).value(index.column());
+    if (showingDeliveries() && index.data(PagedTableModel::LogLevelRole).isValid()) {
+        // A log line shows its level, message kind and file:line in those columns.
+        static const QHash<int, QString> logFields = {{DeliveryTableModel::Method, QStringLiteral("level")},
+                                                      {DeliveryTableModel::Path, QStringLiteral("message")}};
+        field = logFields.value(index.column(), index.column() == DeliveryTableModel::Remote ? QString() : field);
+    }
     const QVariant raw = index.data(PagedTableModel::RawRole);
     if (field.isEmpty() || !raw.isValid() || raw.toString().isEmpty())
         return {};
@@ -561,6 +598,97 @@ void MainWindow::updateCompare()
 MainWindow::~MainWindow()
 {
     m_receiver.reset(); // answers still owed go out before the store closes
+    delete m_importRunner;
+    m_importRunner = nullptr;
+}
+
+void MainWindow::importLogs(const QStringList &paths, bool showSummary)
+{
+    if (!m_importRunner || paths.isEmpty())
+        return;
+    for (const QString &p : paths)
+        m_quietImports.insert(QFileInfo(p).absoluteFilePath(), !showSummary);
+    m_importRunner->import(paths);
+}
+
+void MainWindow::chooseLogsToImport()
+{
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, QStringLiteral("Import Akeneo event-subscription logs"), QSettings().value(QStringLiteral("import/folder")).toString(),
+        QStringLiteral("Akeneo logs (*.txt *.log);;All files (*)"));
+    if (paths.isEmpty())
+        return;
+    QSettings().setValue(QStringLiteral("import/folder"), QFileInfo(paths.front()).path());
+    importLogs(paths);
+}
+
+void MainWindow::showImportSummary(const LogImportSummary &summary)
+{
+    refreshSummary();
+    const bool quiet = m_quietImports.take(summary.record.path);
+    if (summary.cancelled) {
+        statusBar()->showMessage(QStringLiteral("Import of %1 cancelled: nothing of it was kept").arg(summary.record.file), 8000);
+        return;
+    }
+    statusBar()->showMessage(QStringLiteral("Imported %1: %L2 lines (%L3 new), %L4 errors")
+                                 .arg(summary.record.file)
+                                 .arg(summary.record.lines)
+                                 .arg(summary.record.added)
+                                 .arg(summary.errors()),
+                             10000);
+    if (quiet)
+        return;
+    auto *dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("importSummary"));
+    dialog->setWindowTitle(QStringLiteral("Imported %1").arg(summary.record.file));
+    auto *layout = new QVBoxLayout(dialog);
+    auto *text = new QPlainTextEdit(dialog);
+    text->setReadOnly(true);
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    text->setPlainText(describeImport(summary, 500));
+    layout->addWidget(text);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    const QString file = summary.record.file;
+    QString quoted = file;
+    quoted.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\""));
+    QPushButton *showLines = buttons->addButton(QStringLiteral("Show its lines"), QDialogButtonBox::ActionRole);
+    connect(showLines, &QPushButton::clicked, this, [this, quoted] {
+        showDeliveries(true);
+        m_filter->setText(QStringLiteral("log_file == \"%1\"").arg(quoted));
+        applyFilter();
+    });
+    QPushButton *showProblems = buttons->addButton(QStringLiteral("Show its errors"), QDialogButtonBox::ActionRole);
+    showProblems->setEnabled(summary.errors() + summary.malformedLines > 0);
+    connect(showProblems, &QPushButton::clicked, this, [this, quoted] {
+        showDeliveries(true);
+        m_filter->setText(QStringLiteral("log_file == \"%1\" && (level == error || error ~ \"\")").arg(quoted));
+        applyFilter();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+    layout->addWidget(buttons);
+    dialog->resize(760, 420);
+    dialog->show();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList paths;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    }
+    if (paths.isEmpty())
+        return;
+    event->acceptProposedAction();
+    importLogs(paths);
 }
 
 void MainWindow::buildUi()
@@ -608,9 +736,16 @@ void MainWindow::buildUi()
     m_deliveriesAction->setToolTip(QStringLiteral("One row per HTTP request or log line instead of one per event (Ctrl+D)"));
     connect(m_deliveriesAction, &QAction::triggered, this, &MainWindow::showDeliveries);
     toolbar->addSeparator();
+    m_importAction = toolbar->addAction(QStringLiteral("Import log…"));
+    m_importAction->setShortcut(QKeySequence::Open);
+    m_importAction->setToolTip(QStringLiteral("Import an Akeneo event-subscription log (Connection settings > Event "
+                                              "subscription > Download logs) and see what went wrong (Ctrl+O; or drop "
+                                              "files on the window)"));
+    connect(m_importAction, &QAction::triggered, this, &MainWindow::chooseLogsToImport);
+    toolbar->addSeparator();
     QAction *open = toolbar->addAction(QStringLiteral("Open…"));
-    open->setShortcut(QKeySequence::Open);
-    open->setToolTip(QStringLiteral("Open another capture file"));
+    open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    open->setToolTip(QStringLiteral("Open another capture file (Ctrl+Shift+O)"));
     connect(open, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open a capture"), QFileInfo(m_path).path(),
                                                           QStringLiteral("Pimscope captures (*.db);;All files (*)"));
@@ -717,7 +852,7 @@ void MainWindow::buildUi()
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setItemDelegate(new SeverityDelegate(PagedTableModel::FlagsRole, PagedTableModel::ColourRole, m_table));
+    m_table->setItemDelegate(new SeverityDelegate(PagedTableModel::FlagsRole, PagedTableModel::ColourRole, PagedTableModel::LogLevelRole, m_table));
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     auto *copyAction = new QAction(QStringLiteral("Copy event JSON"), m_table);
     copyAction->setShortcut(QKeySequence::Copy);
@@ -1236,6 +1371,8 @@ int runMainWindow(QApplication &app)
                                   QStringLiteral("FILE"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshot);
+    parser.addPositionalArgument(QStringLiteral("FILE.log"), QStringLiteral("Akeneo event-subscription logs to import."),
+                                 QStringLiteral("[FILE.log...]"));
     parser.process(app);
     const QString path = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db")) : EventStore::defaultPath();
     QHostAddress address;
@@ -1249,10 +1386,16 @@ int runMainWindow(QApplication &app)
 
     MainWindow window(path, address, port);
     window.show();
+    window.importLogs(parser.positionalArguments());
     if (parser.isSet(screenshot)) {
-        QTimer::singleShot(600, &window, [&window, file = parser.value(screenshot)] {
-            QCoreApplication::exit(window.grab().save(file) ? 0 : 1);
-        });
+        // Once the logs given are imported (quitting earlier would cancel their import).
+        const auto grabSoon = [&window, file = parser.value(screenshot)] {
+            QTimer::singleShot(600, &window, [&window, file] { QCoreApplication::exit(window.grab().save(file) ? 0 : 1); });
+        };
+        if (window.importRunner() && window.importRunner()->isRunning())
+            QObject::connect(window.importRunner(), &LogImportRunner::finished, &window, grabSoon);
+        else
+            grabSoon();
     }
     return app.exec();
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "logimport/logimporter.h"
 #include "receiver/receiver.h"
 #include "settings/appsettings.h"
 #include "store/records.h"
@@ -40,6 +41,7 @@ namespace pimscope::ui {
 
 class DiagnosticsPanel;
 class FilterBar;
+class LogImportRunner;
 class JsonTreeView;
 
 /** Runs the window from the command line (`pimscope [--db PATH] [--listen HOST:PORT]`); returns the exit code. */
@@ -58,8 +60,15 @@ public:
     MainWindow(const QString &path, const QHostAddress &address, quint16 port, QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    /** Imports log files into the capture, one after another, with progress; a summary for each unless quiet. */
+    void importLogs(const QStringList &paths, bool showSummary = true);
+    /** The import of log files running (its progress widget, its cancel). */
+    LogImportRunner *importRunner() const { return m_importRunner; }
+
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 public:
 
@@ -141,6 +150,8 @@ private:
     void showBanner(const QString &html, quint16 suggestedPort = 0);
     void loadSecretsThenStart(quint16 port);
     void fillRowMenu(QMenu &menu, const QModelIndex &index, QAction *copyAction);
+    void chooseLogsToImport();
+    void showImportSummary(const LogImportSummary &summary);
 
 public:
     /**
@@ -177,6 +188,9 @@ private:
     EventTableModel *m_model = nullptr;
     DeliveryTableModel *m_deliveryModel = nullptr;
     QAction *m_deliveriesAction = nullptr;
+    QAction *m_importAction = nullptr;
+    LogImportRunner *m_importRunner = nullptr;
+    QHash<QString, bool> m_quietImports; ///< paths being imported -> no summary dialog for them
 
     QAction *m_receiverAction = nullptr;
     QLabel *m_urlLabel = nullptr;

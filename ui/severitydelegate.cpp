@@ -15,6 +15,14 @@ Severity severityOf(Flags flags)
     return Severity::None;
 }
 
+Severity severityOf(Flags flags, std::optional<LogLevel> level)
+{
+    const Severity s = severityOf(flags);
+    if (level == LogLevel::Warning && s < Severity::Warning)
+        return Severity::Warning;
+    return s;
+}
+
 QColor severityTint(Severity severity)
 {
     switch (severity) {
@@ -26,8 +34,8 @@ QColor severityTint(Severity severity)
     return {};
 }
 
-SeverityDelegate::SeverityDelegate(int flagsRole, int colourRole, QObject *parent)
-    : QStyledItemDelegate(parent), m_flagsRole(flagsRole), m_colourRole(colourRole)
+SeverityDelegate::SeverityDelegate(int flagsRole, int colourRole, int logLevelRole, QObject *parent)
+    : QStyledItemDelegate(parent), m_flagsRole(flagsRole), m_colourRole(colourRole), m_logLevelRole(logLevelRole)
 {
 }
 
@@ -46,11 +54,14 @@ void SeverityDelegate::initStyleOption(QStyleOptionViewItem *option, const QMode
     if (!raw.isValid())
         return;
     const Flags flags = Flags::fromInt(raw.toInt());
+    const QVariant levelValue = m_logLevelRole >= 0 ? index.data(m_logLevelRole) : QVariant();
+    const std::optional<LogLevel> level = levelValue.isValid() ? std::optional(LogLevel(levelValue.toInt())) : std::nullopt;
     if (const QColor rule = ruleTint(index.data(m_colourRole).toString()); rule.isValid())
         option->backgroundBrush = rule;
-    else if (const QColor tint = severityTint(severityOf(flags)); tint.isValid())
+    else if (const QColor tint = severityTint(severityOf(flags, level)); tint.isValid())
         option->backgroundBrush = tint;
-    if (flags & Flag::Self)
+    // Self-authored events and the PIM's notices (events it did not send, on purpose) are muted.
+    if (flags & Flag::Self || level == LogLevel::Notice)
         option->palette.setColor(QPalette::Text, option->palette.color(QPalette::Disabled, QPalette::Text));
 }
 

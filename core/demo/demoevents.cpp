@@ -1,5 +1,6 @@
 #include "demoevents.h"
 
+#include "formats/payloadparser.h"
 #include "receiver/signatureverifier.h"
 #include "util/timeutil.h"
 
@@ -230,6 +231,106 @@ QList<Delivery> demoDeliveries(qint64 nowMs)
     out.append(ep);
 
     std::sort(out.begin(), out.end(), [](const Delivery &a, const Delivery &b) { return a.receivedAtMs < b.receivedAtMs; });
+    return out;
+}
+
+namespace {
+
+/** A log line's time: the request's, a moment later (the PIM logs once it has the answer), to the second. */
+QByteArray logTime(qint64 ms)
+{
+    const QString t = toIsoUtc(ms);
+    return (t.left(10).replace(u'-', u'/') + u' ' + t.mid(11, 8)).toLatin1();
+}
+
+/** An event as a log context holds it: the ids only (PHP json_encode: "/" escaped). */
+QByteArray logEvent(const Event &e)
+{
+    QByteArray out = "{\"action\":\"" + e.action.toUtf8() + "\",\"event_id\":\"" + e.eventId.toUtf8() + "\",\"event_datetime\":\""
+        + toIsoUtc(e.eventTimeMs.value_or(0)).left(19).toUtf8() + "+00:00\",\"author\":\"" + e.author.toUtf8()
+        + "\",\"author_type\":\"" + e.authorType.toUtf8() + '"';
+    if (e.subjectType == u"product_model")
+        out += ",\"product_model_code\":\"" + e.subjectId.toUtf8() + '"';
+    else
+        out += ",\"product_identifier\":" + (e.subjectId.isNull() ? QByteArray("null") : '"' + e.subjectId.toUtf8() + '"')
+            + (e.subjectUuid.isNull() ? QByteArray() : ",\"product_uuid\":\"" + e.subjectUuid.toUtf8() + '"');
+    return out + '}';
+}
+
+QByteArray eventsJson(const QList<Event> &events)
+{
+    QByteArrayList parts;
+    for (const Event &e : events)
+        parts << logEvent(e);
+    return '[' + parts.join(',') + ']';
+}
+
+} // namespace
+
+QByteArray demoLog(const QList<Delivery> &deliveries)
+{
+    constexpr QByteArrayView url = "https:\\/\\/acme-hooks.example.net\\/akeneo\\/staging";
+    std::vector<std::pair<qint64, QByteArray>> lines;
+    PayloadParser parser;
+    int akeneo = 0;
+    qint64 last = 0;
+    for (const Delivery &d : deliveries) {
+        const ParseResult parsed = parser.parse(d.body);
+        if (parsed.format != Format::Akeneo || parsed.events.isEmpty() || !parsed.ok())
+            continue;
+        const QList<Event> &events = parsed.events;
+        ++akeneo;
+        const qint64 at = d.receivedAtMs + 300;
+        last = std::max(last, at);
+        if (akeneo == 20) {
+            // Its line is missing (the reconciliation calls its events missing from the log), and the PIM logged its
+            // first event as not sent for want of permissions: it came through another subscription.
+            lines.emplace_back(at, logTime(at) + " NOTICE The event was not sent because the product does not exists or the connection "
+                                                 "does not have the required permissions. {\"event\":" + logEvent(events.front()) + '}');
+            continue;
+        }
+        const QByteArray status = QByteArray::number(d.answeredStatus.value_or(200));
+        if (d.ackMs && *d.ackMs > 500) {
+            lines.emplace_back(at, logTime(at) + " ERROR The endpoint failed to answer under 500 ms. {\"event_subscription_url\":\""
+                                       + url.toByteArray() + "\",\"events\":" + eventsJson(events) + '}');
+        } else if (d.answeredStatus && *d.answeredStatus >= 400) {
+            lines.emplace_back(at, logTime(at) + " ERROR The endpoint returned an error. {\"event_subscription_url\":\""
+                                       + url.toByteArray() + "\",\"status_code\":" + status
+                                       + ",\"headers\":{\"Host\":[\"acme-hooks.example.net\"],\"Content-Type\":[\"application\\/json\"],"
+                                         "\"User-Agent\":[\"AkeneoPIM\\/7.0.52\"]},\"events\":" + eventsJson(events) + '}');
+        } else {
+            lines.emplace_back(at, logTime(at) + " INFO The API event request was sent. {\"event_subscription_url\":\""
+                                       + url.toByteArray() + "\",\"status_code\":" + status
+                                       + ",\"headers\":{\"Content-Type\":[\"application\\/json\"],\"Server\":[\"nginx\\/1.24.0\"]},\"events\":"
+                                       + eventsJson(events) + '}');
+        }
+        if (akeneo == 10) {
+            // A request the PIM sent at the same moment that never reached the receiver (a second subscription URL?).
+            Event lost = events.front();
+            lost.eventId = QStringLiteral("9b1e5c7a-0d1f-4c35-9a57-5e0c2f3b8d41");
+            lost.subjectId = QStringLiteral("BAG-TOTE-CANVAS");
+            lost.subjectUuid = QStringLiteral("4f5e6d7c-8b9a-4c0d-9e1f-2a3b4c5d6e7f");
+            lines.emplace_back(at + 1000, logTime(at + 1000) + " INFO The API event request was sent. {\"event_subscription_url\":\""
+                                              + url.toByteArray() + "\",\"status_code\":200,\"headers\":{\"Server\":[\"nginx\\/1.24.0\"]},\"events\":"
+                                              + eventsJson({lost}) + '}');
+        }
+        if (akeneo == 30) {
+            lines.emplace_back(at + 2000, logTime(at + 2000) + " WARNING The maximum number of events sent per hour has been reached. []");
+            Event self = events.front();
+            self.eventId = QStringLiteral("3c2d1e0f-7a6b-4c5d-8e9f-0a1b2c3d4e5f");
+            self.author = QStringLiteral("acme_connector_1234");
+            self.authorType = QStringLiteral("api");
+            lines.emplace_back(at + 3000, logTime(at + 3000) + " NOTICE The event was not sent because it was raised by the same connection. {\"event\":"
+                                              + logEvent(self) + '}');
+        }
+    }
+    // The last line comes a little after the traffic, so that the whole hour is covered.
+    lines.emplace_back(last + 10000, logTime(last + 10000) + " NOTICE The event was not sent because the product does not exists or the connection does not have the required permissions. {\"event\":{\"action\":\"product.removed\",\"event_id\":\"7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b\",\"event_datetime\":\""
+                                       + toIsoUtc(last).left(19).toUtf8() + "+00:00\",\"author\":\"julia\",\"author_type\":\"ui\",\"product_identifier\":\"MUG-OLD-01\"}}");
+    std::stable_sort(lines.begin(), lines.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    QByteArray out;
+    for (const auto &[at, line] : lines)
+        out += line + '\n';
     return out;
 }
 

@@ -17,6 +17,15 @@ namespace pimscope::demo {
  */
 QList<Delivery> demoDeliveries(qint64 nowMs);
 
+/**
+ * The event-subscription log the demo's PIM would let you download for that traffic (FACTS.md 1.8), ending a few
+ * seconds after the last delivery: an INFO line per Akeneo request answered 2xx in time, ERROR lines for the error
+ * answer and for the answers slower than 500 ms, an hourly-quota WARNING, NOTICE lines for events it did not send;
+ * and what a reconciliation finds: a request it logged as sent that never arrived, and one that arrived but whose
+ * line is missing (the log of another connection's request).
+ */
+QByteArray demoLog(const QList<Delivery> &deliveries);
+
 /** The secret the demo's Akeneo connection signs its deliveries with (paths under /akeneo). */
 QByteArray demoSecret();
 

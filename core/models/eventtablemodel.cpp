@@ -154,8 +154,9 @@ QVariant DeliveryTableModel::display(const Delivery &d, int column) const
     case Number: return d.id;
     case Received: return toTableUtc(d.receivedAtMs);
     case Origin: return originName(d.origin);
-    case Method: return QString::fromLatin1(d.method);
-    case Path: return QString::fromUtf8(d.path);
+    // A log line has no method, path or peer: its level, message kind and place in its file stand there.
+    case Method: return d.origin == Origin::Log ? (d.logLevel ? logLevelName(*d.logLevel) : QString()) : QString::fromLatin1(d.method);
+    case Path: return d.origin == Origin::Log ? (d.logMessage ? logMessageName(*d.logMessage) : QString()) : QString::fromUtf8(d.path);
     case Format: return formatName(d.format);
     case Events: return d.eventCount;
     case Status: {
@@ -164,7 +165,7 @@ QVariant DeliveryTableModel::display(const Delivery &d, int column) const
     }
     case AckMs: return d.ackMs ? QVariant(QString::number(*d.ackMs, 'f', 1)) : QVariant(QString());
     case SignatureColumn: return signatureName(d.signature);
-    case Remote: return d.remote;
+    case Remote: return d.origin == Origin::Log ? QStringLiteral("%1:%2").arg(d.logFile).arg(d.logLine.value_or(0)) : d.remote;
     case FlagsColumn: return EventTableModel::flagsText(d.flags);
     case Problem: return d.error.isEmpty() && !d.warnings.isEmpty() ? d.warnings.first() : d.error;
     case ColumnCount: break;
@@ -174,8 +175,8 @@ QVariant DeliveryTableModel::display(const Delivery &d, int column) const
 
 QVariant DeliveryTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    static const char *const names[ColumnCount] = {"#", "Received (UTC)", "Origin", "Method", "Path", "Format",
-                                                   "Events", "Status", "Answer ms", "Signature", "Remote", "Flags",
+    static const char *const names[ColumnCount] = {"#", "Received (UTC)", "Origin", "Method · level", "Path · message", "Format",
+                                                   "Events", "Status", "Answer ms", "Signature", "Remote · log line", "Flags",
                                                    "Problem"};
     return header(names, ColumnCount, section, orientation, role);
 }

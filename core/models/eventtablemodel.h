@@ -44,6 +44,7 @@ protected:
     void fetch(const QList<qint64> &ids, std::function<void(Result<QList<EventRecord>>)> done) const override;
     qint64 idOf(const EventRecord &row) const override { return row.event.id; }
     Flags flagsOf(const EventRecord &row) const override { return row.event.flags; }
+    std::optional<LogLevel> logLevelOf(const EventRecord &row) const override { return row.logLevel; }
     QString sortKeyOf(int column) const override;
     QVariant cell(const EventRecord &row, int column, int role) const override;
 
@@ -86,6 +87,7 @@ protected:
     void fetch(const QList<qint64> &ids, std::function<void(Result<QList<Delivery>>)> done) const override;
     qint64 idOf(const Delivery &row) const override { return row.id; }
     Flags flagsOf(const Delivery &row) const override { return row.flags; }
+    std::optional<LogLevel> logLevelOf(const Delivery &row) const override { return row.logLevel; }
     QString sortKeyOf(int column) const override;
     QVariant cell(const Delivery &row, int column, int role) const override;
 

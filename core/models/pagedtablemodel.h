@@ -25,9 +25,10 @@ class PagedTableModel : public QAbstractTableModel
 public:
     /**
      * RawRole: the raw value of a cell; IdRole: the row's id; FlagsRole: the row's flags as an int (any column);
-     * ColourRole: the "#rrggbb" of the first colouring rule the row matches (none: invalid).
+     * ColourRole: the "#rrggbb" of the first colouring rule the row matches (none: invalid); LogLevelRole: the level
+     * of an imported log line as an int (LogLevel; invalid for anything else).
      */
-    enum Role { RawRole = Qt::UserRole, IdRole, FlagsRole, ColourRole };
+    enum Role { RawRole = Qt::UserRole, IdRole, FlagsRole, ColourRole, LogLevelRole };
     static constexpr int pageSize = 200;
 
     PagedTableModel(CaptureQueries *queries, FilterTarget target, QObject *parent = nullptr);
@@ -171,13 +172,17 @@ public:
             return m_ids[index.row()];
         if (role == ColourRole)
             return colourOf(m_ids[index.row()]);
-        if (role != Qt::DisplayRole && role != RawRole && role != Qt::ToolTipRole && role != FlagsRole)
+        if (role != Qt::DisplayRole && role != RawRole && role != Qt::ToolTipRole && role != FlagsRole && role != LogLevelRole)
             return {};
         const Row *r = rowAt(index.row());
         if (!r)
             return role == Qt::DisplayRole ? QVariant(QStringLiteral("…")) : QVariant();
         if (role == FlagsRole)
             return int(flagsOf(*r).toInt());
+        if (role == LogLevelRole) {
+            const std::optional<LogLevel> level = logLevelOf(*r);
+            return level ? QVariant(int(*level)) : QVariant();
+        }
         return cell(*r, index.column(), role);
     }
 
@@ -186,6 +191,7 @@ protected:
     virtual void fetch(const QList<qint64> &ids, std::function<void(Result<QList<Row>>)> done) const = 0;
     virtual qint64 idOf(const Row &row) const = 0;
     virtual Flags flagsOf(const Row &row) const = 0;
+    virtual std::optional<LogLevel> logLevelOf(const Row &row) const = 0;
     /** A fetched row's cell for Qt::DisplayRole, RawRole (its raw value) or Qt::ToolTipRole. */
     virtual QVariant cell(const Row &row, int column, int role) const = 0;
 
