@@ -386,8 +386,10 @@ void StoreWriter::process(std::deque<Job> &batch)
     QList<StoredDelivery> stored;
     stored.reserve(qsizetype(batch.size()));
     QString error;
-    if (!db.transaction())
-        error = db.lastError().text();
+    // IMMEDIATE: a batch may read first (is this log line stored already?), and a deferred transaction would then
+    // fail at its first write, without waiting, whenever the checkpointer held the lock (see indexBacklog).
+    if (QSqlQuery begin(db); !begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        error = queryError(begin);
     for (Job &job : batch) {
         if (!error.isEmpty())
             break;
@@ -925,7 +927,7 @@ void StoreWriter::recoverImports()
     }
     q.finish();
     for (const qint64 id : abandoned) {
-        if (!db.transaction())
+        if (QSqlQuery begin(db); !begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
             return;
         if (auto r = applyAbortImport(id); !r || !db.commit()) {
             qCWarning(lcStore) << "cannot remove an unfinished import:" << (r ? db.lastError().text() : r.error());
