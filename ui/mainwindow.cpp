@@ -630,14 +630,14 @@ void MainWindow::showImportSummary(const LogImportSummary &summary)
         statusBar()->showMessage(QStringLiteral("Import of %1 cancelled: nothing of it was kept").arg(summary.record.file), 8000);
         return;
     }
+    if (quiet)
+        return;
     statusBar()->showMessage(QStringLiteral("Imported %1: %L2 lines (%L3 new), %L4 errors")
                                  .arg(summary.record.file)
                                  .arg(summary.record.lines)
                                  .arg(summary.record.added)
                                  .arg(summary.errors()),
                              10000);
-    if (quiet)
-        return;
     auto *dialog = new QDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setObjectName(QStringLiteral("importSummary"));

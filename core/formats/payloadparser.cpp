@@ -793,18 +793,53 @@ void readAkeneoResource(dom::element data, AkeneoSubject subject, const Where &w
         warnings << QStringLiteral("%1 has no code").arg(where.path("data.resource"));
 }
 
+/** The members of an Akeneo event, in a request body or in a log context (bits for Members). */
+enum AkeneoMember : unsigned {
+    Action = 1u << 0,
+    EventId = 1u << 1,
+    DateTime = 1u << 2,
+    LegacyDate = 1u << 3,
+    Author = 1u << 4,
+    AuthorType = 1u << 5,
+    PimSource = 1u << 6,
+    Data = 1u << 7,
+    Identifier = 1u << 8, ///< log contexts: product_identifier, product_uuid, product_model_code
+    Uuid = 1u << 9,
+    ModelCode = 1u << 10,
+};
+
+/**
+ * Reads the members every Akeneo event has (action, event_id, event_datetime, author, author_type); false for any
+ * other key. `action` and `time` receive the raw texts.
+ */
+bool readAkeneoBase(const dom::key_value_pair &member, const Where &where, Members &members, Event &e,
+                    std::string_view &action, std::optional<std::string_view> &time, QStringList &warnings)
+{
+    const std::string_view key = member.key;
+    std::string_view raw;
+    if (key == "action") {
+        if (members.first(Action, key))
+            e.action = readString(member.value, where, "action", warnings, &action);
+    } else if (key == "event_id") {
+        if (members.first(EventId, key))
+            e.eventId = readString(member.value, where, "event_id", warnings);
+    } else if (key == "event_datetime") {
+        if (members.first(DateTime, key) && !readString(member.value, where, "event_datetime", warnings, &raw).isNull())
+            time = raw;
+    } else if (key == "author") {
+        if (members.first(Author, key))
+            e.author = readString(member.value, where, "author", warnings);
+    } else if (key == "author_type") {
+        if (members.first(AuthorType, key))
+            e.authorType = readString(member.value, where, "author_type", warnings);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 void readAkeneoEvent(dom::object object, const Where &where, Event &e, QStringList &warnings)
 {
-    enum : unsigned {
-        Action = 1u << 0,
-        EventId = 1u << 1,
-        DateTime = 1u << 2,
-        LegacyDate = 1u << 3,
-        Author = 1u << 4,
-        AuthorType = 1u << 5,
-        PimSource = 1u << 6,
-        Data = 1u << 7,
-    };
     Members members(where, warnings);
     std::string_view action;
     std::optional<std::string_view> time;
@@ -813,27 +848,13 @@ void readAkeneoEvent(dom::object object, const Where &where, Event &e, QStringLi
     for (const dom::key_value_pair member : object) {
         const std::string_view key = member.key;
         std::string_view raw;
-        if (key == "action") {
-            if (members.first(Action, key))
-                e.action = readString(member.value, where, "action", warnings, &action);
-        } else if (key == "event_id") {
-            if (members.first(EventId, key))
-                e.eventId = readString(member.value, where, "event_id", warnings);
-        } else if (key == "event_datetime") {
-            if (members.first(DateTime, key)
-                && !readString(member.value, where, "event_datetime", warnings, &raw).isNull())
-                time = raw;
+        if (readAkeneoBase(member, where, members, e, action, time, warnings)) {
+            continue;
         } else if (key == "event_date") {
             // The pre-release name of event_datetime, still in Akeneo's quick-start sample.
             if (members.first(LegacyDate, key)
                 && !readString(member.value, where, "event_date", warnings, &raw).isNull())
                 legacyTime = raw;
-        } else if (key == "author") {
-            if (members.first(Author, key))
-                e.author = readString(member.value, where, "author", warnings);
-        } else if (key == "author_type") {
-            if (members.first(AuthorType, key))
-                e.authorType = readString(member.value, where, "author_type", warnings);
         } else if (key == "pim_source") {
             if (members.first(PimSource, key))
                 e.pimSource = readString(member.value, where, "pim_source", warnings);
@@ -1391,37 +1412,13 @@ void readRoot(dom::element root, const Text &text, ParseResult &r, PayloadParser
 /** An event as a log context holds it (FACTS.md 1.8): the ids only, not the resource. */
 void readLogEvent(dom::object object, const Where &where, Event &e, QStringList &warnings)
 {
-    enum : unsigned {
-        Action = 1u << 0,
-        EventId = 1u << 1,
-        DateTime = 1u << 2,
-        Author = 1u << 3,
-        AuthorType = 1u << 4,
-        Identifier = 1u << 5,
-        Uuid = 1u << 6,
-        ModelCode = 1u << 7,
-    };
     Members members(where, warnings);
+    std::string_view action;
     std::optional<std::string_view> time;
     for (const dom::key_value_pair member : object) {
         const std::string_view key = member.key;
-        std::string_view raw;
-        if (key == "action") {
-            if (members.first(Action, key))
-                e.action = readString(member.value, where, "action", warnings);
-        } else if (key == "event_id") {
-            if (members.first(EventId, key))
-                e.eventId = readString(member.value, where, "event_id", warnings);
-        } else if (key == "event_datetime") {
-            if (members.first(DateTime, key)
-                && !readString(member.value, where, "event_datetime", warnings, &raw).isNull())
-                time = raw;
-        } else if (key == "author") {
-            if (members.first(Author, key))
-                e.author = readString(member.value, where, "author", warnings);
-        } else if (key == "author_type") {
-            if (members.first(AuthorType, key))
-                e.authorType = readString(member.value, where, "author_type", warnings);
+        if (readAkeneoBase(member, where, members, e, action, time, warnings)) {
+            continue;
         } else if (key == "product_identifier") {
             // null for a product without an identifier (recent versions): not odd.
             if (members.first(Identifier, key))

@@ -37,24 +37,6 @@ QByteArray lineKey(QByteArrayView line, int occurrence)
     return QByteArray(reinterpret_cast<const char *>(digest), 16);
 }
 
-/** The column (from 1) of the first byte that is not UTF-8, or 0 when the line is valid. */
-qsizetype firstInvalidUtf8(QByteArrayView bytes)
-{
-    const auto *p = reinterpret_cast<const uchar *>(bytes.data());
-    const qsizetype n = bytes.size();
-    for (qsizetype i = 0; i < n;) {
-        if (p[i] < 0x80) {
-            ++i;
-            continue;
-        }
-        const int len = utf8SequenceLength(p, i, n);
-        if (len == 0)
-            return i + 1;
-        i += len;
-    }
-    return 0;
-}
-
 constexpr qint64 hourMs = 3600 * 1000;
 
 QString secondText(qint64 ms)
@@ -306,7 +288,7 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
             d.headers = redactor.redacted(c.headers);
             d.warnings = std::move(c.warnings);
         }
-        const qsizetype badByte = firstInvalidUtf8(l.raw);
+        const qsizetype badByte = firstInvalidUtf8(l.raw) + 1; // a column, 0: none
         if (badByte && d.error.isEmpty()) {
             // Akeneo writes UTF-8 (and its JSON escapes everything else): someone's editor re-encoded the file?
             const QString note = QStringLiteral("invalid UTF-8 at column %1: the bytes are kept as they are").arg(badByte);
@@ -378,7 +360,7 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     // Everything of the file is queued: wait for it, then keep it or take it out.
     if (!inFlight.empty())
         m_store.waitForTicket(inFlight.back());
-    const EventStore::ImportProgress progress = m_store.importProgress(s.record.id);
+    const ImportProgress progress = m_store.importProgress(s.record.id);
     const QString storeError = progress.error;
     if (cancelled || !readError.isEmpty() || !storeError.isEmpty()) {
         m_store.waitForTicket(m_store.abortImport(s.record.id));

@@ -90,10 +90,9 @@ quint64 EventStore::finishImport(ImportRecord record)
     return m_writer->finishImport(std::move(record));
 }
 
-EventStore::ImportProgress EventStore::importProgress(qint64 importId)
+ImportProgress EventStore::importProgress(qint64 importId)
 {
-    const StoreWriter::ImportProgress p = m_writer->importProgress(importId);
-    return ImportProgress{p.added, p.events, p.error};
+    return m_writer->importProgress(importId);
 }
 
 quint64 EventStore::abortImport(qint64 importId)

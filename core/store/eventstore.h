@@ -69,16 +69,7 @@ public:
     Result<qint64> beginImport(const QString &file, const QString &path, qint64 startedAtMs);
     quint64 finishImport(ImportRecord record);
     quint64 abortImport(qint64 importId);
-    /**
-     * The lines of an import committed so far (added: not skipped as known) with their events, and the error of a
-     * batch of its lines that could not be committed (then the import must be aborted).
-     */
-    struct ImportProgress
-    {
-        int added = 0;
-        qint64 events = 0;
-        QString error;
-    };
+    /** The lines of an import committed so far (see ImportProgress). */
     ImportProgress importProgress(qint64 importId);
 
     /** Deletes what `retention` does not keep, as of `nowMs` (see Retention); pruned() says how much went. */

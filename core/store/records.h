@@ -66,6 +66,14 @@ struct ImportRecord
     std::optional<qint64> errorFromMs;
 };
 
+/** What the committed lines of an import added so far, and the error of a batch of its lines that failed. */
+struct ImportProgress
+{
+    int added = 0;     ///< lines stored (not skipped as imported before)
+    qint64 events = 0; ///< their events
+    QString error;     ///< a batch with some of its lines could not be committed: the import must be aborted
+};
+
 /** How long the receiver took to answer a stored delivery (request read -> answer written). */
 struct AnswerTime
 {

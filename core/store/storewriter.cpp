@@ -164,7 +164,7 @@ qint64 StoreWriter::importId(quint64 ticket)
     return it == m_importIds.end() ? 0 : it->second;
 }
 
-StoreWriter::ImportProgress StoreWriter::importProgress(qint64 importId)
+ImportProgress StoreWriter::importProgress(qint64 importId)
 {
     std::lock_guard lock(m_mutex);
     const auto it = m_importProgress.find(importId);
@@ -714,7 +714,13 @@ Result<void> StoreWriter::applyBulk(bool begin)
     }
     if (m_bulkDepth == 0 || --m_bulkDepth > 0)
         return {};
-    return schema::ensureEventIndexes(db);
+    // Building an index sorts every key: with temp_store = MEMORY that sort is held whole in memory (hundreds of MB
+    // for a large import); on file, SQLite sorts in runs of its cache size.
+    QSqlQuery q(db);
+    (void)q.exec(QStringLiteral("PRAGMA temp_store = FILE"));
+    auto built = schema::ensureEventIndexes(db);
+    (void)q.exec(QStringLiteral("PRAGMA temp_store = MEMORY"));
+    return built;
 }
 
 Result<void> StoreWriter::applyAnswer(qint64 deliveryId, double ackMs)

@@ -89,13 +89,7 @@ public:
     quint64 beginImport(ImportRecord record);
     /** The id of the import begun with `ticket`, once that ticket is committed; 0 when unknown or failed. */
     qint64 importId(quint64 ticket);
-    /** What the committed lines of an import added so far, and the error of a batch of its lines that failed. */
-    struct ImportProgress
-    {
-        int added = 0;
-        qint64 events = 0;
-        QString error;
-    };
+    /** What the committed lines of an import added so far (see ImportProgress). */
     ImportProgress importProgress(qint64 importId);
     quint64 finishImport(ImportRecord record);
     quint64 abortImport(qint64 importId);

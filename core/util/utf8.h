@@ -52,8 +52,8 @@ inline int utf8SequenceLength(const uchar *p, qsizetype i, qsizetype n)
     return len;
 }
 
-/** Whether the bytes are valid UTF-8 (strict, as utf8SequenceLength). */
-inline bool isValidUtf8(QByteArrayView bytes)
+/** Where the first byte that is not strict UTF-8 (as utf8SequenceLength) is, from 0; -1 when all are. */
+inline qsizetype firstInvalidUtf8(QByteArrayView bytes)
 {
     const auto *p = reinterpret_cast<const uchar *>(bytes.data());
     const qsizetype n = bytes.size();
@@ -64,10 +64,16 @@ inline bool isValidUtf8(QByteArrayView bytes)
         }
         const int len = utf8SequenceLength(p, i, n);
         if (len == 0)
-            return false;
+            return i;
         i += len;
     }
-    return true;
+    return -1;
+}
+
+/** Whether the bytes are valid UTF-8 (strict, as utf8SequenceLength). */
+inline bool isValidUtf8(QByteArrayView bytes)
+{
+    return firstInvalidUtf8(bytes) < 0;
 }
 
 } // namespace pimscope
