@@ -149,12 +149,17 @@ quint64 StoreWriter::prune(Retention retention, qint64 nowMs)
     return push(std::move(job));
 }
 
-quint64 StoreWriter::beginImport(ImportRecord record)
+quint64 StoreWriter::pushImportJob(int kind, ImportRecord record)
 {
     Job job;
-    job.kind = Job::BeginImport;
+    job.kind = Job::Kind(kind);
     job.import = std::move(record);
     return push(std::move(job));
+}
+
+quint64 StoreWriter::beginImport(ImportRecord record)
+{
+    return pushImportJob(Job::BeginImport, std::move(record));
 }
 
 qint64 StoreWriter::importId(quint64 ticket)
@@ -173,18 +178,14 @@ ImportProgress StoreWriter::importProgress(qint64 importId)
 
 quint64 StoreWriter::finishImport(ImportRecord record)
 {
-    Job job;
-    job.kind = Job::FinishImport;
-    job.import = std::move(record);
-    return push(std::move(job));
+    return pushImportJob(Job::FinishImport, std::move(record));
 }
 
 quint64 StoreWriter::abortImport(qint64 importId)
 {
-    Job job;
-    job.kind = Job::AbortImport;
-    job.import.id = importId;
-    return push(std::move(job));
+    ImportRecord record;
+    record.id = importId;
+    return pushImportJob(Job::AbortImport, std::move(record));
 }
 
 quint64 StoreWriter::endBulk()

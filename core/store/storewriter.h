@@ -133,6 +133,7 @@ private:
     };
 
     quint64 push(Job job);
+    quint64 pushImportJob(int kind, ImportRecord record);
 
     Result<void> openConnection();
     void loadFlaggerState();
