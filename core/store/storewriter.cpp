@@ -805,10 +805,10 @@ Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
     };
     if (retention.keepDays > 0) {
         const qint64 cutOff = nowMs - qint64(retention.keepDays) * 86'400'000;
-        if (auto r = deleteWhere(QStringLiteral("((import_id IS NULL AND received_at < ?) OR import_id IN "
-                                                "(SELECT id FROM imports WHERE finished_at < ?))"),
-                                 {cutOff, cutOff});
-            !r)
+        // Two passes, each through an index (received_at; import_id): an OR of both would scan every delivery.
+        if (auto r = deleteWhere(QStringLiteral("received_at < ? AND import_id IS NULL"), {cutOff}); !r)
+            return r;
+        if (auto r = deleteWhere(QStringLiteral("import_id IN (SELECT id FROM imports WHERE finished_at < ?)"), {cutOff}); !r)
             return r;
     }
     if (retention.keepBytes <= 0)
