@@ -52,13 +52,18 @@ void LogImportRunner::cancel()
 void LogImportRunner::stop()
 {
     cancel();
+    join();
+    m_box->hide();
+}
+
+void LogImportRunner::join()
+{
     if (m_thread) {
         m_thread->wait();
         delete m_thread;
         m_thread = nullptr;
     }
     m_importer.reset();
-    m_box->hide();
 }
 
 void LogImportRunner::startNext()
@@ -83,12 +88,7 @@ void LogImportRunner::startNext()
     m_thread = QThread::create([this, importer, path] {
         auto result = importer->importFile(path);
         QMetaObject::invokeMethod(this, [this, path, result = std::move(result)] {
-            if (m_thread) {
-                m_thread->wait();
-                delete m_thread;
-                m_thread = nullptr;
-            }
-            m_importer.reset();
+            join();
             if (result)
                 Q_EMIT imported(result.value());
             else

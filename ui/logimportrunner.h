@@ -54,6 +54,8 @@ Q_SIGNALS:
 
 private:
     void startNext();
+    /** Waits for the thread of the file imported (if any) and lets it and its importer go. */
+    void join();
 
     EventStore *m_store;
     QStringList m_queue;

@@ -408,13 +408,8 @@ QString MainWindow::cellFilter(const QModelIndex &index, bool exclude) const
     const QVariant raw = index.data(PagedTableModel::RawRole);
     if (field.isEmpty() || !raw.isValid() || raw.toString().isEmpty())
         return {};
-    QString value = raw.toString();
     const bool number = raw.typeId() == QMetaType::Int || raw.typeId() == QMetaType::LongLong || raw.typeId() == QMetaType::Double;
-    if (!number) {
-        value.replace(u'\\', QStringLiteral("\\\\"));
-        value.replace(u'"', QStringLiteral("\\\""));
-        value = u'"' + value + u'"';
-    }
+    const QString value = number ? raw.toString() : Filter::quoted(raw.toString());
     const QString clause = field + (exclude ? QStringLiteral(" != ") : QStringLiteral(" == ")) + value;
     const QString current = m_filter->text().trimmed();
     const QString combined = current.isEmpty() || !Filter::parse(current).isValid() ? clause : u'(' + current + QStringLiteral(") && ") + clause;
@@ -650,20 +645,18 @@ void MainWindow::showImportSummary(const LogImportSummary &summary)
     text->setPlainText(describeImport(summary, 500));
     layout->addWidget(text);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
-    const QString file = summary.record.file;
-    QString quoted = file;
-    quoted.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\""));
+    const QString file = Filter::quoted(summary.record.file);
     QPushButton *showLines = buttons->addButton(QStringLiteral("Show its lines"), QDialogButtonBox::ActionRole);
-    connect(showLines, &QPushButton::clicked, this, [this, quoted] {
+    connect(showLines, &QPushButton::clicked, this, [this, file] {
         showDeliveries(true);
-        m_filter->setText(QStringLiteral("log_file == \"%1\"").arg(quoted));
+        m_filter->setText(QStringLiteral("log_file == %1").arg(file));
         applyFilter();
     });
     QPushButton *showProblems = buttons->addButton(QStringLiteral("Show its errors"), QDialogButtonBox::ActionRole);
     showProblems->setEnabled(summary.errors() + summary.malformedLines > 0);
-    connect(showProblems, &QPushButton::clicked, this, [this, quoted] {
+    connect(showProblems, &QPushButton::clicked, this, [this, file] {
         showDeliveries(true);
-        m_filter->setText(QStringLiteral("log_file == \"%1\" && (level == error || error ~ \"\")").arg(quoted));
+        m_filter->setText(QStringLiteral("log_file == %1 && (level == error || error ~ \"\")").arg(file));
         applyFilter();
     });
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);

@@ -10,9 +10,7 @@ QString n(Origin o) { return QString::number(int(o)); }
 QString n(LogMessage m) { return QString::number(int(m)); }
 QString n(Recon r) { return QString::number(int(r)); }
 
-} // namespace
-
-QString sql()
+QString build()
 {
     // The strongest log verdict about a received event: 3 failed, 2 sent, 1 not sent, 0 a line of another kind.
     const QString verdict = QStringLiteral(
@@ -46,6 +44,14 @@ QString sql()
                           "d.log_message IN (%4, %5, %6) THEN %7 END)")
         .arg(n(Origin::Receiver), received, n(Origin::Log), n(LogMessage::RequestSent), n(LogMessage::EndpointError),
              n(LogMessage::Timeout), logged);
+}
+
+} // namespace
+
+const QString &sql()
+{
+    static const QString text = build();
+    return text;
 }
 
 } // namespace pimscope::reconciliation

@@ -23,7 +23,7 @@ namespace pimscope::reconciliation {
  *
  * The lookups go through the index on events(event_id, origin).
  */
-QString sql();
+const QString &sql();
 
 /** Milliseconds trimmed from each end of the receiver's span (clocks of the PIM and this machine). */
 inline constexpr qint64 captureMarginMs = 5'000;

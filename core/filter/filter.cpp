@@ -83,6 +83,14 @@ QStringList Filter::fieldNames()
     return filter::Parser::fieldNames();
 }
 
+QString Filter::quoted(const QString &value)
+{
+    QString out = value;
+    out.replace(u'\\', QStringLiteral("\\\\"));
+    out.replace(u'"', QStringLiteral("\\\""));
+    return u'"' + out + u'"';
+}
+
 QString filterIdsSql(const CompiledFilter &f, FilterTarget target, const QString &orderBy, bool descending)
 {
     const QString id = target == FilterTarget::Events ? QStringLiteral("e.id") : QStringLiteral("d.id");

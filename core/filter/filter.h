@@ -50,6 +50,9 @@ public:
     /** Field names and aliases, sorted, for completion in the UI. */
     static QStringList fieldNames();
 
+    /** `value` as a quoted string of the language ("…", with \ and " escaped), to build filters from values. */
+    static QString quoted(const QString &value);
+
 private:
     QString m_text;
     FilterError m_error;

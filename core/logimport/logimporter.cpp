@@ -288,19 +288,16 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
             d.headers = redactor.redacted(c.headers);
             d.warnings = std::move(c.warnings);
         }
-        const qsizetype badByte = firstInvalidUtf8(l.raw) + 1; // a column, 0: none
-        if (badByte && d.error.isEmpty()) {
+        if (const qsizetype badByte = firstInvalidUtf8(l.raw); badByte >= 0 && d.error.isEmpty()) {
             // Akeneo writes UTF-8 (and its JSON escapes everything else): someone's editor re-encoded the file?
-            const QString note = QStringLiteral("invalid UTF-8 at column %1: the bytes are kept as they are").arg(badByte);
-            d.warnings.prepend(note);
-            problem(number, note, false);
+            d.warnings.prepend(QStringLiteral("invalid UTF-8 at column %1: the bytes are kept as they are").arg(badByte + 1));
         }
         if (!d.error.isEmpty()) {
             ++s.malformedLines;
             problem(number, d.error, true);
         }
-        for (qsizetype i = badByte && d.error.isEmpty() ? 1 : 0; i < d.warnings.size(); ++i)
-            problem(number, d.warnings[i], false);
+        for (const QString &w : std::as_const(d.warnings))
+            problem(number, w, false);
         d.body = std::move(l.raw);
         d.bodySize = d.body.size();
         s.eventsInFile += d.events.size();
