@@ -5,6 +5,7 @@
 #include "store/connection.h"
 #include "store/eventstore.h"
 #include "store/schema.h"
+#include "util/textkey.h"
 #include "store/storereader.h"
 
 #include <QProcess>
@@ -87,6 +88,8 @@ private Q_SLOTS:
     void eventsIndexedAfterTheCommit();
     void unindexedDeliveriesAreCaughtUpOnOpen();
     void migratesVersion1Captures();
+    void textKeysAreStable();
+    void flagsHoldAcrossManyEvents();
     void interruptedBulkIsRepairedOnOpen();
     void synchronousFullOption();
 };
@@ -753,8 +756,11 @@ void TestEventStore::migratesVersion1Captures()
         QSqlQuery q(c.value()->db());
         for (const char *undo : {"DROP INDEX deliveries_import", "DROP INDEX deliveries_log_key",
                                  "ALTER TABLE deliveries DROP COLUMN import_id", "ALTER TABLE deliveries DROP COLUMN log_key",
-                                 "DROP TABLE imports", "DROP INDEX events_event_id",
-                                 "CREATE INDEX events_event_id ON events(event_id)", "DROP INDEX deliveries_unindexed",
+                                 "DROP TABLE imports", "DROP INDEX events_event_id", "DROP INDEX events_subject",
+                                 "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
+                                 "CREATE INDEX events_event_id ON events(event_id)",
+                                 "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
+                                 "DROP INDEX deliveries_unindexed",
                                  "ALTER TABLE deliveries DROP COLUMN indexed", "PRAGMA user_version = 1"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }
@@ -778,8 +784,87 @@ void TestEventStore::migratesVersion1Captures()
     QVERIFY(events[10].event.flags.testFlag(Flag::Duplicate));
     // Version 3: the imports table, and the event-id index holds the origin.
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM imports")) && q.next());
+    // Version 4: the indexes hold the keys of the texts, computed for the rows of before as for new ones.
     QVERIFY(q.exec(QStringLiteral("SELECT group_concat(name) FROM pragma_index_info('events_event_id')")) && q.next());
-    QCOMPARE(q.value(0).toString(), QStringLiteral("event_id,origin"));
+    QCOMPARE(q.value(0).toString(), QStringLiteral("event_key,origin"));
+    QVERIFY(q.exec(QStringLiteral("SELECT group_concat(name) FROM pragma_index_info('events_subject')")) && q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("subject_key"));
+    QVERIFY(q.exec(QStringLiteral("SELECT event_id, subject_type, subject_id, subject_uuid, event_key, subject_key FROM events")));
+    int rows = 0;
+    while (q.next()) {
+        ++rows;
+        QCOMPARE(q.value(4).toLongLong(), *textkey::eventIdOf(q.value(0).toString()));
+        QCOMPARE(q.value(5).toLongLong(),
+                 *textkey::subjectOf(q.value(1).toString(), q.value(2).toString(), q.value(3).toString()));
+    }
+    QCOMPARE(rows, 20);
+}
+
+void TestEventStore::textKeysAreStable()
+{
+    // Captures store these keys: the function must never change (a filter's key would miss the stored ones).
+    QCOMPARE(textkey::of(QStringView(u"6ad821d8-2468-4632-89d2-92e442c72313")), Q_INT64_C(-8225264861390719091));
+    QCOMPARE(textkey::subject(u"product", u"SKU-1"), Q_INT64_C(3893759946143251162));
+    // Beyond ASCII the key is that of the UTF-8 bytes, whichever form the text comes in.
+    QCOMPARE(textkey::of(QByteArrayView("caf\xc3\xa9")), Q_INT64_C(-2251447986271062641));
+    QCOMPARE(textkey::of(QStringView(u"caf\u00e9")), textkey::of(QByteArrayView("caf\xc3\xa9")));
+    QVERIFY(!textkey::eventIdOf(QString()));
+    QVERIFY(!textkey::eventIdOf(QStringLiteral("")));
+    QVERIFY(!textkey::subjectOf(u"product", QStringView(), QStringView()));
+    QCOMPARE(textkey::subjectOf(u"product", u"SKU-1", u""), textkey::subject(u"product", u"SKU-1"));
+    QCOMPARE(textkey::subjectOf(u"product", u"SKU-1", u"u-1"), textkey::subject(u"product", u"u-1"));
+}
+
+void TestEventStore::flagsHoldAcrossManyEvents()
+{
+    // Enough events for the flagger's tables to grow many times: every id seen again is a duplicate, every
+    // subject's older event out of order, in the writer and after reopening (the tables are loaded from the keys).
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    constexpr int n = 20000;
+    const auto event = [](int i, qint64 time) {
+        Event e;
+        e.eventId = QStringLiteral("id-%1").arg(i);
+        e.action = QStringLiteral("product.updated");
+        e.subjectType = QStringLiteral("product");
+        e.subjectId = QStringLiteral("SKU-%1").arg(i);
+        e.eventTimeMs = time;
+        return e;
+    };
+    const auto delivery = [](QList<Event> events) {
+        Delivery d;
+        d.origin = Origin::Replay;
+        d.receivedAtMs = t0;
+        d.format = Format::Akeneo;
+        d.events = std::move(events);
+        for (qsizetype i = 0; i < d.events.size(); ++i)
+            d.events[i].seq = int(i);
+        return d;
+    };
+    {
+        auto store = openStore(path);
+        for (int i = 0; i < n; i += 10) {
+            QList<Event> events;
+            for (int k = i; k < i + 10; ++k)
+                events.append(event(k, t0 - 1000));
+            store->enqueue(delivery(events), true);
+        }
+        store->enqueue(delivery({event(123, t0 - 1000), event(n + 1, t0)}), true);
+        QVERIFY(store->flush());
+    }
+    auto store = openStore(path);
+    store->enqueue(delivery({event(n - 1, t0 - 5000), event(n + 2, t0)}), true);
+    QVERIFY(store->flush());
+    StoreReader &reader = store->reader();
+    const auto flagged = [&reader](const QString &filter) {
+        auto r = reader.matchingIds(Filter::parse(filter), FilterTarget::Events);
+        return r ? r.value().size() : -1;
+    };
+    QCOMPARE(flagged(QStringLiteral("flag:duplicate")), 2);
+    QCOMPARE(flagged(QStringLiteral("flag:duplicate && event_id in {\"id-123\", \"id-19999\"}")), 2);
+    QCOMPARE(flagged(QStringLiteral("flag:out_of_order")), 1);
+    QCOMPARE(flagged(QStringLiteral("flag:out_of_order && subject == \"SKU-19999\"")), 1);
+    QCOMPARE(flagged(QStringLiteral("event_id == \"id-4242\"")), 1);
 }
 
 void TestEventStore::synchronousFullOption()

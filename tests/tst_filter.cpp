@@ -2,6 +2,7 @@
 #include "filter/filter.h"
 #include "model/enums.h"
 #include "store/schema.h"
+#include "util/textkey.h"
 #include "util/timeutil.h"
 
 #include <QRandomGenerator>
@@ -407,8 +408,8 @@ private:
         QSqlQuery qe(m_db);
         QVERIFY(qe.prepare(
             u"INSERT INTO events (id, delivery_id, seq, origin, received_at, event_id, action, event_time, author, "
-            "author_type, pim_source, subject_type, subject_id, subject_uuid, flags, payload_offset, payload_length) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"_s));
+            "author_type, pim_source, subject_type, subject_id, subject_uuid, flags, payload_offset, payload_length, "
+            "event_key, subject_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"_s));
         for (const TestDelivery &d : testDeliveries()) {
             const QList<const TestEvent *> events = eventsOf(d.id);
             QByteArray body = d.prefix;
@@ -437,7 +438,8 @@ private:
                     e.id, e.deliveryId, int(i), int(d.origin), d.received, nullable(e.eventId), nullable(e.action),
                     nullable(e.time), nullable(e.author), nullable(e.authorType), nullable(e.pimSource),
                     nullable(e.subjectType), nullable(e.subjectId), nullable(e.subjectUuid), int(e.flags.toInt()),
-                    qint64(offsets[i]), qint64(e.payload.size()),
+                    qint64(offsets[i]), qint64(e.payload.size()), nullable(textkey::eventIdOf(e.eventId)),
+                    nullable(textkey::subjectOf(e.subjectType, e.subjectId, e.subjectUuid)),
                 };
                 for (const QVariant &v : ev)
                     qe.addBindValue(v);

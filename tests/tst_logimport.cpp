@@ -8,6 +8,7 @@
 #include "filter/filter.h"
 #include "logimport/logimporter.h"
 #include "receiver/receiver.h"
+#include "store/connection.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "testutil.h"
@@ -17,9 +18,11 @@
 #include <QDirIterator>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtEndian>
 
 #include <csignal>
 
@@ -142,6 +145,7 @@ private Q_SLOTS:
     void sampleSummary();
     void fiveMegabyteLine();
     void importingAgainAddsNothing();
+    void linesImportedByVersion3AreKnown();
     void identicalLinesOfOneFileAreAllKept();
     void cancelLeavesNothing();
     void unfinishedImportOfADeadProcessIsRemoved();
@@ -291,6 +295,50 @@ void TestLogImport::fiveMegabyteLine()
     QVERIFY(last->front().payload.startsWith("{\"action\":\"product.updated\""));
     QVERIFY(last->front().payload.endsWith("\"SKU-26999\"}"));
     QCOMPARE(count(reader, QStringLiteral("log_line == 2")), 1);
+}
+
+void TestLogImport::linesImportedByVersion3AreKnown()
+{
+    // A capture of schema version 3 keyed its lines without their time: the migration prefixes the time, so a file
+    // imported before the upgrade still adds nothing when imported again after it.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    const QByteArray sample = readFile(QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log"));
+    QByteArray keyBefore;
+    {
+        auto store = openStore(path);
+        const auto first = importBytes(*store, sample, QStringLiteral("events_api_logs_20250318_160000.txt"));
+        QVERIFY(first);
+        QCOMPARE(first->record.added, 35);
+        QVERIFY(store->flush());
+    }
+    {
+        auto c = Connection::open(path, Connection::Mode::ReadWrite);
+        QVERIFY2(c, qPrintable(c.error()));
+        QSqlQuery q(c.value()->db());
+        QVERIFY(q.exec(QStringLiteral("SELECT log_key FROM deliveries WHERE log_line = 1")) && q.next());
+        keyBefore = q.value(0).toByteArray();
+        QCOMPARE(keyBefore.size(), 24);
+        // 2025/03/18 08:00:41, the first line's time, in seconds.
+        QCOMPARE(qFromBigEndian<quint64>(keyBefore.constData()), quint64(1742284841));
+        q.finish();
+        for (const char *undo : {"DROP INDEX events_event_id", "DROP INDEX events_subject",
+                                 "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
+                                 "CREATE INDEX events_event_id ON events(event_id, origin)",
+                                 "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
+                                 "UPDATE deliveries SET log_key = substr(log_key, 9) WHERE log_key IS NOT NULL",
+                                 "PRAGMA user_version = 3"})
+            QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
+    }
+    auto store = openStore(path);
+    const auto again = importBytes(*store, sample, QStringLiteral("events_api_logs_20250318_160000.txt"));
+    QVERIFY(again);
+    QCOMPARE(again->record.added, 0);
+    QCOMPARE(again->alreadyThere(), 35);
+    QVERIFY(store->flush());
+    QSqlQuery q(store->reader().db());
+    QVERIFY(q.exec(QStringLiteral("SELECT log_key FROM deliveries WHERE log_line = 1")) && q.next());
+    QCOMPARE(q.value(0).toByteArray(), keyBefore);
 }
 
 void TestLogImport::importingAgainAddsNothing()

@@ -4,29 +4,115 @@
 
 namespace pimscope {
 
-Flagger::Key Flagger::key(Origin origin, QStringView text)
+template<bool HasValue>
+std::size_t Flagger::KeyTable<HasValue>::slotOf(quint64 key) const
 {
-    const auto o = quint64(origin);
-    return {quint64(qHash(text, 0x9E3779B97F4A7C15ull + o)), quint64(qHash(text, 0xC2B2AE3D27D4EB4Full ^ (o << 32)))};
+    // The keys come out of a finalizer (and the salt keeps that): their low bits are as good as any.
+    return std::size_t(key) & (m_keys.size() - 1);
 }
 
-QString Flagger::subjectKey(const QString &subjectType, const QString &subjectId, const QString &subjectUuid)
+template<bool HasValue>
+void Flagger::KeyTable<HasValue>::grow()
 {
-    if (!subjectUuid.isEmpty())
-        return subjectType + u'\x1f' + subjectUuid;
-    if (!subjectId.isEmpty())
-        return subjectType + u'\x1f' + subjectId;
-    return {};
+    std::vector<quint64> keys(m_keys.empty() ? 1024 : m_keys.size() * 2, 0);
+    std::vector<qint64> values(HasValue ? keys.size() : 0);
+    std::swap(keys, m_keys);
+    std::swap(values, m_values);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i] == 0)
+            continue;
+        std::size_t s = slotOf(keys[i]);
+        while (m_keys[s] != 0)
+            s = (s + 1) & (m_keys.size() - 1);
+        m_keys[s] = keys[i];
+        if constexpr (HasValue)
+            m_values[s] = values[i];
+    }
 }
 
-void Flagger::remember(Origin origin, const QString &eventId, const QString &subject, std::optional<qint64> eventTimeMs)
+template<bool HasValue>
+qint64 *Flagger::KeyTable<HasValue>::insert(quint64 key, qint64 v, bool &inserted)
 {
-    if (!eventId.isEmpty())
-        m_seenIds.insert(key(origin, eventId));
-    if (!subject.isEmpty() && eventTimeMs) {
-        const auto [it, inserted] = m_newestBySubject.try_emplace(key(origin, subject), *eventTimeMs);
-        if (!inserted && it->second < *eventTimeMs)
-            it->second = *eventTimeMs;
+    if ((m_size + 1) * 10 > m_keys.size() * 7)
+        grow();
+    std::size_t s = slotOf(key);
+    while (m_keys[s] != 0) {
+        if (m_keys[s] == key) {
+            inserted = false;
+            if constexpr (HasValue)
+                return &m_values[s];
+            return nullptr;
+        }
+        s = (s + 1) & (m_keys.size() - 1);
+    }
+    inserted = true;
+    ++m_size;
+    m_keys[s] = key;
+    if constexpr (HasValue) {
+        m_values[s] = v;
+        return &m_values[s];
+    }
+    return nullptr;
+}
+
+template<bool HasValue>
+const qint64 *Flagger::KeyTable<HasValue>::findValue(quint64 key) const
+{
+    if (m_keys.empty())
+        return nullptr;
+    for (std::size_t s = slotOf(key); m_keys[s] != 0; s = (s + 1) & (m_keys.size() - 1)) {
+        if (m_keys[s] == key) {
+            if constexpr (HasValue)
+                return &m_values[s];
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
+template<bool HasValue>
+bool Flagger::KeyTable<HasValue>::contains(quint64 key) const
+{
+    if (m_keys.empty())
+        return false;
+    for (std::size_t s = slotOf(key); m_keys[s] != 0; s = (s + 1) & (m_keys.size() - 1)) {
+        if (m_keys[s] == key)
+            return true;
+    }
+    return false;
+}
+
+template<bool HasValue>
+void Flagger::KeyTable<HasValue>::clear()
+{
+    m_keys = {};
+    m_values = {};
+    m_size = 0;
+}
+
+template<bool HasValue>
+std::size_t Flagger::KeyTable<HasValue>::memoryUsed() const
+{
+    return m_keys.capacity() * sizeof(quint64) + m_values.capacity() * sizeof(qint64);
+}
+
+quint64 Flagger::salted(Origin origin, qint64 key)
+{
+    // One key space per origin (duplicates are judged within one); 0 marks a free slot.
+    const quint64 k = quint64(key) ^ (0x9E3779B97F4A7C15ull * (quint64(origin) + 1));
+    return k == 0 ? 1 : k;
+}
+
+void Flagger::remember(Origin origin, std::optional<qint64> eventKey, std::optional<qint64> subjectKey,
+                       std::optional<qint64> eventTimeMs)
+{
+    bool inserted = false;
+    if (eventKey)
+        m_seenIds.insert(salted(origin, *eventKey), 0, inserted);
+    if (subjectKey && eventTimeMs) {
+        qint64 *newest = m_newestBySubject.insert(salted(origin, *subjectKey), *eventTimeMs, inserted);
+        if (!inserted && *newest < *eventTimeMs)
+            *newest = *eventTimeMs;
     }
 }
 
@@ -44,22 +130,21 @@ Flags Flagger::deliveryFlags(const Delivery &d)
     return f;
 }
 
-Flags Flagger::flagEvent(const Delivery &d, const Event &e)
+Flags Flagger::flagEvent(const Delivery &d, const Event &e, std::optional<qint64> eventKey, std::optional<qint64> subjectKey)
 {
     Flags f = deliveryFlags(d);
-    if (!e.eventId.isEmpty() && m_seenIds.count(key(d.origin, e.eventId)))
+    if (eventKey && m_seenIds.contains(salted(d.origin, *eventKey)))
         f |= Flag::Duplicate;
-    const QString subject = subjectKey(e.subjectType, e.subjectId, e.subjectUuid);
-    if (!subject.isEmpty() && e.eventTimeMs) {
-        const auto it = m_newestBySubject.find(key(d.origin, subject));
-        if (it != m_newestBySubject.end() && *e.eventTimeMs < it->second)
+    if (subjectKey && e.eventTimeMs) {
+        const qint64 *newest = m_newestBySubject.findValue(salted(d.origin, *subjectKey));
+        if (newest && *e.eventTimeMs < *newest)
             f |= Flag::OutOfOrder;
     }
     if (e.eventTimeMs && d.receivedAtMs - *e.eventTimeMs > budgets::staleAfterMs)
         f |= Flag::Stale;
     if (!m_selfAuthor.isEmpty() && e.author == m_selfAuthor)
         f |= Flag::Self;
-    remember(d.origin, e.eventId, subject, e.eventTimeMs);
+    remember(d.origin, eventKey, subjectKey, e.eventTimeMs);
     return f;
 }
 
@@ -68,5 +153,13 @@ void Flagger::clear()
     m_seenIds.clear();
     m_newestBySubject.clear();
 }
+
+std::size_t Flagger::memoryUsed() const
+{
+    return m_seenIds.memoryUsed() + m_newestBySubject.memoryUsed();
+}
+
+template class Flagger::KeyTable<false>;
+template class Flagger::KeyTable<true>;
 
 } // namespace pimscope

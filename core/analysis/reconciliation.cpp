@@ -16,7 +16,7 @@ QString build()
     const QString verdict = QStringLiteral(
         "(SELECT max(CASE WHEN ld.log_message IN (%1, %2) THEN 3 WHEN ld.log_message = %3 THEN 2 "
         "WHEN ld.log_message IN (%4, %5) THEN 1 ELSE 0 END) "
-        "FROM events l JOIN deliveries ld ON ld.id = l.delivery_id WHERE l.event_id = e.event_id AND l.origin = %6)")
+        "FROM events l JOIN deliveries ld ON ld.id = l.delivery_id WHERE l.event_key = e.event_key AND l.origin = %6 AND l.event_id = e.event_id)")
         .arg(n(LogMessage::EndpointError), n(LogMessage::Timeout), n(LogMessage::RequestSent),
              n(LogMessage::SameConnection), n(LogMessage::NotSentPermissions), n(Origin::Log));
     // Received inside a window a log covers for the level the PIM would have written.
@@ -37,7 +37,7 @@ QString build()
                              .arg(n(Origin::Receiver))
                              .arg(captureMarginMs);
     const QString logged = QStringLiteral(
-        "(CASE WHEN EXISTS (SELECT 1 FROM events r WHERE r.event_id = e.event_id AND r.origin = %1) THEN %2 "
+        "(CASE WHEN EXISTS (SELECT 1 FROM events r WHERE r.event_key = e.event_key AND r.origin = %1 AND r.event_id = e.event_id) THEN %2 "
         "WHEN %3 THEN %4 END)")
         .arg(n(Origin::Receiver), n(Recon::Captured), span, n(Recon::NotCaptured));
     return QStringLiteral("(CASE WHEN e.origin = %1 THEN %2 WHEN e.origin = %3 AND e.event_id IS NOT NULL AND "

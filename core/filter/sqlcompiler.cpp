@@ -1,6 +1,7 @@
 #include "sqlcompiler.h"
 
 #include "analysis/reconciliation.h"
+#include "util/textkey.h"
 
 #include <QStringList>
 
@@ -405,9 +406,30 @@ private:
             }
         }
         out.sql = terms.size() == 1 ? terms.front() : QString(u'(' + terms.join(QLatin1StringView(" OR ")) + u')');
+        if (node.field == Field::EventId && !node.negated && (node.op == CompareOp::Eq || node.op == CompareOp::In))
+            keyedByEventId(node, out);
         if (node.negated)
             out.sql = u'(' + out.sql + QLatin1StringView(") IS NOT 1");
         return out;
+    }
+
+    /** The events_event_id index holds the ids' keys (util/textkey.h): look the keys up, then compare the texts. */
+    static void keyedByEventId(const Node &node, Piece &out)
+    {
+        QVariantList keys;
+        for (const QVariant &v : node.values) {
+            const auto key = textkey::eventIdOf(v.toString());
+            if (!key)
+                return; // an empty id has no key: the texts alone decide
+            keys.append(*key);
+        }
+        QString list;
+        for (qsizetype i = 0; i < keys.size(); ++i)
+            list += i ? QLatin1StringView(", ?") : QLatin1StringView("?");
+        out.sql = QStringLiteral("(e.event_key IN (") + list + QStringLiteral(") AND ") + out.sql + u')';
+        out.bindings = keys + out.bindings;
+        out.height += 2;
+        out.parserDepth += 1;
     }
 
     FilterTarget m_target;

@@ -3,6 +3,9 @@
 #include "util/timeutil.h"
 
 #include <QBuffer>
+#include <QtEndian>
+
+#include <openssl/evp.h>
 
 #include <string_view>
 
@@ -61,6 +64,34 @@ LogMessage logMessageKind(QByteArrayView message, std::optional<int> *timeoutMs)
         || message == "The event was not sent because the product does not exist or the connection does not have the required permissions.")
         return LogMessage::NotSentPermissions;
     return LogMessage::Unknown;
+}
+
+QByteArray logLineKeyPrefix(QByteArrayView line)
+{
+    QByteArray prefix(8, '\0');
+    if (line.size() >= 19) {
+        if (const auto t = parseLogDateTime(std::string_view(line.data(), 19)); t && *t >= 0)
+            qToBigEndian(quint64(*t / 1000), prefix.data());
+    }
+    return prefix;
+}
+
+QByteArray logLineKey(QByteArrayView line, int occurrence)
+{
+    QByteArray key = logLineKeyPrefix(line);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const QByteArray suffix = '\n' + QByteArray::number(occurrence);
+    const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr)
+        && EVP_DigestUpdate(ctx, line.data(), size_t(line.size()))
+        && EVP_DigestUpdate(ctx, suffix.constData(), size_t(suffix.size())) && EVP_DigestFinal_ex(ctx, digest, &length);
+    EVP_MD_CTX_free(ctx);
+    if (!ok || length < 16)
+        key += QByteArray(line.first(std::min<qsizetype>(line.size(), 16)).toByteArray()).leftJustified(16, '\0');
+    else
+        key += QByteArray(reinterpret_cast<const char *>(digest), 16);
+    return key;
 }
 
 LogLine parseLogLine(QByteArray bytes, int number)

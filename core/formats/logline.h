@@ -39,6 +39,17 @@ struct LogLine
 /** Frames one line (without its line ending). */
 LogLine parseLogLine(QByteArray line, int number);
 
+/**
+ * What identifies a log line across imports (24 bytes): the line's time (whole seconds since the epoch, 8 bytes
+ * big-endian; 0 when it has none), then 16 bytes of SHA-256 of the line and its occurrence (how many identical
+ * lines of the same second came before it in its file). The time comes first because a log's lines are in time
+ * order: their keys go into the store's index at its end, where random keys dirtied a page of the index per line
+ * and commit (the bulk import wrote three times the bytes it stored).
+ */
+QByteArray logLineKey(QByteArrayView line, int occurrence);
+/** The 8 bytes of the time a line's key starts with (see logLineKey). */
+QByteArray logLineKeyPrefix(QByteArrayView line);
+
 /** The message kind of a message text (both wordings where Akeneo's code and docs differ); the N of a timeout. */
 LogMessage logMessageKind(QByteArrayView message, std::optional<int> *timeoutMs = nullptr);
 

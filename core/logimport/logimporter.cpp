@@ -11,8 +11,6 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
-#include <openssl/evp.h>
-
 #include <deque>
 #include <map>
 #include <unordered_map>
@@ -20,22 +18,6 @@
 namespace pimscope {
 
 namespace {
-
-/** 16 bytes of SHA-256 of the line and its occurrence: what identifies a line across imports. */
-QByteArray lineKey(QByteArrayView line, int occurrence)
-{
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    const QByteArray suffix = '\n' + QByteArray::number(occurrence);
-    const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr)
-        && EVP_DigestUpdate(ctx, line.data(), size_t(line.size()))
-        && EVP_DigestUpdate(ctx, suffix.constData(), size_t(suffix.size())) && EVP_DigestFinal_ex(ctx, digest, &length);
-    EVP_MD_CTX_free(ctx);
-    if (!ok || length < 16)
-        return QByteArray(line.first(std::min<qsizetype>(line.size(), 16)).toByteArray()).leftJustified(16, '\0');
-    return QByteArray(reinterpret_cast<const char *>(digest), 16);
-}
 
 constexpr qint64 hourMs = 3600 * 1000;
 
@@ -230,7 +212,7 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     std::optional<qint64> lastTime;
     std::vector<Delivery> undated; // lines without a date before the first dated one
     std::deque<quint64> inFlight;
-    constexpr std::size_t maxInFlight = 256;
+    const std::size_t maxInFlight = bulk ? 1024 : 256;
 
     const auto problem = [&s](int line, const QString &message, bool error) {
         ++s.problemCount;
@@ -262,10 +244,10 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
             second = raw.first(std::min<qsizetype>(raw.size(), 19));
             seen.clear();
         }
-        const auto first = seen.try_emplace(lineKey(raw, 0), 0);
+        const auto first = seen.try_emplace(logLineKey(raw, 0), 0);
         const int occurrence = first.second ? 0 : ++first.first->second;
         Delivery d;
-        d.logKey = occurrence == 0 ? first.first->first : lineKey(raw, occurrence);
+        d.logKey = occurrence == 0 ? first.first->first : logLineKey(raw, occurrence);
         LogLine l = parseLogLine(std::move(raw), number);
         d.origin = Origin::Log;
         d.format = Format::Akeneo;

@@ -58,7 +58,7 @@ struct Delivery
     std::optional<int> logLine;
     qint64 importId = 0; ///< the import a log line came with (0: none)
     /**
-     * What identifies a log line across imports (16 bytes, see LogImporter): a delivery whose key an earlier import
+     * What identifies a log line across imports (24 bytes, see logLineKey): a delivery whose key an earlier import
      * stored is not stored again. Empty for anything but log lines.
      */
     QByteArray logKey;

@@ -196,7 +196,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
     pragma(QStringLiteral("PRAGMA temp_store = MEMORY"));
     // 64 MiB of page cache for the writer: index pages of random keys (event ids, uuids) stay in memory
     // instead of being read back from the WAL at every insert.
-    pragma(QStringLiteral("PRAGMA cache_size = -65536"));
+    pragma(QStringLiteral("PRAGMA cache_size = -%1").arg(cacheKiB));
     // The writer's checkpoints run on a thread of their own (see Checkpointer) every 64 MiB of WAL; a WAL file that
     // grew past 256 MiB is cut back after a checkpoint. Below that the file is reused as it is: truncating it at
     // every restart made ext4 allocate its blocks again (5% of the writer's time under load).

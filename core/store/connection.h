@@ -29,6 +29,8 @@ class Connection
 {
 public:
     enum class Mode { ReadOnly, ReadWrite };
+    /** The page cache of a connection, in KiB (PRAGMA cache_size = -cacheKiB). */
+    static constexpr int cacheKiB = 65536;
 
     /**
      * Opens `path` in the calling thread. ReadWrite creates the file when allowed and brings its schema to

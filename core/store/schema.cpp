@@ -1,9 +1,18 @@
 #include "schema.h"
 
+#include "sqlitestatement.h"
+
+#include "formats/logline.h"
+#include "util/textkey.h"
+
+#include <sqlite3.h>
+
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+
+#include <span>
 
 namespace pimscope::schema {
 
@@ -91,15 +100,77 @@ const char *const version3[] = {
     "DROP INDEX IF EXISTS events_event_id",
 };
 
+// Version 4: the event id and the subject are indexed by 64-bit keys of their texts (util/textkey.h), which builds
+// the indexes of a large import about five times faster than the texts did and halves their size; and a log line's
+// key starts with its time (see logLineKey), so that an import appends to the key index instead of writing all
+// over it. The functions are the writer connection's (registerFunctions).
+const char *const version4[] = {
+    "DROP INDEX IF EXISTS events_event_id",
+    "DROP INDEX IF EXISTS events_subject",
+    "ALTER TABLE events ADD COLUMN event_key INTEGER",
+    "ALTER TABLE events ADD COLUMN subject_key INTEGER",
+    "UPDATE events SET event_key = pimscope_event_key(event_id), "
+    "subject_key = pimscope_subject_key(subject_type, subject_id, subject_uuid)",
+    "UPDATE deliveries SET log_key = pimscope_prefixed_log_key(body, log_key) WHERE log_key IS NOT NULL",
+};
+
+QString text(sqlite3_value *v)
+{
+    const auto *p = reinterpret_cast<const char *>(sqlite3_value_text(v));
+    return p ? QString::fromUtf8(p, sqlite3_value_bytes(v)) : QString();
+}
+
+void resultKey(sqlite3_context *ctx, std::optional<qint64> key)
+{
+    if (key)
+        sqlite3_result_int64(ctx, *key);
+    else
+        sqlite3_result_null(ctx);
+}
+
+/** The keys of util/textkey.h and formats/logline.h as SQL functions, for the migration to version 4. */
+Result<void> registerFunctions(QSqlDatabase &db)
+{
+    sqlite3 *handle = SqliteStatement::handle(db);
+    if (!handle)
+        return Result<void>::failure(QStringLiteral("not a SQLite connection"));
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    const auto eventKey = [](sqlite3_context *ctx, int, sqlite3_value **argv) {
+        resultKey(ctx, textkey::eventIdOf(text(argv[0])));
+    };
+    const auto subjectKey = [](sqlite3_context *ctx, int, sqlite3_value **argv) {
+        resultKey(ctx, textkey::subjectOf(text(argv[0]), text(argv[1]), text(argv[2])));
+    };
+    const auto prefixedLogKey = [](sqlite3_context *ctx, int, sqlite3_value **argv) {
+        // (|| would make text of the blobs.)
+        const auto blob = [argv](int i) {
+            const auto *p = static_cast<const char *>(sqlite3_value_blob(argv[i]));
+            return QByteArrayView(p, p ? sqlite3_value_bytes(argv[i]) : 0);
+        };
+        const QByteArray key = logLineKeyPrefix(blob(0)) + blob(1);
+        sqlite3_result_blob(ctx, key.constData(), int(key.size()), SQLITE_TRANSIENT);
+    };
+    if (sqlite3_create_function_v2(handle, "pimscope_event_key", 1, flags, nullptr, eventKey, nullptr, nullptr, nullptr)
+            != SQLITE_OK
+        || sqlite3_create_function_v2(handle, "pimscope_subject_key", 3, flags, nullptr, subjectKey, nullptr, nullptr,
+                                      nullptr)
+            != SQLITE_OK
+        || sqlite3_create_function_v2(handle, "pimscope_prefixed_log_key", 2, flags, nullptr, prefixedLogKey, nullptr,
+                                      nullptr, nullptr)
+            != SQLITE_OK)
+        return Result<void>::failure(QString::fromUtf8(sqlite3_errmsg(handle)));
+    return {};
+}
+
 // The indexes on events. Every one of them halves the insert rate (tests/bench/bench_store) and a scan of a
 // million events takes about 100 ms, so only what lookups need is indexed: the events of a delivery, an event
-// id (with its origin: see version 3), and a subject by the key the timeline and the flags use (the uuid, else the
-// identifier or code).
+// id (with its origin: see version 3), and a subject (the uuid, else the identifier or code), the last two by
+// their 64-bit keys (version 4).
 // A bulk write drops them and builds them again at its end (see dropEventIndexes / ensureEventIndexes).
 const char *const eventIndexes[][2] = {
     {"events_delivery", "ON events(delivery_id)"},
-    {"events_event_id", "ON events(event_id, origin)"},
-    {"events_subject", "ON events(subject_type, COALESCE(subject_uuid, subject_id))"},
+    {"events_event_id", "ON events(event_key, origin)"},
+    {"events_subject", "ON events(subject_key)"},
 };
 
 Result<void> exec(QSqlDatabase &db, const QString &sql)
@@ -148,29 +219,21 @@ Result<void> migrate(QSqlDatabase &db)
         db.rollback();
         return Result<void>::failure(msg);
     };
-    if (from < 1) {
-        for (const char *stmt : version1) {
+    if (auto r = registerFunctions(db); !r)
+        return fail(r.error());
+    // Each version's statements in turn; the event indexes, whose definitions are the newest version's, at the end.
+    const std::pair<int, std::span<const char *const>> versions[] = {
+        {1, version1}, {2, version2}, {3, version3}, {4, version4}};
+    for (const auto &[version, statements] : versions) {
+        if (from >= version)
+            continue;
+        for (const char *stmt : statements) {
             if (auto r = exec(db, QString::fromLatin1(stmt)); !r)
                 return fail(r.error());
         }
-        if (auto r = ensureEventIndexes(db); !r)
-            return fail(r.error());
     }
-    if (from < 2) {
-        for (const char *stmt : version2) {
-            if (auto r = exec(db, QString::fromLatin1(stmt)); !r)
-                return fail(r.error());
-        }
-    }
-    if (from < 3) {
-        for (const char *stmt : version3) {
-            if (auto r = exec(db, QString::fromLatin1(stmt)); !r)
-                return fail(r.error());
-        }
-        if (auto r = ensureEventIndexes(db); !r)
-            return fail(r.error());
-    }
-    // Future migrations: if (from < 4) { ... }
+    if (auto r = ensureEventIndexes(db); !r)
+        return fail(r.error());
     if (auto r = exec(db, QStringLiteral("PRAGMA application_id = %1").arg(applicationId)); !r)
         return fail(r.error());
     if (auto r = exec(db, QStringLiteral("PRAGMA user_version = %1").arg(currentVersion)); !r)

@@ -10,7 +10,7 @@ namespace pimscope::schema {
 inline constexpr int applicationId = 0x50494D53;
 
 /** PRAGMA user_version of the newest schema this build knows. Migrations go 1 -> 2 -> ... -> currentVersion. */
-inline constexpr int currentVersion = 3;
+inline constexpr int currentVersion = 4;
 
 /**
  * Brings an open, writable database to currentVersion inside one transaction: creates the schema in an
@@ -51,9 +51,14 @@ Result<void> dropEventIndexes(QSqlDatabase &db);
  *   deliveries.import_id INTEGER (the import of a log line), deliveries.log_key BLOB (16 bytes of SHA-256 of the
  *           line and how many identical lines came before it in its file)
  *
+ * Version 4 keys what the event indexes hold (util/textkey.h) and puts the line's time first in a log key:
+ *
+ *   events.event_key INTEGER (textkey::eventIdOf: NULL without an event id),
+ *   events.subject_key INTEGER (textkey::subjectOf: NULL without a uuid, identifier or code),
+ *   deliveries.log_key BLOB (24 bytes: the line's time, then the 16 above; formats/logline.h logLineKey)
+ *
  * Indexes: deliveries(received_at), deliveries(import_id), deliveries(log_key) (both partial: NOT NULL);
- * events(delivery_id), events(event_id, origin),
- * events(subject_type, COALESCE(subject_uuid, subject_id)).
+ * events(delivery_id), events(event_key, origin), events(subject_key).
  *
  * events.origin and events.received_at repeat the delivery's values so that the common event filters and
  * sorts need no join. An event's JSON is substr(body, payload_offset + 1, payload_length) of its delivery.

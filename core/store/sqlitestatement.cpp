@@ -69,6 +69,11 @@ void SqliteStatement::bindText(int i, const QByteArray &utf8)
     sqlite3_bind_text(m_stmt, i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
 }
 
+void SqliteStatement::bindStaticText(int i, const char *utf8, qsizetype size)
+{
+    sqlite3_bind_text64(m_stmt, i, size ? utf8 : "", sqlite3_uint64(size), SQLITE_STATIC, SQLITE_UTF8);
+}
+
 void SqliteStatement::bindBlob(int i, const QByteArray &bytes)
 {
     // An empty body is an empty blob, never NULL.
@@ -91,6 +96,27 @@ bool SqliteStatement::existsRow(bool *ok)
     sqlite3_clear_bindings(m_stmt);
     *ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
     return rc == SQLITE_ROW;
+}
+
+bool SqliteStatement::step(bool *ok)
+{
+    const int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (ok)
+        *ok = rc == SQLITE_DONE;
+    sqlite3_reset(m_stmt);
+    return false;
+}
+
+bool SqliteStatement::isNull(int column) const
+{
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+qint64 SqliteStatement::int64(int column) const
+{
+    return sqlite3_column_int64(m_stmt, column);
 }
 
 QString SqliteStatement::errorString() const

@@ -40,6 +40,8 @@ public:
     void bind(int i, const QString &text);
     /** Bytes as TEXT (UTF-8); a null array binds NULL. The bytes are copied. */
     void bindText(int i, const QByteArray &utf8);
+    /** UTF-8 text, not copied: it must stay alive until step() returns. */
+    void bindStaticText(int i, const char *utf8, qsizetype size);
     /** Bytes as a BLOB; not copied: `bytes` must stay alive until step() returns. */
     void bindBlob(int i, const QByteArray &bytes);
     template<typename T>
@@ -55,6 +57,14 @@ public:
     bool exec();
     /** Runs it and reports whether it produced a row; then resets it. */
     bool existsRow(bool *ok);
+
+    /**
+     * Steps to the next result row (read it with isNull/int64); false at the end, where the statement is reset, or
+     * on an error, which `ok` (when given) reports.
+     */
+    bool step(bool *ok = nullptr);
+    bool isNull(int column) const;
+    qint64 int64(int column) const;
 
     QString errorString() const;
 

@@ -5,6 +5,7 @@
 #include "analysis/budgets.h"
 #include "analysis/reconciliation.h"
 #include "filter/filter.h"
+#include "util/textkey.h"
 
 #include <QHash>
 #include <QSqlError>
@@ -295,12 +296,14 @@ Result<QList<EventRecord>> StoreReader::eventsOfDelivery(qint64 deliveryId)
 
 Result<QList<EventRecord>> StoreReader::eventsOfSubject(const QString &subjectType, const QString &subjectKey)
 {
-    // The same expression as the events_subject index, so that the lookup uses it.
+    // Through the events_subject index of the subject's key; the texts rule out another subject sharing it.
     QSqlQuery q(db());
     q.setForwardOnly(true);
     q.prepare(QLatin1StringView(eventColumns)
-              + QStringLiteral("WHERE e.subject_type = ? AND COALESCE(e.subject_uuid, e.subject_id) = ? "
+              + QStringLiteral("WHERE e.subject_key = ? AND e.subject_type = ? "
+                               "AND (CASE WHEN e.subject_uuid <> '' THEN e.subject_uuid ELSE e.subject_id END) = ? "
                                "ORDER BY e.event_time IS NULL, e.event_time, e.id LIMIT 10000"));
+    q.addBindValue(textkey::subject(subjectType, subjectKey));
     q.addBindValue(subjectType);
     q.addBindValue(subjectKey);
     return readEvents(q);

@@ -50,7 +50,7 @@ public:
     /**
      * Every event (of any origin) about one subject, in event-time order (then storage order), at most 10,000:
      * the subject's type and its key, the uuid when it has one, else the identifier or code
-     * (Flagger::subjectKey's rule, which the events_subject index follows).
+     * (the rule of textkey::subjectOf, whose key the events_subject index holds).
      */
     Result<QList<EventRecord>> eventsOfSubject(const QString &subjectType, const QString &subjectKey);
 
