@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "importcommand.h"
+#include "replaycommand.h"
 #include "receivecommand.h"
 #include "secretcommand.h"
 
@@ -37,6 +38,7 @@ int statsCommand(const QStringList &args);
 constexpr Command commands[] = {
     {"receive", "capture what PIMs POST to a local HTTP(S) endpoint into the capture", &receiveCommand},
     {"import", "import Akeneo event-subscription log files into the capture and print what went wrong", &importCommand},
+    {"replay", "send captured events to a URL, signed and paced like the PIM", &replayCommand},
     {"export", "write events or deliveries of a capture to stdout (JSON lines)", &exportCommand},
     {"stats", "print counts, answer times and the busiest hour of a capture as one JSON object", &statsCommand},
     {"secret", "store or delete a secret in the OS keychain (value from stdin)", &secretCommand},

@@ -66,6 +66,20 @@ bool Filter::isEmpty() const
     return m_text.trimmed().isEmpty();
 }
 
+bool Filter::references(filter::Field field) const
+{
+    const auto visit = [field](const auto &self, const filter::Node &node) -> bool {
+        if (node.kind == filter::Node::Kind::Compare && node.field == field)
+            return true;
+        for (const auto &child : node.children) {
+            if (self(self, *child))
+                return true;
+        }
+        return false;
+    };
+    return m_root && visit(visit, *m_root);
+}
+
 CompiledFilter Filter::compile(FilterTarget target) const
 {
     if (!isValid()) {

@@ -44,6 +44,9 @@ public:
     const FilterError &error() const { return m_error; }
     const QString &text() const { return m_text; }
 
+    /** Whether the filter tests `field` anywhere (e.g. replay leaves origin `replay` out unless it names the origin). */
+    bool references(filter::Field field) const;
+
     /** The SQL of a valid filter for `target`. An invalid filter compiles to a constant false ("0"). */
     CompiledFilter compile(FilterTarget target) const;
 

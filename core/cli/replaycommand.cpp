@@ -1,0 +1,258 @@
+#include "replaycommand.h"
+
+#include "commands.h"
+
+#include "replay/replayer.h"
+#include "replay/replaysigner.h"
+#include "secrets/keychainsecretstore.h"
+#include "store/eventstore.h"
+#include "util/timeutil.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace pimscope::cli {
+
+namespace {
+
+constexpr int anyFailed = 3;
+
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(signalPipe[1], &c, 1);
+}
+
+void printError(const QString &message)
+{
+    printCommandError(QStringLiteral("replay"), message);
+}
+
+void out(const QString &line)
+{
+    std::fputs(qPrintable(line + u'\n'), stdout);
+    std::fflush(stdout);
+}
+
+/** The secret in the keychain under `name` (the command's own event loop runs meanwhile). */
+Result<QByteArray> readKeychainSecret(const QString &name)
+{
+    using R = Result<QByteArray>;
+    KeychainSecretStore keychain;
+    R result = R::failure(QStringLiteral("the keychain did not answer"));
+    QObject::connect(&keychain, &SecretStore::secretRead, &keychain, [&](const QString &, const QByteArray &value) {
+        result = value;
+        QCoreApplication::quit();
+    });
+    QObject::connect(&keychain, &SecretStore::secretFailed, &keychain,
+                     [&](const QString &, SecretStore::ErrorKind, const QString &message) {
+                         result = R::failure(message);
+                         QCoreApplication::quit();
+                     });
+    keychain.read(name);
+    QCoreApplication::exec();
+    return result;
+}
+
+QString kindName(const ReplayResult &r)
+{
+    return logMessageName(r.kind);
+}
+
+} // namespace
+
+int replayCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Send captured events to a URL, signed and paced like the PIM."));
+    parser.addOption(dbOption());
+    parser.addOption({QStringLiteral("filter"), QStringLiteral("Send the events matching EXPR (default: all)."), QStringLiteral("EXPR")});
+    parser.addOption({QStringLiteral("to"), QStringLiteral("The target URL (http or https)."), QStringLiteral("URL")});
+    parser.addOption({QStringLiteral("secret-env"), QStringLiteral("Sign with the secret in this environment variable."), QStringLiteral("VAR")});
+    parser.addOption({QStringLiteral("secret-name"), QStringLiteral("Sign with this secret of the OS keychain."), QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("as-received"), QStringLiteral("Send each original delivery's exact body, one request each.")});
+    parser.addOption({QStringLiteral("batch-size"), QStringLiteral("Akeneo events per request when rebatching (default 10)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("rps"), QStringLiteral("Requests per second, evenly spaced."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("per-hour"), QStringLiteral("Requests per hour, evenly spaced (Akeneo: 4000)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("concurrency"), QStringLiteral("Requests in flight at most (default 1, which keeps the order)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("order"), QStringLiteral("original, event-time, reverse or shuffle (default original)."), QStringLiteral("ORDER")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of shuffle and duplicates (default 0)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("duplicates"), QStringLiteral("Probability of sending a request twice (0 to 1)."), QStringLiteral("P")});
+    parser.addOption({QStringLiteral("timeout-ms"), QStringLiteral("Deadline of each request (default 500, as Akeneo)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("insecure"), QStringLiteral("Accept any TLS certificate.")});
+    parser.addOption({QStringLiteral("dry-run"), QStringLiteral("Print what would be sent; send nothing.")});
+    if (auto exit = parseCommandLine(parser, args, QStringLiteral("replay")))
+        return *exit;
+
+    const auto usage = [](const QString &message) {
+        printError(message);
+        return int(UsageError);
+    };
+    const auto number = [&parser](const QString &name, double min, double max, double fallback, bool *ok) {
+        if (!parser.isSet(name))
+            return fallback;
+        bool valid = false;
+        const double v = parser.value(name).toDouble(&valid);
+        if (!valid || v < min || v > max)
+            *ok = false;
+        return v;
+    };
+    const QUrl url(parser.value(QStringLiteral("to")), QUrl::StrictMode);
+    if (!parser.isSet(QStringLiteral("to")))
+        return usage(QStringLiteral("--to URL is required"));
+    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty())
+        return usage(QStringLiteral("--to: '%1' is not an http or https URL").arg(parser.value(QStringLiteral("to"))));
+    if (parser.isSet(QStringLiteral("secret-env")) && parser.isSet(QStringLiteral("secret-name")))
+        return usage(QStringLiteral("give --secret-env or --secret-name, not both"));
+    if (parser.isSet(QStringLiteral("rps")) && parser.isSet(QStringLiteral("per-hour")))
+        return usage(QStringLiteral("give --rps or --per-hour, not both"));
+    if (parser.isSet(QStringLiteral("as-received")) && parser.isSet(QStringLiteral("batch-size")))
+        return usage(QStringLiteral("--batch-size rebatches: it cannot go with --as-received"));
+    bool ok = true;
+    ReplayPlanOptions plan;
+    plan.mode = parser.isSet(QStringLiteral("as-received")) ? ReplayMode::AsReceived : ReplayMode::Rebatched;
+    plan.batchSize = int(number(QStringLiteral("batch-size"), 1, 1000, 10, &ok));
+    if (!ok)
+        return usage(QStringLiteral("--batch-size: give a whole number from 1 to 1000"));
+    plan.duplicates = number(QStringLiteral("duplicates"), 0, 1, 0, &ok);
+    if (!ok)
+        return usage(QStringLiteral("--duplicates: give a probability from 0 to 1"));
+    plan.seed = quint64(number(QStringLiteral("seed"), 0, 9e15, 0, &ok));
+    if (!ok)
+        return usage(QStringLiteral("--seed: give a whole number of 0 or more"));
+    if (parser.isSet(QStringLiteral("order"))) {
+        const auto order = replayOrderFromName(parser.value(QStringLiteral("order")));
+        if (!order)
+            return usage(QStringLiteral("--order: '%1' is not one of original, event-time, reverse, shuffle")
+                             .arg(parser.value(QStringLiteral("order"))));
+        plan.order = *order;
+    }
+    ReplayTarget target;
+    target.url = url;
+    target.concurrency = int(number(QStringLiteral("concurrency"), 1, 256, 1, &ok));
+    if (!ok)
+        return usage(QStringLiteral("--concurrency: give a whole number from 1 to 256"));
+    target.timeoutMs = int(number(QStringLiteral("timeout-ms"), 1, 3600000, 500, &ok));
+    if (!ok)
+        return usage(QStringLiteral("--timeout-ms: give a whole number of milliseconds from 1 to 3600000"));
+    if (parser.isSet(QStringLiteral("rps")))
+        target.ratePerSecond = number(QStringLiteral("rps"), 0.0001, 1e6, 0, &ok);
+    else if (parser.isSet(QStringLiteral("per-hour")))
+        target.ratePerSecond = number(QStringLiteral("per-hour"), 0.01, 1e9, 0, &ok) / 3600.0;
+    if (!ok)
+        return usage(QStringLiteral("--rps / --per-hour: give a positive rate"));
+    target.insecure = parser.isSet(QStringLiteral("insecure"));
+    target.stopIfUnreachable = true;
+    const Filter filter = Filter::parse(parser.value(QStringLiteral("filter")));
+    if (!filter.isValid())
+        return usage(QStringLiteral("--filter: ") + filter.error().message);
+
+    if (parser.isSet(QStringLiteral("secret-env"))) {
+        const QString var = parser.value(QStringLiteral("secret-env"));
+        target.secret = qgetenv(var.toLocal8Bit().constData());
+        if (target.secret.isEmpty()) {
+            printError(QStringLiteral("--secret-env: the environment variable %1 is empty or not set").arg(var));
+            return Failure;
+        }
+    } else if (parser.isSet(QStringLiteral("secret-name"))) {
+        auto secret = readKeychainSecret(parser.value(QStringLiteral("secret-name")));
+        if (!secret) {
+            printError(secret.error());
+            return Failure;
+        }
+        target.secret = secret.value();
+    }
+
+    auto store = EventStore::open(dbPath(parser));
+    if (!store) {
+        printError(store.error());
+        return Failure;
+    }
+    auto planned = planReplay(store.value()->reader(), filter, {}, plan);
+    if (!planned) {
+        printError(planned.error());
+        return Failure;
+    }
+    const ReplayPlan &p = planned.value();
+    if (target.secret.isEmpty())
+        printError(QStringLiteral("warning: no secret given (--secret-env or --secret-name): the requests go unsigned"));
+    for (const QString &note : p.notes)
+        printError(QStringLiteral("note: ") + note);
+    if (p.requests.isEmpty()) {
+        out(QStringLiteral("nothing to send: no event matches"));
+        return Success;
+    }
+    if (parser.isSet(QStringLiteral("dry-run"))) {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (qsizetype i = 0; i < p.requests.size(); ++i) {
+            const ReplayRequest &r = p.requests[i];
+            out(QStringLiteral("#%1 POST %2  %3 events, %L4 bytes, %5%6")
+                    .arg(i + 1)
+                    .arg(url.toString(), QString::number(r.eventCount))
+                    .arg(r.body.size())
+                    .arg(formatName(r.format), r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
+            for (const Header &h : replayHeaders(r.format, r.body, target.secret, now))
+                out(QStringLiteral("    %1: %2").arg(QString::fromLatin1(h.name),
+                                                     isSecretHeader(h.name) ? QStringLiteral("[secret]") : QString::fromLatin1(h.value)));
+        }
+        out(QStringLiteral("dry run: %L1 requests, %L2 events; nothing sent").arg(p.requests.size()).arg(p.events));
+        return Success;
+    }
+
+    Replayer replayer(target, p.requests, store.value().get());
+    QObject::connect(&replayer, &Replayer::requestFinished, [](const ReplayResult &r) {
+        out(QStringLiteral("%1  %2  %3 ms  %4 events  %5%6%7")
+                .arg(toIsoUtc(r.sentAtMs), r.status ? QString::number(*r.status) : QStringLiteral("---"))
+                .arg(r.latencyMs, 7, 'f', 1)
+                .arg(r.eventCount, 3)
+                .arg(kindName(r), r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error,
+                     r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
+    });
+    QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
+
+    // Ctrl+C stops sending; what was sent stays stored.
+    if (::pipe(signalPipe) == 0) {
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+    }
+    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &replayer, [&] {
+        char c;
+        [[maybe_unused]] const auto n = ::read(signalPipe[0], &c, 1);
+        replayer.cancel();
+    });
+    replayer.start();
+    QCoreApplication::exec();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    const ReplaySummary &s = replayer.summary();
+    if (!store.value()->flush())
+        printError(QStringLiteral("warning: not every result could be stored in the capture"));
+    if (s.unreachable) {
+        printError(QStringLiteral("cannot reach %1: %2").arg(url.toString(), s.unreachableError));
+        return Failure;
+    }
+    out(QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %L6 answered 2xx in time, %L7 endpoint errors, "
+                       "%L8 timeouts; latency p50 %9 ms, p99 %10 ms")
+            .arg(s.cancelled ? QStringLiteral("cancelled: ") : QString())
+            .arg(s.sent)
+            .arg(s.planned)
+            .arg(s.events)
+            .arg(s.elapsedMs / 1000.0, 0, 'f', 1)
+            .arg(s.ok)
+            .arg(s.endpointErrors)
+            .arg(s.timeouts)
+            .arg(s.percentileMs(50), 0, 'f', 1)
+            .arg(s.percentileMs(99), 0, 'f', 1));
+    return s.ok == s.planned && !s.cancelled ? int(Success) : anyFailed;
+}
+
+} // namespace pimscope::cli

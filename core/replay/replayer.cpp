@@ -1,0 +1,239 @@
+#include "replayer.h"
+
+#include "replaysigner.h"
+
+#include "receiver/signatureverifier.h"
+#include "store/eventstore.h"
+
+#include <QDateTime>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QSslError>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+
+namespace pimscope {
+
+double ReplaySummary::percentileMs(double p) const
+{
+    if (latenciesMs.isEmpty())
+        return 0;
+    QList<double> sorted = latenciesMs;
+    std::sort(sorted.begin(), sorted.end());
+    const auto rank = qsizetype(std::ceil(p / 100.0 * double(sorted.size()))) - 1;
+    return sorted[std::clamp<qsizetype>(rank, 0, sorted.size() - 1)];
+}
+
+Replayer::Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStore *store, QObject *parent)
+    : QObject(parent), m_target(std::move(target)), m_requests(std::move(requests)), m_store(store)
+{
+    qRegisterMetaType<ReplayResult>();
+    qRegisterMetaType<ReplaySummary>();
+    m_summary.planned = int(m_requests.size());
+    const int slots = std::clamp(m_target.concurrency, 1, 256);
+    for (int i = 0; i < slots; ++i) {
+        auto slot = std::make_unique<Slot>();
+        slot->manager = std::make_unique<QNetworkAccessManager>();
+        slot->manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        slot->deadline = new QTimer(this);
+        slot->deadline->setSingleShot(true);
+        slot->deadline->setTimerType(Qt::PreciseTimer);
+        Slot *s = slot.get();
+        connect(slot->deadline, &QTimer::timeout, this, [s] {
+            if (s->reply) {
+                s->timedOut = true;
+                s->reply->abort();
+            }
+        });
+        m_slots.push_back(std::move(slot));
+    }
+    m_pacer = new QTimer(this);
+    m_pacer->setSingleShot(true);
+    m_pacer->setTimerType(Qt::PreciseTimer);
+    connect(m_pacer, &QTimer::timeout, this, &Replayer::pump);
+}
+
+Replayer::~Replayer()
+{
+    m_stopping = true;
+    for (auto &slot : m_slots) {
+        if (slot->reply) {
+            slot->reply->disconnect(this);
+            slot->reply->abort();
+        }
+    }
+}
+
+void Replayer::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_started.start();
+    QTimer::singleShot(0, this, &Replayer::pump);
+}
+
+void Replayer::cancel()
+{
+    if (!m_running || m_stopping)
+        return;
+    m_stopping = true;
+    m_summary.cancelled = true;
+    m_pacer->stop();
+    for (auto &slot : m_slots) {
+        if (slot->reply)
+            slot->reply->abort(); // reported through onReplyFinished, not stored
+    }
+    finishIfDone();
+}
+
+void Replayer::pump()
+{
+    if (m_stopping)
+        return;
+    while (m_next < m_requests.size()) {
+        auto free = std::find_if(m_slots.begin(), m_slots.end(), [](const auto &s) { return s->reply.isNull(); });
+        if (free == m_slots.end())
+            return; // a slot that finishes pumps again
+        if (m_target.ratePerSecond > 0) {
+            // Evenly spaced starts from the first one (no burst at the start, none to catch up either way).
+            const auto dueMs = qint64(std::llround(double(m_next) * 1000.0 / m_target.ratePerSecond));
+            const qint64 nowMs = m_started.elapsed();
+            if (nowMs < dueMs) {
+                if (!m_pacer->isActive())
+                    m_pacer->start(int(dueMs - nowMs));
+                return;
+            }
+        }
+        send(**free, m_next++);
+    }
+    finishIfDone();
+}
+
+void Replayer::send(Slot &slot, int index)
+{
+    const ReplayRequest &r = m_requests[index];
+    QNetworkRequest request(m_target.url);
+    slot.sentAtMs = QDateTime::currentMSecsSinceEpoch();
+    slot.headers = replayHeaders(r.format, r.body, m_target.secret, slot.sentAtMs / 1000);
+    for (const Header &h : std::as_const(slot.headers))
+        request.setRawHeader(h.name, h.value);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false); // as the PIM's client: HTTP/1.1
+    slot.index = index;
+    slot.timedOut = false;
+    slot.clock.start();
+    QNetworkReply *reply = slot.manager->post(request, r.body);
+    slot.reply = reply;
+    if (m_target.insecure)
+        connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError> &) { reply->ignoreSslErrors(); });
+    Slot *s = &slot;
+    connect(reply, &QNetworkReply::finished, this, [this, s] { onReplyFinished(*s); });
+    slot.deadline->start(std::max(1, m_target.timeoutMs));
+}
+
+void Replayer::onReplyFinished(Slot &slot)
+{
+    QNetworkReply *reply = slot.reply;
+    if (!reply)
+        return;
+    slot.deadline->stop();
+    const ReplayRequest &r = m_requests[slot.index];
+    ReplayResult result;
+    result.index = slot.index;
+    result.sentAtMs = slot.sentAtMs;
+    result.latencyMs = double(slot.clock.nsecsElapsed()) / 1e6;
+    result.eventCount = r.eventCount;
+    result.duplicate = r.duplicate;
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    const bool cancelled = m_stopping && !slot.timedOut && reply->error() == QNetworkReply::OperationCanceledError;
+    if (slot.timedOut) {
+        result.kind = LogMessage::Timeout;
+        result.error = QStringLiteral("no answer within %1 ms").arg(m_target.timeoutMs);
+    } else if (status.isValid()) {
+        result.status = status.toInt();
+        result.kind = *result.status >= 400 ? LogMessage::EndpointError : LogMessage::RequestSent;
+        if (*result.status >= 300 && *result.status < 400) {
+            const QByteArray location = reply->rawHeader("Location");
+            result.error = QStringLiteral("redirect not followed (Location: %1)")
+                               .arg(location.isEmpty() ? QStringLiteral("none") : QString::fromUtf8(location));
+        }
+    } else {
+        result.kind = LogMessage::EndpointError;
+        result.error = reply->errorString();
+    }
+    reply->disconnect(this);
+    reply->deleteLater();
+    slot.reply = nullptr;
+    ++m_done;
+    if (!cancelled) {
+        ++m_summary.sent;
+        m_summary.events += r.eventCount;
+        if (result.ok())
+            ++m_summary.ok;
+        else if (result.kind == LogMessage::Timeout)
+            ++m_summary.timeouts;
+        else if (result.kind == LogMessage::EndpointError)
+            ++m_summary.endpointErrors;
+        if (result.status && result.kind != LogMessage::Timeout)
+            m_summary.latenciesMs.append(result.latencyMs);
+        store(result, slot);
+        Q_EMIT requestFinished(result);
+        if (m_target.stopIfUnreachable && m_summary.sent == 1 && !result.status && result.kind != LogMessage::Timeout) {
+            m_summary.unreachable = true;
+            m_summary.unreachableError = result.error;
+            m_stopping = true;
+            m_pacer->stop();
+        }
+    }
+    Q_EMIT progress(m_done, int(m_requests.size()));
+    if (m_stopping)
+        finishIfDone();
+    else
+        pump();
+}
+
+void Replayer::store(const ReplayResult &result, const Slot &slot)
+{
+    if (!m_store)
+        return;
+    static const SignatureVerifier redactor;
+    const ReplayRequest &r = m_requests[result.index];
+    Delivery d;
+    d.origin = Origin::Replay;
+    d.receivedAtMs = result.sentAtMs;
+    d.method = QByteArrayLiteral("POST");
+    d.path = m_target.url.path(QUrl::FullyEncoded).toUtf8();
+    if (m_target.url.hasQuery())
+        d.path += '?' + m_target.url.query(QUrl::FullyEncoded).toUtf8();
+    if (d.path.isEmpty())
+        d.path = "/";
+    d.remote = m_target.url.authority();
+    d.headers = redactor.redacted(slot.headers);
+    d.body = r.body;
+    d.bodySize = r.body.size();
+    d.statusCode = result.status;
+    d.ackMs = result.latencyMs;
+    d.error = result.error;
+    d.logMessage = result.kind;
+    d.logLevel = result.kind == LogMessage::RequestSent ? LogLevel::Info : LogLevel::Error;
+    d.url = m_target.url.toString();
+    m_store->enqueue(std::move(d), false);
+}
+
+void Replayer::finishIfDone()
+{
+    if (!m_running)
+        return;
+    const bool inFlight = std::any_of(m_slots.begin(), m_slots.end(), [](const auto &s) { return !s->reply.isNull(); });
+    if (inFlight || (!m_stopping && m_next < m_requests.size()))
+        return;
+    m_running = false;
+    m_summary.elapsedMs = double(m_started.nsecsElapsed()) / 1e6;
+    Q_EMIT finished(m_summary);
+}
+
+} // namespace pimscope

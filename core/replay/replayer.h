@@ -1,0 +1,129 @@
+#pragma once
+
+#include "replayplan.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
+
+namespace pimscope {
+
+class EventStore;
+
+/** Where and how to send. */
+struct ReplayTarget
+{
+    QUrl url;
+    QByteArray secret;         ///< Akeneo / Event Platform HMAC key, Quable Authorization value; empty: unsigned
+    double ratePerSecond = 0;  ///< evenly spaced starts; 0: as fast as the concurrency allows
+    int concurrency = 1;       ///< requests in flight at most (1 keeps the order)
+    int timeoutMs = 500;       ///< a deadline for the whole request, as Akeneo's
+    bool insecure = false;     ///< accept any TLS certificate
+    bool stopIfUnreachable = false; ///< stop when the first request gets no answer at all (the command's exit 1)
+};
+
+/** How one request went, classified as the PIM would log it. */
+struct ReplayResult
+{
+    int index = 0;              ///< in the plan
+    qint64 sentAtMs = 0;        ///< UTC milliseconds since the epoch
+    std::optional<int> status;  ///< the HTTP status, when an answer came in time
+    double latencyMs = 0;       ///< until the answer (or the deadline, or the failure)
+    QString error;              ///< transport error, timeout; null when none
+    LogMessage kind = LogMessage::RequestSent; ///< RequestSent, EndpointError or Timeout
+    int eventCount = 0;
+    bool duplicate = false;
+    /** A 2xx answer within the deadline: what the command's exit status counts. */
+    bool ok() const { return kind == LogMessage::RequestSent && status && *status >= 200 && *status < 300; }
+};
+
+struct ReplaySummary
+{
+    int planned = 0;
+    int sent = 0;
+    int ok = 0;
+    int endpointErrors = 0;
+    int timeouts = 0;
+    qint64 events = 0;
+    double elapsedMs = 0;
+    bool cancelled = false;
+    bool unreachable = false; ///< stopped because the first request got no answer (stopIfUnreachable)
+    QString unreachableError;
+    QList<double> latenciesMs; ///< of the answered requests
+    double percentileMs(double p) const;
+};
+
+/**
+ * Sends a plan's requests to a target with QNetworkAccessManager, paced, `concurrency` at a time (one access manager
+ * per request slot: a manager opens at most 6 connections to a host, and one slot keeps its connection), signing each
+ * just before it goes (a fresh timestamp). Redirects are not followed; TLS certificates are verified unless
+ * `insecure`. Each result is reported, and stored (when a store is given) as a delivery of origin `replay`: the
+ * request as sent (secret header values redacted), the status, the latency as ack_ms, and the PIM's log
+ * classification as its message kind and level, so that replays show in the tables and diagnostics.
+ *
+ * Lives in the thread that runs its event loop; start() returns at once, finished() comes once.
+ */
+class Replayer : public QObject
+{
+    Q_OBJECT
+public:
+    Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStore *store, QObject *parent = nullptr);
+    ~Replayer() override;
+
+    void start();
+    /** Stops sending; requests in flight are aborted and reported as cancelled (not stored). */
+    void cancel();
+    bool isRunning() const { return m_running; }
+
+    const ReplaySummary &summary() const { return m_summary; }
+
+Q_SIGNALS:
+    void requestFinished(const pimscope::ReplayResult &result);
+    void progress(int done, int total);
+    void finished(const pimscope::ReplaySummary &summary);
+
+private:
+    struct Slot
+    {
+        std::unique_ptr<QNetworkAccessManager> manager;
+        QPointer<QNetworkReply> reply;
+        int index = -1;
+        qint64 sentAtMs = 0;
+        QElapsedTimer clock;
+        bool timedOut = false;
+        QTimer *deadline = nullptr;
+        Headers headers;
+    };
+
+    void pump();
+    void send(Slot &slot, int index);
+    void onReplyFinished(Slot &slot);
+    void store(const ReplayResult &result, const Slot &slot);
+    void finishIfDone();
+
+    ReplayTarget m_target;
+    QList<ReplayRequest> m_requests;
+    EventStore *m_store = nullptr;
+    std::vector<std::unique_ptr<Slot>> m_slots;
+    QTimer *m_pacer = nullptr;
+    QElapsedTimer m_started;
+    int m_next = 0;
+    int m_done = 0;
+    bool m_running = false;
+    bool m_stopping = false;
+    ReplaySummary m_summary;
+};
+
+} // namespace pimscope
+
+Q_DECLARE_METATYPE(pimscope::ReplayResult)
+Q_DECLARE_METATYPE(pimscope::ReplaySummary)

@@ -1,0 +1,216 @@
+#include "replayplan.h"
+
+#include "store/storereader.h"
+
+#include <QHash>
+#include <QSet>
+
+#include <algorithm>
+#include <random>
+
+namespace pimscope {
+
+std::optional<ReplayOrder> replayOrderFromName(const QString &name)
+{
+    for (const ReplayOrder o : {ReplayOrder::Original, ReplayOrder::EventTime, ReplayOrder::Reverse, ReplayOrder::Shuffle}) {
+        if (replayOrderName(o) == name)
+            return o;
+    }
+    return std::nullopt;
+}
+
+QString replayOrderName(ReplayOrder order)
+{
+    switch (order) {
+    case ReplayOrder::Original:
+        return QStringLiteral("original");
+    case ReplayOrder::EventTime:
+        return QStringLiteral("event-time");
+    case ReplayOrder::Reverse:
+        return QStringLiteral("reverse");
+    case ReplayOrder::Shuffle:
+        return QStringLiteral("shuffle");
+    }
+    return {};
+}
+
+QByteArray akeneoEnvelope(const QList<QByteArray> &events)
+{
+    qsizetype size = 13;
+    for (const QByteArray &e : events)
+        size += e.size() + 1;
+    QByteArray out;
+    out.reserve(size);
+    out += "{\"events\":[";
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        if (i)
+            out += ',';
+        out += events[i];
+    }
+    out += "]}";
+    return out;
+}
+
+Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const QList<qint64> &eventIds,
+                              const ReplayPlanOptions &options)
+{
+    using R = Result<ReplayPlan>;
+    if (!filter.isValid())
+        return R::failure(QStringLiteral("the filter does not parse: ") + filter.error().message);
+    if (options.batchSize < 1)
+        return R::failure(QStringLiteral("the batch size must be at least 1"));
+    QList<qint64> ids = eventIds;
+    if (ids.isEmpty()) {
+        auto matching = reader.matchingIds(filter, FilterTarget::Events);
+        if (!matching)
+            return R::failure(matching.error());
+        ids = std::move(matching.value());
+    }
+    // Read the events in pages (their payloads are what is sent).
+    QList<EventRecord> events;
+    constexpr qsizetype page = 5000;
+    const bool keepReplays = !eventIds.isEmpty() || filter.references(filter::Field::Origin);
+    for (qsizetype i = 0; i < ids.size(); i += page) {
+        auto chunk = reader.events(ids.mid(i, page));
+        if (!chunk)
+            return R::failure(chunk.error());
+        for (EventRecord &r : chunk.value()) {
+            if (r.origin == Origin::Replay && !keepReplays)
+                continue;
+            events.append(std::move(r));
+        }
+    }
+    ReplayPlan plan;
+    plan.events = events.size();
+
+    switch (options.order) {
+    case ReplayOrder::Original:
+        std::stable_sort(events.begin(), events.end(),
+                         [](const EventRecord &a, const EventRecord &b) { return a.event.id < b.event.id; });
+        break;
+    case ReplayOrder::EventTime:
+        std::stable_sort(events.begin(), events.end(), [](const EventRecord &a, const EventRecord &b) {
+            const qint64 ta = a.event.eventTimeMs.value_or(std::numeric_limits<qint64>::max());
+            const qint64 tb = b.event.eventTimeMs.value_or(std::numeric_limits<qint64>::max());
+            return ta != tb ? ta < tb : a.event.id < b.event.id;
+        });
+        break;
+    case ReplayOrder::Reverse:
+        std::stable_sort(events.begin(), events.end(),
+                         [](const EventRecord &a, const EventRecord &b) { return a.event.id > b.event.id; });
+        break;
+    case ReplayOrder::Shuffle: {
+        std::stable_sort(events.begin(), events.end(),
+                         [](const EventRecord &a, const EventRecord &b) { return a.event.id < b.event.id; });
+        std::mt19937_64 rng(options.seed);
+        std::shuffle(events.begin(), events.end(), rng);
+        break;
+    }
+    }
+
+    QList<ReplayRequest> requests;
+    if (options.mode == ReplayMode::AsReceived) {
+        // One request per delivery, in the order of its first selected event.
+        QList<qint64> order;
+        QSet<qint64> seen;
+        for (const EventRecord &r : std::as_const(events)) {
+            if (!seen.contains(r.event.deliveryId)) {
+                seen.insert(r.event.deliveryId);
+                order.append(r.event.deliveryId);
+            }
+        }
+        qint64 partial = 0;
+        for (qsizetype i = 0; i < order.size(); i += page) {
+            auto deliveries = reader.deliveries(order.mid(i, page), true);
+            if (!deliveries)
+                return R::failure(deliveries.error());
+            for (const Delivery &d : std::as_const(deliveries.value())) {
+                ReplayRequest q;
+                q.format = d.format;
+                q.sourceDeliveryId = d.id;
+                auto own = reader.eventsOfDelivery(d.id);
+                if (!own)
+                    return R::failure(own.error());
+                for (const EventRecord &e : std::as_const(own.value()))
+                    q.eventIds.append(e.event.eventId);
+                q.eventCount = int(own->size());
+                if (d.origin == Origin::Log) {
+                    QList<QByteArray> payloads;
+                    for (const EventRecord &e : std::as_const(own.value()))
+                        payloads.append(e.payload);
+                    q.body = akeneoEnvelope(payloads);
+                    q.format = Format::Akeneo;
+                } else {
+                    q.body = d.body;
+                }
+                requests.append(std::move(q));
+            }
+        }
+        for (const ReplayRequest &q : std::as_const(requests))
+            partial += q.eventCount;
+        if (partial > plan.events)
+            plan.notes << QStringLiteral("as received: %L1 deliveries are sent whole, %L2 events where %L3 were selected")
+                              .arg(requests.size())
+                              .arg(partial)
+                              .arg(plan.events);
+        bool logLines = false;
+        for (const EventRecord &r : std::as_const(events))
+            logLines = logLines || r.origin == Origin::Log;
+        if (logLines)
+            plan.notes << QStringLiteral("a log line is not a request body: its events are sent in one envelope of their "
+                                         "bytes as the log holds them (ids only, no resource)");
+    } else {
+        QList<QByteArray> batch;
+        QStringList batchIds;
+        const auto flush = [&] {
+            if (batch.isEmpty())
+                return;
+            ReplayRequest q;
+            q.format = Format::Akeneo;
+            q.body = akeneoEnvelope(batch);
+            q.eventCount = int(batch.size());
+            q.eventIds = batchIds;
+            requests.append(std::move(q));
+            batch.clear();
+            batchIds.clear();
+        };
+        for (const EventRecord &r : std::as_const(events)) {
+            const bool akeneo = r.format == Format::Akeneo || r.origin == Origin::Log;
+            if (!akeneo) {
+                flush();
+                ReplayRequest q;
+                q.format = r.format;
+                q.body = r.payload;
+                q.eventCount = 1;
+                q.eventIds = {r.event.eventId};
+                requests.append(std::move(q));
+                continue;
+            }
+            batch.append(r.payload);
+            batchIds.append(r.event.eventId);
+            if (batch.size() >= options.batchSize)
+                flush();
+        }
+        flush();
+    }
+
+    if (options.duplicates > 0) {
+        std::mt19937_64 rng(options.seed ^ 0x5DEECE66Dull);
+        std::bernoulli_distribution twice(std::clamp(options.duplicates, 0.0, 1.0));
+        QList<ReplayRequest> out;
+        out.reserve(requests.size() * 2);
+        for (ReplayRequest &q : requests) {
+            const bool again = twice(rng);
+            out.append(q);
+            if (again) {
+                q.duplicate = true;
+                out.append(std::move(q));
+            }
+        }
+        requests = std::move(out);
+    }
+    plan.requests = std::move(requests);
+    return plan;
+}
+
+} // namespace pimscope

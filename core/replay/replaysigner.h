@@ -1,0 +1,36 @@
+#pragma once
+
+#include "model/delivery.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QUrl>
+
+namespace pimscope {
+
+/** "Pimscope/<version> (replay)": the User-Agent of every replayed request. */
+QByteArray replayUserAgent();
+
+/**
+ * The headers of a replayed request, signed as the PIM signs it, with `secret` (empty: unsigned):
+ *  - Akeneo Events API (and bodies of unknown shape): X-Akeneo-Request-Timestamp (`nowSeconds`) and
+ *    X-Akeneo-Request-Signature, the lowercase hex HMAC-SHA256 of "timestamp.body";
+ *  - Event Platform: X-AKENEO-SIGNATURE-PRIMARY (hex HMAC-SHA256 of the body) and X-AKENEO-SIGNATURE-ALGORITHM;
+ *  - Quable: the secret is the configured Authorization value, sent as it is.
+ * Always Content-Type: application/json and the replay User-Agent.
+ */
+Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secret, qint64 nowSeconds);
+
+/** Whether a header carries a secret as it is (Authorization, Proxy-Authorization); signatures do not. */
+bool isSecretHeader(QByteArrayView name);
+
+/**
+ * A shell command line (bash, sh) that sends `body` with `headers` to `url` with curl, as the replayer does: POST,
+ * no redirects followed, --max-time from `timeoutMs`. A secret header's value is written only when `showSecrets`;
+ * otherwise the command reads it from the environment variable PIMSCOPE_AUTHORIZATION (and says so).
+ * Bodies are quoted with $'...' (bytes that are not printable ASCII as \xHH); a body with a NUL byte, which no shell
+ * string can hold, is written with printf into curl's standard input instead.
+ */
+QString curlCommand(const QUrl &url, const Headers &headers, const QByteArray &body, int timeoutMs, bool showSecrets);
+
+} // namespace pimscope

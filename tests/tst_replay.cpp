@@ -1,0 +1,574 @@
+// Replay against real local servers: Pimscope's own receiver with a secret (every replayed delivery verifies, every
+// event arrives, batches never exceed N), and bad targets (too slow, 500s, connection refused, a redirect, a
+// self-signed certificate), each classified as the PIM would log it; pacing, order, duplicates, cancel, cURL, and
+// the command's exit codes.
+
+#include "formats/payloadparser.h"
+#include "receiver/receiver.h"
+#include "receiver/tlsconfig.h"
+#include "replay/replayer.h"
+#include "replay/replaysigner.h"
+#include "store/eventstore.h"
+#include "store/storereader.h"
+#include "testutil.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QSet>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+const QByteArray secret = "replay-secret-0123456789";
+
+std::unique_ptr<EventStore> openStore(const QString &path)
+{
+    auto s = EventStore::open(path);
+    if (!s)
+        qFatal("cannot open store: %s", qPrintable(s.error()));
+    return std::move(s.value());
+}
+
+/** A server that answers every request with `answer` (raw HTTP), for the targets the receiver cannot play. */
+class FixedServer : public QTcpServer
+{
+public:
+    explicit FixedServer(QByteArray answer) : m_answer(std::move(answer))
+    {
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = nextPendingConnection()) {
+                connect(s, &QTcpSocket::readyRead, s, [this, s] {
+                    m_buffer[s] += s->readAll();
+                    const QByteArray &b = m_buffer[s];
+                    const qsizetype end = b.indexOf("\r\n\r\n");
+                    if (end < 0)
+                        return;
+                    const qsizetype lengthAt = b.toLower().indexOf("content-length:");
+                    const qsizetype length = lengthAt < 0 ? 0 : b.mid(lengthAt + 15, b.indexOf('\r', lengthAt) - lengthAt - 15).trimmed().toLongLong();
+                    if (b.size() < end + 4 + length)
+                        return;
+                    ++requests;
+                    m_buffer.remove(s);
+                    s->write(m_answer);
+                });
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+            }
+        });
+        listen(QHostAddress::LocalHost, 0);
+    }
+    QUrl url(const char *path = "/hook") const { return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(serverPort()).arg(QLatin1StringView(path))); }
+    int requests = 0;
+
+private:
+    QByteArray m_answer;
+    QHash<QTcpSocket *, QByteArray> m_buffer;
+};
+
+} // namespace
+
+class TestReplay : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void rebatchedToOwnReceiverVerifies();
+    void asReceivedSendsTheExactBodies();
+    void replaysAreLeftOutUnlessNamed();
+    void orderAndDuplicates();
+    void badTargetsAreClassified();
+    void selfSignedCertificate();
+    void pacingIsEven();
+    void cancelKeepsPartialResults();
+    void curlReproducesTheRequest();
+    void commandLine();
+
+private:
+    /** Fills the source capture: three Akeneo batches of 10 events, one Quable notification. */
+    void fillSource();
+    ReplaySummary run(const ReplayTarget &target, const QList<ReplayRequest> &requests, QList<ReplayResult> *results = nullptr);
+    void startReceiver(ReceiverSettings settings = {});
+    QList<Delivery> received();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<EventStore> m_source;
+    std::unique_ptr<EventStore> m_target;
+    std::unique_ptr<Receiver> m_receiver;
+};
+
+void TestReplay::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_source = openStore(m_dir->filePath(QStringLiteral("source.db")));
+    m_target = openStore(m_dir->filePath(QStringLiteral("target.db")));
+    fillSource();
+}
+
+void TestReplay::cleanup()
+{
+    m_receiver.reset();
+    m_source.reset();
+    m_target.reset();
+    m_dir.reset();
+}
+
+void TestReplay::fillSource()
+{
+    const QByteArray batch = sample("akeneo_batch_example.json");
+    for (int i = 0; i < 3; ++i) {
+        // Distinct event ids per copy, so that every event can be found at the target.
+        QByteArray body = batch;
+        body.replace("\"event_id\":\"", QByteArray("\"event_id\":\"" + QByteArray::number(i) + "-"));
+        m_source->enqueue(receivedDelivery(body, iso("2026-11-20T10:00:00Z") + i * 1000));
+    }
+    Delivery q = receivedDelivery(sample("quable_example.json"), iso("2026-11-20T10:00:05Z"));
+    q.path = "/quable";
+    m_source->enqueue(q);
+    QVERIFY(m_source->flush());
+}
+
+void TestReplay::startReceiver(ReceiverSettings settings)
+{
+    settings.port = 0;
+    if (settings.signatures.rules.isEmpty()) {
+        SignatureRule rule;
+        rule.akeneoSecret = secret;
+        rule.quableAuthorization = secret;
+        settings.signatures.rules = {rule};
+    }
+    m_receiver = std::make_unique<Receiver>(m_target.get(), settings);
+    const auto port = m_receiver->start();
+    QVERIFY2(port, qPrintable(port.error()));
+}
+
+QList<Delivery> TestReplay::received()
+{
+    m_target->flush();
+    auto ids = m_target->reader().matchingIds(Filter::parse(QString()), FilterTarget::Deliveries);
+    return m_target->reader().deliveries(*ids).value();
+}
+
+ReplaySummary TestReplay::run(const ReplayTarget &target, const QList<ReplayRequest> &requests, QList<ReplayResult> *results)
+{
+    Replayer replayer(target, requests, m_source.get());
+    QSignalSpy finished(&replayer, &Replayer::finished);
+    if (results)
+        connect(&replayer, &Replayer::requestFinished, this, [results](const ReplayResult &r) { results->append(r); });
+    replayer.start();
+    if (!finished.wait(60000))
+        qFatal("the replay did not finish");
+    return replayer.summary();
+}
+
+void TestReplay::rebatchedToOwnReceiverVerifies()
+{
+    startReceiver();
+    ReplayPlanOptions options;
+    options.batchSize = 4;
+    auto plan = planReplay(m_source->reader(), Filter(), {}, options);
+    QVERIFY2(plan, qPrintable(plan.error()));
+    QCOMPARE(plan->events, 31);
+    // 30 Akeneo events in batches of at most 4 (8 requests), the Quable one alone.
+    QCOMPARE(plan->requests.size(), 9);
+    ReplayTarget target;
+    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+    target.secret = secret;
+    target.concurrency = 3;
+    QList<ReplayResult> results;
+    const ReplaySummary s = run(target, plan->requests, &results);
+    QCOMPARE(s.sent, 9);
+    QCOMPARE(s.ok, 9);
+    QCOMPARE(results.size(), 9);
+    for (const ReplayResult &r : results) {
+        QCOMPARE(r.kind, LogMessage::RequestSent);
+        QCOMPARE(*r.status, 200);
+    }
+    const QList<Delivery> got = received();
+    QCOMPARE(got.size(), 9);
+    QSet<QString> ids;
+    for (const Delivery &d : got) {
+        QCOMPARE(d.signature, Signature::Valid);
+        QVERIFY(d.eventCount <= 4);
+        QVERIFY(headerValue(d.headers, "User-Agent").startsWith("Pimscope/"));
+        QCOMPARE(headerValue(d.headers, "Content-Type"), QByteArray("application/json"));
+    }
+    auto events = m_target->reader().events(*m_target->reader().matchingIds(Filter(), FilterTarget::Events));
+    for (const EventRecord &e : *events)
+        ids.insert(e.event.eventId);
+    auto original = m_source->reader().events(*m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == receiver")), FilterTarget::Events));
+    QCOMPARE(original->size(), 31);
+    for (const EventRecord &e : *original) {
+        QVERIFY2(ids.contains(e.event.eventId), qPrintable(e.event.eventId));
+    }
+    // The event bytes are the original ones, not re-serialized.
+    QHash<QString, QByteArray> sent;
+    for (const EventRecord &e : *events)
+        sent.insert(e.event.eventId, e.payload);
+    for (const EventRecord &e : *original)
+        QCOMPARE(sent.value(e.event.eventId), e.payload);
+    // The results are deliveries of origin replay in the source capture.
+    QVERIFY(m_source->flush());
+    auto replays = m_source->reader().deliveries(*m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries));
+    QCOMPARE(replays->size(), 9);
+    for (const Delivery &d : *replays) {
+        QCOMPARE(d.statusCode, std::optional<int>(200));
+        QCOMPARE(d.logMessage, std::optional<LogMessage>(LogMessage::RequestSent));
+        QVERIFY(d.ackMs.has_value());
+        QCOMPARE(d.url, target.url.toString());
+        // The Quable request's Authorization (the secret) is stored redacted.
+        QVERIFY(!QByteArray(d.headers.isEmpty() ? QByteArray() : d.headers.last().value).contains(secret));
+    }
+}
+
+void TestReplay::asReceivedSendsTheExactBodies()
+{
+    startReceiver();
+    ReplayPlanOptions options;
+    options.mode = ReplayMode::AsReceived;
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("action == \"product.created\"")), {}, options);
+    QVERIFY2(plan, qPrintable(plan.error()));
+    // The selected events lie in the three Akeneo deliveries: each is sent whole, once.
+    QCOMPARE(plan->requests.size(), 3);
+    QVERIFY(!plan->notes.isEmpty());
+    ReplayTarget target;
+    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+    target.secret = secret;
+    QCOMPARE(run(target, plan->requests).ok, 3);
+    const QList<Delivery> got = received();
+    QCOMPARE(got.size(), 3);
+    auto sourceDeliveries = m_source->reader().deliveries({1, 2, 3});
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(got[i].body, sourceDeliveries->at(i).body); // concurrency 1: in the original order
+        QCOMPARE(got[i].signature, Signature::Valid);
+    }
+}
+
+void TestReplay::replaysAreLeftOutUnlessNamed()
+{
+    startReceiver();
+    ReplayTarget target;
+    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+    target.secret = secret;
+    auto plan = planReplay(m_source->reader(), Filter(), {}, {});
+    QCOMPARE(run(target, plan->requests).ok, int(plan->requests.size()));
+    QVERIFY(m_source->flush());
+    // The replayed events are in the source capture now; a second plan does not pick them up...
+    auto again = planReplay(m_source->reader(), Filter(), {}, {});
+    QCOMPARE(again->events, 31);
+    // ... unless the filter names the origin.
+    auto replays = planReplay(m_source->reader(), Filter::parse(QStringLiteral("origin == replay")), {}, {});
+    QCOMPARE(replays->events, 31);
+}
+
+void TestReplay::orderAndDuplicates()
+{
+    ReplayPlanOptions options;
+    options.batchSize = 1;
+    const auto ids = [&](const ReplayPlanOptions &o) {
+        QStringList out;
+        const auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, o);
+        for (const ReplayRequest &r : plan->requests)
+            out += r.eventIds;
+        return out;
+    };
+    const QStringList original = ids(options);
+    QCOMPARE(original.size(), 30);
+    options.order = ReplayOrder::Reverse;
+    QStringList reversed = ids(options);
+    std::reverse(reversed.begin(), reversed.end());
+    QCOMPARE(reversed, original);
+    options.order = ReplayOrder::Shuffle;
+    options.seed = 42;
+    const QStringList shuffled = ids(options);
+    QVERIFY(shuffled != original);
+    QCOMPARE(ids(options), shuffled); // the same seed, the same order
+    QCOMPARE(QSet<QString>(shuffled.begin(), shuffled.end()), QSet<QString>(original.begin(), original.end()));
+    options.seed = 43;
+    QVERIFY(ids(options) != shuffled);
+    options.order = ReplayOrder::EventTime;
+    const auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
+    auto events = m_source->reader().events(*m_source->reader().matchingIds(Filter::parse(QStringLiteral("format == akeneo")), FilterTarget::Events));
+    QHash<QString, qint64> times;
+    for (const EventRecord &e : *events)
+        times.insert(e.event.eventId, e.event.eventTimeMs.value_or(0));
+    for (qsizetype i = 1; i < plan->requests.size(); ++i)
+        QVERIFY(times.value(plan->requests[i - 1].eventIds.front()) <= times.value(plan->requests[i].eventIds.front()));
+
+    options.order = ReplayOrder::Original;
+    options.duplicates = 1.0;
+    const auto twice = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
+    QCOMPARE(twice->requests.size(), 60);
+    for (qsizetype i = 0; i < 60; i += 2) {
+        QCOMPARE(twice->requests[i + 1].body, twice->requests[i].body);
+        QVERIFY(!twice->requests[i].duplicate);
+        QVERIFY(twice->requests[i + 1].duplicate);
+    }
+    options.duplicates = 0.3;
+    const auto some = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
+    QVERIFY(some->requests.size() > 30 && some->requests.size() < 60);
+}
+
+void TestReplay::badTargetsAreClassified()
+{
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, {});
+    QCOMPARE(plan->requests.size(), 3);
+    QList<ReplayRequest> one = {plan->requests.front()};
+
+    // Slower than the deadline: a timeout, measured for the whole request.
+    {
+        ReceiverSettings slow;
+        slow.answerDelayMs = 800;
+        startReceiver(slow);
+        ReplayTarget target;
+        target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+        target.secret = secret;
+        target.timeoutMs = 300;
+        QList<ReplayResult> results;
+        QElapsedTimer clock;
+        clock.start();
+        const ReplaySummary s = run(target, one, &results);
+        QCOMPARE(s.timeouts, 1);
+        QCOMPARE(results.front().kind, LogMessage::Timeout);
+        QVERIFY(!results.front().status);
+        QVERIFY(results.front().latencyMs >= 290 && results.front().latencyMs < 700);
+        QVERIFY(!results.front().ok());
+        m_receiver.reset();
+    }
+    // 500: an endpoint error with its status.
+    {
+        ReceiverSettings failing;
+        failing.answerStatus = 500;
+        startReceiver(failing);
+        ReplayTarget target;
+        target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+        target.secret = secret;
+        QList<ReplayResult> results;
+        QCOMPARE(run(target, plan->requests, &results).endpointErrors, 3);
+        for (const ReplayResult &r : results) {
+            QCOMPARE(r.kind, LogMessage::EndpointError);
+            QCOMPARE(*r.status, 500);
+        }
+        m_receiver.reset();
+    }
+    // Connection refused: an endpoint error without a status, the error named.
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 closed = probe.serverPort();
+        probe.close();
+        ReplayTarget target;
+        target.url = QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(closed));
+        QList<ReplayResult> results;
+        const ReplaySummary s = run(target, plan->requests, &results);
+        QCOMPARE(s.sent, 3);
+        QCOMPARE(results.front().kind, LogMessage::EndpointError);
+        QVERIFY(!results.front().status);
+        QVERIFY2(results.front().error.contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(results.front().error));
+        // The command's rule: stop when the very first request gets no answer.
+        target.stopIfUnreachable = true;
+        const ReplaySummary stopped = run(target, plan->requests);
+        QCOMPARE(stopped.sent, 1);
+        QVERIFY(stopped.unreachable);
+    }
+    // A redirect is not followed (its target is a closed port: following it would fail differently).
+    {
+        FixedServer redirect("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n\r\n");
+        ReplayTarget target;
+        target.url = redirect.url();
+        QList<ReplayResult> results;
+        const ReplaySummary s = run(target, one, &results);
+        QCOMPARE(redirect.requests, 1);
+        QCOMPARE(*results.front().status, 302);
+        QCOMPARE(results.front().kind, LogMessage::RequestSent); // the PIM logs it as sent: it is an answer
+        QVERIFY(results.front().error.contains(QStringLiteral("redirect not followed")));
+        QVERIFY(!results.front().ok());
+        QCOMPARE(s.ok, 0);
+    }
+    // Nothing crashed, and every result is stored with its classification.
+    QVERIFY(m_source->flush());
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == timeout")), FilterTarget::Deliveries), 1);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == endpoint_error")), FilterTarget::Deliveries), 7);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && status == 302")), FilterTarget::Deliveries), 1);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && flag:slow_ack")), FilterTarget::Deliveries), 1);
+}
+
+void TestReplay::selfSignedCertificate()
+{
+    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"), QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
+    QVERIFY2(tls, qPrintable(tls.error()));
+    ReceiverSettings settings;
+    settings.tls = *tls;
+    startReceiver(settings);
+    QVERIFY(m_receiver->url().startsWith(QStringLiteral("https://")));
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, {});
+    ReplayTarget target;
+    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+    target.secret = secret;
+    target.timeoutMs = 5000;
+    QList<ReplayResult> results;
+    QCOMPARE(run(target, {plan->requests.front()}, &results).ok, 0);
+    QCOMPARE(results.front().kind, LogMessage::EndpointError);
+    QVERIFY(!results.front().status);
+    QVERIFY2(results.front().error.contains(QStringLiteral("certificate"), Qt::CaseInsensitive)
+                 || results.front().error.contains(QStringLiteral("SSL"), Qt::CaseInsensitive),
+             qPrintable(results.front().error));
+    QCOMPARE(received().size(), 0);
+    target.insecure = true;
+    results.clear();
+    QCOMPARE(run(target, {plan->requests.front()}, &results).ok, 1);
+    QCOMPARE(received().size(), 1);
+    QCOMPARE(received().front().signature, Signature::Valid);
+}
+
+void TestReplay::pacingIsEven()
+{
+    startReceiver();
+    ReplayPlanOptions options;
+    options.batchSize = 1;
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
+    QList<ReplayRequest> requests = plan->requests.mid(0, 21);
+    ReplayTarget target;
+    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+    target.secret = secret;
+    target.ratePerSecond = 40; // 25 ms apart: 21 requests span 500 ms
+    target.concurrency = 4;
+    QList<ReplayResult> results;
+    const ReplaySummary s = run(target, requests, &results);
+    QCOMPARE(s.ok, 21);
+    std::sort(results.begin(), results.end(), [](const ReplayResult &a, const ReplayResult &b) { return a.index < b.index; });
+    const qint64 span = results.last().sentAtMs - results.first().sentAtMs;
+    QVERIFY2(span >= 480 && span < 800, qPrintable(QString::number(span)));
+    // No burst at the start: the second request waits its turn.
+    QVERIFY2(results[1].sentAtMs - results[0].sentAtMs >= 15, qPrintable(QString::number(results[1].sentAtMs - results[0].sentAtMs)));
+}
+
+void TestReplay::cancelKeepsPartialResults()
+{
+    ReceiverSettings slow;
+    slow.answerDelayMs = 200;
+    startReceiver(slow);
+    ReplayPlanOptions options;
+    options.batchSize = 1;
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
+    ReplayTarget target;
+    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+    target.secret = secret;
+    Replayer replayer(target, plan->requests, m_source.get());
+    QSignalSpy finished(&replayer, &Replayer::finished);
+    int reported = 0;
+    connect(&replayer, &Replayer::requestFinished, &replayer, [&](const ReplayResult &) {
+        if (++reported == 2)
+            replayer.cancel();
+    });
+    replayer.start();
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.size(), 1);
+    const ReplaySummary s = replayer.summary();
+    QVERIFY(s.cancelled);
+    QCOMPARE(s.sent, 2);
+    QCOMPARE(reported, 2);
+    QVERIFY(m_source->flush());
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries), 2);
+}
+
+void TestReplay::curlReproducesTheRequest()
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty() || QStandardPaths::findExecutable(QStringLiteral("bash")).isEmpty())
+        QFAIL("curl and bash are needed (.ci/install-deps installs them)");
+    startReceiver();
+    const QUrl url(m_receiver->url() + QStringLiteral("hook"));
+    // An Akeneo body with a quote, a backslash escape and non-ASCII bytes, signed afresh.
+    const QByteArray body = akeneoBody({akeneoEvent(QStringLiteral("c-1"), QStringLiteral("product.updated"),
+                                                    QStringLiteral("2026-11-20T10:00:00+00:00"), QStringLiteral("it's-\u00e9t\u00e9"))});
+    const Headers headers = replayHeaders(Format::Akeneo, body, secret, QDateTime::currentSecsSinceEpoch());
+    const QString command = curlCommand(url, headers, body, 5000, false);
+    QVERIFY(command.contains(QStringLiteral("X-Akeneo-Request-Signature")));
+    QProcess bash;
+    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), command});
+    QVERIFY(bash.waitForFinished(20000));
+    QCOMPARE(bash.exitCode(), 0);
+    const QList<Delivery> got = received();
+    QCOMPARE(got.size(), 1);
+    QCOMPARE(got.front().body, body);
+    QCOMPARE(got.front().signature, Signature::Valid);
+
+    // A Quable request's Authorization is the secret: masked unless asked for.
+    const QByteArray quable = sample("quable_example.json");
+    const Headers qh = replayHeaders(Format::Quable, quable, secret, 0);
+    const QString masked = curlCommand(url, qh, quable, 5000, false);
+    QVERIFY(!masked.contains(QString::fromLatin1(secret)));
+    QVERIFY(masked.contains(QStringLiteral("PIMSCOPE_AUTHORIZATION")));
+    QVERIFY(curlCommand(url, qh, quable, 5000, true).contains(QString::fromLatin1(secret)));
+    QProcess env;
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert(QStringLiteral("PIMSCOPE_AUTHORIZATION"), QString::fromLatin1(secret));
+    env.setProcessEnvironment(e);
+    env.start(QStringLiteral("bash"), {QStringLiteral("-c"), masked});
+    QVERIFY(env.waitForFinished(20000));
+    QCOMPARE(env.exitCode(), 0);
+    QCOMPARE(received().size(), 2);
+    QCOMPARE(received().last().signature, Signature::Valid);
+}
+
+void TestReplay::commandLine()
+{
+    const QString bin = qEnvironmentVariable("PIMSCOPE_BIN");
+    QVERIFY(!bin.isEmpty());
+    startReceiver();
+    const QString db = m_source->path();
+    m_source.reset(); // the command opens the capture itself
+    const auto pimscope = [&](const QStringList &args, QByteArray *out = nullptr, const QByteArray &secretValue = secret) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("REPLAY_SECRET"), QString::fromLatin1(secretValue));
+        p.setProcessEnvironment(env);
+        p.start(bin, QStringList{QStringLiteral("replay"), QStringLiteral("--db"), db} + args);
+        if (!p.waitForFinished(60000))
+            return -1;
+        if (out)
+            *out = p.readAllStandardOutput() + p.readAllStandardError();
+        return p.exitCode();
+    };
+    const QString to = m_receiver->url() + QStringLiteral("hook");
+    QByteArray output;
+    // A dry run sends nothing and shows the signed headers.
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
+                       QStringLiteral("--dry-run"), QStringLiteral("--filter"), QStringLiteral("format == akeneo")}, &output), 0);
+    QVERIFY2(output.contains("X-Akeneo-Request-Signature: "), output.constData());
+    QVERIFY(output.contains("dry run: 3 requests, 30 events"));
+    QCOMPARE(received().size(), 0);
+    // Every request a 2xx in time: 0, one line per request and a summary.
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
+                       QStringLiteral("--filter"), QStringLiteral("format == akeneo"), QStringLiteral("--batch-size"), QStringLiteral("5")}, &output), 0);
+    QCOMPARE(output.count(" request_sent"), 6);
+    QVERIFY2(output.contains("6 of 6 requests sent (30 events)"), output.constData());
+    QCOMPARE(received().size(), 6);
+    // A wrong secret: the receiver answers 401, the command exits 3.
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
+                       QStringLiteral("--filter"), QStringLiteral("format == akeneo")}, &output, "wrong"), 3);
+    QVERIFY(output.contains(" 401 "));
+    // Unreachable before any request: 1.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const QString closed = QStringLiteral("http://127.0.0.1:%1/").arg(probe.serverPort());
+    probe.close();
+    QCOMPARE(pimscope({QStringLiteral("--to"), closed}, &output), 1);
+    QVERIFY2(output.contains("cannot reach"), output.constData());
+    // Usage errors: 2.
+    QCOMPARE(pimscope({}, &output), 2);
+    QVERIFY(output.contains("--to URL is required"));
+    QCOMPARE(pimscope({QStringLiteral("--to"), QStringLiteral("ftp://x/")}, &output), 2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--order"), QStringLiteral("sideways")}, &output), 2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--rps"), QStringLiteral("5"), QStringLiteral("--per-hour"), QStringLiteral("4000")}, &output), 2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--filter"), QStringLiteral("action ==")}, &output), 2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("NOT_SET_ANYWHERE")}, &output), 1);
+}
+
+QTEST_GUILESS_MAIN(TestReplay)
+#include "tst_replay.moc"
