@@ -2,6 +2,7 @@
 
 #include "replaysigner.h"
 
+#include "formats/payloadparser.h"
 #include "receiver/signatureverifier.h"
 #include "store/eventstore.h"
 
@@ -59,6 +60,8 @@ Replayer::Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStor
 Replayer::~Replayer()
 {
     m_stopping = true;
+    if (m_bulk && m_store)
+        m_store->endBulk();
     for (auto &slot : m_slots) {
         if (slot->reply) {
             slot->reply->disconnect(this);
@@ -73,6 +76,10 @@ void Replayer::start()
         return;
     m_running = true;
     m_started.start();
+    if (m_store && m_requests.size() > bulkFrom) {
+        m_bulk = true;
+        m_store->beginBulk();
+    }
     QTimer::singleShot(0, this, &Replayer::pump);
 }
 
@@ -221,7 +228,16 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
     d.logMessage = result.kind;
     d.logLevel = result.kind == LogMessage::RequestSent ? LogLevel::Info : LogLevel::Error;
     d.url = m_target.url.toString();
-    m_store->enqueue(std::move(d), false);
+    // Parsed here, so that the writer (which also serves the receiver) only writes.
+    if (!m_parser)
+        m_parser = std::make_unique<PayloadParser>();
+    ParseResult parsed = m_parser->parse(d.body);
+    d.format = parsed.format;
+    d.events = std::move(parsed.events);
+    d.warnings = std::move(parsed.warnings);
+    if (d.error.isNull() && !parsed.error.isNull())
+        d.error = parsed.error;
+    m_store->enqueue(std::move(d), true);
 }
 
 void Replayer::finishIfDone()
@@ -233,6 +249,10 @@ void Replayer::finishIfDone()
         return;
     m_running = false;
     m_summary.elapsedMs = double(m_started.nsecsElapsed()) / 1e6;
+    if (m_bulk) {
+        m_bulk = false;
+        m_store->endBulk();
+    }
     Q_EMIT finished(m_summary);
 }
 

@@ -18,6 +18,7 @@ class QTimer;
 namespace pimscope {
 
 class EventStore;
+class PayloadParser;
 
 /** Where and how to send. */
 struct ReplayTarget
@@ -70,6 +71,9 @@ struct ReplaySummary
  * request as sent (secret header values redacted), the status, the latency as ack_ms, and the PIM's log
  * classification as its message kind and level, so that replays show in the tables and diagnostics.
  *
+ * A replay of more than bulkFrom requests stores its results as a bulk write (the event indexes are built at its
+ * end), which halves what storing costs the machine while it sends.
+ *
  * Lives in the thread that runs its event loop; start() returns at once, finished() comes once.
  */
 class Replayer : public QObject
@@ -78,6 +82,8 @@ class Replayer : public QObject
 public:
     Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStore *store, QObject *parent = nullptr);
     ~Replayer() override;
+
+    static constexpr int bulkFrom = 2000;
 
     void start();
     /** Stops sending; requests in flight are aborted and reported as cancelled (not stored). */
@@ -121,6 +127,8 @@ private:
     bool m_running = false;
     bool m_stopping = false;
     ReplaySummary m_summary;
+    std::unique_ptr<PayloadParser> m_parser;
+    bool m_bulk = false; ///< a large replay stores its results as a bulk write
 };
 
 } // namespace pimscope

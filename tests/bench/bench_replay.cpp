@@ -1,0 +1,145 @@
+// Replay speed (issue #6): signed requests per second to a local receiver (`pimscope receive` with the secret, in a
+// process of its own) with concurrency 8 (target >= 2,000/s), and paced runs against their target rate over 10 s
+// (target: within 2%).
+//
+//   bench_replay [--requests N] [--seconds S] PIMSCOPE_BINARY
+//
+// The replayer runs in this process, storing each result in a source capture as the command does.
+
+#include "benchdata.h"
+
+#include "replay/replayer.h"
+#include "store/eventstore.h"
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <cmath>
+#include <cstdio>
+
+using namespace pimscope;
+
+namespace {
+
+struct Run
+{
+    ReplaySummary summary;
+    QList<ReplayResult> results;
+};
+
+Run replay(const ReplayTarget &target, const QList<ReplayRequest> &requests, EventStore *store)
+{
+    Run run;
+    Replayer replayer(target, requests, store);
+    QObject::connect(&replayer, &Replayer::requestFinished, [&run](const ReplayResult &r) { run.results.append(r); });
+    QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
+    replayer.start();
+    QCoreApplication::exec();
+    run.summary = replayer.summary();
+    return run;
+}
+
+/** Starts per second between the first and the last request (by their send times). */
+double measuredRate(const QList<ReplayResult> &results)
+{
+    if (results.size() < 2)
+        return 0;
+    qint64 first = results.front().sentAtMs, last = first;
+    for (const ReplayResult &r : results) {
+        first = std::min(first, r.sentAtMs);
+        last = std::max(last, r.sentAtMs);
+    }
+    return double(results.size() - 1) * 1000.0 / double(std::max<qint64>(1, last - first));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QStringList args = app.arguments().mid(1);
+    int requestCount = 20000;
+    int seconds = 10;
+    QString binary;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        if (args[i] == u"--requests" && i + 1 < args.size())
+            requestCount = args[++i].toInt();
+        else if (args[i] == u"--seconds" && i + 1 < args.size())
+            seconds = args[++i].toInt();
+        else
+            binary = args[i];
+    }
+    if (binary.isEmpty()) {
+        std::fprintf(stderr, "usage: bench_replay [--requests N] [--seconds S] PIMSCOPE_BINARY\n");
+        return 2;
+    }
+    QTemporaryDir dir;
+    const QByteArray secret = "bench-replay-secret";
+
+    // The requests: Akeneo batches of 10 events (about 5 KB), as received.
+    QRandomGenerator rng(7);
+    QList<ReplayRequest> requests;
+    for (int i = 0; i < requestCount; ++i) {
+        ReplayRequest r;
+        r.format = Format::Akeneo;
+        r.body = bench::akeneoBody(rng, 1'795'340'800'000 + i * 50, 10, 60);
+        r.eventCount = 10;
+        requests.append(std::move(r));
+    }
+    auto source = EventStore::open(dir.filePath(QStringLiteral("source.db")));
+    if (!source) {
+        std::fprintf(stderr, "%s\n", qPrintable(source.error()));
+        return 1;
+    }
+
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = probe.serverPort();
+    probe.close();
+    QProcess receiver;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("BENCH_SECRET"), QString::fromLatin1(secret));
+    receiver.setProcessEnvironment(env);
+    receiver.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    receiver.start(binary, {QStringLiteral("receive"), QStringLiteral("--db"), dir.filePath(QStringLiteral("target.db")),
+                            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                            QStringLiteral("--secret-env"), QStringLiteral("BENCH_SECRET")});
+    if (!receiver.waitForReadyRead(10000)) {
+        std::fprintf(stderr, "the receiver did not start\n");
+        return 1;
+    }
+    ReplayTarget target;
+    target.url = QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(port));
+    target.secret = secret;
+    target.timeoutMs = 5000; // a loaded 2-core machine: count throughput, not deadline misses
+
+    std::printf("%d requests of %lld bytes (10 events, signed) to pimscope receive with the secret\n", requestCount,
+                static_cast<long long>(requests.front().body.size()));
+    for (const int concurrency : {1, 8}) {
+        target.concurrency = concurrency;
+        target.ratePerSecond = 0;
+        const Run r = replay(target, concurrency == 1 ? requests.mid(0, requestCount / 4) : requests, source.value().get());
+        const ReplaySummary &s = r.summary;
+        std::printf("unpaced, concurrency %d: %6d requests in %6.2f s = %8.0f req/s; %d answered 2xx, p50 %.2f ms, p99 %.2f ms\n",
+                    concurrency, s.sent, s.elapsedMs / 1000.0, s.sent * 1000.0 / s.elapsedMs, s.ok, s.percentileMs(50),
+                    s.percentileMs(99));
+    }
+    for (const double rate : {4000.0 / 3600.0, 10.0, 200.0, 1000.0}) {
+        target.concurrency = rate > 100 ? 8 : 1;
+        target.ratePerSecond = rate;
+        const int n = int(std::floor(rate * seconds)) + 1;
+        const Run r = replay(target, requests.mid(0, n), source.value().get());
+        const double measured = measuredRate(r.results);
+        std::printf("paced %8.2f req/s (concurrency %d) over %d s: %5d requests, measured %8.2f req/s (%+.2f%%), %d answered 2xx\n",
+                    rate, target.concurrency, seconds, int(r.results.size()), measured, (measured / rate - 1) * 100,
+                    r.summary.ok);
+    }
+    receiver.terminate();
+    receiver.waitForFinished(10000);
+    source.value()->flush();
+    return 0;
+}
