@@ -9,6 +9,8 @@
 #include "models/eventtablemodel.h"
 #include "filter/filter.h"
 #include "logimportrunner.h"
+#include "replaydialog.h"
+#include "receiver/receiver.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 
@@ -32,6 +34,8 @@
 #include <QTemporaryDir>
 #include <QTcpSocket>
 #include <QTest>
+#include <QSignalSpy>
+#include <QStandardPaths>
 
 using namespace pimscope;
 using namespace pimscope::test;
@@ -53,6 +57,7 @@ private Q_SLOTS:
     void rowMenuFiltersOnACell();
     void importingLogs();
     void logFilesOnTheCommandLine();
+    void replayFromTheWindow();
 };
 
 void TestMainWindow::importingLogs()
@@ -164,6 +169,85 @@ void TestMainWindow::logFilesOnTheCommandLine()
     const auto ids = reader.value()->matchingIds(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Deliveries);
     QVERIFY(ids);
     QCOMPARE(ids->size(), 35);
+}
+
+void TestMainWindow::replayFromTheWindow()
+{
+    // A connector under development: another receiver, with its own capture and a secret.
+    QTemporaryDir dir;
+    auto targetStore = EventStore::open(dir.filePath(QStringLiteral("target.db")));
+    QVERIFY(targetStore);
+    ReceiverSettings settings;
+    settings.port = 0;
+    SignatureRule rule;
+    rule.akeneoSecret = "window-replay-secret";
+    settings.signatures.rules = {rule};
+    Receiver target(targetStore.value().get(), settings);
+    QVERIFY(target.start());
+    qputenv("PIMSCOPE_TEST_REPLAY_SECRET", "window-replay-secret");
+
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    window.show();
+    const quint16 port = quint16(QUrl(window.shownUrl()).port());
+    QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
+    EventTableModel *model = window.eventsModel();
+    QTRY_COMPARE(model->rowCount(), 10);
+    QTRY_VERIFY(model->record(2) != nullptr);
+
+    // Two rows selected, Ctrl+R: the dialog offers those two events.
+    window.eventsView()->selectRow(1);
+    window.eventsView()->selectionModel()->select(model->index(2, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+    ui::ReplayDialog *dialog = window.replayDialog();
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    dialog->urlEdit()->setText(target.url() + QStringLiteral("hook"));
+    dialog->setSecretFromEnvironment(QStringLiteral("PIMSCOPE_TEST_REPLAY_SECRET"));
+    dialog->setBatchSize(10);
+    QSignalSpy finished(dialog, &ui::ReplayDialog::replayFinished);
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    const auto summary = finished.takeFirst().at(0).value<ReplaySummary>();
+    QCOMPARE(summary.sent, 1);
+    QCOMPARE(summary.ok, 1);
+    QCOMPARE(summary.events, 2);
+    QCOMPARE(dialog->resultsList()->topLevelItemCount(), 1);
+    QCOMPARE(dialog->resultsList()->topLevelItem(0)->text(2), QStringLiteral("200"));
+    QVERIFY(dialog->summaryLabel()->text().contains(QStringLiteral("1 answered 2xx")));
+    saveScreenshot(*dialog, "replay.png");
+    QVERIFY(targetStore.value()->flush());
+    auto got = targetStore.value()->reader().deliveries(
+        *targetStore.value()->reader().matchingIds(Filter(), FilterTarget::Deliveries));
+    QCOMPARE(got->size(), 1);
+    QCOMPARE(got->front().signature, Signature::Valid);
+    QCOMPARE(got->front().eventCount, 2);
+    // The result is in the window's capture too, as a delivery of origin replay.
+    window.filterEdit()->setText(QStringLiteral("origin == replay"));
+    Q_EMIT window.filterEdit()->returnPressed();
+    QTRY_COMPARE(model->rowCount(), 2);
+
+    // Copy as cURL (Ctrl+Shift+C): the selected delivery, to the replay target, freshly signed; it works as it is.
+    window.filterEdit()->clear();
+    Q_EMIT window.filterEdit()->returnPressed();
+    QTRY_COMPARE(model->rowCount(), 12);
+    QTRY_VERIFY(model->record(0) != nullptr);
+    window.eventsView()->selectRow(0);
+    QString command;
+    window.copyAsCurl(false, [&command](const QString &c) { command = c; });
+    QTRY_VERIFY(!command.isEmpty());
+    QCOMPARE(QGuiApplication::clipboard()->text(), command);
+    QVERIFY(command.contains(QStringLiteral("X-Akeneo-Request-Signature")));
+    if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
+        QFAIL("curl is needed (.ci/install-deps installs it)");
+    QProcess bash;
+    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), command});
+    QVERIFY(bash.waitForFinished(20000));
+    QCOMPARE(bash.exitCode(), 0);
+    QVERIFY(targetStore.value()->flush());
+    got = targetStore.value()->reader().deliveries(*targetStore.value()->reader().matchingIds(Filter(), FilterTarget::Deliveries));
+    QCOMPARE(got->size(), 2);
+    QCOMPARE(got->last().signature, Signature::Valid);
+    QCOMPARE(got->last().body, sample("akeneo_batch_example.json")); // the delivery's exact body
 }
 
 void TestMainWindow::rowMenuFiltersOnACell()

@@ -4,6 +4,7 @@
 #include "filterbar.h"
 #include "jsontreeview.h"
 #include "logimportrunner.h"
+#include "replaydialog.h"
 #include "settingsdialog.h"
 #include "severitydelegate.h"
 #include "theme.h"
@@ -16,6 +17,8 @@
 #include "models/eventtablemodel.h"
 #include "models/pagedtablemodel.h"
 #include "receiver/keychainrules.h"
+#include "replay/replayplan.h"
+#include "replay/replaysigner.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/capturequeries.h"
 #include "store/eventstore.h"
@@ -138,6 +141,8 @@ bool MainWindow::openCapture(const QString &path)
     if (m_model)
         saveLayout();
     m_table->setModel(nullptr);
+    delete m_replayDialog; // a replay into the previous capture is cancelled (what was sent stays in it)
+    m_replayDialog = nullptr;
     delete m_model;
     m_model = nullptr;
     delete m_deliveryModel;
@@ -436,6 +441,13 @@ void MainWindow::fillRowMenu(QMenu &menu, const QModelIndex &index, QAction *cop
                                     });
         a->setToolTip(filter);
     }
+    menu.addSeparator();
+    QAction *replay = menu.addAction(QStringLiteral("Replay…"), this, &MainWindow::replaySelection);
+    replay->setShortcut(m_replayAction->shortcut());
+    QAction *curl = menu.addAction(QStringLiteral("Copy as cURL"), this, [this] { copyAsCurl(false); });
+    curl->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    menu.addAction(QStringLiteral("Copy as cURL with secrets"), this, [this] { copyAsCurl(true); });
+    curl->setEnabled(index.isValid());
     if (!showingDeliveries()) {
         menu.addSeparator();
         QAction *timeline = menu.addAction(QStringLiteral("Timeline of this subject"), this, [this] {
@@ -472,6 +484,119 @@ void MainWindow::copyEventJson()
         return;
     QGuiApplication::clipboard()->setText(QString::fromUtf8(r->payload));
     statusBar()->showMessage(QStringLiteral("Copied the JSON of event %1").arg(r->event.eventId), 3000);
+}
+
+void MainWindow::replaySelection()
+{
+    if (!m_store || !m_queries)
+        return;
+    if (!m_replayDialog) {
+        if (!m_keychain)
+            m_keychain = new KeychainSecretStore(this);
+        m_replayDialog = new ReplayDialog(m_store.get(), m_queries, m_keychain, this);
+    }
+    QList<qint64> ids;
+    QString filter = m_filter->text().trimmed();
+    const QModelIndexList rows = m_table->selectionModel() ? m_table->selectionModel()->selectedRows() : QModelIndexList();
+    if (showingDeliveries()) {
+        // The events of the selected deliveries, by a filter of their ids.
+        QStringList deliveries;
+        for (const QModelIndex &row : rows) {
+            if (const qint64 id = m_deliveryModel->idAt(row.row()); id > 0)
+                deliveries << QString::number(id);
+        }
+        if (!deliveries.isEmpty())
+            filter = QStringLiteral("delivery_id in {%1}").arg(deliveries.join(QStringLiteral(", ")));
+    } else if (m_model) {
+        for (const QModelIndex &row : rows) {
+            if (const EventRecord *r = m_model->record(row.row()))
+                ids.append(r->event.id);
+        }
+    }
+    m_replayDialog->setSelection(ids, filter);
+    m_replayDialog->show();
+    m_replayDialog->raise();
+}
+
+void MainWindow::copyAsCurl(bool withSecrets, std::function<void(const QString &)> done)
+{
+    const auto finish = [this, done](const QString &command, const QString &message) {
+        if (!command.isEmpty())
+            QGuiApplication::clipboard()->setText(command);
+        statusBar()->showMessage(message, 5000);
+        if (done)
+            done(command);
+    };
+    qint64 deliveryId = 0;
+    if (showingDeliveries()) {
+        deliveryId = m_deliveryModel ? m_deliveryModel->idAt(m_table->currentIndex().row()) : 0;
+    } else if (const EventRecord *r = m_model ? m_model->record(m_table->currentIndex().row()) : nullptr) {
+        deliveryId = r->event.deliveryId;
+    }
+    if (deliveryId <= 0 || !m_queries)
+        return finish({}, QStringLiteral("Select a row to copy as cURL"));
+    // The replay target and secret (Replay dialog), else the receiver itself, unsigned.
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("replay"));
+    QString target = settings.value(QStringLiteral("url")).toString();
+    const int secretSource = settings.value(QStringLiteral("secretSource"), 0).toInt();
+    const QString secretName = settings.value(QStringLiteral("secretName")).toString();
+    const int timeoutMs = settings.value(QStringLiteral("timeoutMs"), 500).toInt();
+    settings.endGroup();
+    const auto build = [this, finish, withSecrets, timeoutMs, deliveryId](QString url, QByteArray secret, QString note) {
+        m_queries->delivery(deliveryId, m_captureContext, [this, finish, withSecrets, timeoutMs, url, secret, note](Result<Delivery> d) {
+            if (!d)
+                return finish({}, d.error());
+            const auto make = [finish, withSecrets, timeoutMs, url, secret, note](Format format, const QByteArray &body) {
+                const Headers headers = replayHeaders(format, body, secret, QDateTime::currentSecsSinceEpoch());
+                QString command = curlCommand(QUrl(url), headers, body, timeoutMs, withSecrets);
+                if (!note.isEmpty())
+                    command.prepend(QStringLiteral("# ") + note + u'\n');
+                finish(command, QStringLiteral("Copied a curl command that sends this delivery to %1").arg(url));
+            };
+            if (d->origin != Origin::Log)
+                return make(d->format, d->body);
+            // A log line is not a request body: its events in an envelope, as the replay sends them.
+            m_queries->eventsOfDelivery(d->id, m_captureContext, [make](Result<QList<EventRecord>> events) {
+                QList<QByteArray> payloads;
+                if (events) {
+                    for (const EventRecord &e : *events)
+                        payloads.append(e.payload);
+                }
+                make(Format::Akeneo, akeneoEnvelope(payloads));
+            });
+        });
+    };
+    if (target.isEmpty()) {
+        if (!m_receiver)
+            return finish({}, QStringLiteral("Set a replay target first (Replay…, Ctrl+R)"));
+        return build(m_receiver->url(), {}, QStringLiteral("unsigned: no replay target set, this sends to Pimscope's own receiver"));
+    }
+    if (secretSource == 2) {
+        const QByteArray secret = qgetenv(secretName.toLocal8Bit().constData());
+        return build(target, secret, secret.isEmpty() ? QStringLiteral("unsigned: %1 is not set").arg(secretName) : QString());
+    }
+    if (secretSource == 1 && !secretName.isEmpty()) {
+        if (!m_keychain)
+            m_keychain = new KeychainSecretStore(this);
+        auto *context = new QObject(m_captureContext);
+        connect(m_keychain, &SecretStore::secretRead, context, [build, target, secretName, context](const QString &n, const QByteArray &value) {
+            if (n != secretName)
+                return;
+            context->deleteLater();
+            build(target, value, {});
+        });
+        connect(m_keychain, &SecretStore::secretFailed, context,
+                [build, target, secretName, context](const QString &n, SecretStore::ErrorKind, const QString &message) {
+                    if (n != secretName)
+                        return;
+                    context->deleteLater();
+                    build(target, {}, QStringLiteral("unsigned: ") + message);
+                });
+        m_keychain->read(secretName);
+        return;
+    }
+    build(target, {}, QStringLiteral("unsigned: no replay secret set"));
 }
 
 void MainWindow::showTimeline(const EventRecord &selected)
@@ -592,6 +717,8 @@ void MainWindow::updateCompare()
 
 MainWindow::~MainWindow()
 {
+    delete m_replayDialog;
+    m_replayDialog = nullptr;
     m_receiver.reset(); // answers still owed go out before the store closes
     delete m_importRunner;
     m_importRunner = nullptr;
@@ -735,6 +862,11 @@ void MainWindow::buildUi()
                                               "subscription > Download logs) and see what went wrong (Ctrl+O; or drop "
                                               "files on the window)"));
     connect(m_importAction, &QAction::triggered, this, &MainWindow::chooseLogsToImport);
+    m_replayAction = toolbar->addAction(QStringLiteral("Replay…"));
+    m_replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_replayAction->setToolTip(QStringLiteral("Send the selected events (or the filter's) to your connector, signed and "
+                                              "paced like the PIM (Ctrl+R)"));
+    connect(m_replayAction, &QAction::triggered, this, &MainWindow::replaySelection);
     toolbar->addSeparator();
     QAction *open = toolbar->addAction(QStringLiteral("Open…"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
@@ -834,6 +966,7 @@ void MainWindow::buildUi()
     new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] { m_filter->clear(); });
     auto *copyShortcut = new QShortcut(QKeySequence::Copy, this, [this] { copyEventJson(); });
     copyShortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), this, [this] { copyAsCurl(false); });
 
     auto *splitter = new QSplitter(Qt::Vertical, central);
     m_table = new QTableView(splitter);

@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 
 class QApplication;
@@ -43,6 +44,7 @@ class DiagnosticsPanel;
 class FilterBar;
 class LogImportRunner;
 class JsonTreeView;
+class ReplayDialog;
 
 /** Runs the window from the command line (`pimscope [--db PATH] [--listen HOST:PORT]`); returns the exit code. */
 int runMainWindow(QApplication &app);
@@ -95,6 +97,18 @@ public:
     int compareTabIndex() const;
     /** Copies the selected event's JSON, exactly as the PIM sent it (Ctrl+C). */
     void copyEventJson();
+    /**
+     * Opens the Replay dialog on the selected events (the events of the selected deliveries), or on the filter's
+     * matches when nothing is selected (Ctrl+R).
+     */
+    void replaySelection();
+    ReplayDialog *replayDialog() const { return m_replayDialog; }
+    /**
+     * Copies a curl command that sends the current row's delivery again to the replay target (else the receiver),
+     * with fresh signature headers computed with the replay secret; secret header values only `withSecrets`
+     * (Ctrl+Shift+C without them). `done` (for tests) gets the command, or an empty string with the reason shown.
+     */
+    void copyAsCurl(bool withSecrets, std::function<void(const QString &)> done = {});
     QPushButton *otherPortButton() const { return m_otherPort; }
     DiagnosticsPanel *diagnostics() const { return m_diagnostics; }
     QProgressBar *quotaMeter() const { return m_quota; }
@@ -189,6 +203,8 @@ private:
     DeliveryTableModel *m_deliveryModel = nullptr;
     QAction *m_deliveriesAction = nullptr;
     QAction *m_importAction = nullptr;
+    QAction *m_replayAction = nullptr;
+    ReplayDialog *m_replayDialog = nullptr;
     LogImportRunner *m_importRunner = nullptr;
     QHash<QString, bool> m_quietImports; ///< paths being imported -> no summary dialog for them
 

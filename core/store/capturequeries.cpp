@@ -211,6 +211,14 @@ void CaptureQueries::deliveries(const QList<qint64> &ids, QObject *context,
     ask<QList<Delivery>>(context, std::move(done), [ids](StoreReader &reader) { return reader.deliveries(ids, false); });
 }
 
+void CaptureQueries::planReplay(const QString &filter, const QList<qint64> &ids, const ReplayPlanOptions &options,
+                                QObject *context, std::function<void(Result<ReplayPlan>)> done)
+{
+    ask<ReplayPlan>(context, std::move(done), [filter, ids, options](StoreReader &reader) {
+        return pimscope::planReplay(reader, Filter::parse(filter), ids, options);
+    });
+}
+
 void CaptureQueries::delivery(qint64 id, QObject *context, std::function<void(Result<Delivery>)> done)
 {
     ask<Delivery>(context, std::move(done), [id](StoreReader &reader) -> Result<Delivery> {

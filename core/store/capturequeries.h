@@ -1,6 +1,7 @@
 #pragma once
 
 #include "records.h"
+#include "replay/replayplan.h"
 
 #include "filter/sqlcompiler.h"
 #include "util/result.h"
@@ -75,6 +76,10 @@ public:
     void delivery(qint64 id, QObject *context, std::function<void(Result<Delivery>)> done);
     /** Every event of a delivery, in order. */
     void eventsOfDelivery(qint64 deliveryId, QObject *context, std::function<void(Result<QList<EventRecord>>)> done);
+
+    /** The requests a replay of these events would send (planReplay: by `ids` when not empty, else by `filter`). */
+    void planReplay(const QString &filter, const QList<qint64> &ids, const ReplayPlanOptions &options, QObject *context,
+                    std::function<void(Result<ReplayPlan>)> done);
 
     /** Every event about one subject, in event-time order (StoreReader::eventsOfSubject). */
     void eventsOfSubject(const QString &subjectType, const QString &subjectKey, QObject *context,

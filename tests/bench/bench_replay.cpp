@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 
     std::printf("%d requests of %lld bytes (10 events, signed) to pimscope receive with the secret\n", requestCount,
                 static_cast<long long>(requests.front().body.size()));
-    for (const int concurrency : {1, 8}) {
+    for (const int concurrency : {1, 8, 32}) {
         target.concurrency = concurrency;
         target.ratePerSecond = 0;
         const Run r = replay(target, concurrency == 1 ? requests.mid(0, requestCount / 4) : requests, source.value().get());

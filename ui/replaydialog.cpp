@@ -1,0 +1,420 @@
+#include "replaydialog.h"
+
+#include "secrets/secretstore.h"
+#include "store/capturequeries.h"
+#include "store/eventstore.h"
+#include "util/timeutil.h"
+
+#include <QCheckBox>
+
+#include <array>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QThread>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace pimscope::ui {
+
+namespace {
+
+enum SecretSource { NoSecret = 0, Keychain = 1, Environment = 2 };
+enum Pacing { AsFastAsPossible = 0, AkeneoQuota = 1, PerSecond = 2 };
+
+} // namespace
+
+ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretStore *keychain, QWidget *parent)
+    : QDialog(parent), m_store(store), m_queries(queries), m_keychain(keychain)
+{
+    setObjectName(QStringLiteral("replayDialog"));
+    setWindowTitle(QStringLiteral("Replay events"));
+    auto *layout = new QVBoxLayout(this);
+
+    auto *what = new QGroupBox(QStringLiteral("What"), this);
+    auto *whatLayout = new QFormLayout(what);
+    m_selected = new QRadioButton(what);
+    m_matching = new QRadioButton(QStringLiteral("Every event matching"), what);
+    m_filter = new QLineEdit(what);
+    m_filter->setPlaceholderText(QStringLiteral("all events (replays left out unless the filter names the origin)"));
+    whatLayout->addRow(m_selected);
+    whatLayout->addRow(m_matching, m_filter);
+    layout->addWidget(what);
+
+    auto *where = new QGroupBox(QStringLiteral("Target"), this);
+    auto *whereLayout = new QFormLayout(where);
+    m_url = new QLineEdit(where);
+    m_url->setObjectName(QStringLiteral("replayUrl"));
+    m_url->setPlaceholderText(QStringLiteral("http://localhost:8000/akeneo/webhook"));
+    whereLayout->addRow(QStringLiteral("URL"), m_url);
+    auto *secretRow = new QHBoxLayout;
+    m_secretSource = new QComboBox(where);
+    m_secretSource->addItems({QStringLiteral("None (unsigned)"), QStringLiteral("Keychain secret"), QStringLiteral("Environment variable")});
+    m_secretName = new QLineEdit(where);
+    m_secretName->setPlaceholderText(QStringLiteral("name"));
+    secretRow->addWidget(m_secretSource);
+    secretRow->addWidget(m_secretName, 1);
+    whereLayout->addRow(QStringLiteral("Secret"), secretRow);
+    m_insecure = new QCheckBox(QStringLiteral("Accept any TLS certificate (insecure)"), where);
+    whereLayout->addRow(QString(), m_insecure);
+    m_timeout = new QSpinBox(where);
+    m_timeout->setRange(1, 3600000);
+    m_timeout->setSuffix(QStringLiteral(" ms"));
+    m_timeout->setToolTip(QStringLiteral("A deadline for the whole request; Akeneo's is 500 ms"));
+    m_timeout->setMaximumWidth(160);
+    whereLayout->addRow(QStringLiteral("Timeout"), m_timeout);
+    layout->addWidget(where);
+
+    auto *how = new QGroupBox(QStringLiteral("How"), this);
+    auto *howLayout = new QFormLayout(how);
+    auto *modeRow = new QHBoxLayout;
+    m_rebatched = new QRadioButton(QStringLiteral("Rebatched, at most"), how);
+    m_batchSize = new QSpinBox(how);
+    m_batchSize->setRange(1, 1000);
+    m_batchSize->setSuffix(QStringLiteral(" events a request"));
+    m_asReceived = new QRadioButton(QStringLiteral("As received (each delivery's exact body)"), how);
+    modeRow->addWidget(m_rebatched);
+    modeRow->addWidget(m_batchSize);
+    modeRow->addWidget(m_asReceived);
+    modeRow->addStretch();
+    howLayout->addRow(QStringLiteral("Mode"), modeRow);
+    auto *paceRow = new QHBoxLayout;
+    m_pacing = new QComboBox(how);
+    m_pacing->addItems({QStringLiteral("As fast as possible"), QStringLiteral("Akeneo's quota: 4,000 an hour"),
+                        QStringLiteral("Requests per second:")});
+    m_rate = new QDoubleSpinBox(how);
+    m_rate->setRange(0.01, 100000);
+    m_rate->setDecimals(2);
+    paceRow->addWidget(m_pacing);
+    paceRow->addWidget(m_rate);
+    paceRow->addStretch();
+    howLayout->addRow(QStringLiteral("Pacing"), paceRow);
+    m_concurrency = new QSpinBox(how);
+    m_concurrency->setRange(1, 256);
+    m_concurrency->setToolTip(QStringLiteral("Requests in flight at most; 1 keeps the order"));
+    m_concurrency->setMaximumWidth(160);
+    howLayout->addRow(QStringLiteral("Concurrency"), m_concurrency);
+    auto *orderRow = new QHBoxLayout;
+    m_order = new QComboBox(how);
+    m_order->addItems({QStringLiteral("Original"), QStringLiteral("By event time"), QStringLiteral("Reversed"), QStringLiteral("Shuffled, seed")});
+    m_seed = new QSpinBox(how);
+    m_seed->setRange(0, std::numeric_limits<int>::max());
+    orderRow->addWidget(m_order);
+    orderRow->addWidget(m_seed);
+    orderRow->addStretch();
+    howLayout->addRow(QStringLiteral("Order"), orderRow);
+    m_duplicates = new QDoubleSpinBox(how);
+    m_duplicates->setRange(0, 100);
+    m_duplicates->setSuffix(QStringLiteral(" % of the requests sent twice"));
+    m_duplicates->setMaximumWidth(300);
+    howLayout->addRow(QStringLiteral("Duplicates"), m_duplicates);
+    layout->addWidget(how);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setVisible(false);
+    layout->addWidget(m_progress);
+    m_results = new QTreeWidget(this);
+    m_results->setObjectName(QStringLiteral("replayResults"));
+    m_results->setRootIsDecorated(false);
+    m_results->setUniformRowHeights(true);
+    m_results->setHeaderLabels({QStringLiteral("#"), QStringLiteral("Sent (UTC)"), QStringLiteral("Status"),
+                                QStringLiteral("ms"), QStringLiteral("Events"), QStringLiteral("As the PIM logs it")});
+    m_results->header()->setStretchLastSection(true);
+    m_results->setMinimumHeight(160);
+    layout->addWidget(m_results, 1);
+    m_summary = new QLabel(this);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_summary);
+    m_message = new QLabel(this);
+    m_message->setWordWrap(true);
+    layout->addWidget(m_message);
+
+    auto *buttons = new QDialogButtonBox(this);
+    m_start = buttons->addButton(QStringLiteral("Replay"), QDialogButtonBox::AcceptRole);
+    m_cancel = buttons->addButton(QStringLiteral("Cancel replay"), QDialogButtonBox::ActionRole);
+    QPushButton *close = buttons->addButton(QDialogButtonBox::Close);
+    layout->addWidget(buttons);
+    connect(m_start, &QPushButton::clicked, this, &ReplayDialog::startReplay);
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (m_replayer)
+            QMetaObject::invokeMethod(m_replayer, &Replayer::cancel, Qt::QueuedConnection);
+        m_cancel->setEnabled(false);
+    });
+    connect(close, &QPushButton::clicked, this, &QDialog::close);
+
+    const auto updateEnabled = [this] {
+        m_secretName->setEnabled(m_secretSource->currentIndex() != NoSecret);
+        m_secretName->setPlaceholderText(m_secretSource->currentIndex() == Environment ? QStringLiteral("variable, e.g. AKENEO_SECRET")
+                                                                                        : QStringLiteral("keychain name"));
+        m_batchSize->setEnabled(m_rebatched->isChecked());
+        m_rate->setEnabled(m_pacing->currentIndex() == PerSecond);
+        m_seed->setEnabled(m_order->currentIndex() == 3);
+        m_filter->setEnabled(m_matching->isChecked());
+    };
+    connect(m_secretSource, &QComboBox::currentIndexChanged, this, updateEnabled);
+    connect(m_rebatched, &QRadioButton::toggled, this, updateEnabled);
+    connect(m_pacing, &QComboBox::currentIndexChanged, this, updateEnabled);
+    connect(m_order, &QComboBox::currentIndexChanged, this, updateEnabled);
+    connect(m_matching, &QRadioButton::toggled, this, updateEnabled);
+
+    // The choices of last time (the secret's name, never its value).
+    QSettings s;
+    s.beginGroup(QStringLiteral("replay"));
+    m_url->setText(s.value(QStringLiteral("url")).toString());
+    m_secretSource->setCurrentIndex(s.value(QStringLiteral("secretSource"), NoSecret).toInt());
+    m_secretName->setText(s.value(QStringLiteral("secretName")).toString());
+    m_insecure->setChecked(s.value(QStringLiteral("insecure"), false).toBool());
+    m_timeout->setValue(s.value(QStringLiteral("timeoutMs"), 500).toInt());
+    (s.value(QStringLiteral("asReceived"), false).toBool() ? m_asReceived : m_rebatched)->setChecked(true);
+    m_batchSize->setValue(s.value(QStringLiteral("batchSize"), 10).toInt());
+    m_pacing->setCurrentIndex(s.value(QStringLiteral("pacing"), AsFastAsPossible).toInt());
+    m_rate->setValue(s.value(QStringLiteral("rate"), 10.0).toDouble());
+    m_concurrency->setValue(s.value(QStringLiteral("concurrency"), 1).toInt());
+    m_order->setCurrentIndex(s.value(QStringLiteral("order"), 0).toInt());
+    m_seed->setValue(s.value(QStringLiteral("seed"), 0).toInt());
+    m_duplicates->setValue(s.value(QStringLiteral("duplicatesPercent"), 0.0).toDouble());
+    s.endGroup();
+    updateEnabled();
+    setRunning(false);
+    resize(720, 720);
+}
+
+ReplayDialog::~ReplayDialog()
+{
+    stop();
+}
+
+void ReplayDialog::setSelection(const QList<qint64> &eventIds, const QString &filter)
+{
+    m_ids = eventIds;
+    m_selected->setText(QStringLiteral("The %L1 selected events").arg(eventIds.size()));
+    m_selected->setEnabled(!eventIds.isEmpty());
+    m_filter->setText(filter);
+    (eventIds.isEmpty() ? m_matching : m_selected)->setChecked(true);
+}
+
+void ReplayDialog::setSecretFromEnvironment(const QString &variable)
+{
+    m_secretSource->setCurrentIndex(Environment);
+    m_secretName->setText(variable);
+}
+
+void ReplayDialog::setRate(double perSecond)
+{
+    m_pacing->setCurrentIndex(perSecond > 0 ? PerSecond : AsFastAsPossible);
+    if (perSecond > 0)
+        m_rate->setValue(perSecond);
+}
+
+void ReplayDialog::setBatchSize(int n)
+{
+    m_rebatched->setChecked(true);
+    m_batchSize->setValue(n);
+}
+
+void ReplayDialog::saveChoices() const
+{
+    QSettings s;
+    s.beginGroup(QStringLiteral("replay"));
+    s.setValue(QStringLiteral("url"), m_url->text().trimmed());
+    s.setValue(QStringLiteral("secretSource"), m_secretSource->currentIndex());
+    s.setValue(QStringLiteral("secretName"), m_secretName->text().trimmed());
+    s.setValue(QStringLiteral("insecure"), m_insecure->isChecked());
+    s.setValue(QStringLiteral("timeoutMs"), m_timeout->value());
+    s.setValue(QStringLiteral("asReceived"), m_asReceived->isChecked());
+    s.setValue(QStringLiteral("batchSize"), m_batchSize->value());
+    s.setValue(QStringLiteral("pacing"), m_pacing->currentIndex());
+    s.setValue(QStringLiteral("rate"), m_rate->value());
+    s.setValue(QStringLiteral("concurrency"), m_concurrency->value());
+    s.setValue(QStringLiteral("order"), m_order->currentIndex());
+    s.setValue(QStringLiteral("seed"), m_seed->value());
+    s.setValue(QStringLiteral("duplicatesPercent"), m_duplicates->value());
+    s.endGroup();
+}
+
+void ReplayDialog::setRunning(bool running)
+{
+    m_start->setEnabled(!running);
+    m_cancel->setEnabled(running);
+    m_progress->setVisible(running || m_progress->maximum() > 0);
+    for (QGroupBox *box : findChildren<QGroupBox *>())
+        box->setEnabled(!running);
+}
+
+void ReplayDialog::fail(const QString &message)
+{
+    m_message->setText(QStringLiteral("<b>%1</b>").arg(message.toHtmlEscaped()));
+    setRunning(false);
+}
+
+void ReplayDialog::startReplay()
+{
+    m_message->clear();
+    const QUrl url(m_url->text().trimmed(), QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty())
+        return fail(QStringLiteral("The target must be an http or https URL, e.g. http://localhost:8000/webhook."));
+    const QString name = m_secretName->text().trimmed();
+    saveChoices();
+    switch (m_secretSource->currentIndex()) {
+    case Environment: {
+        const QByteArray secret = qgetenv(name.toLocal8Bit().constData());
+        if (name.isEmpty() || secret.isEmpty())
+            return fail(QStringLiteral("The environment variable %1 is empty or not set.").arg(name.isEmpty() ? QStringLiteral("(none given)") : name));
+        return startWithSecret(secret);
+    }
+    case Keychain: {
+        if (name.isEmpty() || !m_keychain)
+            return fail(QStringLiteral("Give the name of the keychain secret (store one with: pimscope secret set NAME)."));
+        setRunning(true);
+        m_message->setText(QStringLiteral("Reading the secret %1 from the keychain…").arg(name));
+        const quint64 attempt = ++m_attempt;
+        auto *context = new QObject(this);
+        connect(m_keychain, &SecretStore::secretRead, context, [this, name, attempt, context](const QString &n, const QByteArray &value) {
+            if (n != name)
+                return;
+            context->deleteLater();
+            if (attempt == m_attempt)
+                startWithSecret(value);
+        });
+        connect(m_keychain, &SecretStore::secretFailed, context,
+                [this, name, attempt, context](const QString &n, SecretStore::ErrorKind, const QString &message) {
+                    if (n != name)
+                        return;
+                    context->deleteLater();
+                    if (attempt == m_attempt)
+                        fail(message);
+                });
+        m_keychain->read(name);
+        return;
+    }
+    default:
+        m_message->setText(QStringLiteral("No secret: the requests go unsigned (a receiver that checks signatures refuses them)."));
+        startWithSecret({});
+    }
+}
+
+void ReplayDialog::startWithSecret(const QByteArray &secret)
+{
+    setRunning(true);
+    ReplayPlanOptions options;
+    options.mode = m_asReceived->isChecked() ? ReplayMode::AsReceived : ReplayMode::Rebatched;
+    options.batchSize = m_batchSize->value();
+    options.order = std::array{ReplayOrder::Original, ReplayOrder::EventTime, ReplayOrder::Reverse, ReplayOrder::Shuffle}[std::size_t(m_order->currentIndex())];
+    options.seed = quint64(m_seed->value());
+    options.duplicates = m_duplicates->value() / 100.0;
+    const QList<qint64> ids = m_selected->isChecked() ? m_ids : QList<qint64>();
+    const QString filter = m_selected->isChecked() ? QString() : m_filter->text();
+    m_summary->setText(QStringLiteral("Reading the events…"));
+    m_queries->planReplay(filter, ids, options, this, [this, secret](Result<ReplayPlan> plan) { onPlanned(std::move(plan), secret); });
+}
+
+void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
+{
+    if (!plan)
+        return fail(plan.error());
+    if (plan->requests.isEmpty()) {
+        m_summary->setText(QStringLiteral("Nothing to send: no event matches."));
+        setRunning(false);
+        return;
+    }
+    if (!plan->notes.isEmpty())
+        m_message->setText(plan->notes.join(u'\n'));
+    ReplayTarget target;
+    target.url = QUrl(m_url->text().trimmed());
+    target.secret = secret;
+    target.concurrency = m_concurrency->value();
+    target.timeoutMs = m_timeout->value();
+    target.insecure = m_insecure->isChecked();
+    target.ratePerSecond = m_pacing->currentIndex() == AkeneoQuota ? 4000.0 / 3600.0
+        : m_pacing->currentIndex() == PerSecond                   ? m_rate->value()
+                                                                  : 0.0;
+    m_results->clear();
+    m_progress->setRange(0, int(plan->requests.size()));
+    m_progress->setValue(0);
+    m_progress->setVisible(true);
+    m_summary->setText(QStringLiteral("Sending %L1 requests (%L2 events)…").arg(plan->requests.size()).arg(plan->events));
+
+    m_thread = new QThread(this);
+    m_thread->setObjectName(QStringLiteral("pimscope-replay"));
+    m_host = new QObject;
+    m_host->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_host, &QObject::deleteLater);
+    m_thread->start();
+    // The replayer (and its access managers) are created in the replay thread, where they live.
+    QMetaObject::invokeMethod(m_host, [this, host = m_host, target, requests = plan->requests] {
+        auto *replayer = new Replayer(target, requests, m_store, host);
+        connect(replayer, &Replayer::requestFinished, this, &ReplayDialog::onResult, Qt::QueuedConnection);
+        connect(replayer, &Replayer::progress, m_progress, &QProgressBar::setValue, Qt::QueuedConnection);
+        connect(replayer, &Replayer::finished, this, &ReplayDialog::onFinished, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, replayer] { m_replayer = replayer; }, Qt::QueuedConnection);
+        replayer->start();
+    });
+}
+
+void ReplayDialog::onResult(const ReplayResult &r)
+{
+    auto *item = new QTreeWidgetItem(m_results);
+    item->setText(0, QString::number(r.index + 1));
+    item->setText(1, toIsoUtc(r.sentAtMs).mid(11, 12));
+    item->setText(2, r.status ? QString::number(*r.status) : QStringLiteral("—"));
+    item->setText(3, QString::number(r.latencyMs, 'f', 1));
+    item->setText(4, QString::number(r.eventCount));
+    item->setText(5, logMessageName(r.kind) + (r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error)
+                         + (r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
+    if (!r.ok()) {
+        const QColor bad = r.kind == LogMessage::RequestSent ? QColor(0xB2, 0x6B, 0x00) : QColor(0xC6, 0x28, 0x28);
+        for (int c = 0; c < 6; ++c)
+            item->setForeground(c, bad);
+    }
+    if (m_results->topLevelItemCount() > 5000)
+        delete m_results->takeTopLevelItem(0); // the capture keeps them all
+    m_results->scrollToBottom();
+}
+
+void ReplayDialog::onFinished(const ReplaySummary &s)
+{
+    m_summary->setText(QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %L6 answered 2xx in time, %L7 endpoint "
+                                      "errors, %L8 timeouts; latency p50 %9 ms, p99 %10 ms. The results are in the capture "
+                                      "(origin == replay).")
+                           .arg(s.cancelled ? QStringLiteral("Cancelled: ") : QString())
+                           .arg(s.sent)
+                           .arg(s.planned)
+                           .arg(s.events)
+                           .arg(s.elapsedMs / 1000.0, 0, 'f', 1)
+                           .arg(s.ok)
+                           .arg(s.endpointErrors)
+                           .arg(s.timeouts)
+                           .arg(s.percentileMs(50), 0, 'f', 1)
+                           .arg(s.percentileMs(99), 0, 'f', 1));
+    stop();
+    setRunning(false);
+    Q_EMIT replayFinished(s);
+}
+
+void ReplayDialog::stop()
+{
+    if (!m_thread)
+        return;
+    if (m_replayer)
+        QMetaObject::invokeMethod(m_replayer, &Replayer::cancel, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    m_host = nullptr;
+    m_replayer = nullptr;
+}
+
+} // namespace pimscope::ui
