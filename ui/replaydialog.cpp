@@ -385,19 +385,9 @@ void ReplayDialog::onResult(const ReplayResult &r)
 
 void ReplayDialog::onFinished(const ReplaySummary &s)
 {
-    m_summary->setText(QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %L6 answered 2xx in time, %L7 endpoint "
-                                      "errors, %L8 timeouts; latency p50 %9 ms, p99 %10 ms. The results are in the capture "
-                                      "(origin == replay).")
-                           .arg(s.cancelled ? QStringLiteral("Cancelled: ") : QString())
-                           .arg(s.sent)
-                           .arg(s.planned)
-                           .arg(s.events)
-                           .arg(s.elapsedMs / 1000.0, 0, 'f', 1)
-                           .arg(s.ok)
-                           .arg(s.endpointErrors)
-                           .arg(s.timeouts)
-                           .arg(s.percentileMs(50), 0, 'f', 1)
-                           .arg(s.percentileMs(99), 0, 'f', 1));
+    QString text = describeReplay(s) + QStringLiteral(". The results are in the capture (origin == replay).");
+    text[0] = text[0].toUpper();
+    m_summary->setText(text);
     stop();
     setRunning(false);
     Q_EMIT replayFinished(s);

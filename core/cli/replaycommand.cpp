@@ -240,18 +240,7 @@ int replayCommand(const QStringList &args)
         printError(QStringLiteral("cannot reach %1: %2").arg(url.toString(), s.unreachableError));
         return Failure;
     }
-    out(QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %L6 answered 2xx in time, %L7 endpoint errors, "
-                       "%L8 timeouts; latency p50 %9 ms, p99 %10 ms")
-            .arg(s.cancelled ? QStringLiteral("cancelled: ") : QString())
-            .arg(s.sent)
-            .arg(s.planned)
-            .arg(s.events)
-            .arg(s.elapsedMs / 1000.0, 0, 'f', 1)
-            .arg(s.ok)
-            .arg(s.endpointErrors)
-            .arg(s.timeouts)
-            .arg(s.percentileMs(50), 0, 'f', 1)
-            .arg(s.percentileMs(99), 0, 'f', 1));
+    out(describeReplay(s));
     return s.ok == s.planned && !s.cancelled ? int(Success) : anyFailed;
 }
 

@@ -28,6 +28,22 @@ double ReplaySummary::percentileMs(double p) const
     return sorted[std::clamp<qsizetype>(rank, 0, sorted.size() - 1)];
 }
 
+QString describeReplay(const ReplaySummary &s)
+{
+    return QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %L6 answered 2xx in time, %L7 endpoint errors, "
+                          "%L8 timeouts; latency p50 %9 ms, p99 %10 ms")
+        .arg(s.cancelled ? QStringLiteral("cancelled: ") : QString())
+        .arg(s.sent)
+        .arg(s.planned)
+        .arg(s.events)
+        .arg(s.elapsedMs / 1000.0, 0, 'f', 1)
+        .arg(s.ok)
+        .arg(s.endpointErrors)
+        .arg(s.timeouts)
+        .arg(s.percentileMs(50), 0, 'f', 1)
+        .arg(s.percentileMs(99), 0, 'f', 1);
+}
+
 Replayer::Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStore *store, QObject *parent)
     : QObject(parent), m_target(std::move(target)), m_requests(std::move(requests)), m_store(store)
 {

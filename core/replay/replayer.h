@@ -63,6 +63,9 @@ struct ReplaySummary
     double percentileMs(double p) const;
 };
 
+/** "9 of 9 requests sent (31 events) in 0.1 s: 8 answered 2xx in time, 1 endpoint errors, 0 timeouts; latency ..." */
+QString describeReplay(const ReplaySummary &summary);
+
 /**
  * Sends a plan's requests to a target with QNetworkAccessManager, paced, `concurrency` at a time (one access manager
  * per request slot: a manager opens at most 6 connections to a host, and one slot keeps its connection), signing each
