@@ -109,8 +109,8 @@ const char *const version4[] = {
     "DROP INDEX IF EXISTS events_subject",
     "ALTER TABLE events ADD COLUMN event_key INTEGER",
     "ALTER TABLE events ADD COLUMN subject_key INTEGER",
-    "UPDATE events SET event_key = pimscope_event_key(event_id), "
-    "subject_key = pimscope_subject_key(subject_type, subject_id, subject_uuid)",
+    ("UPDATE events SET event_key = pimscope_event_key(event_id), "
+     "subject_key = pimscope_subject_key(subject_type, subject_id, subject_uuid)"),
     "UPDATE deliveries SET log_key = pimscope_prefixed_log_key(body, log_key) WHERE log_key IS NOT NULL",
 };
 
