@@ -80,6 +80,7 @@ private Q_SLOTS:
     void cleanup();
     void rebatchedToOwnReceiverVerifies();
     void asReceivedSendsTheExactBodies();
+    void eventPlatformIsSignedItsWay();
     void replaysAreLeftOutUnlessNamed();
     void orderAndDuplicates();
     void badTargetsAreClassified();
@@ -247,6 +248,32 @@ void TestReplay::asReceivedSendsTheExactBodies()
         QCOMPARE(got[i].body, sourceDeliveries->at(i).body); // concurrency 1: in the original order
         QCOMPARE(got[i].signature, Signature::Valid);
     }
+}
+
+void TestReplay::eventPlatformIsSignedItsWay()
+{
+    ReceiverSettings settings;
+    SignatureRule rule;
+    rule.eventPlatformSecrets = {secret};
+    settings.signatures.rules = {rule};
+    startReceiver(settings);
+    const QByteArray body = readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_single/body"));
+    Delivery d = receivedDelivery(body, iso("2026-11-20T10:00:09Z"));
+    d.path = "/event-platform";
+    m_source->enqueue(d);
+    QVERIFY(m_source->flush());
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo-event-platform")), {}, {});
+    QVERIFY2(plan, qPrintable(plan.error()));
+    QCOMPARE(plan->requests.size(), 1);
+    QCOMPARE(plan->requests.front().format, Format::AkeneoEventPlatform);
+    ReplayTarget target;
+    target.url = QUrl(m_receiver->url() + QStringLiteral("event-platform"));
+    target.secret = secret;
+    QCOMPARE(run(target, plan->requests).ok, 1);
+    const QList<Delivery> got = received();
+    QCOMPARE(got.size(), 1);
+    QCOMPARE(got.front().signature, Signature::Valid);
+    QCOMPARE(headerValue(got.front().headers, "X-AKENEO-SIGNATURE-ALGORITHM"), QByteArray("HmacSHA256"));
 }
 
 void TestReplay::replaysAreLeftOutUnlessNamed()
