@@ -179,6 +179,7 @@ void TestReplay::rebatchedToOwnReceiverVerifies()
     QCOMPARE(plan->requests.size(), 9);
     ReplayTarget target;
     target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+    target.url.setUserInfo(QStringLiteral("someone:url-password"));
     target.secret = secret;
     target.concurrency = 3;
     QList<ReplayResult> results;
@@ -221,7 +222,9 @@ void TestReplay::rebatchedToOwnReceiverVerifies()
         QCOMPARE(d.statusCode, std::optional<int>(200));
         QCOMPARE(d.logMessage, std::optional<LogMessage>(LogMessage::RequestSent));
         QVERIFY(d.ackMs.has_value());
-        QCOMPARE(d.url, target.url.toString());
+        // The URL's password is not kept.
+        QCOMPARE(d.url, target.url.toString(QUrl::RemoveUserInfo));
+        QVERIFY(!d.url.contains(QStringLiteral("url-password")) && !d.remote.contains(QStringLiteral("url-password")));
         // The Quable request's Authorization (the secret) is stored redacted.
         QVERIFY(!QByteArray(d.headers.isEmpty() ? QByteArray() : d.headers.last().value).contains(secret));
     }
@@ -291,6 +294,10 @@ void TestReplay::replaysAreLeftOutUnlessNamed()
     // ... unless the filter names the origin.
     auto replays = planReplay(m_source->reader(), Filter::parse(QStringLiteral("origin == replay")), {}, {});
     QCOMPARE(replays->events, 31);
+    // ... or deliveries chosen by id (the window's deliveries table).
+    const auto replayDeliveries = m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries);
+    auto chosen = planReplay(m_source->reader(), Filter::parse(QStringLiteral("delivery_id == %1").arg(replayDeliveries->front())), {}, {});
+    QVERIFY(chosen->events > 0);
 }
 
 void TestReplay::orderAndDuplicates()
@@ -525,6 +532,14 @@ void TestReplay::curlReproducesTheRequest()
     QCOMPARE(got.front().body, body);
     QCOMPARE(got.front().signature, Signature::Valid);
 
+    // A body that starts with '@' is sent as it is, not read from a file of that name.
+    const QByteArray at = "@/etc/hostname";
+    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), curlCommand(url, replayHeaders(Format::Unknown, at, secret, QDateTime::currentSecsSinceEpoch()), at, 5000, false)});
+    QVERIFY(bash.waitForFinished(20000));
+    QCOMPARE(bash.exitCode(), 0);
+    QTRY_COMPARE(received().size(), 2);
+    QCOMPARE(received().last().body, at);
+
     // A Quable request's Authorization is the secret: masked unless asked for.
     const QByteArray quable = sample("quable_example.json");
     const Headers qh = replayHeaders(Format::Quable, quable, secret, 0);
@@ -539,7 +554,7 @@ void TestReplay::curlReproducesTheRequest()
     env.start(QStringLiteral("bash"), {QStringLiteral("-c"), masked});
     QVERIFY(env.waitForFinished(20000));
     QCOMPARE(env.exitCode(), 0);
-    QCOMPARE(received().size(), 2);
+    QCOMPARE(received().size(), 3);
     QCOMPARE(received().last().signature, Signature::Valid);
 }
 
@@ -594,6 +609,9 @@ void TestReplay::commandLine()
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--order"), QStringLiteral("sideways")}, &output), 2);
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--rps"), QStringLiteral("5"), QStringLiteral("--per-hour"), QStringLiteral("4000")}, &output), 2);
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--filter"), QStringLiteral("action ==")}, &output), 2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--concurrency"), QStringLiteral("nan")}, &output), 2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--batch-size"), QStringLiteral("2.5")}, &output), 2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--duplicates"), QStringLiteral("inf")}, &output), 2);
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("NOT_SET_ANYWHERE")}, &output), 1);
 }
 

@@ -509,8 +509,8 @@ void MainWindow::replaySelection()
             filter = QStringLiteral("delivery_id in {%1}").arg(deliveries.join(QStringLiteral(", ")));
     } else if (m_model) {
         for (const QModelIndex &row : rows) {
-            if (const EventRecord *r = m_model->record(row.row()))
-                ids.append(r->event.id);
+            if (const qint64 id = m_model->idAt(row.row()); id > 0) // rows whose page is not loaded too
+                ids.append(id);
         }
     }
     m_replayDialog->setSelection(ids, filter);

@@ -148,8 +148,14 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     layout->addWidget(buttons);
     connect(m_start, &QPushButton::clicked, this, &ReplayDialog::startReplay);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
-        if (m_replayer)
-            QMetaObject::invokeMethod(m_replayer, &Replayer::cancel, Qt::QueuedConnection);
+        if (!m_thread) {
+            // Still reading the secret or planning: what answers later is dropped.
+            ++m_attempt;
+            m_summary->setText(QStringLiteral("Cancelled before anything was sent."));
+            setRunning(false);
+            return;
+        }
+        cancelReplayer(Qt::QueuedConnection);
         m_cancel->setEnabled(false);
     });
     connect(close, &QPushButton::clicked, this, &QDialog::close);
@@ -228,7 +234,8 @@ void ReplayDialog::saveChoices() const
 {
     QSettings s;
     s.beginGroup(QStringLiteral("replay"));
-    s.setValue(QStringLiteral("url"), m_url->text().trimmed());
+    // Not a password the URL may carry (user:password@host): secrets are never saved.
+    s.setValue(QStringLiteral("url"), QUrl(m_url->text().trimmed()).toString(QUrl::RemoveUserInfo));
     s.setValue(QStringLiteral("secretSource"), m_secretSource->currentIndex());
     s.setValue(QStringLiteral("secretName"), m_secretName->text().trimmed());
     s.setValue(QStringLiteral("insecure"), m_insecure->isChecked());
@@ -317,7 +324,11 @@ void ReplayDialog::startWithSecret(const QByteArray &secret)
     const QList<qint64> ids = m_selected->isChecked() ? m_ids : QList<qint64>();
     const QString filter = m_selected->isChecked() ? QString() : m_filter->text();
     m_summary->setText(QStringLiteral("Reading the events…"));
-    m_queries->planReplay(filter, ids, options, this, [this, secret](Result<ReplayPlan> plan) { onPlanned(std::move(plan), secret); });
+    const quint64 attempt = m_attempt;
+    m_queries->planReplay(filter, ids, options, this, [this, secret, attempt](Result<ReplayPlan> plan) {
+        if (attempt == m_attempt)
+            onPlanned(std::move(plan), secret);
+    });
 }
 
 void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
@@ -358,7 +369,6 @@ void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
         connect(replayer, &Replayer::requestFinished, this, &ReplayDialog::onResult, Qt::QueuedConnection);
         connect(replayer, &Replayer::progress, m_progress, &QProgressBar::setValue, Qt::QueuedConnection);
         connect(replayer, &Replayer::finished, this, &ReplayDialog::onFinished, Qt::QueuedConnection);
-        QMetaObject::invokeMethod(this, [this, replayer] { m_replayer = replayer; }, Qt::QueuedConnection);
         replayer->start();
     });
 }
@@ -393,18 +403,27 @@ void ReplayDialog::onFinished(const ReplaySummary &s)
     Q_EMIT replayFinished(s);
 }
 
+void ReplayDialog::cancelReplayer(Qt::ConnectionType type)
+{
+    // Through the host, which the GUI thread knows from the start (the replayer is created in the replay thread).
+    if (m_host)
+        QMetaObject::invokeMethod(m_host, [host = m_host] {
+            if (auto *replayer = host->findChild<Replayer *>())
+                replayer->cancel();
+        }, type);
+}
+
 void ReplayDialog::stop()
 {
+    ++m_attempt; // a plan or a secret still on its way starts nothing
     if (!m_thread)
         return;
-    if (m_replayer)
-        QMetaObject::invokeMethod(m_replayer, &Replayer::cancel, Qt::BlockingQueuedConnection);
+    cancelReplayer(Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
     delete m_thread;
     m_thread = nullptr;
     m_host = nullptr;
-    m_replayer = nullptr;
 }
 
 } // namespace pimscope::ui

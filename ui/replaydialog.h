@@ -69,6 +69,7 @@ private:
     void setRunning(bool running);
     void saveChoices() const;
     void fail(const QString &message);
+    void cancelReplayer(Qt::ConnectionType type);
 
     EventStore *m_store;
     CaptureQueries *m_queries;
@@ -101,7 +102,6 @@ private:
 
     QThread *m_thread = nullptr;
     QObject *m_host = nullptr; ///< lives in m_thread; parent of the replayer
-    QPointer<Replayer> m_replayer;
     quint64 m_attempt = 0;
 };
 

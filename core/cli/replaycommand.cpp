@@ -13,6 +13,9 @@
 #include <QDateTime>
 #include <QSocketNotifier>
 
+#include <QLocale>
+
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -96,13 +99,17 @@ int replayCommand(const QStringList &args)
         printError(message);
         return int(UsageError);
     };
-    const auto number = [&parser](const QString &name, double min, double max, double fallback, bool *ok) {
+    // Whole numbers for counts; NaN and infinities are refused (toDouble accepts "nan").
+    const auto number = [&parser](const QString &name, double min, double max, double fallback, bool *ok,
+                                  bool integral = true) {
         if (!parser.isSet(name))
             return fallback;
         bool valid = false;
         const double v = parser.value(name).toDouble(&valid);
-        if (!valid || v < min || v > max)
+        if (!valid || !std::isfinite(v) || v < min || v > max || (integral && v != std::floor(v))) {
             *ok = false;
+            return fallback;
+        }
         return v;
     };
     const QUrl url(parser.value(QStringLiteral("to")), QUrl::StrictMode);
@@ -122,7 +129,7 @@ int replayCommand(const QStringList &args)
     plan.batchSize = int(number(QStringLiteral("batch-size"), 1, 1000, 10, &ok));
     if (!ok)
         return usage(QStringLiteral("--batch-size: give a whole number from 1 to 1000"));
-    plan.duplicates = number(QStringLiteral("duplicates"), 0, 1, 0, &ok);
+    plan.duplicates = number(QStringLiteral("duplicates"), 0, 1, 0, &ok, false);
     if (!ok)
         return usage(QStringLiteral("--duplicates: give a probability from 0 to 1"));
     plan.seed = quint64(number(QStringLiteral("seed"), 0, 9e15, 0, &ok));
@@ -144,9 +151,9 @@ int replayCommand(const QStringList &args)
     if (!ok)
         return usage(QStringLiteral("--timeout-ms: give a whole number of milliseconds from 1 to 3600000"));
     if (parser.isSet(QStringLiteral("rps")))
-        target.ratePerSecond = number(QStringLiteral("rps"), 0.0001, 1e6, 0, &ok);
+        target.ratePerSecond = number(QStringLiteral("rps"), 0.0001, 1e6, 0, &ok, false);
     else if (parser.isSet(QStringLiteral("per-hour")))
-        target.ratePerSecond = number(QStringLiteral("per-hour"), 0.01, 1e9, 0, &ok) / 3600.0;
+        target.ratePerSecond = number(QStringLiteral("per-hour"), 0.01, 1e9, 0, &ok, false) / 3600.0;
     if (!ok)
         return usage(QStringLiteral("--rps / --per-hour: give a positive rate"));
     target.insecure = parser.isSet(QStringLiteral("insecure"));
@@ -194,11 +201,11 @@ int replayCommand(const QStringList &args)
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         for (qsizetype i = 0; i < p.requests.size(); ++i) {
             const ReplayRequest &r = p.requests[i];
-            out(QStringLiteral("#%1 POST %2  %3 events, %L4 bytes, %5%6")
-                    .arg(i + 1)
-                    .arg(url.toString(), QString::number(r.eventCount))
-                    .arg(r.body.size())
-                    .arg(formatName(r.format), r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
+            // One multi-argument arg(): a URL's own %2F must not be taken for a placeholder.
+            out(QStringLiteral("#%1 POST %2  %3 events, %4 bytes, %5%6")
+                    .arg(QString::number(i + 1), url.toString(QUrl::RemoveUserInfo), QString::number(r.eventCount),
+                         QLocale().toString(r.body.size()), formatName(r.format),
+                         r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
             for (const Header &h : replayHeaders(r.format, r.body, target.secret, now))
                 out(QStringLiteral("    %1: %2").arg(QString::fromLatin1(h.name),
                                                      isSecretHeader(h.name) ? QStringLiteral("[secret]") : QString::fromLatin1(h.value)));
@@ -237,7 +244,7 @@ int replayCommand(const QStringList &args)
     if (!store.value()->flush())
         printError(QStringLiteral("warning: not every result could be stored in the capture"));
     if (s.unreachable) {
-        printError(QStringLiteral("cannot reach %1: %2").arg(url.toString(), s.unreachableError));
+        printError(QStringLiteral("cannot reach %1: %2").arg(url.toString(QUrl::RemoveUserInfo), s.unreachableError));
         return Failure;
     }
     out(describeReplay(s));

@@ -92,7 +92,9 @@ void Replayer::start()
         return;
     m_running = true;
     m_started.start();
-    if (m_store && m_requests.size() > bulkFrom) {
+    // Only unpaced: a paced replay may last hours, and without the event indexes the receiver's and the window's
+    // lookups would scan the capture meanwhile.
+    if (m_store && m_requests.size() > bulkFrom && m_target.ratePerSecond <= 0) {
         m_bulk = true;
         m_store->beginBulk();
     }
@@ -210,6 +212,10 @@ void Replayer::onReplyFinished(Slot &slot)
             m_summary.unreachableError = result.error;
             m_stopping = true;
             m_pacer->stop();
+            for (auto &other : m_slots) {
+                if (other->reply)
+                    other->reply->abort(); // reported as cancelled, not stored
+            }
         }
     }
     Q_EMIT progress(m_done, int(m_requests.size()));
@@ -234,7 +240,8 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
         d.path += '?' + m_target.url.query(QUrl::FullyEncoded).toUtf8();
     if (d.path.isEmpty())
         d.path = "/";
-    d.remote = m_target.url.authority();
+    // Never the URL's user info (a password): it would go to the capture and its exports.
+    d.remote = m_target.url.port() > 0 ? QStringLiteral("%1:%2").arg(m_target.url.host()).arg(m_target.url.port()) : m_target.url.host();
     d.headers = redactor.redacted(slot.headers);
     d.body = r.body;
     d.bodySize = r.body.size();
@@ -243,7 +250,7 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
     d.error = result.error;
     d.logMessage = result.kind;
     d.logLevel = result.kind == LogMessage::RequestSent ? LogLevel::Info : LogLevel::Error;
-    d.url = m_target.url.toString();
+    d.url = m_target.url.toString(QUrl::RemoveUserInfo);
     // Parsed here, so that the writer (which also serves the receiver) only writes.
     if (!m_parser)
         m_parser = std::make_unique<PayloadParser>();

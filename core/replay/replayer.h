@@ -74,7 +74,7 @@ QString describeReplay(const ReplaySummary &summary);
  * request as sent (secret header values redacted), the status, the latency as ack_ms, and the PIM's log
  * classification as its message kind and level, so that replays show in the tables and diagnostics.
  *
- * A replay of more than bulkFrom requests stores its results as a bulk write (the event indexes are built at its
+ * An unpaced replay of more than bulkFrom requests stores its results as a bulk write (the event indexes are built at its
  * end), which halves what storing costs the machine while it sends.
  *
  * Lives in the thread that runs its event loop; start() returns at once, finished() comes once.

@@ -69,7 +69,9 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
     // Read the events in pages (their payloads are what is sent).
     QList<EventRecord> events;
     constexpr qsizetype page = 5000;
-    const bool keepReplays = !eventIds.isEmpty() || filter.references(filter::Field::Origin);
+    // Chosen by hand (ids, or deliveries by id) or by origin: replays are what the user asked for.
+    const bool keepReplays = !eventIds.isEmpty() || filter.references(filter::Field::Origin)
+        || filter.references(filter::Field::DeliveryId);
     for (qsizetype i = 0; i < ids.size(); i += page) {
         auto chunk = reader.events(ids.mid(i, page));
         if (!chunk)

@@ -54,7 +54,8 @@ struct ReplayPlan
 
 /**
  * Reads the selected events (by id when `eventIds` is not empty, else every event matching `filter`) and builds
- * the requests. Events of origin `replay` are left out unless the filter names the origin (or ids are given).
+ * the requests. Events of origin `replay` are left out unless the filter names the origin or delivery ids, or event
+ * ids are given.
  *
  * AsReceived sends each delivery that holds a selected event once, whole, in the order of its first selected
  * event; a log line is not a request body, so a log delivery's events are sent in one envelope built from their

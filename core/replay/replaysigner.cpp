@@ -104,7 +104,8 @@ QString curlCommand(const QUrl &url, const Headers &headers, const QByteArray &b
         }
         lines << QStringLiteral("  -H ") + ansiQuoted(QByteArray(h.name + ": " + h.value));
     }
-    lines << (nul ? QStringLiteral("  --data-binary @-") : QStringLiteral("  --data-binary ") + ansiQuoted(body));
+    // --data-raw: a body that starts with '@' is not a file name.
+    lines << (nul ? QStringLiteral("  --data-binary @-") : QStringLiteral("  --data-raw ") + ansiQuoted(body));
     lines << QStringLiteral("  ") + singleQuoted(url.toString(QUrl::FullyEncoded));
     QString out = lines.join(QStringLiteral(" \\\n"));
     if (fromEnvironment)

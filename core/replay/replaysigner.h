@@ -25,11 +25,12 @@ Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secr
 bool isSecretHeader(QByteArrayView name);
 
 /**
- * A shell command line (bash, sh) that sends `body` with `headers` to `url` with curl, as the replayer does: POST,
+ * A bash (or zsh, ksh) command line that sends `body` with `headers` to `url` with curl, as the replayer does: POST,
  * no redirects followed, --max-time from `timeoutMs`. A secret header's value is written only when `showSecrets`;
  * otherwise the command reads it from the environment variable PIMSCOPE_AUTHORIZATION (and says so).
- * Bodies are quoted with $'...' (bytes that are not printable ASCII as \xHH); a body with a NUL byte, which no shell
- * string can hold, is written with printf into curl's standard input instead.
+ * Bodies are quoted with $'...' (bytes that are not printable ASCII as \xHH; not POSIX sh, hence bash) and sent with
+ * --data-raw (a body starting with '@' is not a file name); a body with a NUL byte, which no shell string can hold,
+ * is written with printf into curl's standard input instead.
  */
 QString curlCommand(const QUrl &url, const Headers &headers, const QByteArray &body, int timeoutMs, bool showSecrets);
 
