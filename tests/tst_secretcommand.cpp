@@ -1,6 +1,7 @@
 #include "secrets/keychainsecretstore.h"
 
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void help();
     void listedAmongCommands();
     void unreachableKeychain();
+    void replaySignsWithAKeychainSecret();
 };
 
 void TestSecretCommand::initTestCase()
@@ -242,6 +244,36 @@ void TestSecretCommand::unreachableKeychain()
         QCOMPARE(r.err.count('\n'), 1);
         QVERIFY(!r.err.contains("offline-secret-value"));
     }
+}
+
+void TestSecretCommand::replaySignsWithAKeychainSecret()
+{
+    // `pimscope replay --secret-name` reads the target's secret from the real keychain.
+    QCOMPARE(runPimscope(words("set", "replay-target"), "replay-keychain-value\n").exitCode, 0);
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    const QString bin = QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
+    const auto pimscope = [&](const QStringList &args, QByteArray *out) {
+        QProcess p;
+        p.start(bin, args);
+        if (!p.waitForFinished(60000))
+            return -1;
+        *out = p.readAllStandardOutput() + p.readAllStandardError();
+        return p.exitCode();
+    };
+    QByteArray out;
+    QCOMPARE(pimscope({QStringLiteral("import"), QStringLiteral("--db"), db,
+                       QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log")}, &out), 0);
+    QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"),
+                       QStringLiteral("http://127.0.0.1:9/hook"), QStringLiteral("--secret-name"),
+                       QStringLiteral("replay-target"), QStringLiteral("--dry-run")}, &out), 0);
+    QVERIFY2(out.contains("X-Akeneo-Request-Signature: "), out.constData());
+    QVERIFY(!out.contains("unsigned"));
+    QVERIFY(!out.contains("replay-keychain-value"));
+    QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"),
+                       QStringLiteral("http://127.0.0.1:9/hook"), QStringLiteral("--secret-name"),
+                       QStringLiteral("no-such-secret"), QStringLiteral("--dry-run")}, &out), 1);
+    QVERIFY2(out.contains("no secret named 'no-such-secret'"), out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestSecretCommand)

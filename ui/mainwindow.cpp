@@ -579,21 +579,12 @@ void MainWindow::copyAsCurl(bool withSecrets, std::function<void(const QString &
     if (secretSource == 1 && !secretName.isEmpty()) {
         if (!m_keychain)
             m_keychain = new KeychainSecretStore(this);
-        auto *context = new QObject(m_captureContext);
-        connect(m_keychain, &SecretStore::secretRead, context, [build, target, secretName, context](const QString &n, const QByteArray &value) {
-            if (n != secretName)
-                return;
-            context->deleteLater();
-            build(target, value, {});
+        m_keychain->readOnce(secretName, m_captureContext, [build, target](Result<QByteArray> secret) {
+            if (secret)
+                build(target, secret.value(), {});
+            else
+                build(target, {}, QStringLiteral("unsigned: ") + secret.error());
         });
-        connect(m_keychain, &SecretStore::secretFailed, context,
-                [build, target, secretName, context](const QString &n, SecretStore::ErrorKind, const QString &message) {
-                    if (n != secretName)
-                        return;
-                    context->deleteLater();
-                    build(target, {}, QStringLiteral("unsigned: ") + message);
-                });
-        m_keychain->read(secretName);
         return;
     }
     build(target, {}, QStringLiteral("unsigned: no replay secret set"));

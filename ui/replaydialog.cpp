@@ -287,23 +287,14 @@ void ReplayDialog::startReplay()
         setRunning(true);
         m_message->setText(QStringLiteral("Reading the secret %1 from the keychain…").arg(name));
         const quint64 attempt = ++m_attempt;
-        auto *context = new QObject(this);
-        connect(m_keychain, &SecretStore::secretRead, context, [this, name, attempt, context](const QString &n, const QByteArray &value) {
-            if (n != name)
+        m_keychain->readOnce(name, this, [this, attempt](Result<QByteArray> secret) {
+            if (attempt != m_attempt)
                 return;
-            context->deleteLater();
-            if (attempt == m_attempt)
-                startWithSecret(value);
+            if (secret)
+                startWithSecret(secret.value());
+            else
+                fail(secret.error());
         });
-        connect(m_keychain, &SecretStore::secretFailed, context,
-                [this, name, attempt, context](const QString &n, SecretStore::ErrorKind, const QString &message) {
-                    if (n != name)
-                        return;
-                    context->deleteLater();
-                    if (attempt == m_attempt)
-                        fail(message);
-                });
-        m_keychain->read(name);
         return;
     }
     default:

@@ -48,19 +48,12 @@ void out(const QString &line)
 /** The secret in the keychain under `name` (the command's own event loop runs meanwhile). */
 Result<QByteArray> readKeychainSecret(const QString &name)
 {
-    using R = Result<QByteArray>;
     KeychainSecretStore keychain;
-    R result = R::failure(QStringLiteral("the keychain did not answer"));
-    QObject::connect(&keychain, &SecretStore::secretRead, &keychain, [&](const QString &, const QByteArray &value) {
-        result = value;
+    Result<QByteArray> result = Result<QByteArray>::failure(QStringLiteral("the keychain did not answer"));
+    keychain.readOnce(name, &keychain, [&result](Result<QByteArray> r) {
+        result = std::move(r);
         QCoreApplication::quit();
     });
-    QObject::connect(&keychain, &SecretStore::secretFailed, &keychain,
-                     [&](const QString &, SecretStore::ErrorKind, const QString &message) {
-                         result = R::failure(message);
-                         QCoreApplication::quit();
-                     });
-    keychain.read(name);
     QCoreApplication::exec();
     return result;
 }

@@ -4,6 +4,10 @@
 #include <QObject>
 #include <QString>
 
+#include "util/result.h"
+
+#include <functional>
+
 namespace pimscope {
 
 /**
@@ -39,6 +43,12 @@ public:
     virtual void write(const QString &name, const QByteArray &value) = 0;
     /** Deletes `name`: secretRemoved() (also when it did not exist) or secretFailed(). */
     virtual void remove(const QString &name) = 0;
+
+    /**
+     * Reads `name` once: `done` gets the value, or an error message, exactly once (unless `context` is destroyed
+     * first), in the store's thread. Answers about other names are ignored.
+     */
+    void readOnce(const QString &name, QObject *context, std::function<void(Result<QByteArray>)> done);
 
     /** "missing", "unavailable", "denied", "other". */
     static QString errorKindName(ErrorKind kind);
