@@ -95,6 +95,8 @@ private:
     void fillSource();
     ReplaySummary run(const ReplayTarget &target, const QList<ReplayRequest> &requests, QList<ReplayResult> *results = nullptr);
     void startReceiver(ReceiverSettings settings = {});
+    /** The receiver started by startReceiver() on `path`, signed with the secret. */
+    ReplayTarget toReceiver(const char *path) const;
     QList<Delivery> received();
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -148,6 +150,14 @@ void TestReplay::startReceiver(ReceiverSettings settings)
     QVERIFY2(port, qPrintable(port.error()));
 }
 
+ReplayTarget TestReplay::toReceiver(const char *path) const
+{
+    ReplayTarget target;
+    target.url = QUrl(m_receiver->url() + QLatin1StringView(path));
+    target.secret = secret;
+    return target;
+}
+
 QList<Delivery> TestReplay::received()
 {
     m_target->flush();
@@ -177,10 +187,8 @@ void TestReplay::rebatchedToOwnReceiverVerifies()
     QCOMPARE(plan->events, 31);
     // 30 Akeneo events in batches of at most 4 (8 requests), the Quable one alone.
     QCOMPARE(plan->requests.size(), 9);
-    ReplayTarget target;
-    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
+    ReplayTarget target = toReceiver("hook");
     target.url.setUserInfo(QStringLiteral("someone:url-password"));
-    target.secret = secret;
     target.concurrency = 3;
     QList<ReplayResult> results;
     const ReplaySummary s = run(target, plan->requests, &results);
@@ -240,9 +248,7 @@ void TestReplay::asReceivedSendsTheExactBodies()
     // The selected events lie in the three Akeneo deliveries: each is sent whole, once.
     QCOMPARE(plan->requests.size(), 3);
     QVERIFY(!plan->notes.isEmpty());
-    ReplayTarget target;
-    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
-    target.secret = secret;
+    ReplayTarget target = toReceiver("hook");
     QCOMPARE(run(target, plan->requests).ok, 3);
     const QList<Delivery> got = received();
     QCOMPARE(got.size(), 3);
@@ -269,9 +275,7 @@ void TestReplay::eventPlatformIsSignedItsWay()
     QVERIFY2(plan, qPrintable(plan.error()));
     QCOMPARE(plan->requests.size(), 1);
     QCOMPARE(plan->requests.front().format, Format::AkeneoEventPlatform);
-    ReplayTarget target;
-    target.url = QUrl(m_receiver->url() + QStringLiteral("event-platform"));
-    target.secret = secret;
+    ReplayTarget target = toReceiver("event-platform");
     QCOMPARE(run(target, plan->requests).ok, 1);
     const QList<Delivery> got = received();
     QCOMPARE(got.size(), 1);
@@ -282,9 +286,7 @@ void TestReplay::eventPlatformIsSignedItsWay()
 void TestReplay::replaysAreLeftOutUnlessNamed()
 {
     startReceiver();
-    ReplayTarget target;
-    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
-    target.secret = secret;
+    ReplayTarget target = toReceiver("hook");
     auto plan = planReplay(m_source->reader(), Filter(), {}, {});
     QCOMPARE(run(target, plan->requests).ok, int(plan->requests.size()));
     QVERIFY(m_source->flush());
@@ -359,9 +361,7 @@ void TestReplay::badTargetsAreClassified()
         ReceiverSettings slow;
         slow.answerDelayMs = 800;
         startReceiver(slow);
-        ReplayTarget target;
-        target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
-        target.secret = secret;
+        ReplayTarget target = toReceiver("hook");
         target.timeoutMs = 300;
         QList<ReplayResult> results;
         QElapsedTimer clock;
@@ -379,9 +379,7 @@ void TestReplay::badTargetsAreClassified()
         ReceiverSettings failing;
         failing.answerStatus = 500;
         startReceiver(failing);
-        ReplayTarget target;
-        target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
-        target.secret = secret;
+        ReplayTarget target = toReceiver("hook");
         QList<ReplayResult> results;
         QCOMPARE(run(target, plan->requests, &results).endpointErrors, 3);
         for (const ReplayResult &r : results) {
@@ -441,9 +439,7 @@ void TestReplay::selfSignedCertificate()
     startReceiver(settings);
     QVERIFY(m_receiver->url().startsWith(QStringLiteral("https://")));
     auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, {});
-    ReplayTarget target;
-    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
-    target.secret = secret;
+    ReplayTarget target = toReceiver("hook");
     target.timeoutMs = 5000;
     QList<ReplayResult> results;
     QCOMPARE(run(target, {plan->requests.front()}, &results).ok, 0);
@@ -467,9 +463,7 @@ void TestReplay::pacingIsEven()
     options.batchSize = 1;
     auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
     QList<ReplayRequest> requests = plan->requests.mid(0, 21);
-    ReplayTarget target;
-    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
-    target.secret = secret;
+    ReplayTarget target = toReceiver("hook");
     target.ratePerSecond = 40; // 25 ms apart: 21 requests span 500 ms
     target.concurrency = 4;
     QList<ReplayResult> results;
@@ -490,9 +484,7 @@ void TestReplay::cancelKeepsPartialResults()
     ReplayPlanOptions options;
     options.batchSize = 1;
     auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
-    ReplayTarget target;
-    target.url = QUrl(m_receiver->url() + QStringLiteral("hook"));
-    target.secret = secret;
+    ReplayTarget target = toReceiver("hook");
     Replayer replayer(target, plan->requests, m_source.get());
     QSignalSpy finished(&replayer, &Replayer::finished);
     int reported = 0;

@@ -56,30 +56,29 @@ qint64 *Flagger::KeyTable<HasValue>::insert(quint64 key, qint64 v, bool &inserte
 }
 
 template<bool HasValue>
-const qint64 *Flagger::KeyTable<HasValue>::findValue(quint64 key) const
+std::size_t Flagger::KeyTable<HasValue>::find(quint64 key) const
 {
     if (m_keys.empty())
-        return nullptr;
+        return notFound;
     for (std::size_t s = slotOf(key); m_keys[s] != 0; s = (s + 1) & (m_keys.size() - 1)) {
-        if (m_keys[s] == key) {
-            if constexpr (HasValue)
-                return &m_values[s];
-            return nullptr;
-        }
+        if (m_keys[s] == key)
+            return s;
     }
-    return nullptr;
+    return notFound;
+}
+
+template<bool HasValue>
+const qint64 *Flagger::KeyTable<HasValue>::findValue(quint64 key) const
+    requires HasValue
+{
+    const std::size_t s = find(key);
+    return s == notFound ? nullptr : &m_values[s];
 }
 
 template<bool HasValue>
 bool Flagger::KeyTable<HasValue>::contains(quint64 key) const
 {
-    if (m_keys.empty())
-        return false;
-    for (std::size_t s = slotOf(key); m_keys[s] != 0; s = (s + 1) & (m_keys.size() - 1)) {
-        if (m_keys[s] == key)
-            return true;
-    }
-    return false;
+    return find(key) != notFound;
 }
 
 template<bool HasValue>
@@ -88,12 +87,6 @@ void Flagger::KeyTable<HasValue>::clear()
     m_keys = {};
     m_values = {};
     m_size = 0;
-}
-
-template<bool HasValue>
-std::size_t Flagger::KeyTable<HasValue>::memoryUsed() const
-{
-    return m_keys.capacity() * sizeof(quint64) + m_values.capacity() * sizeof(qint64);
 }
 
 quint64 Flagger::salted(Origin origin, qint64 key)
@@ -152,11 +145,6 @@ void Flagger::clear()
 {
     m_seenIds.clear();
     m_newestBySubject.clear();
-}
-
-std::size_t Flagger::memoryUsed() const
-{
-    return m_seenIds.memoryUsed() + m_newestBySubject.memoryUsed();
 }
 
 template class Flagger::KeyTable<false>;

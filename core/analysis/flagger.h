@@ -42,8 +42,6 @@ public:
     Flags flagEvent(const Delivery &d, const Event &e, std::optional<qint64> eventKey, std::optional<qint64> subjectKey);
 
     void clear();
-    /** Bytes held by the tables (for the benchmarks). */
-    std::size_t memoryUsed() const;
 
 private:
     /** Linear probing over a power-of-two array of keys (0 marks a free slot), grown at 70% load. */
@@ -53,13 +51,16 @@ private:
     public:
         /** The slot of `key`, inserting it (with value `v`) when absent; `inserted` tells which. */
         qint64 *insert(quint64 key, qint64 v, bool &inserted);
-        const qint64 *findValue(quint64 key) const;
+        const qint64 *findValue(quint64 key) const
+            requires HasValue;
         bool contains(quint64 key) const;
         void clear();
-        std::size_t memoryUsed() const;
 
     private:
+        static constexpr std::size_t notFound = ~std::size_t(0);
         std::size_t slotOf(quint64 key) const;
+        /** The slot holding `key`, or notFound. */
+        std::size_t find(quint64 key) const;
         void grow();
 
         std::vector<quint64> m_keys;
