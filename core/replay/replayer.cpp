@@ -1,5 +1,6 @@
 #include "replayer.h"
 
+#include "httpconnection.h"
 #include "replaysigner.h"
 
 #include "formats/payloadparser.h"
@@ -7,10 +8,6 @@
 #include "store/eventstore.h"
 
 #include <QDateTime>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QSslError>
 #include <QTimer>
 
 #include <algorithm>
@@ -53,16 +50,16 @@ Replayer::Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStor
     const int slots = std::clamp(m_target.concurrency, 1, 256);
     for (int i = 0; i < slots; ++i) {
         auto slot = std::make_unique<Slot>();
-        slot->manager = std::make_unique<QNetworkAccessManager>();
-        slot->manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        Slot *s = slot.get();
+        slot->connection = new HttpConnection(m_target.url, m_target.insecure, this);
+        connect(slot->connection, &HttpConnection::answered, this, [this, s](const HttpAnswer &answer) { onDone(*s, &answer); });
         slot->deadline = new QTimer(this);
         slot->deadline->setSingleShot(true);
         slot->deadline->setTimerType(Qt::PreciseTimer);
-        Slot *s = slot.get();
-        connect(slot->deadline, &QTimer::timeout, this, [s] {
-            if (s->reply) {
-                s->timedOut = true;
-                s->reply->abort();
+        connect(slot->deadline, &QTimer::timeout, this, [this, s] {
+            if (s->busy) {
+                s->connection->abort();
+                onDone(*s, nullptr);
             }
         });
         m_slots.push_back(std::move(slot));
@@ -78,12 +75,8 @@ Replayer::~Replayer()
     m_stopping = true;
     if (m_bulk && m_store)
         m_store->endBulk();
-    for (auto &slot : m_slots) {
-        if (slot->reply) {
-            slot->reply->disconnect(this);
-            slot->reply->abort();
-        }
-    }
+    for (auto &slot : m_slots)
+        slot->connection->abort();
 }
 
 void Replayer::start()
@@ -108,11 +101,21 @@ void Replayer::cancel()
     m_stopping = true;
     m_summary.cancelled = true;
     m_pacer->stop();
-    for (auto &slot : m_slots) {
-        if (slot->reply)
-            slot->reply->abort(); // reported through onReplyFinished, not stored
-    }
+    abortInFlight();
     finishIfDone();
+}
+
+void Replayer::abortInFlight()
+{
+    for (auto &slot : m_slots) {
+        if (!slot->busy)
+            continue;
+        slot->connection->abort();
+        slot->deadline->stop();
+        slot->busy = false;
+        ++m_done;
+    }
+    Q_EMIT progress(m_done, int(m_requests.size()));
 }
 
 void Replayer::pump()
@@ -120,7 +123,7 @@ void Replayer::pump()
     if (m_stopping)
         return;
     while (m_next < m_requests.size()) {
-        auto free = std::find_if(m_slots.begin(), m_slots.end(), [](const auto &s) { return s->reply.isNull(); });
+        auto free = std::find_if(m_slots.begin(), m_slots.end(), [](const auto &s) { return !s->busy; });
         if (free == m_slots.end())
             return; // a slot that finishes pumps again
         if (m_target.ratePerSecond > 0) {
@@ -141,30 +144,20 @@ void Replayer::pump()
 void Replayer::send(Slot &slot, int index)
 {
     const ReplayRequest &r = m_requests[index];
-    QNetworkRequest request(m_target.url);
     slot.sentAtMs = QDateTime::currentMSecsSinceEpoch();
     slot.headers = replayHeaders(r.format, r.body, m_target.secret, slot.sentAtMs / 1000);
-    for (const Header &h : std::as_const(slot.headers))
-        request.setRawHeader(h.name, h.value);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false); // as the PIM's client: HTTP/1.1
     slot.index = index;
-    slot.timedOut = false;
+    slot.busy = true;
     slot.clock.start();
-    QNetworkReply *reply = slot.manager->post(request, r.body);
-    slot.reply = reply;
-    if (m_target.insecure)
-        connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError> &) { reply->ignoreSslErrors(); });
-    Slot *s = &slot;
-    connect(reply, &QNetworkReply::finished, this, [this, s] { onReplyFinished(*s); });
     slot.deadline->start(std::max(1, m_target.timeoutMs));
+    slot.connection->post(slot.headers, r.body);
 }
 
-void Replayer::onReplyFinished(Slot &slot)
+void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
 {
-    QNetworkReply *reply = slot.reply;
-    if (!reply)
+    if (!slot.busy)
         return;
+    slot.busy = false;
     slot.deadline->stop();
     const ReplayRequest &r = m_requests[slot.index];
     ReplayResult result;
@@ -173,50 +166,39 @@ void Replayer::onReplyFinished(Slot &slot)
     result.latencyMs = double(slot.clock.nsecsElapsed()) / 1e6;
     result.eventCount = r.eventCount;
     result.duplicate = r.duplicate;
-    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    const bool cancelled = m_stopping && !slot.timedOut && reply->error() == QNetworkReply::OperationCanceledError;
-    if (slot.timedOut) {
+    if (!answer) {
         result.kind = LogMessage::Timeout;
         result.error = QStringLiteral("no answer within %1 ms").arg(m_target.timeoutMs);
-    } else if (status.isValid()) {
-        result.status = status.toInt();
+    } else if (answer->status) {
+        result.status = answer->status;
         result.kind = *result.status >= 400 ? LogMessage::EndpointError : LogMessage::RequestSent;
         if (*result.status >= 300 && *result.status < 400) {
-            const QByteArray location = reply->rawHeader("Location");
             result.error = QStringLiteral("redirect not followed (Location: %1)")
-                               .arg(location.isEmpty() ? QStringLiteral("none") : QString::fromUtf8(location));
+                               .arg(answer->location.isEmpty() ? QStringLiteral("none") : QString::fromUtf8(answer->location));
         }
     } else {
         result.kind = LogMessage::EndpointError;
-        result.error = reply->errorString();
+        result.error = answer->error;
     }
-    reply->disconnect(this);
-    reply->deleteLater();
-    slot.reply = nullptr;
     ++m_done;
-    if (!cancelled) {
-        ++m_summary.sent;
-        m_summary.events += r.eventCount;
-        if (result.ok())
-            ++m_summary.ok;
-        else if (result.kind == LogMessage::Timeout)
-            ++m_summary.timeouts;
-        else if (result.kind == LogMessage::EndpointError)
-            ++m_summary.endpointErrors;
-        if (result.status && result.kind != LogMessage::Timeout)
-            m_summary.latenciesMs.append(result.latencyMs);
-        store(result, slot);
-        Q_EMIT requestFinished(result);
-        if (m_target.stopIfUnreachable && m_summary.sent == 1 && !result.status && result.kind != LogMessage::Timeout) {
-            m_summary.unreachable = true;
-            m_summary.unreachableError = result.error;
-            m_stopping = true;
-            m_pacer->stop();
-            for (auto &other : m_slots) {
-                if (other->reply)
-                    other->reply->abort(); // reported as cancelled, not stored
-            }
-        }
+    ++m_summary.sent;
+    m_summary.events += r.eventCount;
+    if (result.ok())
+        ++m_summary.ok;
+    else if (result.kind == LogMessage::Timeout)
+        ++m_summary.timeouts;
+    else if (result.kind == LogMessage::EndpointError)
+        ++m_summary.endpointErrors;
+    if (result.status)
+        m_summary.latenciesMs.append(result.latencyMs);
+    store(result, slot);
+    Q_EMIT requestFinished(result);
+    if (m_target.stopIfUnreachable && m_summary.sent == 1 && !result.status && result.kind != LogMessage::Timeout) {
+        m_summary.unreachable = true;
+        m_summary.unreachableError = result.error;
+        m_stopping = true;
+        m_pacer->stop();
+        abortInFlight(); // counted as cancelled, not stored
     }
     Q_EMIT progress(m_done, int(m_requests.size()));
     if (m_stopping)
@@ -267,7 +249,7 @@ void Replayer::finishIfDone()
 {
     if (!m_running)
         return;
-    const bool inFlight = std::any_of(m_slots.begin(), m_slots.end(), [](const auto &s) { return !s->reply.isNull(); });
+    const bool inFlight = std::any_of(m_slots.begin(), m_slots.end(), [](const auto &s) { return s->busy; });
     if (inFlight || (!m_stopping && m_next < m_requests.size()))
         return;
     m_running = false;

@@ -4,20 +4,19 @@
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QPointer>
 #include <QUrl>
 
 #include <memory>
 #include <optional>
 #include <vector>
 
-class QNetworkAccessManager;
-class QNetworkReply;
 class QTimer;
 
 namespace pimscope {
 
 class EventStore;
+class HttpConnection;
+struct HttpAnswer;
 class PayloadParser;
 
 /** Where and how to send. */
@@ -67,9 +66,8 @@ struct ReplaySummary
 QString describeReplay(const ReplaySummary &summary);
 
 /**
- * Sends a plan's requests to a target with QNetworkAccessManager, paced, `concurrency` at a time (one access manager
- * per request slot: a manager opens at most 6 connections to a host, and one slot keeps its connection), signing each
- * just before it goes (a fresh timestamp). Redirects are not followed; TLS certificates are verified unless
+ * Sends a plan's requests to a target, paced, `concurrency` at a time (one kept-alive HTTP/1.1 connection per request
+ * slot, all on this object's thread: see HttpConnection), signing each just before it goes (a fresh timestamp). Redirects are not followed; TLS certificates are verified unless
  * `insecure`. Each result is reported, and stored (when a store is given) as a delivery of origin `replay`: the
  * request as sent (secret header values redacted), the status, the latency as ack_ms, and the PIM's log
  * classification as its message kind and level, so that replays show in the tables and diagnostics.
@@ -103,19 +101,21 @@ Q_SIGNALS:
 private:
     struct Slot
     {
-        std::unique_ptr<QNetworkAccessManager> manager;
-        QPointer<QNetworkReply> reply;
+        HttpConnection *connection = nullptr; ///< a child of the replayer
+        bool busy = false;
         int index = -1;
         qint64 sentAtMs = 0;
         QElapsedTimer clock;
-        bool timedOut = false;
         QTimer *deadline = nullptr;
         Headers headers;
     };
 
     void pump();
     void send(Slot &slot, int index);
-    void onReplyFinished(Slot &slot);
+    /** A slot's request is over: answered, or (answer null) its deadline passed. */
+    void onDone(Slot &slot, const HttpAnswer *answer);
+    /** Gives up the requests in flight: they count as done, not sent, and are not stored. */
+    void abortInFlight();
     void store(const ReplayResult &result, const Slot &slot);
     void finishIfDone();
 
