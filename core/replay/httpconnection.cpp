@@ -113,17 +113,11 @@ void HttpConnection::connectSocket()
                 texts << e.errorString();
             m_sslErrors = texts.join(QStringLiteral("; "));
         });
-        connect(socket, &QSslSocket::encrypted, this, [this] {
-            m_connected = true;
-            writeRequest();
-        });
+        connect(socket, &QSslSocket::encrypted, this, &HttpConnection::onConnected);
         m_socket = socket;
     } else {
         m_socket = new QTcpSocket(this);
-        connect(m_socket, &QTcpSocket::connected, this, [this] {
-            m_connected = true;
-            writeRequest();
-        });
+        connect(m_socket, &QTcpSocket::connected, this, &HttpConnection::onConnected);
     }
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
@@ -134,9 +128,15 @@ void HttpConnection::connectSocket()
         m_socket->connectToHost(m_url.host(), port);
 }
 
+void HttpConnection::onConnected()
+{
+    m_connected = true;
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // the request goes in one write: no Nagle wait
+    writeRequest();
+}
+
 void HttpConnection::writeRequest()
 {
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_state = State::Head;
     m_buffer.clear();
     m_received = 0;

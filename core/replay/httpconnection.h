@@ -58,6 +58,7 @@ private:
     enum class State { Idle, Connecting, Head, FixedBody, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose };
 
     void connectSocket();
+    void onConnected();
     void writeRequest();
     void onReadyRead();
     void onDisconnected();
