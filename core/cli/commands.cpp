@@ -5,7 +5,7 @@
 #include "receivecommand.h"
 #include "secretcommand.h"
 
-#include "export/jsonlexport.h"
+#include "export/exporter.h"
 #include "filter/filter.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
@@ -39,7 +39,7 @@ constexpr Command commands[] = {
     {"receive", "capture what PIMs POST to a local HTTP(S) endpoint into the capture", &receiveCommand},
     {"import", "import Akeneo event-subscription log files into the capture and print what went wrong", &importCommand},
     {"replay", "send captured events to a URL, signed and paced like the PIM", &replayCommand},
-    {"export", "write events or deliveries of a capture to stdout (JSON lines)", &exportCommand},
+    {"export", "write events or deliveries of a capture to stdout (jsonl, csv, har, akeneo-log)", &exportCommand},
     {"stats", "print counts, answer times and the busiest hour of a capture as one JSON object", &statsCommand},
     {"secret", "store or delete a secret in the OS keychain (value from stdin)", &secretCommand},
 };
@@ -49,7 +49,7 @@ void printError(const QString &message)
     std::fprintf(stderr, "pimscope: %s\n", qPrintable(message));
 }
 
-bool writeOut(const QByteArray &bytes)
+bool writeOut(QByteArrayView bytes)
 {
     if (bytes.isEmpty())
         return true;
@@ -78,7 +78,10 @@ int exportCommand(const QStringList &args)
     parser.addOption({QStringLiteral("what"), QStringLiteral("events (default) or deliveries."),
                       QStringLiteral("events|deliveries"), QStringLiteral("events")});
     parser.addOption(
-        {QStringLiteral("format"), QStringLiteral("Output format: jsonl."), QStringLiteral("FORMAT"), QStringLiteral("jsonl")});
+        {QStringLiteral("format"),
+         QStringLiteral("Output format: jsonl (JSON lines), csv, har (HAR 1.2: the deliveries' requests) or akeneo-log "
+                        "(the deliveries as lines of the PIM's event log)."),
+         QStringLiteral("FORMAT"), QStringLiteral("jsonl")});
     if (const auto exit = parseCommandLine(parser, args, QStringLiteral("export")))
         return *exit;
 
@@ -87,9 +90,10 @@ int exportCommand(const QStringList &args)
         printError(QStringLiteral("export: --what must be events or deliveries, not '%1'").arg(what));
         return UsageError;
     }
-    const QString format = parser.value(QStringLiteral("format"));
-    if (format != u"jsonl") {
-        printError(QStringLiteral("export: unsupported --format '%1' (supported: jsonl)").arg(format));
+    const auto format = exportFormatFromName(parser.value(QStringLiteral("format")));
+    if (!format) {
+        printError(QStringLiteral("export: unsupported --format '%1' (supported: %2)")
+                       .arg(parser.value(QStringLiteral("format")), exportFormatNames().join(QStringLiteral(", "))));
         return UsageError;
     }
     const Filter filter = Filter::parse(parser.value(QStringLiteral("filter")));
@@ -116,32 +120,14 @@ int exportCommand(const QStringList &args)
         printError(ids.error());
         return Failure;
     }
-    constexpr qsizetype page = 500;
-    QByteArray out;
-    for (qsizetype from = 0; from < ids->size(); from += page) {
-        const QList<qint64> slice = ids->mid(from, page);
-        out.clear();
-        if (target == FilterTarget::Events) {
-            const auto rows = reader.value()->events(slice);
-            if (!rows) {
-                printError(rows.error());
-                return Failure;
-            }
-            for (const EventRecord &r : *rows)
-                jsonl::appendEvent(out, r);
-        } else {
-            const auto rows = reader.value()->deliveries(slice);
-            if (!rows) {
-                printError(rows.error());
-                return Failure;
-            }
-            for (const Delivery &d : *rows)
-                jsonl::appendDelivery(out, d);
-        }
-        if (!writeOut(out)) {
-            printError(QStringLiteral("export: cannot write to standard output"));
-            return Failure;
-        }
+    bool writeFailed = false;
+    const auto written = runExport(*reader.value(), *format, target, *ids, [&writeFailed](QByteArrayView bytes) {
+        writeFailed = !writeOut(bytes);
+        return !writeFailed;
+    });
+    if (!written) {
+        printError(writeFailed ? QStringLiteral("export: cannot write to standard output") : QStringLiteral("export: %1").arg(written.error()));
+        return Failure;
     }
     return std::fflush(stdout) == 0 ? Success : Failure;
 }

@@ -294,6 +294,25 @@ Result<QList<EventRecord>> StoreReader::eventsOfDelivery(qint64 deliveryId)
     return readEvents(q);
 }
 
+Result<QList<EventRecord>> StoreReader::eventsOfDeliveries(const QList<qint64> &deliveryIds)
+{
+    QList<EventRecord> rows;
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    for (qsizetype from = 0; from < deliveryIds.size(); from += pageSize) {
+        const qsizetype n = std::min(pageSize, deliveryIds.size() - from);
+        q.prepare(QLatin1StringView(eventColumns) + QStringLiteral("WHERE e.delivery_id IN (") + placeholders(n)
+                  + QStringLiteral(") ORDER BY e.delivery_id, e.seq"));
+        for (qsizetype i = 0; i < n; ++i)
+            q.addBindValue(deliveryIds[from + i]);
+        auto page = readEvents(q);
+        if (!page)
+            return page;
+        rows.append(std::move(*page));
+    }
+    return rows;
+}
+
 Result<QList<EventRecord>> StoreReader::eventsOfSubject(const QString &subjectType, const QString &subjectKey)
 {
     // Through the events_subject index of the subject's key; the texts rule out another subject sharing it.

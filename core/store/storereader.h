@@ -47,6 +47,8 @@ public:
     Result<QList<Delivery>> deliveries(const QList<qint64> &ids, bool withBody = true);
     /** The events of one delivery, in their order inside it. */
     Result<QList<EventRecord>> eventsOfDelivery(qint64 deliveryId);
+    /** The events of several deliveries, by delivery id then their order inside it. */
+    Result<QList<EventRecord>> eventsOfDeliveries(const QList<qint64> &deliveryIds);
     /**
      * Every event (of any origin) about one subject, in event-time order (then storage order), at most 10,000:
      * the subject's type and its key, the uuid when it has one, else the identifier or code

@@ -1,0 +1,197 @@
+#include "akeneologexport.h"
+
+#include "exporter.h"
+
+#include <QDateTime>
+#include <algorithm>
+#include <QRegularExpression>
+
+namespace pimscope::akeneolog {
+
+namespace {
+
+constexpr char hexDigits[] = "0123456789abcdef";
+
+void appendUnicodeEscape(QByteArray &out, char16_t unit)
+{
+    out += "\\u";
+    out += hexDigits[(unit >> 12) & 0xF];
+    out += hexDigits[(unit >> 8) & 0xF];
+    out += hexDigits[(unit >> 4) & 0xF];
+    out += hexDigits[unit & 0xF];
+}
+
+void appendNullableString(QByteArray &out, const QString &s)
+{
+    if (s.isNull())
+        out += "null";
+    else
+        appendPhpJsonString(out, s);
+}
+
+QByteArray logTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy/MM/dd HH:mm:ss")).toLatin1();
+}
+
+/** DATE_ATOM, as the PIM's normalizer writes event_datetime. */
+QString atomTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss+00:00"));
+}
+
+QString requestUrl(const Delivery &d)
+{
+    if (d.origin != Origin::Receiver && !d.url.isEmpty())
+        return d.url;
+    QByteArray host = headerValue(d.headers, "Host");
+    if (host.isEmpty())
+        host = "localhost";
+    return QString::fromUtf8("http://" + host + (d.path.isEmpty() ? QByteArray("/") : d.path));
+}
+
+/** {"Name":["value", ...], ...} in the order the names first appear. */
+void appendHeaderMap(QByteArray &out, const Headers &headers)
+{
+    QList<QByteArray> names;
+    for (const Header &h : headers) {
+        if (!std::any_of(names.begin(), names.end(), [&](const QByteArray &n) { return n.compare(h.name, Qt::CaseInsensitive) == 0; }))
+            names.append(h.name);
+    }
+    if (names.isEmpty()) {
+        out += "[]"; // PHP's empty array
+        return;
+    }
+    out += '{';
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        if (i)
+            out += ',';
+        appendPhpJsonString(out, QString::fromLatin1(names[i]));
+        out += ":[";
+        bool first = true;
+        for (const Header &h : headers) {
+            if (h.name.compare(names[i], Qt::CaseInsensitive) != 0)
+                continue;
+            if (!first)
+                out += ',';
+            first = false;
+            appendPhpJsonString(out, QString::fromUtf8(h.value));
+        }
+        out += ']';
+    }
+    out += '}';
+}
+
+void appendEvents(QByteArray &out, const QList<EventRecord> &events)
+{
+    out += '[';
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const Event &e = events[i].event;
+        if (i)
+            out += ',';
+        out += "{\"action\":";
+        appendNullableString(out, e.action);
+        out += ",\"event_id\":";
+        appendNullableString(out, e.eventId);
+        out += ",\"event_datetime\":";
+        appendNullableString(out, e.eventTimeMs ? atomTime(*e.eventTimeMs) : QString());
+        out += ",\"author\":";
+        appendNullableString(out, e.author);
+        out += ",\"author_type\":";
+        appendNullableString(out, e.authorType);
+        if (e.subjectType == u"product") {
+            out += ",\"product_identifier\":";
+            appendNullableString(out, e.subjectId);
+            if (!e.subjectUuid.isEmpty()) {
+                out += ",\"product_uuid\":";
+                appendPhpJsonString(out, e.subjectUuid);
+            }
+        } else if (e.subjectType == u"product_model") {
+            out += ",\"product_model_code\":";
+            appendNullableString(out, e.subjectId);
+        }
+        out += '}';
+    }
+    out += ']';
+}
+
+} // namespace
+
+void appendPhpJsonString(QByteArray &out, QStringView text)
+{
+    out += '"';
+    for (const QChar qc : text) {
+        const char16_t c = qc.unicode();
+        switch (c) {
+        case u'"': out += "\\\""; break;
+        case u'\\': out += "\\\\"; break;
+        case u'/': out += "\\/"; break;
+        case u'\b': out += "\\b"; break;
+        case u'\f': out += "\\f"; break;
+        case u'\n': out += "\\n"; break;
+        case u'\r': out += "\\r"; break;
+        case u'\t': out += "\\t"; break;
+        default:
+            if (c < 0x20 || c > 0x7e)
+                appendUnicodeEscape(out, c); // non-ASCII as UTF-16 units, surrogate pairs included, as PHP does
+            else
+                out += char(c);
+        }
+    }
+    out += '"';
+}
+
+void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &events)
+{
+    if (d.origin == Origin::Log && !d.body.isEmpty()) {
+        out += d.body;
+        out += '\n';
+        return;
+    }
+    LogMessage kind = LogMessage::RequestSent;
+    std::optional<int> status;
+    int timeoutMs = 500;
+    if (d.origin == Origin::Replay) {
+        kind = d.logMessage.value_or(LogMessage::RequestSent);
+        status = d.statusCode;
+        static const QRegularExpression within(QStringLiteral("within (\\d+) ms"));
+        if (const auto m = within.match(d.error); m.hasMatch())
+            timeoutMs = m.captured(1).toInt();
+    } else {
+        status = d.answeredStatus;
+        if (d.ackMs && *d.ackMs > timeoutMs)
+            kind = LogMessage::Timeout; // the PIM's client gives up at 500 ms, whatever came later
+        else if (status && *status >= 400)
+            kind = LogMessage::EndpointError;
+    }
+    const Headers headers = exportableHeaders(d.headers);
+    out += logTime(d.receivedAtMs);
+    out += ' ';
+    switch (kind) {
+    case LogMessage::EndpointError:
+        out += "ERROR The endpoint returned an error. ";
+        break;
+    case LogMessage::Timeout:
+        out += "ERROR The endpoint failed to answer under " + QByteArray::number(timeoutMs) + " ms. ";
+        break;
+    default:
+        out += "INFO The API event request was sent. ";
+        break;
+    }
+    out += "{\"event_subscription_url\":";
+    appendPhpJsonString(out, requestUrl(d));
+    if (kind != LogMessage::Timeout) {
+        out += ",\"status_code\":";
+        out += status ? QByteArray::number(*status) : QByteArray("null");
+        out += ",\"headers\":";
+        if (kind == LogMessage::EndpointError)
+            appendHeaderMap(out, headers); // the request's headers, as the PIM logs them for an error
+        else
+            out += "[]"; // the response's headers: not kept
+    }
+    out += ",\"events\":";
+    appendEvents(out, events);
+    out += "}\n";
+}
+
+} // namespace pimscope::akeneolog

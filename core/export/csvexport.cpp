@@ -1,0 +1,119 @@
+#include "csvexport.h"
+
+#include "exporter.h"
+
+#include "util/timeutil.h"
+#include "util/utf8.h"
+
+namespace pimscope::csv {
+
+namespace {
+
+QByteArray utf8Of(QByteArrayView bytes)
+{
+    return isValidUtf8(bytes) ? bytes.toByteArray() : QString::fromUtf8(bytes).toUtf8();
+}
+
+/** Fields of one row, separated as they are added. */
+class Row
+{
+public:
+    explicit Row(QByteArray &out) : m_out(out) {}
+    ~Row() { m_out += "\r\n"; }
+    Row &operator<<(QByteArrayView utf8)
+    {
+        if (!m_first)
+            m_out += ',';
+        m_first = false;
+        appendField(m_out, utf8);
+        return *this;
+    }
+    Row &operator<<(const QString &s) { return *this << QByteArrayView(s.toUtf8()); }
+    Row &operator<<(const QByteArray &s) { return *this << QByteArrayView(s); }
+    Row &operator<<(const char *s) { return *this << QByteArrayView(s); }
+    Row &operator<<(qint64 n) { return *this << QByteArray::number(n); }
+    Row &operator<<(int n) { return *this << QByteArray::number(n); }
+    template<typename T>
+    Row &operator<<(const std::optional<T> &v)
+    {
+        if (v)
+            return *this << number(*v);
+        return *this << QByteArrayView();
+    }
+
+private:
+    static QByteArray number(int n) { return QByteArray::number(n); }
+    static QByteArray number(double d) { return QByteArray::number(d, 'g', 12); }
+    QByteArray &m_out;
+    bool m_first = true;
+};
+
+template<typename E>
+QString optionalName(const std::optional<E> &v, QString (*name)(E))
+{
+    return v ? name(*v) : QString();
+}
+
+} // namespace
+
+void appendField(QByteArray &out, QByteArrayView utf8)
+{
+    const bool quote = utf8.contains(',') || utf8.contains('"') || utf8.contains('\r') || utf8.contains('\n');
+    if (!quote) {
+        out += utf8;
+        return;
+    }
+    out += '"';
+    for (const char c : utf8) {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
+void appendEventHeader(QByteArray &out)
+{
+    out += "id,delivery_id,seq,origin,format,event_id,action,event_datetime,received_at,author,author_type,pim_source,"
+           "subject_type,subject_id,subject_uuid,flags,signature,log_level,log_message,status_code,answered_status,"
+           "ack_ms,payload\r\n";
+}
+
+void appendEvent(QByteArray &out, const EventRecord &r)
+{
+    const Event &e = r.event;
+    Row row(out);
+    row << e.id << e.deliveryId << e.seq << originName(r.origin) << formatName(r.format) << e.eventId << e.action
+        << (e.eventTimeMs ? toIsoUtc(*e.eventTimeMs) : QString()) << toIsoUtc(r.receivedAtMs) << e.author
+        << e.authorType << e.pimSource << e.subjectType << e.subjectId << e.subjectUuid
+        << flagNames(e.flags).join(QStringLiteral("; ")) << signatureName(r.signature)
+        << optionalName(r.logLevel, &logLevelName) << optionalName(r.logMessage, &logMessageName) << r.statusCode
+        << r.answeredStatus << r.ackMs << utf8Of(r.payload);
+}
+
+void appendDeliveryHeader(QByteArray &out)
+{
+    out += "id,origin,received_at,method,path,remote,format,signature,signature_detail,answered_status,ack_ms,"
+           "event_count,error,warnings,log_level,log_message,status_code,url,log_file,log_line,flags,headers,body_size,"
+           "body,body_base64\r\n";
+}
+
+void appendDelivery(QByteArray &out, const Delivery &d)
+{
+    QByteArray headers;
+    for (const Header &h : exportableHeaders(d.headers)) {
+        if (!headers.isEmpty())
+            headers += '\n';
+        headers += utf8Of(h.name) + ": " + (isValidUtf8(h.value) ? h.value : QString::fromLatin1(h.value).toUtf8());
+    }
+    const bool utf8 = isValidUtf8(d.body);
+    Row row(out);
+    row << d.id << originName(d.origin) << toIsoUtc(d.receivedAtMs) << utf8Of(d.method) << utf8Of(d.path) << d.remote
+        << formatName(d.format) << signatureName(d.signature) << d.signatureDetail << d.answeredStatus << d.ackMs
+        << d.eventCount << d.error << d.warnings.join(QStringLiteral("; ")) << optionalName(d.logLevel, &logLevelName)
+        << optionalName(d.logMessage, &logMessageName) << d.statusCode << d.url << d.logFile << d.logLine
+        << flagNames(d.flags).join(QStringLiteral("; ")) << headers << d.bodySize << (utf8 ? d.body : QByteArray())
+        << (utf8 ? QByteArray() : d.body.toBase64());
+}
+
+} // namespace pimscope::csv
