@@ -9,6 +9,7 @@
 #include "models/eventtablemodel.h"
 #include "filter/filter.h"
 #include "logimportrunner.h"
+#include "exportdialog.h"
 #include "replaydialog.h"
 #include "receiver/receiver.h"
 #include "store/eventstore.h"
@@ -16,6 +17,12 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMenuBar>
+#include <QRadioButton>
 #include <QDialog>
 #include <QDropEvent>
 #include <QMimeData>
@@ -58,6 +65,8 @@ private Q_SLOTS:
     void importingLogs();
     void logFilesOnTheCommandLine();
     void replayFromTheWindow();
+    void exportFromTheWindow();
+    void aboutShowsVersions();
 };
 
 void TestMainWindow::importingLogs()
@@ -169,6 +178,84 @@ void TestMainWindow::logFilesOnTheCommandLine()
     const auto ids = reader.value()->matchingIds(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Deliveries);
     QVERIFY(ids);
     QCOMPARE(ids->size(), 35);
+}
+
+void TestMainWindow::exportFromTheWindow()
+{
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    window.show();
+    const quint16 port = quint16(QUrl(window.shownUrl()).port());
+    QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
+    EventTableModel *model = window.eventsModel();
+    QTRY_COMPARE(model->rowCount(), 10);
+    QTRY_VERIFY(model->record(3) != nullptr);
+
+    // Two rows selected, Ctrl+E: the dialog offers them (and all ten); CSV of the two.
+    window.eventsView()->selectRow(1);
+    window.eventsView()->selectionModel()->select(model->index(3, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QTest::keyClick(&window, Qt::Key_E, Qt::ControlModifier);
+    ui::ExportDialog *dialog = window.exportDialog();
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QVERIFY(dialog->selectedButton()->isChecked());
+    QCOMPARE(dialog->selectedButton()->text(), QStringLiteral("The 2 selected events"));
+    QCOMPARE(dialog->allButton()->text(), QStringLiteral("All 10 events shown (what matches the filter)"));
+    dialog->formatBox()->setCurrentIndex(dialog->formatBox()->findData(QStringLiteral("csv")));
+    const QString csvPath = dir.filePath(QStringLiteral("two.csv"));
+    dialog->fileEdit()->setText(csvPath);
+    QSignalSpy exported(dialog, &ui::ExportDialog::exported);
+    QTest::mouseClick(dialog->exportButton(), Qt::LeftButton);
+    QVERIFY(exported.wait(20000));
+    QVERIFY2(dialog->statusLabel()->text().startsWith(QStringLiteral("Exported 2 events")), qPrintable(dialog->statusLabel()->text()));
+    // Rows end with CRLF (the payloads' own newlines are LF, inside quotes).
+    const QByteArray csv = readFile(csvPath);
+    QCOMPARE(csv.count("\r\n"), 3); // the header, two rows
+    const qsizetype second = csv.indexOf(model->record(1)->event.eventId.toUtf8());
+    const qsizetype fourth = csv.indexOf(model->record(3)->event.eventId.toUtf8());
+    QVERIFY(second > 0 && fourth > second);
+
+    // Every row shown, as HAR: one entry (the ten events came in one request); the file name follows the format.
+    dialog->allButton()->setChecked(true);
+    dialog->fileEdit()->setText(dir.filePath(QStringLiteral("all.csv")));
+    dialog->formatBox()->setCurrentIndex(dialog->formatBox()->findData(QStringLiteral("har")));
+    QCOMPARE(dialog->fileEdit()->text(), dir.filePath(QStringLiteral("all.har")));
+    QTest::mouseClick(dialog->exportButton(), Qt::LeftButton);
+    QVERIFY(exported.wait(20000));
+    saveScreenshot(*dialog, "export.png");
+    const QJsonDocument har = QJsonDocument::fromJson(readFile(dir.filePath(QStringLiteral("all.har"))));
+    QCOMPARE(har.object()[u"log"].toObject()[u"entries"].toArray().size(), 1);
+
+    // A file that cannot be written: the reason named, nothing crashes.
+    dialog->fileEdit()->setText(dir.filePath(QStringLiteral("missing/folder/x.har")));
+    QSignalSpy failed(dialog, &ui::ExportDialog::failed);
+    QTest::mouseClick(dialog->exportButton(), Qt::LeftButton);
+    QVERIFY(failed.wait(20000));
+    QVERIFY2(dialog->statusLabel()->text().contains(QStringLiteral("cannot write")), qPrintable(dialog->statusLabel()->text()));
+    // The menus carry the actions (File > Export…).
+    QStringList fileMenu;
+    for (QAction *a : window.menuBar()->actions().front()->menu()->actions())
+        fileMenu << a->text();
+    QVERIFY2(fileMenu.contains(QStringLiteral("Export…")), qPrintable(fileMenu.join(u',')));
+}
+
+void TestMainWindow::aboutShowsVersions()
+{
+    const QString text = ui::MainWindow::aboutText();
+    QVERIFY(text.contains(QStringLiteral("Pimscope " PIMSCOPE_VERSION)));
+    QVERIFY(text.contains(QString::fromLatin1(qVersion())));
+    QVERIFY(text.contains(QStringLiteral(QT_VERSION_STR)));
+    QVERIFY(text.contains(QSysInfo::buildAbi()));
+    QStringList menus;
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    for (QAction *a : window.menuBar()->actions())
+        menus << a->text();
+    QCOMPARE(menus, QStringList({QStringLiteral("&File"), QStringLiteral("&Capture"), QStringLiteral("&Help")}));
+    QStringList help;
+    for (QAction *a : window.menuBar()->actions().back()->menu()->actions())
+        help << a->text();
+    QVERIFY(help.contains(QStringLiteral("&About Pimscope")));
 }
 
 void TestMainWindow::replayFromTheWindow()

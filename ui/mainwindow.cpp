@@ -4,6 +4,7 @@
 #include "filterbar.h"
 #include "jsontreeview.h"
 #include "logimportrunner.h"
+#include "exportdialog.h"
 #include "replaydialog.h"
 #include "settingsdialog.h"
 #include "severitydelegate.h"
@@ -50,6 +51,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QSysInfo>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -143,6 +146,8 @@ bool MainWindow::openCapture(const QString &path)
     m_table->setModel(nullptr);
     delete m_replayDialog; // a replay into the previous capture is cancelled (what was sent stays in it)
     m_replayDialog = nullptr;
+    delete m_exportDialog; // an export of the previous capture is cancelled (no file written)
+    m_exportDialog = nullptr;
     delete m_model;
     m_model = nullptr;
     delete m_deliveryModel;
@@ -518,6 +523,64 @@ void MainWindow::replaySelection()
     m_replayDialog->raise();
 }
 
+void MainWindow::exportRows()
+{
+    PagedTableModel *model = showingDeliveries() ? static_cast<PagedTableModel *>(m_deliveryModel) : m_model;
+    if (!model)
+        return;
+    if (!m_exportDialog)
+        m_exportDialog = new ExportDialog(m_path, this);
+    if (m_exportDialog->isRunning()) {
+        m_exportDialog->show();
+        m_exportDialog->raise();
+        return;
+    }
+    QList<qint64> selected;
+    if (m_table->selectionModel()) {
+        QModelIndexList rows = m_table->selectionModel()->selectedRows();
+        std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+        for (const QModelIndex &row : rows) {
+            if (const qint64 id = model->idAt(row.row()); id > 0) // rows whose page is not loaded too
+                selected.append(id);
+        }
+    }
+    m_exportDialog->setCapturePath(m_path);
+    m_exportDialog->setRows(showingDeliveries() ? FilterTarget::Deliveries : FilterTarget::Events, selected, model->ids());
+    m_exportDialog->show();
+    m_exportDialog->raise();
+}
+
+QString MainWindow::aboutText()
+{
+    return QStringLiteral("<h3>Pimscope %1</h3>"
+                          "<p>Monitor and debug PIM webhook events: Akeneo PIM's Events API and Event Platform, "
+                          "Quable PIM's webhooks.</p>"
+                          "<p>Qt %2 at run time, built with Qt %3<br>%4, %5<br>Built %6 with %7</p>"
+                          "<p>Captures: <code>%8</code></p>"
+                          "<p>MIT licence. <a href=\"https://github.com/pimscope/pimscope\">github.com/pimscope/pimscope</a></p>")
+        .arg(QStringLiteral(PIMSCOPE_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+             QSysInfo::prettyProductName(), QSysInfo::buildAbi(), QStringLiteral(__DATE__),
+#if defined(__clang__)
+             QStringLiteral("clang " __clang_version__),
+#elif defined(__GNUC__)
+             QStringLiteral("GCC " __VERSION__),
+#else
+             QStringLiteral("an unknown compiler"),
+#endif
+             EventStore::defaultPath().toHtmlEscaped());
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox box(this);
+    box.setWindowTitle(QStringLiteral("About Pimscope"));
+    box.setIconPixmap(windowIcon().pixmap(64, 64));
+    box.setTextFormat(Qt::RichText);
+    box.setText(aboutText());
+    box.setTextInteractionFlags(Qt::TextBrowserInteraction);
+    box.exec();
+}
+
 void MainWindow::copyAsCurl(bool withSecrets, std::function<void(const QString &)> done)
 {
     const auto finish = [this, done](const QString &command, const QString &message) {
@@ -710,6 +773,8 @@ MainWindow::~MainWindow()
 {
     delete m_replayDialog;
     m_replayDialog = nullptr;
+    delete m_exportDialog;
+    m_exportDialog = nullptr;
     m_receiver.reset(); // answers still owed go out before the store closes
     delete m_importRunner;
     m_importRunner = nullptr;
@@ -885,6 +950,36 @@ void MainWindow::buildUi()
     demoAction->setToolTip(QStringLiteral("Explore Pimscope without a PIM: an hour of realistic traffic, with its "
                                           "problems, in a scratch capture"));
     connect(demoAction, &QAction::triggered, this, &MainWindow::loadDemo);
+    auto *exportAction = new QAction(QStringLiteral("Export…"), this);
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->setToolTip(QStringLiteral("Write the selected rows, or every row shown, as JSON lines, CSV, HAR or "
+                                            "the PIM's log format (Ctrl+E)"));
+    connect(exportAction, &QAction::triggered, this, &MainWindow::exportRows);
+    toolbar->insertAction(m_replayAction, exportAction);
+
+    // The menus hold the toolbar's actions (one QAction each: one shortcut, one state).
+    QMenu *fileMenu = menuBar()->addMenu(QStringLiteral("&File"));
+    fileMenu->addAction(create);
+    fileMenu->addAction(open);
+    fileMenu->addSeparator();
+    fileMenu->addAction(m_importAction);
+    fileMenu->addAction(exportAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(demoAction);
+    fileMenu->addSeparator();
+    QAction *quit = fileMenu->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    QMenu *captureMenu = menuBar()->addMenu(QStringLiteral("&Capture"));
+    captureMenu->addAction(m_receiverAction);
+    captureMenu->addAction(copy);
+    captureMenu->addSeparator();
+    captureMenu->addAction(m_deliveriesAction);
+    captureMenu->addAction(m_replayAction);
+    captureMenu->addSeparator();
+    captureMenu->addAction(settingsAction);
+    QMenu *helpMenu = menuBar()->addMenu(QStringLiteral("&Help"));
+    helpMenu->addAction(QStringLiteral("&About Pimscope"), this, &MainWindow::showAbout);
+    helpMenu->addAction(QStringLiteral("About &Qt"), qApp, &QApplication::aboutQt);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -1069,6 +1164,10 @@ void MainWindow::buildUi()
 
     m_statusText = new QLabel(this);
     statusBar()->addWidget(m_statusText, 1);
+    // A temporary message takes the label's place. (QStatusBar hides it, but a message shown before the window
+    // is shown left it visible under the message.)
+    connect(statusBar(), &QStatusBar::messageChanged, m_statusText,
+            [this](const QString &message) { m_statusText->setVisible(message.isEmpty()); });
     m_counts = new QLabel(this);
     statusBar()->addPermanentWidget(m_counts);
     m_quota = new QProgressBar(this);

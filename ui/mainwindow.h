@@ -41,6 +41,7 @@ class PagedTableModel;
 namespace pimscope::ui {
 
 class DiagnosticsPanel;
+class ExportDialog;
 class FilterBar;
 class LogImportRunner;
 class JsonTreeView;
@@ -103,6 +104,13 @@ public:
      */
     void replaySelection();
     ReplayDialog *replayDialog() const { return m_replayDialog; }
+    /** Opens the Export dialog on the selected rows, or every row shown (Ctrl+E). */
+    void exportRows();
+    ExportDialog *exportDialog() const { return m_exportDialog; }
+    /** Help > About: the version, the Qt versions and the build. */
+    void showAbout();
+    /** The text the About box shows (for tests). */
+    static QString aboutText();
     /**
      * Copies a curl command that sends the current row's delivery again to the replay target (else the receiver),
      * with fresh signature headers computed with the replay secret; secret header values only `withSecrets`
@@ -205,6 +213,7 @@ private:
     QAction *m_importAction = nullptr;
     QAction *m_replayAction = nullptr;
     ReplayDialog *m_replayDialog = nullptr;
+    ExportDialog *m_exportDialog = nullptr;
     LogImportRunner *m_importRunner = nullptr;
     QHash<QString, bool> m_quietImports; ///< paths being imported -> no summary dialog for them
 

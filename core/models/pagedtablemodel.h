@@ -69,6 +69,8 @@ public:
     bool isQuerying() const { return m_asked > m_answered; }
 
     qint64 idAt(int row) const { return row >= 0 && row < m_ids.size() ? m_ids[row] : 0; }
+    /** The ids of every row, in the table's order. */
+    const QList<qint64> &ids() const { return m_ids; }
     /** The row of `id`, or -1. */
     int rowOf(qint64 id) const;
 
