@@ -9,11 +9,13 @@
 #include "models/eventtablemodel.h"
 #include "filter/filter.h"
 #include "logimportrunner.h"
+#include "chartsview.h"
 #include "exportdialog.h"
 #include "replaydialog.h"
 #include "receiver/receiver.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
+#include "util/timeutil.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -26,6 +28,7 @@
 #include <QDialog>
 #include <QDropEvent>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QProcess>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -66,6 +69,7 @@ private Q_SLOTS:
     void logFilesOnTheCommandLine();
     void replayFromTheWindow();
     void exportFromTheWindow();
+    void chartsFilterTheTable();
     void aboutShowsVersions();
 };
 
@@ -237,6 +241,68 @@ void TestMainWindow::exportFromTheWindow()
     for (QAction *a : window.menuBar()->actions().front()->menu()->actions())
         fileMenu << a->text();
     QVERIFY2(fileMenu.contains(QStringLiteral("Export…")), qPrintable(fileMenu.join(u',')));
+}
+
+void TestMainWindow::chartsFilterTheTable()
+{
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    window.resize(1400, 860);
+    window.show();
+    QVERIFY(window.loadDemo());
+    EventTableModel *model = window.eventsModel();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 10000);
+    const int all = model->rowCount();
+
+    // Ctrl+G shows the charts of what the table shows.
+    QVERIFY(!window.chartsView()->isVisible());
+    QTest::keyClick(&window, Qt::Key_G, Qt::ControlModifier);
+    ui::ChartsView *charts = window.chartsView();
+    QTRY_VERIFY(charts->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(charts->charts().bucketCount() > 30, 10000);
+    qint64 events = 0;
+    for (const auto &bucket : charts->charts().events)
+        for (const qint64 n : bucket)
+            events += n;
+    QCOMPARE(events, qint64(all));
+    QVERIFY(charts->charts().answered > 0);
+    QVERIFY(charts->charts().overBudget > 0); // the demo has slow answers
+    QVERIFY(charts->legendLabel()->text().contains(QStringLiteral("product.updated")));
+    QTest::qWait(300);
+    saveScreenshot(window, "charts.png");
+
+    // By severity: four stacks, the same events.
+    charts->setStack(ChartStack::Severity);
+    QTRY_COMPARE(charts->charts().stacks.size(), 4);
+    QTRY_VERIFY(charts->legendLabel()->text().contains(QStringLiteral("error")));
+
+    // A drag over the first quarter of the events chart narrows the filter to that range; the table follows.
+    ui::Chart *chart = charts->eventsChart();
+    const QRect plot = chart->plotRect();
+    const QPoint from(plot.left() + 2, plot.center().y());
+    const QPoint to(plot.left() + plot.width() / 4, plot.center().y());
+    QSignalSpy picked(charts, &ui::ChartsView::rangeSelected);
+    QTest::mousePress(chart, Qt::LeftButton, {}, from);
+    QMouseEvent move(QEvent::MouseMove, QPointF(to), chart->mapToGlobal(QPointF(to)), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(chart, &move);
+    QTest::mouseRelease(chart, Qt::LeftButton, {}, to);
+    QCOMPARE(picked.size(), 1);
+    const qint64 fromMs = picked.front().at(0).toLongLong();
+    const qint64 toMs = picked.front().at(1).toLongLong();
+    QCOMPARE(fromMs, charts->charts().startMs);
+    QVERIFY(toMs > fromMs);
+    QVERIFY2(window.filterEdit()->text().startsWith(QStringLiteral("received >= \"")), qPrintable(window.filterEdit()->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && model->rowCount() < all, 10000);
+    QTRY_VERIFY(model->record(0) != nullptr);
+    QVERIFY(model->record(0)->receivedAtMs >= fromMs && model->record(0)->receivedAtMs < toMs);
+    // The charts follow the filter.
+    QTRY_VERIFY_WITH_TIMEOUT(charts->charts().startMs == fromMs && charts->charts().bucketCount() < 60, 10000);
+
+    // A second drag is combined with the filter there is.
+    const QString before = window.filterEdit()->text();
+    window.filterToRange(fromMs, fromMs + 60'000);
+    QCOMPARE(window.filterEdit()->text(), QStringLiteral("(%1) && received >= \"%2\" && received < \"%3\"")
+                                              .arg(before, toIsoUtc(fromMs), toIsoUtc(fromMs + 60'000)));
 }
 
 void TestMainWindow::aboutShowsVersions()

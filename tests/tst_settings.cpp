@@ -3,6 +3,7 @@
 #include "screenshots.h"
 #include "testutil.h"
 
+#include "chartsview.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "theme.h"
@@ -303,6 +304,11 @@ void TestSettings::darkAndLightThemes()
         window.eventsView()->selectRow(9);
         QTest::qWait(2500); // the diagnostics and the status bar follow within a second or two
         saveScreenshot(window, "dark.png");
+        // The charts in the dark theme.
+        window.chartsAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.chartsView()->charts().bucketCount() > 0, 10000);
+        QTest::qWait(300);
+        saveScreenshot(*window.chartsView(), "charts-dark.png");
     }
     ui::applyTheme(*app, Theme::Light);
     QVERIFY(!ui::isDarkPalette());

@@ -4,6 +4,7 @@
 #include "filterbar.h"
 #include "jsontreeview.h"
 #include "logimportrunner.h"
+#include "chartsview.h"
 #include "exportdialog.h"
 #include "replaydialog.h"
 #include "settingsdialog.h"
@@ -157,6 +158,7 @@ bool MainWindow::openCapture(const QString &path)
     delete m_summaryQueries;
     m_summaryQueries = nullptr;
     m_summaryAsked = false;
+    m_chartsAsked = false;
     // Answers still on their way about the previous capture are dropped with their context (ids start at 1 in
     // every capture: a late one could otherwise be shown for a row of this one).
     delete m_captureContext;
@@ -297,8 +299,38 @@ void MainWindow::attachTable()
         m_details->setCurrentWidget(m_delivery);
 }
 
+void MainWindow::refreshCharts()
+{
+    if (!m_chartsDock || !m_chartsDock->isVisible() || !m_summaryQueries)
+        return;
+    if (m_chartsAsked) {
+        m_chartsAgain = true;
+        return;
+    }
+    m_chartsAsked = true;
+    const QString filter = m_model ? activeModel()->filter() : QString();
+    m_summaryQueries->charts(filter, m_charts->stack(), m_captureContext, [this](Result<CaptureCharts> charts) {
+        m_chartsAsked = false;
+        if (charts)
+            m_charts->setCharts(std::move(*charts));
+        else
+            statusBar()->showMessage(charts.error(), 8000);
+        if (std::exchange(m_chartsAgain, false))
+            refreshCharts();
+    });
+}
+
+void MainWindow::filterToRange(qint64 fromMs, qint64 toMs)
+{
+    const QString range = QStringLiteral("received >= \"%1\" && received < \"%2\"").arg(toIsoUtc(fromMs), toIsoUtc(toMs));
+    const QString current = m_filter->text().trimmed();
+    m_filter->setText(current.isEmpty() ? range : QStringLiteral("(%1) && %2").arg(current, range));
+    applyFilter();
+}
+
 void MainWindow::refreshSummary()
 {
+    refreshCharts();
     if (!m_summaryQueries || m_summaryAsked)
         return;
     m_summaryAsked = true;
@@ -1196,6 +1228,30 @@ void MainWindow::buildUi()
         applyFilter();
     });
 
+    m_chartsDock = new QDockWidget(QStringLiteral("Charts"), this);
+    m_chartsDock->setObjectName(QStringLiteral("chartsDock"));
+    m_chartsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    m_charts = new ChartsView(m_chartsDock);
+    m_chartsDock->setWidget(m_charts);
+    addDockWidget(Qt::BottomDockWidgetArea, m_chartsDock);
+    m_chartsDock->hide();
+    m_chartsAction = m_chartsDock->toggleViewAction();
+    m_chartsAction->setText(QStringLiteral("Charts"));
+    m_chartsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    m_chartsAction->setToolTip(QStringLiteral("Events per minute, answer times against 500 ms, requests per hour against "
+                                              "the quota, of what the filter matches; drag a range to filter (Ctrl+G)"));
+    toolbar->insertAction(m_importAction, m_chartsAction);
+    captureMenu->insertAction(m_replayAction, m_chartsAction);
+    connect(m_chartsDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (!visible)
+            return;
+        if (m_chartsDock->height() < 220 && !m_chartsDock->isFloating())
+            resizeDocks({m_chartsDock}, {240}, Qt::Vertical);
+        refreshCharts();
+    });
+    connect(m_charts, &ChartsView::stackChanged, this, &MainWindow::refreshCharts);
+    connect(m_charts, &ChartsView::rangeSelected, this, &MainWindow::filterToRange);
+
     // The figures of the diagnostics and the status bar: at most once a second while events arrive, and every
     // 10 s anyway (the last minute and the last hour move on).
     m_summaryTimer = new QTimer(this);
@@ -1433,8 +1489,10 @@ void MainWindow::applyFilter()
     m_filterError->hide();
     m_filter->setStyleSheet(QString());
     m_filterBar->remember(text);
-    if (m_model && text != activeModel()->filter())
+    if (m_model && text != activeModel()->filter()) {
         activeModel()->setFilter(text);
+        refreshCharts();
+    }
 }
 
 void MainWindow::updateStatus()

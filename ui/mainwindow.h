@@ -24,6 +24,7 @@ class QTextEdit;
 class QTreeWidget;
 class QTimer;
 class QAction;
+class QDockWidget;
 class QMenu;
 class QModelIndex;
 class QProgressBar;
@@ -40,6 +41,7 @@ class PagedTableModel;
 
 namespace pimscope::ui {
 
+class ChartsView;
 class DiagnosticsPanel;
 class ExportDialog;
 class FilterBar;
@@ -107,6 +109,13 @@ public:
     /** Opens the Export dialog on the selected rows, or every row shown (Ctrl+E). */
     void exportRows();
     ExportDialog *exportDialog() const { return m_exportDialog; }
+    /** The charts (Ctrl+G): shown in a dock, of what the filter matches; a dragged range narrows the filter. */
+    ChartsView *chartsView() const { return m_charts; }
+    QAction *chartsAction() const { return m_chartsAction; }
+    /** Asks for the charts' figures again (when the charts are shown). */
+    void refreshCharts();
+    /** Narrows the filter to received times in [fromMs, toMs) and applies it. */
+    void filterToRange(qint64 fromMs, qint64 toMs);
     /** Help > About: the version, the Qt versions and the build. */
     void showAbout();
     /** The text the About box shows (for tests). */
@@ -203,6 +212,11 @@ private:
     CaptureQueries *m_queries = nullptr;
     CaptureQueries *m_summaryQueries = nullptr; ///< a thread of its own: its scans never hold the table up
     bool m_summaryAsked = false;
+    bool m_chartsAsked = false;
+    bool m_chartsAgain = false; ///< asked for while a computation ran: once more after it
+    ChartsView *m_charts = nullptr;
+    QDockWidget *m_chartsDock = nullptr;
+    QAction *m_chartsAction = nullptr;
     QObject *m_captureContext = nullptr; ///< the context of every query about the capture shown
     qint64 m_knownValuesAt = -1; ///< how many events the capture had when the known values were last asked for
     QElapsedTimer m_knownValuesAge;

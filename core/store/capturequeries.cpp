@@ -251,6 +251,13 @@ void CaptureQueries::knownValues(QObject *context, std::function<void(Result<QPa
     ask<QPair<QStringList, QStringList>>(context, std::move(done), [](StoreReader &reader) { return reader.knownValues(); });
 }
 
+void CaptureQueries::charts(const QString &filter, ChartStack stack, QObject *context, std::function<void(Result<CaptureCharts>)> done)
+{
+    ask<CaptureCharts>(context, std::move(done), [filter, stack](StoreReader &reader) {
+        return computeCharts(reader, Filter::parse(filter), stack);
+    });
+}
+
 void CaptureQueries::summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done)
 {
     ask<CaptureSummary>(context, std::move(done), [nowMs](StoreReader &reader) { return reader.summary(nowMs); });

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "analysis/charts.h"
+
 #include "records.h"
 #include "replay/replayplan.h"
 
@@ -86,6 +88,8 @@ public:
                          std::function<void(Result<QList<EventRecord>>)> done);
     /** The actions and authors seen (StoreReader::knownValues). */
     void knownValues(QObject *context, std::function<void(Result<QPair<QStringList, QStringList>>)> done);
+    /** The charts' figures for the events and deliveries matching `filter` (computeCharts). */
+    void charts(const QString &filter, ChartStack stack, QObject *context, std::function<void(Result<CaptureCharts>)> done);
     /** The live figures at `nowMs`. */
     void summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done);
 

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace pimscope {
+
+class Filter;
+class StoreReader;
+
+/** What the events-over-time chart stacks its bars by. */
+enum class ChartStack { Action, Severity };
+
+/**
+ * The figures of the charts view for the events (and deliveries) matching a filter:
+ *  - events per time bucket over the capture, stacked by action (the 6 commonest, the rest as "other") or by
+ *    severity (none, notice, warning, error: as the table tints its rows); a bucket is a minute, or longer when the
+ *    capture spans more than 6 hours (5, 15, 60 minutes, 6 hours, a day: at most about 360 bars);
+ *  - the answer latency distribution of the received deliveries, in bins, against Akeneo's 500 ms;
+ *  - the PIM's requests per rolling hour (received deliveries, and logged requests: sent, errors, timeouts),
+ *    against its 4,000 per hour: the largest value within each bucket.
+ */
+struct CaptureCharts
+{
+    qint64 startMs = 0;    ///< the first bucket's start (UTC ms)
+    qint64 bucketMs = 60'000;
+    QStringList stacks;    ///< the names of the stacks, bottom first
+    QList<QList<qint64>> events; ///< [bucket][stack]
+    qint64 maxBucketTotal = 0;
+
+    static constexpr double budgetMs = 500;
+    QList<double> latencyEdges; ///< bin i holds [edges[i], edges[i+1]); the last bin is edges.back() and above
+    QList<qint64> latencyCounts;
+    qint64 answered = 0;   ///< received deliveries with an answer time
+    qint64 overBudget = 0; ///< of them, answered after 500 ms
+
+    static constexpr int quota = 4000;
+    QList<qint64> requestsPerHour; ///< [bucket]: the most requests in the hour ending within that bucket
+    qint64 maxRequestsPerHour = 0;
+
+    int bucketCount() const { return int(events.size()); }
+    bool isEmpty() const { return events.isEmpty() && answered == 0; }
+};
+
+/** Which buckets: a minute up to 6 hours, then the smallest step that keeps the bars at most about 360. */
+qint64 chartBucketMs(qint64 spanMs);
+
+Result<CaptureCharts> computeCharts(StoreReader &reader, const Filter &filter, ChartStack stack);
+
+} // namespace pimscope
