@@ -14,6 +14,7 @@
 #include "replay/replayer.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
+#include "fixedserver.h"
 #include "testutil.h"
 
 #include <QJsonArray>
@@ -83,33 +84,6 @@ QList<QList<QByteArray>> readCsv(const QByteArray &text)
         rows << (row << field);
     return rows;
 }
-
-/** Answers every request with `answer`, or never when it is empty. */
-class FixedServer : public QTcpServer
-{
-public:
-    explicit FixedServer(QByteArray answer) : m_answer(std::move(answer))
-    {
-        connect(this, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = nextPendingConnection()) {
-                connect(s, &QTcpSocket::readyRead, s, [this, s] {
-                    m_buffer[s] += s->readAll();
-                    if (m_buffer[s].contains("\r\n\r\n") && !m_answer.isEmpty()) {
-                        m_buffer.remove(s);
-                        s->write(m_answer);
-                    }
-                });
-                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-        listen(QHostAddress::LocalHost, 0);
-    }
-    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/connector").arg(serverPort())); }
-
-private:
-    QByteArray m_answer;
-    QHash<QTcpSocket *, QByteArray> m_buffer;
-};
 
 QList<Delivery> allDeliveries(StoreReader &reader, const QString &filter = {})
 {
@@ -315,7 +289,7 @@ void TestExport::akeneoLogOfTrafficImportsAsThePimWouldLogIt()
     FixedServer silent({});
     const auto plan = planReplay(m_store->reader(), Filter::parse(QStringLiteral("origin == receiver && format == akeneo")), {}, {});
     QVERIFY2(plan, qPrintable(plan.error()));
-    const QList<std::pair<QUrl, int>> targets = {{QUrl(receiver.url() + QStringLiteral("hook")), 5000}, {failing.url(), 5000}, {silent.url(), 150}};
+    const QList<std::pair<QUrl, int>> targets = {{QUrl(receiver.url() + QStringLiteral("hook")), 5000}, {failing.url("/connector"), 5000}, {silent.url("/connector"), 150}};
     for (const auto &[url, timeoutMs] : targets) {
         ReplayTarget t;
         t.url = url;

@@ -10,6 +10,7 @@
 #include "replay/replaysigner.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
+#include "fixedserver.h"
 #include "testutil.h"
 
 #include <QProcess>
@@ -34,41 +35,6 @@ std::unique_ptr<EventStore> openStore(const QString &path)
         qFatal("cannot open store: %s", qPrintable(s.error()));
     return std::move(s.value());
 }
-
-/** A server that answers every request with `answer` (raw HTTP), for the targets the receiver cannot play. */
-class FixedServer : public QTcpServer
-{
-public:
-    explicit FixedServer(QByteArray answer) : m_answer(std::move(answer))
-    {
-        connect(this, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = nextPendingConnection()) {
-                connect(s, &QTcpSocket::readyRead, s, [this, s] {
-                    m_buffer[s] += s->readAll();
-                    const QByteArray &b = m_buffer[s];
-                    const qsizetype end = b.indexOf("\r\n\r\n");
-                    if (end < 0)
-                        return;
-                    const qsizetype lengthAt = b.toLower().indexOf("content-length:");
-                    const qsizetype length = lengthAt < 0 ? 0 : b.mid(lengthAt + 15, b.indexOf('\r', lengthAt) - lengthAt - 15).trimmed().toLongLong();
-                    if (b.size() < end + 4 + length)
-                        return;
-                    ++requests;
-                    m_buffer.remove(s);
-                    s->write(m_answer);
-                });
-                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-        listen(QHostAddress::LocalHost, 0);
-    }
-    QUrl url(const char *path = "/hook") const { return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(serverPort()).arg(QLatin1StringView(path))); }
-    int requests = 0;
-
-private:
-    QByteArray m_answer;
-    QHash<QTcpSocket *, QByteArray> m_buffer;
-};
 
 } // namespace
 

@@ -183,12 +183,15 @@ void ExportDialog::start()
                     self->finish(Result<ExportStats>::failure(error), path);
             }, Qt::QueuedConnection);
         };
+        const auto cannotWrite = [&path](const QFileDevice &file) {
+            return QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        };
         auto reader = StoreReader::open(capture);
         if (!reader)
             return fail(reader.error());
         QSaveFile file(path);
         if (!file.open(QIODevice::WriteOnly))
-            return fail(QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+            return fail(cannotWrite(file));
         auto result = runExport(
             **reader, f, what, ids, [&file](QByteArrayView bytes) { return file.write(bytes.data(), bytes.size()) == bytes.size(); },
             [&](qint64 done, qint64 total) {
@@ -198,10 +201,8 @@ void ExportDialog::start()
                 }, Qt::QueuedConnection);
                 return !stopFlag->load();
             });
-        if (result && !result->cancelled && !file.commit())
-            result = Result<ExportStats>::failure(QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
-        else if (!result && file.error() != QFileDevice::NoError)
-            result = Result<ExportStats>::failure(QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        if ((result && !result->cancelled && !file.commit()) || (!result && file.error() != QFileDevice::NoError))
+            result = Result<ExportStats>::failure(cannotWrite(file));
         // Not committed when cancelled or failed: the QSaveFile leaves no file behind.
         QMetaObject::invokeMethod(self, [self, result, path] {
             if (self)

@@ -31,6 +31,15 @@ QString restriction(const Filter &filter, FilterTarget target, QVariantList &bin
         + filterIdsSql(compiled, target) + u')';
 }
 
+/** Prepares `sql`, binds `bindings` in order and runs it. */
+bool run(QSqlQuery &q, const QString &sql, const QVariantList &bindings)
+{
+    q.prepare(sql);
+    for (const QVariant &v : bindings)
+        q.addBindValue(v);
+    return q.exec();
+}
+
 template<typename T>
 Result<T> failure(const QSqlQuery &q, const char *what)
 {
@@ -71,12 +80,10 @@ Result<CaptureCharts> computeCharts(StoreReader &reader, const Filter &filter, C
     // Events per minute and stack key.
     QVariantList bindings;
     const QString key = stack == ChartStack::Action ? QStringLiteral("coalesce(e.action, '')") : severitySql();
-    q.prepare(QStringLiteral("SELECT e.received_at / 60000, %1, count(*) FROM events e JOIN deliveries d ON d.id = e.delivery_id "
-                             "WHERE 1%2 GROUP BY 1, 2")
-                  .arg(key, restriction(filter, FilterTarget::Events, bindings)));
-    for (const QVariant &v : std::as_const(bindings))
-        q.addBindValue(v);
-    if (!q.exec())
+    const QString perMinute = QStringLiteral("SELECT e.received_at / 60000, %1, count(*) FROM events e "
+                                             "JOIN deliveries d ON d.id = e.delivery_id WHERE 1%2 GROUP BY 1, 2")
+                                  .arg(key, restriction(filter, FilterTarget::Events, bindings));
+    if (!run(q, perMinute, bindings))
         return failure<CaptureCharts>(q, "events per minute");
     struct Cell
     {
@@ -98,17 +105,15 @@ Result<CaptureCharts> computeCharts(StoreReader &reader, const Filter &filter, C
 
     // Requests per minute: what the PIM sent (received, or logged as sent / failed), for the rolling hour.
     bindings.clear();
-    q.prepare(QStringLiteral("SELECT d.received_at / 60000, count(*) FROM deliveries d WHERE (d.origin = %1 OR "
-                             "(d.origin = %2 AND d.log_message IN (%3, %4, %5)))%6 GROUP BY 1")
-                  .arg(int(Origin::Receiver))
-                  .arg(int(Origin::Log))
-                  .arg(int(LogMessage::RequestSent))
-                  .arg(int(LogMessage::EndpointError))
-                  .arg(int(LogMessage::Timeout))
-                  .arg(restriction(filter, FilterTarget::Deliveries, bindings)));
-    for (const QVariant &v : std::as_const(bindings))
-        q.addBindValue(v);
-    if (!q.exec())
+    const QString requestsSql = QStringLiteral("SELECT d.received_at / 60000, count(*) FROM deliveries d WHERE (d.origin = %1 OR "
+                                               "(d.origin = %2 AND d.log_message IN (%3, %4, %5)))%6 GROUP BY 1")
+                                    .arg(int(Origin::Receiver))
+                                    .arg(int(Origin::Log))
+                                    .arg(int(LogMessage::RequestSent))
+                                    .arg(int(LogMessage::EndpointError))
+                                    .arg(int(LogMessage::Timeout))
+                                    .arg(restriction(filter, FilterTarget::Deliveries, bindings));
+    if (!run(q, requestsSql, bindings))
         return failure<CaptureCharts>(q, "requests per minute");
     QMap<qint64, qint64> requests;
     while (q.next()) {
@@ -122,12 +127,10 @@ Result<CaptureCharts> computeCharts(StoreReader &reader, const Filter &filter, C
     charts.latencyEdges = {0, 5, 10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 2000, 5000};
     charts.latencyCounts = QList<qint64>(charts.latencyEdges.size(), 0);
     bindings.clear();
-    q.prepare(QStringLiteral("SELECT d.ack_ms FROM deliveries d WHERE d.origin = %1 AND d.ack_ms IS NOT NULL%2")
-                  .arg(int(Origin::Receiver))
-                  .arg(restriction(filter, FilterTarget::Deliveries, bindings)));
-    for (const QVariant &v : std::as_const(bindings))
-        q.addBindValue(v);
-    if (!q.exec())
+    const QString answers = QStringLiteral("SELECT d.ack_ms FROM deliveries d WHERE d.origin = %1 AND d.ack_ms IS NOT NULL%2")
+                                .arg(int(Origin::Receiver))
+                                .arg(restriction(filter, FilterTarget::Deliveries, bindings));
+    if (!run(q, answers, bindings))
         return failure<CaptureCharts>(q, "answer times");
     while (q.next()) {
         const double ms = q.value(0).toDouble();

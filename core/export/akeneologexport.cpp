@@ -1,6 +1,6 @@
 #include "akeneologexport.h"
 
-#include "exporter.h"
+#include "exporttext.h"
 
 #include <QDateTime>
 #include <algorithm>
@@ -38,16 +38,6 @@ QByteArray logTime(qint64 ms)
 QString atomTime(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss+00:00"));
-}
-
-QString requestUrl(const Delivery &d)
-{
-    if (d.origin != Origin::Receiver && !d.url.isEmpty())
-        return d.url;
-    QByteArray host = headerValue(d.headers, "Host");
-    if (host.isEmpty())
-        host = "localhost";
-    return QString::fromUtf8("http://" + host + (d.path.isEmpty() ? QByteArray("/") : d.path));
 }
 
 /** {"Name":["value", ...], ...} in the order the names first appear. */
@@ -164,7 +154,6 @@ void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &ev
         else if (status && *status >= 400)
             kind = LogMessage::EndpointError;
     }
-    const Headers headers = exportableHeaders(d.headers);
     out += logTime(d.receivedAtMs);
     out += ' ';
     switch (kind) {
@@ -179,13 +168,13 @@ void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &ev
         break;
     }
     out += "{\"event_subscription_url\":";
-    appendPhpJsonString(out, requestUrl(d));
+    appendPhpJsonString(out, exporttext::requestUrl(d));
     if (kind != LogMessage::Timeout) {
         out += ",\"status_code\":";
         out += status ? QByteArray::number(*status) : QByteArray("null");
         out += ",\"headers\":";
         if (kind == LogMessage::EndpointError)
-            appendHeaderMap(out, headers); // the request's headers, as the PIM logs them for an error
+            appendHeaderMap(out, d.headers); // the request's headers (redacted by runExport), as the PIM logs them for an error
         else
             out += "[]"; // the response's headers: not kept
     }

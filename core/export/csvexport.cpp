@@ -1,18 +1,15 @@
 #include "csvexport.h"
 
-#include "exporter.h"
+#include "exporttext.h"
 
 #include "util/timeutil.h"
-#include "util/utf8.h"
 
 namespace pimscope::csv {
 
 namespace {
 
-QByteArray utf8Of(QByteArrayView bytes)
-{
-    return isValidUtf8(bytes) ? bytes.toByteArray() : QString::fromUtf8(bytes).toUtf8();
-}
+using exporttext::optionalName;
+using exporttext::utf8;
 
 /** Fields of one row, separated as they are added. */
 class Row
@@ -48,12 +45,6 @@ private:
     bool m_first = true;
 };
 
-template<typename E>
-QString optionalName(const std::optional<E> &v, QString (*name)(E))
-{
-    return v ? name(*v) : QString();
-}
-
 } // namespace
 
 void appendField(QByteArray &out, QByteArrayView utf8)
@@ -88,7 +79,7 @@ void appendEvent(QByteArray &out, const EventRecord &r)
         << e.authorType << e.pimSource << e.subjectType << e.subjectId << e.subjectUuid
         << flagNames(e.flags).join(QStringLiteral("; ")) << signatureName(r.signature)
         << optionalName(r.logLevel, &logLevelName) << optionalName(r.logMessage, &logMessageName) << r.statusCode
-        << r.answeredStatus << r.ackMs << utf8Of(r.payload);
+        << r.answeredStatus << r.ackMs << utf8(r.payload);
 }
 
 void appendDeliveryHeader(QByteArray &out)
@@ -101,19 +92,19 @@ void appendDeliveryHeader(QByteArray &out)
 void appendDelivery(QByteArray &out, const Delivery &d)
 {
     QByteArray headers;
-    for (const Header &h : exportableHeaders(d.headers)) {
+    for (const Header &h : d.headers) {
         if (!headers.isEmpty())
             headers += '\n';
-        headers += utf8Of(h.name) + ": " + (isValidUtf8(h.value) ? h.value : QString::fromLatin1(h.value).toUtf8());
+        headers += utf8(h.name) + ": " + exporttext::headerValue(h.value);
     }
-    const bool utf8 = isValidUtf8(d.body);
+    const bool bodyIsUtf8 = isValidUtf8(d.body);
     Row row(out);
-    row << d.id << originName(d.origin) << toIsoUtc(d.receivedAtMs) << utf8Of(d.method) << utf8Of(d.path) << d.remote
+    row << d.id << originName(d.origin) << toIsoUtc(d.receivedAtMs) << utf8(d.method) << utf8(d.path) << d.remote
         << formatName(d.format) << signatureName(d.signature) << d.signatureDetail << d.answeredStatus << d.ackMs
         << d.eventCount << d.error << d.warnings.join(QStringLiteral("; ")) << optionalName(d.logLevel, &logLevelName)
         << optionalName(d.logMessage, &logMessageName) << d.statusCode << d.url << d.logFile << d.logLine
-        << flagNames(d.flags).join(QStringLiteral("; ")) << headers << d.bodySize << (utf8 ? d.body : QByteArray())
-        << (utf8 ? QByteArray() : d.body.toBase64());
+        << flagNames(d.flags).join(QStringLiteral("; ")) << headers << d.bodySize << (bodyIsUtf8 ? d.body : QByteArray())
+        << (bodyIsUtf8 ? QByteArray() : d.body.toBase64());
 }
 
 } // namespace pimscope::csv

@@ -1,10 +1,9 @@
 #include "harexport.h"
 
-#include "exporter.h"
+#include "exporttext.h"
 
 #include "util/jsonwriter.h"
 #include "util/timeutil.h"
-#include "util/utf8.h"
 
 #include <QUrlQuery>
 #include <QUrl>
@@ -13,10 +12,8 @@ namespace pimscope::har {
 
 namespace {
 
-QByteArray utf8Of(QByteArrayView bytes)
-{
-    return isValidUtf8(bytes) ? bytes.toByteArray() : QString::fromUtf8(bytes).toUtf8();
-}
+using exporttext::optionalName;
+using exporttext::utf8;
 
 QString statusText(int status)
 {
@@ -47,34 +44,16 @@ QString statusText(int status)
     }
 }
 
-/** The request's URL: a received one is rebuilt from its Host header and path (the scheme it came with is not kept). */
-QString requestUrl(const Delivery &d)
-{
-    if (d.origin != Origin::Receiver && !d.url.isEmpty())
-        return d.url;
-    QByteArray host = headerValue(d.headers, "Host");
-    if (host.isEmpty())
-        host = "localhost";
-    QByteArray path = d.path.isEmpty() ? QByteArray("/") : d.path;
-    return QString::fromUtf8("http://" + utf8Of(host) + utf8Of(path));
-}
-
 void nameValues(JsonWriter &w, const Headers &headers)
 {
     w.beginArray();
     for (const Header &h : headers) {
         w.beginObject();
-        w.field("name", utf8Of(h.name));
-        w.field("value", isValidUtf8(h.value) ? h.value : QString::fromLatin1(h.value).toUtf8());
+        w.field("name", utf8(h.name));
+        w.field("value", exporttext::headerValue(h.value));
         w.endObject();
     }
     w.endArray();
-}
-
-template<typename E>
-QString optionalName(const std::optional<E> &v, QString (*name)(E))
-{
-    return v ? name(*v) : QString();
 }
 
 } // namespace
@@ -99,12 +78,12 @@ void appendEntry(QByteArray &out, const Delivery &d, bool first)
         out += ",\n";
     // An INFO log line holds the endpoint's answer headers; an error line, the request's; a request, its own.
     const bool answerHeaders = d.origin == Origin::Log && d.logMessage == LogMessage::RequestSent;
-    const Headers headers = exportableHeaders(d.headers);
+    const Headers &headers = d.headers; // redacted by runExport
     const Headers requestHeaders = answerHeaders ? Headers() : headers;
     // The answer: the receiver's own for a received request, the endpoint's for a replayed or logged one.
     const std::optional<int> status = d.origin == Origin::Receiver ? d.answeredStatus : d.statusCode;
     const double waitMs = d.ackMs.value_or(0);
-    const QString url = requestUrl(d);
+    const QString url = exporttext::requestUrl(d);
 
     JsonWriter w(out);
     w.beginObject();
@@ -112,7 +91,7 @@ void appendEntry(QByteArray &out, const Delivery &d, bool first)
     w.field("time", waitMs);
     w.key("request");
     w.beginObject();
-    w.field("method", d.method.isEmpty() ? QByteArray("POST") : utf8Of(d.method));
+    w.field("method", d.method.isEmpty() ? QByteArray("POST") : utf8(d.method));
     w.field("url", url);
     w.field("httpVersion", QStringLiteral("HTTP/1.1"));
     w.key("cookies");
@@ -134,7 +113,7 @@ void appendEntry(QByteArray &out, const Delivery &d, bool first)
         w.key("postData");
         w.beginObject();
         const QByteArray type = headerValue(requestHeaders, "Content-Type");
-        w.field("mimeType", type.isEmpty() ? QByteArray("application/json") : utf8Of(type));
+        w.field("mimeType", type.isEmpty() ? QByteArray("application/json") : utf8(type));
         if (isValidUtf8(d.body)) {
             w.field("text", d.body);
         } else {

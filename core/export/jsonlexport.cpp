@@ -1,24 +1,20 @@
 #include "jsonlexport.h"
 
-#include "util/jsonwriter.h"
-#include "util/utf8.h"
-#include "util/timeutil.h"
+#include "exporttext.h"
 
+#include "util/jsonwriter.h"
+#include "util/timeutil.h"
 
 namespace pimscope::jsonl {
 
 namespace {
 
-template<typename E>
-QString optionalName(const std::optional<E> &v, QString (*name)(E))
-{
-    return v ? name(*v) : QString();
-}
+using exporttext::optionalName;
 
 void text(JsonWriter &w, const char *key, QByteArrayView bytes)
 {
     w.key(key);
-    w.value(isValidUtf8(bytes) ? bytes.toByteArray() : QString::fromUtf8(bytes).toUtf8());
+    w.value(exporttext::utf8(bytes));
 }
 
 } // namespace
@@ -79,8 +75,8 @@ void appendDelivery(QByteArray &out, const Delivery &d)
     w.beginArray();
     for (const Header &h : d.headers) {
         w.beginArray();
-        w.value(isValidUtf8(h.name) ? h.name : QString::fromUtf8(h.name).toUtf8());
-        w.value(isValidUtf8(h.value) ? h.value : QString::fromLatin1(h.value).toUtf8());
+        w.value(exporttext::utf8(h.name));
+        w.value(exporttext::headerValue(h.value));
         w.endArray();
     }
     w.endArray();

@@ -173,7 +173,7 @@ void HttpConnection::onDisconnected()
     }
     if (m_state == State::UntilClose) {
         complete();
-    } else if (m_reused && m_received == 0 && !m_retried) {
+    } else if (mayRetry()) {
         m_retried = true; // the server dropped the kept-alive connection as the request went: once more, anew
         connectSocket();
     } else if (m_received == 0) {
@@ -195,7 +195,7 @@ void HttpConnection::onError()
         dropSocket();
         return;
     }
-    if (m_reused && m_received == 0 && !m_retried && error != QAbstractSocket::SocketTimeoutError) {
+    if (mayRetry() && error != QAbstractSocket::SocketTimeoutError) {
         m_retried = true;
         connectSocket();
         return;
@@ -206,6 +206,11 @@ void HttpConnection::onError()
         fail(QStringLiteral("TLS handshake failed: %1").arg(m_socket->errorString()));
     else
         fail(m_socket->errorString());
+}
+
+bool HttpConnection::mayRetry() const
+{
+    return m_reused && m_received == 0 && !m_retried;
 }
 
 bool HttpConnection::parse()

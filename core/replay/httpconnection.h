@@ -63,6 +63,8 @@ private:
     void onReadyRead();
     void onDisconnected();
     void onError();
+    /** A request on a kept-alive connection that failed before any byte of the answer, not sent again yet. */
+    bool mayRetry() const;
     bool parse();              ///< false once the answer is complete or failed
     bool parseHead(qsizetype end);
     void complete();

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QUrl>
+
+namespace pimscope::test {
+
+/**
+ * A loopback server that answers every whole request (head and Content-Length body) with `answer` (raw HTTP), or
+ * never when `answer` is empty: the targets Pimscope's own receiver cannot play (a redirect, a failing or a silent
+ * connector).
+ */
+class FixedServer : public QTcpServer
+{
+public:
+    explicit FixedServer(QByteArray answer) : m_answer(std::move(answer))
+    {
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = nextPendingConnection()) {
+                connect(s, &QTcpSocket::readyRead, s, [this, s] {
+                    m_buffer[s] += s->readAll();
+                    const QByteArray &b = m_buffer[s];
+                    const qsizetype end = b.indexOf("\r\n\r\n");
+                    if (end < 0)
+                        return;
+                    const qsizetype lengthAt = b.toLower().indexOf("content-length:");
+                    const qsizetype length = lengthAt < 0 ? 0 : b.mid(lengthAt + 15, b.indexOf('\r', lengthAt) - lengthAt - 15).trimmed().toLongLong();
+                    if (b.size() < end + 4 + length)
+                        return;
+                    ++requests;
+                    m_buffer.remove(s);
+                    if (!m_answer.isEmpty())
+                        s->write(m_answer);
+                });
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+            }
+        });
+        listen(QHostAddress::LocalHost, 0);
+    }
+    QUrl url(const char *path = "/hook") const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(serverPort()).arg(QLatin1StringView(path)));
+    }
+    int requests = 0; ///< whole requests received
+
+private:
+    QByteArray m_answer;
+    QHash<QTcpSocket *, QByteArray> m_buffer;
+};
+
+} // namespace pimscope::test
