@@ -44,7 +44,13 @@ phase() {
 
 # Always (trap on EXIT): stop the receiver, unmount, and remove the chroot only once nothing is mounted in it.
 cleanup() {
-    [ -z "$recv_pid" ] || { kill "$recv_pid" 2>/dev/null; wait "$recv_pid" 2>/dev/null; }
+    # Never an unbounded wait: TERM, up to 10 s, then KILL.
+    if [ -n "$recv_pid" ]; then
+        kill "$recv_pid" 2>/dev/null
+        for _ in $(seq 100); do kill -0 "$recv_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$recv_pid" 2>/dev/null
+        wait "$recv_pid" 2>/dev/null
+    fi
     # Anything else still running inside the chroot (found by its root folder, nothing else) is ended too.
     for p in /proc/[0-9]*; do
         [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -KILL "${p#/proc/}" 2>/dev/null
@@ -75,7 +81,7 @@ if [ -n "$cache" ]; then
     mkdir -p "$cache/debootstrap" "$cache/apt"
     bootstrap_cache=(--cache-dir="$(realpath "$cache/debootstrap")")
 fi
-debootstrap --variant=minbase "${bootstrap_cache[@]}" bookworm "$root" "$mirror" > "$root.debootstrap.log" 2>&1 \
+timeout -k 10 900 debootstrap --variant=minbase "${bootstrap_cache[@]}" bookworm "$root" "$mirror" > "$root.debootstrap.log" 2>&1 \
     || { tail -30 "$root.debootstrap.log" >&2; rm -f "$root.debootstrap.log"; die "debootstrap failed"; }
 rm -f "$root.debootstrap.log"
 
@@ -93,7 +99,7 @@ EOF
 # Services of the dependencies (dbus...) are not started inside a chroot.
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
-in_root apt-get update -qq
+in_root timeout -k 10 300 apt-get update -qq
 
 phase "apt-get install ./$(basename "$deb")"
 cp "$deb" "$root/tmp/"
@@ -101,7 +107,7 @@ cp "$deb" "$root/tmp/"
 # Depends only (no Recommends): what the package declares as required must be enough.
 recommends=--no-install-recommends
 [ "${PIMSCOPE_DEB_RECOMMENDS:-}" != 1 ] || recommends=
-in_root apt-get install -y -q $recommends "/tmp/$(basename "$deb")" > "$root/tmp/apt-install.log" 2>&1 \
+in_root timeout -k 10 900 apt-get install -y -q $recommends "/tmp/$(basename "$deb")" > "$root/tmp/apt-install.log" 2>&1 \
     || { tail -40 "$root/tmp/apt-install.log" >&2; die "apt-get install failed"; }
 grep -E '^(Need to get|After this operation|[0-9]+ upgraded)' "$root/tmp/apt-install.log" | sed 's/^/test-deb:   /'
 [ -z "$cache" ] || find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -n -t "$cache/apt/" {} +
@@ -130,25 +136,32 @@ in_root env QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp timeout 3 pimscope --
 [ "$rc" = 124 ] || { cat "$root/tmp/window.log" >&2; die "the window exited with status $rc within 3 s"; }
 
 phase "receive + POST + export round trip"
-"${in_root[@]}" pimscope receive --db /root/capture.db --listen 127.0.0.1:0 > "$root/tmp/receive.out" 2> "$root/tmp/receive.err" &
+# The files exist before the receiver starts: the background job opens its redirections only once it runs, and the
+# loop below must not race it. `timeout` bounds the receiver's life whatever happens to this script.
+: > "$root/tmp/receive.out"
+: > "$root/tmp/receive.err"
+"${in_root[@]}" timeout -k 5 120 pimscope receive --db /root/capture.db --listen 127.0.0.1:0 \
+    > "$root/tmp/receive.out" 2> "$root/tmp/receive.err" &
 recv_pid=$!
 url=
 for _ in $(seq 100); do
-    url=$(sed -n 's#^Listening on \(http://127\.0\.0\.1:[0-9]*/\)$#\1#p' "$root/tmp/receive.out")
+    url=$(sed -n 's#^Listening on \(http://127\.0\.0\.1:[0-9]*/\)$#\1#p' "$root/tmp/receive.out" || true)
     [ -n "$url" ] && break
     kill -0 "$recv_pid" 2>/dev/null || { cat "$root/tmp/receive.err" >&2; die "pimscope receive exited"; }
     sleep 0.1
 done
 [ -n "$url" ] || die "pimscope receive did not listen within 10 s"
 # The chroot shares the host's network: POST from the host.
-status=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$sample" "$url") \
+status=$(curl -sS --max-time 30 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$sample" "$url") \
     || die "POST to $url failed"
 case "$status" in 2??) ;; *) die "POST answered $status" ;; esac
 kill -TERM "$recv_pid"
+for _ in $(seq 100); do kill -0 "$recv_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$recv_pid" 2>/dev/null && die "pimscope receive did not stop within 10 s of SIGTERM"
 wait "$recv_pid" || die "pimscope receive did not stop cleanly on SIGTERM"
 recv_pid=
 grep -q ' akeneo 10 events ' "$root/tmp/receive.out" || { cat "$root/tmp/receive.out" >&2; die "the receiver did not log 10 events"; }
-in_root pimscope export --db /root/capture.db --format jsonl > "$root/tmp/export.jsonl" 2> "$root/tmp/export.err" \
+in_root timeout -k 5 60 pimscope export --db /root/capture.db --format jsonl > "$root/tmp/export.jsonl" 2> "$root/tmp/export.err" \
     || { cat "$root/tmp/export.err" >&2; die "pimscope export failed"; }
 lines=$(wc -l < "$root/tmp/export.jsonl")
 [ "$lines" = 10 ] || die "export wrote $lines lines, not the 10 events of the batch"

@@ -26,6 +26,7 @@
 #include <QMenuBar>
 #include <QRadioButton>
 #include <QDialog>
+#include <QDockWidget>
 #include <QDropEvent>
 #include <QMimeData>
 #include <QMouseEvent>
@@ -260,6 +261,9 @@ void TestMainWindow::chartsFilterTheTable()
     ui::ChartsView *charts = window.chartsView();
     QTRY_VERIFY(charts->isVisible());
     QTRY_VERIFY_WITH_TIMEOUT(charts->charts().bucketCount() > 30, 10000);
+    // It opens tall enough to read (a dock gets its widgets' size hints, and at least 260 px).
+    QTRY_VERIFY2(window.findChild<QDockWidget *>(QStringLiteral("chartsDock"))->height() >= 260,
+                 qPrintable(QString::number(window.findChild<QDockWidget *>(QStringLiteral("chartsDock"))->height())));
     qint64 events = 0;
     for (const auto &bucket : charts->charts().events)
         for (const qint64 n : bucket)
@@ -322,6 +326,12 @@ void TestMainWindow::aboutShowsVersions()
     for (QAction *a : window.menuBar()->actions().back()->menu()->actions())
         help << a->text();
     QVERIFY(help.contains(QStringLiteral("&About Pimscope")));
+    // The window has the application's icon at every size, built in when no icon theme has it.
+    const QIcon icon = window.windowIcon();
+    QVERIFY(!icon.isNull());
+    for (const int size : {16, 48, 256})
+        QVERIFY2(!icon.pixmap(size, size).isNull(), qPrintable(QString::number(size)));
+    QVERIFY(QFile::exists(QStringLiteral(":/icons/256x256/apps/io.github.pimscope.Pimscope.png")));
 }
 
 void TestMainWindow::replayFromTheWindow()

@@ -118,6 +118,7 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
     : QMainWindow(parent), m_address(address), m_port(port)
 {
     setWindowTitle(QStringLiteral("Pimscope"));
+    setWindowIcon(applicationIcon());
     resize(1280, 800);
     {
         QSettings stored;
@@ -1245,8 +1246,11 @@ void MainWindow::buildUi()
     connect(m_chartsDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (!visible)
             return;
-        if (m_chartsDock->height() < 220 && !m_chartsDock->isFloating())
-            resizeDocks({m_chartsDock}, {240}, Qt::Vertical);
+        // Once the layout has placed it (a resize before that is lost): never shorter than 260 px when docked.
+        QTimer::singleShot(0, this, [this] {
+            if (m_chartsDock->isVisible() && !m_chartsDock->isFloating() && m_chartsDock->height() < 260)
+                resizeDocks({m_chartsDock}, {260}, Qt::Vertical);
+        });
         refreshCharts();
     });
     connect(m_charts, &ChartsView::stackChanged, this, &MainWindow::refreshCharts);
@@ -1630,8 +1634,20 @@ void MainWindow::showDelivery(qint64 deliveryId)
     });
 }
 
+QIcon applicationIcon()
+{
+    // The icon theme's (the package installs it in hicolor), else the same PNGs built in.
+    QIcon builtIn;
+    for (const int size : {16, 24, 32, 48, 64, 128, 256})
+        builtIn.addFile(QStringLiteral(":/icons/%1x%1/apps/io.github.pimscope.Pimscope.png").arg(size), QSize(size, size));
+    return QIcon::fromTheme(QStringLiteral("io.github.pimscope.Pimscope"), builtIn);
+}
+
 int runMainWindow(QApplication &app)
 {
+    // Wayland compositors and docks match the window to io.github.pimscope.Pimscope.desktop, and so to its icon.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.pimscope.Pimscope"));
+    app.setWindowIcon(applicationIcon());
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Pimscope: monitor and debug PIM webhook events."));
     parser.addHelpOption();

@@ -6,6 +6,7 @@
 #include "store/records.h"
 
 #include <QHostAddress>
+#include <QIcon>
 #include <QElapsedTimer>
 #include <QMainWindow>
 
@@ -48,6 +49,9 @@ class FilterBar;
 class LogImportRunner;
 class JsonTreeView;
 class ReplayDialog;
+
+/** The application's icon: the icon theme's io.github.pimscope.Pimscope, else the built-in hicolor PNGs (16 to 256). */
+QIcon applicationIcon();
 
 /** Runs the window from the command line (`pimscope [--db PATH] [--listen HOST:PORT]`); returns the exit code. */
 int runMainWindow(QApplication &app);
