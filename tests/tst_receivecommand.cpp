@@ -24,29 +24,6 @@
 using namespace pimscope;
 using namespace pimscope::test;
 
-namespace {
-
-QString binary()
-{
-    return QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
-}
-
-/** Starts `pimscope receive ARGS` and waits for its "Listening on" line; returns the URL (empty on failure). */
-QString startReceive(QProcess &p, const QStringList &args)
-{
-    p.start(binary(), QStringList{QStringLiteral("receive")} + args);
-    if (!p.waitForStarted(5000))
-        return {};
-    QElapsedTimer t;
-    t.start();
-    while (!p.canReadLine() && t.elapsed() < 10000 && p.state() == QProcess::Running)
-        p.waitForReadyRead(100);
-    const QByteArray line = p.readLine().trimmed();
-    return line.startsWith("Listening on ") ? QString::fromUtf8(line.mid(13)) : QString();
-}
-
-} // namespace
-
 class TestReceiveCommand : public QObject
 {
     Q_OBJECT
@@ -165,7 +142,9 @@ void TestReceiveCommand::survivesKill9UnderLoad()
     const QString db = dir.filePath(QStringLiteral("c.db"));
     const QByteArray body = sample("akeneo_batch_example.json");
     QSet<qint64> acknowledged;
-    for (int round = 0; round < 5; ++round) {
+    // Twenty times: killed at a random moment of the load, from its first requests to half a second in, and
+    // restarted on the same capture.
+    for (int round = 0; round < 20; ++round) {
         QProcess p;
         const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db});
         QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
@@ -199,7 +178,7 @@ void TestReceiveCommand::survivesKill9UnderLoad()
             }));
             clients.last()->start();
         }
-        QThread::msleep(150 + QRandomGenerator::global()->bounded(400));
+        QThread::msleep(QRandomGenerator::global()->bounded(500));
         ::kill(pid_t(p.processId()), SIGKILL);
         stop = true;
         for (QThread *t : clients) {
@@ -211,7 +190,6 @@ void TestReceiveCommand::survivesKill9UnderLoad()
             for (qint64 id : list)
                 acknowledged.insert(id);
         }
-        QVERIFY(acknowledged.size() > round); // there was load
 
         // Every delivery that got a 200 is in the capture, and the file is sound.
         QSqlDatabase check = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
@@ -232,6 +210,8 @@ void TestReceiveCommand::survivesKill9UnderLoad()
         check = QSqlDatabase();
         QSqlDatabase::removeDatabase(QStringLiteral("check"));
     }
+
+    QVERIFY2(acknowledged.size() >= 20, qPrintable(QString::number(acknowledged.size()))); // there was load
 
     // The events of deliveries committed but not indexed when the receiver was killed are indexed when the capture
     // is next opened: every acknowledged delivery has its ten events.

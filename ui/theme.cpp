@@ -5,6 +5,8 @@
 #include <QStyle>
 #include <QStyleFactory>
 
+#include <memory>
+
 namespace pimscope::ui {
 
 namespace {
@@ -50,7 +52,8 @@ QPalette darkPalette()
 
 QPalette lightPalette()
 {
-    QPalette p = QStyleFactory::create(QStringLiteral("Fusion"))->standardPalette();
+    const std::unique_ptr<QStyle> fusion(QStyleFactory::create(QStringLiteral("Fusion")));
+    QPalette p = fusion->standardPalette();
     p.setColor(QPalette::AlternateBase, QColor(0xf4, 0xf5, 0xf7));
     p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
     return p;
@@ -66,17 +69,22 @@ void applyTheme(QApplication &app, Theme theme)
         o.palette = app.palette();
         o.saved = true;
     }
+    // The style is set only when it changes (setting it again rebuilds every widget's style for nothing).
+    const auto setStyle = [&app](const QString &name) {
+        if (app.style()->name().compare(name, Qt::CaseInsensitive) != 0)
+            QApplication::setStyle(name);
+    };
     switch (theme) {
     case Theme::System:
-        QApplication::setStyle(o.style);
+        setStyle(o.style);
         QApplication::setPalette(o.palette);
         break;
     case Theme::Light:
-        QApplication::setStyle(QStringLiteral("Fusion"));
+        setStyle(QStringLiteral("Fusion"));
         QApplication::setPalette(lightPalette());
         break;
     case Theme::Dark:
-        QApplication::setStyle(QStringLiteral("Fusion"));
+        setStyle(QStringLiteral("Fusion"));
         QApplication::setPalette(darkPalette());
         break;
     }

@@ -2,7 +2,53 @@
 
 #include <qt6keychain/keychain.h>
 
+#ifdef Q_OS_LINUX
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusObjectPath>
+#include <QDBusReply>
+#include <QDBusVariant>
+#endif
+
 namespace pimscope {
+
+namespace {
+
+/**
+ * Why the Secret Service (gnome-keyring, KeePassXC...) could not have answered, when QtKeychain only says "not
+ * found" or fails: its default keyring is locked (and no unlock prompt could be shown) or there is none. Empty when
+ * it looks usable, or when there is no Secret Service to ask (KWallet, other systems). A D-Bus round trip or two,
+ * only on a failure.
+ */
+QString secretServiceProblem()
+{
+#ifdef Q_OS_LINUX
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected())
+        return {};
+    const QString serviceName = QStringLiteral("org.freedesktop.secrets");
+    QDBusMessage readAlias = QDBusMessage::createMethodCall(serviceName, QStringLiteral("/org/freedesktop/secrets"),
+                                                            QStringLiteral("org.freedesktop.Secret.Service"),
+                                                            QStringLiteral("ReadAlias"));
+    readAlias << QStringLiteral("default");
+    const QDBusReply<QDBusObjectPath> alias = bus.call(readAlias, QDBus::Block, 2000);
+    if (!alias.isValid())
+        return {};
+    if (alias.value().path() == u"/")
+        return QStringLiteral("the keychain has no default keyring: create or unlock one (e.g. log in to a desktop "
+                              "session, or open \"Passwords and Keys\") and try again");
+    QDBusMessage get = QDBusMessage::createMethodCall(serviceName, alias.value().path(),
+                                                      QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
+    get << QStringLiteral("org.freedesktop.Secret.Collection") << QStringLiteral("Locked");
+    const QDBusReply<QDBusVariant> locked = bus.call(get, QDBus::Block, 2000);
+    if (locked.isValid() && locked.value().variant().toBool())
+        return QStringLiteral("the keychain is locked and could not ask to be unlocked: unlock it (e.g. log in to a "
+                              "desktop session, or open \"Passwords and Keys\") and try again");
+#endif
+    return {};
+}
+
+} // namespace
 
 QString KeychainSecretStore::defaultService()
 {
@@ -93,6 +139,13 @@ void KeychainSecretStore::finished(QKeychain::Job *job, Operation operation, con
     const QString what = operation == Operation::Read ? QStringLiteral("reading")
         : operation == Operation::Write               ? QStringLiteral("writing")
                                                       : QStringLiteral("deleting");
+    if (error == QKeychain::EntryNotFound || error == QKeychain::OtherError) {
+        // A locked keyring reads as "not found" through libsecret when no prompt can unlock it: say what it is.
+        if (const QString problem = secretServiceProblem(); !problem.isEmpty()) {
+            failLater(name, ErrorKind::Unavailable, QStringLiteral("keychain unavailable (%1 '%2'): %3").arg(what, name, problem));
+            return;
+        }
+    }
     switch (error) {
     case QKeychain::EntryNotFound:
         failLater(name, ErrorKind::Missing, missingMessage(name));

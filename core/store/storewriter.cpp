@@ -436,7 +436,9 @@ void StoreWriter::process(std::deque<Job> &batch)
     QString error;
     // IMMEDIATE: a batch may read first (is this log line stored already?), and a deferred transaction would then
     // fail at its first write, without waiting, whenever the checkpointer held the lock (see indexBacklog).
-    if (QSqlQuery begin(db); !begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    if (const auto there = checkFileInPlace(); !there)
+        error = there.error();
+    else if (QSqlQuery begin(db); !begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
         error = queryError(begin);
     for (Job &job : batch) {
         if (!error.isEmpty())
@@ -530,6 +532,34 @@ void StoreWriter::process(std::deque<Job> &batch)
     for (const Job &job : batch)
         tickets.append(job.ticket);
     Q_EMIT storeFailed(tickets, error);
+}
+
+Result<void> StoreWriter::checkFileInPlace()
+{
+    if (!m_movedError.isEmpty())
+        return Result<void>::failure(m_movedError);
+    sqlite3 *handle = SqliteStatement::handle(m_connection->db());
+    int moved = 0;
+    if (sqlite3_file_control(handle, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+        return {};
+    // What is committed lives on in the open file even though no name leads to it any more: copy it out once,
+    // beside where the capture was, and write nothing more (to the old file or to whatever now has its name).
+    const QString rescue = m_path + QStringLiteral(".rescued-")
+        + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")) + QStringLiteral(".db");
+    QString saved;
+    SqliteStatement vacuum;
+    if (!vacuum.prepare(handle, "VACUUM INTO ?")) {
+        saved = QStringLiteral("what it held could not be saved: %1").arg(vacuum.errorString());
+    } else {
+        vacuum.bind(1, rescue);
+        saved = vacuum.exec() ? QStringLiteral("what it held is saved in %1").arg(rescue)
+                              : QStringLiteral("what it held could not be saved in %1: %2").arg(rescue, vacuum.errorString());
+    }
+    m_movedError = QStringLiteral("the capture file %1 was deleted or replaced while Pimscope was running: nothing more "
+                                  "is stored until it is opened again; %2")
+                       .arg(m_path, saved);
+    qCCritical(lcStore).noquote() << m_movedError;
+    return Result<void>::failure(m_movedError);
 }
 
 Result<void> StoreWriter::writeDelivery(Job &job, QList<StoredDelivery> &stored)

@@ -162,6 +162,12 @@ private:
     void loadFlaggerState();
     void process(std::deque<Job> &batch);
     Result<void> writeDelivery(Job &job, QList<StoredDelivery> &stored);
+    /**
+     * Whether the capture file is still the one that was opened (SQLITE_FCNTL_HAS_MOVED): deleted or replaced, the
+     * first time it is noticed, what the open file holds is copied to PATH.rescued-TIME.db, and every write from
+     * then on fails with a message saying so (the receiver answers 503).
+     */
+    Result<void> checkFileInPlace();
     Result<void> applySelfAuthor(const QString &author);
     Result<void> applyBulk(bool begin);
     Result<void> applyAnswer(qint64 deliveryId, double ackMs);
@@ -186,6 +192,7 @@ private:
     void loadBacklog();
 
     QString m_path;
+    QString m_movedError; ///< set once the capture file was found deleted or replaced
     StoreOptions m_options;
     std::unique_ptr<Connection> m_connection;
     std::unique_ptr<PayloadParser> m_parser;

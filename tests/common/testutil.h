@@ -7,6 +7,9 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QStringList>
 #include <QFile>
 #include <QString>
 #include <QTcpSocket>
@@ -111,6 +114,26 @@ inline int postTo(const QString &url, const QByteArray &body, const QByteArray &
 inline int postTo(quint16 port, const QByteArray &body, const QByteArray &path = "/hook", const QByteArray &extraHeaders = {})
 {
     return postTo(QStringLiteral("http://127.0.0.1:%1/").arg(port), body, path, extraHeaders);
+}
+
+/** The pimscope executable under test (PIMSCOPE_BIN, set by ctest). */
+inline QString binary()
+{
+    return QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
+}
+
+/** Starts `pimscope receive ARGS` and waits for its "Listening on" line; returns the URL (empty on failure). */
+inline QString startReceive(QProcess &p, const QStringList &args)
+{
+    p.start(binary(), QStringList{QStringLiteral("receive")} + args);
+    if (!p.waitForStarted(5000))
+        return {};
+    QElapsedTimer t;
+    t.start();
+    while (!p.canReadLine() && t.elapsed() < 10000 && p.state() == QProcess::Running)
+        p.waitForReadyRead(100);
+    const QByteArray line = p.readLine().trimmed();
+    return line.startsWith("Listening on ") ? QString::fromUtf8(line.mid(13)) : QString();
 }
 
 } // namespace pimscope::test
