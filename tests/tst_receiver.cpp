@@ -94,6 +94,7 @@ private Q_SLOTS:
     void cleanup();
     void storesThenAnswers();
     void healthCheckIsNotStored();
+    void requestsWithoutHeaders();
     void otherMethodsAre405();
     void malformedBodiesAre400ButStored_data();
     void malformedBodiesAre400ButStored();
@@ -211,6 +212,33 @@ void TestReceiver::healthCheckIsNotStored()
     QCOMPARE(r.status, 200);
     QVERIFY(r.body.contains("running"));
     QCOMPARE(deliveries().size(), 0);
+}
+
+void TestReceiver::requestsWithoutHeaders()
+{
+    // A head that is only its request line (HTTP/1.0 needs no Host): the guard read the header lines out of bounds
+    // (found by fuzz_receiver; tests/data/fuzz/receiver has the input).
+    startReceiver();
+    const QList<QPair<QByteArray, int>> heads = {
+        {"GET / HTTP/1.0\r\n\r\n", 200},        // the health check
+        {"POST /hook HTTP/1.0\r\n\r\n", 200},   // an empty body: Akeneo's Test button
+        {"POST / HTT-Length: 12abc\r\n\r\n{}", 0}, // no valid request line: QHttpServer closes the connection
+    };
+    for (const auto &[head, status] : heads) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected());
+        socket.write(head);
+        QByteArray buffer;
+        QCOMPARE(readResponse(socket, buffer).status, status);
+    }
+    // The receiver still answers normally.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected());
+    socket.write(request("POST", "/hook", sample("akeneo_batch_example.json")));
+    QByteArray buffer;
+    QCOMPARE(readResponse(socket, buffer).status, 200);
 }
 
 void TestReceiver::otherMethodsAre405()

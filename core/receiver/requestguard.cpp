@@ -122,8 +122,10 @@ void RequestGuard::onReadyRead()
 
 void RequestGuard::inspectHead(const QByteArray &head, qsizetype headEnd)
 {
+    // The header lines, between the request line and the blank line: none when the request line ends the head.
     const qsizetype lineEnd = head.indexOf("\r\n");
-    const QByteArrayView lines = QByteArrayView(head).sliced(lineEnd + 2, headEnd - lineEnd - 2);
+    const QByteArrayView lines = lineEnd < headEnd ? QByteArrayView(head).sliced(lineEnd + 2, headEnd - lineEnd - 2)
+                                                   : QByteArrayView();
     m_current.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
     const QByteArray length = findHeader(lines, "Content-Length");
     bool ok = false;
@@ -158,7 +160,8 @@ void RequestGuard::refuse(int status, const QString &error)
     const QList<QByteArray> requestLine = m_head.left(lineEnd < 0 ? headEnd : lineEnd).split(' ');
     m_current.method = requestLine.value(0);
     m_current.path = requestLine.value(1);
-    m_current.headers = lineEnd < 0 ? Headers() : parseHeaderLines(m_head.mid(lineEnd + 2, headEnd - lineEnd - 2));
+    m_current.headers = lineEnd < 0 || lineEnd >= headEnd ? Headers()
+                                                          : parseHeaderLines(m_head.mid(lineEnd + 2, headEnd - lineEnd - 2));
     // Take the request away from QHttpServer: roll back its transaction and drop what is buffered.
     if (socket->isTransactionStarted())
         socket->rollbackTransaction();
