@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "mainwindow.h"
+#include "receiver/receiver.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -9,6 +10,8 @@
 
 int main(int argc, char *argv[])
 {
+    // The receiver (of the window or of `pimscope receive`) holds a file descriptor per connection.
+    pimscope::raiseOpenFileLimit();
     // Headless subcommands never create a QGuiApplication: they run without a display.
     if (argc > 1 && pimscope::cli::isHeadlessCommand(argv[1])) {
         QCoreApplication app(argc, argv);

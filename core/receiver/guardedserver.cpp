@@ -1,10 +1,27 @@
 #include "guardedserver.h"
 
+#include <QLoggingCategory>
 #include <QTcpSocket>
+#include <QTimer>
 
 namespace pimscope {
 
+Q_DECLARE_LOGGING_CATEGORY(lcReceiver)
+
 namespace {
+
+/**
+ * QTcpServer stops accepting for good after an accept() error that is not temporary, such as running out of file
+ * descriptors (EMFILE, under a flood of connections): the receiver would be deaf from then on. Accept again a
+ * moment later instead, once connections have been closed.
+ */
+void keepAccepting(QTcpServer *server)
+{
+    QObject::connect(server, &QTcpServer::acceptError, server, [server](QAbstractSocket::SocketError) {
+        qCWarning(lcReceiver).noquote() << "cannot accept a connection:" << server->errorString() << "(trying again in 100 ms)";
+        QTimer::singleShot(100, server, [server] { server->resumeAccepting(); });
+    });
+}
 
 QTcpSocket *guard(QTcpSocket *socket, const GuardLimits &limits, const GuardAttached &attached)
 {
@@ -21,6 +38,7 @@ QTcpSocket *guard(QTcpSocket *socket, const GuardLimits &limits, const GuardAtta
 GuardedTcpServer::GuardedTcpServer(GuardLimits limits, GuardAttached attached, QObject *parent)
     : QTcpServer(parent), m_limits(limits), m_attached(std::move(attached))
 {
+    keepAccepting(this);
 }
 
 QTcpSocket *GuardedTcpServer::nextPendingConnection()
@@ -31,6 +49,7 @@ QTcpSocket *GuardedTcpServer::nextPendingConnection()
 GuardedSslServer::GuardedSslServer(GuardLimits limits, GuardAttached attached, QObject *parent)
     : QSslServer(parent), m_limits(limits), m_attached(std::move(attached))
 {
+    keepAccepting(this);
 }
 
 QTcpSocket *GuardedSslServer::nextPendingConnection()

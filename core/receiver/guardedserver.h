@@ -14,7 +14,8 @@ using GuardAttached = std::function<void(RequestGuard *)>;
 
 /**
  * A QTcpServer that puts a RequestGuard on every connection before QHttpServer sees it: QHttpServer 6.4 takes
- * sockets through the virtual nextPendingConnection() and connects its own readyRead slot after ours.
+ * sockets through the virtual nextPendingConnection() and connects its own readyRead slot after ours. An accept()
+ * error (no file descriptor left) pauses it for 100 ms, not for good as QTcpServer alone would.
  */
 class GuardedTcpServer : public QTcpServer
 {

@@ -12,6 +12,12 @@
 #include <QSemaphore>
 #include <QTimer>
 
+#include <algorithm>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
+
 namespace pimscope {
 
 Q_DECLARE_LOGGING_CATEGORY(lcReceiver)
@@ -253,6 +259,24 @@ private:
     QList<ReceivedDelivery> m_answered;
     bool m_notesQueued = false;
 };
+
+quint64 raiseOpenFileLimit()
+{
+#ifdef Q_OS_UNIX
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 0;
+    const rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? rlim_t(65536) : std::min<rlim_t>(limit.rlim_max, 65536);
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        limit.rlim_cur = wanted;
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+            (void)::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return limit.rlim_cur == RLIM_INFINITY ? ~quint64(0) : quint64(limit.rlim_cur);
+#else
+    return 0;
+#endif
+}
 
 bool parseListenAddress(const QString &text, QHostAddress &address, quint16 &port)
 {
