@@ -17,6 +17,7 @@
 #include <QThread>
 
 #include <csignal>
+#include <sys/stat.h>
 
 using namespace pimscope;
 using namespace pimscope::test;
@@ -71,6 +72,7 @@ class TestEventStore : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void newCaptureIsCreated();
+    void newCaptureIsPrivate();
     void rejectsFilesItDoesNotOwn_data();
     void rejectsFilesItDoesNotOwn();
     void missingFileWhenNotCreating();
@@ -119,6 +121,33 @@ void TestEventStore::newCaptureIsCreated()
     QSqlDatabase::removeDatabase(QStringLiteral("check"));
     // The default location is the platform's app-data folder.
     QVERIFY(EventStore::defaultPath().endsWith(QStringLiteral("pimscope/capture.db")));
+}
+
+void TestEventStore::newCaptureIsPrivate()
+{
+    // A capture holds product data and request headers: a new one, its side files and a folder made for it are
+    // the user's alone, whatever the umask.
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("made/for/it"));
+    const QString path = folder + QStringLiteral("/capture.db");
+    const mode_t previous = ::umask(022);
+    {
+        auto store = openStore(path);
+        store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0));
+        QVERIFY(store->flush());
+        const auto owner = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther
+            | QFileDevice::ExeGroup | QFileDevice::ExeOther;
+        for (const QString &file : QStringList{path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
+            QVERIFY2(QFileInfo::exists(file), qPrintable(file));
+            QVERIFY2((QFileInfo(file).permissions() & others) == 0, qPrintable(file));
+            QVERIFY2((QFileInfo(file).permissions() & owner) == owner, qPrintable(file));
+        }
+        QCOMPARE(QFileInfo(folder).permissions() & others, QFileDevice::Permissions());
+        // A folder that was there already is left as it was.
+        QVERIFY((QFileInfo(dir.filePath(QStringLiteral("made"))).permissions() & QFileDevice::ReadOther) != 0);
+    }
+    ::umask(previous);
 }
 
 void TestEventStore::rejectsFilesItDoesNotOwn_data()

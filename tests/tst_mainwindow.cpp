@@ -26,6 +26,7 @@
 #include <QMenuBar>
 #include <QRadioButton>
 #include <QDialog>
+#include <QCheckBox>
 #include <QDockWidget>
 #include <QDropEvent>
 #include <QMimeData>
@@ -45,6 +46,7 @@
 #include <QTemporaryDir>
 #include <QTcpSocket>
 #include <QTest>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 
@@ -72,6 +74,7 @@ private Q_SLOTS:
     void exportFromTheWindow();
     void chartsFilterTheTable();
     void aboutShowsVersions();
+    void warnsWhenReachableFromTheNetwork();
 };
 
 void TestMainWindow::importingLogs()
@@ -334,6 +337,30 @@ void TestMainWindow::aboutShowsVersions()
     QVERIFY(QFile::exists(QStringLiteral(":/icons/256x256/apps/io.github.pimscope.Pimscope.png")));
 }
 
+void TestMainWindow::warnsWhenReachableFromTheNetwork()
+{
+    // Listening on every interface: the window says so at once, as `pimscope receive` does on stderr.
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::AnyIPv4, 0);
+    window.show();
+    QVERIFY(window.receiver());
+    const auto visibleText = [&window] {
+        QString text;
+        for (QLabel *label : window.findChildren<QLabel *>())
+            text += label->isVisible() ? label->text() + u'\n' : QString();
+        return text;
+    };
+    QTRY_VERIFY2(visibleText().contains(QStringLiteral("reachable from the network")), qPrintable(visibleText()));
+    // On the loopback there is no such warning.
+    ui::MainWindow local(dir.filePath(QStringLiteral("d.db")), QHostAddress::LocalHost, 0);
+    local.show();
+    QVERIFY(local.receiver());
+    QString text;
+    for (QLabel *label : local.findChildren<QLabel *>())
+        text += label->isVisible() ? label->text() : QString();
+    QVERIFY(!text.contains(QStringLiteral("reachable from the network")));
+}
+
 void TestMainWindow::replayFromTheWindow()
 {
     // A connector under development: another receiver, with its own capture and a secret.
@@ -364,12 +391,24 @@ void TestMainWindow::replayFromTheWindow()
     ui::ReplayDialog *dialog = window.replayDialog();
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
-    dialog->urlEdit()->setText(target.url() + QStringLiteral("hook"));
+    // With a password in the URL and "accept any certificate" ticked: neither is remembered afterwards.
+    QUrl withPassword(target.url() + QStringLiteral("hook"));
+    withPassword.setUserInfo(QStringLiteral("user:pw-never-saved"));
+    dialog->urlEdit()->setText(withPassword.toString());
+    dialog->insecureBox()->setChecked(true);
     dialog->setSecretFromEnvironment(QStringLiteral("PIMSCOPE_TEST_REPLAY_SECRET"));
     dialog->setBatchSize(10);
     QSignalSpy finished(dialog, &ui::ReplayDialog::replayFinished);
     QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
     QVERIFY(finished.wait(20000));
+    {
+        QSettings stored;
+        QCOMPARE(stored.value(QStringLiteral("replay/url")).toString(), target.url() + QStringLiteral("hook"));
+        QVERIFY(!stored.contains(QStringLiteral("replay/insecure")));
+        QFile file(stored.fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains("pw-never-saved"));
+    }
     const auto summary = finished.takeFirst().at(0).value<ReplaySummary>();
     QCOMPARE(summary.sent, 1);
     QCOMPARE(summary.ok, 1);

@@ -1326,6 +1326,17 @@ bool MainWindow::startReceiver(quint16 port)
     m_port = *bound;
     m_receiver = std::move(receiver);
     m_receiverAction->setChecked(true);
+    if (!m_address.isLoopback()) {
+        // As `pimscope receive` warns on stderr: whoever can reach this machine can post into the capture.
+        showBanner(QStringLiteral("<b>The receiver is reachable from the network</b> (it listens on %1): anyone who can "
+                                  "reach this machine on port %2 can post events into this capture. Listen on "
+                                  "127.0.0.1 (Settings, Receiver) unless that is what you want.")
+                       .arg(m_address.toString().toHtmlEscaped())
+                       .arg(m_port));
+        updateStatus();
+        Q_EMIT receiverChanged();
+        return true;
+    }
     if (!m_secretFailures.isEmpty()) {
         showBanner(QStringLiteral("<b>Some signature checks are off:</b> %1. Set the secrets again in Settings, Signatures.")
                        .arg(m_secretFailures.join(QStringLiteral("; ")).toHtmlEscaped()));

@@ -181,7 +181,7 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     m_url->setText(s.value(QStringLiteral("url")).toString());
     m_secretSource->setCurrentIndex(s.value(QStringLiteral("secretSource"), NoSecret).toInt());
     m_secretName->setText(s.value(QStringLiteral("secretName")).toString());
-    m_insecure->setChecked(s.value(QStringLiteral("insecure"), false).toBool());
+    // "Accept any TLS certificate" is a choice for one replay, never remembered: every dialog starts verifying.
     m_timeout->setValue(s.value(QStringLiteral("timeoutMs"), 500).toInt());
     (s.value(QStringLiteral("asReceived"), false).toBool() ? m_asReceived : m_rebatched)->setChecked(true);
     m_batchSize->setValue(s.value(QStringLiteral("batchSize"), 10).toInt());
@@ -238,7 +238,7 @@ void ReplayDialog::saveChoices() const
     s.setValue(QStringLiteral("url"), QUrl(m_url->text().trimmed()).toString(QUrl::RemoveUserInfo));
     s.setValue(QStringLiteral("secretSource"), m_secretSource->currentIndex());
     s.setValue(QStringLiteral("secretName"), m_secretName->text().trimmed());
-    s.setValue(QStringLiteral("insecure"), m_insecure->isChecked());
+    s.remove(QStringLiteral("insecure")); // saved by earlier versions
     s.setValue(QStringLiteral("timeoutMs"), m_timeout->value());
     s.setValue(QStringLiteral("asReceived"), m_asReceived->isChecked());
     s.setValue(QStringLiteral("batchSize"), m_batchSize->value());

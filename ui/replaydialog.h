@@ -49,6 +49,7 @@ public:
 
     // For tests.
     QLineEdit *urlEdit() const { return m_url; }
+    QCheckBox *insecureBox() const { return m_insecure; }
     QTreeWidget *resultsList() const { return m_results; }
     QPushButton *startButton() const { return m_start; }
     QPushButton *cancelButton() const { return m_cancel; }

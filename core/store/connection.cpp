@@ -18,6 +18,15 @@ Q_LOGGING_CATEGORY(lcStore, "pimscope.store")
 
 namespace {
 
+/** Creates an empty file readable and writable by its owner only (0600); false when it cannot. */
+bool createPrivateFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+        return false;
+    return file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+}
+
 QString uniqueConnectionName()
 {
     static QAtomicInteger<quint64> counter;
@@ -116,17 +125,29 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
     const bool readOnly = mode == Mode::ReadOnly;
     if (auto r = inspect(path, !readOnly && options.createIfMissing); !r)
         return R::failure(r.error());
+    bool createdFile = false;
     if (!readOnly) {
         const QFileInfo info(path);
-        if (!info.exists() && !QDir().mkpath(info.absolutePath()))
-            return R::failure(QStringLiteral("%1: cannot create the folder").arg(describe(info.absolutePath())));
+        if (!info.exists()) {
+            // Captures hold product data and request headers: a folder made for one, and a new capture file, are the
+            // user's alone (0700, 0600). SQLite gives its -wal and -shm files the capture's own permissions.
+            const QString folder = info.absolutePath();
+            const bool folderExisted = QFileInfo::exists(folder);
+            if (!QDir().mkpath(folder))
+                return R::failure(QStringLiteral("%1: cannot create the folder").arg(describe(folder)));
+            if (!folderExisted)
+                QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+            if (!createPrivateFile(path))
+                return R::failure(QStringLiteral("%1: cannot create the file").arg(describe(path)));
+            createdFile = true;
+        }
     }
 
     // Opening a WAL database creates its -wal and -shm files; if the file turns out to be unusable, remove
     // the ones this attempt created so that a refused file is left exactly as it was found.
     const QString sideFiles[] = {path + QStringLiteral("-wal"), path + QStringLiteral("-shm")};
     const bool sideFileExisted[] = {QFileInfo::exists(sideFiles[0]), QFileInfo::exists(sideFiles[1])};
-    const bool fileExisted = QFileInfo::exists(path);
+    const bool fileExisted = !createdFile && QFileInfo::exists(path);
     std::unique_ptr<Connection> c(new Connection);
     std::optional<QSqlQuery> query;
     auto refuse = [&](const QString &message) {

@@ -12,6 +12,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFile>
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -552,8 +553,12 @@ Result<void> StoreWriter::checkFileInPlace()
         saved = QStringLiteral("what it held could not be saved: %1").arg(vacuum.errorString());
     } else {
         vacuum.bind(1, rescue);
-        saved = vacuum.exec() ? QStringLiteral("what it held is saved in %1").arg(rescue)
-                              : QStringLiteral("what it held could not be saved in %1: %2").arg(rescue, vacuum.errorString());
+        if (vacuum.exec()) {
+            QFile::setPermissions(rescue, QFileDevice::ReadOwner | QFileDevice::WriteOwner); // as private as a capture
+            saved = QStringLiteral("what it held is saved in %1").arg(rescue);
+        } else {
+            saved = QStringLiteral("what it held could not be saved in %1: %2").arg(rescue, vacuum.errorString());
+        }
     }
     m_movedError = QStringLiteral("the capture file %1 was deleted or replaced while Pimscope was running: nothing more "
                                   "is stored until it is opened again; %2")
