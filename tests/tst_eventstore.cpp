@@ -94,6 +94,8 @@ private Q_SLOTS:
     void flagsHoldAcrossManyEvents();
     void interruptedBulkIsRepairedOnOpen();
     void synchronousFullOption();
+    void sortKeysAreNeverSql();
+    void readersCannotWrite();
 };
 
 void TestEventStore::newCaptureIsCreated()
@@ -121,6 +123,50 @@ void TestEventStore::newCaptureIsCreated()
     QSqlDatabase::removeDatabase(QStringLiteral("check"));
     // The default location is the platform's app-data folder.
     QVERIFY(EventStore::defaultPath().endsWith(QStringLiteral("pimscope/capture.db")));
+}
+
+void TestEventStore::sortKeysAreNeverSql()
+{
+    // ORDER BY holds only the program's own expressions: a sort key is a name looked up, and anything else (SQL
+    // included) sorts by id (docs/SECURITY.md §5).
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    auto store = openStore(path);
+    for (int i = 0; i < 3; ++i)
+        store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0 + i));
+    QVERIFY(store->flush());
+    auto reader = StoreReader::open(path);
+    QVERIFY(reader);
+    const auto byId = reader.value()->matchingIds(Filter(), FilterTarget::Deliveries, QString(), true);
+    QVERIFY(byId);
+    QCOMPARE(byId->size(), 3);
+    for (const QString &hostile : {QStringLiteral("id; DROP TABLE deliveries"), QStringLiteral("(SELECT 1)"),
+                                   QStringLiteral("d.body"), QStringLiteral("received DESC, 1=1 --")}) {
+        const auto ids = reader.value()->matchingIds(Filter(), FilterTarget::Deliveries, hostile, true);
+        QVERIFY2(ids, qPrintable(ids.error()));
+        QCOMPARE(*ids, *byId);
+    }
+    QCOMPARE(reader.value()->statistics()->deliveries, qint64(3));
+    QVERIFY(StoreReader::sortExpressions(FilterTarget::Events).contains(QStringLiteral("received")));
+}
+
+void TestEventStore::readersCannotWrite()
+{
+    // Readers (the window's queries, the exports) open the capture read-only: SQLite itself refuses their writes.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    {
+        auto store = openStore(path);
+        store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0));
+        QVERIFY(store->flush());
+    }
+    auto connection = Connection::open(path, Connection::Mode::ReadOnly);
+    QVERIFY2(connection, qPrintable(connection.error()));
+    QSqlQuery q(connection.value()->db());
+    QVERIFY(!q.exec(QStringLiteral("DELETE FROM deliveries")));
+    QVERIFY(!q.exec(QStringLiteral("CREATE TABLE evil (x)")));
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM deliveries")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 1);
 }
 
 void TestEventStore::newCaptureIsPrivate()
@@ -301,21 +347,21 @@ void TestEventStore::signalsDurableDeliveries()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("c.db"));
     auto store = openStore(path);
-    QSignalSpy spy(store.get(), &EventStore::deliveriesStored);
+    QueuedSpy spy(store.get(), &EventStore::deliveriesStored);
     QList<quint64> tickets;
     for (int i = 0; i < 50; ++i)
         tickets.append(store->enqueue(receivedDelivery(sample("quable_example.json"), t0 + i)));
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
             qsizetype n = 0;
-            for (const auto &args : spy)
-                n += args.at(0).value<QList<StoredDelivery>>().size();
+            for (const auto &call : spy.calls())
+                n += std::get<0>(call).size();
             return n == 50;
         }(),
         10000);
     QList<quint64> reported;
-    for (const auto &args : spy) {
-        for (const StoredDelivery &s : args.at(0).value<QList<StoredDelivery>>()) {
+    for (const auto &call : spy.calls()) {
+        for (const StoredDelivery &s : std::get<0>(call)) {
             reported.append(s.ticket);
             QVERIFY(s.id > 0);
             QCOMPARE(s.eventCount, 1);
@@ -561,15 +607,15 @@ void TestEventStore::pruneKeepsDaysAndBytes()
     for (int i = 0; i < 40; ++i)
         store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0 + qint64(i) * day / 4));
     QVERIFY(store->flush());
-    QSignalSpy pruned(store.get(), &EventStore::pruned);
+    QueuedSpy pruned(store.get(), &EventStore::pruned);
     // Keep 3 days: what was received before now - 3 days goes (28 deliveries), with its events.
     store->waitForTicket(store->prune(Retention{3, 0}, now));
     QTRY_COMPARE(pruned.size(), 1);
-    QCOMPARE(pruned[0][0].toLongLong(), 28);
+    QCOMPARE(qint64(std::get<0>(pruned.at(0))), qint64(28));
     auto stats = store->reader().statistics();
     QVERIFY(stats);
     QCOMPARE(stats->deliveries, 12);
-    QCOMPARE(pruned[0][1].toLongLong(), 28 * (stats->events / 12));
+    QCOMPARE(qint64(std::get<1>(pruned.at(0))), qint64(28 * (stats->events / 12)));
     QSqlQuery orphans(store->reader().db());
     QVERIFY(orphans.exec(QStringLiteral("SELECT count(*) FROM events WHERE delivery_id NOT IN (SELECT id FROM deliveries)")));
     QVERIFY(orphans.next());
@@ -706,7 +752,7 @@ void TestEventStore::eventsIndexedAfterTheCommit()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("c.db"));
     auto store = openStore(path);
-    QSignalSpy stored(store.get(), &EventStore::deliveriesStored);
+    QueuedSpy stored(store.get(), &EventStore::deliveriesStored);
     const QByteArray body = sample("akeneo_batch_example.json");
     const auto parsedDelivery = [&](qint64 at, std::optional<double> ack) {
         Delivery d = receivedDelivery(body, at, ack);
@@ -718,7 +764,7 @@ void TestEventStore::eventsIndexedAfterTheCommit()
     const quint64 first = store->enqueueIndexingLater(parsedDelivery(t0, std::nullopt));
     QVERIFY(store->waitForTicket(first));
     QTRY_COMPARE(stored.size(), 1);
-    const StoredDelivery s = stored.first().first().value<QList<StoredDelivery>>().first();
+    const StoredDelivery s = std::get<0>(stored.at(0)).first();
     QCOMPARE(s.eventCount, 10);
     // Its answer is recorded (slow for Akeneo) before or after its events are indexed: they get slow_ack either way.
     store->recordAnswer(s.id, 900.0);

@@ -6,6 +6,7 @@
 // small tmpfs mounted for the test: CI runs as root, where permissions do not stop writes.
 #include "testutil.h"
 
+#include "mainwindow.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 
@@ -15,6 +16,7 @@
 #include <QDBusReply>
 #include <QFile>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
@@ -161,6 +163,7 @@ private Q_SLOTS:
     void diskFillsUpDuringCapture();
     void captureDeletedWhileRunning();
     void captureReplacedWhileRunning();
+    void theWindowSaysWhatIsNotStored();
     void corruptCaptureAtStart();
     void keychainAbsent();
     // Last: a locked keyring cannot be unlocked again without a prompt.
@@ -295,6 +298,30 @@ void TestFaults::captureReplacedWhileRunning()
     QCOMPARE(storedDeliveries(dir.filePath(rescued.first())), acknowledged);
 }
 
+void TestFaults::theWindowSaysWhatIsNotStored()
+{
+    // The window's own receiver: once the capture is deleted under it, the banner says that nothing is stored and
+    // why (not only a log line), and the PIM gets 503s.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("capture.db"));
+    ui::MainWindow window(db, QHostAddress::LocalHost, 0);
+    window.show();
+    QVERIFY(window.receiver());
+    const quint16 port = quint16(QUrl(window.shownUrl()).port());
+    QCOMPARE(post(port, batch(0)).status, 200);
+    for (const char *suffix : {"", "-wal", "-shm"})
+        QFile::remove(db + QLatin1String(suffix));
+    QCOMPARE(post(port, batch(1)).status, 503);
+    const auto bannerText = [&window] {
+        QString text;
+        for (QLabel *label : window.findChildren<QLabel *>())
+            text += label->isVisible() ? label->text() + u'\n' : QString();
+        return text;
+    };
+    QTRY_VERIFY2(bannerText().contains(QStringLiteral("Deliveries are not being stored")), qPrintable(bannerText()));
+    QVERIFY(bannerText().contains(QStringLiteral("was deleted or replaced")));
+}
+
 void TestFaults::corruptCaptureAtStart()
 {
     QTemporaryDir dir;
@@ -392,5 +419,5 @@ void TestFaults::keychainLocked()
     QVERIFY(!err.contains("locked-secret-value"));
 }
 
-QTEST_GUILESS_MAIN(TestFaults)
+QTEST_MAIN(TestFaults)
 #include "tst_faults.moc"

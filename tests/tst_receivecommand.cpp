@@ -29,6 +29,7 @@ class TestReceiveCommand : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void receivesAndStopsCleanly();
+    void secretFromTheEnvironment();
     void portInUseIsAnError();
     void usageErrors_data();
     void usageErrors();
@@ -72,6 +73,34 @@ void TestReceiveCommand::receivesAndStopsCleanly()
     const QJsonObject s = QJsonDocument::fromJson(stats.readAllStandardOutput()).object();
     QCOMPARE(s.value(u"deliveries").toInt(), 2);
     QCOMPARE(s.value(u"events").toInt(), 10);
+}
+
+void TestReceiveCommand::secretFromTheEnvironment()
+{
+    // --secret-env names a variable; its value verifies Akeneo signatures and is stored nowhere.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    const QByteArray secret = "env-secret-4f2a9c81d7";
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PIMSCOPE_TEST_RECEIVE_SECRET"), QString::fromLatin1(secret));
+    p.setProcessEnvironment(env);
+    const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
+                                         QStringLiteral("--secret-env"), QStringLiteral("PIMSCOPE_TEST_RECEIVE_SECRET")});
+    QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
+    const QByteArray body = sample("akeneo_batch_example.json");
+    const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
+    const auto signedWith = [&](const QByteArray &key) -> QByteArray {
+        return "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: "
+            + SignatureVerifier::akeneoSignature(key, ts, body) + "\r\n";
+    };
+    QCOMPARE(postTo(url, body, "/hook", signedWith(secret)), 200);
+    QCOMPARE(postTo(url, body, "/hook", signedWith("another-secret")), 401);
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    for (const QString &file : QDir(dir.path()).entryList(QDir::Files))
+        QVERIFY2(!readFile(dir.filePath(file)).contains(secret), qPrintable(file));
 }
 
 void TestReceiveCommand::portInUseIsAnError()

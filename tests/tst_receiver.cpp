@@ -94,6 +94,11 @@ private Q_SLOTS:
     void cleanup();
     void storesThenAnswers();
     void healthCheckIsNotStored();
+    void defaultsAreLoopbackAndBounded();
+    void listenAddressForms();
+    void refusedRequestsAreStoredRedacted();
+    void unauthorizedAnswersNameNoSecret();
+    void sameSignedRequestTwice();
     void requestsWithoutHeaders();
     void otherMethodsAre405();
     void malformedBodiesAre400ButStored_data();
@@ -212,6 +217,139 @@ void TestReceiver::healthCheckIsNotStored()
     QCOMPARE(r.status, 200);
     QVERIFY(r.body.contains("running"));
     QCOMPARE(deliveries().size(), 0);
+}
+
+void TestReceiver::defaultsAreLoopbackAndBounded()
+{
+    // docs/SECURITY.md §1: the loopback, port 8787, and the guard's limits.
+    const ReceiverSettings defaults;
+    QCOMPARE(defaults.address, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(defaults.port, quint16(8787));
+    QVERIFY(!defaults.acceptInvalidSignature);
+    QVERIFY(!defaults.tls.has_value());
+    QVERIFY(defaults.signatures.rules.isEmpty());
+    QCOMPARE(defaults.signatures.maxSkewMs, qint64(300'000));
+    QCOMPARE(defaults.limits.maxBodyBytes, qint64(16 * 1024 * 1024));
+    QCOMPARE(defaults.limits.idleTimeoutMs, 60 * 1000);
+    QCOMPARE(defaults.limits.maxHeaderBytes, 64 * 1024);
+    // The default limit holds: one byte over 16 MiB is refused before it is read.
+    startReceiver(defaults);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected());
+    socket.write("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(16 * 1024 * 1024 + 1) + "\r\n\r\n");
+    QByteArray buffer;
+    QCOMPARE(readResponse(socket, buffer).status, 413);
+    // The receiver's TLS asks nothing of its clients and uses Qt's default protocols (TLS 1.2 and later).
+    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"), QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
+    QVERIFY2(tls, qPrintable(tls.error()));
+    QCOMPARE(tls->peerVerifyMode(), QSslSocket::VerifyNone);
+    QCOMPARE(tls->protocol(), QSsl::SecureProtocols);
+}
+
+void TestReceiver::listenAddressForms()
+{
+    QHostAddress address;
+    quint16 port = 0;
+    QVERIFY(parseListenAddress(QStringLiteral(":8787"), address, port));
+    QCOMPARE(address, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(port, quint16(8787));
+    QVERIFY(parseListenAddress(QStringLiteral("localhost:9000"), address, port));
+    QCOMPARE(address, QHostAddress(QHostAddress::LocalHost));
+    QVERIFY(parseListenAddress(QStringLiteral("[::1]:8787"), address, port));
+    QCOMPARE(address, QHostAddress(QHostAddress::LocalHostIPv6));
+    QVERIFY(address.isLoopback());
+    QVERIFY(parseListenAddress(QStringLiteral("0.0.0.0:1"), address, port));
+    QVERIFY(!address.isLoopback());
+    for (const char *bad : {"8787", "127.0.0.1:70000", "127.0.0.1:", "nowhere.example:80", "127.0.0.1:-1"})
+        QVERIFY2(!parseListenAddress(QString::fromLatin1(bad), address, port), bad);
+}
+
+void TestReceiver::refusedRequestsAreStoredRedacted()
+{
+    // Requests the guard refuses (431, 400) and the 405s are stored, with their Authorization redacted, and those the
+    // guard refused without a body.
+    ReceiverSettings settings;
+    settings.limits.maxHeaderBytes = 4096;
+    startReceiver(settings);
+    const QByteArray secret = "Bearer refused-secret-token";
+    const QList<QByteArray> requests = {
+        "POST /big-head HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\nX-Pad: " + QByteArray(8000, 'p') + "\r\n\r\n",
+        "POST /bad-length HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\nContent-Length: 12abc\r\n\r\n{}",
+        "PUT /put HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\nContent-Length: 2\r\n\r\n{}",
+    };
+    QList<int> statuses;
+    for (const QByteArray &r : requests) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected());
+        socket.write(r);
+        QByteArray buffer;
+        statuses.append(readResponse(socket, buffer).status);
+    }
+    QCOMPARE(statuses, QList<int>({431, 400, 405}));
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 3);
+    for (const Delivery &d : stored) {
+        QVERIFY2(headerValue(d.headers, "Authorization").startsWith("Bearer [redacted sha256:"), d.path.constData());
+        if (d.answeredStatus != 405)
+            QVERIFY2(d.body.isEmpty(), d.path.constData());
+    }
+    // Nowhere in the capture's files.
+    for (const QString &file : QStringList{m_store->path(), m_store->path() + QStringLiteral("-wal")}) {
+        if (QFile::exists(file))
+            QVERIFY2(!readFile(file).contains("refused-secret-token"), qPrintable(file));
+    }
+}
+
+void TestReceiver::unauthorizedAnswersNameNoSecret()
+{
+    const QByteArray secret = "3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4";
+    ReceiverSettings settings;
+    SignatureRule rule;
+    rule.akeneoSecret = secret;
+    SignatureRule quable;
+    quable.pathPrefix = "/quable";
+    quable.quableAuthorization = "Bearer the-expected-quable-token";
+    settings.signatures.rules = {rule, quable};
+    startReceiver(settings);
+    const QByteArray body = sample("akeneo_batch_example.json");
+    const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
+    const Response bad = post(body, {{"X-Akeneo-Request-Timestamp", ts}, {"X-Akeneo-Request-Signature", akeneoSign("wrong", ts, body)}});
+    QCOMPARE(bad.status, 401);
+    const QString error = QJsonDocument::fromJson(bad.body).object().value(u"error").toString();
+    QVERIFY2(error.startsWith(QStringLiteral("signature invalid")), qPrintable(error));
+    QVERIFY(!bad.body.contains(secret));
+    // At most a short prefix of the HMAC that was expected (8 hex digits), never the whole MAC.
+    const QByteArray expected = akeneoSign(secret, ts, body);
+    QVERIFY(!bad.body.contains(expected.left(16)));
+    const Response wrongToken = post(sample("quable_example.json"), {{"Authorization", "Bearer not-the-token"}}, "/quable");
+    QCOMPARE(wrongToken.status, 401);
+    QVERIFY(!wrongToken.body.contains("the-expected-quable-token"));
+    QVERIFY(!wrongToken.body.contains("not-the-token"));
+}
+
+void TestReceiver::sameSignedRequestTwice()
+{
+    // No replay cache: a signed request posted twice within the freshness window verifies both times; its events
+    // are flagged as duplicates the second time (docs/SECURITY.md §4).
+    const QByteArray secret = "3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4";
+    ReceiverSettings settings;
+    SignatureRule rule;
+    rule.akeneoSecret = secret;
+    settings.signatures.rules = {rule};
+    startReceiver(settings);
+    const QByteArray body = sample("akeneo_batch_example.json");
+    const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
+    const QList<QPair<QByteArray, QByteArray>> headers = {{"X-Akeneo-Request-Timestamp", ts},
+                                                          {"X-Akeneo-Request-Signature", akeneoSign(secret, ts, body)}};
+    QCOMPARE(post(body, headers).status, 200);
+    QCOMPARE(post(body, headers).status, 200);
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored[0].signature, Signature::Valid);
+    QCOMPARE(stored[1].signature, Signature::Valid);
+    QTRY_VERIFY(m_store->reader().deliveries({stored[1].id})->first().flags.testFlag(Flag::Duplicate));
 }
 
 void TestReceiver::requestsWithoutHeaders()

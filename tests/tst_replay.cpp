@@ -19,6 +19,9 @@
 #include <QSet>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QScopeGuard>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QTest>
 
 using namespace pimscope;
@@ -51,6 +54,7 @@ private Q_SLOTS:
     void orderAndDuplicates();
     void badTargetsAreClassified();
     void selfSignedCertificate();
+    void certificateNameIsChecked();
     void pacingIsEven();
     void cancelKeepsPartialResults();
     void curlReproducesTheRequest();
@@ -222,6 +226,16 @@ void TestReplay::asReceivedSendsTheExactBodies()
     for (int i = 0; i < 3; ++i) {
         QCOMPARE(got[i].body, sourceDeliveries->at(i).body); // concurrency 1: in the original order
         QCOMPARE(got[i].signature, Signature::Valid);
+        // Only what the PIM would send goes out: none of the stored headers (the source had X-Custom twice).
+        QVERIFY(headerValue(sourceDeliveries->at(i).headers, "X-Custom").size() > 0);
+        QVERIFY(headerValue(got[i].headers, "X-Custom").isNull());
+        QStringList names;
+        for (const Header &h : got[i].headers)
+            names << QString::fromLatin1(h.name).toLower();
+        names.sort();
+        QCOMPARE(names, QStringList({QStringLiteral("content-length"), QStringLiteral("content-type"),
+                                     QStringLiteral("host"), QStringLiteral("user-agent"), QStringLiteral("x-akeneo-request-signature"),
+                                     QStringLiteral("x-akeneo-request-timestamp")}));
     }
 }
 
@@ -422,6 +436,42 @@ void TestReplay::selfSignedCertificate()
     QCOMPARE(received().front().signature, Signature::Valid);
 }
 
+void TestReplay::certificateNameIsChecked()
+{
+    // The test certificate (localhost, 127.0.0.1) trusted as a CA for this test: a target reached by one of its
+    // names verifies, the same certificate on another address is refused on the name (docs/SECURITY.md §6).
+    const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration trusting = saved;
+    trusting.addCaCertificates(QSslCertificate::fromPath(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem")));
+    QSslConfiguration::setDefaultConfiguration(trusting);
+    const auto restore = qScopeGuard([&saved] { QSslConfiguration::setDefaultConfiguration(saved); });
+    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"), QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
+    QVERIFY2(tls, qPrintable(tls.error()));
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, {});
+    QVERIFY(plan);
+
+    ReceiverSettings named;
+    named.tls = *tls;
+    startReceiver(named);
+    ReplayTarget target = toReceiver("hook");
+    target.timeoutMs = 5000;
+    QList<ReplayResult> results;
+    QCOMPARE(run(target, {plan->requests.front()}, &results).ok, 1);
+    QCOMPARE(received().size(), 1);
+
+    ReceiverSettings other = named;
+    other.address = QHostAddress(QStringLiteral("127.0.0.2"));
+    m_receiver.reset();
+    startReceiver(other);
+    target = toReceiver("hook");
+    target.timeoutMs = 5000;
+    QVERIFY(target.url.host() == u"127.0.0.2");
+    results.clear();
+    QCOMPARE(run(target, {plan->requests.front()}, &results).ok, 0);
+    QVERIFY2(results.front().error.contains(QStringLiteral("host name"), Qt::CaseInsensitive), qPrintable(results.front().error));
+    QCOMPARE(received().size(), 1);
+}
+
 void TestReplay::pacingIsEven()
 {
     startReceiver();
@@ -481,6 +531,10 @@ void TestReplay::curlReproducesTheRequest()
     const Headers headers = replayHeaders(Format::Akeneo, body, secret, QDateTime::currentSecsSinceEpoch());
     const QString command = curlCommand(url, headers, body, 5000, false);
     QVERIFY(command.contains(QStringLiteral("X-Akeneo-Request-Signature")));
+    // It holds the fresh signature, never the key; it neither skips certificate checks nor follows redirects.
+    QVERIFY(!command.contains(QString::fromLatin1(secret)));
+    QVERIFY(!command.contains(QStringLiteral(" -k")) && !command.contains(QStringLiteral("--insecure")));
+    QVERIFY(!command.contains(QStringLiteral(" -L")) && !command.contains(QStringLiteral("--location")));
     QProcess bash;
     bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), command});
     QVERIFY(bash.waitForFinished(20000));

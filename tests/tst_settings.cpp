@@ -73,6 +73,7 @@ class TestSettings : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void init();
+    void defaultsAreLoopback();
     void roundTripThroughQSettings();
     void problemsAreNamed();
     void dialogEditsAndRefusesInvalid();
@@ -84,6 +85,19 @@ private Q_SLOTS:
 void TestSettings::init()
 {
     QSettings().clear();
+}
+
+void TestSettings::defaultsAreLoopback()
+{
+    // The window's receiver listens on the loopback unless told otherwise (docs/SECURITY.md §1).
+    const AppSettings defaults;
+    QCOMPARE(defaults.listen, QStringLiteral("127.0.0.1:8787"));
+    QSettings empty(QTemporaryDir().filePath(QStringLiteral("none.ini")), QSettings::IniFormat);
+    QCOMPARE(AppSettings::load(empty).listen, QStringLiteral("127.0.0.1:8787"));
+    const auto receiver = defaults.receiverSettings();
+    QVERIFY2(receiver, qPrintable(receiver.error()));
+    QVERIFY(!receiver->tls.has_value());
+    QVERIFY(!receiver->acceptInvalidSignature);
 }
 
 void TestSettings::roundTripThroughQSettings()

@@ -1325,6 +1325,13 @@ bool MainWindow::startReceiver(quint16 port)
     }
     m_port = *bound;
     m_receiver = std::move(receiver);
+    // What the receiver could not do (a full disk, the capture deleted or replaced): the PIM is answered 503 and
+    // nothing is stored meanwhile, so it must be in sight, not only in a log.
+    connect(m_receiver.get(), &Receiver::problem, this, [this](const QString &message) {
+        const QString sentence = message.left(1).toUpper() + message.mid(1);
+        showBanner(QStringLiteral("<b>Deliveries are not being stored.</b> %1. The PIM gets 503 answers until this is "
+                                  "resolved.").arg(sentence.toHtmlEscaped()));
+    });
     m_receiverAction->setChecked(true);
     if (!m_address.isLoopback()) {
         // As `pimscope receive` warns on stderr: whoever can reach this machine can post into the capture.

@@ -1,5 +1,6 @@
 #include "logimporter.h"
 
+#include "export/akeneologexport.h"
 #include "formats/logline.h"
 #include "receiver/signatureverifier.h"
 #include "store/eventstore.h"
@@ -18,6 +19,46 @@
 namespace pimscope {
 
 namespace {
+
+/** A header value as a JSON string of a log line may hold it: PHP's json_encode, or plain JSON (raw UTF-8, "/"). */
+QList<QByteArray> jsonForms(const QByteArray &value)
+{
+    QByteArray php;
+    akeneolog::appendPhpJsonString(php, QString::fromUtf8(value));
+    QByteArray plain = "\"";
+    for (const char c : value) {
+        if (c == '"' || c == '\\')
+            plain += '\\';
+        plain += c;
+    }
+    plain += '"';
+    return plain == php ? QList<QByteArray>{php} : QList<QByteArray>{php, plain};
+}
+
+/**
+ * The line with every secret header value of its context (those `redacted` changed) replaced by its marker; null
+ * when there was none. The names of the headers that were found are added to `names`.
+ */
+QByteArray withSecretsRedacted(const QByteArray &line, const Headers &headers, const Headers &redacted, QStringList &names)
+{
+    QByteArray out;
+    for (qsizetype i = 0; i < headers.size() && i < redacted.size(); ++i) {
+        if (headers[i].value == redacted[i].value || headers[i].value.isEmpty())
+            continue;
+        QByteArray marker;
+        akeneolog::appendPhpJsonString(marker, QString::fromUtf8(redacted[i].value));
+        for (const QByteArray &form : jsonForms(headers[i].value)) {
+            if (!(out.isNull() ? line : out).contains(form))
+                continue;
+            if (out.isNull())
+                out = line;
+            out.replace(form, marker);
+            if (!names.contains(QString::fromLatin1(headers[i].name)))
+                names.append(QString::fromLatin1(headers[i].name));
+        }
+    }
+    return out;
+}
 
 constexpr qint64 hourMs = 3600 * 1000;
 
@@ -262,12 +303,23 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
                           .arg(LogLineReader::maxLineBytes >> 20);
         if (l.contextOffset >= 0) {
             LogContext c = m_parser.parseLogContext(l.raw, l.contextOffset);
+            const Headers redacted = redactor.redacted(c.headers);
+            // A secret the PIM wrote into the line (an Authorization header of the request it sent) is no more kept
+            // in the stored line than in its headers: its marker replaces it there, and the line is read again (the
+            // events' offsets moved). The line's key stays that of the line as the file has it.
+            QStringList secretNames;
+            if (QByteArray clean = withSecretsRedacted(l.raw, c.headers, redacted, secretNames); !clean.isNull()) {
+                l = parseLogLine(std::move(clean), number);
+                c = m_parser.parseLogContext(l.raw, l.contextOffset);
+                c.warnings.prepend(QStringLiteral("the value of %1 is redacted in the stored line: it is not the file's "
+                                                  "line byte for byte").arg(secretNames.join(QStringLiteral(", "))));
+            }
             if (d.error.isEmpty())
                 d.error = c.error;
             d.events = std::move(c.events);
             d.url = std::move(c.url);
             d.statusCode = c.statusCode;
-            d.headers = redactor.redacted(c.headers);
+            d.headers = redacted;
             d.warnings = std::move(c.warnings);
         }
         if (const qsizetype badByte = firstInvalidUtf8(l.raw); badByte >= 0 && d.error.isEmpty()) {

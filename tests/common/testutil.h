@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QObject>
 #include <QProcess>
 #include <QStringList>
 #include <QFile>
@@ -16,6 +17,8 @@
 #include <QUrl>
 
 #include <optional>
+#include <tuple>
+#include <type_traits>
 
 namespace pimscope::test {
 
@@ -115,6 +118,27 @@ inline int postTo(quint16 port, const QByteArray &body, const QByteArray &path =
 {
     return postTo(QStringLiteral("http://127.0.0.1:%1/").arg(port), body, path, extraHeaders);
 }
+
+/**
+ * Records a signal's emissions in the test's own thread (queued). QSignalSpy records them in the emitting thread,
+ * which races with a test that reads the spy meanwhile: the store emits from its writer thread.
+ */
+template<typename Sender, typename... Args>
+class QueuedSpy : public QObject
+{
+public:
+    using Call = std::tuple<std::decay_t<Args>...>;
+    QueuedSpy(Sender *sender, void (Sender::*signal)(Args...))
+    {
+        connect(sender, signal, this, [this](Args... args) { m_calls.append(Call(args...)); }, Qt::QueuedConnection);
+    }
+    qsizetype size() const { return m_calls.size(); }
+    const Call &at(qsizetype i) const { return m_calls.at(i); }
+    const QList<Call> &calls() const { return m_calls; }
+
+private:
+    QList<Call> m_calls;
+};
 
 /** The pimscope executable under test (PIMSCOPE_BIN, set by ctest). */
 inline QString binary()
