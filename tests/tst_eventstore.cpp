@@ -86,6 +86,7 @@ private Q_SLOTS:
     void survivesKill9();
     void statistics();
     void pruneKeepsDaysAndBytes();
+    void prunedDataLeavesTheFile();
     void bulkWriteDefersIndexes();
     void eventsIndexedAfterTheCommit();
     void unindexedDeliveriesAreCaughtUpOnOpen();
@@ -699,6 +700,30 @@ const QStringList allEventIndexes = {QStringLiteral("events_delivery"), QStringL
                                      QStringLiteral("events_subject")};
 
 } // namespace
+
+void TestEventStore::prunedDataLeavesTheFile()
+{
+    // Retention removes the bytes, not only the rows: nothing of a pruned delivery is left in the capture's files.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    const qint64 day = 86'400'000;
+    const qint64 now = t0 + 10 * day;
+    {
+        auto store = openStore(path);
+        for (int i = 0; i < 3; ++i) {
+            store->enqueue(receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("old-%1").arg(i), QStringLiteral("product.updated"),
+                                                                    QStringLiteral("2026-11-20T10:00:00+00:00"),
+                                                                    QStringLiteral("PRUNED-PRODUCT-NAME-%1").arg(i))}),
+                                            t0 + i));
+        }
+        store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), now));
+        QVERIFY(store->flush());
+        QVERIFY(store->waitForTicket(store->prune(Retention{1, 0}, now)));
+        QCOMPARE(store->reader().statistics()->deliveries, qint64(1));
+    }
+    for (const QString &file : QDir(dir.path()).entryList(QDir::Files))
+        QVERIFY2(!readFile(dir.filePath(file)).contains("PRUNED-PRODUCT-NAME"), qPrintable(file));
+}
 
 void TestEventStore::bulkWriteDefersIndexes()
 {

@@ -5,6 +5,7 @@
 // Runs through tests/isolate.sh keyring (a private session bus with an unlocked gnome-keyring). The full disk is a
 // small tmpfs mounted for the test: CI runs as root, where permissions do not stop writes.
 #include "testutil.h"
+#include "widgets.h"
 
 #include "mainwindow.h"
 #include "store/eventstore.h"
@@ -16,12 +17,9 @@
 #include <QDBusReply>
 #include <QFile>
 #include <QJsonDocument>
-#include <QLabel>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -67,36 +65,16 @@ Answer post(quint16 port, const QByteArray &body)
     return a;
 }
 
-/** A body of ten events whose ids are unique to `n` (so that no delivery is a duplicate of another). */
-QByteArray batch(int n)
-{
-    QList<QByteArray> events;
-    for (int i = 0; i < 10; ++i)
-        events.append(akeneoEvent(QStringLiteral("00000000-0000-4000-8000-%1").arg(n * 10 + i, 12, 10, QLatin1Char('0')),
-                                  QStringLiteral("product.updated"), QStringLiteral("2026-12-02T10:00:00+00:00"),
-                                  QStringLiteral("SKU-%1-%2").arg(n).arg(i)));
-    return akeneoBody(events);
-}
-
 /** The ids of the deliveries in a capture file, read without writing; and whether integrity_check says ok. */
 QSet<qint64> storedDeliveries(const QString &path, bool *sound = nullptr)
 {
-    QSet<qint64> ids;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("faults-check"));
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-        if (db.open()) {
-            QSqlQuery q(db);
-            if (sound)
-                *sound = q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next() && q.value(0).toString() == u"ok";
-            if (q.exec(QStringLiteral("SELECT id FROM deliveries"))) {
-                while (q.next())
-                    ids.insert(q.value(0).toLongLong());
-            }
-        }
+    if (sound) {
+        const auto check = queryCapture(path, QStringLiteral("PRAGMA integrity_check"));
+        *sound = check && !check->isEmpty() && check->first().first().toString() == u"ok";
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("faults-check"));
+    QSet<qint64> ids;
+    for (const QVariantList &row : queryCapture(path, QStringLiteral("SELECT id FROM deliveries")).value_or(QList<QVariantList>()))
+        ids.insert(row.first().toLongLong());
     return ids;
 }
 
@@ -187,7 +165,7 @@ void TestFaults::diskFillsUpDuringCapture()
     int n = 0;
     Answer a;
     for (; n < 5000; ++n) {
-        a = post(port, batch(n));
+        a = post(port, distinctBatch(n));
         if (a.status != 200)
             break;
         acknowledged.insert(a.delivery);
@@ -199,14 +177,14 @@ void TestFaults::diskFillsUpDuringCapture()
     QTRY_VERIFY2(err().contains("the capture could not store a delivery: database or disk is full"), err().constData());
     // Still full: still 503, never a 2xx for what was not stored.
     for (int i = 0; i < 5; ++i) {
-        const Answer again = post(port, batch(++n));
+        const Answer again = post(port, distinctBatch(++n));
         QVERIFY2(again.status == 503 || again.status == 200, again.body.constData());
         if (again.status == 200)
             acknowledged.insert(again.delivery);
     }
     // Room again (the filesystem grown): the receiver stores again, unprompted.
     QVERIFY(::mount("tmpfs", QFileInfo(db).path().toLocal8Bit().constData(), "tmpfs", MS_REMOUNT, "size=64m") == 0);
-    const Answer after = post(port, batch(++n));
+    const Answer after = post(port, distinctBatch(++n));
     QCOMPARE(after.status, 200);
     acknowledged.insert(after.delivery);
     QCOMPARE(stop(p), 0);
@@ -228,7 +206,7 @@ void TestFaults::captureDeletedWhileRunning()
     const quint16 port = quint16(QUrl(url).port());
     QSet<qint64> acknowledged;
     for (int n = 0; n < 5; ++n) {
-        const Answer a = post(port, batch(n));
+        const Answer a = post(port, distinctBatch(n));
         QCOMPARE(a.status, 200);
         acknowledged.insert(a.delivery);
     }
@@ -236,12 +214,12 @@ void TestFaults::captureDeletedWhileRunning()
     for (const char *suffix : {"", "-wal", "-shm"})
         QFile::remove(db + QLatin1String(suffix));
 
-    const Answer a = post(port, batch(5));
+    const Answer a = post(port, distinctBatch(5));
     QCOMPARE(a.status, 503);
     QVERIFY2(a.body.contains("was deleted or replaced"), a.body.constData());
     Stderr err{p, {}};
     QTRY_VERIFY2(err().contains("was deleted or replaced while Pimscope was running"), err().constData());
-    QCOMPARE(post(port, batch(6)).status, 503); // and stays so
+    QCOMPARE(post(port, distinctBatch(6)).status, 503); // and stays so
     QCOMPARE(stop(p), 0);
 
     // What it held was saved beside it, whole; nothing was written under the old name again.
@@ -281,13 +259,13 @@ void TestFaults::captureReplacedWhileRunning()
     const quint16 port = quint16(QUrl(url).port());
     QSet<qint64> acknowledged;
     for (int n = 0; n < 3; ++n) {
-        const Answer a = post(port, batch(n));
+        const Answer a = post(port, distinctBatch(n));
         QCOMPARE(a.status, 200);
         acknowledged.insert(a.delivery);
     }
     QVERIFY(::rename(other.toLocal8Bit().constData(), db.toLocal8Bit().constData()) == 0);
 
-    const Answer a = post(port, batch(3));
+    const Answer a = post(port, distinctBatch(3));
     QCOMPARE(a.status, 503);
     QVERIFY2(a.body.contains("was deleted or replaced"), a.body.constData());
     QCOMPARE(stop(p), 0);
@@ -308,18 +286,13 @@ void TestFaults::theWindowSaysWhatIsNotStored()
     window.show();
     QVERIFY(window.receiver());
     const quint16 port = quint16(QUrl(window.shownUrl()).port());
-    QCOMPARE(post(port, batch(0)).status, 200);
+    QCOMPARE(post(port, distinctBatch(0)).status, 200);
     for (const char *suffix : {"", "-wal", "-shm"})
         QFile::remove(db + QLatin1String(suffix));
-    QCOMPARE(post(port, batch(1)).status, 503);
-    const auto bannerText = [&window] {
-        QString text;
-        for (QLabel *label : window.findChildren<QLabel *>())
-            text += label->isVisible() ? label->text() + u'\n' : QString();
-        return text;
-    };
-    QTRY_VERIFY2(bannerText().contains(QStringLiteral("Deliveries are not being stored")), qPrintable(bannerText()));
-    QVERIFY(bannerText().contains(QStringLiteral("was deleted or replaced")));
+    QCOMPARE(post(port, distinctBatch(1)).status, 503);
+    QTRY_VERIFY2(visibleLabelText(window).contains(QStringLiteral("Deliveries are not being stored")),
+                 qPrintable(visibleLabelText(window)));
+    QVERIFY(visibleLabelText(window).contains(QStringLiteral("was deleted or replaced")));
 }
 
 void TestFaults::corruptCaptureAtStart()
@@ -331,7 +304,7 @@ void TestFaults::corruptCaptureAtStart()
         const QString url = startReceive(p, receiveArgs(db));
         QVERIFY(!url.isEmpty());
         for (int n = 0; n < 3; ++n)
-            QCOMPARE(post(quint16(QUrl(url).port()), batch(n)).status, 200);
+            QCOMPARE(post(quint16(QUrl(url).port()), distinctBatch(n)).status, 200);
         QCOMPARE(stop(p), 0);
     }
     // Everything after SQLite's 100-byte header overwritten: a capture by its header, garbage inside.

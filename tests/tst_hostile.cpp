@@ -10,8 +10,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -159,17 +157,6 @@ QByteArray post(const QByteArray &body, const QByteArray &extraHeaders = {})
         + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
-/** A batch of ten events with ids unique to `n`. */
-QByteArray batch(int n)
-{
-    QList<QByteArray> events;
-    for (int i = 0; i < 10; ++i)
-        events.append(akeneoEvent(QStringLiteral("10000000-0000-4000-8000-%1").arg(n * 10 + i, 12, 10, QLatin1Char('0')),
-                                  QStringLiteral("product.updated"), QStringLiteral("2026-12-02T10:00:00+00:00"),
-                                  QStringLiteral("SKU-%1-%2").arg(n).arg(i)));
-    return akeneoBody(events);
-}
-
 /** Resident memory of a process, in KiB (VmRSS); 0 when unknown. */
 qint64 rssKiB(qint64 pid)
 {
@@ -225,7 +212,7 @@ public:
         Fd fd = connectTo(m_port);
         if (!fd.ok())
             return {};
-        sendAll(fd.get(), post(batch(n)));
+        sendAll(fd.get(), post(distinctBatch(n)));
         const Answer a = readAnswer(fd.get(), timeoutMs);
         note(a);
         return a;
@@ -240,19 +227,14 @@ public:
         QCOMPARE(m_process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_process.exitCode(), 0);
         QVERIFY(!m_acknowledged.contains(-1)); // every 2xx named its delivery
+        const auto check = queryCapture(m_db, QStringLiteral("PRAGMA integrity_check"));
+        QVERIFY(check && !check->isEmpty());
+        QCOMPARE(check->first().first().toString(), QStringLiteral("ok"));
+        const auto rows = queryCapture(m_db, QStringLiteral("SELECT id FROM deliveries"));
+        QVERIFY(rows);
         QSet<qint64> stored;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("hostile-check"));
-            db.setDatabaseName(m_db);
-            QVERIFY(db.open());
-            QSqlQuery q(db);
-            QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
-            QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
-            QVERIFY(q.exec(QStringLiteral("SELECT id FROM deliveries")));
-            while (q.next())
-                stored.insert(q.value(0).toLongLong());
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("hostile-check"));
+        for (const QVariantList &row : *rows)
+            stored.insert(row.first().toLongLong());
         for (const qint64 id : std::as_const(m_acknowledged))
             QVERIFY2(stored.contains(id), qPrintable(QStringLiteral("delivery %1 got a 2xx but is not stored").arg(id)));
     }
@@ -434,17 +416,9 @@ void TestHostile::headerFloods()
     QVERIFY2(rssAfter - rssBefore < 64 * 1024, qPrintable(QString::number(rssAfter - rssBefore)));
     // The refused requests are in the capture too, as 431s (with what arrived of their heads, cut).
     target.finish();
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("floods"));
-    db.setDatabaseName(target.db());
-    QVERIFY(db.open());
-    {
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE answered_status = 431")) && q.next());
-        QCOMPARE(q.value(0).toInt(), 3);
-    }
-    db.close();
-    db = QSqlDatabase();
-    QSqlDatabase::removeDatabase(QStringLiteral("floods"));
+    const auto refused = queryCapture(target.db(), QStringLiteral("SELECT count(*) FROM deliveries WHERE answered_status = 431"));
+    QVERIFY(refused);
+    QCOMPARE(refused->first().first().toInt(), 3);
 }
 
 void TestHostile::chunkedBodyThatNeverEnds()
@@ -560,22 +534,14 @@ void TestHostile::nulBytesAndInvalidUtf8()
     QCOMPARE(target.normal(1).status, 200);
     target.finish();
     // The bodies are kept byte for byte, NUL and invalid UTF-8 included (a 400 is stored with its error).
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bytes"));
-    db.setDatabaseName(target.db());
-    QVERIFY(db.open());
-    {
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT body, answered_status, error FROM deliveries ORDER BY id")));
-        QList<QByteArray> bodies;
-        while (q.next())
-            bodies.append(q.value(0).toByteArray());
-        QVERIFY(bodies.contains(nulBody));
-        QVERIFY(bodies.contains(badUtf8));
-        QCOMPARE(bodies.size(), stored + 1);
-    }
-    db.close();
-    db = QSqlDatabase();
-    QSqlDatabase::removeDatabase(QStringLiteral("bytes"));
+    const auto rows = queryCapture(target.db(), QStringLiteral("SELECT body FROM deliveries ORDER BY id"));
+    QVERIFY(rows);
+    QList<QByteArray> bodies;
+    for (const QVariantList &row : *rows)
+        bodies.append(row.first().toByteArray());
+    QVERIFY(bodies.contains(nulBody));
+    QVERIFY(bodies.contains(badUtf8));
+    QCOMPARE(bodies.size(), stored + 1);
 }
 
 void TestHostile::peersThatResetMidAnswer()
@@ -586,9 +552,9 @@ void TestHostile::peersThatResetMidAnswer()
     for (int n = 0; n < 40; ++n) {
         Fd fd = connectTo(target.port());
         QVERIFY(fd.ok());
-        QByteArray requests = post(batch(n));
+        QByteArray requests = post(distinctBatch(n));
         if (n % 2)
-            requests += post(batch(1000 + n)); // pipelined
+            requests += post(distinctBatch(1000 + n)); // pipelined
         sendAll(fd.get(), requests);
         QTest::qWait(n % 3 == 0 ? 0 : 60); // before the answer, or as it comes
         const linger reset{1, 0};
@@ -597,17 +563,9 @@ void TestHostile::peersThatResetMidAnswer()
     // Still answering normally; the complete requests were stored even though nobody read their answers.
     QCOMPARE(target.normal(5000).status, 200);
     target.finish();
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("reset"));
-    db.setDatabaseName(target.db());
-    QVERIFY(db.open());
-    {
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM deliveries")) && q.next());
-        QVERIFY2(q.value(0).toInt() >= 41, qPrintable(q.value(0).toString()));
-    }
-    db.close();
-    db = QSqlDatabase();
-    QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+    const auto count = queryCapture(target.db(), QStringLiteral("SELECT count(*) FROM deliveries"));
+    QVERIFY(count);
+    QVERIFY2(count->first().first().toInt() >= 41, qPrintable(count->first().first().toString()));
 }
 
 void TestHostile::cleanupTestCase()

@@ -4,6 +4,12 @@
 
 #include "replay/httpconnection.h"
 
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -118,6 +124,7 @@ private Q_SLOTS:
     void idleCloseIsRetriedOnce();
     void requestOnTheWire();
     void abortGivesNoAnswer();
+    void alpnOffersHttp11Only();
 };
 
 void TestHttpConnection::framings_data()
@@ -316,6 +323,37 @@ void TestHttpConnection::abortGivesNoAnswer()
     const HttpAnswer a = post(c);
     QVERIFY2(a.status && *a.status == 202, qPrintable(a.error));
     QCOMPARE(server.connections, 2);
+}
+
+void TestHttpConnection::alpnOffersHttp11Only()
+{
+    // A TLS server that would rather speak HTTP/2: the connection offers only http/1.1 (its framing is HTTP/1.1's),
+    // so that is what is agreed (OpenSSL's server picks its first protocol the client offers).
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    QFile certFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"));
+    QFile keyFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
+    QVERIFY(certFile.open(QIODevice::ReadOnly) && keyFile.open(QIODevice::ReadOnly));
+    config.setLocalCertificate(QSslCertificate(certFile.readAll()));
+    config.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Rsa));
+    config.setAllowedNextProtocols({QByteArrayLiteral("h2"), QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
+    QSslServer server;
+    server.setSslConfiguration(config);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QByteArray negotiated;
+    QByteArray request;
+    connect(&server, &QTcpServer::pendingConnectionAvailable, this, [&] {
+        auto *socket = static_cast<QSslSocket *>(server.nextPendingConnection());
+        negotiated = socket->sslConfiguration().nextNegotiatedProtocol();
+        connect(socket, &QSslSocket::readyRead, socket, [&request, socket] {
+            request += socket->readAll();
+            if (request.contains("\r\n\r\n") && request.endsWith("{}"))
+                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        });
+    });
+    HttpConnection c(QUrl(QStringLiteral("https://127.0.0.1:%1/hook").arg(server.serverPort())), true);
+    const HttpAnswer a = post(c);
+    QVERIFY2(a.status && *a.status == 200, qPrintable(a.error));
+    QCOMPARE(negotiated, QByteArray("http/1.1"));
 }
 
 QTEST_GUILESS_MAIN(TestHttpConnection)

@@ -1,5 +1,6 @@
 #include "screenshots.h"
 #include "testutil.h"
+#include "widgets.h"
 
 #include "diagnosticspanel.h"
 #include "filterbar.h"
@@ -344,21 +345,12 @@ void TestMainWindow::warnsWhenReachableFromTheNetwork()
     ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::AnyIPv4, 0);
     window.show();
     QVERIFY(window.receiver());
-    const auto visibleText = [&window] {
-        QString text;
-        for (QLabel *label : window.findChildren<QLabel *>())
-            text += label->isVisible() ? label->text() + u'\n' : QString();
-        return text;
-    };
-    QTRY_VERIFY2(visibleText().contains(QStringLiteral("reachable from the network")), qPrintable(visibleText()));
+    QTRY_VERIFY2(visibleLabelText(window).contains(QStringLiteral("reachable from the network")), qPrintable(visibleLabelText(window)));
     // On the loopback there is no such warning.
     ui::MainWindow local(dir.filePath(QStringLiteral("d.db")), QHostAddress::LocalHost, 0);
     local.show();
     QVERIFY(local.receiver());
-    QString text;
-    for (QLabel *label : local.findChildren<QLabel *>())
-        text += label->isVisible() ? label->text() : QString();
-    QVERIFY(!text.contains(QStringLiteral("reachable from the network")));
+    QVERIFY(!visibleLabelText(local).contains(QStringLiteral("reachable from the network")));
 }
 
 void TestMainWindow::replayFromTheWindow()

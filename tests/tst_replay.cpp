@@ -597,6 +597,12 @@ void TestReplay::commandLine()
     QVERIFY2(output.contains("X-Akeneo-Request-Signature: "), output.constData());
     QVERIFY(output.contains("dry run: 3 requests, 30 events"));
     QCOMPARE(received().size(), 0);
+    // The Quable request's Authorization is the secret itself: the dry run shows that it is there, not what it is.
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
+                       QStringLiteral("--dry-run"), QStringLiteral("--filter"), QStringLiteral("format == quable")}, &output), 0);
+    QVERIFY2(output.contains("Authorization: [secret]"), output.constData());
+    QVERIFY(!output.contains(secret));
+    QCOMPARE(received().size(), 0);
     // Every request a 2xx in time: 0, one line per request and a summary.
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
                        QStringLiteral("--filter"), QStringLiteral("format == akeneo"), QStringLiteral("--batch-size"), QStringLiteral("5")}, &output), 0);

@@ -3,7 +3,13 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QSignalSpy>
+#include <QScopeGuard>
 #include <QTest>
+
+#include <poll.h>
+#include <pty.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <optional>
 
@@ -86,6 +92,7 @@ private Q_SLOTS:
     void help();
     void listedAmongCommands();
     void unreachableKeychain();
+    void terminalInputIsNotEchoed();
     void replaySignsWithAKeychainSecret();
 };
 
@@ -244,6 +251,48 @@ void TestSecretCommand::unreachableKeychain()
         QCOMPARE(r.err.count('\n'), 1);
         QVERIFY(!r.err.contains("offline-secret-value"));
     }
+}
+
+void TestSecretCommand::terminalInputIsNotEchoed()
+{
+    // At a terminal `secret set` prompts and reads one line with echo off: the value never shows on the screen.
+    int master = -1, slave = -1;
+    QVERIFY(::openpty(&master, &slave, nullptr, nullptr, nullptr) == 0);
+    const auto closeMaster = qScopeGuard([master] { ::close(master); });
+    QProcess p;
+    p.setChildProcessModifier([slave] {
+        ::setsid();
+        ::ioctl(slave, TIOCSCTTY, 0);
+        ::dup2(slave, STDIN_FILENO);
+        ::dup2(slave, STDOUT_FILENO);
+        ::dup2(slave, STDERR_FILENO);
+    });
+    p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), {QStringLiteral("secret"), QStringLiteral("set"), QStringLiteral("pty-test")});
+    QVERIFY(p.waitForStarted());
+    ::close(slave);
+    QByteArray screen;
+    const auto readScreen = [&](int timeoutMs) {
+        pollfd fd{master, POLLIN, 0};
+        char buffer[4096];
+        while (::poll(&fd, 1, timeoutMs) > 0) {
+            const ssize_t n = ::read(master, buffer, sizeof buffer);
+            if (n <= 0)
+                break;
+            screen.append(buffer, n);
+            timeoutMs = 50;
+        }
+    };
+    for (int i = 0; i < 100 && !screen.contains("then Enter: "); ++i)
+        readScreen(100);
+    QVERIFY2(screen.contains("Value for secret 'pty-test' (not echoed), then Enter: "), screen.constData());
+    const QByteArray typed = "typed-at-a-terminal-42\n";
+    QCOMPARE(::write(master, typed.constData(), size_t(typed.size())), ssize_t(typed.size()));
+    QVERIFY(p.waitForFinished(20000));
+    readScreen(100);
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(!screen.contains("typed-at-a-terminal-42"), screen.constData());
+    QCOMPARE(keychainValue(QStringLiteral("pty-test")), QByteArray("typed-at-a-terminal-42"));
+    runPimscope(words("delete", "pty-test"));
 }
 
 void TestSecretCommand::replaySignsWithAKeychainSecret()

@@ -14,6 +14,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -867,6 +868,10 @@ Result<void> StoreWriter::applySelfAuthor(const QString &author)
 Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
 {
     QSqlQuery q(m_connection->db());
+    // What retention deletes is gone from the file too (bodies hold product data): SQLite overwrites the deleted
+    // content with zeros while pruning, instead of leaving it in free pages until they are reused.
+    q.exec(QStringLiteral("PRAGMA secure_delete = ON"));
+    const auto plainDelete = qScopeGuard([this] { QSqlQuery(m_connection->db()).exec(QStringLiteral("PRAGMA secure_delete = OFF")); });
     // Deliveries whose events are still to be indexed (the backlog) are kept until they are, and so are the lines of
     // an import still running. Imported lines are as old as the import, not as their own time (a log goes back
     // days by nature).

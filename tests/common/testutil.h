@@ -10,6 +10,9 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QSqlRecord>
 #include <QStringList>
 #include <QFile>
 #include <QString>
@@ -92,6 +95,45 @@ inline QByteArray akeneoBody(const QList<QByteArray> &events)
     for (qsizetype i = 0; i < events.size(); ++i)
         body += (i ? "," : "") + events[i];
     return body + "]}";
+}
+
+/** An Akeneo batch of ten events whose ids are unique to `n`: no two such deliveries are duplicates. */
+inline QByteArray distinctBatch(int n)
+{
+    QList<QByteArray> events;
+    for (int i = 0; i < 10; ++i)
+        events.append(akeneoEvent(QStringLiteral("00000000-0000-4000-8000-%1").arg(n * 10 + i, 12, 10, QLatin1Char('0')),
+                                  QStringLiteral("product.updated"), QStringLiteral("2026-12-02T10:00:00+00:00"),
+                                  QStringLiteral("SKU-%1-%2").arg(n).arg(i)));
+    return akeneoBody(events);
+}
+
+/**
+ * The rows of one query on a capture file, opened read-only on a connection of its own (closed again), each row a
+ * list of its columns; nullopt when the file cannot be opened or the query fails.
+ */
+inline std::optional<QList<QVariantList>> queryCapture(const QString &path, const QString &sql)
+{
+    std::optional<QList<QVariantList>> rows;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("test-query"));
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql)) {
+                rows.emplace();
+                while (q.next()) {
+                    QVariantList row;
+                    for (int c = 0; c < q.record().count(); ++c)
+                        row.append(q.value(c));
+                    rows->append(row);
+                }
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("test-query"));
+    return rows;
 }
 
 /**

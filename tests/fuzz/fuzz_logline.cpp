@@ -5,12 +5,12 @@
 #include "formats/logline.h"
 #include "formats/payloadparser.h"
 
+#include "fuzzcheck.h"
+
 #include <QBuffer>
 #include <QByteArray>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace pimscope;
 
@@ -18,18 +18,12 @@ namespace {
 
 void check(bool condition, const char *what)
 {
-    if (!condition) {
-        std::fprintf(stderr, "fuzz_logline: broken contract: %s\n", what);
-        std::abort();
-    }
+    fuzz::check(condition, "fuzz_logline", what);
 }
 
 } // namespace
 
-extern "C" int LLVMFuzzerInitialize(int *, char ***)
-{
-    return 0;
-}
+PIMSCOPE_FUZZ_NO_INITIALIZE
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,13 +1,14 @@
 // fuzz_payload: PayloadParser::parse() on any bytes, at both depths, with the contract of payloadparser.h checked:
-// every event's byte slice lies inside the body and is a JSON object, a body of no known format has no events, a full parse agrees with the receiver's
-// envelope parse on the format and the error, and the parser stays reusable from one body to the next.
+// every event's byte slice lies inside the body and is a JSON object, a body of no known format has no events, a
+// full parse agrees with the receiver's envelope parse on the format and the error, and the parser stays reusable
+// from one body to the next.
 #include "formats/payloadparser.h"
+
+#include "fuzzcheck.h"
 
 #include <QByteArrayView>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace pimscope;
 
@@ -15,18 +16,12 @@ namespace {
 
 void check(bool condition, const char *what)
 {
-    if (!condition) {
-        std::fprintf(stderr, "fuzz_payload: broken contract: %s\n", what);
-        std::abort();
-    }
+    fuzz::check(condition, "fuzz_payload", what);
 }
 
 } // namespace
 
-extern "C" int LLVMFuzzerInitialize(int *, char ***)
-{
-    return 0;
-}
+PIMSCOPE_FUZZ_NO_INITIALIZE
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
