@@ -1,7 +1,8 @@
 // Hostile clients against a running `pimscope receive` (issue #8): a thousand idle connections while a normal
 // client is still answered within 50 ms, malformed request lines and headers, header floods, chunked bodies that
-// never end, 100 MiB bodies, NUL bytes and invalid UTF-8, peers that reset mid-answer. Nothing crashes, the
-// receiver's memory stays bounded, and every complete request that got a 2xx is in the capture afterwards.
+// never end, 100 MiB bodies, NUL bytes and invalid UTF-8, peers that reset mid-answer, no file descriptor left.
+// Nothing crashes, the receiver's memory stays bounded, and every complete request that got a 2xx is in the capture
+// afterwards.
 //
 // Clients are plain POSIX sockets: a thousand QTcpSockets would test Qt's client, not the receiver.
 #include "testutil.h"
@@ -9,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -177,11 +179,11 @@ qint64 rssKiB(qint64 pid)
 class Target
 {
 public:
-    explicit Target(const QStringList &extra = {})
+    explicit Target(const QStringList &extra = {}, const QStringList &wrapper = {})
     {
         m_db = m_dir.filePath(QStringLiteral("capture.db"));
         m_url = startReceive(m_process, QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                                                    QStringLiteral("--db"), m_db} + extra);
+                                                    QStringLiteral("--db"), m_db} + extra, wrapper);
         m_port = quint16(QUrl(m_url).port());
     }
     ~Target()
@@ -267,6 +269,7 @@ private Q_SLOTS:
     void hundredMebibyteBodies();
     void nulBytesAndInvalidUtf8();
     void peersThatResetMidAnswer();
+    void runningOutOfFileDescriptors();
     void cleanupTestCase();
 
 private:
@@ -566,6 +569,34 @@ void TestHostile::peersThatResetMidAnswer()
     const auto count = queryCapture(target.db(), QStringLiteral("SELECT count(*) FROM deliveries"));
     QVERIFY(count);
     QVERIFY2(count->first().first().toInt() >= 41, qPrintable(count->first().first().toString()));
+}
+
+void TestHostile::runningOutOfFileDescriptors()
+{
+    // A receiver allowed 40 open files (about 20 left for connections once its capture is open) and 60 connections
+    // held open: accept() fails for lack of descriptors. Once they are gone the receiver accepts and answers again
+    // (QTcpServer alone stops accepting for good after such an error).
+    const QString prlimit = QStandardPaths::findExecutable(QStringLiteral("prlimit"));
+    QVERIFY2(!prlimit.isEmpty(), "prlimit (util-linux) is needed");
+    Target target({}, {prlimit, QStringLiteral("--nofile=40:40")});
+    QVERIFY2(target.ok(), target.stderrText().constData());
+    std::vector<Fd> held;
+    for (int i = 0; i < 60; ++i) {
+        Fd fd = connectTo(target.port());
+        if (fd.ok())
+            held.push_back(std::move(fd));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(target.stderrText().contains("cannot accept a connection"), 5000);
+    QVERIFY(target.running());
+    held.clear();
+    Answer a;
+    for (int attempt = 0; attempt < 20 && a.status != 200; ++attempt) {
+        a = target.normal(attempt, 1000);
+        if (a.status != 200)
+            QTest::qWait(100);
+    }
+    QCOMPARE(a.status, 200);
+    target.finish();
 }
 
 void TestHostile::cleanupTestCase()

@@ -188,10 +188,17 @@ inline QString binary()
     return QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
 }
 
-/** Starts `pimscope receive ARGS` and waits for its "Listening on" line; returns the URL (empty on failure). */
-inline QString startReceive(QProcess &p, const QStringList &args)
+/**
+ * Starts `pimscope receive ARGS` and waits for its "Listening on" line; returns the URL (empty on failure). With a
+ * `wrapper` (a program and its arguments, e.g. prlimit), the wrapper runs it.
+ */
+inline QString startReceive(QProcess &p, const QStringList &args, const QStringList &wrapper = {})
 {
-    p.start(binary(), QStringList{QStringLiteral("receive")} + args);
+    const QStringList command = QStringList{binary(), QStringLiteral("receive")} + args;
+    if (wrapper.isEmpty())
+        p.start(command.first(), command.mid(1));
+    else
+        p.start(wrapper.first(), wrapper.mid(1) + command);
     if (!p.waitForStarted(5000))
         return {};
     QElapsedTimer t;
