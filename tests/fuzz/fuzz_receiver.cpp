@@ -50,15 +50,22 @@ void sendAll(int fd, const uint8_t *data, size_t size)
     char sink[65536];
     while (sent < size) {
         pollfd p{fd, POLLOUT | POLLIN, 0};
-        if (::poll(&p, 1, 10000) <= 0)
+        const int ready = ::poll(&p, 1, 10000);
+        if (ready < 0 && errno == EINTR)
+            continue; // libFuzzer's timer (SIGALRM) interrupts system calls
+        if (ready <= 0)
             fail("the receiver neither read nor answered for 10 s");
         if (p.revents & POLLIN) {
             const ssize_t n = ::read(fd, sink, sizeof sink);
+            if (n < 0 && errno == EINTR)
+                continue;
             if (n <= 0)
                 return; // the receiver closed (a refused request): the rest is not sent
         }
         if (p.revents & POLLOUT) {
             const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR)
+                continue;
             if (n < 0)
                 return; // reset by the receiver
             sent += size_t(n);
@@ -123,8 +130,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     to.sin_family = AF_INET;
     to.sin_port = htons(port);
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to) != 0)
-        fail("cannot connect to the receiver");
+    if (::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to) != 0) {
+        // Interrupted by a signal, the connection goes on by itself: wait for it, then ask how it went.
+        if (errno != EINTR)
+            fail("cannot connect to the receiver");
+        pollfd p{fd, POLLOUT, 0};
+        while (::poll(&p, 1, 10000) < 0 && errno == EINTR) {
+        }
+        int error = 0;
+        socklen_t length = sizeof error;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0)
+            fail("cannot connect to the receiver");
+    }
     sendAll(fd, data, size);
     // The request ends here: the receiver sees the end of the stream and must close the connection, after
     // answering what was complete. Waiting for that keeps one input's work from piling onto the next.
@@ -136,8 +153,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (left.count() <= 0)
             fail("the receiver kept a half-closed connection open for 10 s");
         pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, int(left.count())) < 0)
+        const int ready = ::poll(&p, 1, int(left.count()));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0)
             fail("poll()");
+        if (ready == 0)
+            continue; // the deadline is checked above
         const ssize_t n = ::read(fd, sink, sizeof sink);
         if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
             break;
