@@ -59,6 +59,7 @@ AppSettings edited()
     s.acceptInvalidSignature = false;
     s.secretRules = {KeychainRule{"/", SecretKind::Akeneo, {QStringLiteral("tst-settings-akeneo")}},
                      KeychainRule{"/ep", SecretKind::EventPlatform, {QStringLiteral("ep-1"), QStringLiteral("ep-2")}}};
+    s.secretHeaders = {QStringLiteral("X-Api-Key"), QStringLiteral("X-Auth-Token")};
     s.selfAuthor = QStringLiteral("julia");
     s.retention = Retention{30, 512 * 1024 * 1024};
     s.theme = Theme::Dark;
@@ -96,6 +97,11 @@ void TestSettings::defaultsAreLoopback()
     QCOMPARE(AppSettings::load(empty).listen, QStringLiteral("127.0.0.1:8787"));
     const auto receiver = defaults.receiverSettings();
     QVERIFY2(receiver, qPrintable(receiver.error()));
+    QVERIFY(receiver->signatures.secretHeaders.isEmpty());
+    // Secret header names given in the settings reach the receiver's redaction.
+    AppSettings named;
+    named.secretHeaders = {QStringLiteral("X-Api-Key")};
+    QCOMPARE(named.receiverSettings()->signatures.secretHeaders, QList<QByteArray>{"X-Api-Key"});
     QVERIFY(!receiver->tls.has_value());
     QVERIFY(!receiver->acceptInvalidSignature);
 }
@@ -126,7 +132,9 @@ void TestSettings::problemsAreNamed()
     s.tlsCertificate = QStringLiteral("/nonexistent/cert.pem");
     s.colourRules = {ColourRule{QStringLiteral("action =="), QStringLiteral("#ff0000")},
                      ColourRule{QStringLiteral("origin == log"), QStringLiteral("red")}};
+    s.secretHeaders = {QStringLiteral("X-Fine"), QStringLiteral("Not: a name")};
     const QString all = s.problems().join(u'\n');
+    QVERIFY2(all.contains(QStringLiteral("Secret header 'Not: a name'")) && !all.contains(QStringLiteral("'X-Fine'")), qPrintable(all));
     QVERIFY2(all.contains(QStringLiteral("'nowhere'")), qPrintable(all));
     QVERIFY(all.contains(QStringLiteral("100 to 599")));
     QVERIFY(all.contains(QStringLiteral("both a certificate and its key")));
@@ -156,7 +164,10 @@ void TestSettings::dialogEditsAndRefusesInvalid()
     dialog.keepDaysSpin()->setValue(0);
     dialog.themeBox()->setCurrentIndex(1);
     dialog.addColourRow(QStringLiteral("flag:self"), QStringLiteral("#9e9e9e"));
+    QCOMPARE(dialog.secretHeadersEdit()->text(), QStringLiteral("X-Api-Key, X-Auth-Token"));
+    dialog.secretHeadersEdit()->setText(QStringLiteral(" X-Api-Key ,, X-Session "));
     const AppSettings s = dialog.settings();
+    QCOMPARE(s.secretHeaders, QStringList({QStringLiteral("X-Api-Key"), QStringLiteral("X-Session")}));
     QCOMPARE(s.answerStatus, 503);
     QCOMPARE(s.answerDelayMs, 700);
     QCOMPARE(s.selfAuthor, QStringLiteral("connector"));
@@ -200,6 +211,7 @@ void TestSettings::windowAppliesSettingsAndSecrets()
         s.answerStatus = 202;
         s.selfAuthor = QStringLiteral("julia");
         s.secretRules = {KeychainRule{"/", SecretKind::Akeneo, {name}}};
+        s.secretHeaders = {QStringLiteral("X-Api-Key")};
         QSignalSpy changed(&window, &ui::MainWindow::receiverChanged);
         window.applySettings(s, {{name, "s3cret-from-the-dialog"}});
         // The value goes to the keychain, then the receiver restarts with it read back.
@@ -208,8 +220,12 @@ void TestSettings::windowAppliesSettingsAndSecrets()
         QCOMPARE(post(port, body, "s3cret-from-the-dialog"), 202);
         QCOMPARE(post(port, body, "another secret"), 401);
         QCOMPARE(post(port, body, {}), 401);
+        // A header named secret in the settings is stored redacted.
+        QCOMPARE(postTo(port, "", "/hook", "X-Api-Key: api-key-from-a-connector\r\n"), 202);
         QCOMPARE(window.settings(), s);
     }
+    for (const QString &file : QDir(dir.path()).entryList(QDir::Files))
+        QVERIFY2(!readFile(dir.filePath(file)).contains("api-key-from-a-connector"), qPrintable(file));
     // Stored: the name in the settings, the value in the keychain only.
     QSettings stored;
     stored.sync();
@@ -233,6 +249,9 @@ void TestSettings::windowAppliesSettingsAndSecrets()
         const auto stats = store.value()->reader().statistics();
         QVERIFY(stats);
         QCOMPARE(stats->byFlag.value(QStringLiteral("self")), 2 * 4); // julia's two events of each POST stored
+        const auto ids = store.value()->reader().matchingIds(Filter::parse(QStringLiteral("method == POST")), FilterTarget::Deliveries);
+        const auto deliveries = store.value()->reader().deliveries(*ids);
+        QVERIFY(headerValue(deliveries->last().headers, "X-Api-Key").startsWith("[redacted sha256:"));
 
     }
 

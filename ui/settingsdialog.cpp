@@ -163,6 +163,13 @@ QWidget *SettingsDialog::secretsPage(const AppSettings &s)
     buttons->addWidget(remove);
     buttons->addStretch(1);
     layout->addLayout(buttons);
+    auto *headers = new QFormLayout;
+    m_secretHeaders = new QLineEdit(s.secretHeaders.join(QStringLiteral(", ")), page);
+    m_secretHeaders->setPlaceholderText(QStringLiteral("e.g. X-Api-Key, X-Auth-Token"));
+    m_secretHeaders->setToolTip(QStringLiteral("Header names (comma-separated) whose values are stored redacted, like "
+                                               "Authorization and Proxy-Authorization always are"));
+    headers->addRow(QStringLiteral("Also secret headers:"), m_secretHeaders);
+    layout->addLayout(headers);
     return page;
 }
 
@@ -295,6 +302,10 @@ AppSettings SettingsDialog::settings() const
     s.answerStatus = m_status->value();
     s.answerDelayMs = m_delay->value();
     s.acceptInvalidSignature = m_acceptInvalid->isChecked();
+    for (const QString &name : m_secretHeaders->text().split(u',')) {
+        if (!name.trimmed().isEmpty())
+            s.secretHeaders.append(name.trimmed());
+    }
     for (int row = 0; row < m_secrets->rowCount(); ++row) {
         const QByteArray prefix = cellText(m_secrets, row, PrefixColumn).toUtf8();
         const QString name = cellText(m_secrets, row, NameColumn);

@@ -41,6 +41,7 @@ public:
     QSpinBox *delaySpin() const { return m_delay; }
     QSpinBox *bodyLimitSpin() const { return m_bodyLimit; }
     QCheckBox *acceptInvalidBox() const { return m_acceptInvalid; }
+    QLineEdit *secretHeadersEdit() const { return m_secretHeaders; }
     QTableWidget *secretsTable() const { return m_secrets; }
     /** Adds a row to the secrets table: prefix, kind (0 Akeneo, 1 Event Platform primary, 2 secondary, 3 Quable). */
     void addSecretRow(const QString &prefix, int kind, const QString &name, const QString &value = {});
@@ -66,6 +67,7 @@ private:
     QSpinBox *m_delay = nullptr;
     QSpinBox *m_bodyLimit = nullptr;
     QCheckBox *m_acceptInvalid = nullptr;
+    QLineEdit *m_secretHeaders = nullptr;
     QTableWidget *m_secrets = nullptr;
     QLineEdit *m_selfAuthor = nullptr;
     QSpinBox *m_keepDays = nullptr;

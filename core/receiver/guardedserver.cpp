@@ -18,7 +18,9 @@ namespace {
 void keepAccepting(QTcpServer *server)
 {
     QObject::connect(server, &QTcpServer::acceptError, server, [server](QAbstractSocket::SocketError) {
-        qCWarning(lcReceiver).noquote() << "cannot accept a connection:" << server->errorString() << "(trying again in 100 ms)";
+        // printf-style, not a QDebug stream: with no descriptor left, UBSan's vptr check (which probes memory
+        // through a pipe) would take QDebug's calls for undefined behaviour.
+        qCWarning(lcReceiver, "cannot accept a connection: %s (trying again in 100 ms)", qPrintable(server->errorString()));
         QTimer::singleShot(100, server, [server] { server->resumeAccepting(); });
     });
 }

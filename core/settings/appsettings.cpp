@@ -38,6 +38,7 @@ AppSettings AppSettings::load(QSettings &s)
         if (auto rule = parseKeychainRule(spec))
             a.secretRules.append(*rule);
     }
+    a.secretHeaders = s.value(QStringLiteral("receiver/secretHeaders")).toStringList();
     a.selfAuthor = s.value(QStringLiteral("capture/selfAuthor")).toString();
     a.retention.keepDays = s.value(QStringLiteral("capture/keepDays"), 0).toInt();
     a.retention.keepBytes = s.value(QStringLiteral("capture/keepMegabytes"), 0).toLongLong() * 1024 * 1024;
@@ -65,6 +66,7 @@ void AppSettings::save(QSettings &s) const
     for (const KeychainRule &r : secretRules)
         rules.append(keychainRuleSpec(r));
     s.setValue(QStringLiteral("receiver/secretRules"), rules);
+    s.setValue(QStringLiteral("receiver/secretHeaders"), secretHeaders);
     s.setValue(QStringLiteral("capture/selfAuthor"), selfAuthor);
     s.setValue(QStringLiteral("capture/keepDays"), retention.keepDays);
     s.setValue(QStringLiteral("capture/keepMegabytes"), retention.keepBytes / (1024 * 1024));
@@ -94,6 +96,12 @@ QStringList AppSettings::problems() const
         if (auto back = parseKeychainRule(keychainRuleSpec(r)); !back)
             p << QStringLiteral("Secret rule: %1.").arg(back.error());
     }
+    // An HTTP header name is a token (RFC 9110): no spaces, colons or quotes.
+    static const QRegularExpression headerName(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
+    for (const QString &name : secretHeaders) {
+        if (!headerName.match(name).hasMatch())
+            p << QStringLiteral("Secret header '%1': not a header name.").arg(name);
+    }
     static const QRegularExpression hexColour(QStringLiteral("^#[0-9a-fA-F]{6}$"));
     for (const ColourRule &r : colourRules) {
         const Filter f = Filter::parse(r.filter);
@@ -118,6 +126,8 @@ Result<ReceiverSettings> AppSettings::receiverSettings() const
     r.answerDelayMs = answerDelayMs;
     r.limits.maxBodyBytes = maxBodyBytes;
     r.acceptInvalidSignature = acceptInvalidSignature;
+    for (const QString &name : secretHeaders)
+        r.signatures.secretHeaders.append(name.toLatin1());
     if (!tlsCertificate.isEmpty()) {
         auto tls = loadServerTls(tlsCertificate, tlsKey);
         if (!tls)

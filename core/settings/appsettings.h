@@ -32,6 +32,7 @@ struct AppSettings
     qint64 maxBodyBytes = 16 * 1024 * 1024;
     bool acceptInvalidSignature = false;
     QList<KeychainRule> secretRules;
+    QStringList secretHeaders; ///< header names whose values are redacted like Authorization (e.g. X-Api-Key)
     QString selfAuthor;
     Retention retention;
     Theme theme = Theme::System;
