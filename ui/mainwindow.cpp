@@ -118,7 +118,8 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
     : QMainWindow(parent), m_address(address), m_port(port)
 {
     setWindowTitle(QStringLiteral("Pimscope"));
-    setWindowIcon(applicationIcon());
+    // The application's, so that its dialogs have it too.
+    QApplication::setWindowIcon(applicationIcon());
     resize(1280, 800);
     {
         QSettings stored;
@@ -1665,7 +1666,6 @@ int runMainWindow(QApplication &app)
 {
     // Wayland compositors and docks match the window to io.github.pimscope.Pimscope.desktop, and so to its icon.
     QGuiApplication::setDesktopFileName(QStringLiteral("io.github.pimscope.Pimscope"));
-    app.setWindowIcon(applicationIcon());
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Pimscope: monitor and debug PIM webhook events."));
     parser.addHelpOption();

@@ -260,21 +260,17 @@ private:
     bool m_notesQueued = false;
 };
 
-quint64 raiseOpenFileLimit()
+void raiseOpenFileLimit()
 {
 #ifdef Q_OS_UNIX
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
-        return 0;
+        return;
     const rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? rlim_t(65536) : std::min<rlim_t>(limit.rlim_max, 65536);
     if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
         limit.rlim_cur = wanted;
-        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
-            (void)::getrlimit(RLIMIT_NOFILE, &limit);
+        (void)::setrlimit(RLIMIT_NOFILE, &limit); // at worst the limit stays as it was
     }
-    return limit.rlim_cur == RLIM_INFINITY ? ~quint64(0) : quint64(limit.rlim_cur);
-#else
-    return 0;
 #endif
 }
 

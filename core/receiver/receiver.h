@@ -33,9 +33,9 @@ struct ReceiverSettings
 /**
  * Raises this process's soft limit on open files to its hard limit (at most 65536; Unix only): every connection
  * is a file descriptor, and the default soft limit of 1024 would let a thousand idle connections stop the receiver
- * from accepting. Returns the limit now in force (0 where there is none to read).
+ * from accepting.
  */
-quint64 raiseOpenFileLimit();
+void raiseOpenFileLimit();
 
 /** Parses "HOST:PORT", "[IPv6]:PORT" or ":PORT" (localhost or an empty host: 127.0.0.1). */
 bool parseListenAddress(const QString &text, QHostAddress &address, quint16 &port);

@@ -10,6 +10,18 @@ Q_LOGGING_CATEGORY(lcReceiver, "pimscope.receiver")
 
 namespace {
 
+/**
+ * The header lines of a request head: between the end of the request line and `headEnd` (where the blank line
+ * starts, or what arrived of the head). Empty when the request line ends the head or has not ended yet.
+ */
+QByteArrayView headerLines(const QByteArray &head, qsizetype headEnd)
+{
+    const qsizetype lineEnd = head.indexOf("\r\n");
+    if (lineEnd < 0 || lineEnd >= headEnd)
+        return {};
+    return QByteArrayView(head).sliced(lineEnd + 2, headEnd - lineEnd - 2);
+}
+
 /** Parses "Name: value" lines of a request head (after the request line). */
 Headers parseHeaderLines(const QByteArray &lines)
 {
@@ -122,10 +134,7 @@ void RequestGuard::onReadyRead()
 
 void RequestGuard::inspectHead(const QByteArray &head, qsizetype headEnd)
 {
-    // The header lines, between the request line and the blank line: none when the request line ends the head.
-    const qsizetype lineEnd = head.indexOf("\r\n");
-    const QByteArrayView lines = lineEnd < headEnd ? QByteArrayView(head).sliced(lineEnd + 2, headEnd - lineEnd - 2)
-                                                   : QByteArrayView();
+    const QByteArrayView lines = headerLines(head, headEnd);
     m_current.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
     const QByteArray length = findHeader(lines, "Content-Length");
     bool ok = false;
@@ -160,8 +169,7 @@ void RequestGuard::refuse(int status, const QString &error)
     const QList<QByteArray> requestLine = m_head.left(lineEnd < 0 ? headEnd : lineEnd).split(' ');
     m_current.method = requestLine.value(0);
     m_current.path = requestLine.value(1);
-    m_current.headers = lineEnd < 0 || lineEnd >= headEnd ? Headers()
-                                                          : parseHeaderLines(m_head.mid(lineEnd + 2, headEnd - lineEnd - 2));
+    m_current.headers = parseHeaderLines(headerLines(m_head, headEnd).toByteArray());
     // Take the request away from QHttpServer: roll back its transaction and drop what is buffered.
     if (socket->isTransactionStarted())
         socket->rollbackTransaction();

@@ -114,7 +114,7 @@ void KeychainSecretStore::finished(QKeychain::Job *job, Operation operation, con
 {
     // Copy what is needed now (the job deletes itself), then emit from the event loop: some back-ends fail
     // synchronously inside start(), and the answer must never arrive before read()/write()/remove() returned.
-    const QKeychain::Error error = job->error();
+    QKeychain::Error error = job->error();
     if (error == QKeychain::NoError || (operation == Operation::Remove && error == QKeychain::EntryNotFound)) {
         switch (operation) {
         case Operation::Read: {
@@ -135,15 +135,16 @@ void KeychainSecretStore::finished(QKeychain::Job *job, Operation operation, con
         return;
     }
 
-    const QString detail = job->errorString().trimmed();
+    QString detail = job->errorString().trimmed();
     const QString what = operation == Operation::Read ? QStringLiteral("reading")
         : operation == Operation::Write               ? QStringLiteral("writing")
                                                       : QStringLiteral("deleting");
     if (error == QKeychain::EntryNotFound || error == QKeychain::OtherError) {
-        // A locked keyring reads as "not found" through libsecret when no prompt can unlock it: say what it is.
-        if (const QString problem = secretServiceProblem(); !problem.isEmpty()) {
-            failLater(name, ErrorKind::Unavailable, QStringLiteral("keychain unavailable (%1 '%2'): %3").arg(what, name, problem));
-            return;
+        // A locked keyring reads as "not found" through libsecret when no prompt can unlock it: it is unavailable,
+        // for the reason the Secret Service gives.
+        if (QString problem = secretServiceProblem(); !problem.isEmpty()) {
+            error = QKeychain::OtherError;
+            detail = std::move(problem);
         }
     }
     switch (error) {

@@ -9,7 +9,6 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QDir>
 #include <QTemporaryDir>
 
 #include <cstdint>
@@ -72,7 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("an invalid filter has no error message", text, {});
         return 0;
     }
-    (void)Filter::parse(filter.text()); // parsing is deterministic and reentrant
+    if (!Filter::parse(filter.text()).isValid()) // parsing is deterministic: the same text again is valid again
+        fail("a valid filter's text parsed again is invalid", text, {});
     for (const FilterTarget target : {FilterTarget::Events, FilterTarget::Deliveries}) {
         const auto ids = reader->matchingIds(filter, target);
         if (!ids)
