@@ -83,6 +83,7 @@ private Q_SLOTS:
     void failures_data();
     void failures();
     void defaultDatabasePath();
+    void windowHelpWithoutDisplay();
 
 private:
     QTemporaryDir m_dir;
@@ -347,6 +348,43 @@ void TestCli::defaultDatabasePath()
     const Run r = runPimscope({QStringLiteral("stats")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("pimscope/capture.db: no such capture file"), r.err.constData());
+}
+
+void TestCli::windowHelpWithoutDisplay()
+{
+    // No display at all (no X, no Wayland, no platform chosen): --help, --version and usage errors still answer,
+    // where a QApplication would abort for want of a platform plugin.
+    const auto run = [](const QStringList &args) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(QString::fromLatin1(name));
+        p.setProcessEnvironment(env);
+        p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), args);
+        if (!p.waitForFinished(30000))
+            qFatal("pimscope did not finish");
+        return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    };
+    Run r = run({QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("--listen <HOST:PORT>"), r.out.constData());
+    for (const char *command : {"receive", "import", "replay", "export", "stats", "secret"})
+        QVERIFY2(r.out.contains(QByteArray(QByteArray("\n  ") + command + " ")), command);
+    for (const char *command : {"receive", "import", "replay", "export", "stats", "secret"}) {
+        const Run help = run({QString::fromLatin1(command), QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.startsWith(QByteArray(QByteArray("Usage: pimscope ") + command + " [options]")), help.out.constData());
+    }
+    r = run({QStringLiteral("--version")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.startsWith("pimscope "));
+    r = run({QStringLiteral("--colour")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("Unknown option 'colour'"), r.err.constData());
+    QCOMPARE(r.err.count('\n'), 1);
+    r = run({QStringLiteral("--db")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("Missing value after '--db'"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "cli/commands.h"
+
 #include "diagnosticspanel.h"
 #include "filterbar.h"
 #include "jsontreeview.h"
@@ -1662,12 +1664,12 @@ QIcon applicationIcon()
     return QIcon::fromTheme(QStringLiteral("io.github.pimscope.Pimscope"), builtIn);
 }
 
-int runMainWindow(QApplication &app)
+void addWindowOptions(QCommandLineParser &parser)
 {
-    // Wayland compositors and docks match the window to io.github.pimscope.Pimscope.desktop, and so to its icon.
-    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.pimscope.Pimscope"));
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Pimscope: monitor and debug PIM webhook events."));
+    parser.setApplicationDescription(
+        QStringLiteral("Pimscope: monitor and debug PIM webhook events.\n\n"
+                       "Without a command it opens the window. Commands (pimscope COMMAND --help):%1")
+            .arg(cli::commandSummaries()));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({QStringLiteral("db"), QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
@@ -1681,6 +1683,15 @@ int runMainWindow(QApplication &app)
     parser.addOption(screenshot);
     parser.addPositionalArgument(QStringLiteral("FILE.log"), QStringLiteral("Akeneo event-subscription logs to import."),
                                  QStringLiteral("[FILE.log...]"));
+}
+
+int runMainWindow(QApplication &app)
+{
+    // Wayland compositors and docks match the window to io.github.pimscope.Pimscope.desktop, and so to its icon.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.pimscope.Pimscope"));
+    QCommandLineParser parser;
+    addWindowOptions(parser);
+    const QString screenshot = QStringLiteral("screenshot");
     parser.process(app);
     const QString path = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db")) : EventStore::defaultPath();
     QHostAddress address;

@@ -215,7 +215,12 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
         return UsageError;
     }
     if (parser.isSet(help)) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
+        // "Usage: /path/to/pimscope [options]" would leave out the command.
+        QString text = parser.helpText();
+        const QString usage = QStringLiteral("Usage: ") + args.value(0);
+        if (text.startsWith(usage))
+            text.replace(0, usage.size(), QStringLiteral("Usage: pimscope ") + name);
+        std::fputs(qPrintable(text), stdout);
         return Success;
     }
     if (!allowPositional && !parser.positionalArguments().isEmpty()) {
@@ -265,6 +270,14 @@ QString versionText()
              QSysInfo::buildAbi(), QStringLiteral(__DATE__));
 }
 
+QString commandSummaries()
+{
+    QString lines;
+    for (const Command &c : commands)
+        lines += QStringLiteral("\n  %1  ").arg(QLatin1StringView(c.name), -7) + QLatin1StringView(c.summary);
+    return lines;
+}
+
 int run(const QStringList &arguments)
 {
     const QString name = arguments.value(1);
@@ -272,10 +285,7 @@ int run(const QStringList &arguments)
         if (name == QLatin1StringView(c.name))
             return c.run(arguments);
     }
-    QString known;
-    for (const Command &c : commands)
-        known += QStringLiteral("\n  %1  %2").arg(QLatin1StringView(c.name), QLatin1StringView(c.summary));
-    printError(QStringLiteral("unknown command '%1'; commands:%2").arg(name, known));
+    printError(QStringLiteral("unknown command '%1'; commands:%2").arg(name, commandSummaries()));
     return UsageError;
 }
 

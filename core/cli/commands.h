@@ -40,6 +40,9 @@ bool isHeadlessCommand(const char *argv1);
 /** "pimscope 0.1.0 (Qt 6.4.2, ...)\n" */
 QString versionText();
 
+/** One "\n  name  summary" line per subcommand. */
+QString commandSummaries();
+
 /**
  * Runs a headless subcommand. `arguments` is the full argument list (program name first). Output goes to
  * stdout, one clear line per problem to stderr; returns the process exit code.
