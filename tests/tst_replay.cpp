@@ -4,6 +4,7 @@
 // the command's exit codes.
 
 #include "formats/payloadparser.h"
+#include "logimport/logimporter.h"
 #include "receiver/receiver.h"
 #include "receiver/tlsconfig.h"
 #include "replay/replayer.h"
@@ -13,6 +14,7 @@
 #include "fixedserver.h"
 #include "testutil.h"
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -23,6 +25,7 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QTest>
+#include <QTimer>
 
 using namespace pimscope;
 using namespace pimscope::test;
@@ -51,12 +54,15 @@ private Q_SLOTS:
     void asReceivedSendsTheExactBodies();
     void eventPlatformIsSignedItsWay();
     void replaysAreLeftOutUnlessNamed();
+    void logEventsAreLeftOutUnlessNamed();
+    void signingWarnings();
     void orderAndDuplicates();
     void badTargetsAreClassified();
     void selfSignedCertificate();
     void certificateNameIsChecked();
     void pacingIsEven();
     void cancelKeepsPartialResults();
+    void pacingDoesNotCatchUp();
     void curlReproducesTheRequest();
     void commandLine();
 
@@ -276,10 +282,62 @@ void TestReplay::replaysAreLeftOutUnlessNamed()
     // ... unless the filter names the origin.
     auto replays = planReplay(m_source->reader(), Filter::parse(QStringLiteral("origin == replay")), {}, {});
     QCOMPARE(replays->events, 31);
+    replays = planReplay(m_source->reader(), Filter::parse(QStringLiteral("origin in {receiver, replay}")), {}, {});
+    QCOMPARE(replays->events, 62);
+    replays = planReplay(m_source->reader(), Filter::parse(QStringLiteral("origin ~ repl")), {}, {});
+    QCOMPARE(replays->events, 31);
     // ... or deliveries chosen by id (the window's deliveries table).
     const auto replayDeliveries = m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries);
     auto chosen = planReplay(m_source->reader(), Filter::parse(QStringLiteral("delivery_id == %1").arg(replayDeliveries->front())), {}, {});
     QVERIFY(chosen->events > 0);
+    // A filter that tests the origin or the delivery id without asking for replays leaves them out, and says so.
+    for (const char *f : {"origin != log", "delivery_id > 0", "!(origin == log)"}) {
+        auto plan = planReplay(m_source->reader(), Filter::parse(QString::fromLatin1(f)), {}, {});
+        QVERIFY2(plan, f);
+        QVERIFY2(plan->events == 31, f);
+        QVERIFY2(plan->notes.join(u'|').contains(QStringLiteral("31 events of earlier replays left out")),
+                 qPrintable(QString::fromLatin1(f) + QStringLiteral(": ") + plan->notes.join(u'|')));
+    }
+}
+
+void TestReplay::logEventsAreLeftOutUnlessNamed()
+{
+    // A log line holds the events' ids, not their data: the imported log's events are not sent unless asked for.
+    const auto imported = LogImporter(*m_source).importFile(QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log"));
+    QVERIFY2(imported, qPrintable(imported.error()));
+    QVERIFY(m_source->flush());
+    const qint64 logEvents = *m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Events);
+    QVERIFY(logEvents > 0);
+    QSet<QString> logIds;
+    const auto logRecords = m_source->reader().events(*m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Events));
+    for (const EventRecord &e : *logRecords)
+        logIds.insert(e.event.eventId);
+    for (const ReplayMode mode : {ReplayMode::Rebatched, ReplayMode::AsReceived}) {
+        ReplayPlanOptions options;
+        options.mode = mode;
+        auto plan = planReplay(m_source->reader(), Filter(), {}, options);
+        QCOMPARE(plan->events, 31);
+        QVERIFY2(plan->notes.join(u'|').contains(QStringLiteral("%1 events of imported logs left out").arg(logEvents)), qPrintable(plan->notes.join(u'|')));
+        for (const ReplayRequest &r : plan->requests) {
+            for (const QString &id : r.eventIds)
+                QVERIFY2(!logIds.contains(id), qPrintable(id));
+        }
+        auto asked = planReplay(m_source->reader(), Filter::parse(QStringLiteral("origin == log")), {}, options);
+        QCOMPARE(asked->events, logEvents);
+        QVERIFY2(asked->notes.join(u'|').contains(QStringLiteral("a log line is not a request body")), qPrintable(asked->notes.join(u'|')));
+        auto byFile = planReplay(m_source->reader(), Filter::parse(QStringLiteral("log_file ~ akeneo_log")), {}, options);
+        QCOMPARE(byFile->events, logEvents);
+    }
+}
+
+void TestReplay::signingWarnings()
+{
+    auto all = planReplay(m_source->reader(), Filter(), {}, {});
+    auto akeneo = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, {});
+    QVERIFY(pimscope::signingWarnings(akeneo->requests, true).isEmpty());
+    QVERIFY(pimscope::signingWarnings(akeneo->requests, false).join(u'|').contains(QStringLiteral("unsigned")));
+    // Quable with Akeneo: the one secret is an HMAC key for some requests and sent as it is by others.
+    QVERIFY(pimscope::signingWarnings(all->requests, true).join(u'|').contains(QStringLiteral("Authorization header of the Quable ones")));
 }
 
 void TestReplay::orderAndDuplicates()
@@ -368,7 +426,7 @@ void TestReplay::badTargetsAreClassified()
         }
         m_receiver.reset();
     }
-    // Connection refused: an endpoint error without a status, the error named.
+    // Connection refused: no answer, which Akeneo logs as a timeout ("failed to answer under 500 ms"); the error named.
     {
         QTcpServer probe;
         QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
@@ -379,7 +437,10 @@ void TestReplay::badTargetsAreClassified()
         QList<ReplayResult> results;
         const ReplaySummary s = run(target, plan->requests, &results);
         QCOMPARE(s.sent, 3);
-        QCOMPARE(results.front().kind, LogMessage::EndpointError);
+        QCOMPARE(s.timeouts, 3);
+        QCOMPARE(s.connectionFailures, 3);
+        QCOMPARE(results.front().kind, LogMessage::Timeout);
+        QVERIFY(results.front().connectionFailed);
         QVERIFY(!results.front().status);
         QVERIFY2(results.front().error.contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(results.front().error));
         // The command's rule: stop when the very first request gets no answer.
@@ -401,13 +462,44 @@ void TestReplay::badTargetsAreClassified()
         QVERIFY(results.front().error.contains(QStringLiteral("redirect not followed")));
         QVERIFY(!results.front().ok());
         QCOMPARE(s.ok, 0);
+        QCOMPARE(s.otherAnswers, 1);
+        QVERIFY2(describeReplay(s).contains(QStringLiteral("1 other answers (1xx, 3xx not followed)")), qPrintable(describeReplay(s)));
+    }
+    // A deadline for the whole request, not an inactivity timer: a target that sends a byte every 50 ms, forever.
+    {
+        QTcpServer trickling;
+        QVERIFY(trickling.listen(QHostAddress::LocalHost, 0));
+        QTimer drip;
+        QList<QTcpSocket *> peers;
+        connect(&trickling, &QTcpServer::newConnection, &trickling, [&] {
+            while (QTcpSocket *peer = trickling.nextPendingConnection())
+                peers.append(peer);
+        });
+        connect(&drip, &QTimer::timeout, &trickling, [&peers, first = true]() mutable {
+            for (QTcpSocket *peer : std::as_const(peers))
+                peer->write(first ? "HTTP/1.1 200 OK\r\nX-Slow: " : "a");
+            first = peers.isEmpty();
+        });
+        drip.start(50);
+        ReplayTarget target;
+        target.url = QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(trickling.serverPort()));
+        target.timeoutMs = 400;
+        QList<ReplayResult> results;
+        const ReplaySummary s = run(target, one, &results);
+        QCOMPARE(s.timeouts, 1);
+        QCOMPARE(results.front().kind, LogMessage::Timeout);
+        QVERIFY(!results.front().connectionFailed);
+        QVERIFY2(results.front().latencyMs >= 390 && results.front().latencyMs < 700, qPrintable(QString::number(results.front().latencyMs)));
     }
     // Nothing crashed, and every result is stored with its classification.
     QVERIFY(m_source->flush());
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == timeout")), FilterTarget::Deliveries), 1);
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == endpoint_error")), FilterTarget::Deliveries), 7);
+    // Timeouts: the slow receiver, three refused and one more refused (the command's rule), the trickling target.
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == timeout")), FilterTarget::Deliveries), 6);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == timeout && error ~ refused")), FilterTarget::Deliveries), 4);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == endpoint_error")), FilterTarget::Deliveries), 3);
     QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && status == 302")), FilterTarget::Deliveries), 1);
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && flag:slow_ack")), FilterTarget::Deliveries), 1);
+    // Every timeout is a slow answer, as a log line "failed to answer under N ms" is.
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && flag:slow_ack")), FilterTarget::Deliveries), 6);
 }
 
 void TestReplay::selfSignedCertificate()
@@ -423,7 +515,8 @@ void TestReplay::selfSignedCertificate()
     target.timeoutMs = 5000;
     QList<ReplayResult> results;
     QCOMPARE(run(target, {plan->requests.front()}, &results).ok, 0);
-    QCOMPARE(results.front().kind, LogMessage::EndpointError);
+    QCOMPARE(results.front().kind, LogMessage::Timeout); // no answer, as the PIM logs it
+    QVERIFY(results.front().connectionFailed);
     QVERIFY(!results.front().status);
     QVERIFY2(results.front().error.contains(QStringLiteral("certificate"), Qt::CaseInsensitive)
                  || results.front().error.contains(QStringLiteral("SSL"), Qt::CaseInsensitive),
@@ -503,20 +596,51 @@ void TestReplay::cancelKeepsPartialResults()
     ReplayTarget target = toReceiver("hook");
     Replayer replayer(target, plan->requests, m_source.get());
     QSignalSpy finished(&replayer, &Replayer::finished);
-    int reported = 0;
-    connect(&replayer, &Replayer::requestFinished, &replayer, [&](const ReplayResult &) {
-        if (++reported == 2)
-            replayer.cancel();
+    QList<ReplayResult> reported;
+    connect(&replayer, &Replayer::requestFinished, &replayer, [&](const ReplayResult &r) {
+        reported.append(r);
+        if (reported.size() == 2) // while the third waits for its answer
+            QTimer::singleShot(100, &replayer, &Replayer::cancel);
     });
     replayer.start();
     QVERIFY(finished.wait(20000));
     QCOMPARE(finished.size(), 1);
     const ReplaySummary s = replayer.summary();
     QVERIFY(s.cancelled);
-    QCOMPARE(s.sent, 2);
-    QCOMPARE(reported, 2);
+    // The third was sent, and the target took it: it is reported and kept too, as cancelled before its answer.
+    QCOMPARE(s.sent, 3);
+    QCOMPARE(s.ok, 2);
+    QCOMPARE(s.cancelledInFlight, 1);
+    QCOMPARE(reported.size(), 3);
+    QVERIFY(reported[2].cancelled);
+    QCOMPARE(outcomeName(reported[2]), QStringLiteral("cancelled"));
+    QVERIFY(describeReplay(s).contains(QStringLiteral("1 cancelled before the answer")));
+    QTRY_COMPARE_WITH_TIMEOUT(received().size(), 3, 5000);
     QVERIFY(m_source->flush());
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries), 2);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries), 3);
+    // Stored with what happened, and no outcome the PIM would have logged.
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && error ~ cancelled && !(message in {request_sent, endpoint_error, timeout})")), FilterTarget::Deliveries), 1);
+}
+
+void TestReplay::pacingDoesNotCatchUp()
+{
+    // The first answer comes late (300 ms at 20 a second): the next requests keep their spacing, with no burst.
+    FixedServer late("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    late.answerDelayMs = [](int n) { return n == 0 ? 300 : 0; };
+    ReplayPlanOptions options;
+    options.batchSize = 1;
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
+    ReplayTarget target;
+    target.url = late.url();
+    target.ratePerSecond = 20;
+    const ReplaySummary s = run(target, plan->requests.mid(0, 8));
+    QCOMPARE(s.ok, 8);
+    QCOMPARE(late.arrivalsMs.size(), 8);
+    QVERIFY2(late.arrivalsMs[1] - late.arrivalsMs[0] >= 290, qPrintable(QString::number(late.arrivalsMs[1] - late.arrivalsMs[0])));
+    for (qsizetype i = 2; i < late.arrivalsMs.size(); ++i) {
+        const qint64 gap = late.arrivalsMs[i] - late.arrivalsMs[i - 1];
+        QVERIFY2(gap >= 35, qPrintable(QStringLiteral("request %1 came %2 ms after the one before").arg(i).arg(gap)));
+    }
 }
 
 void TestReplay::curlReproducesTheRequest()
@@ -609,6 +733,17 @@ void TestReplay::commandLine()
     QCOMPARE(output.count(" request_sent"), 6);
     QVERIFY2(output.contains("6 of 6 requests sent (30 events)"), output.constData());
     QCOMPARE(received().size(), 6);
+    // --per-hour: 36,000 an hour is one every 100 ms, from the first (no burst).
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
+                       QStringLiteral("--filter"), QStringLiteral("format == akeneo"), QStringLiteral("--per-hour"), QStringLiteral("36000")}, &output), 0);
+    {
+        const QList<Delivery> all = received();
+        QCOMPARE(all.size(), 9);
+        for (qsizetype i = 7; i < 9; ++i) {
+            const qint64 gap = all[i].receivedAtMs - all[i - 1].receivedAtMs;
+            QVERIFY2(gap >= 90 && gap < 200, qPrintable(QString::number(gap)));
+        }
+    }
     // A wrong secret: the receiver answers 401, the command exits 3.
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
                        QStringLiteral("--filter"), QStringLiteral("format == akeneo")}, &output, "wrong"), 3);
@@ -620,6 +755,17 @@ void TestReplay::commandLine()
     probe.close();
     QCOMPARE(pimscope({QStringLiteral("--to"), closed}, &output), 1);
     QVERIFY2(output.contains("cannot reach"), output.constData());
+    QVERIFY2(output.contains("warning: no secret: the requests go unsigned"), output.constData());
+    // A capture that does not exist: 1, naming it, and no file made.
+    {
+        const QString missing = m_dir->filePath(QStringLiteral("no-such.db"));
+        QProcess p;
+        p.start(bin, {QStringLiteral("replay"), QStringLiteral("--db"), missing, QStringLiteral("--to"), to, QStringLiteral("--dry-run")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(p.readAllStandardError().contains("no such capture file"), "no message");
+        QVERIFY(!QFileInfo::exists(missing));
+    }
     // Usage errors: 2.
     QCOMPARE(pimscope({}, &output), 2);
     QVERIFY(output.contains("--to URL is required"));

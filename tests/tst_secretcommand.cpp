@@ -1,5 +1,11 @@
+#include "filter/filter.h"
+#include "receiver/receiver.h"
 #include "secrets/keychainsecretstore.h"
+#include "store/eventstore.h"
+#include "store/storereader.h"
+#include "testutil.h"
 
+#include <QDeadlineTimer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QSignalSpy>
@@ -235,7 +241,7 @@ void TestSecretCommand::listedAmongCommands()
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
     const QByteArray err = p.readAllStandardError();
-    QVERIFY(err.contains("secret  store or delete a secret in the OS keychain (value from stdin)"));
+    QVERIFY(err.contains("secret   store or delete a secret in the OS keychain (value from stdin)"));
 }
 
 void TestSecretCommand::unreachableKeychain()
@@ -297,31 +303,59 @@ void TestSecretCommand::terminalInputIsNotEchoed()
 
 void TestSecretCommand::replaySignsWithAKeychainSecret()
 {
-    // `pimscope replay --secret-name` reads the target's secret from the real keychain.
+    // `pimscope replay --secret-name` reads the target's secret from the real keychain, and signs with it: a receiver
+    // that knows the same secret finds the signature valid.
     QCOMPARE(runPimscope(words("set", "replay-target"), "replay-keychain-value\n").exitCode, 0);
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("c.db"));
+    {
+        auto source = EventStore::open(db);
+        QVERIFY(source);
+        source.value()->enqueue(test::receivedDelivery(test::sample("akeneo_batch_example.json"), 1763632800000));
+        QVERIFY(source.value()->flush());
+    }
+    auto targetStore = EventStore::open(dir.filePath(QStringLiteral("target.db")));
+    QVERIFY(targetStore);
+    ReceiverSettings settings;
+    settings.port = 0;
+    SignatureRule rule;
+    rule.akeneoSecret = "replay-keychain-value";
+    settings.signatures.rules = {rule};
+    Receiver target(targetStore.value().get(), settings);
+    QVERIFY(target.start());
+    const QString to = target.url() + QStringLiteral("hook");
+
     const QString bin = QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
     const auto pimscope = [&](const QStringList &args, QByteArray *out) {
         QProcess p;
         p.start(bin, args);
-        if (!p.waitForFinished(60000))
+        // The receiver runs on this thread: the event loop turns while the command runs.
+        if (!p.waitForStarted(10000))
+            return -1;
+        for (QDeadlineTimer deadline(60000); p.state() != QProcess::NotRunning && !deadline.hasExpired();)
+            QTest::qWait(20);
+        if (p.state() != QProcess::NotRunning)
             return -1;
         *out = p.readAllStandardOutput() + p.readAllStandardError();
         return p.exitCode();
     };
     QByteArray out;
-    QCOMPARE(pimscope({QStringLiteral("import"), QStringLiteral("--db"), db,
-                       QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log")}, &out), 0);
-    QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"),
-                       QStringLiteral("http://127.0.0.1:9/hook"), QStringLiteral("--secret-name"),
-                       QStringLiteral("replay-target"), QStringLiteral("--dry-run")}, &out), 0);
+    QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"), to,
+                       QStringLiteral("--secret-name"), QStringLiteral("replay-target"), QStringLiteral("--dry-run")}, &out), 0);
     QVERIFY2(out.contains("X-Akeneo-Request-Signature: "), out.constData());
     QVERIFY(!out.contains("unsigned"));
     QVERIFY(!out.contains("replay-keychain-value"));
-    QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"),
-                       QStringLiteral("http://127.0.0.1:9/hook"), QStringLiteral("--secret-name"),
-                       QStringLiteral("no-such-secret"), QStringLiteral("--dry-run")}, &out), 1);
+    QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"), to,
+                       QStringLiteral("--secret-name"), QStringLiteral("replay-target")}, &out), 0);
+    QVERIFY(targetStore.value()->flush());
+    auto got = targetStore.value()->reader().deliveries(
+        *targetStore.value()->reader().matchingIds(Filter(), FilterTarget::Deliveries));
+    QVERIFY(got);
+    QCOMPARE(got->size(), 1);
+    QCOMPARE(got->front().signature, Signature::Valid);
+    QCOMPARE(got->front().eventCount, 10);
+    QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"), to,
+                       QStringLiteral("--secret-name"), QStringLiteral("no-such-secret"), QStringLiteral("--dry-run")}, &out), 1);
     QVERIFY2(out.contains("no secret named 'no-such-secret'"), out.constData());
 }
 

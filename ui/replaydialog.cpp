@@ -1,13 +1,12 @@
 #include "replaydialog.h"
 
+#include "replay/replaysigner.h"
 #include "secrets/secretstore.h"
 #include "store/capturequeries.h"
 #include "store/eventstore.h"
 #include "util/timeutil.h"
 
 #include <QCheckBox>
-
-#include <array>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -26,12 +25,15 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <array>
+
 namespace pimscope::ui {
 
 namespace {
 
 enum SecretSource { NoSecret = 0, Keychain = 1, Environment = 2 };
-enum Pacing { AsFastAsPossible = 0, AkeneoQuota = 1, PerSecond = 2 };
+enum Pacing { AsFastAsPossible = 0, AkeneoQuota = 1, PerSecond = 2, PerHour = 3 };
 
 } // namespace
 
@@ -47,7 +49,9 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     m_selected = new QRadioButton(what);
     m_matching = new QRadioButton(QStringLiteral("Every event matching"), what);
     m_filter = new QLineEdit(what);
-    m_filter->setPlaceholderText(QStringLiteral("all events (replays left out unless the filter names the origin)"));
+    m_filter->setPlaceholderText(QStringLiteral("all events but earlier replays and imported log lines"));
+    m_filter->setToolTip(QStringLiteral("Earlier replays (copies) and the events of imported logs (ids without their data) "
+                                        "are left out unless the filter asks for them: origin == replay, origin == log"));
     whatLayout->addRow(m_selected);
     whatLayout->addRow(m_matching, m_filter);
     layout->addWidget(what);
@@ -92,10 +96,11 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     auto *paceRow = new QHBoxLayout;
     m_pacing = new QComboBox(how);
     m_pacing->addItems({QStringLiteral("As fast as possible"), QStringLiteral("Akeneo's quota: 4,000 an hour"),
-                        QStringLiteral("Requests per second:")});
+                        QStringLiteral("Requests per second:"), QStringLiteral("Requests per hour:")});
     m_rate = new QDoubleSpinBox(how);
-    m_rate->setRange(0.01, 100000);
+    m_rate->setRange(0.01, 1e9);
     m_rate->setDecimals(2);
+    m_rate->setToolTip(QStringLiteral("Evenly spaced from the first request, no burst"));
     paceRow->addWidget(m_pacing);
     paceRow->addWidget(m_rate);
     paceRow->addStretch();
@@ -165,7 +170,7 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
         m_secretName->setPlaceholderText(m_secretSource->currentIndex() == Environment ? QStringLiteral("variable, e.g. AKENEO_SECRET")
                                                                                         : QStringLiteral("keychain name"));
         m_batchSize->setEnabled(m_rebatched->isChecked());
-        m_rate->setEnabled(m_pacing->currentIndex() == PerSecond);
+        m_rate->setEnabled(m_pacing->currentIndex() == PerSecond || m_pacing->currentIndex() == PerHour);
         m_seed->setEnabled(m_order->currentIndex() == 3);
         m_filter->setEnabled(m_matching->isChecked());
     };
@@ -185,7 +190,7 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     m_timeout->setValue(s.value(QStringLiteral("timeoutMs"), 500).toInt());
     (s.value(QStringLiteral("asReceived"), false).toBool() ? m_asReceived : m_rebatched)->setChecked(true);
     m_batchSize->setValue(s.value(QStringLiteral("batchSize"), 10).toInt());
-    m_pacing->setCurrentIndex(s.value(QStringLiteral("pacing"), AsFastAsPossible).toInt());
+    m_pacing->setCurrentIndex(std::clamp(s.value(QStringLiteral("pacing"), AsFastAsPossible).toInt(), 0, int(PerHour)));
     m_rate->setValue(s.value(QStringLiteral("rate"), 10.0).toDouble());
     m_concurrency->setValue(s.value(QStringLiteral("concurrency"), 1).toInt());
     m_order->setCurrentIndex(s.value(QStringLiteral("order"), 0).toInt());
@@ -222,6 +227,26 @@ void ReplayDialog::setRate(double perSecond)
     m_pacing->setCurrentIndex(perSecond > 0 ? PerSecond : AsFastAsPossible);
     if (perSecond > 0)
         m_rate->setValue(perSecond);
+}
+
+void ReplayDialog::setRatePerHour(double perHour)
+{
+    m_pacing->setCurrentIndex(PerHour);
+    m_rate->setValue(perHour);
+}
+
+double ReplayDialog::ratePerSecond() const
+{
+    switch (m_pacing->currentIndex()) {
+    case AkeneoQuota:
+        return 4000.0 / 3600.0;
+    case PerSecond:
+        return m_rate->value();
+    case PerHour:
+        return m_rate->value() / 3600.0;
+    default:
+        return 0.0;
+    }
 }
 
 void ReplayDialog::setBatchSize(int n)
@@ -298,7 +323,6 @@ void ReplayDialog::startReplay()
         return;
     }
     default:
-        m_message->setText(QStringLiteral("No secret: the requests go unsigned (a receiver that checks signatures refuses them)."));
         startWithSecret({});
     }
 }
@@ -331,17 +355,18 @@ void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
         setRunning(false);
         return;
     }
-    if (!plan->notes.isEmpty())
-        m_message->setText(plan->notes.join(u'\n'));
+    // How the requests are signed (unsigned, one secret for two formats), then what the plan did.
+    QStringList lines;
+    for (const QString &line : signingWarnings(plan->requests, !secret.isEmpty()) + plan->notes)
+        lines << line.left(1).toUpper() + line.mid(1) + u'.';
+    m_message->setText(lines.join(u'\n'));
     ReplayTarget target;
     target.url = QUrl(m_url->text().trimmed());
     target.secret = secret;
     target.concurrency = m_concurrency->value();
     target.timeoutMs = m_timeout->value();
     target.insecure = m_insecure->isChecked();
-    target.ratePerSecond = m_pacing->currentIndex() == AkeneoQuota ? 4000.0 / 3600.0
-        : m_pacing->currentIndex() == PerSecond                   ? m_rate->value()
-                                                                  : 0.0;
+    target.ratePerSecond = ratePerSecond();
     m_results->clear();
     m_progress->setRange(0, int(plan->requests.size()));
     m_progress->setValue(0);
@@ -372,7 +397,7 @@ void ReplayDialog::onResult(const ReplayResult &r)
     item->setText(2, r.status ? QString::number(*r.status) : QStringLiteral("—"));
     item->setText(3, QString::number(r.latencyMs, 'f', 1));
     item->setText(4, QString::number(r.eventCount));
-    item->setText(5, logMessageName(r.kind) + (r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error)
+    item->setText(5, outcomeName(r) + (r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error)
                          + (r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
     if (!r.ok()) {
         const QColor bad = r.kind == LogMessage::RequestSent ? QColor(0xB2, 0x6B, 0x00) : QColor(0xC6, 0x28, 0x28);

@@ -27,7 +27,7 @@ namespace pimscope::ui {
 
 /**
  * Replay: the target, its secret (from the keychain, read without blocking, or an environment variable), the mode
- * (as received or rebatched), pacing (as fast as possible, Akeneo's 4,000 an hour, or N a second), concurrency,
+ * (as received or rebatched), pacing (as fast as possible, Akeneo's 4,000 an hour, N a second or an hour), concurrency,
  * order, duplicates and the deadline; then a progress bar, the results as they come (status, latency, how the PIM
  * would log each) and Cancel at any time. The plan is built on the capture's query thread and the requests are
  * sent from a thread of their own; the results are stored in the capture as deliveries of origin `replay`.
@@ -56,6 +56,8 @@ public:
     QLabel *summaryLabel() const { return m_summary; }
     void setSecretFromEnvironment(const QString &variable);
     void setRate(double perSecond);
+    void setRatePerHour(double perHour);
+    QLabel *messageLabel() const { return m_message; }
     void setBatchSize(int n);
 
 Q_SIGNALS:
@@ -69,6 +71,8 @@ private:
     void onFinished(const ReplaySummary &summary);
     void setRunning(bool running);
     void saveChoices() const;
+    /** What the pacing choice means, in requests per second (0: as fast as possible). */
+    double ratePerSecond() const;
     void fail(const QString &message);
     void cancelReplayer(Qt::ConnectionType type);
 

@@ -58,11 +58,6 @@ Result<QByteArray> readKeychainSecret(const QString &name)
     return result;
 }
 
-QString kindName(const ReplayResult &r)
-{
-    return logMessageName(r.kind);
-}
-
 } // namespace
 
 int replayCommand(const QStringList &args)
@@ -171,7 +166,9 @@ int replayCommand(const QStringList &args)
         target.secret = secret.value();
     }
 
-    auto store = EventStore::open(dbPath(parser));
+    StoreOptions existing;
+    existing.createIfMissing = false; // a capture to replay from, not a new one
+    auto store = EventStore::open(dbPath(parser), existing);
     if (!store) {
         printError(store.error());
         return Failure;
@@ -182,8 +179,8 @@ int replayCommand(const QStringList &args)
         return Failure;
     }
     const ReplayPlan &p = planned.value();
-    if (target.secret.isEmpty())
-        printError(QStringLiteral("warning: no secret given (--secret-env or --secret-name): the requests go unsigned"));
+    for (const QString &warning : signingWarnings(p.requests, !target.secret.isEmpty()))
+        printError(QStringLiteral("warning: ") + warning + (target.secret.isEmpty() ? QStringLiteral(" (give --secret-env or --secret-name)") : QString()));
     for (const QString &note : p.notes)
         printError(QStringLiteral("note: ") + note);
     if (p.requests.isEmpty()) {
@@ -213,7 +210,7 @@ int replayCommand(const QStringList &args)
                 .arg(toIsoUtc(r.sentAtMs), r.status ? QString::number(*r.status) : QStringLiteral("---"))
                 .arg(r.latencyMs, 7, 'f', 1)
                 .arg(r.eventCount, 3)
-                .arg(kindName(r), r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error,
+                .arg(outcomeName(r), r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error,
                      r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
     });
     QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });

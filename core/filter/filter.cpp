@@ -2,6 +2,8 @@
 
 #include "parser.h"
 
+#include <algorithm>
+
 namespace pimscope {
 
 namespace {
@@ -66,18 +68,33 @@ bool Filter::isEmpty() const
     return m_text.trimmed().isEmpty();
 }
 
-bool Filter::references(filter::Field field) const
+bool Filter::asksFor(filter::Field field, std::optional<qint64> value) const
 {
-    const auto visit = [field](const auto &self, const filter::Node &node) -> bool {
-        if (node.kind == filter::Node::Kind::Compare && node.field == field)
-            return true;
+    using filter::CompareOp;
+    using filter::Node;
+    const auto visit = [field, value](const auto &self, const Node &node, bool negated) -> bool {
+        if (node.kind == Node::Kind::Compare) {
+            if (node.field != field || node.negated != negated)
+                return false;
+            if (node.op != CompareOp::Eq && node.op != CompareOp::In && node.op != CompareOp::Contains
+                && node.op != CompareOp::Matches)
+                return false;
+            if (!value)
+                return true;
+            return std::any_of(node.values.cbegin(), node.values.cend(), [&value](const QVariant &v) {
+                bool isNumber = false;
+                const qint64 n = v.toLongLong(&isNumber);
+                return isNumber && n == *value;
+            });
+        }
+        const bool below = node.kind == Node::Kind::Not ? !negated : negated;
         for (const auto &child : node.children) {
-            if (self(self, *child))
+            if (self(self, *child, below))
                 return true;
         }
         return false;
     };
-    return m_root && visit(visit, *m_root);
+    return m_root && visit(visit, *m_root, false);
 }
 
 CompiledFilter Filter::compile(FilterTarget target) const

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace pimscope {
 
@@ -44,8 +45,13 @@ public:
     const FilterError &error() const { return m_error; }
     const QString &text() const { return m_text; }
 
-    /** Whether the filter tests `field` anywhere (e.g. replay leaves origin `replay` out unless it names the origin). */
-    bool references(filter::Field field) const;
+    /**
+     * Whether the filter asks for `field` to hold a value in a positive atom (==, in, ~ or matches, not negated
+     * by != or !): `origin == replay`, `origin in {log, replay}` and `origin ~ rep` ask for origin replay,
+     * `origin != live` does not. With `value` (an enum's or a number's), only an atom that accepts it counts.
+     * Replay leaves out the origins `replay` and `log` unless the filter asks for them.
+     */
+    bool asksFor(filter::Field field, std::optional<qint64> value = std::nullopt) const;
 
     /** The SQL of a valid filter for `target`. An invalid filter compiles to a constant false ("0"). */
     CompiledFilter compile(FilterTarget target) const;

@@ -25,18 +25,28 @@ double ReplaySummary::percentileMs(double p) const
     return sorted[std::clamp<qsizetype>(rank, 0, sorted.size() - 1)];
 }
 
+QString outcomeName(const ReplayResult &result)
+{
+    return result.cancelled ? QStringLiteral("cancelled") : logMessageName(result.kind);
+}
+
 QString describeReplay(const ReplaySummary &s)
 {
-    return QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %L6 answered 2xx in time, %L7 endpoint errors, "
-                          "%L8 timeouts; latency p50 %9 ms, p99 %10 ms")
+    QString answers = QStringLiteral("%L1 answered 2xx in time").arg(s.ok);
+    if (s.otherAnswers)
+        answers += QStringLiteral(", %L1 other answers (1xx, 3xx not followed)").arg(s.otherAnswers);
+    answers += QStringLiteral(", %L1 endpoint errors, %L2 timeouts").arg(s.endpointErrors).arg(s.timeouts);
+    if (s.connectionFailures)
+        answers += QStringLiteral(" (%L1 of them failed to connect)").arg(s.connectionFailures);
+    if (s.cancelledInFlight)
+        answers += QStringLiteral(", %L1 cancelled before the answer").arg(s.cancelledInFlight);
+    return QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %6; latency p50 %7 ms, p99 %8 ms")
         .arg(s.cancelled ? QStringLiteral("cancelled: ") : QString())
         .arg(s.sent)
         .arg(s.planned)
         .arg(s.events)
         .arg(s.elapsedMs / 1000.0, 0, 'f', 1)
-        .arg(s.ok)
-        .arg(s.endpointErrors)
-        .arg(s.timeouts)
+        .arg(answers)
         .arg(s.percentileMs(50), 0, 'f', 1)
         .arg(s.percentileMs(99), 0, 'f', 1);
 }
@@ -111,11 +121,11 @@ void Replayer::abortInFlight()
         if (!slot->busy)
             continue;
         slot->connection->abort();
-        slot->deadline->stop();
-        slot->busy = false;
-        ++m_done;
+        ReplayResult result = resultOf(*slot);
+        result.cancelled = true;
+        result.error = QStringLiteral("cancelled before the answer came (the target may have taken the request)");
+        record(*slot, result);
     }
-    Q_EMIT progress(m_done, int(m_requests.size()));
 }
 
 void Replayer::pump()
@@ -127,13 +137,20 @@ void Replayer::pump()
         if (free == m_slots.end())
             return; // a slot that finishes pumps again
         if (m_target.ratePerSecond > 0) {
-            // Evenly spaced starts from the first one (no burst at the start, none to catch up either way).
-            const auto dueMs = qint64(std::llround(double(m_next) * 1000.0 / m_target.ratePerSecond));
-            const qint64 nowMs = m_started.elapsed();
+            // Evenly spaced starts from the first one: no burst at the start. A start that comes late (the slots
+            // were busy with a slow target) moves the schedule on instead of catching up with a burst; a little
+            // lateness (the timer's) is made up, so the rate holds.
+            const double intervalMs = 1000.0 / m_target.ratePerSecond;
+            const double nowMs = double(m_started.nsecsElapsed()) / 1e6;
+            const double dueMs = m_paceOriginMs + double(m_next - m_paceFrom) * intervalMs;
             if (nowMs < dueMs) {
                 if (!m_pacer->isActive())
-                    m_pacer->start(int(dueMs - nowMs));
+                    m_pacer->start(std::max(1, int(std::ceil(dueMs - nowMs))));
                 return;
+            }
+            if (nowMs - dueMs > std::max(intervalMs / 2, 10.0)) {
+                m_paceOriginMs = nowMs;
+                m_paceFrom = m_next;
             }
         }
         send(**free, m_next++);
@@ -153,12 +170,8 @@ void Replayer::send(Slot &slot, int index)
     slot.connection->post(slot.headers, r.body);
 }
 
-void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
+ReplayResult Replayer::resultOf(const Slot &slot) const
 {
-    if (!slot.busy)
-        return;
-    slot.busy = false;
-    slot.deadline->stop();
     const ReplayRequest &r = m_requests[slot.index];
     ReplayResult result;
     result.index = slot.index;
@@ -166,6 +179,14 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
     result.latencyMs = double(slot.clock.nsecsElapsed()) / 1e6;
     result.eventCount = r.eventCount;
     result.duplicate = r.duplicate;
+    return result;
+}
+
+void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
+{
+    if (!slot.busy)
+        return;
+    ReplayResult result = resultOf(slot);
     if (!answer) {
         result.kind = LogMessage::Timeout;
         result.error = QStringLiteral("no answer within %1 ms").arg(m_target.timeoutMs);
@@ -177,34 +198,49 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
                                .arg(answer->location.isEmpty() ? QStringLiteral("none") : QString::fromUtf8(answer->location));
         }
     } else {
-        result.kind = LogMessage::EndpointError;
+        // Akeneo logs every failure without an answer (refused, DNS, TLS, closed) as a timeout.
+        result.kind = LogMessage::Timeout;
+        result.connectionFailed = true;
         result.error = answer->error;
     }
+    record(slot, result);
+    if (m_target.stopIfUnreachable && m_summary.sent == 1 && result.connectionFailed) {
+        m_summary.unreachable = true;
+        m_summary.unreachableError = result.error;
+        m_stopping = true;
+        m_pacer->stop();
+        abortInFlight();
+    }
+    if (m_stopping)
+        finishIfDone();
+    else
+        pump();
+}
+
+void Replayer::record(Slot &slot, ReplayResult &result)
+{
+    slot.busy = false;
+    slot.deadline->stop();
     ++m_done;
     ++m_summary.sent;
-    m_summary.events += r.eventCount;
-    if (result.ok())
+    m_summary.events += result.eventCount;
+    if (result.cancelled)
+        ++m_summary.cancelledInFlight;
+    else if (result.ok())
         ++m_summary.ok;
     else if (result.kind == LogMessage::Timeout)
         ++m_summary.timeouts;
     else if (result.kind == LogMessage::EndpointError)
         ++m_summary.endpointErrors;
+    else
+        ++m_summary.otherAnswers;
+    if (result.connectionFailed)
+        ++m_summary.connectionFailures;
     if (result.status)
         m_summary.latenciesMs.append(result.latencyMs);
     store(result, slot);
     Q_EMIT requestFinished(result);
-    if (m_target.stopIfUnreachable && m_summary.sent == 1 && !result.status && result.kind != LogMessage::Timeout) {
-        m_summary.unreachable = true;
-        m_summary.unreachableError = result.error;
-        m_stopping = true;
-        m_pacer->stop();
-        abortInFlight(); // counted as cancelled, not stored
-    }
     Q_EMIT progress(m_done, int(m_requests.size()));
-    if (m_stopping)
-        finishIfDone();
-    else
-        pump();
 }
 
 void Replayer::store(const ReplayResult &result, const Slot &slot)
@@ -230,8 +266,10 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
     d.statusCode = result.status;
     d.ackMs = result.latencyMs;
     d.error = result.error;
-    d.logMessage = result.kind;
-    d.logLevel = result.kind == LogMessage::RequestSent ? LogLevel::Info : LogLevel::Error;
+    if (!result.cancelled) { // a cancelled request has no outcome the PIM would log
+        d.logMessage = result.kind;
+        d.logLevel = result.kind == LogMessage::RequestSent ? LogLevel::Info : LogLevel::Error;
+    }
     d.url = m_target.url.toString(QUrl::RemoveUserInfo);
     // Parsed here, so that the writer (which also serves the receiver) only writes.
     if (!m_parser)

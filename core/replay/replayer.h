@@ -38,21 +38,33 @@ struct ReplayResult
     qint64 sentAtMs = 0;        ///< UTC milliseconds since the epoch
     std::optional<int> status;  ///< the HTTP status, when an answer came in time
     double latencyMs = 0;       ///< until the answer (or the deadline, or the failure)
-    QString error;              ///< transport error, timeout; null when none
-    LogMessage kind = LogMessage::RequestSent; ///< RequestSent, EndpointError or Timeout
+    QString error;              ///< transport error, timeout, cancelled; null when none
+    /**
+     * RequestSent (an answer below 400), EndpointError (4xx, 5xx) or Timeout: as Akeneo logs any failure without an
+     * answer (the deadline, a refused connection, DNS, TLS) as "failed to answer under N ms".
+     */
+    LogMessage kind = LogMessage::RequestSent;
+    bool connectionFailed = false; ///< no answer because the connection failed (not the deadline); see `error`
+    bool cancelled = false;        ///< in flight when the replay was cancelled: sent, its answer never awaited
     int eventCount = 0;
     bool duplicate = false;
     /** A 2xx answer within the deadline: what the command's exit status counts. */
-    bool ok() const { return kind == LogMessage::RequestSent && status && *status >= 200 && *status < 300; }
+    bool ok() const { return !cancelled && kind == LogMessage::RequestSent && status && *status >= 200 && *status < 300; }
 };
+
+/** How the PIM would log the result (request_sent, endpoint_error, timeout), or "cancelled". */
+QString outcomeName(const ReplayResult &result);
 
 struct ReplaySummary
 {
     int planned = 0;
     int sent = 0;
     int ok = 0;
+    int otherAnswers = 0;   ///< answered in time, but not 2xx nor an error (1xx, a 3xx not followed)
     int endpointErrors = 0;
-    int timeouts = 0;
+    int timeouts = 0;       ///< no answer: the deadline passed, or the connection failed
+    int connectionFailures = 0; ///< of the timeouts, those whose connection failed
+    int cancelledInFlight = 0;  ///< sent, but cancelled before the answer came
     qint64 events = 0;
     double elapsedMs = 0;
     bool cancelled = false;
@@ -62,7 +74,10 @@ struct ReplaySummary
     double percentileMs(double p) const;
 };
 
-/** "9 of 9 requests sent (31 events) in 0.1 s: 8 answered 2xx in time, 1 endpoint errors, 0 timeouts; latency ..." */
+/**
+ * "9 of 9 requests sent (31 events) in 0.1 s: 8 answered 2xx in time, 1 endpoint errors, 0 timeouts; latency ...",
+ * with the other answers, the failed connections and the requests cancelled in flight when there are any.
+ */
 QString describeReplay(const ReplaySummary &summary);
 
 /**
@@ -87,7 +102,10 @@ public:
     static constexpr int bulkFrom = 2000;
 
     void start();
-    /** Stops sending; requests in flight are aborted and reported as cancelled (not stored). */
+    /**
+     * Stops sending. The requests in flight are aborted: each is reported (cancelled) and stored, since it was sent
+     * and the target may have taken it.
+     */
     void cancel();
     bool isRunning() const { return m_running; }
 
@@ -114,8 +132,12 @@ private:
     void send(Slot &slot, int index);
     /** A slot's request is over: answered, or (answer null) its deadline passed. */
     void onDone(Slot &slot, const HttpAnswer *answer);
-    /** Gives up the requests in flight: they count as done, not sent, and are not stored. */
+    /** Gives up the requests in flight: each is reported and stored as cancelled. */
     void abortInFlight();
+    /** Counts, stores and reports a finished request. */
+    void record(Slot &slot, ReplayResult &result);
+    /** A result for the slot's request, with what every result holds. */
+    ReplayResult resultOf(const Slot &slot) const;
     void store(const ReplayResult &result, const Slot &slot);
     void finishIfDone();
 
@@ -125,6 +147,9 @@ private:
     std::vector<std::unique_ptr<Slot>> m_slots;
     QTimer *m_pacer = nullptr;
     QElapsedTimer m_started;
+    /** The pacing schedule: request m_paceFrom + k is due at m_paceOriginMs + k / rate (ms from m_started). */
+    double m_paceOriginMs = 0;
+    int m_paceFrom = 0;
     int m_next = 0;
     int m_done = 0;
     bool m_running = false;

@@ -69,21 +69,45 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
     // Read the events in pages (their payloads are what is sent).
     QList<EventRecord> events;
     constexpr qsizetype page = 5000;
-    // Chosen by hand (ids, or deliveries by id) or by origin: replays are what the user asked for.
-    const bool keepReplays = !eventIds.isEmpty() || filter.references(filter::Field::Origin)
-        || filter.references(filter::Field::DeliveryId);
+    // Chosen by hand (events or deliveries by id), or asked for by origin: then replays and log events are what the
+    // user wants. Otherwise earlier replays are left out (they are copies), and so are the events of imported logs:
+    // a log line holds the events' ids, not their data, and the same events are often in the captured traffic too.
+    const bool byHand = !eventIds.isEmpty() || filter.asksFor(filter::Field::DeliveryId) || filter.asksFor(filter::Field::Id);
+    const bool keepReplays = byHand || filter.asksFor(filter::Field::Origin, qint64(Origin::Replay));
+    const bool keepLogs = byHand || filter.asksFor(filter::Field::Origin, qint64(Origin::Log))
+        || filter.asksFor(filter::Field::LogFile) || filter.asksFor(filter::Field::LogLine);
+    qint64 replaysLeftOut = 0;
+    qint64 logEventsLeftOut = 0;
+    bool logEvents = false;
     for (qsizetype i = 0; i < ids.size(); i += page) {
         auto chunk = reader.events(ids.mid(i, page));
         if (!chunk)
             return R::failure(chunk.error());
         for (EventRecord &r : chunk.value()) {
-            if (r.origin == Origin::Replay && !keepReplays)
+            if (r.origin == Origin::Replay && !keepReplays) {
+                ++replaysLeftOut;
                 continue;
+            }
+            if (r.origin == Origin::Log && !keepLogs) {
+                ++logEventsLeftOut;
+                continue;
+            }
+            logEvents = logEvents || r.origin == Origin::Log;
             events.append(std::move(r));
         }
     }
     ReplayPlan plan;
     plan.events = events.size();
+    if (replaysLeftOut)
+        plan.notes << QStringLiteral("%L1 events of earlier replays left out (filter origin == replay to send them)").arg(replaysLeftOut);
+    if (logEventsLeftOut)
+        plan.notes << QStringLiteral("%L1 events of imported logs left out: a log line holds their ids, not their data "
+                                     "(filter origin == log to send them)")
+                          .arg(logEventsLeftOut);
+    if (logEvents)
+        plan.notes << QStringLiteral("a log line is not a request body: its events are sent as the log holds them "
+                                     "(ids only, no resource)%1")
+                          .arg(options.mode == ReplayMode::AsReceived ? QStringLiteral(", each line's in one envelope") : QString());
 
     switch (options.order) {
     case ReplayOrder::Original:
@@ -155,12 +179,6 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
                               .arg(requests.size())
                               .arg(partial)
                               .arg(plan.events);
-        bool logLines = false;
-        for (const EventRecord &r : std::as_const(events))
-            logLines = logLines || r.origin == Origin::Log;
-        if (logLines)
-            plan.notes << QStringLiteral("a log line is not a request body: its events are sent in one envelope of their "
-                                         "bytes as the log holds them (ids only, no resource)");
     } else {
         QList<QByteArray> batch;
         QStringList batchIds;

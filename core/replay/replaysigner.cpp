@@ -4,6 +4,8 @@
 
 #include <QStringList>
 
+#include <algorithm>
+
 namespace pimscope {
 
 QByteArray replayUserAgent()
@@ -36,6 +38,18 @@ Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secr
     }
     }
     return h;
+}
+
+QStringList signingWarnings(const QList<ReplayRequest> &requests, bool hasSecret)
+{
+    if (!hasSecret)
+        return {QStringLiteral("no secret: the requests go unsigned (a receiver that checks signatures refuses them)")};
+    const bool quable = std::any_of(requests.cbegin(), requests.cend(), [](const ReplayRequest &r) { return r.format == Format::Quable; });
+    const bool hmac = std::any_of(requests.cbegin(), requests.cend(), [](const ReplayRequest &r) { return r.format != Format::Quable; });
+    if (quable && hmac)
+        return {QStringLiteral("Quable and Akeneo events go to one target: the secret signs the Akeneo requests and is "
+                               "sent as it is as the Authorization header of the Quable ones")};
+    return {};
 }
 
 bool isSecretHeader(QByteArrayView name)

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "model/delivery.h"
+#include "replayplan.h"
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 namespace pimscope {
@@ -20,6 +22,12 @@ QByteArray replayUserAgent();
  * Always Content-Type: application/json and the replay User-Agent.
  */
 Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secret, qint64 nowSeconds);
+
+/**
+ * What the user should know about how a plan's requests are signed: unsigned without a secret; a secret that serves
+ * both as an HMAC key (Akeneo, Event Platform) and as Quable's Authorization value when the plan mixes them.
+ */
+QStringList signingWarnings(const QList<ReplayRequest> &requests, bool hasSecret);
 
 /** Whether a header carries a secret as it is (Authorization, Proxy-Authorization); signatures do not. */
 bool isSecretHeader(QByteArrayView name);

@@ -1,10 +1,14 @@
 #pragma once
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 #include <QUrl>
+
+#include <functional>
 
 namespace pimscope::test {
 
@@ -30,9 +34,15 @@ public:
                     const qsizetype length = lengthAt < 0 ? 0 : b.mid(lengthAt + 15, b.indexOf('\r', lengthAt) - lengthAt - 15).trimmed().toLongLong();
                     if (b.size() < end + 4 + length)
                         return;
+                    arrivalsMs.append(QDateTime::currentMSecsSinceEpoch());
+                    const int delay = answerDelayMs ? answerDelayMs(requests) : 0;
                     ++requests;
                     m_buffer.remove(s);
-                    if (!m_answer.isEmpty())
+                    if (m_answer.isEmpty())
+                        return;
+                    if (delay > 0)
+                        QTimer::singleShot(delay, s, [this, s] { s->write(m_answer); });
+                    else
                         s->write(m_answer);
                 });
                 connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
@@ -44,7 +54,10 @@ public:
     {
         return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(serverPort()).arg(QLatin1StringView(path)));
     }
-    int requests = 0; ///< whole requests received
+    int requests = 0;         ///< whole requests received
+    QList<qint64> arrivalsMs; ///< when each came in whole (UTC milliseconds)
+    /** How long to wait before answering request number n (from 0); none: at once. */
+    std::function<int(int)> answerDelayMs;
 
 private:
     QByteArray m_answer;
