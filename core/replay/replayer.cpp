@@ -137,9 +137,9 @@ void Replayer::pump()
         if (free == m_slots.end())
             return; // a slot that finishes pumps again
         if (m_target.ratePerSecond > 0) {
-            // Evenly spaced starts from the first one: no burst at the start. A start that comes late (the slots
-            // were busy with a slow target) moves the schedule on instead of catching up with a burst; a little
-            // lateness (the timer's) is made up, so the rate holds.
+            // Evenly spaced starts from the first one: no burst at the start. Lateness up to catchUpMs (a late
+            // timer, a short stall of the target) is made up, so the rate holds; a start later than that (the slots
+            // were busy with a slow target) moves the schedule on instead of catching up with a burst.
             const double intervalMs = 1000.0 / m_target.ratePerSecond;
             const double nowMs = double(m_started.nsecsElapsed()) / 1e6;
             const double dueMs = m_paceOriginMs + double(m_next - m_paceFrom) * intervalMs;
@@ -148,7 +148,7 @@ void Replayer::pump()
                     m_pacer->start(std::max(1, int(std::ceil(dueMs - nowMs))));
                 return;
             }
-            if (nowMs - dueMs > std::max(intervalMs / 2, 10.0)) {
+            if (nowMs - dueMs > std::max(intervalMs / 2, catchUpMs)) {
                 m_paceOriginMs = nowMs;
                 m_paceFrom = m_next;
             }

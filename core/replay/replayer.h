@@ -100,6 +100,11 @@ public:
     ~Replayer() override;
 
     static constexpr int bulkFrom = 2000;
+    /**
+     * Paced: how late a start may be and still be made up (by starting the next ones as soon as they are due);
+     * later than this, or than half an interval, the schedule moves on from it (no burst to catch up).
+     */
+    static constexpr double catchUpMs = 100;
 
     void start();
     /**
