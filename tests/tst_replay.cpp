@@ -588,12 +588,13 @@ void TestReplay::pacingIsEven()
 void TestReplay::cancelKeepsPartialResults()
 {
     ReceiverSettings slow;
-    slow.answerDelayMs = 200;
+    slow.answerDelayMs = 600; // the cancel comes 100 ms into the third request
     startReceiver(slow);
     ReplayPlanOptions options;
     options.batchSize = 1;
     auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
     ReplayTarget target = toReceiver("hook");
+    target.timeoutMs = 5000;
     Replayer replayer(target, plan->requests, m_source.get());
     QSignalSpy finished(&replayer, &Replayer::finished);
     QList<ReplayResult> reported;
@@ -624,22 +625,25 @@ void TestReplay::cancelKeepsPartialResults()
 
 void TestReplay::pacingDoesNotCatchUp()
 {
-    // The first answer comes late (300 ms at 20 a second): the next requests keep their spacing, with no burst.
+    // The first answer comes late (700 ms at 5 a second): the next requests keep their spacing, with no burst. A
+    // start may be made up by up to max(half an interval, Replayer::catchUpMs) = 100 ms (a late timer on a loaded
+    // machine), so no gap is shorter than 200 - 100 ms; catching up after the stall would send 3 at once.
     FixedServer late("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-    late.answerDelayMs = [](int n) { return n == 0 ? 300 : 0; };
+    late.answerDelayMs = [](int n) { return n == 0 ? 700 : 0; };
     ReplayPlanOptions options;
     options.batchSize = 1;
     auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
     ReplayTarget target;
     target.url = late.url();
-    target.ratePerSecond = 20;
-    const ReplaySummary s = run(target, plan->requests.mid(0, 8));
-    QCOMPARE(s.ok, 8);
-    QCOMPARE(late.arrivalsMs.size(), 8);
-    QVERIFY2(late.arrivalsMs[1] - late.arrivalsMs[0] >= 290, qPrintable(QString::number(late.arrivalsMs[1] - late.arrivalsMs[0])));
+    target.ratePerSecond = 5;
+    target.timeoutMs = 2000;
+    const ReplaySummary s = run(target, plan->requests.mid(0, 6));
+    QCOMPARE(s.ok, 6);
+    QCOMPARE(late.arrivalsMs.size(), 6);
+    QVERIFY2(late.arrivalsMs[1] - late.arrivalsMs[0] >= 690, qPrintable(QString::number(late.arrivalsMs[1] - late.arrivalsMs[0])));
     for (qsizetype i = 2; i < late.arrivalsMs.size(); ++i) {
         const qint64 gap = late.arrivalsMs[i] - late.arrivalsMs[i - 1];
-        QVERIFY2(gap >= 35, qPrintable(QStringLiteral("request %1 came %2 ms after the one before").arg(i).arg(gap)));
+        QVERIFY2(gap >= 90, qPrintable(QStringLiteral("request %1 came %2 ms after the one before").arg(i).arg(gap)));
     }
 }
 
@@ -739,10 +743,9 @@ void TestReplay::commandLine()
     {
         const QList<Delivery> all = received();
         QCOMPARE(all.size(), 9);
-        for (qsizetype i = 7; i < 9; ++i) {
-            const qint64 gap = all[i].receivedAtMs - all[i - 1].receivedAtMs;
-            QVERIFY2(gap >= 90 && gap < 200, qPrintable(QString::number(gap)));
-        }
+        // Never before its time (the schedule starts at the first request); no later than a loaded machine makes it.
+        const qint64 span = all[8].receivedAtMs - all[6].receivedAtMs;
+        QVERIFY2(span >= 190 && span < 1000, qPrintable(QString::number(span)));
     }
     // A wrong secret: the receiver answers 401, the command exits 3.
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
