@@ -21,8 +21,9 @@ bool isQtOption(const QString &name)
         QStringLiteral("display"),      QStringLiteral("geometry"),           QStringLiteral("title"),
         QStringLiteral("name"),         QStringLiteral("visual"),             QStringLiteral("ncols"),
         QStringLiteral("cmap"),         QStringLiteral("nograb"),             QStringLiteral("dograb"),
-        QStringLiteral("qmljsdebugger")};
-    return qtOptions.contains(name) || name.startsWith(QLatin1String("qmljsdebugger="));
+        QStringLiteral("qmljsdebugger"), QStringLiteral("icon"),              QStringLiteral("testability"),
+        QStringLiteral("sync")};
+    return qtOptions.contains(name);
 }
 
 /**
@@ -59,7 +60,14 @@ int answerWithoutDisplay(int argc, char *argv[])
         std::fputs(qPrintable(pimscope::cli::versionText()), stdout);
         return 0;
     }
-    parser.process(app); // prints the help and exits
+    if (asked({"help-all"}))
+        parser.process(app); // prints the help with Qt's options, and exits
+    // "Usage: pimscope", not the path it was started by.
+    QString help = parser.helpText();
+    const QString usage = QStringLiteral("Usage: ") + args.value(0);
+    if (help.startsWith(usage))
+        help.replace(0, usage.size(), QStringLiteral("Usage: pimscope"));
+    std::fputs(qPrintable(help), stdout);
     return 0;
 }
 

@@ -375,6 +375,10 @@ void TestCli::windowHelpWithoutDisplay()
         QCOMPARE(help.exitCode, 0);
         QVERIFY2(help.out.startsWith(QByteArray(QByteArray("Usage: pimscope ") + command + " [options]")), help.out.constData());
     }
+    // Qt's own single-dash options still go to QApplication (here with a platform that needs no display).
+    r = run({QStringLiteral("-platform"), QStringLiteral("offscreen"), QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("--listen <HOST:PORT>"), r.out.constData());
     r = run({QStringLiteral("--version")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.startsWith("pimscope "));

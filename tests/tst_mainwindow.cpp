@@ -448,6 +448,21 @@ void TestMainWindow::replayFromTheWindow()
     QCOMPARE(got->size(), 2);
     QCOMPARE(got->last().signature, Signature::Valid);
     QCOMPARE(got->last().body, sample("akeneo_batch_example.json")); // the delivery's exact body
+    QVERIFY2(dialog->messageLabel()->text().isEmpty(), qPrintable(dialog->messageLabel()->text()));
+
+    // Again, unsigned and paced by the hour: the dialog says the requests go unsigned, and the receiver refuses them.
+    dialog->show();
+    dialog->urlEdit()->setText(target.url() + QStringLiteral("hook"));
+    dialog->setUnsigned();
+    dialog->setRate(2);
+    dialog->setRatePerHour(7200);
+    QCOMPARE(dialog->ratePerSecond(), 2.0);
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    const auto refused = finished.takeFirst().at(0).value<ReplaySummary>();
+    QCOMPARE(refused.endpointErrors, 1);
+    QVERIFY2(dialog->messageLabel()->text().contains(QStringLiteral("the requests go unsigned")), qPrintable(dialog->messageLabel()->text()));
+    QCOMPARE(dialog->resultsList()->topLevelItem(0)->text(2), QStringLiteral("401"));
 }
 
 void TestMainWindow::rowMenuFiltersOnACell()

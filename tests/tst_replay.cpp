@@ -62,6 +62,7 @@ private Q_SLOTS:
     void certificateNameIsChecked();
     void pacingIsEven();
     void cancelKeepsPartialResults();
+    void cancelFromAResultHandler();
     void pacingDoesNotCatchUp();
     void curlReproducesTheRequest();
     void commandLine();
@@ -327,6 +328,11 @@ void TestReplay::logEventsAreLeftOutUnlessNamed()
         QVERIFY2(asked->notes.join(u'|').contains(QStringLiteral("a log line is not a request body")), qPrintable(asked->notes.join(u'|')));
         auto byFile = planReplay(m_source->reader(), Filter::parse(QStringLiteral("log_file ~ akeneo_log")), {}, options);
         QCOMPARE(byFile->events, logEvents);
+        // How a request was logged is only known of logs (and replays): asking for it asks for them.
+        const qint64 failed = *m_source->reader().countMatching(Filter::parse(QStringLiteral("message == endpoint_error")), FilterTarget::Events);
+        QVERIFY(failed > 0);
+        auto byOutcome = planReplay(m_source->reader(), Filter::parse(QStringLiteral("message == endpoint_error")), {}, options);
+        QCOMPARE(byOutcome->events, failed);
     }
 }
 
@@ -621,6 +627,31 @@ void TestReplay::cancelKeepsPartialResults()
     QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries), 3);
     // Stored with what happened, and no outcome the PIM would have logged.
     QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && error ~ cancelled && !(message in {request_sent, endpoint_error, timeout})")), FilterTarget::Deliveries), 1);
+}
+
+void TestReplay::cancelFromAResultHandler()
+{
+    // Cancelled while the first result is being reported (nothing else in flight at concurrency 1): one request sent,
+    // finished once, after that result's progress.
+    startReceiver();
+    ReplayPlanOptions options;
+    options.batchSize = 1;
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
+    Replayer replayer(toReceiver("hook"), plan->requests, m_source.get());
+    QSignalSpy finished(&replayer, &Replayer::finished);
+    QList<int> progress;
+    connect(&replayer, &Replayer::progress, &replayer, [&progress](int done, int) { progress.append(done); });
+    connect(&replayer, &Replayer::requestFinished, &replayer, [&replayer](const ReplayResult &) { replayer.cancel(); });
+    replayer.start();
+    QVERIFY(finished.wait(20000));
+    QTest::qWait(50);
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(progress, QList<int>{1});
+    const auto s = finished.front().at(0).value<ReplaySummary>();
+    QVERIFY(s.cancelled);
+    QCOMPARE(s.sent, 1);
+    QCOMPARE(s.ok, 1);
+    QCOMPARE(s.cancelledInFlight, 0);
 }
 
 void TestReplay::pacingDoesNotCatchUp()

@@ -1670,6 +1670,8 @@ void addWindowOptions(QCommandLineParser &parser)
         QStringLiteral("Pimscope: monitor and debug PIM webhook events.\n\n"
                        "Without a command it opens the window. Commands (pimscope COMMAND --help):%1")
             .arg(cli::commandSummaries()));
+    // -platform offscreen, -style fusion: Qt's own options are single-dash words (QApplication takes them out).
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({QStringLiteral("db"), QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),

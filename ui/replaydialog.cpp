@@ -98,7 +98,7 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     m_pacing->addItems({QStringLiteral("As fast as possible"), QStringLiteral("Akeneo's quota: 4,000 an hour"),
                         QStringLiteral("Requests per second:"), QStringLiteral("Requests per hour:")});
     m_rate = new QDoubleSpinBox(how);
-    m_rate->setRange(0.01, 1e9);
+    m_rate->setRange(0.01, 1e6); // a second; an hour: up to 1e9, as the command's --rps and --per-hour
     m_rate->setDecimals(2);
     m_rate->setToolTip(QStringLiteral("Evenly spaced from the first request, no burst"));
     paceRow->addWidget(m_pacing);
@@ -177,6 +177,22 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     connect(m_secretSource, &QComboBox::currentIndexChanged, this, updateEnabled);
     connect(m_rebatched, &QRadioButton::toggled, this, updateEnabled);
     connect(m_pacing, &QComboBox::currentIndexChanged, this, updateEnabled);
+    // Between "a second" and "an hour" the rate stays what it was: 10 a second becomes 36,000 an hour.
+    connect(m_pacing, &QComboBox::currentIndexChanged, this, [this, previous = int(m_pacing->currentIndex())](int now) mutable {
+        const double perSecond = previous == PerHour ? m_rate->value() / 3600.0 : m_rate->value();
+        if (previous == PerSecond || previous == PerHour) {
+            if (now == PerHour) {
+                m_rate->setRange(0.01, 1e9);
+                m_rate->setValue(perSecond * 3600.0);
+            } else if (now == PerSecond) {
+                m_rate->setRange(0.01, 1e6);
+                m_rate->setValue(perSecond);
+            }
+        } else if (now == PerHour || now == PerSecond) {
+            m_rate->setRange(0.01, now == PerHour ? 1e9 : 1e6);
+        }
+        previous = now;
+    });
     connect(m_order, &QComboBox::currentIndexChanged, this, updateEnabled);
     connect(m_matching, &QRadioButton::toggled, this, updateEnabled);
 
@@ -191,9 +207,10 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     (s.value(QStringLiteral("asReceived"), false).toBool() ? m_asReceived : m_rebatched)->setChecked(true);
     m_batchSize->setValue(s.value(QStringLiteral("batchSize"), 10).toInt());
     m_pacing->setCurrentIndex(std::clamp(s.value(QStringLiteral("pacing"), AsFastAsPossible).toInt(), 0, int(PerHour)));
+    m_rate->setRange(0.01, m_pacing->currentIndex() == PerHour ? 1e9 : 1e6);
     m_rate->setValue(s.value(QStringLiteral("rate"), 10.0).toDouble());
     m_concurrency->setValue(s.value(QStringLiteral("concurrency"), 1).toInt());
-    m_order->setCurrentIndex(s.value(QStringLiteral("order"), 0).toInt());
+    m_order->setCurrentIndex(std::clamp(s.value(QStringLiteral("order"), 0).toInt(), 0, m_order->count() - 1));
     m_seed->setValue(s.value(QStringLiteral("seed"), 0).toInt());
     m_duplicates->setValue(s.value(QStringLiteral("duplicatesPercent"), 0.0).toDouble());
     s.endGroup();
@@ -233,6 +250,11 @@ void ReplayDialog::setRatePerHour(double perHour)
 {
     m_pacing->setCurrentIndex(PerHour);
     m_rate->setValue(perHour);
+}
+
+void ReplayDialog::setUnsigned()
+{
+    m_secretSource->setCurrentIndex(NoSecret);
 }
 
 double ReplayDialog::ratePerSecond() const
@@ -350,16 +372,17 @@ void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
 {
     if (!plan)
         return fail(plan.error());
+    // How the requests are signed (unsigned, one secret for two formats), then what the plan did.
+    QStringList lines;
+    for (const QString &line : (plan->requests.isEmpty() ? QStringList() : signingWarnings(plan->requests, !secret.isEmpty())) + plan->notes)
+        lines << line.left(1).toUpper() + line.mid(1) + u'.';
+    m_message->setText(lines.join(u'\n'));
     if (plan->requests.isEmpty()) {
-        m_summary->setText(QStringLiteral("Nothing to send: no event matches."));
+        m_summary->setText(plan->notes.isEmpty() ? QStringLiteral("Nothing to send: no event matches.")
+                                                 : QStringLiteral("Nothing to send: no event matches, or every one was left out (see below)."));
         setRunning(false);
         return;
     }
-    // How the requests are signed (unsigned, one secret for two formats), then what the plan did.
-    QStringList lines;
-    for (const QString &line : signingWarnings(plan->requests, !secret.isEmpty()) + plan->notes)
-        lines << line.left(1).toUpper() + line.mid(1) + u'.';
-    m_message->setText(lines.join(u'\n'));
     ReplayTarget target;
     target.url = QUrl(m_url->text().trimmed());
     target.secret = secret;

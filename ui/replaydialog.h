@@ -55,8 +55,11 @@ public:
     QPushButton *cancelButton() const { return m_cancel; }
     QLabel *summaryLabel() const { return m_summary; }
     void setSecretFromEnvironment(const QString &variable);
+    void setUnsigned();
     void setRate(double perSecond);
     void setRatePerHour(double perHour);
+    /** What the pacing choice means, in requests per second (0: as fast as possible). */
+    double ratePerSecond() const;
     QLabel *messageLabel() const { return m_message; }
     void setBatchSize(int n);
 
@@ -71,8 +74,7 @@ private:
     void onFinished(const ReplaySummary &summary);
     void setRunning(bool running);
     void saveChoices() const;
-    /** What the pacing choice means, in requests per second (0: as fast as possible). */
-    double ratePerSecond() const;
+
     void fail(const QString &message);
     void cancelReplayer(Qt::ConnectionType type);
 

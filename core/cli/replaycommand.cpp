@@ -65,7 +65,10 @@ int replayCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Send captured events to a URL, signed and paced like the PIM."));
     parser.addOption(dbOption());
-    parser.addOption({QStringLiteral("filter"), QStringLiteral("Send the events matching EXPR (default: all)."), QStringLiteral("EXPR")});
+    parser.addOption({QStringLiteral("filter"),
+                      QStringLiteral("Send the events matching EXPR (default: all; earlier replays and imported log events "
+                                     "only when EXPR asks for their origin)."),
+                      QStringLiteral("EXPR")});
     parser.addOption({QStringLiteral("to"), QStringLiteral("The target URL (http or https)."), QStringLiteral("URL")});
     parser.addOption({QStringLiteral("secret-env"), QStringLiteral("Sign with the secret in this environment variable."), QStringLiteral("VAR")});
     parser.addOption({QStringLiteral("secret-name"), QStringLiteral("Sign with this secret of the OS keychain."), QStringLiteral("NAME")});
@@ -180,11 +183,12 @@ int replayCommand(const QStringList &args)
     }
     const ReplayPlan &p = planned.value();
     for (const QString &warning : signingWarnings(p.requests, !target.secret.isEmpty()))
-        printError(QStringLiteral("warning: ") + warning + (target.secret.isEmpty() ? QStringLiteral(" (give --secret-env or --secret-name)") : QString()));
+        printError(QStringLiteral("warning: ") + warning + (target.secret.isEmpty() ? QStringLiteral("; give --secret-env or --secret-name") : QString()));
     for (const QString &note : p.notes)
         printError(QStringLiteral("note: ") + note);
     if (p.requests.isEmpty()) {
-        out(QStringLiteral("nothing to send: no event matches"));
+        out(p.notes.isEmpty() ? QStringLiteral("nothing to send: no event matches")
+                              : QStringLiteral("nothing to send: no event matches, or every one was left out (see the notes)"));
         return Success;
     }
     if (parser.isSet(QStringLiteral("dry-run"))) {

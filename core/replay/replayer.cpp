@@ -111,11 +111,12 @@ void Replayer::cancel()
     m_stopping = true;
     m_summary.cancelled = true;
     m_pacer->stop();
-    abortInFlight();
-    finishIfDone();
+    abortInFlight(QStringLiteral("no answer awaited: the replay was cancelled (the target may have taken the request)"));
+    // Once the caller is done: cancel() may come from a requestFinished handler, whose result is not recorded whole yet.
+    QMetaObject::invokeMethod(this, &Replayer::finishIfDone, Qt::QueuedConnection);
 }
 
-void Replayer::abortInFlight()
+void Replayer::abortInFlight(const QString &why)
 {
     for (auto &slot : m_slots) {
         if (!slot->busy)
@@ -123,7 +124,7 @@ void Replayer::abortInFlight()
         slot->connection->abort();
         ReplayResult result = resultOf(*slot);
         result.cancelled = true;
-        result.error = QStringLiteral("cancelled before the answer came (the target may have taken the request)");
+        result.error = why;
         record(*slot, result);
     }
 }
@@ -137,11 +138,14 @@ void Replayer::pump()
         if (free == m_slots.end())
             return; // a slot that finishes pumps again
         if (m_target.ratePerSecond > 0) {
-            // Evenly spaced starts from the first one: no burst at the start. Lateness up to catchUpMs (a late
-            // timer, a short stall of the target) is made up, so the rate holds; a start later than that (the slots
-            // were busy with a slow target) moves the schedule on instead of catching up with a burst.
+            // Evenly spaced starts from the first one: no burst at the start. Lateness up to the larger of
+            // catchUpMs and half an interval (a late timer, a short stall of the target) is made up, so the rate
+            // holds; a start later than that (the slots were busy with a slow target) moves the schedule on
+            // instead of catching up with a burst.
             const double intervalMs = 1000.0 / m_target.ratePerSecond;
             const double nowMs = double(m_started.nsecsElapsed()) / 1e6;
+            if (m_next == 0)
+                m_paceOriginMs = nowMs; // the schedule starts with the first request, however late it goes
             const double dueMs = m_paceOriginMs + double(m_next - m_paceFrom) * intervalMs;
             if (nowMs < dueMs) {
                 if (!m_pacer->isActive())
@@ -209,7 +213,7 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
         m_summary.unreachableError = result.error;
         m_stopping = true;
         m_pacer->stop();
-        abortInFlight();
+        abortInFlight(QStringLiteral("no answer awaited: the replay stopped, the target cannot be reached"));
     }
     if (m_stopping)
         finishIfDone();
@@ -221,7 +225,6 @@ void Replayer::record(Slot &slot, ReplayResult &result)
 {
     slot.busy = false;
     slot.deadline->stop();
-    ++m_done;
     ++m_summary.sent;
     m_summary.events += result.eventCount;
     if (result.cancelled)
@@ -240,7 +243,7 @@ void Replayer::record(Slot &slot, ReplayResult &result)
         m_summary.latenciesMs.append(result.latencyMs);
     store(result, slot);
     Q_EMIT requestFinished(result);
-    Q_EMIT progress(m_done, int(m_requests.size()));
+    Q_EMIT progress(m_summary.sent, int(m_requests.size()));
 }
 
 void Replayer::store(const ReplayResult &result, const Slot &slot)
@@ -264,7 +267,8 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
     d.body = r.body;
     d.bodySize = r.body.size();
     d.statusCode = result.status;
-    d.ackMs = result.latencyMs;
+    if (!result.cancelled) // the time until the cancel is no answer time
+        d.ackMs = result.latencyMs;
     d.error = result.error;
     if (!result.cancelled) { // a cancelled request has no outcome the PIM would log
         d.logMessage = result.kind;

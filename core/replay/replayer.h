@@ -101,8 +101,8 @@ public:
 
     static constexpr int bulkFrom = 2000;
     /**
-     * Paced: how late a start may be and still be made up (by starting the next ones as soon as they are due);
-     * later than this, or than half an interval, the schedule moves on from it (no burst to catch up).
+     * Paced: how late a start may be and still be made up (the next ones start as soon as they are due): the larger
+     * of this and half an interval. Later than that, the schedule moves on from it (no burst to catch up).
      */
     static constexpr double catchUpMs = 100;
 
@@ -137,8 +137,8 @@ private:
     void send(Slot &slot, int index);
     /** A slot's request is over: answered, or (answer null) its deadline passed. */
     void onDone(Slot &slot, const HttpAnswer *answer);
-    /** Gives up the requests in flight: each is reported and stored as cancelled. */
-    void abortInFlight();
+    /** Gives up the requests in flight: each is reported and stored as cancelled, `why` its error. */
+    void abortInFlight(const QString &why);
     /** Counts, stores and reports a finished request. */
     void record(Slot &slot, ReplayResult &result);
     /** A result for the slot's request, with what every result holds. */
@@ -156,7 +156,6 @@ private:
     double m_paceOriginMs = 0;
     int m_paceFrom = 0;
     int m_next = 0;
-    int m_done = 0;
     bool m_running = false;
     bool m_stopping = false;
     ReplaySummary m_summary;

@@ -72,10 +72,14 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
     // Chosen by hand (events or deliveries by id), or asked for by origin: then replays and log events are what the
     // user wants. Otherwise earlier replays are left out (they are copies), and so are the events of imported logs:
     // a log line holds the events' ids, not their data, and the same events are often in the captured traffic too.
-    const bool byHand = !eventIds.isEmpty() || filter.asksFor(filter::Field::DeliveryId) || filter.asksFor(filter::Field::Id);
-    const bool keepReplays = byHand || filter.asksFor(filter::Field::Origin, qint64(Origin::Replay));
-    const bool keepLogs = byHand || filter.asksFor(filter::Field::Origin, qint64(Origin::Log))
-        || filter.asksFor(filter::Field::LogFile) || filter.asksFor(filter::Field::LogLine);
+    // A filter on how a request was logged (message, level) selects logs and replays: only they have that.
+    using filter::Field;
+    const bool byHand = !eventIds.isEmpty() || filter.asksFor(Field::DeliveryId) || filter.asksFor(Field::Id);
+    const bool byOutcome = filter.asksFor(Field::LogMessage) || filter.asksFor(Field::LogLevel);
+    const bool keepReplays = byHand || byOutcome || filter.asksFor(Field::Origin, qint64(Origin::Replay));
+    const bool keepLogs = byHand || byOutcome || filter.asksFor(Field::Origin, qint64(Origin::Log))
+        || filter.asksFor(Field::LogFile) || filter.asksFor(Field::LogLine)
+        || filter.asksFor(Field::Recon, qint64(Recon::Captured)) || filter.asksFor(Field::Recon, qint64(Recon::NotCaptured));
     qint64 replaysLeftOut = 0;
     qint64 logEventsLeftOut = 0;
     bool logEvents = false;

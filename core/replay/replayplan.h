@@ -56,7 +56,8 @@ struct ReplayPlan
  * Reads the selected events (by id when `eventIds` is not empty, else every event matching `filter`) and builds
  * the requests. Events of origin `replay` (copies) and `log` (a log line holds ids, not data) are left out unless
  * chosen by hand (event ids given, or a filter asking for ids or delivery ids) or asked for by the filter
- * (`origin == replay`, `origin == log`, `log_file == ...`); the notes say how many were left out.
+ * (`origin == replay`, `origin == log`, `log_file == ...`, `recon == not_captured`, or `message` / `level`, which only
+ * they have); the notes say how many were left out.
  *
  * AsReceived sends each delivery that holds a selected event once, whole, in the order of its first selected
  * event; a log line is not a request body, so a log delivery's events are sent in one envelope built from their

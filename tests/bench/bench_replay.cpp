@@ -58,16 +58,21 @@ double measuredRate(const QList<ReplayResult> &results)
     return double(results.size() - 1) * 1000.0 / double(std::max<qint64>(1, last - first));
 }
 
-/**
- * The most starts in any window of `windowMs` (a sliding window over the send times): evenly paced, about
- * rate * window; a burst to catch up shows as more.
- */
-int busiestWindow(const QList<ReplayResult> &results, qint64 windowMs)
+QList<qint64> sortedStarts(const QList<ReplayResult> &results)
 {
     QList<qint64> starts;
     for (const ReplayResult &r : results)
         starts.append(r.sentAtMs);
     std::sort(starts.begin(), starts.end());
+    return starts;
+}
+
+/**
+ * The most starts in any window of `windowMs` (a sliding window over the send times): evenly paced, about
+ * rate * window (one more when the window catches a start at each end); a burst to catch up shows as more.
+ */
+int busiestWindow(const QList<qint64> &starts, qint64 windowMs)
+{
     int most = 0;
     for (qsizetype first = 0, last = 0; last < starts.size(); ++last) {
         while (starts[last] - starts[first] >= windowMs)
@@ -77,19 +82,17 @@ int busiestWindow(const QList<ReplayResult> &results, qint64 windowMs)
     return most;
 }
 
-/** The longest and shortest time between two consecutive starts, in ms. */
-std::pair<qint64, qint64> gapsMs(const QList<ReplayResult> &results)
+/** The shortest and longest time between two consecutive starts, in ms (0, 0 with fewer than two). */
+std::pair<qint64, qint64> gapsMs(const QList<qint64> &starts)
 {
-    QList<qint64> starts;
-    for (const ReplayResult &r : results)
-        starts.append(r.sentAtMs);
-    std::sort(starts.begin(), starts.end());
-    qint64 longest = 0, shortest = std::numeric_limits<qint64>::max();
+    if (starts.size() < 2)
+        return {0, 0};
+    qint64 shortest = std::numeric_limits<qint64>::max(), longest = 0;
     for (qsizetype i = 1; i < starts.size(); ++i) {
-        longest = std::max(longest, starts[i] - starts[i - 1]);
         shortest = std::min(shortest, starts[i] - starts[i - 1]);
+        longest = std::max(longest, starts[i] - starts[i - 1]);
     }
-    return {longest, shortest};
+    return {shortest, longest};
 }
 
 } // namespace
@@ -164,11 +167,13 @@ int main(int argc, char **argv)
         const Run r = replay(target, requests.mid(0, n), source.value().get());
         const double measured = measuredRate(r.results);
         const qint64 windowMs = std::max<qint64>(1000, qint64(std::ceil(3000.0 / rate)));
+        const QList<qint64> starts = sortedStarts(r.results);
+        const auto [shortest, longest] = gapsMs(starts);
         std::printf("paced %8.2f req/s (concurrency %d) over %d s: %5d requests, measured %8.2f req/s (%+.2f%%), %d answered 2xx; "
                     "busiest %lld ms: %d starts (even: %.1f); gaps %lld-%lld ms; slowest answer %.1f ms\n",
                     rate, target.concurrency, seconds, int(r.results.size()), measured, (measured / rate - 1) * 100,
-                    r.summary.ok, static_cast<long long>(windowMs), busiestWindow(r.results, windowMs), rate * double(windowMs) / 1000.0,
-                    static_cast<long long>(gapsMs(r.results).second), static_cast<long long>(gapsMs(r.results).first),
+                    r.summary.ok, static_cast<long long>(windowMs), busiestWindow(starts, windowMs), rate * double(windowMs) / 1000.0,
+                    static_cast<long long>(shortest), static_cast<long long>(longest),
                     r.summary.percentileMs(100));
     }
     for (const int concurrency : {1, 8, 32}) {
