@@ -408,7 +408,6 @@ void TestMainWindow::replayFromTheWindow()
     QCOMPARE(dialog->resultsList()->topLevelItemCount(), 1);
     QCOMPARE(dialog->resultsList()->topLevelItem(0)->text(2), QStringLiteral("200"));
     QVERIFY(dialog->summaryLabel()->text().contains(QStringLiteral("1 answered 2xx")));
-    saveScreenshot(*dialog, "replay.png");
     QVERIFY(targetStore.value()->flush());
     auto got = targetStore.value()->reader().deliveries(
         *targetStore.value()->reader().matchingIds(Filter(), FilterTarget::Deliveries));
@@ -453,6 +452,7 @@ void TestMainWindow::replayFromTheWindow()
     // Again, unsigned and paced by the hour: the dialog says the requests go unsigned, and the receiver refuses them.
     dialog->show();
     dialog->urlEdit()->setText(target.url() + QStringLiteral("hook"));
+    dialog->insecureBox()->setChecked(false);
     dialog->setUnsigned();
     dialog->setRate(2);
     dialog->setRatePerHour(7200);
@@ -463,6 +463,7 @@ void TestMainWindow::replayFromTheWindow()
     QCOMPARE(refused.endpointErrors, 1);
     QVERIFY2(dialog->messageLabel()->text().contains(QStringLiteral("the requests go unsigned")), qPrintable(dialog->messageLabel()->text()));
     QCOMPARE(dialog->resultsList()->topLevelItem(0)->text(2), QStringLiteral("401"));
+    saveScreenshot(*dialog, "replay.png");
 }
 
 void TestMainWindow::rowMenuFiltersOnACell()
