@@ -62,12 +62,7 @@ int answerWithoutDisplay(int argc, char *argv[])
     }
     if (asked({"help-all"}))
         parser.process(app); // prints the help with Qt's options, and exits
-    // "Usage: pimscope", not the path it was started by.
-    QString help = parser.helpText();
-    const QString usage = QStringLiteral("Usage: ") + args.value(0);
-    if (help.startsWith(usage))
-        help.replace(0, usage.size(), QStringLiteral("Usage: pimscope"));
-    std::fputs(qPrintable(help), stdout);
+    std::fputs(qPrintable(pimscope::cli::helpText(parser, args.value(0))), stdout);
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "fixedserver.h"
+#include "stored.h"
 #include "testutil.h"
 
 #include <QJsonArray>
@@ -83,12 +84,6 @@ QList<QList<QByteArray>> readCsv(const QByteArray &text)
     if (!field.isEmpty() || !row.isEmpty())
         rows << (row << field);
     return rows;
-}
-
-QList<Delivery> allDeliveries(StoreReader &reader, const QString &filter = {})
-{
-    const auto ids = reader.matchingIds(Filter::parse(filter), FilterTarget::Deliveries);
-    return reader.deliveries(*ids).value();
 }
 
 QByteArray exportOf(StoreReader &reader, ExportFormat format, FilterTarget what, const QString &filter = {})

@@ -1,4 +1,5 @@
 #include "screenshots.h"
+#include "signedtarget.h"
 #include "testutil.h"
 #include "widgets.h"
 
@@ -357,15 +358,7 @@ void TestMainWindow::replayFromTheWindow()
 {
     // A connector under development: another receiver, with its own capture and a secret.
     QTemporaryDir dir;
-    auto targetStore = EventStore::open(dir.filePath(QStringLiteral("target.db")));
-    QVERIFY(targetStore);
-    ReceiverSettings settings;
-    settings.port = 0;
-    SignatureRule rule;
-    rule.akeneoSecret = "window-replay-secret";
-    settings.signatures.rules = {rule};
-    Receiver target(targetStore.value().get(), settings);
-    QVERIFY(target.start());
+    SignedTarget target(dir.filePath(QStringLiteral("target.db")), "window-replay-secret");
     qputenv("PIMSCOPE_TEST_REPLAY_SECRET", "window-replay-secret");
 
     ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
@@ -384,7 +377,7 @@ void TestMainWindow::replayFromTheWindow()
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
     // With a password in the URL and "accept any certificate" ticked: neither is remembered afterwards.
-    QUrl withPassword(target.url() + QStringLiteral("hook"));
+    QUrl withPassword(target.url());
     withPassword.setUserInfo(QStringLiteral("user:pw-never-saved"));
     dialog->urlEdit()->setText(withPassword.toString());
     dialog->insecureBox()->setChecked(true);
@@ -395,7 +388,7 @@ void TestMainWindow::replayFromTheWindow()
     QVERIFY(finished.wait(20000));
     {
         QSettings stored;
-        QCOMPARE(stored.value(QStringLiteral("replay/url")).toString(), target.url() + QStringLiteral("hook"));
+        QCOMPARE(stored.value(QStringLiteral("replay/url")).toString(), target.url());
         QVERIFY(!stored.contains(QStringLiteral("replay/insecure")));
         QFile file(stored.fileName());
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -408,12 +401,10 @@ void TestMainWindow::replayFromTheWindow()
     QCOMPARE(dialog->resultsList()->topLevelItemCount(), 1);
     QCOMPARE(dialog->resultsList()->topLevelItem(0)->text(2), QStringLiteral("200"));
     QVERIFY(dialog->summaryLabel()->text().contains(QStringLiteral("1 answered 2xx")));
-    QVERIFY(targetStore.value()->flush());
-    auto got = targetStore.value()->reader().deliveries(
-        *targetStore.value()->reader().matchingIds(Filter(), FilterTarget::Deliveries));
-    QCOMPARE(got->size(), 1);
-    QCOMPARE(got->front().signature, Signature::Valid);
-    QCOMPARE(got->front().eventCount, 2);
+    QList<Delivery> got = target.received();
+    QCOMPARE(got.size(), 1);
+    QCOMPARE(got.front().signature, Signature::Valid);
+    QCOMPARE(got.front().eventCount, 2);
     // The result is in the window's capture too, as a delivery of origin replay.
     window.filterEdit()->setText(QStringLiteral("origin == replay"));
     Q_EMIT window.filterEdit()->returnPressed();
@@ -442,16 +433,15 @@ void TestMainWindow::replayFromTheWindow()
     bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), command});
     QVERIFY(bash.waitForFinished(20000));
     QCOMPARE(bash.exitCode(), 0);
-    QVERIFY(targetStore.value()->flush());
-    got = targetStore.value()->reader().deliveries(*targetStore.value()->reader().matchingIds(Filter(), FilterTarget::Deliveries));
-    QCOMPARE(got->size(), 2);
-    QCOMPARE(got->last().signature, Signature::Valid);
-    QCOMPARE(got->last().body, sample("akeneo_batch_example.json")); // the delivery's exact body
+    got = target.received();
+    QCOMPARE(got.size(), 2);
+    QCOMPARE(got.last().signature, Signature::Valid);
+    QCOMPARE(got.last().body, sample("akeneo_batch_example.json")); // the delivery's exact body
     QVERIFY2(dialog->messageLabel()->text().isEmpty(), qPrintable(dialog->messageLabel()->text()));
 
     // Again, unsigned and paced by the hour: the dialog says the requests go unsigned, and the receiver refuses them.
     dialog->show();
-    dialog->urlEdit()->setText(target.url() + QStringLiteral("hook"));
+    dialog->urlEdit()->setText(target.url());
     dialog->insecureBox()->setChecked(false);
     dialog->setUnsigned();
     dialog->setRate(2);

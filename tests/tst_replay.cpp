@@ -12,6 +12,7 @@
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "fixedserver.h"
+#include "stored.h"
 #include "testutil.h"
 
 #include <QFileInfo>
@@ -138,8 +139,7 @@ ReplayTarget TestReplay::toReceiver(const char *path) const
 QList<Delivery> TestReplay::received()
 {
     m_target->flush();
-    auto ids = m_target->reader().matchingIds(Filter::parse(QString()), FilterTarget::Deliveries);
-    return m_target->reader().deliveries(*ids).value();
+    return allDeliveries(m_target->reader());
 }
 
 ReplaySummary TestReplay::run(const ReplayTarget &target, const QList<ReplayRequest> &requests, QList<ReplayResult> *results)

@@ -1,8 +1,5 @@
-#include "filter/filter.h"
-#include "receiver/receiver.h"
 #include "secrets/keychainsecretstore.h"
-#include "store/eventstore.h"
-#include "store/storereader.h"
+#include "signedtarget.h"
 #include "testutil.h"
 
 #include <QDeadlineTimer>
@@ -314,16 +311,8 @@ void TestSecretCommand::replaySignsWithAKeychainSecret()
         source.value()->enqueue(test::receivedDelivery(test::sample("akeneo_batch_example.json"), 1763632800000));
         QVERIFY(source.value()->flush());
     }
-    auto targetStore = EventStore::open(dir.filePath(QStringLiteral("target.db")));
-    QVERIFY(targetStore);
-    ReceiverSettings settings;
-    settings.port = 0;
-    SignatureRule rule;
-    rule.akeneoSecret = "replay-keychain-value";
-    settings.signatures.rules = {rule};
-    Receiver target(targetStore.value().get(), settings);
-    QVERIFY(target.start());
-    const QString to = target.url() + QStringLiteral("hook");
+    test::SignedTarget target(dir.filePath(QStringLiteral("target.db")), "replay-keychain-value");
+    const QString to = target.url();
 
     const QString bin = QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
     const auto pimscope = [&](const QStringList &args, QByteArray *out) {
@@ -347,13 +336,10 @@ void TestSecretCommand::replaySignsWithAKeychainSecret()
     QVERIFY(!out.contains("replay-keychain-value"));
     QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"), to,
                        QStringLiteral("--secret-name"), QStringLiteral("replay-target")}, &out), 0);
-    QVERIFY(targetStore.value()->flush());
-    auto got = targetStore.value()->reader().deliveries(
-        *targetStore.value()->reader().matchingIds(Filter(), FilterTarget::Deliveries));
-    QVERIFY(got);
-    QCOMPARE(got->size(), 1);
-    QCOMPARE(got->front().signature, Signature::Valid);
-    QCOMPARE(got->front().eventCount, 10);
+    const QList<Delivery> got = target.received();
+    QCOMPARE(got.size(), 1);
+    QCOMPARE(got.front().signature, Signature::Valid);
+    QCOMPARE(got.front().eventCount, 10);
     QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"), to,
                        QStringLiteral("--secret-name"), QStringLiteral("no-such-secret"), QStringLiteral("--dry-run")}, &out), 1);
     QVERIFY2(out.contains("no secret named 'no-such-secret'"), out.constData());

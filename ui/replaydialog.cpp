@@ -98,7 +98,7 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     m_pacing->addItems({QStringLiteral("As fast as possible"), QStringLiteral("Akeneo's quota: 4,000 an hour"),
                         QStringLiteral("Requests per second:"), QStringLiteral("Requests per hour:")});
     m_rate = new QDoubleSpinBox(how);
-    m_rate->setRange(0.01, 1e6); // a second; an hour: up to 1e9, as the command's --rps and --per-hour
+    m_rate->setRange(0.01, 1e6); // a second (an hour: see the pacing's connection below)
     m_rate->setDecimals(2);
     m_rate->setToolTip(QStringLiteral("Evenly spaced from the first request, no burst"));
     paceRow->addWidget(m_pacing);
@@ -178,20 +178,16 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     connect(m_rebatched, &QRadioButton::toggled, this, updateEnabled);
     connect(m_pacing, &QComboBox::currentIndexChanged, this, updateEnabled);
     // Between "a second" and "an hour" the rate stays what it was: 10 a second becomes 36,000 an hour.
+    // The range is the command's: --rps up to 1e6, --per-hour up to 1e9.
     connect(m_pacing, &QComboBox::currentIndexChanged, this, [this, previous = int(m_pacing->currentIndex())](int now) mutable {
+        const bool wasRate = previous == PerSecond || previous == PerHour;
         const double perSecond = previous == PerHour ? m_rate->value() / 3600.0 : m_rate->value();
-        if (previous == PerSecond || previous == PerHour) {
-            if (now == PerHour) {
-                m_rate->setRange(0.01, 1e9);
-                m_rate->setValue(perSecond * 3600.0);
-            } else if (now == PerSecond) {
-                m_rate->setRange(0.01, 1e6);
-                m_rate->setValue(perSecond);
-            }
-        } else if (now == PerHour || now == PerSecond) {
-            m_rate->setRange(0.01, now == PerHour ? 1e9 : 1e6);
-        }
         previous = now;
+        if (now != PerSecond && now != PerHour)
+            return;
+        m_rate->setRange(0.01, now == PerHour ? 1e9 : 1e6);
+        if (wasRate)
+            m_rate->setValue(now == PerHour ? perSecond * 3600.0 : perSecond);
     });
     connect(m_order, &QComboBox::currentIndexChanged, this, updateEnabled);
     connect(m_matching, &QRadioButton::toggled, this, updateEnabled);
@@ -207,7 +203,6 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     (s.value(QStringLiteral("asReceived"), false).toBool() ? m_asReceived : m_rebatched)->setChecked(true);
     m_batchSize->setValue(s.value(QStringLiteral("batchSize"), 10).toInt());
     m_pacing->setCurrentIndex(std::clamp(s.value(QStringLiteral("pacing"), AsFastAsPossible).toInt(), 0, int(PerHour)));
-    m_rate->setRange(0.01, m_pacing->currentIndex() == PerHour ? 1e9 : 1e6);
     m_rate->setValue(s.value(QStringLiteral("rate"), 10.0).toDouble());
     m_concurrency->setValue(s.value(QStringLiteral("concurrency"), 1).toInt());
     m_order->setCurrentIndex(std::clamp(s.value(QStringLiteral("order"), 0).toInt(), 0, m_order->count() - 1));

@@ -215,12 +215,7 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
         return UsageError;
     }
     if (parser.isSet(help)) {
-        // "Usage: /path/to/pimscope [options]" would leave out the command.
-        QString text = parser.helpText();
-        const QString usage = QStringLiteral("Usage: ") + args.value(0);
-        if (text.startsWith(usage))
-            text.replace(0, usage.size(), QStringLiteral("Usage: pimscope ") + name);
-        std::fputs(qPrintable(text), stdout);
+        std::fputs(qPrintable(helpText(parser, args.value(0), name)), stdout);
         return Success;
     }
     if (!allowPositional && !parser.positionalArguments().isEmpty()) {
@@ -268,6 +263,15 @@ QString versionText()
     return QStringLiteral("pimscope %1 (Qt %2 runtime, built with Qt %3, %4, %5)\n")
         .arg(QStringLiteral(PIMSCOPE_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
              QSysInfo::buildAbi(), QStringLiteral(__DATE__));
+}
+
+QString helpText(const QCommandLineParser &parser, const QString &program, const QString &command)
+{
+    QString text = parser.helpText();
+    const QString usage = QStringLiteral("Usage: ") + program;
+    if (text.startsWith(usage))
+        text.replace(0, usage.size(), command.isEmpty() ? QStringLiteral("Usage: pimscope") : QStringLiteral("Usage: pimscope ") + command);
+    return text;
 }
 
 QString commandSummaries()

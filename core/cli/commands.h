@@ -40,6 +40,12 @@ bool isHeadlessCommand(const char *argv1);
 /** "pimscope 0.1.0 (Qt 6.4.2, ...)\n" */
 QString versionText();
 
+/**
+ * The parser's help, its usage line naming "pimscope" (and `command`, when given) rather than the path the program
+ * was started by (`program`, the first argument).
+ */
+QString helpText(const QCommandLineParser &parser, const QString &program, const QString &command = {});
+
 /** One "\n  name  summary" line per subcommand. */
 QString commandSummaries();
 

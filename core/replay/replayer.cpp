@@ -221,7 +221,7 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
         pump();
 }
 
-void Replayer::record(Slot &slot, ReplayResult &result)
+void Replayer::record(Slot &slot, const ReplayResult &result)
 {
     slot.busy = false;
     slot.deadline->stop();
@@ -267,10 +267,10 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
     d.body = r.body;
     d.bodySize = r.body.size();
     d.statusCode = result.status;
-    if (!result.cancelled) // the time until the cancel is no answer time
-        d.ackMs = result.latencyMs;
     d.error = result.error;
-    if (!result.cancelled) { // a cancelled request has no outcome the PIM would log
+    // A cancelled request has no answer time, nor an outcome the PIM would log.
+    if (!result.cancelled) {
+        d.ackMs = result.latencyMs;
         d.logMessage = result.kind;
         d.logLevel = result.kind == LogMessage::RequestSent ? LogLevel::Info : LogLevel::Error;
     }

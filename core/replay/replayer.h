@@ -140,7 +140,7 @@ private:
     /** Gives up the requests in flight: each is reported and stored as cancelled, `why` its error. */
     void abortInFlight(const QString &why);
     /** Counts, stores and reports a finished request. */
-    void record(Slot &slot, ReplayResult &result);
+    void record(Slot &slot, const ReplayResult &result);
     /** A result for the slot's request, with what every result holds. */
     ReplayResult resultOf(const Slot &slot) const;
     void store(const ReplayResult &result, const Slot &slot);
