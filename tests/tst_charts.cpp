@@ -77,6 +77,15 @@ void TestCharts::bucketSizes()
     QCOMPARE(chartBucketMs(30LL * 1440 * minute), 360 * minute);   // a month: 120 bars
     QVERIFY(30LL * 1440 * minute / chartBucketMs(365LL * 1440 * minute) < 360); // a year still fits
     QVERIFY(365LL * 1440 * minute / chartBucketMs(365LL * 1440 * minute) < 360);
+    // Titles say the bucket in the largest whole unit ("Events per 8 days", not "per 11520 minutes").
+    QCOMPARE(chartBucketName(minute), QStringLiteral("minute"));
+    QCOMPARE(chartBucketName(15 * minute), QStringLiteral("15 minutes"));
+    QCOMPARE(chartBucketName(60 * minute), QStringLiteral("hour"));
+    QCOMPARE(chartBucketName(360 * minute), QStringLiteral("6 hours"));
+    QCOMPARE(chartBucketName(1440 * minute), QStringLiteral("day"));
+    QCOMPARE(chartBucketName(11520 * minute), QStringLiteral("8 days"));
+    QCOMPARE(chartBucketName(chartBucketMs(8LL * 365 * 1440 * minute)), QStringLiteral("16 days"));
+    QCOMPARE(chartBucketName(90 * minute), QStringLiteral("90 minutes"));
 }
 
 void TestCharts::eventsStackedByAction()

@@ -163,6 +163,11 @@ void TestEventTableModel::deliveriesTable()
     waitForMatch(model);
     QCOMPARE(model.rowCount(), 51);
     QCOMPARE(model.headerData(DeliveryTableModel::AckMs, Qt::Horizontal).toString(), QStringLiteral("Answer ms"));
+    // Names that join two columns' meanings with a middle dot (U+00B7), read as UTF-8 (not 'Method Â· level').
+    QCOMPARE(model.headerData(DeliveryTableModel::Method, Qt::Horizontal).toString(), QStringLiteral("Method · level"));
+    QCOMPARE(model.headerData(DeliveryTableModel::Path, Qt::Horizontal).toString(), QStringLiteral("Path · message"));
+    QCOMPARE(model.headerData(DeliveryTableModel::Remote, Qt::Horizontal).toString(), QStringLiteral("Remote · log line"));
+    QCOMPARE(model.headerData(DeliveryTableModel::Method, Qt::Horizontal).toString().at(7), QChar(0x00B7));
     QTRY_COMPARE(model.data(model.index(0, DeliveryTableModel::Events)).toInt(), 10);
     QCOMPARE(model.data(model.index(0, DeliveryTableModel::Format)).toString(), QStringLiteral("akeneo"));
     QCOMPARE(model.data(model.index(0, DeliveryTableModel::AckMs)).toString(), QStringLiteral("12.5"));

@@ -12,6 +12,7 @@
 #include "filter/filter.h"
 #include "logimportrunner.h"
 #include "chartsview.h"
+#include "deliverysummary.h"
 #include "exportdialog.h"
 #include "replaydialog.h"
 #include "receiver/receiver.h"
@@ -77,6 +78,8 @@ private Q_SLOTS:
     void chartsFilterTheTable();
     void aboutShowsVersions();
     void warnsWhenReachableFromTheNetwork();
+    void deliveryTabSaysWhatEachOriginHas();
+    void noMojibakeInWhatIsShown();
 };
 
 void TestMainWindow::importingLogs()
@@ -138,6 +141,17 @@ void TestMainWindow::importingLogs()
         }
         return false;
     }(), 5000);
+    // A log line's Delivery tab says what the log said (an endpoint error: its URL and status).
+    auto *table = window.findChild<QTableView *>(QStringLiteral("captureTable"));
+    for (int row = 0; row < deliveries->rowCount(); ++row) {
+        if (deliveries->index(row, DeliveryTableModel::Path).data().toString() == QStringLiteral("endpoint_error")) {
+            table->selectRow(row);
+            break;
+        }
+    }
+    auto *deliveryText = window.findChild<QPlainTextEdit *>(QStringLiteral("deliveryText"));
+    QTRY_VERIFY2(deliveryText->toPlainText().contains(QStringLiteral("Message    endpoint_error")), qPrintable(deliveryText->toPlainText()));
+    window.findChild<QTabWidget *>(QStringLiteral("details"))->setCurrentIndex(3);
     saveScreenshot(window, "imported-log.png");
 
     // The same file again adds nothing (Ctrl+O's path: importLogs).
@@ -776,13 +790,135 @@ void TestMainWindow::tunnelUrlIsShownAndRemembered()
         QCOMPARE(window.shownUrl(), local); // an invalid one is not shown
         window.publicUrlEdit()->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
         QCOMPARE(window.shownUrl(), QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
+        // The toolbar shows where the PIM's requests go: the public URL, then this receiver.
+        auto *label = window.findChild<QLabel *>(QStringLiteral("receiverUrl"));
+        QVERIFY(label);
+        QCOMPARE(label->text(), QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo → ") + local);
+        window.publicUrlEdit()->setText(QStringLiteral("not a url"));
+        QCOMPARE(label->text(), local);
+        window.publicUrlEdit()->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
         window.stopReceiver();
+        QCOMPARE(label->text(), QStringLiteral("(stopped)"));
         QCOMPARE(window.shownUrl(), QString()); // nothing to give the PIM while stopped
     }
     ui::MainWindow window(db, QHostAddress::LocalHost, 0);
     window.show();
     QCOMPARE(window.shownUrl(), QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
     window.publicUrlEdit()->clear();
+}
+
+void TestMainWindow::deliveryTabSaysWhatEachOriginHas()
+{
+    // A received request: when, from where, what, the verdict and the answer.
+    Delivery received;
+    received.id = 7;
+    received.receivedAtMs = 1'764'000'000'000;
+    received.method = "POST";
+    received.path = "/akeneo";
+    received.remote = QStringLiteral("127.0.0.1:51234");
+    received.bodySize = 357;
+    received.format = Format::Akeneo;
+    received.signature = Signature::Valid;
+    received.answeredStatus = 200;
+    received.ackMs = 3.46;
+    QString text = ui::deliverySummary(received);
+    QVERIFY2(text.contains(QStringLiteral("Received   2025-11-24T16:00:00.000Z from 127.0.0.1:51234")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Request    POST /akeneo, 357 bytes, format akeneo")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Answered   200 in 3.5 ms")), qPrintable(text));
+
+    // An imported log line has no request, remote nor body size: it says what the log said instead.
+    Delivery logged;
+    logged.id = 8;
+    logged.origin = Origin::Log;
+    logged.receivedAtMs = received.receivedAtMs;
+    logged.logFile = QStringLiteral("event_subscription.log");
+    logged.logLine = 12;
+    logged.logLevel = LogLevel::Error;
+    logged.logMessage = LogMessage::EndpointError;
+    logged.url = QStringLiteral("https://connector.example.com/hook");
+    logged.statusCode = 500;
+    logged.eventCount = 3;
+    text = ui::deliverySummary(logged);
+    QVERIFY2(text.contains(QStringLiteral("Log line   event_subscription.log:12")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Level      ERROR")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Message    endpoint_error")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("URL        https://connector.example.com/hook")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Status     500")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Events     3")), qPrintable(text));
+    for (const char *absent : {"Received", "Request", " from", "bytes", "Signature"})
+        QVERIFY2(!text.contains(QLatin1String(absent)), absent);
+
+    // A replay: where it went and what came back.
+    Delivery replayed = received;
+    replayed.origin = Origin::Replay;
+    replayed.answeredStatus.reset();
+    replayed.url = QStringLiteral("http://127.0.0.1:3000/hook");
+    replayed.statusCode.reset();
+    replayed.ackMs = 500;
+    replayed.logMessage = LogMessage::Timeout;
+    text = ui::deliverySummary(replayed);
+    QVERIFY2(text.contains(QStringLiteral("Sent       2025-11-24T16:00:00.000Z to http://127.0.0.1:3000/hook")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Answered   no answer after 500.0 ms")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Outcome    timeout")), qPrintable(text));
+
+    // In the window: a log line's Delivery tab.
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    window.resize(1400, 860);
+    window.show();
+    window.importLogs({QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log")});
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QDialog *>(QStringLiteral("importSummary")) != nullptr, 10000);
+    window.findChild<QDialog *>(QStringLiteral("importSummary"))->close();
+    window.showDeliveries(true);
+    DeliveryTableModel *deliveries = window.deliveriesModel();
+    QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 35, 5000);
+    QTRY_VERIFY(deliveries->delivery(0) != nullptr);
+    auto *table = window.findChild<QTableView *>(QStringLiteral("captureTable"));
+    QVERIFY(table);
+    table->selectRow(0);
+    auto *tab = window.findChild<QPlainTextEdit *>(QStringLiteral("deliveryText"));
+    QVERIFY(tab);
+    QTRY_VERIFY2(tab->toPlainText().contains(QStringLiteral("Log line   akeneo_log_example.log:")), qPrintable(tab->toPlainText()));
+    QVERIFY2(!tab->toPlainText().contains(QStringLiteral("Request  ")), qPrintable(tab->toPlainText()));
+}
+
+void TestMainWindow::noMojibakeInWhatIsShown()
+{
+    // Every text a person reads in the window (both tables' headers, labels, buttons, actions, menus, tooltips,
+    // tabs, docks) is decoded as written: no UTF-8 read as Latin-1 ('Â·', 'â†'), no replacement character.
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    window.resize(1400, 860);
+    window.show();
+    window.publicUrlEdit()->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
+    QStringList texts;
+    const auto collect = [&texts, &window] {
+        for (QWidget *w : window.findChildren<QWidget *>()) {
+            texts << w->toolTip() << w->windowTitle() << w->accessibleName();
+            for (const char *property : {"text", "title", "placeholderText", "plainText"})
+                texts << w->property(property).toString();
+            if (auto *tabs = qobject_cast<QTabWidget *>(w))
+                for (int i = 0; i < tabs->count(); ++i)
+                    texts << tabs->tabText(i) << tabs->tabToolTip(i);
+            if (auto *view = qobject_cast<QAbstractItemView *>(w); view && view->model())
+                for (int c = 0; c < view->model()->columnCount(); ++c)
+                    texts << view->model()->headerData(c, Qt::Horizontal).toString();
+        }
+        for (QAction *a : window.findChildren<QAction *>())
+            texts << a->text() << a->toolTip() << a->statusTip();
+    };
+    collect();
+    window.showDeliveries(true);
+    collect();
+    texts.removeAll(QString());
+    QVERIFY(texts.size() > 100);
+    QVERIFY(texts.join(u'\n').contains(QStringLiteral("Method · level")));
+    for (const QString &t : std::as_const(texts)) {
+        for (const QString &bad : {QStringLiteral("Â"), QStringLiteral("â€"), QStringLiteral("â†"), QStringLiteral("Ã"),
+                                   QString(QChar::ReplacementCharacter)})
+            QVERIFY2(!t.contains(bad), qPrintable(t));
+    }
+    window.publicUrlEdit()->clear(); // remembered otherwise
 }
 
 QTEST_MAIN(TestMainWindow)

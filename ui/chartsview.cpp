@@ -135,9 +135,7 @@ void Chart::paintEvent(QPaintEvent *)
     title.setBold(true);
     p.setFont(title);
     const QString titles[] = {
-        m_charts && m_charts->bucketMs > 60'000
-            ? QStringLiteral("Events per %1 minutes (UTC)").arg(m_charts->bucketMs / 60'000)
-            : QStringLiteral("Events per minute (UTC)"),
+        QStringLiteral("Events per %1 (UTC)").arg(chartBucketName(m_charts ? m_charts->bucketMs : 60'000)),
         QStringLiteral("Answer time of received requests (ms)"),
         QStringLiteral("PIM requests per rolling hour"),
     };

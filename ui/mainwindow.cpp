@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 
+#include "deliverysummary.h"
 #include "diagnosticspanel.h"
 #include "filterbar.h"
 #include "jsontreeview.h"
@@ -400,14 +401,14 @@ void MainWindow::sizeColumns()
                                                "product_model.updated", "SNEAKER-RUN-200-BLK-42", "erp_connector_04",
                                                "Author type", "https://acme-retail.cloud", "receiver", "Delivery",
                                                "Status", "unchecked"};
-    static const char *const deliverySamples[] = {"000000", "2026-11-22 10:00:05.049", "receiver", "Method",
+    static const char *const deliverySamples[] = {"000000", "2026-11-22 10:00:05.049", "receiver", "Method · level",
                                                   "/akeneo/staging", "akeneo-event-platform", "Events", "Status",
                                                   "Answer ms", "unchecked", "203.0.113.240:51234", "bad_signature, error"};
     const QFontMetrics fm = m_table->fontMetrics();
     QHeaderView *header = m_table->horizontalHeader();
     int column = 0;
     for (const char *sample : showingDeliveries() ? std::span(deliverySamples) : std::span(eventSamples))
-        header->resizeSection(column++, fm.horizontalAdvance(QString::fromLatin1(sample)) + 16);
+        header->resizeSection(column++, fm.horizontalAdvance(QString::fromUtf8(sample)) + 16);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -918,6 +919,7 @@ void MainWindow::buildUi()
             stopReceiver();
     });
     m_urlLabel = new QLabel(toolbar);
+    m_urlLabel->setObjectName(QStringLiteral("receiverUrl"));
     m_urlLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_urlLabel->setContentsMargins(8, 0, 8, 0);
     toolbar->addWidget(m_urlLabel);
@@ -1092,6 +1094,7 @@ void MainWindow::buildUi()
 
     auto *splitter = new QSplitter(Qt::Vertical, central);
     m_table = new QTableView(splitter);
+    m_table->setObjectName(QStringLiteral("captureTable"));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
@@ -1137,6 +1140,7 @@ void MainWindow::buildUi()
     });
 
     m_details = new QTabWidget(splitter);
+    m_details->setObjectName(QStringLiteral("details"));
     // Event: the tree (search, copy value or path) over the indented text.
     auto *eventTab = new QSplitter(Qt::Vertical, m_details);
     m_eventTree = new JsonTreeView(eventTab);
@@ -1159,6 +1163,7 @@ void MainWindow::buildUi()
     m_headers->verticalHeader()->hide();
     m_headers->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_delivery = codeView(m_details);
+    m_delivery->setObjectName(QStringLiteral("deliveryText"));
     m_details->addTab(eventTab, QStringLiteral("Event"));
     m_details->addTab(rawTab, QStringLiteral("Raw"));
     m_details->addTab(m_headers, QStringLiteral("Headers"));
@@ -1563,7 +1568,7 @@ void MainWindow::updateStatus()
     if (!m_receiver)
         m_urlLabel->setText(QStringLiteral("(stopped)"));
     else if (shownUrl() != m_receiver->url())
-        m_urlLabel->setText(QStringLiteral("%1 → %2").arg(m_receiver->url(), QString()).trimmed());
+        m_urlLabel->setText(QStringLiteral("%1 → %2").arg(shownUrl(), m_receiver->url())); // public URL -> receiver
     else
         m_urlLabel->setText(m_receiver->url());
 }
@@ -1630,28 +1635,7 @@ void MainWindow::showDelivery(qint64 deliveryId)
             m_headers->setItem(i, 0, new QTableWidgetItem(QString::fromLatin1(d->headers[i].name)));
             m_headers->setItem(i, 1, new QTableWidgetItem(QString::fromUtf8(d->headers[i].value)));
         }
-        QStringList lines;
-        lines << QStringLiteral("Delivery   %1 (%2)").arg(d->id).arg(originName(d->origin));
-        lines << QStringLiteral("Received   %1 from %2").arg(toIsoUtc(d->receivedAtMs), d->remote);
-        lines << QStringLiteral("Request    %1 %2, %3 bytes, format %4")
-                     .arg(QString::fromLatin1(d->method), QString::fromUtf8(d->path))
-                     .arg(d->bodySize)
-                     .arg(formatName(d->format));
-        // The verdict, and why (the detail often starts with the verdict itself).
-        const QString verdict = signatureName(d->signature);
-        QString why = d->signatureDetail;
-        if (why.startsWith(verdict))
-            why = why.mid(verdict.size()).remove(QRegularExpression(QStringLiteral("^[:;,]?\\s*")));
-        lines << QStringLiteral("Signature  %1%2").arg(verdict, why.isEmpty() ? QString() : QStringLiteral(": ") + why);
-        if (d->answeredStatus)
-            lines << QStringLiteral("Answered   %1%2").arg(*d->answeredStatus).arg(
-                         d->ackMs ? QStringLiteral(" in %1 ms").arg(*d->ackMs, 0, 'f', 1) : QString());
-        if (!d->error.isEmpty())
-            lines << QStringLiteral("Error      %1").arg(d->error);
-        for (const QString &w : d->warnings)
-            lines << QStringLiteral("Warning    %1").arg(w);
-        lines << QStringLiteral("Flags      %1").arg(EventTableModel::flagsText(d->flags));
-        m_delivery->setPlainText(lines.join(u'\n'));
+        m_delivery->setPlainText(deliverySummary(*d));
     });
 }
 

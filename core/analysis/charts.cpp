@@ -71,6 +71,22 @@ qint64 chartBucketMs(qint64 spanMs)
     return step;
 }
 
+QString chartBucketName(qint64 bucketMs)
+{
+    static constexpr struct {
+        qint64 ms;
+        const char *one;
+        const char *many;
+    } units[] = {{1440 * minuteMs, "day", "%1 days"}, {60 * minuteMs, "hour", "%1 hours"}, {minuteMs, "minute", "%1 minutes"}};
+    for (const auto &unit : units) {
+        if (bucketMs >= unit.ms && bucketMs % unit.ms == 0) {
+            const qint64 n = bucketMs / unit.ms;
+            return n == 1 ? QString::fromLatin1(unit.one) : QString::fromLatin1(unit.many).arg(n);
+        }
+    }
+    return QStringLiteral("%1 s").arg(double(bucketMs) / 1000);
+}
+
 Result<CaptureCharts> computeCharts(StoreReader &reader, const Filter &filter, ChartStack stack)
 {
     CaptureCharts charts;

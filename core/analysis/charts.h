@@ -48,6 +48,12 @@ struct CaptureCharts
 /** Which buckets: a minute up to 6 hours, then the smallest step that keeps the bars at most about 360. */
 qint64 chartBucketMs(qint64 spanMs);
 
+/**
+ * A bucket's length as a person says it, in the largest whole unit: "minute", "15 minutes", "hour", "6 hours",
+ * "day", "8 days" (for a title: "Events per 8 days").
+ */
+QString chartBucketName(qint64 bucketMs);
+
 Result<CaptureCharts> computeCharts(StoreReader &reader, const Filter &filter, ChartStack stack);
 
 } // namespace pimscope

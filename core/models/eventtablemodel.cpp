@@ -10,7 +10,7 @@ QVariant header(const char *const names[], int count, int section, Qt::Orientati
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= count)
         return {};
-    return QString::fromLatin1(names[section]);
+    return QString::fromUtf8(names[section]); // the names hold '·' (UTF-8, as this file is)
 }
 
 } // namespace
