@@ -172,7 +172,13 @@ void TestReceiveCommand::survivesKill9UnderLoad()
     const QByteArray body = sample("akeneo_batch_example.json");
     QSet<qint64> acknowledged;
     // Twenty times: killed at a random moment of the load, from its first requests to half a second in, and
-    // restarted on the same capture.
+    // restarted on the same capture. The moments come from a seed that is logged: PIMSCOPE_KILL_SEED=N runs the
+    // same moments again.
+    const quint32 seed = qEnvironmentVariableIsSet("PIMSCOPE_KILL_SEED")
+        ? quint32(qEnvironmentVariable("PIMSCOPE_KILL_SEED").toUInt())
+        : QRandomGenerator::global()->generate();
+    qInfo("kill moments from seed %u (PIMSCOPE_KILL_SEED=%u repeats them)", seed, seed);
+    QRandomGenerator moments(seed);
     for (int round = 0; round < 20; ++round) {
         QProcess p;
         const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db});
@@ -207,7 +213,8 @@ void TestReceiveCommand::survivesKill9UnderLoad()
             }));
             clients.last()->start();
         }
-        QThread::msleep(QRandomGenerator::global()->bounded(500));
+        const int killAfterMs = int(moments.bounded(500));
+        QThread::msleep(killAfterMs);
         ::kill(pid_t(p.processId()), SIGKILL);
         stop = true;
         for (QThread *t : clients) {

@@ -215,6 +215,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
     pragma(options.synchronousFull ? QStringLiteral("PRAGMA synchronous = FULL")
                                    : QStringLiteral("PRAGMA synchronous = NORMAL"));
     pragma(QStringLiteral("PRAGMA temp_store = MEMORY"));
+    if (options.secureDelete)
+        pragma(QStringLiteral("PRAGMA secure_delete = %1").arg(*options.secureDelete ? 1 : 0));
     // 64 MiB of page cache for the writer: index pages of random keys (event ids, uuids) stay in memory
     // instead of being read back from the WAL at every insert.
     pragma(QStringLiteral("PRAGMA cache_size = -%1").arg(cacheKiB));

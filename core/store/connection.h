@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace pimscope {
 
@@ -19,6 +20,12 @@ struct StoreOptions
      * process being killed (kill -9), which is what "durable" means for a capture.
      */
     bool synchronousFull = false;
+    /**
+     * PRAGMA secure_delete for the connection's own deletes; unset: SQLite's build default (on in Debian's
+     * libsqlite3). Pruning overwrites what it deletes whatever this says, then puts this setting back; the tests turn
+     * it off to prove that pruning does not rely on the default.
+     */
+    std::optional<bool> secureDelete;
 };
 
 /**

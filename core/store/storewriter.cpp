@@ -870,8 +870,13 @@ Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
     QSqlQuery q(m_connection->db());
     // What retention deletes is gone from the file too (bodies hold product data): SQLite overwrites the deleted
     // content with zeros while pruning, instead of leaving it in free pages until they are reused.
+    // The connection's own setting is put back afterwards (Debian's SQLite has it on for every delete already).
+    const int before = q.exec(QStringLiteral("PRAGMA secure_delete")) && q.next() ? q.value(0).toInt() : 0;
+    q.finish();
     q.exec(QStringLiteral("PRAGMA secure_delete = ON"));
-    const auto plainDelete = qScopeGuard([this] { QSqlQuery(m_connection->db()).exec(QStringLiteral("PRAGMA secure_delete = OFF")); });
+    const auto restore = qScopeGuard([this, before] {
+        QSqlQuery(m_connection->db()).exec(QStringLiteral("PRAGMA secure_delete = %1").arg(before));
+    });
     // Deliveries whose events are still to be indexed (the backlog) are kept until they are, and so are the lines of
     // an import still running. Imported lines are as old as the import, not as their own time (a log goes back
     // days by nature).
