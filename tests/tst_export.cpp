@@ -86,11 +86,12 @@ QList<QList<QByteArray>> readCsv(const QByteArray &text)
     return rows;
 }
 
-QByteArray exportOf(StoreReader &reader, ExportFormat format, FilterTarget what, const QString &filter = {})
+QByteArray exportOf(StoreReader &reader, ExportFormat format, FilterTarget what, const QString &filter = {},
+                    const HeaderRedactor &redactor = HeaderRedactor())
 {
     const auto ids = reader.matchingIds(Filter::parse(filter), what);
     QByteArray out;
-    const auto stats = runExport(reader, format, what, *ids, [&out](QByteArrayView b) {
+    const auto stats = runExport(reader, format, what, *ids, redactor, [&out](QByteArrayView b) {
         out += b;
         return true;
     });
@@ -115,6 +116,7 @@ private Q_SLOTS:
     void phpJsonEncoding();
     void cancelledHarIsStillValid();
     void secretsAreInNoExport();
+    void userNamedSecretHeadersInEveryExport();
     void commandRefusesUnknownFormat();
 
 private:
@@ -373,7 +375,7 @@ void TestExport::cancelledHarIsStillValid()
     QByteArray out;
     int pages = 0;
     const auto stats = runExport(
-        reader, ExportFormat::Har, FilterTarget::Deliveries, *ids,
+        reader, ExportFormat::Har, FilterTarget::Deliveries, *ids, HeaderRedactor(),
         [&out](QByteArrayView b) {
             out += b;
             return true;
@@ -391,7 +393,8 @@ void TestExport::cancelledHarIsStillValid()
     QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
     QCOMPARE(doc.object()[u"log"].toObject()[u"entries"].toArray().size(), 1000);
     // A sink that cannot write fails the export, naming it.
-    const auto failed = runExport(reader, ExportFormat::Jsonl, FilterTarget::Deliveries, *ids, [](QByteArrayView) { return false; });
+    const auto failed = runExport(reader, ExportFormat::Jsonl, FilterTarget::Deliveries, *ids, HeaderRedactor(),
+                                  [](QByteArrayView) { return false; });
     QVERIFY(!failed);
     QVERIFY(failed.error().contains(QStringLiteral("cannot write")));
 }
@@ -467,6 +470,67 @@ void TestExport::secretsAreInNoExport()
         }
     }
     QCOMPARE(exports, 2 * 4 * 2);
+}
+
+void TestExport::userNamedSecretHeadersInEveryExport()
+{
+    // A header the user named secret (X-Api-Key) is redacted on every way out: by the import of a log whose lines
+    // hold it, and by every export format of a capture that stored it before it was named (its value as it came).
+    const QString bin = qEnvironmentVariable("PIMSCOPE_BIN");
+    QVERIFY(!bin.isEmpty());
+    const QByteArray receivedKey = "PLANTED-api-key-received-51d0";
+    const QByteArray loggedKey = "PLANTED-api-key-logged-77a3";
+    Delivery old = receivedDelivery(sample("akeneo_batch_example.json"), iso("2026-11-20T10:00:00Z"));
+    old.headers.append(Header{"X-Api-Key", receivedKey});
+    m_store->enqueue(old);
+    QVERIFY(m_store->flush());
+    const QString db = m_store->path();
+    m_store.reset();
+
+    const QString log = m_dir->filePath(QStringLiteral("events.log"));
+    {
+        QFile f(log);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("2026/11/20 10:00:05 ERROR The endpoint returned an error. "
+                R"({"event_subscription_url":"https:\/\/x","status_code":401,"headers":{"x-api-key":[")" + loggedKey
+                + R"("],"Host":["x"]},"events":[{"action":"product.updated","event_id":"5d9f5a1e-0c3b-4f8e-9a47-2b6c1d3e4f50",)"
+                  R"("event_datetime":"2026-11-20T10:00:01+00:00","author":"julia","author_type":"ui","product_identifier":"SKU-1"}]})"
+                  "\n");
+    }
+    const auto run = [&bin](const QStringList &args, int expectedExit = 0) {
+        QProcess p;
+        p.start(bin, args);
+        if (!p.waitForFinished(30000) || p.exitCode() != expectedExit)
+            qFatal("pimscope %s: exit %d: %s", qPrintable(args.join(u' ')), p.exitCode(), p.readAllStandardError().constData());
+        return p.readAllStandardOutput();
+    };
+    const QString secretHeader = QStringLiteral("--secret-header");
+    run({QStringLiteral("import"), QStringLiteral("--db"), db, secretHeader, QStringLiteral("X-Api-Key"), log});
+    // A name that is not a header name is a usage error.
+    run({QStringLiteral("export"), QStringLiteral("--db"), db, secretHeader, QStringLiteral("X Api Key")}, 2);
+
+    int exports = 0;
+    for (const QString &format : exportFormatNames()) {
+        for (const QString &what : {QStringLiteral("events"), QStringLiteral("deliveries")}) {
+            const QStringList args{QStringLiteral("export"), QStringLiteral("--db"), db, QStringLiteral("--format"), format,
+                                   QStringLiteral("--what"), what};
+            const QByteArray out = run(args + QStringList{secretHeader, QStringLiteral("x-api-key")});
+            const QByteArray context = (format + u' ' + what).toUtf8();
+            QVERIFY2(out.size() > 200, context.constData());
+            QVERIFY2(!out.contains(receivedKey), context.constData());
+            QVERIFY2(!out.contains(loggedKey), context.constData());
+            if (what == u"deliveries" && format != u"akeneo-log")
+                QVERIFY2(out.contains("[redacted sha256:"), context.constData());
+            // Without naming it, the value stored as it came is written as it is: the option is what redacts it.
+            if (what == u"deliveries" && format != u"akeneo-log")
+                QVERIFY2(run(args).contains(receivedKey), context.constData());
+            ++exports;
+        }
+    }
+    QCOMPARE(exports, 4 * 2);
+    // The import kept no copy of the logged key: not in the stored line, nor anywhere in the capture's files.
+    for (const QString &file : QDir(m_dir->path()).entryList({QStringLiteral("capture.db*")}, QDir::Files))
+        QVERIFY2(!readFile(m_dir->filePath(file)).contains(loggedKey), qPrintable(file));
 }
 
 void TestExport::commandRefusesUnknownFormat()

@@ -3,6 +3,7 @@
 #include "filter/filter.h"
 #include "receiver/receiver.h"
 #include "receiver/signatureverifier.h"
+#include "signing/hmac.h"
 #include "receiver/tlsconfig.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
@@ -81,7 +82,7 @@ QByteArray request(const QByteArray &method, const QByteArray &path, const QByte
 
 QByteArray akeneoSign(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body)
 {
-    return SignatureVerifier::akeneoSignature(secret, timestamp, body);
+    return akeneoSignature(secret, timestamp, body);
 }
 
 } // namespace

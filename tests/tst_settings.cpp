@@ -10,6 +10,7 @@
 #include "models/eventtablemodel.h"
 #include "receiver/keychainrules.h"
 #include "receiver/signatureverifier.h"
+#include "signing/hmac.h"
 #include "secrets/keychainsecretstore.h"
 #include "settings/appsettings.h"
 #include "store/eventstore.h"
@@ -44,7 +45,7 @@ int post(quint16 port, const QByteArray &body, const QByteArray &secret)
     if (!secret.isEmpty()) {
         const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
         headers = "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: "
-            + SignatureVerifier::akeneoSignature(secret, ts, body) + "\r\n";
+            + akeneoSignature(secret, ts, body) + "\r\n";
     }
     return postTo(port, body, "/hook", headers);
 }

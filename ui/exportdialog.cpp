@@ -172,6 +172,7 @@ void ExportDialog::start()
     m_bar->show();
     m_status->setText(QStringLiteral("Exporting %L1 rows…").arg(ids.size()));
     const QString capture = m_capturePath;
+    const HeaderRedactor redactor = m_redactor;
     const ExportFormat f = format();
     const FilterTarget what = m_what;
     auto stopFlag = m_stop;
@@ -193,7 +194,7 @@ void ExportDialog::start()
         if (!file.open(QIODevice::WriteOnly))
             return fail(cannotWrite(file));
         auto result = runExport(
-            **reader, f, what, ids, [&file](QByteArrayView bytes) { return file.write(bytes.data(), bytes.size()) == bytes.size(); },
+            **reader, f, what, ids, redactor, [&file](QByteArrayView bytes) { return file.write(bytes.data(), bytes.size()) == bytes.size(); },
             [&](qint64 done, qint64 total) {
                 QMetaObject::invokeMethod(self, [self, done, total] {
                     if (self)

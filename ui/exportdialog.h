@@ -38,6 +38,8 @@ public:
     /** What the table holds now: events or deliveries, the selected rows' ids, and every row's (in its order). */
     void setRows(FilterTarget what, const QList<qint64> &selected, const QList<qint64> &shown);
     void setCapturePath(const QString &path) { m_capturePath = path; }
+    /** The user's secret headers: what the export writes of headers is redacted by it. */
+    void setRedactor(HeaderRedactor redactor) { m_redactor = std::move(redactor); }
 
     bool isRunning() const { return m_thread != nullptr; }
     /** Cancels a running export and waits for its thread. */
@@ -64,6 +66,7 @@ private:
     ExportFormat format() const;
 
     QString m_capturePath;
+    HeaderRedactor m_redactor;
     FilterTarget m_what;
     QList<qint64> m_selectedIds;
     QList<qint64> m_shownIds;

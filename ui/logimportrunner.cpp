@@ -74,7 +74,7 @@ void LogImportRunner::startNext()
         return;
     }
     const QString path = m_queue.takeFirst();
-    m_importer = std::make_unique<LogImporter>(*m_store);
+    m_importer = std::make_unique<LogImporter>(*m_store, m_redactor);
     m_label->setText(QStringLiteral("Importing %1").arg(QFileInfo(path).fileName()));
     m_bar->setValue(0);
     m_box->show();

@@ -34,6 +34,8 @@ public:
 
     /** Queues files to import (started at once when nothing runs). */
     void import(const QStringList &paths);
+    /** The user's secret headers: their values in a log line's context are not kept (from the next file on). */
+    void setRedactor(HeaderRedactor redactor) { m_redactor = std::move(redactor); }
     /** Cancels the file being imported and drops the queue. */
     void cancel();
     /** cancel(), then waits for the thread: before the capture it writes to goes away. */
@@ -53,6 +55,7 @@ Q_SIGNALS:
     void finished();
 
 private:
+    HeaderRedactor m_redactor;
     void startNext();
     /** Waits for the thread of the file imported (if any) and lets it and its importer go. */
     void join();

@@ -555,6 +555,7 @@ void MainWindow::replaySelection()
                 ids.append(id);
         }
     }
+    m_replayDialog->setRedactor(m_settings.redactor());
     m_replayDialog->setSelection(ids, filter);
     m_replayDialog->show();
     m_replayDialog->raise();
@@ -572,6 +573,7 @@ void MainWindow::exportRows()
         m_exportDialog->raise();
         return;
     }
+    m_exportDialog->setRedactor(m_settings.redactor());
     QList<qint64> selected;
     if (m_table->selectionModel()) {
         QModelIndexList rows = m_table->selectionModel()->selectedRows();
@@ -823,6 +825,7 @@ void MainWindow::importLogs(const QStringList &paths, bool showSummary)
         return;
     for (const QString &p : paths)
         m_quietImports.insert(QFileInfo(p).absoluteFilePath(), !showSummary);
+    m_importRunner->setRedactor(m_settings.redactor());
     m_importRunner->import(paths);
 }
 

@@ -385,6 +385,7 @@ void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
     target.timeoutMs = m_timeout->value();
     target.insecure = m_insecure->isChecked();
     target.ratePerSecond = ratePerSecond();
+    target.redactor = m_redactor;
     m_results->clear();
     m_progress->setRange(0, int(plan->requests.size()));
     m_progress->setValue(0);

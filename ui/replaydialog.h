@@ -42,6 +42,8 @@ public:
 
     /** What to send: these events (when not empty), else every event matching `filter`. */
     void setSelection(const QList<qint64> &eventIds, const QString &filter);
+    /** The user's secret headers: what is stored of each request sent is redacted by it. */
+    void setRedactor(HeaderRedactor redactor) { m_redactor = std::move(redactor); }
 
     bool isRunning() const { return m_thread != nullptr; }
     /** Cancels a running replay and waits for its thread (before the capture goes away). */
@@ -67,6 +69,7 @@ Q_SIGNALS:
     void replayFinished(const pimscope::ReplaySummary &summary);
 
 private:
+    HeaderRedactor m_redactor;
     void startReplay();
     void startWithSecret(const QByteArray &secret);
     void onPlanned(Result<ReplayPlan> plan, const QByteArray &secret);

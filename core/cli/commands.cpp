@@ -56,23 +56,11 @@ bool writeOut(QByteArrayView bytes)
     return std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout) == std::size_t(bytes.size());
 }
 
-QCommandLineOption dbOption()
-{
-    return QCommandLineOption(QStringLiteral("db"),
-                              QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
-                              QStringLiteral("PATH"));
-}
-
-QString dbPath(const QCommandLineParser &parser)
-{
-    const QString path = parser.value(QStringLiteral("db"));
-    return path.isEmpty() ? EventStore::defaultPath() : path;
-}
-
 int exportCommand(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.addOption(dbOption());
+    parser.addOption(secretHeaderOption());
     parser.addOption({QStringLiteral("filter"), QStringLiteral("Only what matches this filter expression."),
                       QStringLiteral("EXPR")});
     parser.addOption({QStringLiteral("what"), QStringLiteral("events (default) or deliveries."),
@@ -102,6 +90,11 @@ int exportCommand(const QStringList &args)
         return UsageError;
     }
 
+    const auto redactor = redactorOf(parser);
+    if (!redactor) {
+        printError(QStringLiteral("export: %1").arg(redactor.error()));
+        return UsageError;
+    }
     auto reader = StoreReader::open(dbPath(parser));
     if (!reader) {
         printError(reader.error());
@@ -121,7 +114,7 @@ int exportCommand(const QStringList &args)
         return Failure;
     }
     bool writeFailed = false;
-    const auto written = runExport(*reader.value(), *format, target, *ids, [&writeFailed](QByteArrayView bytes) {
+    const auto written = runExport(*reader.value(), *format, target, *ids, *redactor, [&writeFailed](QByteArrayView bytes) {
         writeFailed = !writeOut(bytes);
         return !writeFailed;
     });
@@ -236,6 +229,23 @@ QString dbPath(const QCommandLineParser &parser)
 {
     const QString path = parser.value(QStringLiteral("db"));
     return path.isEmpty() ? EventStore::defaultPath() : path;
+}
+
+QCommandLineOption secretHeaderOption()
+{
+    return {QStringLiteral("secret-header"), QStringLiteral("Also keep this header's value redacted, like Authorization. Repeatable."),
+            QStringLiteral("NAME")};
+}
+
+Result<HeaderRedactor> redactorOf(const QCommandLineParser &parser)
+{
+    QList<QByteArray> names;
+    for (const QString &name : parser.values(QStringLiteral("secret-header"))) {
+        if (!HeaderRedactor::isHeaderName(name.toLatin1()))
+            return Result<HeaderRedactor>::failure(QStringLiteral("--secret-header: '%1' is not a header name").arg(name));
+        names.append(name.toLatin1());
+    }
+    return HeaderRedactor(names);
 }
 
 void setApplicationIdentity()

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "signing/redactor.h"
+#include "util/result.h"
+
 #include <QCommandLineOption>
 #include <QString>
 #include <QStringList>
@@ -27,6 +30,11 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
 /** --db PATH, and the path it names (the default capture when absent). */
 QCommandLineOption dbOption();
 QString dbPath(const QCommandLineParser &parser);
+
+/** --secret-header NAME (repeatable): a header whose value is stored and written out redacted, like Authorization. */
+QCommandLineOption secretHeaderOption();
+/** The redactor of the --secret-header names given, or a usage error that names one that is not a header name. */
+Result<HeaderRedactor> redactorOf(const QCommandLineParser &parser);
 
 /** Sets the organisation/application names and version used for paths and --version. */
 void setApplicationIdentity();

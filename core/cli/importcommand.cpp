@@ -32,6 +32,7 @@ int importCommand(const QStringList &args)
         QStringLiteral("Imports Akeneo event-subscription log files (Connect > Connection settings > Event "
                        "subscription > Download logs) into the capture and prints what went wrong."));
     parser.addOption(dbOption());
+    parser.addOption(secretHeaderOption());
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Log files to import."), QStringLiteral("FILE..."));
     if (const auto exit = parseCommandLine(parser, args, name, true))
         return *exit;
@@ -40,12 +41,17 @@ int importCommand(const QStringList &args)
         printCommandError(name, QStringLiteral("no log file given (pimscope import [--db PATH] FILE...)"));
         return UsageError;
     }
+    const auto redactor = redactorOf(parser);
+    if (!redactor) {
+        printCommandError(name, redactor.error());
+        return UsageError;
+    }
     auto store = EventStore::open(dbPath(parser));
     if (!store) {
         printCommandError(name, store.error());
         return Failure;
     }
-    LogImporter importer(*store.value());
+    LogImporter importer(*store.value(), *redactor);
     running = &importer;
     const auto previous = std::signal(SIGINT, onInterrupt);
     int exit = Success;

@@ -78,9 +78,7 @@ int receiveCommand(const QStringList &args)
                                      "PREFIX=quable:NAME (the expected Authorization value). Repeatable; the "
                                      "longest matching prefix applies."),
                       QStringLiteral("PREFIX=KIND:NAME")});
-    parser.addOption({QStringLiteral("secret-header"),
-                      QStringLiteral("Also store this header's value redacted, like Authorization. Repeatable."),
-                      QStringLiteral("NAME")});
+    parser.addOption(secretHeaderOption());
     parser.addOption({QStringLiteral("accept-invalid-signature"), QStringLiteral("Answer normally whatever the signature verdict.")});
     parser.addOption({QStringLiteral("status"), QStringLiteral("Answer valid deliveries with this status (default 200)."),
                       QStringLiteral("CODE"), QStringLiteral("200")});
@@ -115,8 +113,12 @@ int receiveCommand(const QStringList &args)
         return UsageError;
     }
     settings.acceptInvalidSignature = parser.isSet(QStringLiteral("accept-invalid-signature"));
-    for (const QString &name : parser.values(QStringLiteral("secret-header")))
-        settings.signatures.secretHeaders.append(name.toLatin1());
+    const auto redactor = redactorOf(parser);
+    if (!redactor) {
+        printError(redactor.error());
+        return UsageError;
+    }
+    settings.signatures.secretHeaders = redactor->secretHeaders();
     const int secretSources = int(parser.isSet(QStringLiteral("secret-env"))) + int(parser.isSet(QStringLiteral("secret-name")));
     if (secretSources > 1) {
         printError(QStringLiteral("give --secret-env or --secret-name, not both"));

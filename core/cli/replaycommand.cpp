@@ -65,6 +65,7 @@ int replayCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Send captured events to a URL, signed and paced like the PIM."));
     parser.addOption(dbOption());
+    parser.addOption(secretHeaderOption());
     parser.addOption({QStringLiteral("filter"),
                       QStringLiteral("Send the events matching EXPR (default: all; earlier replays and imported log events "
                                      "only when EXPR asks for their origin)."),
@@ -135,6 +136,10 @@ int replayCommand(const QStringList &args)
     }
     ReplayTarget target;
     target.url = url;
+    const auto redactor = redactorOf(parser);
+    if (!redactor)
+        return usage(redactor.error());
+    target.redactor = *redactor;
     target.concurrency = int(number(QStringLiteral("concurrency"), 1, 256, 1, &ok));
     if (!ok)
         return usage(QStringLiteral("--concurrency: give a whole number from 1 to 256"));
@@ -202,7 +207,7 @@ int replayCommand(const QStringList &args)
                          r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
             for (const Header &h : replayHeaders(r.format, r.body, target.secret, now))
                 out(QStringLiteral("    %1: %2").arg(QString::fromLatin1(h.name),
-                                                     isSecretHeader(h.name) ? QStringLiteral("[secret]") : QString::fromLatin1(h.value)));
+                                                     target.redactor.isSecretHeader(h.name) ? QStringLiteral("[secret]") : QString::fromLatin1(h.value)));
         }
         out(QStringLiteral("dry run: %L1 requests, %L2 events; nothing sent").arg(p.requests.size()).arg(p.events));
         return Success;

@@ -1,7 +1,7 @@
 #include "demoevents.h"
 
 #include "formats/payloadparser.h"
-#include "receiver/signatureverifier.h"
+#include "signing/hmac.h"
 #include "util/timeutil.h"
 
 #include <QRandomGenerator>
@@ -98,7 +98,7 @@ Delivery akeneoDelivery(qint64 atMs, const QList<QByteArray> &events, double ack
     Delivery d = received(atMs, body, ackMs);
     const QByteArray timestamp = QByteArray::number(atMs / 1000);
     const QByteArray signature
-        = SignatureVerifier::akeneoSignature(badSignature ? QByteArrayView("an-old-secret") : secret, timestamp, body);
+        = akeneoSignature(badSignature ? QByteArrayView("an-old-secret") : secret, timestamp, body);
     d.headers = {{"Host", "acme-hooks.example.net"},
                  {"User-Agent", "AkeneoPIM/7.0.52"},
                  {"Content-Type", "application/json"},
@@ -106,7 +106,7 @@ Delivery akeneoDelivery(qint64 atMs, const QList<QByteArray> &events, double ack
                  {"X-Akeneo-Request-Signature", signature},
                  {"Content-Length", QByteArray::number(body.size())}};
     if (badSignature) {
-        const QByteArray expected = SignatureVerifier::akeneoSignature(secret, timestamp, body);
+        const QByteArray expected = akeneoSignature(secret, timestamp, body);
         d.signature = Signature::Invalid;
         d.signatureDetail = QStringLiteral("HMAC mismatch (expected %1…, got %2…): the connection's secret was "
                                            "changed in the PIM")
@@ -226,7 +226,7 @@ QList<Delivery> demoDeliveries(qint64 nowMs)
     ep.path = "/event-platform";
     ep.headers = {{"Host", "acme-hooks.example.net"}, {"Content-Type", "application/json"},
                   {"X-AKENEO-SIGNATURE-ALGORITHM", "HmacSHA256"},
-                  {"X-AKENEO-SIGNATURE-PRIMARY", SignatureVerifier::hmacSha256Hex(secret, ep.body)}};
+                  {"X-AKENEO-SIGNATURE-PRIMARY", hmacSha256Hex(secret, ep.body)}};
     ep.signature = Signature::Unchecked;
     out.append(ep);
 

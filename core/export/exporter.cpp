@@ -6,8 +6,6 @@
 #include "jsonlexport.h"
 
 #include "filter/sqlcompiler.h"
-#include "receiver/signatureverifier.h"
-#include "replay/replaysigner.h"
 #include "store/storereader.h"
 
 #include <QSet>
@@ -98,19 +96,8 @@ bool exportsDeliveries(ExportFormat format)
     return format == ExportFormat::Har || format == ExportFormat::AkeneoLog;
 }
 
-Headers exportableHeaders(const Headers &headers)
-{
-    static const SignatureVerifier redactor;
-    Headers out = headers;
-    for (Header &h : out) {
-        if (isSecretHeader(h.name) && !h.value.contains("[redacted "))
-            h.value = redactor.redacted({h}).front().value;
-    }
-    return out;
-}
-
 Result<ExportStats> runExport(StoreReader &reader, ExportFormat format, FilterTarget what, const QList<qint64> &ids,
-                              const std::function<bool(QByteArrayView)> &sink,
+                              const HeaderRedactor &redactor, const std::function<bool(QByteArrayView)> &sink,
                               const std::function<bool(qint64, qint64)> &progress)
 {
     ExportStats stats;
@@ -163,7 +150,7 @@ Result<ExportStats> runExport(StoreReader &reader, ExportFormat format, FilterTa
             }
             qsizetype e = 0;
             for (Delivery &d : *page) {
-                d.headers = exportableHeaders(d.headers);
+                d.headers = redactor.redacted(d.headers);
                 switch (format) {
                 case ExportFormat::Jsonl:
                     jsonl::appendDelivery(out, d);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/delivery.h"
+#include "signing/redactor.h"
 #include "util/result.h"
 
 #include <QByteArrayView>
@@ -36,12 +37,6 @@ QStringList exportFormatNames();
 /** Whether the format writes deliveries whatever is asked (har, akeneo-log). */
 bool exportsDeliveries(ExportFormat format);
 
-/**
- * Headers as they may leave Pimscope: the value of a header that carries a secret as it is (Authorization,
- * Proxy-Authorization) is replaced by a redaction marker unless it is one already. The receiver and the replayer
- * store them redacted; this is the second lock, for every export format.
- */
-Headers exportableHeaders(const Headers &headers);
 
 struct ExportStats
 {
@@ -55,9 +50,13 @@ struct ExportStats
  * it could not write, the export fails). `progress(done, total)` after each page; false from it cancels (what was
  * written stays written, stats.cancelled). har and akeneo-log write the deliveries in the order of their ids
  * (the PIM's log is in time order, which their ids follow), the others in the order of `ids`.
+ *
+ * Headers leave redacted by `redactor` (the user's: Authorization, Proxy-Authorization and the headers they named
+ * secret), values that are markers already left as they are. The receiver and the replayer store them redacted;
+ * this is the second lock, for every export format, and the first for a header named secret after it was stored.
  */
 Result<ExportStats> runExport(StoreReader &reader, ExportFormat format, FilterTarget what, const QList<qint64> &ids,
-                              const std::function<bool(QByteArrayView)> &sink,
+                              const HeaderRedactor &redactor, const std::function<bool(QByteArrayView)> &sink,
                               const std::function<bool(qint64 done, qint64 total)> &progress = {});
 
 } // namespace pimscope

@@ -2,7 +2,6 @@
 
 #include "export/akeneologexport.h"
 #include "formats/logline.h"
-#include "receiver/signatureverifier.h"
 #include "store/eventstore.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -196,7 +195,11 @@ QString describeImport(const LogImportSummary &s, int maxProblems)
     return out.join(u'\n');
 }
 
-LogImporter::LogImporter(EventStore &store) : m_store(store) {}
+LogImporter::LogImporter(EventStore &store, HeaderRedactor redactor)
+    : m_store(store)
+    , m_redactor(std::move(redactor))
+{
+}
 
 std::optional<qint64> LogImporter::downloadTimeFromName(const QString &fileName)
 {
@@ -240,7 +243,6 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     if (bulk)
         m_store.beginBulk();
 
-    const SignatureVerifier redactor;
     LogLineReader reader(&device);
     // Identical lines of one second (the same rate-limit warning twice, say) get different keys: the key of the
     // first, and how many identical ones came before. Lines of other seconds cannot be identical in a sorted log;
@@ -303,7 +305,7 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
                           .arg(LogLineReader::maxLineBytes >> 20);
         if (l.contextOffset >= 0) {
             LogContext c = m_parser.parseLogContext(l.raw, l.contextOffset);
-            const Headers redacted = redactor.redacted(c.headers);
+            const Headers redacted = m_redactor.redacted(c.headers);
             // A secret the PIM wrote into the line (an Authorization header of the request it sent) is no more kept
             // in the stored line than in its headers: its marker replaces it there, and the line is read again (the
             // events' offsets moved). The line's key stays that of the line as the file has it.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "formats/payloadparser.h"
+#include "signing/redactor.h"
 #include "store/records.h"
 #include "util/result.h"
 
@@ -85,7 +86,8 @@ QString describeImport(const LogImportSummary &summary, int maxProblems = LogImp
 class LogImporter
 {
 public:
-    explicit LogImporter(EventStore &store);
+    /** `redactor`: the user's secret headers, whose values a line's context (and the stored line) must not keep. */
+    explicit LogImporter(EventStore &store, HeaderRedactor redactor = HeaderRedactor());
 
     /** Called now and then with the bytes read so far and the total (0 when unknown). */
     void setProgressCallback(std::function<void(qint64 done, qint64 total)> callback) { m_progress = std::move(callback); }
@@ -109,6 +111,7 @@ public:
 
 private:
     EventStore &m_store;
+    const HeaderRedactor m_redactor;
     std::function<void(qint64, qint64)> m_progress;
     std::atomic<bool> m_cancel = false;
     PayloadParser m_parser;

@@ -132,7 +132,7 @@ private:
             }
         }
         // Secrets are compared above; what is stored is redacted.
-        d.headers = m_verifier.redacted(in.headers);
+        d.headers = m_verifier.redactor().redacted(in.headers);
         d.body = std::move(in.body);
         d.answeredStatus = status;
         summary.status = status;
@@ -233,7 +233,7 @@ private:
         d.method = r.method;
         d.path = r.path;
         d.remote = r.remote;
-        d.headers = m_verifier.redacted(r.headers);
+        d.headers = m_verifier.redactor().redacted(r.headers);
         d.bodySize = qMax<qint64>(r.declaredSize, 0);
         d.answeredStatus = r.status;
         d.ackMs = 0;

@@ -2,6 +2,7 @@
 
 #include "model/delivery.h"
 #include "model/enums.h"
+#include "signing/redactor.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -72,7 +73,7 @@ struct SignatureCheck {
 };
 
 /**
- * Checks webhook signatures and redacts secret-carrying header values. Pure logic, no I/O: immutable after
+ * Checks webhook signatures (and holds the redactor of the same settings). Pure logic, no I/O: immutable after
  * construction, so one instance may be shared by any number of threads.
  *
  * Rule selection: the rule with the longest `pathPrefix` matching the request path on segment boundaries
@@ -116,37 +117,14 @@ public:
      */
     SignatureCheck verify(QByteArrayView path, const Headers &headers, QByteArrayView body, qint64 receivedAtMs) const;
 
-    /** True for Authorization, Proxy-Authorization and the configured secret headers (case-insensitive). */
-    bool isSecretHeader(QByteArrayView name) const;
-
-    /**
-     * The headers in the same order, with the values of secret-carrying headers replaced by a marker, e.g.
-     * "[redacted sha256:1a2b3c4d]" (8 hex digits of SHA-256 of the whole value, or of its HMAC under
-     * `redactionKey`: equal values give equal markers). A well-known scheme word (Basic, Bearer, Digest,
-     * Negotiate, Token) is kept: "Bearer [redacted sha256:1a2b3c4d]". Call it after verify(), before storing.
-     */
-    Headers redacted(const Headers &headers) const;
-
-    /** The marker redacted() puts in place of `value`. */
-    QByteArray redactionMarker(QByteArrayView value) const;
-
-    /** Akeneo's X-Akeneo-Request-Signature: lowercase hex HMAC-SHA256(secret, timestamp + "." + body). */
-    static QByteArray akeneoSignature(QByteArrayView secret, QByteArrayView timestamp, QByteArrayView body);
-
-    /** Lowercase hex HMAC-SHA256 of `data` under `key` (64 characters). */
-    static QByteArray hmacSha256Hex(QByteArrayView key, QByteArrayView data);
-
-    /**
-     * True when both are byte-for-byte equal. Equal lengths: the time does not depend on the contents (no early
-     * exit). Different lengths: false at once (lengths are not secret here: every compared value is a fixed-size
-     * MAC or a configured token).
-     */
-    static bool constantTimeEquals(QByteArrayView a, QByteArrayView b);
+    /** Redacts the headers that carry secrets (secretHeaders, redactionKey): call it after verify(), before storing. */
+    const HeaderRedactor &redactor() const { return m_redactor; }
 
 private:
     const SignatureRule *ruleFor(QByteArrayView path) const;
 
     SignatureSettings m_settings;
+    HeaderRedactor m_redactor;
     QList<QByteArray> m_normalisedPrefixes; // parallel to m_settings.rules
 };
 

@@ -4,7 +4,6 @@
 #include "replaysigner.h"
 
 #include "formats/payloadparser.h"
-#include "receiver/signatureverifier.h"
 #include "store/eventstore.h"
 
 #include <QDateTime>
@@ -250,7 +249,6 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
 {
     if (!m_store)
         return;
-    static const SignatureVerifier redactor;
     const ReplayRequest &r = m_requests[result.index];
     Delivery d;
     d.origin = Origin::Replay;
@@ -263,7 +261,7 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
         d.path = "/";
     // Never the URL's user info (a password): it would go to the capture and its exports.
     d.remote = m_target.url.port() > 0 ? QStringLiteral("%1:%2").arg(m_target.url.host()).arg(m_target.url.port()) : m_target.url.host();
-    d.headers = redactor.redacted(slot.headers);
+    d.headers = m_target.redactor.redacted(slot.headers);
     d.body = r.body;
     d.bodySize = r.body.size();
     d.statusCode = result.status;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "replayplan.h"
+#include "signing/redactor.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -29,6 +30,7 @@ struct ReplayTarget
     int timeoutMs = 500;       ///< a deadline for the whole request, as Akeneo's
     bool insecure = false;     ///< accept any TLS certificate
     bool stopIfUnreachable = false; ///< stop when the first request gets no answer at all (the command's exit 1)
+    HeaderRedactor redactor;        ///< the user's secret headers: what is stored of each request is redacted by it
 };
 
 /** How one request went, classified as the PIM would log it. */

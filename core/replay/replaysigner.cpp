@@ -1,6 +1,7 @@
 #include "replaysigner.h"
 
-#include "receiver/signatureverifier.h"
+#include "signing/hmac.h"
+#include "signing/redactor.h"
 
 #include <QStringList>
 
@@ -26,14 +27,14 @@ Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secr
         break;
     case Format::AkeneoEventPlatform:
         h.append({QByteArrayLiteral("X-AKENEO-SIGNATURE-ALGORITHM"), QByteArrayLiteral("HmacSHA256")});
-        h.append({QByteArrayLiteral("X-AKENEO-SIGNATURE-PRIMARY"), SignatureVerifier::hmacSha256Hex(secret, body)});
+        h.append({QByteArrayLiteral("X-AKENEO-SIGNATURE-PRIMARY"), hmacSha256Hex(secret, body)});
         break;
     case Format::Akeneo:
     case Format::AkeneoTest:
     case Format::Unknown: {
         const QByteArray ts = QByteArray::number(nowSeconds);
         h.append({QByteArrayLiteral("X-Akeneo-Request-Timestamp"), ts});
-        h.append({QByteArrayLiteral("X-Akeneo-Request-Signature"), SignatureVerifier::akeneoSignature(secret, ts, body)});
+        h.append({QByteArrayLiteral("X-Akeneo-Request-Signature"), akeneoSignature(secret, ts, body)});
         break;
     }
     }
@@ -50,12 +51,6 @@ QStringList signingWarnings(const QList<ReplayRequest> &requests, bool hasSecret
         return {QStringLiteral("Quable and Akeneo events go to one target: the secret signs the Akeneo requests and is "
                                "sent as it is as the Authorization header of the Quable ones")};
     return {};
-}
-
-bool isSecretHeader(QByteArrayView name)
-{
-    return name.compare("authorization", Qt::CaseInsensitive) == 0
-        || name.compare("proxy-authorization", Qt::CaseInsensitive) == 0;
 }
 
 namespace {
@@ -108,9 +103,11 @@ QString curlCommand(const QUrl &url, const Headers &headers, const QByteArray &b
         first = QStringLiteral("curl");
     }
     lines << first + QStringLiteral(" -sS -X POST --max-time %1").arg(QString::number(timeoutMs / 1000.0, 'g', 6));
+    // The headers are replayHeaders()': the only secret among them can be the Authorization of Quable.
+    const HeaderRedactor secrets;
     for (const Header &h : headers) {
         const QString name = QString::fromLatin1(h.name);
-        if (isSecretHeader(h.name) && !showSecrets) {
+        if (secrets.isSecretHeader(h.name) && !showSecrets) {
             fromEnvironment = true;
             lines << QStringLiteral("  -H \"%1: ${PIMSCOPE_AUTHORIZATION:?set PIMSCOPE_AUTHORIZATION to the %1 value}\"")
                          .arg(name);

@@ -29,9 +29,6 @@ Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secr
  */
 QStringList signingWarnings(const QList<ReplayRequest> &requests, bool hasSecret);
 
-/** Whether a header carries a secret as it is (Authorization, Proxy-Authorization); signatures do not. */
-bool isSecretHeader(QByteArrayView name);
-
 /**
  * A bash (or zsh, ksh) command line that sends `body` with `headers` to `url` with curl, as the replayer does: POST,
  * no redirects followed, --max-time from `timeoutMs`. A secret header's value is written only when `showSecrets`;

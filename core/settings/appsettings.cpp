@@ -96,10 +96,8 @@ QStringList AppSettings::problems() const
         if (auto back = parseKeychainRule(keychainRuleSpec(r)); !back)
             p << QStringLiteral("Secret rule: %1.").arg(back.error());
     }
-    // An HTTP header name is a token (RFC 9110): no spaces, colons or quotes.
-    static const QRegularExpression headerName(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
     for (const QString &name : secretHeaders) {
-        if (!headerName.match(name).hasMatch())
+        if (!HeaderRedactor::isHeaderName(name.toLatin1()))
             p << QStringLiteral("Secret header '%1': not a header name.").arg(name);
     }
     static const QRegularExpression hexColour(QStringLiteral("^#[0-9a-fA-F]{6}$"));
@@ -115,6 +113,14 @@ QStringList AppSettings::problems() const
     return p;
 }
 
+HeaderRedactor AppSettings::redactor() const
+{
+    QList<QByteArray> names;
+    for (const QString &name : secretHeaders)
+        names.append(name.toLatin1());
+    return HeaderRedactor(names);
+}
+
 Result<ReceiverSettings> AppSettings::receiverSettings() const
 {
     using R = Result<ReceiverSettings>;
@@ -126,8 +132,7 @@ Result<ReceiverSettings> AppSettings::receiverSettings() const
     r.answerDelayMs = answerDelayMs;
     r.limits.maxBodyBytes = maxBodyBytes;
     r.acceptInvalidSignature = acceptInvalidSignature;
-    for (const QString &name : secretHeaders)
-        r.signatures.secretHeaders.append(name.toLatin1());
+    r.signatures.secretHeaders = redactor().secretHeaders();
     if (!tlsCertificate.isEmpty()) {
         auto tls = loadServerTls(tlsCertificate, tlsKey);
         if (!tls)

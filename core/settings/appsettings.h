@@ -48,6 +48,8 @@ struct AppSettings
      * listen address parsed and the TLS files loaded; the error names what is wrong.
      */
     Result<ReceiverSettings> receiverSettings() const;
+    /** The redactor of the secret headers named here: what the receiver, replay, import and exports redact. */
+    HeaderRedactor redactor() const;
 
     bool operator==(const AppSettings &) const = default;
 };

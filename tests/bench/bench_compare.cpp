@@ -1,10 +1,10 @@
-// Whether SignatureVerifier::constantTimeEquals takes as long whatever byte differs (docs/SECURITY.md §4): MACs of
+// Whether constantTimeEquals takes as long whatever byte differs (docs/SECURITY.md §4): MACs of
 // 64 hex digits that differ in their first, middle or last byte, or not at all, compared a few million times each,
 // interleaved in rounds so that the machine's noise falls on every case alike. Prints ns per comparison and each
 // case's ratio to the first. A figure, not a pass/fail test.
 //
 //   build/release/tests/bench/bench_compare [millions of comparisons per case, default 20]
-#include "receiver/signatureverifier.h"
+#include "signing/hmac.h"
 
 #include <QByteArray>
 
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
         for (Case &c : cases) {
             const auto start = std::chrono::steady_clock::now();
             for (long i = 0; i < perRound; ++i)
-                sink = sink + SignatureVerifier::constantTimeEquals(mac, c.other);
+                sink = sink + constantTimeEquals(mac, c.other);
             c.ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
         }
     }
