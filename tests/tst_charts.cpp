@@ -3,6 +3,7 @@
 // the requests per rolling hour (a sliding hour, not clock hours) against the quota, and the filter restricting all.
 
 #include "analysis/charts.h"
+#include "store/chartqueries.h"
 #include "filter/filter.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"

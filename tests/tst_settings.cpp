@@ -13,6 +13,7 @@
 #include "signing/hmac.h"
 #include "secrets/keychainsecretstore.h"
 #include "settings/appsettings.h"
+#include "filter/filter.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 

@@ -26,6 +26,7 @@
 #include "replay/replaysigner.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/capturequeries.h"
+#include "store/chartqueries.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "util/jsonindent.h"
@@ -314,7 +315,9 @@ void MainWindow::refreshCharts()
     }
     m_chartsAsked = true;
     const QString filter = m_model ? activeModel()->filter() : QString();
-    m_summaryQueries->charts(filter, m_charts->stack(), m_captureContext, [this](Result<CaptureCharts> charts) {
+    const ChartStack stack = m_charts->stack();
+    const auto query = [filter, stack](StoreReader &reader) { return computeCharts(reader, Filter::parse(filter), stack); };
+    m_summaryQueries->run<CaptureCharts>(m_captureContext, query, [this](Result<CaptureCharts> charts) {
         m_chartsAsked = false;
         if (charts)
             m_charts->setCharts(std::move(*charts));

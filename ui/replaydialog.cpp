@@ -1,9 +1,11 @@
 #include "replaydialog.h"
 
+#include "filter/filter.h"
 #include "replay/replaysigner.h"
 #include "secrets/secretstore.h"
 #include "store/capturequeries.h"
 #include "store/eventstore.h"
+#include "store/storereader.h"
 #include "util/timeutil.h"
 
 #include <QCheckBox>
@@ -357,7 +359,8 @@ void ReplayDialog::startWithSecret(const QByteArray &secret)
     const QString filter = m_selected->isChecked() ? QString() : m_filter->text();
     m_summary->setText(QStringLiteral("Reading the events…"));
     const quint64 attempt = m_attempt;
-    m_queries->planReplay(filter, ids, options, this, [this, secret, attempt](Result<ReplayPlan> plan) {
+    const auto query = [filter, ids, options](StoreReader &reader) { return planReplay(reader, Filter::parse(filter), ids, options); };
+    m_queries->run<ReplayPlan>(this, query, [this, secret, attempt](Result<ReplayPlan> plan) {
         if (attempt == m_attempt)
             onPlanned(std::move(plan), secret);
     });

@@ -1,15 +1,11 @@
 #pragma once
 
-#include "util/result.h"
-
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
 namespace pimscope {
-
-class Filter;
-class StoreReader;
 
 /** What the events-over-time chart stacks its bars by. */
 enum class ChartStack { Action, Severity };
@@ -54,6 +50,21 @@ qint64 chartBucketMs(qint64 spanMs);
  */
 QString chartBucketName(qint64 bucketMs);
 
-Result<CaptureCharts> computeCharts(StoreReader &reader, const Filter &filter, ChartStack stack);
+/** What the charts are made of, as the store counts it (store/chartqueries.h: readChartCounts). */
+struct ChartCounts
+{
+    struct Cell
+    {
+        qint64 minute = 0; ///< UTC minutes since the epoch
+        QString key;       ///< the stack: an action ("" for none), or a severity 0-3 as text
+        qint64 count = 0;
+    };
+    QList<Cell> events;            ///< events per minute and stack key
+    QMap<qint64, qint64> requests; ///< the PIM's requests per minute (received, or logged as sent or failed)
+    QList<double> answerTimesMs;   ///< the answer times of the received deliveries
+};
+
+/** The charts of those counts (pure): buckets, stacks, latency bins against 500 ms, requests per rolling hour. */
+CaptureCharts chartsFromCounts(const ChartCounts &counts, ChartStack stack);
 
 } // namespace pimscope

@@ -186,87 +186,59 @@ bool CaptureQueries::superseded(const QObject *context, quint64 generation)
     return generation < m_latestMatch.value(context);
 }
 
-template<typename T>
-void CaptureQueries::ask(QObject *context, std::function<void(Result<T>)> done, std::function<Result<T>(StoreReader &)> query)
-{
-    QPointer<QObject> guard(context);
-    post([guard, done = std::move(done), query = std::move(query)](StoreReader *reader, const QString &openError) {
-        if (!guard)
-            return;
-        Result<T> result = reader ? query(*reader) : Result<T>::failure(openError);
-        if (guard)
-            deliver<Result<T>>(guard, std::move(done), std::move(result));
-    });
-}
 
 void CaptureQueries::events(const QList<qint64> &ids, QObject *context,
                             std::function<void(Result<QList<EventRecord>>)> done)
 {
-    ask<QList<EventRecord>>(context, std::move(done), [ids](StoreReader &reader) { return reader.events(ids); });
+    run<QList<EventRecord>>(context, [ids](StoreReader &reader) { return reader.events(ids); }, std::move(done));
 }
 
 void CaptureQueries::deliveries(const QList<qint64> &ids, QObject *context,
                                 std::function<void(Result<QList<Delivery>>)> done)
 {
-    ask<QList<Delivery>>(context, std::move(done), [ids](StoreReader &reader) { return reader.deliveries(ids, false); });
-}
-
-void CaptureQueries::planReplay(const QString &filter, const QList<qint64> &ids, const ReplayPlanOptions &options,
-                                QObject *context, std::function<void(Result<ReplayPlan>)> done)
-{
-    ask<ReplayPlan>(context, std::move(done), [filter, ids, options](StoreReader &reader) {
-        return pimscope::planReplay(reader, Filter::parse(filter), ids, options);
-    });
+    run<QList<Delivery>>(context, [ids](StoreReader &reader) { return reader.deliveries(ids, false); }, std::move(done));
 }
 
 void CaptureQueries::delivery(qint64 id, QObject *context, std::function<void(Result<Delivery>)> done)
 {
-    ask<Delivery>(context, std::move(done), [id](StoreReader &reader) -> Result<Delivery> {
+    run<Delivery>(context, [id](StoreReader &reader) -> Result<Delivery> {
         auto rows = reader.deliveries({id});
         if (!rows)
             return Result<Delivery>::failure(rows.error());
         if (rows->isEmpty())
             return Result<Delivery>::failure(QStringLiteral("delivery %1 is not in the capture").arg(id));
         return rows->first();
-    });
+    }, std::move(done));
 }
 
 void CaptureQueries::eventsOfDelivery(qint64 deliveryId, QObject *context,
                                       std::function<void(Result<QList<EventRecord>>)> done)
 {
-    ask<QList<EventRecord>>(context, std::move(done),
-                            [deliveryId](StoreReader &reader) { return reader.eventsOfDelivery(deliveryId); });
+    run<QList<EventRecord>>(context, [deliveryId](StoreReader &reader) { return reader.eventsOfDelivery(deliveryId); }, std::move(done));
 }
 
 void CaptureQueries::eventsOfSubject(const QString &subjectType, const QString &subjectKey, QObject *context,
                                      std::function<void(Result<QList<EventRecord>>)> done)
 {
-    ask<QList<EventRecord>>(context, std::move(done), [subjectType, subjectKey](StoreReader &reader) {
+    run<QList<EventRecord>>(context, [subjectType, subjectKey](StoreReader &reader) {
         return reader.eventsOfSubject(subjectType, subjectKey);
-    });
+    }, std::move(done));
 }
 
 void CaptureQueries::knownValues(QObject *context, std::function<void(Result<QPair<QStringList, QStringList>>)> done)
 {
-    ask<QPair<QStringList, QStringList>>(context, std::move(done), [](StoreReader &reader) { return reader.knownValues(); });
-}
-
-void CaptureQueries::charts(const QString &filter, ChartStack stack, QObject *context, std::function<void(Result<CaptureCharts>)> done)
-{
-    ask<CaptureCharts>(context, std::move(done), [filter, stack](StoreReader &reader) {
-        return computeCharts(reader, Filter::parse(filter), stack);
-    });
+    run<QPair<QStringList, QStringList>>(context, [](StoreReader &reader) { return reader.knownValues(); }, std::move(done));
 }
 
 void CaptureQueries::summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done)
 {
-    ask<CaptureSummary>(context, std::move(done), [nowMs](StoreReader &reader) { return reader.summary(nowMs); });
+    run<CaptureSummary>(context, [nowMs](StoreReader &reader) { return reader.summary(nowMs); }, std::move(done));
 }
 
 void CaptureQueries::firstMatching(const QStringList &filters, FilterTarget target, const QList<qint64> &ids,
                                    QObject *context, std::function<void(Result<QHash<qint64, int>>)> done)
 {
-    ask<QHash<qint64, int>>(context, std::move(done), [filters, target, ids](StoreReader &reader) -> Result<QHash<qint64, int>> {
+    run<QHash<qint64, int>>(context, [filters, target, ids](StoreReader &reader) -> Result<QHash<qint64, int>> {
         QHash<qint64, int> first;
         QList<qint64> left = ids;
         for (int i = 0; i < filters.size() && !left.isEmpty(); ++i) {
@@ -281,7 +253,7 @@ void CaptureQueries::firstMatching(const QStringList &filters, FilterTarget targ
             left.removeIf([&](qint64 id) { return first.contains(id); });
         }
         return first;
-    });
+    }, std::move(done));
 }
 
 void CaptureQueries::waitForIdle()

@@ -1,23 +1,19 @@
 #pragma once
 
-#include "analysis/charts.h"
-
 #include "records.h"
-#include "replay/replayplan.h"
 
 #include "filter/sqlcompiler.h"
 #include "util/result.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QString>
 #include <QThread>
 
-#include <QHash>
-
-#include <mutex>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace pimscope {
 
@@ -31,6 +27,9 @@ class StoreReader;
  *
  * A query of a newer generation supersedes older ones of the same context: match() calls still queued behind a
  * newer one for the same object are skipped, and their answers never delivered.
+ *
+ * Besides the queries every view needs (ids, pages of rows, one delivery), run() takes any query of the caller's
+ * own: the charts' figures (computeCharts), a replay plan (planReplay). This class knows neither.
  */
 class CaptureQueries : public QObject
 {
@@ -79,17 +78,11 @@ public:
     /** Every event of a delivery, in order. */
     void eventsOfDelivery(qint64 deliveryId, QObject *context, std::function<void(Result<QList<EventRecord>>)> done);
 
-    /** The requests a replay of these events would send (planReplay: by `ids` when not empty, else by `filter`). */
-    void planReplay(const QString &filter, const QList<qint64> &ids, const ReplayPlanOptions &options, QObject *context,
-                    std::function<void(Result<ReplayPlan>)> done);
-
     /** Every event about one subject, in event-time order (StoreReader::eventsOfSubject). */
     void eventsOfSubject(const QString &subjectType, const QString &subjectKey, QObject *context,
                          std::function<void(Result<QList<EventRecord>>)> done);
     /** The actions and authors seen (StoreReader::knownValues). */
     void knownValues(QObject *context, std::function<void(Result<QPair<QStringList, QStringList>>)> done);
-    /** The charts' figures for the events and deliveries matching `filter` (computeCharts). */
-    void charts(const QString &filter, ChartStack stack, QObject *context, std::function<void(Result<CaptureCharts>)> done);
     /** The live figures at `nowMs`. */
     void summary(qint64 nowMs, QObject *context, std::function<void(Result<CaptureSummary>)> done);
 
@@ -100,6 +93,24 @@ public:
     void firstMatching(const QStringList &filters, FilterTarget target, const QList<qint64> &ids, QObject *context,
                        std::function<void(Result<QHash<qint64, int>>)> done);
 
+    /**
+     * Runs `query` on the query thread, with its reader, and delivers its result to `done` in `context`'s thread
+     * (nothing when `context` is gone by then; the capture's open error when it could not be opened).
+     */
+    template<typename T>
+    void run(QObject *context, std::function<Result<T>(StoreReader &)> query, std::function<void(Result<T>)> done)
+    {
+        QPointer<QObject> guard(context);
+        post([guard, done = std::move(done), query = std::move(query)](StoreReader *reader, const QString &openError) mutable {
+            if (!guard)
+                return;
+            Result<T> result = reader ? query(*reader) : Result<T>::failure(openError);
+            QMetaObject::invokeMethod(guard, [done = std::move(done), result = std::move(result)]() mutable {
+                done(std::move(result));
+            }, Qt::QueuedConnection);
+        });
+    }
+
     /** Blocks until every query asked so far has been answered (for tests). */
     void waitForIdle();
 
@@ -107,9 +118,6 @@ private:
     struct Scan;
     /** One range of a match() scan; posts the next one. */
     void scanStep(std::shared_ptr<Scan> scan, StoreReader *reader, const QString &openError);
-    /** Runs `query` on the query thread and delivers its result to `done` in `context`'s thread. */
-    template<typename T>
-    void ask(QObject *context, std::function<void(Result<T>)> done, std::function<Result<T>(StoreReader &)> query);
     /** Runs `work` on the query thread, with the reader (null when the capture could not be opened). */
     void post(std::function<void(StoreReader *, const QString &openError)> work);
 
