@@ -1,4 +1,4 @@
-#include "analysis/reconciliation.h"
+#include "filter/reconciliation.h"
 #include "filter/filter.h"
 #include "model/enums.h"
 #include "store/schema.h"

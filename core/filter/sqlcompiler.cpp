@@ -1,6 +1,6 @@
 #include "sqlcompiler.h"
 
-#include "analysis/reconciliation.h"
+#include "reconciliation.h"
 #include "util/textkey.h"
 
 #include <QStringList>

@@ -40,7 +40,7 @@ enum class LogMessage : int {
 
 /**
  * How an event compares between an imported PIM log and the captured traffic, by event id (see
- * analysis/reconciliation.h). Computed when asked, never stored: it changes as traffic arrives and logs are imported.
+ * filter/reconciliation.h). Computed when asked, never stored: it changes as traffic arrives and logs are imported.
  */
 enum class Recon : int {
     LoggedSent = 1,     ///< received; the log says it was sent (INFO)

@@ -3,7 +3,7 @@
 #include "headercodec.h"
 
 #include "analysis/budgets.h"
-#include "analysis/reconciliation.h"
+#include "filter/reconciliation.h"
 #include "filter/filter.h"
 #include "util/textkey.h"
 

@@ -1,6 +1,6 @@
 #include "reconciliation.h"
 
-#include "budgets.h"
+#include "analysis/budgets.h"
 
 namespace pimscope::reconciliation {
 
