@@ -8,6 +8,7 @@
 #include "export/csvexport.h"
 #include "export/exporter.h"
 #include "filter/filter.h"
+#include "formats/phpjson.h"
 #include "filter/sqlcompiler.h"
 #include "logimport/logimporter.h"
 #include "receiver/receiver.h"
@@ -357,7 +358,7 @@ void TestExport::akeneoLogOfTrafficImportsAsThePimWouldLogIt()
 void TestExport::phpJsonEncoding()
 {
     QByteArray out;
-    akeneolog::appendPhpJsonString(out, u"https://x/\"q\"\\\n\t\x01 caf\u00e9 \U0001F600");
+    appendPhpJsonString(out, u"https://x/\"q\"\\\n\t\x01 caf\u00e9 \U0001F600");
     // (What PHP's json_encode writes for that string.)
     const QByteArray expected = "\"https:\\/\\/x\\/\\\"q\\\"\\\\\\n\\t\\u0001 caf\\u00e9 \\ud83d\\ude00\"";
     QCOMPARE(out, expected);

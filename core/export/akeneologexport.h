@@ -4,7 +4,6 @@
 
 #include <QByteArray>
 #include <QList>
-#include <QStringView>
 
 namespace pimscope::akeneolog {
 
@@ -23,8 +22,5 @@ namespace pimscope::akeneolog {
  * product_uuid, or product_model_code.
  */
 void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &events);
-
-/** A string as PHP's json_encode writes it with its default flags. */
-void appendPhpJsonString(QByteArray &out, QStringView text);
 
 } // namespace pimscope::akeneolog

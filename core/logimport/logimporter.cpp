@@ -1,7 +1,7 @@
 #include "logimporter.h"
 
-#include "export/akeneologexport.h"
 #include "formats/logline.h"
+#include "formats/phpjson.h"
 #include "store/eventstore.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -23,7 +23,7 @@ namespace {
 QList<QByteArray> jsonForms(const QByteArray &value)
 {
     QByteArray php;
-    akeneolog::appendPhpJsonString(php, QString::fromUtf8(value));
+    appendPhpJsonString(php, QString::fromUtf8(value));
     QByteArray plain = "\"";
     for (const char c : value) {
         if (c == '"' || c == '\\')
@@ -45,7 +45,7 @@ QByteArray withSecretsRedacted(const QByteArray &line, const Headers &headers, c
         if (headers[i].value == redacted[i].value || headers[i].value.isEmpty())
             continue;
         QByteArray marker;
-        akeneolog::appendPhpJsonString(marker, QString::fromUtf8(redacted[i].value));
+        appendPhpJsonString(marker, QString::fromUtf8(redacted[i].value));
         for (const QByteArray &form : jsonForms(headers[i].value)) {
             if (!(out.isNull() ? line : out).contains(form))
                 continue;
