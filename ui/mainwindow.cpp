@@ -1,7 +1,5 @@
 #include "mainwindow.h"
 
-#include "cli/commands.h"
-
 #include "deliverysummary.h"
 #include "diagnosticspanel.h"
 #include "filterbar.h"
@@ -35,7 +33,6 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
-#include <QCommandLineParser>
 #include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -1652,63 +1649,6 @@ QIcon applicationIcon()
     for (const int size : {16, 24, 32, 48, 64, 128, 256})
         builtIn.addFile(QStringLiteral(":/icons/%1x%1/apps/io.github.pimscope.Pimscope.png").arg(size), QSize(size, size));
     return QIcon::fromTheme(QStringLiteral("io.github.pimscope.Pimscope"), builtIn);
-}
-
-void addWindowOptions(QCommandLineParser &parser)
-{
-    parser.setApplicationDescription(
-        QStringLiteral("Pimscope: monitor and debug PIM webhook events.\n\n"
-                       "Without a command it opens the window. Commands (pimscope COMMAND --help):%1")
-            .arg(cli::commandSummaries()));
-    // -platform offscreen, -style fusion: Qt's own options are single-dash words (QApplication takes them out).
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addOption({QStringLiteral("db"), QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
-                      QStringLiteral("PATH")});
-    parser.addOption({QStringLiteral("listen"), QStringLiteral("Where the receiver listens (default: as in the settings, 127.0.0.1:8787 at first)."),
-                      QStringLiteral("HOST:PORT")});
-    QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
-                                  QStringLiteral("FILE"));
-    screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOption(screenshot);
-    parser.addPositionalArgument(QStringLiteral("FILE.log"), QStringLiteral("Akeneo event-subscription logs to import."),
-                                 QStringLiteral("[FILE.log...]"));
-}
-
-int runMainWindow(QApplication &app)
-{
-    // Wayland compositors and docks match the window to io.github.pimscope.Pimscope.desktop, and so to its icon.
-    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.pimscope.Pimscope"));
-    QCommandLineParser parser;
-    addWindowOptions(parser);
-    const QString screenshot = QStringLiteral("screenshot");
-    parser.process(app);
-    const QString path = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db")) : EventStore::defaultPath();
-    QHostAddress address;
-    quint16 port = 0;
-    QSettings stored;
-    const QString listen = parser.isSet(QStringLiteral("listen")) ? parser.value(QStringLiteral("listen")) : AppSettings::load(stored).listen;
-    if (!parseListenAddress(listen, address, port)) {
-        std::fputs("pimscope: --listen must be HOST:PORT\n", stderr);
-        return 2;
-    }
-
-    MainWindow window(path, address, port);
-    window.show();
-    window.importLogs(parser.positionalArguments());
-    if (parser.isSet(screenshot)) {
-        // Once the logs given are imported (quitting earlier would cancel their import).
-        const auto grabSoon = [&window, file = parser.value(screenshot)] {
-            QTimer::singleShot(600, &window, [&window, file] { QCoreApplication::exit(window.grab().save(file) ? 0 : 1); });
-        };
-        if (window.importRunner() && window.importRunner()->isRunning())
-            QObject::connect(window.importRunner(), &LogImportRunner::finished, &window, grabSoon);
-        else
-            grabSoon();
-    }
-    return app.exec();
 }
 
 } // namespace pimscope::ui

@@ -13,8 +13,6 @@
 #include <functional>
 #include <memory>
 
-class QApplication;
-class QCommandLineParser;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -53,12 +51,6 @@ class ReplayDialog;
 
 /** The application's icon: the icon theme's io.github.pimscope.Pimscope, else the built-in hicolor PNGs (16 to 256). */
 QIcon applicationIcon();
-
-/** The window's command line: --db, --listen, the logs to import (and --help, --version). */
-void addWindowOptions(QCommandLineParser &parser);
-
-/** Runs the window from the command line (`pimscope [--db PATH] [--listen HOST:PORT]`); returns the exit code. */
-int runMainWindow(QApplication &app);
 
 /**
  * The main window: the receiver's state and URL, the filter bar, the events table (live) and the detail pane
