@@ -1,0 +1,3 @@
+#pragma once
+
+#include "replay/plan.h" // one layer: sideways
