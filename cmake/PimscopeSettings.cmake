@@ -12,8 +12,12 @@ target_compile_definitions(pimscope_settings INTERFACE
     QT_USE_QSTRINGBUILDER
     QT_NO_FOREACH
     QT_NO_KEYWORDS
+    QT_NO_CAST_FROM_BYTEARRAY
+    QT_STRICT_ITERATORS
+    QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
     PIMSCOPE_VERSION="${PROJECT_VERSION}")
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(pimscope_settings INTERFACE -Wall -Wextra -Wpedantic
+        -Wold-style-cast -Wnon-virtual-dtor -Woverloaded-virtual
         $<$<BOOL:${PIMSCOPE_WERROR}>:-Werror>)
 endif()
