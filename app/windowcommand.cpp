@@ -26,16 +26,31 @@ namespace {
 
 bool isQtOption(const QString &name)
 {
-    static const QStringList qtOptions = {
-        QStringLiteral("platform"),     QStringLiteral("platformpluginpath"), QStringLiteral("platformtheme"),
-        QStringLiteral("plugin"),       QStringLiteral("qwindowgeometry"),    QStringLiteral("qwindowicon"),
-        QStringLiteral("qwindowtitle"), QStringLiteral("reverse"),            QStringLiteral("session"),
-        QStringLiteral("style"),        QStringLiteral("stylesheet"),         QStringLiteral("widgetcount"),
-        QStringLiteral("display"),      QStringLiteral("geometry"),           QStringLiteral("title"),
-        QStringLiteral("name"),         QStringLiteral("visual"),             QStringLiteral("ncols"),
-        QStringLiteral("cmap"),         QStringLiteral("nograb"),             QStringLiteral("dograb"),
-        QStringLiteral("qmljsdebugger"), QStringLiteral("icon"),              QStringLiteral("testability"),
-        QStringLiteral("sync")};
+    static const QStringList qtOptions = {QStringLiteral("platform"),
+                                          QStringLiteral("platformpluginpath"),
+                                          QStringLiteral("platformtheme"),
+                                          QStringLiteral("plugin"),
+                                          QStringLiteral("qwindowgeometry"),
+                                          QStringLiteral("qwindowicon"),
+                                          QStringLiteral("qwindowtitle"),
+                                          QStringLiteral("reverse"),
+                                          QStringLiteral("session"),
+                                          QStringLiteral("style"),
+                                          QStringLiteral("stylesheet"),
+                                          QStringLiteral("widgetcount"),
+                                          QStringLiteral("display"),
+                                          QStringLiteral("geometry"),
+                                          QStringLiteral("title"),
+                                          QStringLiteral("name"),
+                                          QStringLiteral("visual"),
+                                          QStringLiteral("ncols"),
+                                          QStringLiteral("cmap"),
+                                          QStringLiteral("nograb"),
+                                          QStringLiteral("dograb"),
+                                          QStringLiteral("qmljsdebugger"),
+                                          QStringLiteral("icon"),
+                                          QStringLiteral("testability"),
+                                          QStringLiteral("sync")};
     return qtOptions.contains(name);
 }
 
@@ -52,14 +67,17 @@ void addWindowOptions(QCommandLineParser &parser)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption(cli::dbOption());
-    parser.addOption({QStringLiteral("listen"), QStringLiteral("Where the receiver listens (default: as in the settings, 127.0.0.1:8787 at first)."),
-                      QStringLiteral("HOST:PORT")});
+    parser.addOption(
+        {QStringLiteral("listen"),
+         QStringLiteral("Where the receiver listens (default: as in the settings, 127.0.0.1:8787 at first)."),
+         QStringLiteral("HOST:PORT")});
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
                                   QStringLiteral("FILE"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshot);
-    parser.addPositionalArgument(QStringLiteral("FILE.log"), QStringLiteral("Akeneo event-subscription logs to import."),
+    parser.addPositionalArgument(QStringLiteral("FILE.log"),
+                                 QStringLiteral("Akeneo event-subscription logs to import."),
                                  QStringLiteral("[FILE.log...]"));
 }
 
@@ -75,7 +93,8 @@ int runWindow(QApplication &app)
     QHostAddress address;
     quint16 port = 0;
     QSettings stored;
-    const QString listen = parser.isSet(QStringLiteral("listen")) ? parser.value(QStringLiteral("listen")) : AppSettings::load(stored).listen;
+    const QString listen = parser.isSet(QStringLiteral("listen")) ? parser.value(QStringLiteral("listen"))
+                                                                  : AppSettings::load(stored).listen;
     if (!parseListenAddress(listen, address, port)) {
         std::fputs("pimscope: --listen must be HOST:PORT\n", stderr);
         return 2;
@@ -87,7 +106,8 @@ int runWindow(QApplication &app)
     if (parser.isSet(screenshot)) {
         // Once the logs given are imported (quitting earlier would cancel their import).
         const auto grabSoon = [&window, file = parser.value(screenshot)] {
-            QTimer::singleShot(600, &window, [&window, file] { QCoreApplication::exit(window.grab().save(file) ? 0 : 1); });
+            QTimer::singleShot(600, &window,
+                               [&window, file] { QCoreApplication::exit(window.grab().save(file) ? 0 : 1); });
         };
         if (window.importRunner() && window.importRunner()->isRunning())
             QObject::connect(window.importRunner(), &LogImportRunner::finished, &window, grabSoon);
@@ -114,7 +134,8 @@ int answerWithoutDisplay(int argc, char *argv[])
     };
     if (parsed && !asked({"h", "help", "?", "help-all", "v", "version"}))
         return -1;
-    if (!parsed && !parser.unknownOptionNames().isEmpty() && std::ranges::all_of(parser.unknownOptionNames(), isQtOption))
+    if (!parsed && !parser.unknownOptionNames().isEmpty()
+        && std::ranges::all_of(parser.unknownOptionNames(), isQtOption))
         return -1; // QApplication takes its own options (-platform offscreen, -style fusion, ...) out of argv
 
     QCoreApplication app(argc, argv);

@@ -3,8 +3,8 @@
 // the requests per rolling hour (a sliding hour, not clock hours) against the quota, and the filter restricting all.
 
 #include "analysis/charts.h"
-#include "store/chartqueries.h"
 #include "filter/filter.h"
+#include "store/chartqueries.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "testutil.h"
@@ -73,9 +73,9 @@ void TestCharts::bucketSizes()
 {
     const qint64 minute = 60'000;
     QCOMPARE(chartBucketMs(0), minute);
-    QCOMPARE(chartBucketMs(6 * 60 * minute - 1), minute);          // 6 hours: per minute
-    QCOMPARE(chartBucketMs(2 * 1440 * minute), 15 * minute);       // two days: 192 bars
-    QCOMPARE(chartBucketMs(30LL * 1440 * minute), 360 * minute);   // a month: 120 bars
+    QCOMPARE(chartBucketMs(6 * 60 * minute - 1), minute); // 6 hours: per minute
+    QCOMPARE(chartBucketMs(2 * 1440 * minute), 15 * minute); // two days: 192 bars
+    QCOMPARE(chartBucketMs(30LL * 1440 * minute), 360 * minute); // a month: 120 bars
     QVERIFY(30LL * 1440 * minute / chartBucketMs(365LL * 1440 * minute) < 360); // a year still fits
     QVERIFY(365LL * 1440 * minute / chartBucketMs(365LL * 1440 * minute) < 360);
     // Titles say the bucket in the largest whole unit ("Events per 8 days", not "per 11520 minutes").
@@ -93,9 +93,10 @@ void TestCharts::eventsStackedByAction()
 {
     const qint64 t0 = iso("2026-11-20T10:00:00Z");
     // Eight actions: the six commonest get their own stack, the two rarest are "other".
-    const QStringList actions = {QStringLiteral("product.updated"), QStringLiteral("product.created"), QStringLiteral("product.removed"),
-                                 QStringLiteral("product_model.updated"), QStringLiteral("product_model.created"),
-                                 QStringLiteral("product_model.removed"), QStringLiteral("category.updated"), QStringLiteral("asset.updated")};
+    const QStringList actions = {QStringLiteral("product.updated"),       QStringLiteral("product.created"),
+                                 QStringLiteral("product.removed"),       QStringLiteral("product_model.updated"),
+                                 QStringLiteral("product_model.created"), QStringLiteral("product_model.removed"),
+                                 QStringLiteral("category.updated"),      QStringLiteral("asset.updated")};
     for (int a = 0; a < actions.size(); ++a) {
         for (int k = 0; k < 8 - a; ++k)
             add(t0 + k * 60'000 + a * 1000, actions[a]); // minute k
@@ -118,17 +119,21 @@ void TestCharts::eventsStackedBySeverity()
     const qint64 t0 = iso("2026-11-20T10:00:00Z");
     add(t0, QStringLiteral("product.updated"), 10);
     add(t0 + 1000, QStringLiteral("product.updated"), 900); // slow: warning
-    Delivery bad = receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("bad"), QStringLiteral("product.updated"),
-                                                            QStringLiteral("2026-11-20T10:00:02+00:00"), QStringLiteral("X"))}),
-                                    t0 + 2000);
+    Delivery bad
+        = receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("bad"), QStringLiteral("product.updated"),
+                                                   QStringLiteral("2026-11-20T10:00:02+00:00"), QStringLiteral("X"))}),
+                           t0 + 2000);
     bad.answeredStatus = 500; // an error answer: error
     m_store->enqueue(bad);
     // The same event id again: a duplicate (notice).
-    m_store->enqueue(receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("ev-1"), QStringLiteral("product.updated"),
-                                                              QStringLiteral("2026-11-20T10:00:00+00:00"), QStringLiteral("SKU-1"))}),
-                                      t0 + 3000));
+    m_store->enqueue(receivedDelivery(
+        akeneoBody({akeneoEvent(QStringLiteral("ev-1"), QStringLiteral("product.updated"),
+                                QStringLiteral("2026-11-20T10:00:00+00:00"), QStringLiteral("SKU-1"))}),
+        t0 + 3000));
     const CaptureCharts c = charts({}, ChartStack::Severity);
-    QCOMPARE(c.stacks, (QStringList{QStringLiteral("none"), QStringLiteral("notice"), QStringLiteral("warning"), QStringLiteral("error")}));
+    QCOMPARE(c.stacks,
+             (QStringList{QStringLiteral("none"), QStringLiteral("notice"), QStringLiteral("warning"),
+                          QStringLiteral("error")}));
     QCOMPARE(c.bucketCount(), 1);
     QCOMPARE(c.events[0], (QList<qint64>{1, 1, 1, 1}));
 }

@@ -48,23 +48,46 @@ QList<QJsonObject> jsonLines(const QByteArray &out)
     return objects;
 }
 
-const QStringList eventKeys = {
-    QStringLiteral("id"),          QStringLiteral("delivery_id"),  QStringLiteral("origin"),
-    QStringLiteral("format"),      QStringLiteral("event_id"),     QStringLiteral("action"),
-    QStringLiteral("event_datetime"), QStringLiteral("received_at"), QStringLiteral("author"),
-    QStringLiteral("author_type"), QStringLiteral("pim_source"),   QStringLiteral("subject_type"),
-    QStringLiteral("subject_id"),  QStringLiteral("subject_uuid"), QStringLiteral("flags"),
-    QStringLiteral("signature"),   QStringLiteral("log_level"),    QStringLiteral("log_message"),
-    QStringLiteral("status_code"), QStringLiteral("payload")};
+const QStringList eventKeys = {QStringLiteral("id"),
+                               QStringLiteral("delivery_id"),
+                               QStringLiteral("origin"),
+                               QStringLiteral("format"),
+                               QStringLiteral("event_id"),
+                               QStringLiteral("action"),
+                               QStringLiteral("event_datetime"),
+                               QStringLiteral("received_at"),
+                               QStringLiteral("author"),
+                               QStringLiteral("author_type"),
+                               QStringLiteral("pim_source"),
+                               QStringLiteral("subject_type"),
+                               QStringLiteral("subject_id"),
+                               QStringLiteral("subject_uuid"),
+                               QStringLiteral("flags"),
+                               QStringLiteral("signature"),
+                               QStringLiteral("log_level"),
+                               QStringLiteral("log_message"),
+                               QStringLiteral("status_code"),
+                               QStringLiteral("payload")};
 
-const QStringList deliveryKeys = {
-    QStringLiteral("id"),          QStringLiteral("origin"),     QStringLiteral("received_at"),
-    QStringLiteral("method"),      QStringLiteral("path"),       QStringLiteral("remote"),
-    QStringLiteral("headers"),     QStringLiteral("body_size"),  QStringLiteral("format"),
-    QStringLiteral("signature"),   QStringLiteral("answered_status"), QStringLiteral("ack_ms"),
-    QStringLiteral("event_count"), QStringLiteral("error"),      QStringLiteral("log_level"),
-    QStringLiteral("log_message"), QStringLiteral("status_code"), QStringLiteral("log_file"),
-    QStringLiteral("log_line")};
+const QStringList deliveryKeys = {QStringLiteral("id"),
+                                  QStringLiteral("origin"),
+                                  QStringLiteral("received_at"),
+                                  QStringLiteral("method"),
+                                  QStringLiteral("path"),
+                                  QStringLiteral("remote"),
+                                  QStringLiteral("headers"),
+                                  QStringLiteral("body_size"),
+                                  QStringLiteral("format"),
+                                  QStringLiteral("signature"),
+                                  QStringLiteral("answered_status"),
+                                  QStringLiteral("ack_ms"),
+                                  QStringLiteral("event_count"),
+                                  QStringLiteral("error"),
+                                  QStringLiteral("log_level"),
+                                  QStringLiteral("log_message"),
+                                  QStringLiteral("status_code"),
+                                  QStringLiteral("log_file"),
+                                  QStringLiteral("log_line")};
 
 } // namespace
 
@@ -151,7 +174,7 @@ void TestCli::exportEvents()
 void TestCli::exportDeliveries()
 {
     const Run r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db, QStringLiteral("--what"),
-                            QStringLiteral("deliveries"), QStringLiteral("--format"), QStringLiteral("jsonl")});
+                               QStringLiteral("deliveries"), QStringLiteral("--format"), QStringLiteral("jsonl")});
     QCOMPARE(r.exitCode, 0);
     const auto lines = jsonLines(r.out);
     QCOMPARE(lines.size(), 4);
@@ -180,7 +203,7 @@ void TestCli::exportDeliveries()
 void TestCli::exportWithFilter()
 {
     Run r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db, QStringLiteral("--filter"),
-                      QStringLiteral("action == \"product.updated\" && author_type == api")});
+                         QStringLiteral("action == \"product.updated\" && author_type == api")});
     QCOMPARE(r.exitCode, 0);
     const auto lines = jsonLines(r.out);
     QVERIFY(!lines.isEmpty());
@@ -190,11 +213,13 @@ void TestCli::exportWithFilter()
     }
     // On deliveries, a delivery matches when any of its events matches.
     r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db, QStringLiteral("--what"),
-                  QStringLiteral("deliveries"), QStringLiteral("--filter"), QStringLiteral("action == \"product.removed\"")});
+                     QStringLiteral("deliveries"), QStringLiteral("--filter"),
+                     QStringLiteral("action == \"product.removed\"")});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(jsonLines(r.out).size(), 1);
     r = runPimscope({QStringLiteral("export"), QStringLiteral("--db"), m_db, QStringLiteral("--what"),
-                  QStringLiteral("deliveries"), QStringLiteral("--filter"), QStringLiteral("format == akeneo-test || flag:error")});
+                     QStringLiteral("deliveries"), QStringLiteral("--filter"),
+                     QStringLiteral("format == akeneo-test || flag:error")});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(jsonLines(r.out).size(), 2);
 }
@@ -208,8 +233,8 @@ void TestCli::stats()
     const QJsonObject s = lines.first();
     QCOMPARE(s.value(u"deliveries").toInt(), 4);
     QCOMPARE(s.value(u"events").toInt(), 11);
-    for (const char *key : {"by_action", "by_origin", "by_format", "by_log_level", "by_log_message", "by_flag",
-                            "by_signature"})
+    for (const char *key :
+         {"by_action", "by_origin", "by_format", "by_log_level", "by_log_message", "by_flag", "by_signature"})
         QVERIFY2(s.value(QLatin1StringView(key)).isObject(), key);
     QCOMPARE(s.value(u"by_action").toObject().value(u"product.updated").toInt(), 4);
     QCOMPARE(s.value(u"by_format").toObject().value(u"akeneo-test").toInt(), 1);
@@ -277,11 +302,14 @@ void TestCli::usageErrors_data()
     QTest::newRow("no such command") << QStringList{QStringLiteral("exprot")} << "unknown command 'exprot'";
     QTest::newRow("unknown option") << QStringList{QStringLiteral("export"), QStringLiteral("--colour")}
                                     << "Unknown option 'colour'";
-    QTest::newRow("bad --what") << QStringList{QStringLiteral("export"), QStringLiteral("--what"), QStringLiteral("rows")}
+    QTest::newRow("bad --what") << QStringList{QStringLiteral("export"), QStringLiteral("--what"),
+                                               QStringLiteral("rows")}
                                 << "--what must be events or deliveries";
-    QTest::newRow("bad --format") << QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml")}
+    QTest::newRow("bad --format") << QStringList{QStringLiteral("export"), QStringLiteral("--format"),
+                                                 QStringLiteral("xml")}
                                   << "unsupported --format 'xml'";
-    QTest::newRow("bad filter") << QStringList{QStringLiteral("export"), QStringLiteral("--filter"), QStringLiteral("acton == x")}
+    QTest::newRow("bad filter") << QStringList{QStringLiteral("export"), QStringLiteral("--filter"),
+                                               QStringLiteral("acton == x")}
                                 << "invalid --filter";
     QTest::newRow("missing value") << QStringList{QStringLiteral("stats"), QStringLiteral("--db")} << "Missing value";
     QTest::newRow("stray argument") << QStringList{QStringLiteral("stats"), QStringLiteral("extra")}
@@ -296,7 +324,8 @@ void TestCli::usageErrors()
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.out.isEmpty());
     QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
-    QCOMPARE(r.err.count('\n'), 1 + QString::fromUtf8(r.err).count(QStringLiteral("\n  "))); // one line (+ the command list)
+    QCOMPARE(r.err.count('\n'),
+             1 + QString::fromUtf8(r.err).count(QStringLiteral("\n  "))); // one line (+ the command list)
 }
 
 void TestCli::failures_data()
@@ -305,9 +334,12 @@ void TestCli::failures_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("message");
     for (const char *command : {"export", "stats"}) {
-        QTest::addRow("%s missing file", command) << command << "missing" << "no such capture file";
-        QTest::addRow("%s foreign file", command) << command << "foreign" << "not a Pimscope capture";
-        QTest::addRow("%s other sqlite", command) << command << "sqlite" << "another application";
+        QTest::addRow("%s missing file", command) << command << "missing"
+                                                  << "no such capture file";
+        QTest::addRow("%s foreign file", command) << command << "foreign"
+                                                  << "not a Pimscope capture";
+        QTest::addRow("%s other sqlite", command) << command << "sqlite"
+                                                  << "another application";
     }
 }
 
@@ -363,7 +395,8 @@ void TestCli::windowHelpWithoutDisplay()
         p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), args);
         if (!p.waitForFinished(30000))
             qFatal("pimscope did not finish");
-        return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+        return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+                   p.readAllStandardError()};
     };
     Run r = run({QStringLiteral("--help")});
     QCOMPARE(r.exitCode, 0);
@@ -373,7 +406,8 @@ void TestCli::windowHelpWithoutDisplay()
     for (const char *command : {"receive", "import", "replay", "export", "stats", "secret"}) {
         const Run help = run({QString::fromLatin1(command), QStringLiteral("--help")});
         QCOMPARE(help.exitCode, 0);
-        QVERIFY2(help.out.startsWith(QByteArray(QByteArray("Usage: pimscope ") + command + " [options]")), help.out.constData());
+        QVERIFY2(help.out.startsWith(QByteArray(QByteArray("Usage: pimscope ") + command + " [options]")),
+                 help.out.constData());
     }
     // Qt's own single-dash options still go to QApplication (here with a platform that needs no display).
     r = run({QStringLiteral("-platform"), QStringLiteral("offscreen"), QStringLiteral("--help")});

@@ -5,8 +5,8 @@
 #include "store/connection.h"
 #include "store/eventstore.h"
 #include "store/schema.h"
-#include "util/textkey.h"
 #include "store/storereader.h"
+#include "util/textkey.h"
 
 #include <QProcess>
 #include <QSignalSpy>
@@ -53,10 +53,9 @@ int childWriter(const QString &path)
 {
     auto store = openStore(path);
     for (int i = 0;; ++i) {
-        const QByteArray body = akeneoBody({akeneoEvent(QStringLiteral("00000000-0000-4000-8000-%1").arg(i, 12, 10, QChar(u'0')),
-                                                        QStringLiteral("product.updated"),
-                                                        QStringLiteral("2025-03-18T14:02:11+00:00"),
-                                                        QStringLiteral("SKU-%1").arg(i))});
+        const QByteArray body = akeneoBody({akeneoEvent(
+            QStringLiteral("00000000-0000-4000-8000-%1").arg(i, 12, 10, QChar(u'0')), QStringLiteral("product.updated"),
+            QStringLiteral("2025-03-18T14:02:11+00:00"), QStringLiteral("SKU-%1").arg(i))});
         const quint64 ticket = store->enqueue(receivedDelivery(body, t0 + i));
         if (!store->waitForTicket(ticket))
             return 1;
@@ -183,8 +182,8 @@ void TestEventStore::newCaptureIsPrivate()
         store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0));
         QVERIFY(store->flush());
         const auto owner = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
-        const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther
-            | QFileDevice::ExeGroup | QFileDevice::ExeOther;
+        const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther
+            | QFileDevice::WriteOther | QFileDevice::ExeGroup | QFileDevice::ExeOther;
         for (const QString &file : QStringList{path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
             QVERIFY2(QFileInfo::exists(file), qPrintable(file));
             QVERIFY2((QFileInfo(file).permissions() & others) == 0, qPrintable(file));
@@ -201,12 +200,18 @@ void TestEventStore::rejectsFilesItDoesNotOwn_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("message");
-    QTest::newRow("text file") << "text" << "not a Pimscope capture (not an SQLite database)";
-    QTest::newRow("random bytes") << "random" << "not a Pimscope capture";
-    QTest::newRow("other sqlite app") << "foreign-sqlite" << "another application";
-    QTest::newRow("newer pimscope") << "newer" << "written by a newer Pimscope";
-    QTest::newRow("corrupt capture") << "corrupt" << "corrupt";
-    QTest::newRow("directory") << "directory" << "is a directory";
+    QTest::newRow("text file") << "text"
+                               << "not a Pimscope capture (not an SQLite database)";
+    QTest::newRow("random bytes") << "random"
+                                  << "not a Pimscope capture";
+    QTest::newRow("other sqlite app") << "foreign-sqlite"
+                                      << "another application";
+    QTest::newRow("newer pimscope") << "newer"
+                                    << "written by a newer Pimscope";
+    QTest::newRow("corrupt capture") << "corrupt"
+                                     << "corrupt";
+    QTest::newRow("directory") << "directory"
+                               << "is a directory";
 }
 
 void TestEventStore::rejectsFilesItDoesNotOwn()
@@ -402,13 +407,15 @@ void TestEventStore::flagsDuplicatesAndOrder()
         return akeneoEvent(QString::fromLatin1(id), QStringLiteral("product.updated"), QString::fromLatin1(time),
                            QString::fromLatin1(sku));
     };
-    store->enqueue(receivedDelivery(akeneoBody({ev("11111111-1111-4111-8111-111111111111", "2025-03-18T14:00:00+00:00", "A"),
-                                                ev("22222222-2222-4222-8222-222222222222", "2025-03-18T14:05:00+00:00", "B")}),
-                                    t0));
+    store->enqueue(
+        receivedDelivery(akeneoBody({ev("11111111-1111-4111-8111-111111111111", "2025-03-18T14:00:00+00:00", "A"),
+                                     ev("22222222-2222-4222-8222-222222222222", "2025-03-18T14:05:00+00:00", "B")}),
+                         t0));
     // Same id again (duplicate), and an older event for subject B (out of order).
-    store->enqueue(receivedDelivery(akeneoBody({ev("11111111-1111-4111-8111-111111111111", "2025-03-18T14:00:00+00:00", "A"),
-                                                ev("33333333-3333-4333-8333-333333333333", "2025-03-18T14:01:00+00:00", "B")}),
-                                    t0 + 1000));
+    store->enqueue(
+        receivedDelivery(akeneoBody({ev("11111111-1111-4111-8111-111111111111", "2025-03-18T14:00:00+00:00", "A"),
+                                     ev("33333333-3333-4333-8333-333333333333", "2025-03-18T14:01:00+00:00", "B")}),
+                         t0 + 1000));
     // The same event id in an imported log is not a duplicate delivery.
     Delivery logLine;
     logLine.origin = Origin::Log;
@@ -442,8 +449,9 @@ void TestEventStore::flagsDuplicatesAndOrder()
 
     // Flags are queryable.
     QCOMPARE(*store->reader().countMatching(Filter::parse(QStringLiteral("flag:duplicate")), FilterTarget::Events), 1);
-    QCOMPARE(*store->reader().countMatching(Filter::parse(QStringLiteral("flag:out_of_order")), FilterTarget::Deliveries),
-             1);
+    QCOMPARE(
+        *store->reader().countMatching(Filter::parse(QStringLiteral("flag:out_of_order")), FilterTarget::Deliveries),
+        1);
 }
 
 void TestEventStore::flagsStaleSelfSignatureAckError()
@@ -541,10 +549,10 @@ void TestEventStore::concurrentWriters()
         threads.append(QThread::create([&store, t] {
             for (int i = 0; i < 100; ++i) {
                 const QString id = QStringLiteral("%1-%2").arg(t).arg(i);
-                store->enqueue(receivedDelivery(
-                    akeneoBody({akeneoEvent(id, QStringLiteral("product.created"),
-                                            QStringLiteral("2025-03-18T14:02:11+00:00"), id)}),
-                    t0));
+                store->enqueue(
+                    receivedDelivery(akeneoBody({akeneoEvent(id, QStringLiteral("product.created"),
+                                                             QStringLiteral("2025-03-18T14:02:11+00:00"), id)}),
+                                     t0));
             }
         }));
         threads.last()->start();
@@ -618,7 +626,8 @@ void TestEventStore::pruneKeepsDaysAndBytes()
     QCOMPARE(stats->deliveries, 12);
     QCOMPARE(qint64(std::get<1>(pruned.at(0))), qint64(28 * (stats->events / 12)));
     QSqlQuery orphans(store->reader().db());
-    QVERIFY(orphans.exec(QStringLiteral("SELECT count(*) FROM events WHERE delivery_id NOT IN (SELECT id FROM deliveries)")));
+    QVERIFY(orphans.exec(
+        QStringLiteral("SELECT count(*) FROM events WHERE delivery_id NOT IN (SELECT id FROM deliveries)")));
     QVERIFY(orphans.next());
     QCOMPARE(orphans.value(0).toInt(), 0);
     orphans.finish(); // its read transaction would keep this connection on an old snapshot
@@ -633,7 +642,8 @@ void TestEventStore::pruneKeepsDaysAndBytes()
     QVERIFY(store->flush());
     const auto used = [&] {
         QSqlQuery q(store->reader().db());
-        q.exec(QStringLiteral("SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())"));
+        q.exec(QStringLiteral("SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM "
+                              "pragma_freelist_count())"));
         q.next();
         const qint64 pages = q.value(0).toLongLong();
         q.exec(QStringLiteral("PRAGMA page_size"));
@@ -689,15 +699,16 @@ QStringList eventIndexes(const QString &path)
         qFatal("%s", qPrintable(reader.error()));
     QSqlQuery q(reader.value()->db());
     QStringList names;
-    if (!q.exec(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")))
+    if (!q.exec(QStringLiteral(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")))
         qFatal("cannot list indexes");
     while (q.next())
         names.append(q.value(0).toString());
     return names;
 }
 
-const QStringList allEventIndexes = {QStringLiteral("events_delivery"), QStringLiteral("events_event_id"),
-                                     QStringLiteral("events_subject")};
+const QStringList allEventIndexes
+    = {QStringLiteral("events_delivery"), QStringLiteral("events_event_id"), QStringLiteral("events_subject")};
 
 } // namespace
 
@@ -715,10 +726,11 @@ void TestEventStore::prunedDataLeavesTheFile()
     {
         auto store = openStore(path, plainDeletes);
         for (int i = 0; i < 3; ++i) {
-            store->enqueue(receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("old-%1").arg(i), QStringLiteral("product.updated"),
-                                                                    QStringLiteral("2026-11-20T10:00:00+00:00"),
-                                                                    QStringLiteral("PRUNED-PRODUCT-NAME-%1").arg(i))}),
-                                            t0 + i));
+            store->enqueue(receivedDelivery(
+                akeneoBody({akeneoEvent(QStringLiteral("old-%1").arg(i), QStringLiteral("product.updated"),
+                                        QStringLiteral("2026-11-20T10:00:00+00:00"),
+                                        QStringLiteral("PRUNED-PRODUCT-NAME-%1").arg(i))}),
+                t0 + i));
         }
         store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), now));
         QVERIFY(store->flush());
@@ -858,14 +870,15 @@ void TestEventStore::migratesVersion1Captures()
         auto c = Connection::open(path, Connection::Mode::ReadWrite);
         QVERIFY(c);
         QSqlQuery q(c.value()->db());
-        for (const char *undo : {"DROP INDEX deliveries_import", "DROP INDEX deliveries_log_key",
-                                 "ALTER TABLE deliveries DROP COLUMN import_id", "ALTER TABLE deliveries DROP COLUMN log_key",
-                                 "DROP TABLE imports", "DROP INDEX events_event_id", "DROP INDEX events_subject",
-                                 "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
-                                 "CREATE INDEX events_event_id ON events(event_id)",
-                                 "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
-                                 "DROP INDEX deliveries_unindexed",
-                                 "ALTER TABLE deliveries DROP COLUMN indexed", "PRAGMA user_version = 1"})
+        for (const char *undo :
+             {"DROP INDEX deliveries_import", "DROP INDEX deliveries_log_key",
+              "ALTER TABLE deliveries DROP COLUMN import_id", "ALTER TABLE deliveries DROP COLUMN log_key",
+              "DROP TABLE imports", "DROP INDEX events_event_id", "DROP INDEX events_subject",
+              "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
+              "CREATE INDEX events_event_id ON events(event_id)",
+              "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
+              "DROP INDEX deliveries_unindexed", "ALTER TABLE deliveries DROP COLUMN indexed",
+              "PRAGMA user_version = 1"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }
     auto store = openStore(path);
@@ -893,7 +906,8 @@ void TestEventStore::migratesVersion1Captures()
     QCOMPARE(q.value(0).toString(), QStringLiteral("event_key,origin"));
     QVERIFY(q.exec(QStringLiteral("SELECT group_concat(name) FROM pragma_index_info('events_subject')")) && q.next());
     QCOMPARE(q.value(0).toString(), QStringLiteral("subject_key"));
-    QVERIFY(q.exec(QStringLiteral("SELECT event_id, subject_type, subject_id, subject_uuid, event_key, subject_key FROM events")));
+    QVERIFY(q.exec(
+        QStringLiteral("SELECT event_id, subject_type, subject_id, subject_uuid, event_key, subject_key FROM events")));
     int rows = 0;
     while (q.next()) {
         ++rows;

@@ -1,8 +1,8 @@
 #include "testutil.h"
 
+#include "filter/filter.h"
 #include "models/eventtablemodel.h"
 #include "store/capturequeries.h"
-#include "filter/filter.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 
@@ -92,7 +92,8 @@ void TestEventTableModel::showsEveryEventInPages()
     QTRY_COMPARE(model.data(last).toString(), QStringLiteral("SKU-499"));
     QCOMPARE(model.data(model.index(499, EventTableModel::Action)).toString(), QStringLiteral("product.updated"));
     QCOMPARE(model.data(model.index(499, EventTableModel::AuthorType)).toString(), QStringLiteral("api"));
-    QCOMPARE(model.data(model.index(499, EventTableModel::Received)).toString(), QStringLiteral("2026-11-22 10:00:05.049"));
+    QCOMPARE(model.data(model.index(499, EventTableModel::Received)).toString(),
+             QStringLiteral("2026-11-22 10:00:05.049"));
     QCOMPARE(model.data(model.index(499, EventTableModel::Origin)).toString(), QStringLiteral("receiver"));
     QCOMPARE(model.data(model.index(499, EventTableModel::Status)).toInt(), 200);
     QCOMPARE(model.data(model.index(499, EventTableModel::SignatureColumn)).toString(), QStringLiteral("unchecked"));
@@ -166,7 +167,8 @@ void TestEventTableModel::deliveriesTable()
     // Names that join two columns' meanings with a middle dot (U+00B7), read as UTF-8 (not 'Method Â· level').
     QCOMPARE(model.headerData(DeliveryTableModel::Method, Qt::Horizontal).toString(), QStringLiteral("Method · level"));
     QCOMPARE(model.headerData(DeliveryTableModel::Path, Qt::Horizontal).toString(), QStringLiteral("Path · message"));
-    QCOMPARE(model.headerData(DeliveryTableModel::Remote, Qt::Horizontal).toString(), QStringLiteral("Remote · log line"));
+    QCOMPARE(model.headerData(DeliveryTableModel::Remote, Qt::Horizontal).toString(),
+             QStringLiteral("Remote · log line"));
     QCOMPARE(model.headerData(DeliveryTableModel::Method, Qt::Horizontal).toString().at(7), QChar(0x00B7));
     QTRY_COMPARE(model.data(model.index(0, DeliveryTableModel::Events)).toInt(), 10);
     QCOMPARE(model.data(model.index(0, DeliveryTableModel::Format)).toString(), QStringLiteral("akeneo"));
@@ -211,7 +213,8 @@ void TestEventTableModel::sortedInTheDatabase()
     DeliveryTableModel deliveries(&queries);
     deliveries.sort(DeliveryTableModel::Received, Qt::DescendingOrder);
     waitForMatch(deliveries);
-    QTRY_COMPARE(deliveries.data(deliveries.index(0, DeliveryTableModel::Received)).toString(), QStringLiteral("2026-11-22 10:05:00.000"));
+    QTRY_COMPARE(deliveries.data(deliveries.index(0, DeliveryTableModel::Received)).toString(),
+                 QStringLiteral("2026-11-22 10:05:00.000"));
 }
 
 void TestEventTableModel::twoTablesOnOneQueryThread()

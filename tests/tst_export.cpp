@@ -8,14 +8,14 @@
 #include "export/csvexport.h"
 #include "export/exporter.h"
 #include "filter/filter.h"
-#include "formats/phpjson.h"
 #include "filter/sqlcompiler.h"
+#include "fixedserver.h"
+#include "formats/phpjson.h"
 #include "logimport/logimporter.h"
 #include "receiver/receiver.h"
 #include "replay/replayer.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
-#include "fixedserver.h"
 #include "stored.h"
 #include "testutil.h"
 
@@ -145,15 +145,17 @@ void TestExport::fillTraffic()
     Delivery ok = receivedDelivery(batch, iso("2026-11-20T10:00:00Z"), 3.5);
     ok.answeredStatus = 202;
     m_store->enqueue(ok);
-    Delivery unauthorized = receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("e-401"), QStringLiteral("product.updated"),
-                                                                       QStringLiteral("2026-11-20T10:00:59+00:00"), QStringLiteral("MUG/1"))}),
-                                             iso("2026-11-20T10:01:00Z"), 1.0);
+    Delivery unauthorized = receivedDelivery(
+        akeneoBody({akeneoEvent(QStringLiteral("e-401"), QStringLiteral("product.updated"),
+                                QStringLiteral("2026-11-20T10:00:59+00:00"), QStringLiteral("MUG/1"))}),
+        iso("2026-11-20T10:01:00Z"), 1.0);
     unauthorized.answeredStatus = 401;
     unauthorized.headers.append(Header{"X-Akeneo-Request-Signature", "0000"});
     m_store->enqueue(unauthorized);
-    Delivery slow = receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("e-slow"), QStringLiteral("product_model.updated"),
-                                                               QStringLiteral("2026-11-20T10:01:59+00:00"), QStringLiteral("tshirt"))}),
-                                     iso("2026-11-20T10:02:00Z"), 700.0);
+    Delivery slow = receivedDelivery(
+        akeneoBody({akeneoEvent(QStringLiteral("e-slow"), QStringLiteral("product_model.updated"),
+                                QStringLiteral("2026-11-20T10:01:59+00:00"), QStringLiteral("tshirt"))}),
+        iso("2026-11-20T10:02:00Z"), 700.0);
     m_store->enqueue(slow);
     Delivery quable = receivedDelivery(sample("quable_example.json"), iso("2026-11-20T10:03:00Z"));
     quable.path = "/quable";
@@ -204,7 +206,8 @@ void TestExport::csvReadsBack()
         QCOMPARE(deliveries[i + 1].size(), dh.size());
         QCOMPARE(deliveries[i + 1][dh.indexOf("body")], stored[i].body);
         QCOMPARE(deliveries[i + 1][dh.indexOf("answered_status")], QByteArray::number(*stored[i].answeredStatus));
-        QVERIFY(deliveries[i + 1][dh.indexOf("headers")].startsWith("Host: 127.0.0.1:8787\nContent-Type: application/json\n"));
+        QVERIFY(deliveries[i + 1][dh.indexOf("headers")].startsWith(
+            "Host: 127.0.0.1:8787\nContent-Type: application/json\n"));
     }
 }
 
@@ -223,7 +226,8 @@ void TestExport::harHasEveryRequiredField()
     const QJsonArray entries = log[u"entries"].toArray();
     // Every request: the 4 received, and of the log's 35 lines those that were requests (not NOTICE / WARNING).
     const qint64 logRequests = *reader.countMatching(
-        Filter::parse(QStringLiteral("origin == log && message in {request_sent, endpoint_error, timeout}")), FilterTarget::Deliveries);
+        Filter::parse(QStringLiteral("origin == log && message in {request_sent, endpoint_error, timeout}")),
+        FilterTarget::Deliveries);
     QCOMPARE(entries.size(), 4 + logRequests);
     const auto has = [](const QJsonObject &o, std::initializer_list<const char16_t *> keys) {
         for (const char16_t *k : keys) {
@@ -237,9 +241,15 @@ void TestExport::harHasEveryRequiredField()
         const QJsonObject e = entries[i].toObject();
         QCOMPARE(has(e, {u"startedDateTime", u"time", u"request", u"response", u"cache", u"timings"}), QString());
         const QJsonObject request = e[u"request"].toObject();
-        QCOMPARE(has(request, {u"method", u"url", u"httpVersion", u"cookies", u"headers", u"queryString", u"headersSize", u"bodySize"}), QString());
+        QCOMPARE(has(request,
+                     {u"method", u"url", u"httpVersion", u"cookies", u"headers", u"queryString", u"headersSize",
+                      u"bodySize"}),
+                 QString());
         const QJsonObject response = e[u"response"].toObject();
-        QCOMPARE(has(response, {u"status", u"statusText", u"httpVersion", u"cookies", u"headers", u"content", u"redirectURL", u"headersSize", u"bodySize"}), QString());
+        QCOMPARE(has(response,
+                     {u"status", u"statusText", u"httpVersion", u"cookies", u"headers", u"content", u"redirectURL",
+                      u"headersSize", u"bodySize"}),
+                 QString());
         QCOMPARE(has(response[u"content"].toObject(), {u"size", u"mimeType"}), QString());
         QCOMPARE(has(e[u"timings"].toObject(), {u"send", u"wait", u"receive"}), QString());
         QVERIFY(e[u"time"].toDouble() >= 0);
@@ -254,10 +264,12 @@ void TestExport::harHasEveryRequiredField()
             QCOMPARE(e[u"_pimscope"].toObject()[u"delivery_id"].toInteger(), received[i].id);
         }
     }
-    QCOMPARE(entries[0].toObject()[u"request"].toObject()[u"url"].toString(), QStringLiteral("http://127.0.0.1:8787/hook/events"));
+    QCOMPARE(entries[0].toObject()[u"request"].toObject()[u"url"].toString(),
+             QStringLiteral("http://127.0.0.1:8787/hook/events"));
     QCOMPARE(entries[1].toObject()[u"response"].toObject()[u"statusText"].toString(), QStringLiteral("Unauthorized"));
     // Asked for events, HAR writes the deliveries that hold them, each once.
-    const QByteArray ofEvents = exportOf(reader, ExportFormat::Har, FilterTarget::Events, QStringLiteral("origin == receiver"));
+    const QByteArray ofEvents
+        = exportOf(reader, ExportFormat::Har, FilterTarget::Events, QStringLiteral("origin == receiver"));
     QCOMPARE(QJsonDocument::fromJson(ofEvents).object()[u"log"].toObject()[u"entries"].toArray().size(), 4);
 }
 
@@ -268,7 +280,8 @@ void TestExport::akeneoLogOfAnImportedLogIsTheFile()
     const QByteArray out = exportOf(m_store->reader(), ExportFormat::AkeneoLog, FilterTarget::Deliveries);
     QCOMPARE(out, readFile(path));
     // Asked for the events of the failed requests: their lines, in time order.
-    const QByteArray failed = exportOf(m_store->reader(), ExportFormat::AkeneoLog, FilterTarget::Events, QStringLiteral("level == ERROR"));
+    const QByteArray failed
+        = exportOf(m_store->reader(), ExportFormat::AkeneoLog, FilterTarget::Events, QStringLiteral("level == ERROR"));
     QVERIFY(!failed.isEmpty());
     for (const QByteArray &line : failed.trimmed().split('\n'))
         QVERIFY2(line.mid(20).startsWith("ERROR "), line.constData());
@@ -285,9 +298,12 @@ void TestExport::akeneoLogOfTrafficImportsAsThePimWouldLogIt()
     QVERIFY(receiver.start());
     FixedServer failing("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
     FixedServer silent({});
-    const auto plan = planReplay(m_store->reader(), Filter::parse(QStringLiteral("origin == receiver && format == akeneo")), {}, {});
+    const auto plan = planReplay(m_store->reader(),
+                                 Filter::parse(QStringLiteral("origin == receiver && format == akeneo")), {}, {});
     QVERIFY2(plan, qPrintable(plan.error()));
-    const QList<std::pair<QUrl, int>> targets = {{QUrl(receiver.url() + QStringLiteral("hook")), 5000}, {failing.url("/connector"), 5000}, {silent.url("/connector"), 150}};
+    const QList<std::pair<QUrl, int>> targets = {{QUrl(receiver.url() + QStringLiteral("hook")), 5000},
+                                                 {failing.url("/connector"), 5000},
+                                                 {silent.url("/connector"), 150}};
     for (const auto &[url, timeoutMs] : targets) {
         ReplayTarget t;
         t.url = url;
@@ -301,7 +317,8 @@ void TestExport::akeneoLogOfTrafficImportsAsThePimWouldLogIt()
 
     StoreReader &reader = m_store->reader();
     const QList<Delivery> sources = allDeliveries(reader, QStringLiteral("format == akeneo"));
-    const QByteArray log = exportOf(reader, ExportFormat::AkeneoLog, FilterTarget::Deliveries, QStringLiteral("format == akeneo"));
+    const QByteArray log
+        = exportOf(reader, ExportFormat::AkeneoLog, FilterTarget::Deliveries, QStringLiteral("format == akeneo"));
     const QString logPath = m_dir->filePath(QStringLiteral("events_api_logs_20261120_110000.txt"));
     QFile file(logPath);
     QVERIFY(file.open(QIODevice::WriteOnly));
@@ -367,9 +384,10 @@ void TestExport::phpJsonEncoding()
 void TestExport::cancelledHarIsStillValid()
 {
     for (int i = 0; i < 1200; ++i)
-        m_store->enqueue(receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("c-%1").arg(i), QStringLiteral("product.updated"),
-                                                                    QStringLiteral("2026-11-20T10:00:00+00:00"), QStringLiteral("P%1").arg(i))}),
-                                          iso("2026-11-20T10:00:00Z") + i));
+        m_store->enqueue(receivedDelivery(
+            akeneoBody({akeneoEvent(QStringLiteral("c-%1").arg(i), QStringLiteral("product.updated"),
+                                    QStringLiteral("2026-11-20T10:00:00+00:00"), QStringLiteral("P%1").arg(i))}),
+            iso("2026-11-20T10:00:00Z") + i));
     QVERIFY(m_store->flush());
     StoreReader &reader = m_store->reader();
     const auto ids = reader.matchingIds(Filter(), FilterTarget::Deliveries);
@@ -454,14 +472,16 @@ void TestExport::secretsAreInNoExport()
         for (const QString &format : exportFormatNames()) {
             for (const QString &what : {QStringLiteral("events"), QStringLiteral("deliveries")}) {
                 QProcess p;
-                p.start(bin, {QStringLiteral("export"), QStringLiteral("--db"), path, QStringLiteral("--format"), format,
-                              QStringLiteral("--what"), what});
+                p.start(bin,
+                        {QStringLiteral("export"), QStringLiteral("--db"), path, QStringLiteral("--format"), format,
+                         QStringLiteral("--what"), what});
                 QVERIFY(p.waitForFinished(30000));
                 QCOMPARE(p.exitCode(), 0);
                 const QByteArray out = p.readAllStandardOutput();
                 QVERIFY2(out.size() > 200, qPrintable(format));
                 const QByteArray context = (format + u' ' + what + u' ' + path).toUtf8();
-                for (const QByteArray &secret : {plantedHmacKey, QByteArray("PLANTED-quable-token-93c1"), plantedOldHeader})
+                for (const QByteArray &secret :
+                     {plantedHmacKey, QByteArray("PLANTED-quable-token-93c1"), plantedOldHeader})
                     QVERIFY2(!out.contains(secret), QByteArray(context + ": " + secret).constData());
                 // The headers are there, their values redacted (no empty export passing for a clean one).
                 if (what == u"deliveries" && format != u"akeneo-log")
@@ -492,17 +512,20 @@ void TestExport::userNamedSecretHeadersInEveryExport()
     {
         QFile f(log);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("2026/11/20 10:00:05 ERROR The endpoint returned an error. "
-                R"({"event_subscription_url":"https:\/\/x","status_code":401,"headers":{"x-api-key":[")" + loggedKey
-                + R"("],"Host":["x"]},"events":[{"action":"product.updated","event_id":"5d9f5a1e-0c3b-4f8e-9a47-2b6c1d3e4f50",)"
-                  R"("event_datetime":"2026-11-20T10:00:01+00:00","author":"julia","author_type":"ui","product_identifier":"SKU-1"}]})"
-                  "\n");
+        f.write(
+            "2026/11/20 10:00:05 ERROR The endpoint returned an error. "
+            R"({"event_subscription_url":"https:\/\/x","status_code":401,"headers":{"x-api-key":[")"
+            + loggedKey
+            + R"("],"Host":["x"]},"events":[{"action":"product.updated","event_id":"5d9f5a1e-0c3b-4f8e-9a47-2b6c1d3e4f50",)"
+              R"("event_datetime":"2026-11-20T10:00:01+00:00","author":"julia","author_type":"ui","product_identifier":"SKU-1"}]})"
+              "\n");
     }
     const auto run = [&bin](const QStringList &args, int expectedExit = 0) {
         QProcess p;
         p.start(bin, args);
         if (!p.waitForFinished(30000) || p.exitCode() != expectedExit)
-            qFatal("pimscope %s: exit %d: %s", qPrintable(args.join(u' ')), p.exitCode(), p.readAllStandardError().constData());
+            qFatal("pimscope %s: exit %d: %s", qPrintable(args.join(u' ')), p.exitCode(),
+                   p.readAllStandardError().constData());
         return p.readAllStandardOutput();
     };
     const QString secretHeader = QStringLiteral("--secret-header");
@@ -513,8 +536,13 @@ void TestExport::userNamedSecretHeadersInEveryExport()
     int exports = 0;
     for (const QString &format : exportFormatNames()) {
         for (const QString &what : {QStringLiteral("events"), QStringLiteral("deliveries")}) {
-            const QStringList args{QStringLiteral("export"), QStringLiteral("--db"), db, QStringLiteral("--format"), format,
-                                   QStringLiteral("--what"), what};
+            const QStringList args{QStringLiteral("export"),
+                                   QStringLiteral("--db"),
+                                   db,
+                                   QStringLiteral("--format"),
+                                   format,
+                                   QStringLiteral("--what"),
+                                   what};
             const QByteArray out = run(args + QStringList{secretHeader, QStringLiteral("x-api-key")});
             const QByteArray context = (format + u' ' + what).toUtf8();
             QVERIFY2(out.size() > 200, context.constData());
@@ -538,7 +566,8 @@ void TestExport::commandRefusesUnknownFormat()
 {
     QProcess p;
     p.start(qEnvironmentVariable("PIMSCOPE_BIN"),
-            {QStringLiteral("export"), QStringLiteral("--db"), m_store->path(), QStringLiteral("--format"), QStringLiteral("xml")});
+            {QStringLiteral("export"), QStringLiteral("--db"), m_store->path(), QStringLiteral("--format"),
+             QStringLiteral("xml")});
     QVERIFY(p.waitForFinished(30000));
     QCOMPARE(p.exitCode(), 2);
     const QByteArray err = p.readAllStandardError();

@@ -73,7 +73,8 @@ QSet<qint64> storedDeliveries(const QString &path, bool *sound = nullptr)
         *sound = check && !check->isEmpty() && check->first().first().toString() == u"ok";
     }
     QSet<qint64> ids;
-    for (const QVariantList &row : queryCapture(path, QStringLiteral("SELECT id FROM deliveries")).value_or(QList<QVariantList>()))
+    for (const QVariantList &row :
+         queryCapture(path, QStringLiteral("SELECT id FROM deliveries")).value_or(QList<QVariantList>()))
         ids.insert(row.first().toLongLong());
     return ids;
 }
@@ -109,7 +110,9 @@ class SmallDisk
 public:
     explicit SmallDisk(const QByteArray &size)
     {
-        m_ok = ::mount("tmpfs", m_dir.path().toLocal8Bit().constData(), "tmpfs", 0, QByteArray(QByteArrayLiteral("size=") + size).constData()) == 0;
+        m_ok = ::mount("tmpfs", m_dir.path().toLocal8Bit().constData(), "tmpfs", 0,
+                       QByteArray(QByteArrayLiteral("size=") + size).constData())
+            == 0;
         m_error = m_ok ? QString() : QString::fromLocal8Bit(std::strerror(errno));
     }
     ~SmallDisk()
@@ -349,7 +352,9 @@ void TestFaults::keychainAbsent()
     env.remove(QStringLiteral("DISPLAY"));
     QProcess p;
     p.setProcessEnvironment(env);
-    QVERIFY(startReceive(p, receiveArgs(dir.filePath(QStringLiteral("c.db"))) + QStringList{QStringLiteral("--secret-name"), QStringLiteral("staging")})
+    QVERIFY(startReceive(p,
+                         receiveArgs(dir.filePath(QStringLiteral("c.db")))
+                             + QStringList{QStringLiteral("--secret-name"), QStringLiteral("staging")})
                 .isEmpty());
     QVERIFY(ended(p));
     QCOMPARE(p.exitCode(), 1);
@@ -358,8 +363,10 @@ void TestFaults::keychainAbsent()
     // Replay too, before sending anything.
     QProcess r;
     r.setProcessEnvironment(env);
-    r.start(binary(), {QStringLiteral("replay"), QStringLiteral("--db"), dir.filePath(QStringLiteral("c.db")), QStringLiteral("--to"),
-                       QStringLiteral("http://127.0.0.1:9/"), QStringLiteral("--secret-name"), QStringLiteral("staging")});
+    r.start(binary(),
+            {QStringLiteral("replay"), QStringLiteral("--db"), dir.filePath(QStringLiteral("c.db")),
+             QStringLiteral("--to"), QStringLiteral("http://127.0.0.1:9/"), QStringLiteral("--secret-name"),
+             QStringLiteral("staging")});
     QVERIFY(r.waitForFinished(10000));
     QCOMPARE(r.exitCode(), 1);
     const QByteArray replayErr = r.readAllStandardError();
@@ -381,18 +388,22 @@ void TestFaults::keychainLocked()
                            QStringLiteral("org.freedesktop.Secret.Service"), QDBusConnection::sessionBus());
     const QDBusReply<QDBusObjectPath> alias = service.call(QStringLiteral("ReadAlias"), QStringLiteral("default"));
     QVERIFY2(alias.isValid() && alias.value().path() != u"/", qPrintable(alias.error().message()));
-    const QDBusMessage locked = service.call(QStringLiteral("Lock"), QVariant::fromValue(QList<QDBusObjectPath>{alias.value()}));
+    const QDBusMessage locked
+        = service.call(QStringLiteral("Lock"), QVariant::fromValue(QList<QDBusObjectPath>{alias.value()}));
     QVERIFY2(locked.type() == QDBusMessage::ReplyMessage, qPrintable(locked.errorMessage()));
 
     // No prompt can be shown here (no display): the receiver says the keychain is locked, not that the secret is
     // missing, and does not start.
     QProcess p;
-    QVERIFY(startReceive(p, receiveArgs(dir.filePath(QStringLiteral("c.db"))) + QStringList{QStringLiteral("--secret-name"), QStringLiteral("staging")})
+    QVERIFY(startReceive(p,
+                         receiveArgs(dir.filePath(QStringLiteral("c.db")))
+                             + QStringList{QStringLiteral("--secret-name"), QStringLiteral("staging")})
                 .isEmpty());
     QVERIFY(ended(p));
     QCOMPARE(p.exitCode(), 1);
     const QByteArray err = p.readAllStandardError();
-    QVERIFY2(err.startsWith("pimscope: receive: keychain unavailable (reading 'staging'): the keychain is locked"), err.constData());
+    QVERIFY2(err.startsWith("pimscope: receive: keychain unavailable (reading 'staging'): the keychain is locked"),
+             err.constData());
     QVERIFY(!err.contains("locked-secret-value"));
 }
 

@@ -1,5 +1,5 @@
-#include "filter/reconciliation.h"
 #include "filter/filter.h"
+#include "filter/reconciliation.h"
 #include "model/enums.h"
 #include "store/schema.h"
 #include "util/textkey.h"
@@ -96,72 +96,143 @@ struct TestDelivery
 const QList<TestEvent> &testEvents()
 {
     static const QList<TestEvent> events = {
-        {.id = 1, .deliveryId = 1, .eventId = u"6ad821d8-2468-4632-89d2-92e442c72313"_s, .action = u"product.created"_s,
-         .time = iso("2026-11-22T10:04:58Z"), .author = u"julia"_s, .authorType = u"ui"_s,
-         .pimSource = u"https://demo.akeneo.com"_s, .subjectType = u"product"_s, .subjectId = u"TSHIRT-RED-M"_s,
-         .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000001"_s, .flags = {},
+        {.id = 1,
+         .deliveryId = 1,
+         .eventId = u"6ad821d8-2468-4632-89d2-92e442c72313"_s,
+         .action = u"product.created"_s,
+         .time = iso("2026-11-22T10:04:58Z"),
+         .author = u"julia"_s,
+         .authorType = u"ui"_s,
+         .pimSource = u"https://demo.akeneo.com"_s,
+         .subjectType = u"product"_s,
+         .subjectId = u"TSHIRT-RED-M"_s,
+         .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000001"_s,
+         .flags = {},
          .payload = R"({"action":"product.created","event_id":"6ad821d8-2468-4632-89d2-92e442c72313",)"
                     R"("event_datetime":"2026-11-22T10:04:58+00:00","author":"julia","author_type":"ui",)"
                     R"("pim_source":"https:\/\/demo.akeneo.com","data":{"resource":{"identifier":"TSHIRT-RED-M",)"
                     R"("uuid":"a1b2c3d4-0000-0000-0000-000000000001"}}})"},
-        {.id = 2, .deliveryId = 1, .eventId = u"0b5e2c1a-0000-4000-8000-000000000002"_s, .action = u"product.updated"_s,
-         .time = iso("2026-11-22T10:05:00Z"), .author = u"api_connector"_s, .authorType = u"api"_s,
-         .pimSource = u"https://demo.akeneo.com"_s, .subjectType = u"product"_s, .subjectId = u"TSHIRT-BLUE-L"_s,
-         .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000002"_s, .flags = {},
+        {.id = 2,
+         .deliveryId = 1,
+         .eventId = u"0b5e2c1a-0000-4000-8000-000000000002"_s,
+         .action = u"product.updated"_s,
+         .time = iso("2026-11-22T10:05:00Z"),
+         .author = u"api_connector"_s,
+         .authorType = u"api"_s,
+         .pimSource = u"https://demo.akeneo.com"_s,
+         .subjectType = u"product"_s,
+         .subjectId = u"TSHIRT-BLUE-L"_s,
+         .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000002"_s,
+         .flags = {},
          .payload = R"({"action":"product.updated","event_id":"0b5e2c1a-0000-4000-8000-000000000002",)"
                     R"("event_datetime":"2026-11-22T10:05:00+00:00","author":"api_connector","author_type":"api",)"
                     R"("pim_source":"https:\/\/demo.akeneo.com","data":{"resource":{"identifier":"TSHIRT-BLUE-L",)"
                     R"("uuid":"a1b2c3d4-0000-0000-0000-000000000002"}}})"},
-        {.id = 3, .deliveryId = 2, .eventId = u"6ad821d8-2468-4632-89d2-92e442c72313"_s, .action = u"product.removed"_s,
-         .time = iso("2026-11-22T10:29:00Z"), .author = u"julia"_s, .authorType = u"ui"_s,
-         .pimSource = u"https://demo.akeneo.com"_s, .subjectType = u"product"_s, .subjectId = u"TSHIRT-RED-M"_s,
+        {.id = 3,
+         .deliveryId = 2,
+         .eventId = u"6ad821d8-2468-4632-89d2-92e442c72313"_s,
+         .action = u"product.removed"_s,
+         .time = iso("2026-11-22T10:29:00Z"),
+         .author = u"julia"_s,
+         .authorType = u"ui"_s,
+         .pimSource = u"https://demo.akeneo.com"_s,
+         .subjectType = u"product"_s,
+         .subjectId = u"TSHIRT-RED-M"_s,
          .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000001"_s,
          .flags = Flag::Duplicate | Flag::BadSignature | Flag::SlowAck | Flag::Error,
          .payload = R"({"action":"product.removed","event_id":"6ad821d8-2468-4632-89d2-92e442c72313",)"
                     R"("event_datetime":"2026-11-22T10:29:00+00:00","author":"julia","author_type":"ui",)"
                     R"("pim_source":"https:\/\/demo.akeneo.com","data":{"resource":{"identifier":"TSHIRT-RED-M",)"
                     R"("uuid":"a1b2c3d4-0000-0000-0000-000000000001"}}})"},
-        {.id = 4, .deliveryId = 3, .eventId = u"0b5e2c1a-0000-4000-8000-000000000004"_s,
-         .action = u"product_model.updated"_s, .time = iso("2026-11-22T11:14:00Z"), .author = u"system"_s,
-         .authorType = u"system"_s, .pimSource = {}, .subjectType = u"product_model"_s, .subjectId = u"MODEL-TSHIRT"_s,
-         .subjectUuid = {}, .flags = Flag::OutOfOrder | Flag::Error,
+        {.id = 4,
+         .deliveryId = 3,
+         .eventId = u"0b5e2c1a-0000-4000-8000-000000000004"_s,
+         .action = u"product_model.updated"_s,
+         .time = iso("2026-11-22T11:14:00Z"),
+         .author = u"system"_s,
+         .authorType = u"system"_s,
+         .pimSource = {},
+         .subjectType = u"product_model"_s,
+         .subjectId = u"MODEL-TSHIRT"_s,
+         .subjectUuid = {},
+         .flags = Flag::OutOfOrder | Flag::Error,
          .payload = R"({"action":"product_model.updated","event_id":"0b5e2c1a-0000-4000-8000-000000000004",)"
                     R"("event_datetime":"2026-11-22T11:14:00+00:00","author":"system","author_type":"system",)"
                     R"("data":{"resource":{"code":"MODEL-TSHIRT"}}})"},
-        {.id = 5, .deliveryId = 4, .eventId = u"0b5e2c1a-0000-4000-8000-000000000005"_s, .action = u"product.updated"_s,
-         .time = iso("2026-11-22T08:59:30Z"), .author = u"api_connector"_s, .authorType = u"api"_s,
-         .pimSource = u"https://demo.akeneo.com"_s, .subjectType = u"product"_s, .subjectId = u"SHOE-42"_s,
-         .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000005"_s, .flags = {},
+        {.id = 5,
+         .deliveryId = 4,
+         .eventId = u"0b5e2c1a-0000-4000-8000-000000000005"_s,
+         .action = u"product.updated"_s,
+         .time = iso("2026-11-22T08:59:30Z"),
+         .author = u"api_connector"_s,
+         .authorType = u"api"_s,
+         .pimSource = u"https://demo.akeneo.com"_s,
+         .subjectType = u"product"_s,
+         .subjectId = u"SHOE-42"_s,
+         .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000005"_s,
+         .flags = {},
          .payload = R"({"action":"product.updated","event_id":"0b5e2c1a-0000-4000-8000-000000000005",)"
                     R"("event_datetime":"2026-11-22T08:59:30+00:00","author":"api_connector","author_type":"api",)"
                     R"("pim_source":"https:\/\/demo.akeneo.com","data":{"resource":{"identifier":"SHOE-42",)"
                     R"("uuid":"a1b2c3d4-0000-0000-0000-000000000005"}}})"},
-        {.id = 6, .deliveryId = 5, .eventId = u"0b5e2c1a-0000-4000-8000-000000000006"_s, .action = u"product.created"_s,
-         .time = iso("2026-11-22T06:00:00Z"), .author = u"julia"_s, .authorType = u"ui"_s,
-         .pimSource = u"https://demo.akeneo.com"_s, .subjectType = u"product"_s, .subjectId = u"SHOE-43"_s,
-         .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000006"_s, .flags = Flag::Stale,
+        {.id = 6,
+         .deliveryId = 5,
+         .eventId = u"0b5e2c1a-0000-4000-8000-000000000006"_s,
+         .action = u"product.created"_s,
+         .time = iso("2026-11-22T06:00:00Z"),
+         .author = u"julia"_s,
+         .authorType = u"ui"_s,
+         .pimSource = u"https://demo.akeneo.com"_s,
+         .subjectType = u"product"_s,
+         .subjectId = u"SHOE-43"_s,
+         .subjectUuid = u"a1b2c3d4-0000-0000-0000-000000000006"_s,
+         .flags = Flag::Stale,
          .payload = R"({"action":"product.created","event_id":"0b5e2c1a-0000-4000-8000-000000000006",)"
                     R"("event_datetime":"2026-11-22T06:00:00+00:00","author":"julia","author_type":"ui",)"
                     R"("pim_source":"https:\/\/demo.akeneo.com","data":{"resource":{"identifier":"SHOE-43",)"
                     R"("uuid":"a1b2c3d4-0000-0000-0000-000000000006"}}})"},
-        {.id = 7, .deliveryId = 6, .eventId = u"q-7777"_s, .action = u"document.update"_s,
-         .time = iso("2026-11-22T11:59:00Z"), .author = u"marc@quable"_s, .authorType = {}, .pimSource = {},
-         .subjectType = u"document"_s, .subjectId = u"DOC-100%_A"_s, .subjectUuid = {},
+        {.id = 7,
+         .deliveryId = 6,
+         .eventId = u"q-7777"_s,
+         .action = u"document.update"_s,
+         .time = iso("2026-11-22T11:59:00Z"),
+         .author = u"marc@quable"_s,
+         .authorType = {},
+         .pimSource = {},
+         .subjectType = u"document"_s,
+         .subjectId = u"DOC-100%_A"_s,
+         .subjectUuid = {},
          .flags = Flag::Error | Flag::SlowAck,
          .payload = R"({"uuid":"q-7777","code":"document.update","created_by":"marc@quable",)"
                     R"("created_at":"2026-11-22T11:59:00+00:00","resource":{"type":"document","code":"DOC-100%_A"},)"
                     R"("url":"http:\/\/quable.example.com\/api"})"},
-        {.id = 8, .deliveryId = 8, .eventId = u"ep-8"_s, .action = u"com.akeneo.pim.v1.product.updated"_s,
-         .time = std::nullopt, .author = {}, .authorType = {}, .pimSource = u"https://pim.example.com"_s,
-         .subjectType = u"product"_s, .subjectId = {}, .subjectUuid = u"c0ffee00-0000-0000-0000-000000000008"_s,
+        {.id = 8,
+         .deliveryId = 8,
+         .eventId = u"ep-8"_s,
+         .action = u"com.akeneo.pim.v1.product.updated"_s,
+         .time = std::nullopt,
+         .author = {},
+         .authorType = {},
+         .pimSource = u"https://pim.example.com"_s,
+         .subjectType = u"product"_s,
+         .subjectId = {},
+         .subjectUuid = u"c0ffee00-0000-0000-0000-000000000008"_s,
          .flags = Flag::BadSignature,
          .payload = R"({"specversion":"1.0","id":"ep-8","type":"com.akeneo.pim.v1.product.updated",)"
                     R"("source":"https:\/\/pim.example.com","data":{"product":)"
                     R"({"uuid":"c0ffee00-0000-0000-0000-000000000008"}}})"},
-        {.id = 9, .deliveryId = 10, .eventId = u"0b5e2c1a-0000-4000-8000-000000000009"_s,
-         .action = u"product.updated"_s, .time = iso("2026-11-22T14:59:00Z"), .author = u"connector"_s,
-         .authorType = u"api"_s, .pimSource = {}, .subjectType = u"product"_s, .subjectId = u"TSHIRT-RED-M"_s,
-         .subjectUuid = {}, .flags = Flag::Self,
+        {.id = 9,
+         .deliveryId = 10,
+         .eventId = u"0b5e2c1a-0000-4000-8000-000000000009"_s,
+         .action = u"product.updated"_s,
+         .time = iso("2026-11-22T14:59:00Z"),
+         .author = u"connector"_s,
+         .authorType = u"api"_s,
+         .pimSource = {},
+         .subjectType = u"product"_s,
+         .subjectId = u"TSHIRT-RED-M"_s,
+         .subjectUuid = {},
+         .flags = Flag::Self,
          .payload = R"({"action":"product.updated","event_id":"0b5e2c1a-0000-4000-8000-000000000009",)"
                     R"("event_datetime":"2026-11-22T14:59:00+00:00","author":"connector","author_type":"api",)"
                     R"("data":{"resource":{"identifier":"TSHIRT-RED-M"}}})"},
@@ -175,48 +246,129 @@ const QList<TestDelivery> &testDeliveries()
     const QString connector = u"https://connector.example.com/hook"_s;
     const QString logFile = u"akeneo_events.log"_s;
     static const QList<TestDelivery> deliveries = {
-        {.id = 1, .origin = Origin::Receiver, .received = iso("2026-11-22T10:05:00Z"), .method = u"POST"_s,
-         .path = u"/hook/events"_s, .remote = u"10.0.0.5:40000"_s, .headers = signedHeaders,
-         .prefix = R"({"events":[)", .separator = ",", .suffix = "]}", .format = Format::Akeneo,
-         .signature = Signature::Valid, .answered = 200, .ack = 120.5},
-        {.id = 2, .origin = Origin::Receiver, .received = iso("2026-11-22T10:30:00Z"), .method = u"POST"_s,
-         .path = u"/hook/events"_s, .remote = u"10.0.0.5:40001"_s, .headers = signedHeaders,
-         .prefix = R"({"events":[)", .separator = ",", .suffix = "]}", .format = Format::Akeneo,
-         .signature = Signature::Invalid, .answered = 500, .ack = 750.0,
+        {.id = 1,
+         .origin = Origin::Receiver,
+         .received = iso("2026-11-22T10:05:00Z"),
+         .method = u"POST"_s,
+         .path = u"/hook/events"_s,
+         .remote = u"10.0.0.5:40000"_s,
+         .headers = signedHeaders,
+         .prefix = R"({"events":[)",
+         .separator = ",",
+         .suffix = "]}",
+         .format = Format::Akeneo,
+         .signature = Signature::Valid,
+         .answered = 200,
+         .ack = 120.5},
+        {.id = 2,
+         .origin = Origin::Receiver,
+         .received = iso("2026-11-22T10:30:00Z"),
+         .method = u"POST"_s,
+         .path = u"/hook/events"_s,
+         .remote = u"10.0.0.5:40001"_s,
+         .headers = signedHeaders,
+         .prefix = R"({"events":[)",
+         .separator = ",",
+         .suffix = "]}",
+         .format = Format::Akeneo,
+         .signature = Signature::Invalid,
+         .answered = 500,
+         .ack = 750.0,
          .flags = Flag::Duplicate | Flag::BadSignature | Flag::SlowAck | Flag::Error},
-        {.id = 3, .origin = Origin::Log, .received = iso("2026-11-22T11:15:00Z"),
+        {.id = 3,
+         .origin = Origin::Log,
+         .received = iso("2026-11-22T11:15:00Z"),
          .prefix = "2026/11/22 11:15:00 ERROR Timeout sending to https://connector.example.com/hook ",
-         .format = Format::Akeneo, .level = LogLevel::Error, .message = LogMessage::Timeout, .url = connector,
-         .logFile = logFile, .logLine = 42, .flags = Flag::OutOfOrder | Flag::Error},
-        {.id = 4, .origin = Origin::Log, .received = iso("2026-11-22T09:00:00Z"),
+         .format = Format::Akeneo,
+         .level = LogLevel::Error,
+         .message = LogMessage::Timeout,
+         .url = connector,
+         .logFile = logFile,
+         .logLine = 42,
+         .flags = Flag::OutOfOrder | Flag::Error},
+        {.id = 4,
+         .origin = Origin::Log,
+         .received = iso("2026-11-22T09:00:00Z"),
          .prefix = "2026/11/22 09:00:00 WARNING Rate limit reached by https://connector.example.com/hook ",
-         .format = Format::Akeneo, .level = LogLevel::Warning, .message = LogMessage::RateLimit, .statusCode = 429,
-         .url = connector, .logFile = logFile, .logLine = 7},
-        {.id = 5, .origin = Origin::Log, .received = iso("2026-11-22T09:30:00Z"),
+         .format = Format::Akeneo,
+         .level = LogLevel::Warning,
+         .message = LogMessage::RateLimit,
+         .statusCode = 429,
+         .url = connector,
+         .logFile = logFile,
+         .logLine = 7},
+        {.id = 5,
+         .origin = Origin::Log,
+         .received = iso("2026-11-22T09:30:00Z"),
          .prefix = "2026/11/22 09:30:00 INFO Request sent to https://connector.example.com/hook ",
-         .format = Format::Akeneo, .level = LogLevel::Info, .message = LogMessage::RequestSent, .statusCode = 200,
-         .url = connector, .logFile = logFile, .logLine = 8, .flags = Flag::Stale},
-        {.id = 6, .origin = Origin::Replay, .received = iso("2026-11-22T12:00:00Z"), .method = u"POST"_s,
-         .path = u"/hook"_s, .headers = "Content-Type: application/json\n", .format = Format::Quable,
-         .signature = Signature::Valid, .ack = 2000.0, .error = u"HTTP 503 Service Unavailable"_s,
-         .message = LogMessage::EndpointError, .statusCode = 503, .url = u"http://localhost:8080/hook"_s,
+         .format = Format::Akeneo,
+         .level = LogLevel::Info,
+         .message = LogMessage::RequestSent,
+         .statusCode = 200,
+         .url = connector,
+         .logFile = logFile,
+         .logLine = 8,
+         .flags = Flag::Stale},
+        {.id = 6,
+         .origin = Origin::Replay,
+         .received = iso("2026-11-22T12:00:00Z"),
+         .method = u"POST"_s,
+         .path = u"/hook"_s,
+         .headers = "Content-Type: application/json\n",
+         .format = Format::Quable,
+         .signature = Signature::Valid,
+         .ack = 2000.0,
+         .error = u"HTTP 503 Service Unavailable"_s,
+         .message = LogMessage::EndpointError,
+         .statusCode = 503,
+         .url = u"http://localhost:8080/hook"_s,
          .flags = Flag::Error | Flag::SlowAck},
-        {.id = 7, .origin = Origin::Receiver, .received = iso("2026-11-22T10:00:00Z"), .method = u"POST"_s,
-         .path = u"/hook/events"_s, .remote = u"10.0.0.6:1234"_s, .headers = "Content-Type: application/json\n",
-         .format = Format::AkeneoTest, .signature = Signature::Missing, .answered = 200, .ack = 3.0,
+        {.id = 7,
+         .origin = Origin::Receiver,
+         .received = iso("2026-11-22T10:00:00Z"),
+         .method = u"POST"_s,
+         .path = u"/hook/events"_s,
+         .remote = u"10.0.0.6:1234"_s,
+         .headers = "Content-Type: application/json\n",
+         .format = Format::AkeneoTest,
+         .signature = Signature::Missing,
+         .answered = 200,
+         .ack = 3.0,
          .flags = Flag::BadSignature},
-        {.id = 8, .origin = Origin::Receiver, .received = iso("2026-11-22T13:00:00Z"), .method = u"POST"_s,
-         .path = u"/hook/events"_s, .remote = u"10.0.0.7:999"_s,
-         .headers = "Content-Type: application/cloudevents+json\n", .format = Format::AkeneoEventPlatform,
-         .signature = Signature::Expired, .answered = 200, .ack = 45.0, .warnings = u"unknown field 'foo'"_s,
+        {.id = 8,
+         .origin = Origin::Receiver,
+         .received = iso("2026-11-22T13:00:00Z"),
+         .method = u"POST"_s,
+         .path = u"/hook/events"_s,
+         .remote = u"10.0.0.7:999"_s,
+         .headers = "Content-Type: application/cloudevents+json\n",
+         .format = Format::AkeneoEventPlatform,
+         .signature = Signature::Expired,
+         .answered = 200,
+         .ack = 45.0,
+         .warnings = u"unknown field 'foo'"_s,
          .flags = Flag::BadSignature},
-        {.id = 9, .origin = Origin::Receiver, .received = iso("2026-11-22T14:00:00Z"), .method = u"PUT"_s,
-         .path = u"/other"_s, .remote = u"10.0.0.8:1"_s, .headers = "X-Weird: it's \"quoted\"\n",
-         .prefix = R"(not json: 100% _under_ back\slash 'quote' "dq")", .format = Format::Unknown,
-         .answered = 400, .error = u"parse error: not JSON"_s, .flags = Flag::Error},
-        {.id = 10, .origin = Origin::Log, .received = iso("2026-11-22T15:00:00Z"),
-         .prefix = "2026/11/22 15:00:00 NOTICE Same connection ", .format = Format::Akeneo,
-         .level = LogLevel::Notice, .message = LogMessage::SameConnection, .logFile = logFile, .logLine = 99,
+        {.id = 9,
+         .origin = Origin::Receiver,
+         .received = iso("2026-11-22T14:00:00Z"),
+         .method = u"PUT"_s,
+         .path = u"/other"_s,
+         .remote = u"10.0.0.8:1"_s,
+         .headers = "X-Weird: it's \"quoted\"\n",
+         .prefix = R"(not json: 100% _under_ back\slash 'quote' "dq")",
+         .format = Format::Unknown,
+         .answered = 400,
+         .error = u"parse error: not JSON"_s,
+         .flags = Flag::Error},
+        {.id = 10,
+         .origin = Origin::Log,
+         .received = iso("2026-11-22T15:00:00Z"),
+         .prefix = "2026/11/22 15:00:00 NOTICE Same connection ",
+         .format = Format::Akeneo,
+         .level = LogLevel::Notice,
+         .message = LogMessage::SameConnection,
+         .logFile = logFile,
+         .logLine = 99,
          .flags = Flag::Self},
     };
     return deliveries;
@@ -263,8 +415,8 @@ Ids allDeliveryIds()
 bool onlyFixedVocabulary(const QString &where, QString *offending)
 {
     static const QSet<QString> vocabulary = {
-        u"AND"_s, u"OR"_s, u"IS"_s, u"NOT"_s, u"NULL"_s, u"IN"_s, u"LIKE"_s, u"ESCAPE"_s, u"REGEXP"_s, u"CAST"_s,
-        u"AS"_s, u"TEXT"_s, u"substr"_s, u"COALESCE"_s, u"0"_s, u"1"_s,
+        u"AND"_s,    u"OR"_s,   u"IS"_s, u"NOT"_s,  u"NULL"_s,   u"IN"_s,       u"LIKE"_s, u"ESCAPE"_s,
+        u"REGEXP"_s, u"CAST"_s, u"AS"_s, u"TEXT"_s, u"substr"_s, u"COALESCE"_s, u"0"_s,    u"1"_s,
     };
     static const QRegularExpression column(u"^[ed]\\.[a-z_]+$"_s);
     static const QRegularExpression allowedChars(u"^[A-Za-z0-9_.,()?<>=& +]*$"_s);
@@ -395,7 +547,8 @@ private:
     {
         QCOMPARE(select(u"SELECT COUNT(*) FROM events"_s, {}), Ids{qint64(testEvents().size())});
         QCOMPARE(select(u"SELECT COUNT(*) FROM deliveries"_s, {}), Ids{qint64(testDeliveries().size())});
-        QCOMPARE(select(u"SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"_s, {}), Ids{5}); // with sqlite_sequence
+        QCOMPARE(select(u"SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"_s, {}),
+                 Ids{5}); // with sqlite_sequence
     }
 
     void insertData()
@@ -422,12 +575,29 @@ private:
             }
             body += d.suffix;
             const QVariantList values = {
-                d.id, int(d.origin), d.received, nullable(d.method), nullable(d.path), nullable(d.remote),
-                d.headers.isNull() ? QVariant() : QVariant(d.headers), QVariant(body), qint64(body.size()),
-                int(d.format), int(d.signature), nullable(d.answered), nullable(d.ack), qint64(events.size()),
-                nullable(d.error), nullable(d.warnings), d.level ? QVariant(int(*d.level)) : QVariant(),
-                d.message ? QVariant(int(*d.message)) : QVariant(), nullable(d.statusCode), nullable(d.url),
-                nullable(d.logFile), nullable(d.logLine), int(d.flags.toInt()),
+                d.id,
+                int(d.origin),
+                d.received,
+                nullable(d.method),
+                nullable(d.path),
+                nullable(d.remote),
+                d.headers.isNull() ? QVariant() : QVariant(d.headers),
+                QVariant(body),
+                qint64(body.size()),
+                int(d.format),
+                int(d.signature),
+                nullable(d.answered),
+                nullable(d.ack),
+                qint64(events.size()),
+                nullable(d.error),
+                nullable(d.warnings),
+                d.level ? QVariant(int(*d.level)) : QVariant(),
+                d.message ? QVariant(int(*d.message)) : QVariant(),
+                nullable(d.statusCode),
+                nullable(d.url),
+                nullable(d.logFile),
+                nullable(d.logLine),
+                int(d.flags.toInt()),
             };
             for (const QVariant &v : values)
                 qd.addBindValue(v);
@@ -435,10 +605,24 @@ private:
             for (qsizetype i = 0; i < events.size(); ++i) {
                 const TestEvent &e = *events[i];
                 const QVariantList ev = {
-                    e.id, e.deliveryId, int(i), int(d.origin), d.received, nullable(e.eventId), nullable(e.action),
-                    nullable(e.time), nullable(e.author), nullable(e.authorType), nullable(e.pimSource),
-                    nullable(e.subjectType), nullable(e.subjectId), nullable(e.subjectUuid), int(e.flags.toInt()),
-                    qint64(offsets[i]), qint64(e.payload.size()), nullable(textkey::eventIdOf(e.eventId)),
+                    e.id,
+                    e.deliveryId,
+                    int(i),
+                    int(d.origin),
+                    d.received,
+                    nullable(e.eventId),
+                    nullable(e.action),
+                    nullable(e.time),
+                    nullable(e.author),
+                    nullable(e.authorType),
+                    nullable(e.pimSource),
+                    nullable(e.subjectType),
+                    nullable(e.subjectId),
+                    nullable(e.subjectUuid),
+                    int(e.flags.toInt()),
+                    qint64(offsets[i]),
+                    qint64(e.payload.size()),
+                    nullable(textkey::eventIdOf(e.eventId)),
                     nullable(textkey::subjectOf(e.subjectType, e.subjectId, e.subjectUuid)),
                 };
                 for (const QVariant &v : ev)
@@ -560,8 +744,7 @@ private Q_SLOTS:
             u"control character U+0000 at 12 is not allowed"_s);
         row("too deep", QString(101, u'(') + u"x" + QString(101, u')'), 100,
             u"parentheses nested deeper than 100 levels at 100"_s);
-        row("too long", QString(10001, u'a'), 10000,
-            u"filter longer than 10000 characters at 10000"_s);
+        row("too long", QString(10001, u'a'), 10000, u"filter longer than 10000 characters at 10000"_s);
     }
 
     void parseErrors()
@@ -680,8 +863,8 @@ private Q_SLOTS:
         const CompiledFilter inner = compiled("subject == x", FilterTarget::Deliveries);
         QVERIFY(inner.needsEvent);
         QCOMPARE(filterIdsSql(inner, FilterTarget::Deliveries),
-                 u"SELECT DISTINCT d.id FROM deliveries d JOIN events e ON e.delivery_id = d.id WHERE ("_s
-                     + inner.where + u") ORDER BY d.id"_s);
+                 u"SELECT DISTINCT d.id FROM deliveries d JOIN events e ON e.delivery_id = d.id WHERE ("_s + inner.where
+                     + u") ORDER BY d.id"_s);
         QVERIFY(compiled("action == x && status == 200", FilterTarget::Deliveries).needsEvent);
         QVERIFY(compiled("payload ~ x || flag:duplicate && action in {a}", FilterTarget::Deliveries).needsEvent);
         QVERIFY(!compiled("action == x || status == 200", FilterTarget::Deliveries).needsEvent);
@@ -901,8 +1084,7 @@ private Q_SLOTS:
                     QString error;
                     QVERIFY2(matching(f, FilterTarget::Events, &ids, &error), qPrintable(text + u": "_s + error));
                     QVERIFY2(ids == expectedEvents, qPrintable(text));
-                    QVERIFY2(matching(f, FilterTarget::Deliveries, &ids, &error),
-                             qPrintable(text + u": "_s + error));
+                    QVERIFY2(matching(f, FilterTarget::Deliveries, &ids, &error), qPrintable(text + u": "_s + error));
                     QVERIFY2(ids == expectedDeliveries, qPrintable(text));
                 }
             }
@@ -915,11 +1097,21 @@ private Q_SLOTS:
         // Every field, every operator, hostile values in every value position (alone, in sets, as bare words):
         // either a positioned error or SQL of the fixed vocabulary that runs.
         const QStringList values = {
-            u"\"x' OR 1=1 --\""_s, u"\"); DROP TABLE events; --\""_s, u"'\\' OR 1=1 --'"_s,
-            u"x';DROP"_s,          u"%"_s,                            u"\"_\""_s,
-            u"\"\\\\\""_s,         u"500ms"_s,                        u"2026-11-22T10:00"_s,
-            u"ERROR"_s,            u"duplicate"_s,                    u"\"(?i)x\""_s,
-            u"\"ü🙂\""_s,          u"-1"_s,                           u"9223372036854775807"_s,
+            u"\"x' OR 1=1 --\""_s,
+            u"\"); DROP TABLE events; --\""_s,
+            u"'\\' OR 1=1 --'"_s,
+            u"x';DROP"_s,
+            u"%"_s,
+            u"\"_\""_s,
+            u"\"\\\\\""_s,
+            u"500ms"_s,
+            u"2026-11-22T10:00"_s,
+            u"ERROR"_s,
+            u"duplicate"_s,
+            u"\"(?i)x\""_s,
+            u"\"ü🙂\""_s,
+            u"-1"_s,
+            u"9223372036854775807"_s,
             u"99999999999999999999"_s,
         };
         const QStringList ops = {u"=="_s, u"!="_s, u"~"_s, u"!~"_s, u"matches"_s, u"not matches"_s,
@@ -931,8 +1123,8 @@ private Q_SLOTS:
             for (const QString &op : ops) {
                 for (const QString &value : values) {
                     const bool set = op.endsWith(u"in"_s);
-                    const QString text =
-                        field + u' ' + op + u' ' + (set ? QString(u'{' + value + u", " + value + u'}') : value);
+                    const QString text
+                        = field + u' ' + op + u' ' + (set ? QString(u'{' + value + u", " + value + u'}') : value);
                     const Filter f = Filter::parse(text);
                     if (!f.isValid()) {
                         QVERIFY2(f.error().position >= 0 && f.error().position <= text.size(), qPrintable(text));
@@ -965,11 +1157,12 @@ private Q_SLOTS:
         QRandomGenerator rng(20261122);
         const QString alphabet = u"abcxyz019_-.:/@+ ()(){}{},!=~<>&|\"'\\ %*ü🙂\t"_s;
         const QStringList words = {
-            u"action"_s, u"subject"_s, u"level"_s, u"flags"_s,  u"flag:error"_s, u"status"_s, u"latency"_s,
-            u"received"_s, u"text"_s, u"origin"_s, u"=="_s, u"!="_s, u"~"_s, u"matches"_s, u"in"_s, u"not"_s,
-            u"and"_s, u"or"_s, u"&&"_s, u"||"_s, u"!"_s, u"("_s, u")"_s, u"{"_s, u"}"_s, u","_s, u"<"_s,
-            u">="_s, u"\"x\""_s, u"'y'"_s, u"500ms"_s, u"2026-11-22"_s, u"warning"_s, u"log"_s, u"duplicate"_s,
-            u"TSHIRT"_s, u"\"(\""_s, u"\""_s, u"5"_s,
+            u"action"_s,   u"subject"_s, u"level"_s,  u"flags"_s,      u"flag:error"_s, u"status"_s, u"latency"_s,
+            u"received"_s, u"text"_s,    u"origin"_s, u"=="_s,         u"!="_s,         u"~"_s,      u"matches"_s,
+            u"in"_s,       u"not"_s,     u"and"_s,    u"or"_s,         u"&&"_s,         u"||"_s,     u"!"_s,
+            u"("_s,        u")"_s,       u"{"_s,      u"}"_s,          u","_s,          u"<"_s,      u">="_s,
+            u"\"x\""_s,    u"'y'"_s,     u"500ms"_s,  u"2026-11-22"_s, u"warning"_s,    u"log"_s,    u"duplicate"_s,
+            u"TSHIRT"_s,   u"\"(\""_s,   u"\""_s,     u"5"_s,
         };
         int executed = 0;
         for (int i = 0; i < 20000; ++i) {
@@ -1044,7 +1237,7 @@ private Q_SLOTS:
                     : variant == 1                   ? heavy
                                                      : QString(u"x"_s + op).repeated(30) + u"x";
                 const QString next = level % 3 ? QString(u'(' + text + u')' + op + sibling)
-                                                : QString(sibling + op + u'(' + text + u')');
+                                               : QString(sibling + op + u'(' + text + u')');
                 const Filter f = Filter::parse(next);
                 if (!f.isValid()) {
                     QVERIFY2(f.error().message.contains(u"too deeply nested"_s)
@@ -1072,11 +1265,21 @@ private Q_SLOTS:
         // Random trees over comparisons: the SQL of the whole must equal the set algebra of its parts, on events
         // and on (delivery, event) pairs, in two-valued logic (a negation holds wherever its operand does not).
         const QStringList atoms = {
-            u"action == product.updated"_s,  u"subject ~ TSHIRT"_s,        u"level >= warning"_s,
-            u"flag:error"_s,                 u"status >= 500"_s,           u"origin == receiver"_s,
-            u"author matches \"^j\""_s,      u"latency > 100ms"_s,         u"\"\\\\/\""_s,
-            u"event_time < 2026-11-22T10:30"_s, u"message in {timeout, request_sent}"_s, u"author_type != api"_s,
-            u"hook"_s,                       u"subject != TSHIRT-RED-M"_s, u"url ~ connector"_s,
+            u"action == product.updated"_s,
+            u"subject ~ TSHIRT"_s,
+            u"level >= warning"_s,
+            u"flag:error"_s,
+            u"status >= 500"_s,
+            u"origin == receiver"_s,
+            u"author matches \"^j\""_s,
+            u"latency > 100ms"_s,
+            u"\"\\\\/\""_s,
+            u"event_time < 2026-11-22T10:30"_s,
+            u"message in {timeout, request_sent}"_s,
+            u"author_type != api"_s,
+            u"hook"_s,
+            u"subject != TSHIRT-RED-M"_s,
+            u"url ~ connector"_s,
         };
         QHash<QString, QSet<qint64>> eventSets;
         QHash<QString, QSet<qint64>> pairSets;

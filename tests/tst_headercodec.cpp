@@ -15,7 +15,8 @@ private Q_SLOTS:
         QTest::newRow("wire order and duplicates")
             << Headers{{"Host", "x"}, {"X-A", "1"}, {"x-a", "2"}, {"Content-Type", "application/json"}};
         QTest::newRow("empty value") << Headers{{"X-Empty", ""}};
-        QTest::newRow("colon in value") << Headers{{"Date", "Tue, 18 Mar 2025 08:00:41 GMT"}, {"X-Url", "http://a:1/b"}};
+        QTest::newRow("colon in value") << Headers{{"Date", "Tue, 18 Mar 2025 08:00:41 GMT"},
+                                                   {"X-Url", "http://a:1/b"}};
         QTest::newRow("hostile name and value")
             << Headers{{"Na:me\\with\nnewline", "va\\lue\r\nX-Injected: yes"}, {"", "no name"}};
         QTest::newRow("non-UTF-8 bytes") << Headers{{"X-Latin1", "caf\xe9"}, {"X-Bin", QByteArray("\x00\x01\xff", 3)}};

@@ -10,8 +10,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QStandardPaths>
 #include <QSet>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -27,8 +27,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <csignal>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -46,8 +46,14 @@ class Fd
 {
 public:
     Fd() = default;
-    explicit Fd(int fd) : m_fd(fd) {}
-    Fd(Fd &&other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+    explicit Fd(int fd)
+        : m_fd(fd)
+    {
+    }
+    Fd(Fd &&other) noexcept
+        : m_fd(std::exchange(other.m_fd, -1))
+    {
+    }
     Fd &operator=(Fd &&other) noexcept
     {
         std::swap(m_fd, other.m_fd);
@@ -214,8 +220,11 @@ public:
     explicit Target(const QStringList &extra = {}, const QStringList &wrapper = {})
     {
         m_db = m_dir.filePath(QStringLiteral("capture.db"));
-        m_url = startReceive(m_process, QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                                                    QStringLiteral("--db"), m_db} + extra, wrapper);
+        m_url = startReceive(
+            m_process,
+            QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), m_db}
+                + extra,
+            wrapper);
         m_port = quint16(QUrl(m_url).port());
     }
     ~Target()
@@ -270,7 +279,8 @@ public:
         for (const QVariantList &row : *rows)
             stored.insert(row.first().toLongLong());
         for (const qint64 id : std::as_const(m_acknowledged))
-            QVERIFY2(stored.contains(id), qPrintable(QStringLiteral("delivery %1 got a 2xx but is not stored").arg(id)));
+            QVERIFY2(stored.contains(id),
+                     qPrintable(QStringLiteral("delivery %1 got a 2xx but is not stored").arg(id)));
     }
 
     QString db() const { return m_db; }
@@ -329,7 +339,8 @@ void TestHostile::idleConnectionsDoNotStarveOthers()
     // The receiver itself must be able to hold them (it raises its soft limit to the hard one): its own limit.
     const std::optional<qint64> receiverLimit = readOpenFileLimit(target.pid());
     QVERIFY2(receiverLimit, qPrintable(QStringLiteral("cannot read /proc/%1/limits").arg(target.pid())));
-    QVERIFY2(*receiverLimit > 1100, qPrintable(QStringLiteral("the receiver may open %1 files only").arg(*receiverLimit)));
+    QVERIFY2(*receiverLimit > 1100,
+             qPrintable(QStringLiteral("the receiver may open %1 files only").arg(*receiverLimit)));
     RSS_KIB(rssBefore, target.pid());
 
     // Slowloris: a thousand connections, each with half a request head, then nothing.
@@ -337,7 +348,9 @@ void TestHostile::idleConnectionsDoNotStarveOthers()
     idle.reserve(1000);
     for (int i = 0; i < 1000; ++i) {
         Fd fd = connectTo(target.port());
-        QVERIFY2(fd.ok(), qPrintable(QStringLiteral("connection %1: %2").arg(i).arg(QString::fromLocal8Bit(std::strerror(errno)))));
+        QVERIFY2(
+            fd.ok(),
+            qPrintable(QStringLiteral("connection %1: %2").arg(i).arg(QString::fromLocal8Bit(std::strerror(errno)))));
         const QByteArray partial = "POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl";
         QCOMPARE(sendAll(fd.get(), partial), qint64(partial.size()));
         idle.push_back(std::move(fd));
@@ -353,7 +366,8 @@ void TestHostile::idleConnectionsDoNotStarveOthers()
         QCOMPARE(a.status, 200);
     }
     std::sort(times.begin(), times.end());
-    qInfo("normal requests beside 1000 idle connections: median %.1f ms, slowest %.1f ms", times[times.size() / 2], times.last());
+    qInfo("normal requests beside 1000 idle connections: median %.1f ms, slowest %.1f ms", times[times.size() / 2],
+          times.last());
     QVERIFY2(times.last() < 50, qPrintable(QStringLiteral("slowest answer %1 ms").arg(times.last())));
     // A thousand idle connections cost the receiver little memory.
     RSS_KIB(rssIdle, target.pid());
@@ -382,17 +396,26 @@ void TestHostile::malformedRequestLinesAndHeaders_data()
     QTest::newRow("unknown version") << QByteArray("POST /hook HTTP/9.9\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
     QTest::newRow("lowercase method") << QByteArray("post /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
     QTest::newRow("spaces in the path") << QByteArray("POST /a b c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
-    QTest::newRow("line without a colon") << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nNo colon here\r\nContent-Length: 2\r\n\r\n{}");
-    QTest::newRow("space before the colon") << QByteArray("POST /hook HTTP/1.1\r\nHost : x\r\nContent-Length : 2\r\n\r\n{}");
+    QTest::newRow("line without a colon")
+        << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nNo colon here\r\nContent-Length: 2\r\n\r\n{}");
+    QTest::newRow("space before the colon")
+        << QByteArray("POST /hook HTTP/1.1\r\nHost : x\r\nContent-Length : 2\r\n\r\n{}");
     QTest::newRow("negative length") << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}");
-    QTest::newRow("length not a number") << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2x\r\n\r\n{}");
-    QTest::newRow("two lengths") << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}");
-    QTest::newRow("length and chunked") << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
-    QTest::newRow("bad chunk size") << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+    QTest::newRow("length not a number") << QByteArray(
+        "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2x\r\n\r\n{}");
+    QTest::newRow("two lengths") << QByteArray(
+        "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}");
+    QTest::newRow("length and chunked") << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                                                      "4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+    QTest::newRow("bad chunk size") << QByteArray(
+        "POST /hook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
     QTest::newRow("bare LF") << QByteArray("POST /hook HTTP/1.1\nHost: x\nContent-Length: 2\n\n{}");
-    QTest::newRow("obsolete line folding") << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  continued\r\nContent-Length: 2\r\n\r\n{}");
-    QTest::newRow("huge request line") << QByteArray("POST /" + QByteArray(100 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
-    QTest::newRow("long header name") << QByteArray("POST /hook HTTP/1.1\r\n" + QByteArray(60 * 1024, 'X') + ": 1\r\nContent-Length: 2\r\n\r\n{}");
+    QTest::newRow("obsolete line folding")
+        << QByteArray("POST /hook HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  continued\r\nContent-Length: 2\r\n\r\n{}");
+    QTest::newRow("huge request line") << QByteArray("POST /" + QByteArray(100 * 1024, 'a')
+                                                     + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTest::newRow("long header name") << QByteArray("POST /hook HTTP/1.1\r\n" + QByteArray(60 * 1024, 'X')
+                                                    + ": 1\r\nContent-Length: 2\r\n\r\n{}");
     QTest::newRow("only CRLFs") << QByteArray(4096, '\n');
 }
 
@@ -455,7 +478,8 @@ void TestHostile::headerFloods()
     QVERIFY2(rssAfter - rssBefore < 64 * 1024, qPrintable(QString::number(rssAfter - rssBefore)));
     // The refused requests are in the capture too, as 431s (with what arrived of their heads, cut).
     target.finish();
-    const auto refused = queryCapture(target.db(), QStringLiteral("SELECT count(*) FROM deliveries WHERE answered_status = 431"));
+    const auto refused
+        = queryCapture(target.db(), QStringLiteral("SELECT count(*) FROM deliveries WHERE answered_status = 431"));
     QVERIFY(refused);
     QCOMPARE(refused->first().first().toInt(), 3);
 }
@@ -467,7 +491,11 @@ void TestHostile::chunkedBodyThatNeverEnds()
     RSS_KIB(rssBefore, target.pid());
     Fd fd = connectTo(target.port());
     QVERIFY(fd.ok());
-    QVERIFY(sendAll(fd.get(), "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n") > 0);
+    QVERIFY(
+        sendAll(
+            fd.get(),
+            "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        > 0);
     // 64 KiB chunks, for ever: the receiver must cut it off (413) a little past its 16 MiB limit.
     const QByteArray chunk = "10000\r\n" + QByteArray(0x10000, 'c') + "\r\n";
     qint64 sent = 0;
@@ -554,7 +582,8 @@ void TestHostile::nulBytesAndInvalidUtf8()
         {"invalid UTF-8 in the body", post(badUtf8), true},
         {"Latin-1 in a header", post("{}", "X-Name: caf\xe9\r\n"), true},
         {"NUL in a header value", post("{}", QByteArray("X-Nul: a\0b\r\n", 12)), true},
-        {"NUL in the path", QByteArray("POST /a") + '\0' + QByteArray("b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"), false},
+        {"NUL in the path",
+         QByteArray("POST /a") + '\0' + QByteArray("b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"), false},
         {"invalid UTF-8 in the path", "POST /\xc3\x28\xff HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", false},
         {"percent-encoded NUL", "POST /a%00b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", true},
     };
@@ -566,7 +595,8 @@ void TestHostile::nulBytesAndInvalidUtf8()
         const Answer a = readAnswer(fd.get());
         // Answered below 500, or (a request line QHttpServer cannot parse) closed without an answer.
         if (c.complete)
-            QVERIFY2(a.status >= 200 && a.status < 500, qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(c.name)).arg(a.status)));
+            QVERIFY2(a.status >= 200 && a.status < 500,
+                     qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(c.name)).arg(a.status)));
         else
             QVERIFY2((a.status == 0 && a.closed) || (a.status >= 200 && a.status < 500), c.name);
         stored += a.status > 0;
@@ -619,7 +649,9 @@ void TestHostile::runningOutOfFileDescriptors()
     Target target({}, {prlimit, QStringLiteral("--nofile=40:40")});
     QVERIFY2(target.ok(), target.stderrText().constData());
     const auto openFiles = [&target] {
-        return QDir(QStringLiteral("/proc/%1/fd").arg(target.pid())).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).size();
+        return QDir(QStringLiteral("/proc/%1/fd").arg(target.pid()))
+            .entryList(QDir::AllEntries | QDir::NoDotAndDotDot)
+            .size();
     };
     // Its own limit, as the kernel holds it (not what was asked for).
     const std::optional<qint64> limit = readOpenFileLimit(target.pid());

@@ -5,12 +5,12 @@
 #include "replay/httpconnection.h"
 
 #include <QFile>
+#include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslServer>
 #include <QSslSocket>
-#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -37,7 +37,8 @@ public:
     /** (request number from 0, on which connection from 0) -> what to do */
     using Script = std::function<Reply(int request, int connection)>;
 
-    explicit ScriptServer(Script script) : m_script(std::move(script))
+    explicit ScriptServer(Script script)
+        : m_script(std::move(script))
     {
         connect(this, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *s = nextPendingConnection()) {
@@ -67,7 +68,8 @@ private:
                 return;
             const QByteArray lower = b.left(end).toLower();
             const qsizetype at = lower.indexOf("\r\ncontent-length:");
-            const qsizetype length = at < 0 ? 0 : lower.mid(at + 17, lower.indexOf('\r', at + 2) - at - 17).trimmed().toLongLong();
+            const qsizetype length
+                = at < 0 ? 0 : lower.mid(at + 17, lower.indexOf('\r', at + 2) - at - 17).trimmed().toLongLong();
             if (b.size() < end + 4 + length)
                 return;
             const QByteArray request = b.left(end + 4 + length);
@@ -131,31 +133,49 @@ void TestHttpConnection::framings_data()
 {
     QTest::addColumn<QByteArray>("answer");
     QTest::addColumn<bool>("close");
-    QTest::addColumn<int>("status");       // 0: none expected
-    QTest::addColumn<QString>("error");    // a part of the error expected; empty: none
+    QTest::addColumn<int>("status"); // 0: none expected
+    QTest::addColumn<QString>("error"); // a part of the error expected; empty: none
 
     const QByteArray big(100'000, 'x');
     const QByteArray fixed = "HTTP/1.1 202 Accepted\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n\r\naccepted";
-    const QByteArray chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "4;name=value\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: yes\r\n\r\n";
+    const QByteArray chunked
+        = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "4;name=value\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: yes\r\n\r\n";
     QTest::newRow("content-length") << fixed << false << 202 << QString();
-    QTest::newRow("content-length, large") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + big) << false << 200 << QString();
+    QTest::newRow("content-length, large")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + big) << false << 200 << QString();
     QTest::newRow("chunked, extensions and trailers") << chunked << false << 200 << QString();
-    QTest::newRow("no length: until close") << QByteArray("HTTP/1.1 500 Oops\r\n\r\nsomething broke") << true << 500 << QString();
-    QTest::newRow("100 Continue first") << QByteArray("HTTP/1.1 100 Continue\r\n\r\n" + fixed) << false << 202 << QString();
+    QTest::newRow("no length: until close")
+        << QByteArray("HTTP/1.1 500 Oops\r\n\r\nsomething broke") << true << 500 << QString();
+    QTest::newRow("100 Continue first") << QByteArray("HTTP/1.1 100 Continue\r\n\r\n" + fixed) << false << 202
+                                        << QString();
     QTest::newRow("204 has no body") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n") << false << 204 << QString();
-    QTest::newRow("redirect with Location") << QByteArray("HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n") << false << 302 << QString();
-    QTest::newRow("HTTP/1.0") << QByteArray("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok") << false << 200 << QString();
-    QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << false << 0 << QStringLiteral("not an HTTP/1.1 answer: \"SSH-2.0-OpenSSH_9.2\"");
-    QTest::newRow("status not a number") << QByteArray("HTTP/1.1 2x0 OK\r\n\r\n") << false << 0 << QStringLiteral("not an HTTP/1.1 answer");
-    QTest::newRow("invalid chunk size") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") << false << 0 << QStringLiteral("invalid chunk size \"zz\"");
-    QTest::newRow("chunk without CRLF") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX") << false << 0 << QStringLiteral("does not end with CRLF");
-    QTest::newRow("two Content-Lengths") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok") << false << 0 << QStringLiteral("invalid Content-Length \"3\"");
-    QTest::newRow("negative Content-Length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") << false << 0 << QStringLiteral("invalid Content-Length");
-    QTest::newRow("head over 64 KiB") << QByteArray("HTTP/1.1 200 OK\r\nX-Flood: " + big + "\r\n\r\n") << false << 0 << QStringLiteral("head is larger than 64 KiB");
-    QTest::newRow("body cut short") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort") << true << 0 << QStringLiteral("before its answer (status 200) was complete");
+    QTest::newRow("redirect with Location")
+        << QByteArray("HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n") << false << 302
+        << QString();
+    QTest::newRow("HTTP/1.0") << QByteArray("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok") << false << 200
+                              << QString();
+    QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << false << 0
+                              << QStringLiteral("not an HTTP/1.1 answer: \"SSH-2.0-OpenSSH_9.2\"");
+    QTest::newRow("status not a number") << QByteArray("HTTP/1.1 2x0 OK\r\n\r\n") << false << 0
+                                         << QStringLiteral("not an HTTP/1.1 answer");
+    QTest::newRow("invalid chunk size") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+                                        << false << 0 << QStringLiteral("invalid chunk size \"zz\"");
+    QTest::newRow("chunk without CRLF") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX")
+                                        << false << 0 << QStringLiteral("does not end with CRLF");
+    QTest::newRow("two Content-Lengths") << QByteArray(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok")
+                                         << false << 0 << QStringLiteral("invalid Content-Length \"3\"");
+    QTest::newRow("negative Content-Length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") << false
+                                             << 0 << QStringLiteral("invalid Content-Length");
+    QTest::newRow("head over 64 KiB") << QByteArray("HTTP/1.1 200 OK\r\nX-Flood: " + big + "\r\n\r\n") << false << 0
+                                      << QStringLiteral("head is larger than 64 KiB");
+    QTest::newRow("body cut short") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort") << true << 0
+                                    << QStringLiteral("before its answer (status 200) was complete");
     QTest::newRow("closed without a word") << QByteArray() << true << 0 << QStringLiteral("without answering");
-    QTest::newRow("101 Switching Protocols") << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n") << false << 0 << QStringLiteral("switched protocols");
+    QTest::newRow("101 Switching Protocols")
+        << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n") << false << 0
+        << QStringLiteral("switched protocols");
 }
 
 void TestHttpConnection::framings()
@@ -209,9 +229,10 @@ void TestHttpConnection::keepsTheConnectionAlive()
 void TestHttpConnection::closeAndHttp10CloseTheConnection()
 {
     // Connection: close, an HTTP/1.0 answer without keep-alive, and bytes after the answer: a new connection each time.
-    for (const QByteArray &answer : {QByteArray("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
-                                     QByteArray("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"),
-                                     QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n")}) {
+    for (const QByteArray &answer :
+         {QByteArray("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+          QByteArray("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"),
+          QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n")}) {
         ScriptServer server([&](int, int) { return Reply{answer}; });
         HttpConnection c(server.url(), false);
         for (int i = 0; i < 5; ++i) {
@@ -221,7 +242,8 @@ void TestHttpConnection::closeAndHttp10CloseTheConnection()
         QCOMPARE(server.connections, 5);
     }
     // HTTP/1.0 with keep-alive keeps it.
-    ScriptServer server([](int, int) { return Reply{"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"}; });
+    ScriptServer server(
+        [](int, int) { return Reply{"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"}; });
     HttpConnection c(server.url(), false);
     for (int i = 0; i < 5; ++i)
         QVERIFY(post(c).status);
@@ -234,7 +256,8 @@ void TestHttpConnection::idleCloseIsRetriedOnce()
         // The server drops the kept-alive connection just as the next request arrives (without a word): the request
         // goes once more on a new connection and gets its answer.
         ScriptServer server([](int request, int) {
-            return request == 1 ? Reply{QByteArray(), true} : Reply{"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"};
+            return request == 1 ? Reply{QByteArray(), true}
+                                : Reply{"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"};
         });
         HttpConnection c(server.url(), false);
         QVERIFY(post(c, "first").status);
@@ -259,7 +282,8 @@ void TestHttpConnection::idleCloseIsRetriedOnce()
         // A server that closes every connection without answering: a new connection is not retried, a reused one
         // once; never more (no loop).
         ScriptServer server([](int request, int) {
-            return request == 0 ? Reply{"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"} : Reply{QByteArray(), true};
+            return request == 0 ? Reply{"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"}
+                                : Reply{QByteArray(), true};
         });
         HttpConnection c(server.url(), false);
         QVERIFY(post(c).status);
@@ -283,10 +307,12 @@ void TestHttpConnection::requestOnTheWire()
         url.setPassword(QStringLiteral("p@ss:word"));
         HttpConnection c(url, false);
         // A Content-Length or Host of the caller's does not go: the connection frames the request itself.
-        QVERIFY(post(c, body, {{"Content-Type", "application/json"}, {"Content-Length", "999"}, {"Host", "evil"}}).status);
+        QVERIFY(
+            post(c, body, {{"Content-Type", "application/json"}, {"Content-Length", "999"}, {"Host", "evil"}}).status);
         const QByteArray r = server.requests.back();
         QVERIFY2(r.startsWith("POST /hook/a%20b?x=1&y=%2F HTTP/1.1\r\n"), r.constData());
-        QVERIFY2(r.contains(QByteArray("\r\nHost: 127.0.0.1:" + QByteArray::number(server.serverPort()) + "\r\n")), r.constData());
+        QVERIFY2(r.contains(QByteArray("\r\nHost: 127.0.0.1:" + QByteArray::number(server.serverPort()) + "\r\n")),
+                 r.constData());
         QVERIFY(r.contains("\r\nContent-Type: application/json\r\n"));
         QVERIFY(r.contains(QByteArray("\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n")));
         QVERIFY(!r.contains("999"));

@@ -43,29 +43,34 @@ private Q_SLOTS:
     void changesAtTheirDeepestPath()
     {
         const auto changes = jsonDiff(
-            json(R"({"identifier":"SKU-1","enabled":true,"values":{"name":[{"locale":"en_US","data":"Shirt"}],"old":1},"categories":["a","b"]})"),
-            json(R"({"identifier":"SKU-1","enabled":false,"values":{"name":[{"locale":"en_US","data":"T-shirt"}],"new":"x"},"categories":["a"],"my key":null})"));
+            json(
+                R"({"identifier":"SKU-1","enabled":true,"values":{"name":[{"locale":"en_US","data":"Shirt"}],"old":1},"categories":["a","b"]})"),
+            json(
+                R"({"identifier":"SKU-1","enabled":false,"values":{"name":[{"locale":"en_US","data":"T-shirt"}],"new":"x"},"categories":["a"],"my key":null})"));
         // Members in alphabetical order, removals of an object before its additions.
-        QCOMPARE(lines(changes), QStringList({
-                                     QStringLiteral("- categories[1] \"b\""),
-                                     QStringLiteral("~ enabled true false"),
-                                     QStringLiteral("~ values.name[0].data \"Shirt\" \"T-shirt\""),
-                                     QStringLiteral("- values.old 1"),
-                                     QStringLiteral("+ values.new \"x\""),
-                                     QStringLiteral("+ [\"my key\"] null"),
-                                 }));
+        QCOMPARE(lines(changes),
+                 QStringList({
+                     QStringLiteral("- categories[1] \"b\""),
+                     QStringLiteral("~ enabled true false"),
+                     QStringLiteral("~ values.name[0].data \"Shirt\" \"T-shirt\""),
+                     QStringLiteral("- values.old 1"),
+                     QStringLiteral("+ values.new \"x\""),
+                     QStringLiteral("+ [\"my key\"] null"),
+                 }));
     }
 
     void treeKeepsTheTextsOrder()
     {
-        const auto tree = parseJsonTree("{\"z\":1,\"a\":{\"url\":\"https:\\/\\/x.io\",\"e\":\"caf\\u00e9 \\ud83d\\ude00 "
-                                        "\\\"q\\\"\"},\"n\":[1.50,true,null,[]],\"empty\":{}}");
+        const auto tree
+            = parseJsonTree("{\"z\":1,\"a\":{\"url\":\"https:\\/\\/x.io\",\"e\":\"caf\\u00e9 \\ud83d\\ude00 "
+                            "\\\"q\\\"\"},\"n\":[1.50,true,null,[]],\"empty\":{}}");
         QVERIFY(tree);
         QCOMPARE(tree->kind, JsonNode::Object);
         QStringList keys;
         for (const JsonNode &c : tree->children)
             keys << c.key;
-        QCOMPARE(keys, QStringList({QStringLiteral("z"), QStringLiteral("a"), QStringLiteral("n"), QStringLiteral("empty")}));
+        QCOMPARE(keys,
+                 QStringList({QStringLiteral("z"), QStringLiteral("a"), QStringLiteral("n"), QStringLiteral("empty")}));
         QCOMPARE(tree->children[0].value, QStringLiteral("1"));
         QCOMPARE(tree->children[1].children[0].value, QStringLiteral("https://x.io"));
         QCOMPARE(tree->children[1].children[1].value, QString::fromUtf8("café 😀 \"q\""));

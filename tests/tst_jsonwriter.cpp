@@ -42,7 +42,8 @@ private Q_SLOTS:
         QByteArray out;
         JsonWriter w(out);
         w.beginObject();
-        w.field("text", QStringLiteral("quote \" backslash \\ newline \n tab \t nul ") + QChar(0) + QStringLiteral(" é ✓"));
+        w.field("text",
+                QStringLiteral("quote \" backslash \\ newline \n tab \t nul ") + QChar(0) + QStringLiteral(" é ✓"));
         w.field("null", QString());
         w.field("empty", QString(u""_qs));
         w.field("n", qint64(-42));
@@ -59,8 +60,8 @@ private Q_SLOTS:
         QJsonParseError error;
         const QJsonObject o = QJsonDocument::fromJson(out, &error).object();
         QCOMPARE(error.error, QJsonParseError::NoError);
-        QCOMPARE(o.value(u"text").toString(), QStringLiteral("quote \" backslash \\ newline \n tab \t nul ") + QChar(0)
-                                                  + QStringLiteral(" é ✓"));
+        QCOMPARE(o.value(u"text").toString(),
+                 QStringLiteral("quote \" backslash \\ newline \n tab \t nul ") + QChar(0) + QStringLiteral(" é ✓"));
         QVERIFY(o.value(u"null").isNull());
         QCOMPARE(o.value(u"empty").toString(), QString());
         QVERIFY(!o.value(u"empty").isNull());
@@ -73,7 +74,8 @@ private Q_SLOTS:
     }
     void rawCompactKeepsTokens()
     {
-        const QByteArray pretty = "{\n  \"url\": \"https:\\/\\/a b\\\" }\",\n  \"n\" : [ 1 , 2 ],\r\n\t\"u\":\"\\u00e9\"\n}";
+        const QByteArray pretty
+            = "{\n  \"url\": \"https:\\/\\/a b\\\" }\",\n  \"n\" : [ 1 , 2 ],\r\n\t\"u\":\"\\u00e9\"\n}";
         QByteArray out;
         JsonWriter w(out);
         w.rawCompact(pretty);

@@ -55,8 +55,8 @@ int childMain()
     QObject::connect(&store, &SecretStore::secretFailed, &store,
                      [&](const QString &name, SecretStore::ErrorKind kind, const QString &message) {
                          answered(name == u"child-write" ? "write" : "read",
-                                  QStringLiteral("failed ") + SecretStore::errorKindName(kind)
-                                      + QStringLiteral(": ") + message);
+                                  QStringLiteral("failed ") + SecretStore::errorKindName(kind) + QStringLiteral(": ")
+                                      + message);
                      });
     QObject::connect(&store, &SecretStore::secretWritten, &store,
                      [&](const QString &) { answered("write", QStringLiteral("ok")); });
@@ -239,10 +239,11 @@ void TestKeychainSecretStore::answersAreAsynchronousAndOrdered()
         store.read(QStringLiteral("n%1").arg(i));
     QCOMPARE(spies.total(), 0); // nothing before the calls returned
     QTRY_COMPARE_WITH_TIMEOUT(spies.total(), 10, answerTimeoutMs);
-    QCOMPARE(order, (QStringList{QStringLiteral("w:n0"), QStringLiteral("w:n1"), QStringLiteral("w:n2"),
-                                 QStringLiteral("w:n3"), QStringLiteral("w:n4"), QStringLiteral("r:n4=44"),
-                                 QStringLiteral("r:n3=33"), QStringLiteral("r:n2=22"), QStringLiteral("r:n1=11"),
-                                 QStringLiteral("r:n0=0")}));
+    QCOMPARE(
+        order,
+        (QStringList{QStringLiteral("w:n0"), QStringLiteral("w:n1"), QStringLiteral("w:n2"), QStringLiteral("w:n3"),
+                     QStringLiteral("w:n4"), QStringLiteral("r:n4=44"), QStringLiteral("r:n3=33"),
+                     QStringLiteral("r:n2=22"), QStringLiteral("r:n1=11"), QStringLiteral("r:n0=0")}));
 }
 
 void TestKeychainSecretStore::emptyName()

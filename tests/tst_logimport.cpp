@@ -17,11 +17,11 @@
 #include <QBuffer>
 #include <QDirIterator>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
-#include <QRegularExpression>
 #include <QTest>
 #include <QtEndian>
 
@@ -76,8 +76,7 @@ QString dump(StoreReader &reader)
     for (const Delivery &d : deliveries.value()) {
         out << QStringLiteral("line %1 | %2 | %3 %4 | status %5 | url %6 | flags %7 | %8 bytes")
                    .arg(d.logLine.value_or(-1))
-                   .arg(toIsoUtc(d.receivedAtMs),
-                        d.logLevel ? logLevelName(*d.logLevel) : QStringLiteral("-"),
+                   .arg(toIsoUtc(d.receivedAtMs), d.logLevel ? logLevelName(*d.logLevel) : QStringLiteral("-"),
                         d.logMessage ? logMessageName(*d.logMessage) : QStringLiteral("-"),
                         d.statusCode ? QString::number(*d.statusCode) : QStringLiteral("-"), text(d.url),
                         flagNames(d.flags).join(u','))
@@ -121,14 +120,16 @@ QByteArray logLine(const char *time, const char *level, const QString &message, 
 
 QString sentContext(const QStringList &eventJson, int status = 200)
 {
-    return QStringLiteral(R"({"event_subscription_url":"https:\/\/tunnel.example.com\/hook","status_code":%1,"headers":{"Server":["pimscope"]},"events":[%2]})")
+    return QStringLiteral(
+               R"({"event_subscription_url":"https:\/\/tunnel.example.com\/hook","status_code":%1,"headers":{"Server":["pimscope"]},"events":[%2]})")
         .arg(status)
         .arg(eventJson.join(u','));
 }
 
 QString logEvent(const QString &id, const QString &identifier, const char *time = "2026-11-22T10:00:00+00:00")
 {
-    return QStringLiteral(R"({"action":"product.updated","event_id":"%1","event_datetime":"%2","author":"julia","author_type":"ui","product_identifier":"%3"})")
+    return QStringLiteral(
+               R"({"action":"product.updated","event_id":"%1","event_datetime":"%2","author":"julia","author_type":"ui","product_identifier":"%3"})")
         .arg(id, QLatin1StringView(time), identifier);
 }
 
@@ -181,8 +182,8 @@ void TestLogImport::golden()
     const auto summary = importer.importFile(folder + QStringLiteral("/input.log"));
     QVERIFY2(summary, qPrintable(summary.error()));
     QVERIFY(store->flush());
-    const QString actual = QStringLiteral("# summary\n") + describeImport(summary.value()) + QStringLiteral("\n# stored\n")
-        + dump(store->reader()) + u'\n';
+    const QString actual = QStringLiteral("# summary\n") + describeImport(summary.value())
+        + QStringLiteral("\n# stored\n") + dump(store->reader()) + u'\n';
     const QString expectedPath = folder + QStringLiteral("/expected.txt");
     if (qEnvironmentVariableIntValue("PIMSCOPE_UPDATE_GOLDEN")) {
         QFile f(expectedPath);
@@ -195,7 +196,9 @@ void TestLogImport::golden()
         const QStringList a = actual.split(u'\n'), e = expected.split(u'\n');
         for (qsizetype i = 0; i < std::max(a.size(), e.size()); ++i) {
             if (a.value(i) != e.value(i))
-                QFAIL(qPrintable(QStringLiteral("line %1 differs:\n  actual:   %2\n  expected: %3").arg(i + 1).arg(a.value(i), e.value(i))));
+                QFAIL(qPrintable(QStringLiteral("line %1 differs:\n  actual:   %2\n  expected: %3")
+                                     .arg(i + 1)
+                                     .arg(a.value(i), e.value(i))));
         }
     }
     // Nothing of a file is lost: every non-blank line is a delivery whose body is the line's exact bytes, but for the
@@ -272,7 +275,9 @@ void TestLogImport::sampleSummary()
     QCOMPARE(count(reader, QStringLiteral("origin == log"), FilterTarget::Deliveries), 35);
     QCOMPARE(count(reader, QStringLiteral("message == timeout"), FilterTarget::Deliveries), 4);
     QCOMPARE(count(reader, QStringLiteral("level >= warning"), FilterTarget::Deliveries), 15);
-    QCOMPARE(count(reader, QStringLiteral("log_file == \"akeneo_log_example.log\" && log_line == 7"), FilterTarget::Deliveries), 1);
+    QCOMPARE(count(reader, QStringLiteral("log_file == \"akeneo_log_example.log\" && log_line == 7"),
+                   FilterTarget::Deliveries),
+             1);
     QCOMPARE(count(reader, QStringLiteral("origin == log")), s->record.events);
     // Flags as for received events: ERROR lines are errors, timeouts slow.
     QCOMPARE(count(reader, QStringLiteral("flag:error"), FilterTarget::Deliveries), 12);
@@ -291,8 +296,10 @@ void TestLogImport::overlongLineIsCut()
     // saying so, the rest of it is skipped, and the next line is read normally.
     const QByteArray huge = "2026/11/22 10:00:01 INFO The API event request was sent. {\"events\":[\""
         + QByteArray((32 << 20) + 4096, 'z') + "\"]}";
-    const QByteArray file = huge + '\n' + logLine("2026/11/22 10:00:02", "INFO", sentMessage,
-                                                  sentContext({logEvent(QStringLiteral("after"), QStringLiteral("X"))})) + '\n';
+    const QByteArray file = huge + '\n'
+        + logLine("2026/11/22 10:00:02", "INFO", sentMessage,
+                  sentContext({logEvent(QStringLiteral("after"), QStringLiteral("X"))}))
+        + '\n';
     QTemporaryDir dir;
     auto store = openStore(dir.filePath(QStringLiteral("c.db")));
     const auto s = importBytes(*store, file, QStringLiteral("huge.log"));
@@ -319,7 +326,10 @@ void TestLogImport::fiveMegabyteLine()
                            QStringLiteral("SKU-%1").arg(i));
     const QByteArray big = logLine("2026/11/22 10:00:01", "INFO", sentMessage, sentContext(events));
     QVERIFY(big.size() > 5'000'000);
-    const QByteArray file = big + '\n' + logLine("2026/11/22 10:00:02", "INFO", sentMessage, sentContext({logEvent(QStringLiteral("last"), QStringLiteral("X"))})) + '\n';
+    const QByteArray file = big + '\n'
+        + logLine("2026/11/22 10:00:02", "INFO", sentMessage,
+                  sentContext({logEvent(QStringLiteral("last"), QStringLiteral("X"))}))
+        + '\n';
     QTemporaryDir dir;
     auto store = openStore(dir.filePath(QStringLiteral("c.db")));
     const auto s = importBytes(*store, file, QStringLiteral("big.log"));
@@ -329,7 +339,8 @@ void TestLogImport::fiveMegabyteLine()
     QCOMPARE(s->problemCount, 1); // the 27,000 events: Akeneo sends at most 10
     QVERIFY(store->flush());
     StoreReader &reader = store->reader();
-    const auto last = reader.events(ids(reader, QStringLiteral("event_id == \"00000000-0000-4000-8000-000000026999\"")));
+    const auto last
+        = reader.events(ids(reader, QStringLiteral("event_id == \"00000000-0000-4000-8000-000000026999\"")));
     QVERIFY(last);
     QCOMPARE(last->size(), 1);
     QCOMPARE(last->front().event.subjectId, QStringLiteral("SKU-26999"));
@@ -364,12 +375,12 @@ void TestLogImport::linesImportedByVersion3AreKnown()
         // 2025/03/18 08:00:41, the first line's time, in seconds.
         QCOMPARE(qFromBigEndian<quint64>(keyBefore.constData()), quint64(1742284841));
         q.finish();
-        for (const char *undo : {"DROP INDEX events_event_id", "DROP INDEX events_subject",
-                                 "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
-                                 "CREATE INDEX events_event_id ON events(event_id, origin)",
-                                 "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
-                                 "UPDATE deliveries SET log_key = substr(log_key, 9) WHERE log_key IS NOT NULL",
-                                 "PRAGMA user_version = 3"})
+        for (const char *undo :
+             {"DROP INDEX events_event_id", "DROP INDEX events_subject", "ALTER TABLE events DROP COLUMN event_key",
+              "ALTER TABLE events DROP COLUMN subject_key", "CREATE INDEX events_event_id ON events(event_id, origin)",
+              "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
+              "UPDATE deliveries SET log_key = substr(log_key, 9) WHERE log_key IS NOT NULL",
+              "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }
     auto store = openStore(path);
@@ -424,8 +435,9 @@ void TestLogImport::importingAgainAddsNothing()
 void TestLogImport::identicalLinesOfOneFileAreAllKept()
 {
     // The same warning twice in one second is two entries; importing the file again still adds nothing.
-    const QByteArray warning = logLine("2026/11/22 10:00:05", "WARNING",
-                                       QStringLiteral("The maximum number of requests per hour has been reached."), QStringLiteral("[]"));
+    const QByteArray warning
+        = logLine("2026/11/22 10:00:05", "WARNING",
+                  QStringLiteral("The maximum number of requests per hour has been reached."), QStringLiteral("[]"));
     const QByteArray file = warning + '\n' + warning + '\n' + warning + '\n';
     QTemporaryDir dir;
     auto store = openStore(dir.filePath(QStringLiteral("c.db")));
@@ -449,7 +461,8 @@ void TestLogImport::cancelLeavesNothing()
         const QString t = toIsoUtc(iso("2026-11-22T10:00:00Z") + i * 1000);
         const QByteArray time = (t.left(10).replace(u'-', u'/') + u' ' + t.mid(11, 8)).toLatin1();
         file += logLine(time.constData(), "INFO", sentMessage,
-                        sentContext({logEvent(QStringLiteral("id-%1").arg(i), QStringLiteral("SKU-%1").arg(i))})) + '\n';
+                        sentContext({logEvent(QStringLiteral("id-%1").arg(i), QStringLiteral("SKU-%1").arg(i))}))
+            + '\n';
     }
     QBuffer buffer(&file);
     buffer.open(QIODevice::ReadOnly);
@@ -530,7 +543,8 @@ void TestLogImport::unfinishedImportOfADeadProcessIsRemoved()
     QCOMPARE(count(store->reader(), QStringLiteral("origin == receiver")), 10);
     QCOMPARE(store->reader().imports()->size(), 0);
     QSqlQuery q(store->reader().db());
-    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'events_%'")) && q.next());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'events_%'"))
+            && q.next());
     QCOMPARE(q.value(0).toInt(), 3);
 }
 
@@ -550,8 +564,10 @@ void TestLogImport::unreadableFile()
 
 void TestLogImport::secretsInLogHeadersAreRedacted()
 {
-    const QByteArray line = logLine("2026/11/22 10:00:02", "ERROR", QStringLiteral("The endpoint returned an error."),
-                                    QStringLiteral(R"({"event_subscription_url":"https:\/\/x","status_code":401,"headers":{"Authorization":["Bearer top-secret-123"],"Proxy-Authorization":["Basic dXNlcjpwYXNz"],"Host":["x"]},"events":[]})"));
+    const QByteArray line = logLine(
+        "2026/11/22 10:00:02", "ERROR", QStringLiteral("The endpoint returned an error."),
+        QStringLiteral(
+            R"({"event_subscription_url":"https:\/\/x","status_code":401,"headers":{"Authorization":["Bearer top-secret-123"],"Proxy-Authorization":["Basic dXNlcjpwYXNz"],"Host":["x"]},"events":[]})"));
     QTemporaryDir dir;
     auto store = openStore(dir.filePath(QStringLiteral("c.db")));
     QVERIFY(importBytes(*store, line + '\n', QStringLiteral("s.log")));
@@ -571,14 +587,17 @@ void TestLogImport::secretsInLogHeadersAreRedacted()
     QVERIFY2(!body.contains("top-secret-123") && !body.contains("dXNlcjpwYXNz"), body.constData());
     QVERIFY(body.contains("\"Bearer [redacted sha256:"));
     QVERIFY(body.contains("\"Host\":[\"x\"]"));
-    QVERIFY(d->front().warnings.join(u' ').contains(QStringLiteral("Authorization, Proxy-Authorization is redacted in the stored line")));
+    QVERIFY(d->front().warnings.join(u' ').contains(
+        QStringLiteral("Authorization, Proxy-Authorization is redacted in the stored line")));
     store.reset();
     for (const QString &file : QDir(dir.path()).entryList(QDir::Files))
         QVERIFY2(!readFile(dir.filePath(file)).contains("top-secret-123"), qPrintable(file));
 
     // With events after the headers: read again from the redacted line, their slices are right.
-    const QByteArray withEvents = logLine("2026/11/22 10:00:03", "ERROR", QStringLiteral("The endpoint returned an error."),
-                                          QStringLiteral(R"({"event_subscription_url":"https:\/\/x","status_code":401,"headers":{"Authorization":["Bearer top-secret-123"]},"events":[{"action":"product.updated","event_id":"5d9f5a1e-0c3b-4f8e-9a47-2b6c1d3e4f50","event_datetime":"2026-11-22T10:00:01+00:00","author":"julia","author_type":"ui","product_identifier":"SKU-1"}]})"));
+    const QByteArray withEvents = logLine(
+        "2026/11/22 10:00:03", "ERROR", QStringLiteral("The endpoint returned an error."),
+        QStringLiteral(
+            R"({"event_subscription_url":"https:\/\/x","status_code":401,"headers":{"Authorization":["Bearer top-secret-123"]},"events":[{"action":"product.updated","event_id":"5d9f5a1e-0c3b-4f8e-9a47-2b6c1d3e4f50","event_datetime":"2026-11-22T10:00:01+00:00","author":"julia","author_type":"ui","product_identifier":"SKU-1"}]})"));
     QTemporaryDir second;
     auto again = openStore(second.filePath(QStringLiteral("c.db")));
     QVERIFY(importBytes(*again, withEvents + '\n', QStringLiteral("e.log")));
@@ -588,7 +607,8 @@ void TestLogImport::secretsInLogHeadersAreRedacted()
     QCOMPARE(events->size(), 1);
     QCOMPARE(events->front().event.eventId, QStringLiteral("5d9f5a1e-0c3b-4f8e-9a47-2b6c1d3e4f50"));
     const auto stored = again->reader().deliveries(ids(again->reader(), QString(), FilterTarget::Deliveries));
-    const QByteArray slice = stored->front().body.mid(events->front().event.payloadOffset, events->front().event.payloadLength);
+    const QByteArray slice
+        = stored->front().body.mid(events->front().event.payloadOffset, events->front().event.payloadLength);
     QVERIFY2(slice.startsWith("{\"action\"") && slice.endsWith("\"SKU-1\"}"), slice.constData());
 }
 
@@ -648,8 +668,9 @@ void TestLogImport::reconciliationWithTheRealReceiver()
     QVERIFY2(port, qPrintable(port.error()));
     QStringList sent;
     const auto post = [&](const QString &id) {
-        const QByteArray body = "{\"events\":[" + akeneoEvent(id, QStringLiteral("product.updated"),
-                                                                 QStringLiteral("2026-11-22T10:00:00+00:00"), QStringLiteral("SKU-") + id)
+        const QByteArray body = "{\"events\":["
+            + akeneoEvent(id, QStringLiteral("product.updated"), QStringLiteral("2026-11-22T10:00:00+00:00"),
+                          QStringLiteral("SKU-") + id)
             + "]}";
         const auto status = postTo(port.value(), body);
         QCOMPARE(status, 200);
@@ -672,30 +693,41 @@ void TestLogImport::reconciliationWithTheRealReceiver()
     // The receiver's span must be wider than the clock margin on each side to judge anything in between.
     const qint64 base = firstMs - 60'000;
     QByteArray log;
-    log += logLine(logTime(base).constData(), "INFO", sentMessage, sentContext({logEvent(QStringLiteral("e6"), QStringLiteral("SKU-e6"))})) + '\n';
+    log += logLine(logTime(base).constData(), "INFO", sentMessage,
+                   sentContext({logEvent(QStringLiteral("e6"), QStringLiteral("SKU-e6"))}))
+        + '\n';
     for (const char *id : {"e1", "e2"})
-        log += logLine(logTime(firstMs).constData(), "INFO", sentMessage, sentContext({logEvent(QString::fromLatin1(id), QStringLiteral("SKU"))})) + '\n';
+        log += logLine(logTime(firstMs).constData(), "INFO", sentMessage,
+                       sentContext({logEvent(QString::fromLatin1(id), QStringLiteral("SKU"))}))
+            + '\n';
     log += logLine(logTime(lastMs).constData(), "ERROR", timeoutMessage,
-                   QStringLiteral(R"({"event_subscription_url":"https:\/\/x","events":[%1]})").arg(logEvent(QStringLiteral("e3"), QStringLiteral("SKU")))) + '\n';
+                   QStringLiteral(R"({"event_subscription_url":"https:\/\/x","events":[%1]})")
+                       .arg(logEvent(QStringLiteral("e3"), QStringLiteral("SKU"))))
+        + '\n';
     // Widen the receiver's span: deliveries a minute before and after (as if it had run all along).
     Delivery early = receivedDelivery("{\"events\":[]}", firstMs - 30'000);
     Delivery late = receivedDelivery("{\"events\":[]}", lastMs + 120'000);
     store->enqueue(early);
     store->enqueue(late);
     const qint64 e4Time = (firstMs + lastMs) / 2;
-    log += logLine(logTime(e4Time).constData(), "INFO", sentMessage, sentContext({logEvent(QStringLiteral("e4"), QStringLiteral("SKU"))})) + '\n';
+    log += logLine(logTime(e4Time).constData(), "INFO", sentMessage,
+                   sentContext({logEvent(QStringLiteral("e4"), QStringLiteral("SKU"))}))
+        + '\n';
     log += logLine(logTime(lastMs + 60'000).constData(), "INFO", sentMessage, QStringLiteral("[]")) + '\n';
     QVERIFY(importBytes(*store, log, QStringLiteral("pim.log")));
-    store->enqueue(receivedDelivery("{\"events\":[" + akeneoEvent(QStringLiteral("e7"), QStringLiteral("product.updated"),
-                                                                    QStringLiteral("2026-11-22T10:00:00+00:00"), QStringLiteral("SKU-e7"))
-                                        + "]}",
-                                    lastMs + 600'000));
+    store->enqueue(
+        receivedDelivery("{\"events\":["
+                             + akeneoEvent(QStringLiteral("e7"), QStringLiteral("product.updated"),
+                                           QStringLiteral("2026-11-22T10:00:00+00:00"), QStringLiteral("SKU-e7"))
+                             + "]}",
+                         lastMs + 600'000));
     QVERIFY(store->flush());
 
     const auto reconOf = [&](const QString &eventId, Origin origin) -> QString {
         for (const QString &name : reconNames()) {
-            const auto found = ids(reader, QStringLiteral("event_id == \"%1\" && origin == %2 && recon == %3")
-                                               .arg(eventId, originName(origin), name));
+            const auto found = ids(reader,
+                                   QStringLiteral("event_id == \"%1\" && origin == %2 && recon == %3")
+                                       .arg(eventId, originName(origin), name));
             if (!found.isEmpty())
                 return name;
         }
@@ -741,15 +773,23 @@ void TestLogImport::commandLine()
         return p.exitCode();
     };
     QByteArray out, err;
-    QCOMPARE(run({QStringLiteral("import"), QStringLiteral("--db"), db, dataDir() + QStringLiteral("/garbage/input.log")}, &out, &err), 0);
+    QCOMPARE(
+        run({QStringLiteral("import"), QStringLiteral("--db"), db, dataDir() + QStringLiteral("/garbage/input.log")},
+            &out, &err),
+        0);
     QVERIFY2(out.contains("garbage") || out.contains("input.log"), out.constData());
     QVERIFY2(out.contains("line 1: no date"), out.constData());
     QVERIFY2(out.contains("line 5: no date"), out.constData());
-    QCOMPARE(run({QStringLiteral("import"), QStringLiteral("--db"), db, dataDir() + QStringLiteral("/garbage/input.log")}, &out), 0);
+    QCOMPARE(
+        run({QStringLiteral("import"), QStringLiteral("--db"), db, dataDir() + QStringLiteral("/garbage/input.log")},
+            &out),
+        0);
     QVERIFY2(out.contains("0 added"), out.constData());
     // A file that cannot be read: 1, and the others are still imported.
     QCOMPARE(run({QStringLiteral("import"), QStringLiteral("--db"), db, dir.filePath(QStringLiteral("missing.log")),
-                  QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log")}, &out, &err), 1);
+                  QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log")},
+                 &out, &err),
+             1);
     QVERIFY2(err.contains("missing.log"), err.constData());
     QVERIFY2(out.contains("35 added"), out.constData());
     // Usage errors: 2.

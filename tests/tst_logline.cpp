@@ -56,16 +56,34 @@ void TestLogLine::everyMessageKind_data()
     const auto row = [](const char *name, const char *line, LogLevel level, LogMessage kind, int timeout = -1) {
         QTest::newRow(name) << QByteArray(line) << int(level) << int(kind) << timeout;
     };
-    row("sent", "2025/03/18 08:00:41 INFO The API event request was sent. {\"status_code\":200}", LogLevel::Info, LogMessage::RequestSent);
-    row("error", "2025/03/18 08:00:41 ERROR The endpoint returned an error. {\"status_code\":500}", LogLevel::Error, LogMessage::EndpointError);
-    row("timeout 500", "2025/03/18 08:00:41 ERROR The endpoint failed to answer under 500 ms. {}", LogLevel::Error, LogMessage::Timeout, 500);
-    row("timeout 1500", "2025/03/18 08:00:41 ERROR The endpoint failed to answer under 1500 ms. {}", LogLevel::Error, LogMessage::Timeout, 1500);
-    row("timeout without N", "2025/03/18 08:00:41 ERROR The endpoint failed to answer under ms. {}", LogLevel::Error, LogMessage::Unknown);
-    row("quota, code wording", "2025/03/18 08:00:41 WARNING The maximum number of events sent per hour has been reached. []", LogLevel::Warning, LogMessage::RateLimit);
-    row("quota, docs wording", "2025/03/18 08:00:41 WARNING The maximum number of requests per hour has been reached. []", LogLevel::Warning, LogMessage::RateLimit);
-    row("same connection", "2025/03/18 08:00:41 NOTICE The event was not sent because it was raised by the same connection. {\"event\":{}}", LogLevel::Notice, LogMessage::SameConnection);
-    row("permissions, exists", "2025/03/18 08:00:41 NOTICE The event was not sent because the product does not exists or the connection does not have the required permissions. {\"event\":{}}", LogLevel::Notice, LogMessage::NotSentPermissions);
-    row("permissions, exist", "2025/03/18 08:00:41 NOTICE The event was not sent because the product does not exist or the connection does not have the required permissions. {\"event\":{}}", LogLevel::Notice, LogMessage::NotSentPermissions);
+    row("sent", "2025/03/18 08:00:41 INFO The API event request was sent. {\"status_code\":200}", LogLevel::Info,
+        LogMessage::RequestSent);
+    row("error", "2025/03/18 08:00:41 ERROR The endpoint returned an error. {\"status_code\":500}", LogLevel::Error,
+        LogMessage::EndpointError);
+    row("timeout 500", "2025/03/18 08:00:41 ERROR The endpoint failed to answer under 500 ms. {}", LogLevel::Error,
+        LogMessage::Timeout, 500);
+    row("timeout 1500", "2025/03/18 08:00:41 ERROR The endpoint failed to answer under 1500 ms. {}", LogLevel::Error,
+        LogMessage::Timeout, 1500);
+    row("timeout without N", "2025/03/18 08:00:41 ERROR The endpoint failed to answer under ms. {}", LogLevel::Error,
+        LogMessage::Unknown);
+    row("quota, code wording",
+        "2025/03/18 08:00:41 WARNING The maximum number of events sent per hour has been reached. []",
+        LogLevel::Warning, LogMessage::RateLimit);
+    row("quota, docs wording",
+        "2025/03/18 08:00:41 WARNING The maximum number of requests per hour has been reached. []", LogLevel::Warning,
+        LogMessage::RateLimit);
+    row("same connection",
+        "2025/03/18 08:00:41 NOTICE The event was not sent because it was raised by the same connection. "
+        "{\"event\":{}}",
+        LogLevel::Notice, LogMessage::SameConnection);
+    row("permissions, exists",
+        "2025/03/18 08:00:41 NOTICE The event was not sent because the product does not exists or the connection does "
+        "not have the required permissions. {\"event\":{}}",
+        LogLevel::Notice, LogMessage::NotSentPermissions);
+    row("permissions, exist",
+        "2025/03/18 08:00:41 NOTICE The event was not sent because the product does not exist or the connection does "
+        "not have the required permissions. {\"event\":{}}",
+        LogLevel::Notice, LogMessage::NotSentPermissions);
     row("unknown message", "2025/03/18 08:00:41 INFO Something new happened. []", LogLevel::Info, LogMessage::Unknown);
 }
 
@@ -90,12 +108,18 @@ void TestLogLine::oddLinesAreKeptWithTheirError_data()
     QTest::addColumn<QString>("error");
     QTest::newRow("garbage") << QByteArray("hello world") << QStringLiteral("no date");
     QTest::newRow("bad date") << QByteArray("2025/13/18 08:00:41 INFO x []") << QStringLiteral("no date");
-    QTest::newRow("date only") << QByteArray("2025/03/18 08:00:41") << QStringLiteral("expected a space and a level after the date at column 20");
-    QTest::newRow("bad level") << QByteArray("2025/03/18 08:00:41 DEBUG x []") << QStringLiteral("expected a level (ERROR, WARNING, NOTICE or INFO) at column 21");
+    QTest::newRow("date only") << QByteArray("2025/03/18 08:00:41")
+                               << QStringLiteral("expected a space and a level after the date at column 20");
+    QTest::newRow("bad level") << QByteArray("2025/03/18 08:00:41 DEBUG x []")
+                               << QStringLiteral("expected a level (ERROR, WARNING, NOTICE or INFO) at column 21");
     QTest::newRow("no message") << QByteArray("2025/03/18 08:00:41 INFO") << QStringLiteral("no message");
-    QTest::newRow("no context") << QByteArray("2025/03/18 08:00:41 INFO The API event request was sent.") << QStringLiteral("no context");
-    QTest::newRow("truncated") << QByteArray("2025/03/18 08:00:41 INFO The API event request was sent. {\"events\":[{\"act") << QStringLiteral("truncated");
-    QTest::newRow("not UTF-8") << QByteArray("2025/03/18 08:00:41 INFO The \xff\xfe request. {\"x\":\"\xc3\x28\"") << QStringLiteral("truncated");
+    QTest::newRow("no context") << QByteArray("2025/03/18 08:00:41 INFO The API event request was sent.")
+                                << QStringLiteral("no context");
+    QTest::newRow("truncated") << QByteArray(
+        "2025/03/18 08:00:41 INFO The API event request was sent. {\"events\":[{\"act")
+                               << QStringLiteral("truncated");
+    QTest::newRow("not UTF-8") << QByteArray("2025/03/18 08:00:41 INFO The \xff\xfe request. {\"x\":\"\xc3\x28\"")
+                               << QStringLiteral("truncated");
     QTest::newRow("NUL") << QByteArray("2025/03/18 08:00:41 INFO a\0b", 28) << QStringLiteral("no context");
 }
 
@@ -124,7 +148,8 @@ void TestLogLine::fileShapes()
     QCOMPARE(lines[1].number, 4);
     QVERIFY(lines[1].error.isEmpty());
     // A line of several MB is one line.
-    const QByteArray big = "2025/03/18 08:00:41 INFO The API event request was sent. {\"x\":\"" + QByteArray(5 * 1024 * 1024, 'a') + "\"}";
+    const QByteArray big = "2025/03/18 08:00:41 INFO The API event request was sent. {\"x\":\""
+        + QByteArray(5 * 1024 * 1024, 'a') + "\"}";
     const QList<LogLine> one = parseLogFile(QByteArray(big + '\n' + a + '\n'));
     QCOMPARE(one.size(), 2);
     QCOMPARE(one[0].context().size(), big.size() - 57);

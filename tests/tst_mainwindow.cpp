@@ -3,55 +3,55 @@
 #include "testutil.h"
 #include "widgets.h"
 
-#include "diagnosticspanel.h"
-#include "filterbar.h"
-#include "jsontreeview.h"
-#include "mainwindow.h"
-#include "severitydelegate.h"
-#include "models/eventtablemodel.h"
-#include "filter/filter.h"
-#include "logimportrunner.h"
 #include "chartsview.h"
 #include "deliverysummary.h"
+#include "diagnosticspanel.h"
 #include "exportdialog.h"
-#include "replaydialog.h"
+#include "filter/filter.h"
+#include "filterbar.h"
+#include "jsontreeview.h"
+#include "logimportrunner.h"
+#include "mainwindow.h"
+#include "models/eventtablemodel.h"
 #include "receiver/receiver.h"
+#include "replaydialog.h"
+#include "severitydelegate.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "util/timeutil.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDialog>
+#include <QDockWidget>
+#include <QDropEvent>
+#include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMenuBar>
-#include <QRadioButton>
-#include <QDialog>
-#include <QCheckBox>
-#include <QDockWidget>
-#include <QDropEvent>
-#include <QMimeData>
-#include <QMouseEvent>
-#include <QProcess>
-#include <QHeaderView>
-#include <QItemSelectionModel>
-#include <QTextEdit>
-#include <QTreeWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QMouseEvent>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QTableView>
-#include <QTcpServer>
-#include <QTemporaryDir>
-#include <QTcpSocket>
-#include <QTest>
+#include <QRadioButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextEdit>
+#include <QTreeWidget>
 
 using namespace pimscope;
 using namespace pimscope::test;
@@ -118,29 +118,33 @@ void TestMainWindow::importingLogs()
     window.filterEdit()->clear();
     QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 35, 5000);
     QMap<int, ui::Severity> byLevel;
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (int row = 0; row < deliveries->rowCount(); ++row) {
-            const QModelIndex index = deliveries->index(row, 0);
-            const QVariant level = index.data(PagedTableModel::LogLevelRole);
-            const QVariant flags = index.data(PagedTableModel::FlagsRole);
-            if (!level.isValid() || !flags.isValid())
-                return false;
-            byLevel[level.toInt()] = ui::severityOf(Flags::fromInt(flags.toInt()), LogLevel(level.toInt()));
-        }
-        return byLevel.size() == 4;
-    }(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int row = 0; row < deliveries->rowCount(); ++row) {
+                const QModelIndex index = deliveries->index(row, 0);
+                const QVariant level = index.data(PagedTableModel::LogLevelRole);
+                const QVariant flags = index.data(PagedTableModel::FlagsRole);
+                if (!level.isValid() || !flags.isValid())
+                    return false;
+                byLevel[level.toInt()] = ui::severityOf(Flags::fromInt(flags.toInt()), LogLevel(level.toInt()));
+            }
+            return byLevel.size() == 4;
+        }(),
+        5000);
     QCOMPARE(byLevel.value(int(LogLevel::Error)), ui::Severity::Error);
     QCOMPARE(byLevel.value(int(LogLevel::Warning)), ui::Severity::Warning);
     QCOMPARE(byLevel.value(int(LogLevel::Info)), ui::Severity::None);
     // The diagnostics list what the log says went wrong.
     ui::DiagnosticsPanel *diagnostics = window.diagnostics();
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
-            if (diagnostics->topLevelItem(i)->text(0) == QStringLiteral("Log: 500 ms timeouts"))
-                return diagnostics->topLevelItem(i)->text(3) == QStringLiteral("4");
-        }
-        return false;
-    }(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
+                if (diagnostics->topLevelItem(i)->text(0) == QStringLiteral("Log: 500 ms timeouts"))
+                    return diagnostics->topLevelItem(i)->text(3) == QStringLiteral("4");
+            }
+            return false;
+        }(),
+        5000);
     // A log line's Delivery tab says what the log said (an endpoint error: its URL and status).
     auto *table = window.findChild<QTableView *>(QStringLiteral("captureTable"));
     for (int row = 0; row < deliveries->rowCount(); ++row) {
@@ -150,18 +154,22 @@ void TestMainWindow::importingLogs()
         }
     }
     auto *deliveryText = window.findChild<QPlainTextEdit *>(QStringLiteral("deliveryText"));
-    QTRY_VERIFY2(deliveryText->toPlainText().contains(QStringLiteral("Message    endpoint_error")), qPrintable(deliveryText->toPlainText()));
+    QTRY_VERIFY2(deliveryText->toPlainText().contains(QStringLiteral("Message    endpoint_error")),
+                 qPrintable(deliveryText->toPlainText()));
     window.findChild<QTabWidget *>(QStringLiteral("details"))->setCurrentIndex(3);
     saveScreenshot(window, "imported-log.png");
 
     // The same file again adds nothing (Ctrl+O's path: importLogs).
     window.importLogs({log});
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (auto *d : window.findChildren<QDialog *>(QStringLiteral("importSummary")))
-            if (d->isVisible() && d->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("0 added")))
-                return true;
-        return false;
-    }(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (auto *d : window.findChildren<QDialog *>(QStringLiteral("importSummary")))
+                if (d->isVisible()
+                    && d->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("0 added")))
+                    return true;
+            return false;
+        }(),
+        10000);
 
     // A large file, cancelled from the status bar: nothing of it stays.
     const QString big = dir.filePath(QStringLiteral("big.log"));
@@ -199,7 +207,8 @@ void TestMainWindow::logFilesOnTheCommandLine()
     QCOMPARE(p.exitCode(), 0);
     auto reader = StoreReader::open(db);
     QVERIFY(reader);
-    const auto ids = reader.value()->matchingIds(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Deliveries);
+    const auto ids
+        = reader.value()->matchingIds(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Deliveries);
     QVERIFY(ids);
     QCOMPARE(ids->size(), 35);
 }
@@ -217,7 +226,8 @@ void TestMainWindow::exportFromTheWindow()
 
     // Two rows selected, Ctrl+E: the dialog offers them (and all ten); CSV of the two.
     window.eventsView()->selectRow(1);
-    window.eventsView()->selectionModel()->select(model->index(3, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    window.eventsView()->selectionModel()->select(model->index(3, 0),
+                                                  QItemSelectionModel::Select | QItemSelectionModel::Rows);
     QTest::keyClick(&window, Qt::Key_E, Qt::ControlModifier);
     ui::ExportDialog *dialog = window.exportDialog();
     QVERIFY(dialog);
@@ -231,7 +241,8 @@ void TestMainWindow::exportFromTheWindow()
     QSignalSpy exported(dialog, &ui::ExportDialog::exported);
     QTest::mouseClick(dialog->exportButton(), Qt::LeftButton);
     QVERIFY(exported.wait(20000));
-    QVERIFY2(dialog->statusLabel()->text().startsWith(QStringLiteral("Exported 2 events")), qPrintable(dialog->statusLabel()->text()));
+    QVERIFY2(dialog->statusLabel()->text().startsWith(QStringLiteral("Exported 2 events")),
+             qPrintable(dialog->statusLabel()->text()));
     // Rows end with CRLF (the payloads' own newlines are LF, inside quotes).
     const QByteArray csv = readFile(csvPath);
     QCOMPARE(csv.count("\r\n"), 3); // the header, two rows
@@ -255,7 +266,8 @@ void TestMainWindow::exportFromTheWindow()
     QSignalSpy failed(dialog, &ui::ExportDialog::failed);
     QTest::mouseClick(dialog->exportButton(), Qt::LeftButton);
     QVERIFY(failed.wait(20000));
-    QVERIFY2(dialog->statusLabel()->text().contains(QStringLiteral("cannot write")), qPrintable(dialog->statusLabel()->text()));
+    QVERIFY2(dialog->statusLabel()->text().contains(QStringLiteral("cannot write")),
+             qPrintable(dialog->statusLabel()->text()));
     // The menus carry the actions (File > Export…).
     QStringList fileMenu;
     for (QAction *a : window.menuBar()->actions().front()->menu()->actions())
@@ -306,7 +318,8 @@ void TestMainWindow::chartsFilterTheTable()
     const QPoint to(plot.left() + plot.width() / 4, plot.center().y());
     QSignalSpy picked(charts, &ui::ChartsView::rangeSelected);
     QTest::mousePress(chart, Qt::LeftButton, {}, from);
-    QMouseEvent move(QEvent::MouseMove, QPointF(to), chart->mapToGlobal(QPointF(to)), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QMouseEvent move(QEvent::MouseMove, QPointF(to), chart->mapToGlobal(QPointF(to)), Qt::NoButton, Qt::LeftButton,
+                     Qt::NoModifier);
     QApplication::sendEvent(chart, &move);
     QTest::mouseRelease(chart, Qt::LeftButton, {}, to);
     QCOMPARE(picked.size(), 1);
@@ -314,7 +327,8 @@ void TestMainWindow::chartsFilterTheTable()
     const qint64 toMs = picked.front().at(1).toLongLong();
     QCOMPARE(fromMs, charts->charts().startMs);
     QVERIFY(toMs > fromMs);
-    QVERIFY2(window.filterEdit()->text().startsWith(QStringLiteral("received >= \"")), qPrintable(window.filterEdit()->text()));
+    QVERIFY2(window.filterEdit()->text().startsWith(QStringLiteral("received >= \"")),
+             qPrintable(window.filterEdit()->text()));
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && model->rowCount() < all, 10000);
     QTRY_VERIFY(model->record(0) != nullptr);
     QVERIFY(model->record(0)->receivedAtMs >= fromMs && model->record(0)->receivedAtMs < toMs);
@@ -324,8 +338,9 @@ void TestMainWindow::chartsFilterTheTable()
     // A second drag is combined with the filter there is.
     const QString before = window.filterEdit()->text();
     window.filterToRange(fromMs, fromMs + 60'000);
-    QCOMPARE(window.filterEdit()->text(), QStringLiteral("(%1) && received >= \"%2\" && received < \"%3\"")
-                                              .arg(before, toIsoUtc(fromMs), toIsoUtc(fromMs + 60'000)));
+    QCOMPARE(window.filterEdit()->text(),
+             QStringLiteral("(%1) && received >= \"%2\" && received < \"%3\"")
+                 .arg(before, toIsoUtc(fromMs), toIsoUtc(fromMs + 60'000)));
 }
 
 void TestMainWindow::aboutShowsVersions()
@@ -360,7 +375,8 @@ void TestMainWindow::warnsWhenReachableFromTheNetwork()
     ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::AnyIPv4, 0);
     window.show();
     QVERIFY(window.receiver());
-    QTRY_VERIFY2(visibleLabelText(window).contains(QStringLiteral("reachable from the network")), qPrintable(visibleLabelText(window)));
+    QTRY_VERIFY2(visibleLabelText(window).contains(QStringLiteral("reachable from the network")),
+                 qPrintable(visibleLabelText(window)));
     // On the loopback there is no such warning.
     ui::MainWindow local(dir.filePath(QStringLiteral("d.db")), QHostAddress::LocalHost, 0);
     local.show();
@@ -385,7 +401,8 @@ void TestMainWindow::replayFromTheWindow()
 
     // Two rows selected, Ctrl+R: the dialog offers those two events.
     window.eventsView()->selectRow(1);
-    window.eventsView()->selectionModel()->select(model->index(2, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    window.eventsView()->selectionModel()->select(model->index(2, 0),
+                                                  QItemSelectionModel::Select | QItemSelectionModel::Rows);
     QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
     ui::ReplayDialog *dialog = window.replayDialog();
     QVERIFY(dialog);
@@ -465,7 +482,8 @@ void TestMainWindow::replayFromTheWindow()
     QVERIFY(finished.wait(20000));
     const auto refused = finished.takeFirst().at(0).value<ReplaySummary>();
     QCOMPARE(refused.endpointErrors, 1);
-    QVERIFY2(dialog->messageLabel()->text().contains(QStringLiteral("the requests go unsigned")), qPrintable(dialog->messageLabel()->text()));
+    QVERIFY2(dialog->messageLabel()->text().contains(QStringLiteral("the requests go unsigned")),
+             qPrintable(dialog->messageLabel()->text()));
     QCOMPARE(dialog->resultsList()->topLevelItem(0)->text(2), QStringLiteral("401"));
     saveScreenshot(*dialog, "replay.png");
 }
@@ -493,9 +511,11 @@ void TestMainWindow::rowMenuFiltersOnACell()
     QVERIFY(sameAction > 0 && sameAction < 10);
     QTRY_VERIFY(model->record(0) != nullptr);
     const QString combined = window.cellFilter(model->index(0, EventTableModel::Author));
-    QCOMPARE(combined, QStringLiteral("(action == \"%1\") && author == \"%2\"").arg(action, model->record(0)->event.author));
+    QCOMPARE(combined,
+             QStringLiteral("(action == \"%1\") && author == \"%2\"").arg(action, model->record(0)->event.author));
     // Numbers are compared as numbers.
-    QVERIFY(window.cellFilter(model->index(0, EventTableModel::DeliveryColumn)).endsWith(QStringLiteral("delivery_id == 1")));
+    QVERIFY(window.cellFilter(model->index(0, EventTableModel::DeliveryColumn))
+                .endsWith(QStringLiteral("delivery_id == 1")));
 }
 
 void TestMainWindow::liveEventsAndFilter()
@@ -548,8 +568,10 @@ void TestMainWindow::liveEventsAndFilter()
     // The same batch again: ten duplicates, flagged and tinted, while the selection stays on row 0.
     QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 21, 10000);
-    QTRY_VERIFY(model->data(model->index(20, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
-    QVERIFY(!model->data(model->index(0, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
+    QTRY_VERIFY(
+        model->data(model->index(20, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
+    QVERIFY(
+        !model->data(model->index(0, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
     QCOMPARE(window.eventsView()->currentIndex().row(), 0);
     QCOMPARE(ui::severityOf(Flags(Flag::Duplicate)), ui::Severity::Notice);
     QCOMPARE(ui::severityOf(Flag::BadSignature | Flag::Duplicate), ui::Severity::Error);
@@ -580,7 +602,8 @@ void TestMainWindow::liveEventsAndFilter()
     window.eventsView()->selectRow(0);
     selection->select(model->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
     QTRY_VERIFY(window.compareView()->toPlainText().contains(QStringLiteral("differences")));
-    QVERIFY2(window.compareView()->toPlainText().contains(QStringLiteral("~ identifier: \"TSHIRT-ORG-BLU-M\" → \"TSHIRT-ORG-BLU-L\"")),
+    QVERIFY2(window.compareView()->toPlainText().contains(
+                 QStringLiteral("~ identifier: \"TSHIRT-ORG-BLU-M\" → \"TSHIRT-ORG-BLU-L\"")),
              qPrintable(window.compareView()->toPlainText()));
     window.detailTabs()->setCurrentIndex(compare);
     saveScreenshot(window, "compare.png");
@@ -666,7 +689,8 @@ void TestMainWindow::demoEventsInAScratchCapture()
     ui::FilterBar *bar = window.filterBar();
     QVERIFY(bar->completionsFor(QStringLiteral("auth")).contains(QStringLiteral("author_type")));
     QCOMPARE(bar->completionsFor(QStringLiteral("flag:dup")), QStringList{QStringLiteral("flag:duplicate")});
-    QTRY_VERIFY(bar->completionsFor(QStringLiteral("action == \"product_m")).contains(QStringLiteral("\"product_model.updated\"")));
+    QTRY_VERIFY(bar->completionsFor(QStringLiteral("action == \"product_m"))
+                    .contains(QStringLiteral("\"product_model.updated\"")));
     QVERIFY(bar->completionsFor(QStringLiteral("author == eRP")).contains(QStringLiteral("\"erp_connector_0417\"")));
     // Filters applied are remembered, most recent first.
     QCOMPARE(bar->history().value(0), QStringLiteral("flag:bad_signature || flag:slow_ack || flag:out_of_order"));
@@ -680,14 +704,16 @@ void TestMainWindow::demoEventsInAScratchCapture()
     ui::DiagnosticsPanel *diagnostics = window.diagnostics();
     QTRY_COMPARE_WITH_TIMEOUT(diagnostics->topLevelItemCount(), int(ui::DiagnosticsPanel::groups().size()), 5000);
     QTreeWidgetItem *duplicates = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
-            QTreeWidgetItem *item = diagnostics->topLevelItem(i);
-            if (item->text(0) == QStringLiteral("Duplicates") && item->text(2).toInt() > 0)
-                duplicates = item;
-        }
-        return duplicates != nullptr;
-    }(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
+                QTreeWidgetItem *item = diagnostics->topLevelItem(i);
+                if (item->text(0) == QStringLiteral("Duplicates") && item->text(2).toInt() > 0)
+                    duplicates = item;
+            }
+            return duplicates != nullptr;
+        }(),
+        5000);
     // Every group has something, those of the PIM's log (imported with the demo) and of the reconciliation included.
     const auto emptyGroup = [&]() -> QString {
         for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
@@ -705,7 +731,8 @@ void TestMainWindow::demoEventsInAScratchCapture()
             QTest::mouseClick(diagnostics->viewport(), Qt::LeftButton, {}, diagnostics->visualItemRect(item).center());
             QCOMPARE(window.filterEdit()->text(), QStringLiteral("recon == not_captured"));
             QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 5000);
-            QTRY_COMPARE(model->data(model->index(0, EventTableModel::Subject)).toString(), QStringLiteral("BAG-TOTE-CANVAS"));
+            QTRY_COMPARE(model->data(model->index(0, EventTableModel::Subject)).toString(),
+                         QStringLiteral("BAG-TOTE-CANVAS"));
         }
     }
     const int duplicateEvents = duplicates->text(2).toInt();
@@ -722,13 +749,15 @@ void TestMainWindow::demoEventsInAScratchCapture()
     // A click on a header sorts by that column; on one the query cannot order, nothing moves.
     QHeaderView *header = window.eventsView()->horizontalHeader();
     const auto clickHeader = [&](int column) {
-        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
-                          QPoint(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2));
+        QTest::mouseClick(
+            header->viewport(), Qt::LeftButton, {},
+            QPoint(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2));
     };
     window.eventsView()->scrollTo(model->index(0, EventTableModel::Action));
     clickHeader(EventTableModel::Action);
     QTRY_COMPARE_WITH_TIMEOUT(model->sortKey(), QStringLiteral("action"), 5000);
-    QTRY_COMPARE(model->data(model->index(0, EventTableModel::Action)).toString(), QStringLiteral("com.akeneo.pim.v1.product.updated"));
+    QTRY_COMPARE(model->data(model->index(0, EventTableModel::Action)).toString(),
+                 QStringLiteral("com.akeneo.pim.v1.product.updated"));
     window.eventsView()->scrollTo(model->index(0, EventTableModel::SignatureColumn));
     clickHeader(EventTableModel::SignatureColumn);
     QTest::qWait(50);
@@ -746,7 +775,8 @@ void TestMainWindow::demoEventsInAScratchCapture()
     // The demo's requests, then the lines of its PIM log.
     QTRY_VERIFY_WITH_TIMEOUT(deliveries->rowCount() > 110 && deliveries->rowCount() < 160, 5000);
     QTRY_VERIFY(deliveries->delivery(0) != nullptr);
-    QCOMPARE(deliveries->data(deliveries->index(0, DeliveryTableModel::Format)).toString(), QStringLiteral("akeneo-test"));
+    QCOMPARE(deliveries->data(deliveries->index(0, DeliveryTableModel::Format)).toString(),
+             QStringLiteral("akeneo-test"));
     window.eventsView()->selectRow(1);
     QTRY_VERIFY(window.eventJson()->toPlainText().startsWith(QStringLiteral("// event 1 of")));
     saveScreenshot(window, "deliveries.png");
@@ -822,7 +852,8 @@ void TestMainWindow::deliveryTabSaysWhatEachOriginHas()
     received.answeredStatus = 200;
     received.ackMs = 3.46;
     QString text = ui::deliverySummary(received);
-    QVERIFY2(text.contains(QStringLiteral("Received   2025-11-24T16:00:00.000Z from 127.0.0.1:51234")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Received   2025-11-24T16:00:00.000Z from 127.0.0.1:51234")),
+             qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("Request    POST /akeneo, 357 bytes, format akeneo")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("Answered   200 in 3.5 ms")), qPrintable(text));
 
@@ -857,7 +888,8 @@ void TestMainWindow::deliveryTabSaysWhatEachOriginHas()
     replayed.ackMs = 500;
     replayed.logMessage = LogMessage::Timeout;
     text = ui::deliverySummary(replayed);
-    QVERIFY2(text.contains(QStringLiteral("Sent       2025-11-24T16:00:00.000Z to http://127.0.0.1:3000/hook")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Sent       2025-11-24T16:00:00.000Z to http://127.0.0.1:3000/hook")),
+             qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("Answered   no answer after 500.0 ms")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("Outcome    timeout")), qPrintable(text));
 
@@ -878,7 +910,8 @@ void TestMainWindow::deliveryTabSaysWhatEachOriginHas()
     table->selectRow(0);
     auto *tab = window.findChild<QPlainTextEdit *>(QStringLiteral("deliveryText"));
     QVERIFY(tab);
-    QTRY_VERIFY2(tab->toPlainText().contains(QStringLiteral("Log line   akeneo_log_example.log:")), qPrintable(tab->toPlainText()));
+    QTRY_VERIFY2(tab->toPlainText().contains(QStringLiteral("Log line   akeneo_log_example.log:")),
+                 qPrintable(tab->toPlainText()));
     QVERIFY2(!tab->toPlainText().contains(QStringLiteral("Request  ")), qPrintable(tab->toPlainText()));
 }
 

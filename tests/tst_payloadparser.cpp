@@ -129,7 +129,8 @@ QByteArray sampleEvent(int i, const QString &identifier = {})
 
 } // namespace
 
-class TestPayloadParser : public QObject {
+class TestPayloadParser : public QObject
+{
     Q_OBJECT
 private Q_SLOTS:
     void golden_data()
@@ -204,7 +205,8 @@ private Q_SLOTS:
         for (const QString &w : quick.warnings) {
             while (next < r.warnings.size() && r.warnings[next] != w)
                 ++next;
-            QVERIFY2(next < r.warnings.size(), qPrintable(QStringLiteral("a warning the full parse does not give: ") + w));
+            QVERIFY2(next < r.warnings.size(),
+                     qPrintable(QStringLiteral("a warning the full parse does not give: ") + w));
             ++next;
         }
     }
@@ -224,7 +226,7 @@ private Q_SLOTS:
         QVERIFY(!e.subjectId.isNull() && e.subjectId.isEmpty());
         QVERIFY(e.authorType.isNull());
         QVERIFY(e.subjectUuid.isNull());
-        QCOMPARE(r.warnings, QStringList { QStringLiteral("events[0].author_type is null, expected a string") });
+        QCOMPARE(r.warnings, QStringList{QStringLiteral("events[0].author_type is null, expected a string")});
     }
 
     void offsets_data()
@@ -238,18 +240,17 @@ private Q_SLOTS:
         const QByteArray e2 = sampleEvent(2, QStringLiteral("\\\\\\\\"));
         const QByteArray e3 = sampleEvent(3, QStringLiteral("{[\\\"\\\\\\\""));
         const auto akeneo = int(Format::Akeneo);
-        QTest::newRow("compact") << test::akeneoBody({ e0, e1, e2 }) << QList<QByteArray> { e0, e1, e2 } << akeneo;
+        QTest::newRow("compact") << test::akeneoBody({e0, e1, e2}) << QList<QByteArray>{e0, e1, e2} << akeneo;
         QTest::newRow("spaces and crlf") << QByteArray("\r\n { \"events\" :\r\n [\t" + e0 + " ,\n\n  " + e1 + "\n,\t"
                                                        + e3 + " ]\r\n}\r\n")
-                                         << QList<QByteArray> { e0, e1, e3 } << akeneo;
+                                         << QList<QByteArray>{e0, e1, e3} << akeneo;
         QTest::newRow("events not first")
             << QByteArray("{\"meta\":{\"events\":[{\"a\":\"}\"}]},\"x\":\"\\\"\",\"events\":[" + e2 + "," + e0 + "]}")
-            << QList<QByteArray> { e2, e0 } << akeneo;
-        QTest::newRow("escaped key") << QByteArray("{\"\\u0065vents\":[" + e1 + "]}") << QList<QByteArray> { e1 }
+            << QList<QByteArray>{e2, e0} << akeneo;
+        QTest::newRow("escaped key") << QByteArray("{\"\\u0065vents\":[" + e1 + "]}") << QList<QByteArray>{e1}
                                      << akeneo;
-        QTest::newRow("bom") << QByteArray("\xEF\xBB\xBF" + test::akeneoBody({ e3 })) << QList<QByteArray> { e3 }
-                             << akeneo;
-        QTest::newRow("no envelope") << QByteArray(" \n" + e1 + "\n") << QList<QByteArray> { e1 } << akeneo;
+        QTest::newRow("bom") << QByteArray("\xEF\xBB\xBF" + test::akeneoBody({e3})) << QList<QByteArray>{e3} << akeneo;
+        QTest::newRow("no envelope") << QByteArray(" \n" + e1 + "\n") << QList<QByteArray>{e1} << akeneo;
 
         const QByteArray c0
             = "{\"specversion\":\"1.0\",\"id\":\"a\",\"type\":\"com.akeneo.pim.v1.product.deleted\","
@@ -259,11 +260,11 @@ private Q_SLOTS:
                               "\"data\" : { \"product_model\" : { \"code\" : \"]\" } } }";
         const auto platform = int(Format::AkeneoEventPlatform);
         QTest::newRow("cloud events batch")
-            << QByteArray("[" + c0 + ",\n  " + c1 + "  ]") << QList<QByteArray> { c0, c1 } << platform;
-        QTest::newRow("cloud event") << QByteArray("\t" + c1 + "\n") << QList<QByteArray> { c1 } << platform;
+            << QByteArray("[" + c0 + ",\n  " + c1 + "  ]") << QList<QByteArray>{c0, c1} << platform;
+        QTest::newRow("cloud event") << QByteArray("\t" + c1 + "\n") << QList<QByteArray>{c1} << platform;
 
         const QByteArray quable = test::sample("quable_example.json").trimmed();
-        QTest::newRow("quable") << QByteArray("\n\n" + quable + "\n\n") << QList<QByteArray> { quable }
+        QTest::newRow("quable") << QByteArray("\n\n" + quable + "\n\n") << QList<QByteArray>{quable}
                                 << int(Format::Quable);
     }
 
@@ -415,7 +416,7 @@ private Q_SLOTS:
         // A 1 MB value in an Akeneo event.
         const QString big(1 << 20, u'x');
         const QByteArray event = sampleEvent(7).replace("\"julia\"", QByteArray("\"" + big.toLatin1() + "\""));
-        const QByteArray body = test::akeneoBody({ sampleEvent(6), event });
+        const QByteArray body = test::akeneoBody({sampleEvent(6), event});
         ParseResult r = parser.parse(body);
         QVERIFY2(r.ok(), qPrintable(r.error));
         QCOMPARE(r.events.size(), 2);
@@ -436,7 +437,7 @@ private Q_SLOTS:
                  qPrintable(r.error));
 
         // The parser still works for small bodies afterwards.
-        r = parser.parse(test::akeneoBody({ sampleEvent(1) }));
+        r = parser.parse(test::akeneoBody({sampleEvent(1)}));
         QVERIFY(r.ok());
         QCOMPARE(r.events.size(), 1);
     }
@@ -536,10 +537,10 @@ private Q_SLOTS:
         PayloadParser parser;
         PayloadParser fresh;
         const QByteArray sample = test::sample("akeneo_batch_example.json");
-        const QByteArray small = test::akeneoBody({ sampleEvent(1) });
-        QByteArray large = test::akeneoBody({ sampleEvent(2, QString(3 << 20, u'z')) });
+        const QByteArray small = test::akeneoBody({sampleEvent(1)});
+        QByteArray large = test::akeneoBody({sampleEvent(2, QString(3 << 20, u'z'))});
         QVERIFY(large.size() > PayloadParser::retainedCapacity);
-        const QList<QByteArray> bodies { sample, small, large, small, "[", sample, "", large };
+        const QList<QByteArray> bodies{sample, small, large, small, "[", sample, "", large};
         for (const QByteArray &body : bodies) {
             const ParseResult a = parser.parse(body);
             const ParseResult b = PayloadParser().parse(body);

@@ -3,21 +3,21 @@
 #include "receiver/signatureverifier.h"
 #include "signing/hmac.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QDateTime>
 #include <QFile>
 #include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-#include <QThread>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <atomic>
 #include <csignal>
@@ -45,8 +45,10 @@ void TestReceiveCommand::receivesAndStopsCleanly()
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("c.db"));
     QProcess p;
-    const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db});
-    QVERIFY2(url.startsWith(QStringLiteral("http://127.0.0.1:")), qPrintable(url + QString::fromUtf8(p.readAllStandardError())));
+    const QString url
+        = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db});
+    QVERIFY2(url.startsWith(QStringLiteral("http://127.0.0.1:")),
+             qPrintable(url + QString::fromUtf8(p.readAllStandardError())));
     QVERIFY(url.endsWith(u'/'));
     QVERIFY(QUrl(url).port() > 0);
     QCOMPARE(postTo(url, sample("akeneo_batch_example.json")), 200);
@@ -86,14 +88,16 @@ void TestReceiveCommand::secretFromTheEnvironment()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("PIMSCOPE_TEST_RECEIVE_SECRET"), QString::fromLatin1(secret));
     p.setProcessEnvironment(env);
-    const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
-                                         QStringLiteral("--secret-env"), QStringLiteral("PIMSCOPE_TEST_RECEIVE_SECRET")});
+    const QString url
+        = startReceive(p,
+                       {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
+                        QStringLiteral("--secret-env"), QStringLiteral("PIMSCOPE_TEST_RECEIVE_SECRET")});
     QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
     const QByteArray body = sample("akeneo_batch_example.json");
     const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
     const auto signedWith = [&](const QByteArray &key) -> QByteArray {
-        return "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: "
-            + akeneoSignature(key, ts, body) + "\r\n";
+        return "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: " + akeneoSignature(key, ts, body)
+            + "\r\n";
     };
     QCOMPARE(postTo(url, body, "/hook", signedWith(secret)), 200);
     QCOMPARE(postTo(url, body, "/hook", signedWith("another-secret")), 401);
@@ -110,9 +114,10 @@ void TestReceiveCommand::portInUseIsAnError()
     QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
     QTemporaryDir dir;
     QProcess p;
-    p.start(binary(), {QStringLiteral("receive"), QStringLiteral("--listen"),
-                       QStringLiteral("127.0.0.1:%1").arg(taken.serverPort()), QStringLiteral("--db"),
-                       dir.filePath(QStringLiteral("c.db"))});
+    p.start(binary(),
+            {QStringLiteral("receive"), QStringLiteral("--listen"),
+             QStringLiteral("127.0.0.1:%1").arg(taken.serverPort()), QStringLiteral("--db"),
+             dir.filePath(QStringLiteral("c.db"))});
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 1);
     const QByteArray err = p.readAllStandardError();
@@ -126,15 +131,19 @@ void TestReceiveCommand::usageErrors_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("message");
-    QTest::newRow("bad listen") << QStringList{QStringLiteral("--listen"), QStringLiteral("nowhere")} << 2 << "--listen must be HOST:PORT";
+    QTest::newRow("bad listen") << QStringList{QStringLiteral("--listen"), QStringLiteral("nowhere")} << 2
+                                << "--listen must be HOST:PORT";
     QTest::newRow("bad status") << QStringList{QStringLiteral("--status"), QStringLiteral("42")} << 2 << "--status";
-    QTest::newRow("bad delay") << QStringList{QStringLiteral("--delay-ms"), QStringLiteral("soon")} << 2 << "--delay-ms";
-    QTest::newRow("cert without key") << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("x.pem")} << 2 << "go together";
+    QTest::newRow("bad delay") << QStringList{QStringLiteral("--delay-ms"), QStringLiteral("soon")} << 2
+                               << "--delay-ms";
+    QTest::newRow("cert without key") << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("x.pem")} << 2
+                                      << "go together";
     QTest::newRow("unreadable cert") << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("/nonexistent/c.pem"),
                                                     QStringLiteral("--tls-key"), QStringLiteral("/nonexistent/k.pem")}
                                      << 1 << "cannot read --tls-cert";
-    QTest::newRow("empty secret env") << QStringList{QStringLiteral("--secret-env"), QStringLiteral("PIMSCOPE_NO_SUCH_VAR")} << 2
-                                      << "PIMSCOPE_NO_SUCH_VAR is empty or not set";
+    QTest::newRow("empty secret env") << QStringList{QStringLiteral("--secret-env"),
+                                                     QStringLiteral("PIMSCOPE_NO_SUCH_VAR")}
+                                      << 2 << "PIMSCOPE_NO_SUCH_VAR is empty or not set";
 }
 
 void TestReceiveCommand::usageErrors()
@@ -144,7 +153,9 @@ void TestReceiveCommand::usageErrors()
     QFETCH(QString, message);
     QTemporaryDir dir;
     QProcess p;
-    p.start(binary(), QStringList{QStringLiteral("receive"), QStringLiteral("--db"), dir.filePath(QStringLiteral("c.db"))} + args);
+    p.start(binary(),
+            QStringList{QStringLiteral("receive"), QStringLiteral("--db"), dir.filePath(QStringLiteral("c.db"))}
+                + args);
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), exitCode);
     const QString err = QString::fromUtf8(p.readAllStandardError());
@@ -156,8 +167,9 @@ void TestReceiveCommand::warnsWhenReachableFromTheNetwork()
 {
     QTemporaryDir dir;
     QProcess p;
-    const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0"), QStringLiteral("--db"),
-                                         dir.filePath(QStringLiteral("c.db"))});
+    const QString url = startReceive(p,
+                                     {QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0"), QStringLiteral("--db"),
+                                      dir.filePath(QStringLiteral("c.db"))});
     QVERIFY(url.startsWith(QStringLiteral("http://0.0.0.0:")));
     p.waitForReadyRead(200);
     QVERIFY(p.readAllStandardError().contains("reachable from the network"));
@@ -182,7 +194,8 @@ void TestReceiveCommand::survivesKill9UnderLoad()
     QRandomGenerator moments(seed);
     for (int round = 0; round < 20; ++round) {
         QProcess p;
-        const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db});
+        const QString url
+            = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db});
         QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
         const quint16 port = quint16(QUrl(url).port());
         // Four keep-alive clients post as fast as they are answered, each keeping the ids it got a 200 for.
@@ -209,7 +222,8 @@ void TestReceiveCommand::survivesKill9UnderLoad()
                     const QByteArray response = buffer.left(close + 1);
                     buffer.remove(0, close + 1);
                     if (response.startsWith("HTTP/1.1 200"))
-                        ids[c].append(QJsonDocument::fromJson(response.mid(end + 4)).object().value(u"delivery").toInteger());
+                        ids[c].append(
+                            QJsonDocument::fromJson(response.mid(end + 4)).object().value(u"delivery").toInteger());
                 }
             }));
             clients.last()->start();
@@ -241,7 +255,8 @@ void TestReceiveCommand::survivesKill9UnderLoad()
             while (q.next())
                 present.insert(q.value(0).toLongLong());
             for (qint64 id : std::as_const(acknowledged))
-                QVERIFY2(present.contains(id), qPrintable(QStringLiteral("delivery %1 was acknowledged but is missing").arg(id)));
+                QVERIFY2(present.contains(id),
+                         qPrintable(QStringLiteral("delivery %1 was acknowledged but is missing").arg(id)));
         }
         check.close();
         check = QSqlDatabase();
@@ -253,7 +268,8 @@ void TestReceiveCommand::survivesKill9UnderLoad()
     // The events of deliveries committed but not indexed when the receiver was killed are indexed when the capture
     // is next opened: every acknowledged delivery has its ten events.
     QProcess p;
-    QVERIFY(!startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db}).isEmpty());
+    QVERIFY(!startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db})
+                 .isEmpty());
     ::kill(pid_t(p.processId()), SIGTERM);
     QVERIFY(p.waitForFinished(30000));
     QCOMPARE(p.exitCode(), 0);
@@ -269,7 +285,8 @@ void TestReceiveCommand::survivesKill9UnderLoad()
         while (q.next())
             events.insert(q.value(0).toLongLong(), q.value(1).toInt());
         for (qint64 id : std::as_const(acknowledged))
-            QVERIFY2(events.value(id) == 10, qPrintable(QStringLiteral("delivery %1 has %2 events").arg(id).arg(events.value(id))));
+            QVERIFY2(events.value(id) == 10,
+                     qPrintable(QStringLiteral("delivery %1 has %2 events").arg(id).arg(events.value(id))));
     }
     check.close();
     check = QSqlDatabase();
@@ -300,17 +317,20 @@ void TestReceiveCommand::secretsFromTheKeychainPerPathPrefix()
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("c.db"));
     QProcess p;
-    const QString url = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
-                                         QStringLiteral("--verify"), QStringLiteral("/akeneo/staging=akeneo:akeneo-staging"),
-                                         QStringLiteral("--verify"), QStringLiteral("/quable=quable:quable-auth")});
+    const QString url
+        = startReceive(p,
+                       {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
+                        QStringLiteral("--verify"), QStringLiteral("/akeneo/staging=akeneo:akeneo-staging"),
+                        QStringLiteral("--verify"), QStringLiteral("/quable=quable:quable-auth")});
     QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
     const QByteArray body = sample("akeneo_batch_example.json");
     const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
     const QByteArray signature = akeneoSignature(akeneoSecret, ts, body);
-    const QByteArray signedHeaders = "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: " + signature + "\r\n";
+    const QByteArray signedHeaders
+        = "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: " + signature + "\r\n";
     QCOMPARE(postTo(url, body, "/akeneo/staging/events", signedHeaders), 200);
     QCOMPARE(postTo(url, body, "/akeneo/staging/events"), 401); // missing
-    QCOMPARE(postTo(url, body, "/other"), 200);                  // no rule there: unchecked
+    QCOMPARE(postTo(url, body, "/other"), 200); // no rule there: unchecked
     const QByteArray quable = sample("quable_example.json");
     QCOMPARE(postTo(url, quable, "/quable", "Authorization: " + quableToken + "\r\n"), 200);
     QCOMPARE(postTo(url, quable, "/quable", "Authorization: Bearer wrong\r\n"), 401);
@@ -319,7 +339,9 @@ void TestReceiveCommand::secretsFromTheKeychainPerPathPrefix()
     QCOMPARE(p.exitCode(), 0);
 
     QProcess exp;
-    exp.start(binary(), {QStringLiteral("export"), QStringLiteral("--db"), db, QStringLiteral("--what"), QStringLiteral("deliveries")});
+    exp.start(
+        binary(),
+        {QStringLiteral("export"), QStringLiteral("--db"), db, QStringLiteral("--what"), QStringLiteral("deliveries")});
     QVERIFY(exp.waitForFinished(10000));
     QList<QJsonObject> rows;
     for (const QByteArray &line : exp.readAllStandardOutput().split('\n')) {
@@ -330,8 +352,9 @@ void TestReceiveCommand::secretsFromTheKeychainPerPathPrefix()
     const QStringList verdicts = {rows[0].value(u"signature").toString(), rows[1].value(u"signature").toString(),
                                   rows[2].value(u"signature").toString(), rows[3].value(u"signature").toString(),
                                   rows[4].value(u"signature").toString()};
-    QCOMPARE(verdicts, (QStringList{QStringLiteral("valid"), QStringLiteral("missing"), QStringLiteral("unchecked"),
-                                    QStringLiteral("valid"), QStringLiteral("invalid")}));
+    QCOMPARE(verdicts,
+             (QStringList{QStringLiteral("valid"), QStringLiteral("missing"), QStringLiteral("unchecked"),
+                          QStringLiteral("valid"), QStringLiteral("invalid")}));
     // The Authorization value was compared, then stored redacted: it is nowhere in the capture file.
     QFile file(db);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -345,8 +368,10 @@ void TestReceiveCommand::missingKeychainSecretIsAnError()
 {
     QTemporaryDir dir;
     QProcess p;
-    p.start(binary(), {QStringLiteral("receive"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
-                       dir.filePath(QStringLiteral("c.db")), QStringLiteral("--secret-name"), QStringLiteral("no-such-secret")});
+    p.start(binary(),
+            {QStringLiteral("receive"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+             QStringLiteral("--db"), dir.filePath(QStringLiteral("c.db")), QStringLiteral("--secret-name"),
+             QStringLiteral("no-such-secret")});
     QVERIFY(p.waitForFinished(20000));
     QCOMPARE(p.exitCode(), 1);
     const QByteArray err = p.readAllStandardError();

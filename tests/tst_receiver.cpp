@@ -3,8 +3,8 @@
 #include "filter/filter.h"
 #include "receiver/receiver.h"
 #include "receiver/signatureverifier.h"
-#include "signing/hmac.h"
 #include "receiver/tlsconfig.h"
+#include "signing/hmac.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 
@@ -12,9 +12,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
-#include <QSslSocket>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -238,11 +238,13 @@ void TestReceiver::defaultsAreLoopbackAndBounded()
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_port);
     QVERIFY(socket.waitForConnected());
-    socket.write("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(16 * 1024 * 1024 + 1) + "\r\n\r\n");
+    socket.write("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(16 * 1024 * 1024 + 1)
+                 + "\r\n\r\n");
     QByteArray buffer;
     QCOMPARE(readResponse(socket, buffer).status, 413);
     // The receiver's TLS asks nothing of its clients and uses Qt's default protocols (TLS 1.2 and later).
-    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"), QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
+    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"),
+                                   QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
     QVERIFY2(tls, qPrintable(tls.error()));
     QCOMPARE(tls->peerVerifyMode(), QSslSocket::VerifyNone);
     QCOMPARE(tls->protocol(), QSsl::SecureProtocols);
@@ -275,7 +277,8 @@ void TestReceiver::refusedRequestsAreStoredRedacted()
     startReceiver(settings);
     const QByteArray secret = "Bearer refused-secret-token";
     const QList<QByteArray> requests = {
-        "POST /big-head HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\nX-Pad: " + QByteArray(8000, 'p') + "\r\n\r\n",
+        "POST /big-head HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\nX-Pad: " + QByteArray(8000, 'p')
+            + "\r\n\r\n",
         "POST /bad-length HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\nContent-Length: 12abc\r\n\r\n{}",
         "PUT /put HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\nContent-Length: 2\r\n\r\n{}",
     };
@@ -316,7 +319,8 @@ void TestReceiver::unauthorizedAnswersNameNoSecret()
     startReceiver(settings);
     const QByteArray body = sample("akeneo_batch_example.json");
     const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
-    const Response bad = post(body, {{"X-Akeneo-Request-Timestamp", ts}, {"X-Akeneo-Request-Signature", akeneoSign("wrong", ts, body)}});
+    const Response bad = post(
+        body, {{"X-Akeneo-Request-Timestamp", ts}, {"X-Akeneo-Request-Signature", akeneoSign("wrong", ts, body)}});
     QCOMPARE(bad.status, 401);
     const QString error = QJsonDocument::fromJson(bad.body).object().value(u"error").toString();
     QVERIFY2(error.startsWith(QStringLiteral("signature invalid")), qPrintable(error));
@@ -324,7 +328,8 @@ void TestReceiver::unauthorizedAnswersNameNoSecret()
     // At most a short prefix of the HMAC that was expected (8 hex digits), never the whole MAC.
     const QByteArray expected = akeneoSign(secret, ts, body);
     QVERIFY(!bad.body.contains(expected.left(16)));
-    const Response wrongToken = post(sample("quable_example.json"), {{"Authorization", "Bearer not-the-token"}}, "/quable");
+    const Response wrongToken
+        = post(sample("quable_example.json"), {{"Authorization", "Bearer not-the-token"}}, "/quable");
     QCOMPARE(wrongToken.status, 401);
     QVERIFY(!wrongToken.body.contains("the-expected-quable-token"));
     QVERIFY(!wrongToken.body.contains("not-the-token"));
@@ -342,8 +347,8 @@ void TestReceiver::sameSignedRequestTwice()
     startReceiver(settings);
     const QByteArray body = sample("akeneo_batch_example.json");
     const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
-    const QList<QPair<QByteArray, QByteArray>> headers = {{"X-Akeneo-Request-Timestamp", ts},
-                                                          {"X-Akeneo-Request-Signature", akeneoSign(secret, ts, body)}};
+    const QList<QPair<QByteArray, QByteArray>> headers
+        = {{"X-Akeneo-Request-Timestamp", ts}, {"X-Akeneo-Request-Signature", akeneoSign(secret, ts, body)}};
     QCOMPARE(post(body, headers).status, 200);
     QCOMPARE(post(body, headers).status, 200);
     const auto stored = deliveries();
@@ -359,8 +364,8 @@ void TestReceiver::requestsWithoutHeaders()
     // (found by fuzz_receiver; tests/data/fuzz/receiver has the input).
     startReceiver();
     const QList<QPair<QByteArray, int>> heads = {
-        {"GET / HTTP/1.0\r\n\r\n", 200},        // the health check
-        {"POST /hook HTTP/1.0\r\n\r\n", 200},   // an empty body: Akeneo's Test button
+        {"GET / HTTP/1.0\r\n\r\n", 200}, // the health check
+        {"POST /hook HTTP/1.0\r\n\r\n", 200}, // an empty body: Akeneo's Test button
         {"POST / HTT-Length: 12abc\r\n\r\n{}", 0}, // no valid request line: QHttpServer closes the connection
     };
     for (const auto &[head, status] : heads) {
@@ -463,7 +468,8 @@ void TestReceiver::signatures()
     QList<QPair<QByteArray, QByteArray>> headers;
     if (signature != u"none") {
         headers = {{"X-Akeneo-Request-Timestamp", ts},
-                   {"X-Akeneo-Request-Signature", signature == u"bad" ? akeneoSign("wrong", ts, body) : akeneoSign(secret, ts, body)}};
+                   {"X-Akeneo-Request-Signature",
+                    signature == u"bad" ? akeneoSign("wrong", ts, body) : akeneoSign(secret, ts, body)}};
     }
     const Response r = post(body, headers);
     QCOMPARE(r.status, status);
@@ -532,7 +538,8 @@ void TestReceiver::expectContinueIsAnswered()
     QElapsedTimer timer;
     timer.start();
     socket.write("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
-                 "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n");
+                 "Content-Length: "
+                 + QByteArray::number(body.size()) + "\r\n\r\n");
     QByteArray buffer;
     const Response interim = readResponse(socket, buffer, 2000);
     QCOMPARE(interim.status, 100);
@@ -581,7 +588,8 @@ void TestReceiver::simulatedFailingConnector()
     QVERIFY(*stored[0].ackMs >= 600);
     QVERIFY(stored[0].flags.testFlag(Flag::SlowAck));
     QVERIFY(stored[0].flags.testFlag(Flag::Error));
-    QCOMPARE(*m_store->reader().countMatching(Filter::parse(QStringLiteral("flag:slow_ack")), FilterTarget::Events), 10);
+    QCOMPARE(*m_store->reader().countMatching(Filter::parse(QStringLiteral("flag:slow_ack")), FilterTarget::Events),
+             10);
 }
 
 void TestReceiver::storeFailureIs503()

@@ -3,6 +3,7 @@
 // self-signed certificate), each classified as the PIM would log it; pacing, order, duplicates, cancel, cURL, and
 // the command's exit codes.
 
+#include "fixedserver.h"
 #include "formats/payloadparser.h"
 #include "logimport/logimporter.h"
 #include "receiver/receiver.h"
@@ -11,20 +12,19 @@
 #include "replay/replaysigner.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
-#include "fixedserver.h"
 #include "stored.h"
 #include "testutil.h"
 
 #include <QFileInfo>
 #include <QProcess>
-#include <QSignalSpy>
-#include <QStandardPaths>
-#include <QSet>
-#include <QTcpServer>
-#include <QTemporaryDir>
 #include <QScopeGuard>
+#include <QSet>
+#include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -71,7 +71,8 @@ private Q_SLOTS:
 private:
     /** Fills the source capture: three Akeneo batches of 10 events, one Quable notification. */
     void fillSource();
-    ReplaySummary run(const ReplayTarget &target, const QList<ReplayRequest> &requests, QList<ReplayResult> *results = nullptr);
+    ReplaySummary run(const ReplayTarget &target, const QList<ReplayRequest> &requests,
+                      QList<ReplayResult> *results = nullptr);
     void startReceiver(ReceiverSettings settings = {});
     /** The receiver started by startReceiver() on `path`, signed with the secret. */
     ReplayTarget toReceiver(const char *path) const;
@@ -142,7 +143,8 @@ QList<Delivery> TestReplay::received()
     return allDeliveries(m_target->reader());
 }
 
-ReplaySummary TestReplay::run(const ReplayTarget &target, const QList<ReplayRequest> &requests, QList<ReplayResult> *results)
+ReplaySummary TestReplay::run(const ReplayTarget &target, const QList<ReplayRequest> &requests,
+                              QList<ReplayResult> *results)
 {
     Replayer replayer(target, requests, m_source.get());
     QSignalSpy finished(&replayer, &Replayer::finished);
@@ -188,7 +190,8 @@ void TestReplay::rebatchedToOwnReceiverVerifies()
     auto events = m_target->reader().events(*m_target->reader().matchingIds(Filter(), FilterTarget::Events));
     for (const EventRecord &e : *events)
         ids.insert(e.event.eventId);
-    auto original = m_source->reader().events(*m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == receiver")), FilterTarget::Events));
+    auto original = m_source->reader().events(
+        *m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == receiver")), FilterTarget::Events));
     QCOMPARE(original->size(), 31);
     for (const EventRecord &e : *original) {
         QVERIFY2(ids.contains(e.event.eventId), qPrintable(e.event.eventId));
@@ -201,7 +204,8 @@ void TestReplay::rebatchedToOwnReceiverVerifies()
         QCOMPARE(sent.value(e.event.eventId), e.payload);
     // The results are deliveries of origin replay in the source capture.
     QVERIFY(m_source->flush());
-    auto replays = m_source->reader().deliveries(*m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries));
+    auto replays = m_source->reader().deliveries(
+        *m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries));
     QCOMPARE(replays->size(), 9);
     for (const Delivery &d : *replays) {
         QCOMPARE(d.statusCode, std::optional<int>(200));
@@ -220,7 +224,8 @@ void TestReplay::asReceivedSendsTheExactBodies()
     startReceiver();
     ReplayPlanOptions options;
     options.mode = ReplayMode::AsReceived;
-    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("action == \"product.created\"")), {}, options);
+    auto plan
+        = planReplay(m_source->reader(), Filter::parse(QStringLiteral("action == \"product.created\"")), {}, options);
     QVERIFY2(plan, qPrintable(plan.error()));
     // The selected events lie in the three Akeneo deliveries: each is sent whole, once.
     QCOMPARE(plan->requests.size(), 3);
@@ -240,9 +245,10 @@ void TestReplay::asReceivedSendsTheExactBodies()
         for (const Header &h : got[i].headers)
             names << QString::fromLatin1(h.name).toLower();
         names.sort();
-        QCOMPARE(names, QStringList({QStringLiteral("content-length"), QStringLiteral("content-type"),
-                                     QStringLiteral("host"), QStringLiteral("user-agent"), QStringLiteral("x-akeneo-request-signature"),
-                                     QStringLiteral("x-akeneo-request-timestamp")}));
+        QCOMPARE(names,
+                 QStringList({QStringLiteral("content-length"), QStringLiteral("content-type"), QStringLiteral("host"),
+                              QStringLiteral("user-agent"), QStringLiteral("x-akeneo-request-signature"),
+                              QStringLiteral("x-akeneo-request-timestamp")}));
     }
 }
 
@@ -258,7 +264,8 @@ void TestReplay::eventPlatformIsSignedItsWay()
     d.path = "/event-platform";
     m_source->enqueue(d);
     QVERIFY(m_source->flush());
-    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo-event-platform")), {}, {});
+    auto plan
+        = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo-event-platform")), {}, {});
     QVERIFY2(plan, qPrintable(plan.error()));
     QCOMPARE(plan->requests.size(), 1);
     QCOMPARE(plan->requests.front().format, Format::AkeneoEventPlatform);
@@ -288,8 +295,10 @@ void TestReplay::replaysAreLeftOutUnlessNamed()
     replays = planReplay(m_source->reader(), Filter::parse(QStringLiteral("origin ~ repl")), {}, {});
     QCOMPARE(replays->events, 31);
     // ... or deliveries chosen by id (the window's deliveries table).
-    const auto replayDeliveries = m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries);
-    auto chosen = planReplay(m_source->reader(), Filter::parse(QStringLiteral("delivery_id == %1").arg(replayDeliveries->front())), {}, {});
+    const auto replayDeliveries
+        = m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries);
+    auto chosen = planReplay(m_source->reader(),
+                             Filter::parse(QStringLiteral("delivery_id == %1").arg(replayDeliveries->front())), {}, {});
     QVERIFY(chosen->events > 0);
     // A filter that tests the origin or the delivery id without asking for replays leaves them out, and says so.
     for (const char *f : {"origin != log", "delivery_id > 0", "!(origin == log)"}) {
@@ -304,13 +313,16 @@ void TestReplay::replaysAreLeftOutUnlessNamed()
 void TestReplay::logEventsAreLeftOutUnlessNamed()
 {
     // A log line holds the events' ids, not their data: the imported log's events are not sent unless asked for.
-    const auto imported = LogImporter(*m_source).importFile(QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log"));
+    const auto imported
+        = LogImporter(*m_source).importFile(QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log"));
     QVERIFY2(imported, qPrintable(imported.error()));
     QVERIFY(m_source->flush());
-    const qint64 logEvents = *m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Events);
+    const qint64 logEvents
+        = *m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Events);
     QVERIFY(logEvents > 0);
     QSet<QString> logIds;
-    const auto logRecords = m_source->reader().events(*m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Events));
+    const auto logRecords = m_source->reader().events(
+        *m_source->reader().matchingIds(Filter::parse(QStringLiteral("origin == log")), FilterTarget::Events));
     for (const EventRecord &e : *logRecords)
         logIds.insert(e.event.eventId);
     for (const ReplayMode mode : {ReplayMode::Rebatched, ReplayMode::AsReceived}) {
@@ -318,20 +330,25 @@ void TestReplay::logEventsAreLeftOutUnlessNamed()
         options.mode = mode;
         auto plan = planReplay(m_source->reader(), Filter(), {}, options);
         QCOMPARE(plan->events, 31);
-        QVERIFY2(plan->notes.join(u'|').contains(QStringLiteral("%1 events of imported logs left out").arg(logEvents)), qPrintable(plan->notes.join(u'|')));
+        QVERIFY2(plan->notes.join(u'|').contains(QStringLiteral("%1 events of imported logs left out").arg(logEvents)),
+                 qPrintable(plan->notes.join(u'|')));
         for (const ReplayRequest &r : plan->requests) {
             for (const QString &id : r.eventIds)
                 QVERIFY2(!logIds.contains(id), qPrintable(id));
         }
         auto asked = planReplay(m_source->reader(), Filter::parse(QStringLiteral("origin == log")), {}, options);
         QCOMPARE(asked->events, logEvents);
-        QVERIFY2(asked->notes.join(u'|').contains(QStringLiteral("a log line is not a request body")), qPrintable(asked->notes.join(u'|')));
-        auto byFile = planReplay(m_source->reader(), Filter::parse(QStringLiteral("log_file ~ akeneo_log")), {}, options);
+        QVERIFY2(asked->notes.join(u'|').contains(QStringLiteral("a log line is not a request body")),
+                 qPrintable(asked->notes.join(u'|')));
+        auto byFile
+            = planReplay(m_source->reader(), Filter::parse(QStringLiteral("log_file ~ akeneo_log")), {}, options);
         QCOMPARE(byFile->events, logEvents);
         // How a request was logged is only known of logs (and replays): asking for it asks for them.
-        const qint64 failed = *m_source->reader().countMatching(Filter::parse(QStringLiteral("message == endpoint_error")), FilterTarget::Events);
+        const qint64 failed = *m_source->reader().countMatching(
+            Filter::parse(QStringLiteral("message == endpoint_error")), FilterTarget::Events);
         QVERIFY(failed > 0);
-        auto byOutcome = planReplay(m_source->reader(), Filter::parse(QStringLiteral("message == endpoint_error")), {}, options);
+        auto byOutcome
+            = planReplay(m_source->reader(), Filter::parse(QStringLiteral("message == endpoint_error")), {}, options);
         QCOMPARE(byOutcome->events, failed);
     }
 }
@@ -343,7 +360,9 @@ void TestReplay::signingWarnings()
     QVERIFY(pimscope::signingWarnings(akeneo->requests, true).isEmpty());
     QVERIFY(pimscope::signingWarnings(akeneo->requests, false).join(u'|').contains(QStringLiteral("unsigned")));
     // Quable with Akeneo: the one secret is an HMAC key for some requests and sent as it is by others.
-    QVERIFY(pimscope::signingWarnings(all->requests, true).join(u'|').contains(QStringLiteral("Authorization header of the Quable ones")));
+    QVERIFY(pimscope::signingWarnings(all->requests, true)
+                .join(u'|')
+                .contains(QStringLiteral("Authorization header of the Quable ones")));
 }
 
 void TestReplay::orderAndDuplicates()
@@ -373,7 +392,8 @@ void TestReplay::orderAndDuplicates()
     QVERIFY(ids(options) != shuffled);
     options.order = ReplayOrder::EventTime;
     const auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, options);
-    auto events = m_source->reader().events(*m_source->reader().matchingIds(Filter::parse(QStringLiteral("format == akeneo")), FilterTarget::Events));
+    auto events = m_source->reader().events(
+        *m_source->reader().matchingIds(Filter::parse(QStringLiteral("format == akeneo")), FilterTarget::Events));
     QHash<QString, qint64> times;
     for (const EventRecord &e : *events)
         times.insert(e.event.eventId, e.event.eventTimeMs.value_or(0));
@@ -448,7 +468,8 @@ void TestReplay::badTargetsAreClassified()
         QCOMPARE(results.front().kind, LogMessage::Timeout);
         QVERIFY(results.front().connectionFailed);
         QVERIFY(!results.front().status);
-        QVERIFY2(results.front().error.contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(results.front().error));
+        QVERIFY2(results.front().error.contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+                 qPrintable(results.front().error));
         // The command's rule: stop when the very first request gets no answer.
         target.stopIfUnreachable = true;
         const ReplaySummary stopped = run(target, plan->requests);
@@ -457,7 +478,8 @@ void TestReplay::badTargetsAreClassified()
     }
     // A redirect is not followed (its target is a closed port: following it would fail differently).
     {
-        FixedServer redirect("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n\r\n");
+        FixedServer redirect(
+            "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n\r\n");
         ReplayTarget target;
         target.url = redirect.url();
         QList<ReplayResult> results;
@@ -469,7 +491,8 @@ void TestReplay::badTargetsAreClassified()
         QVERIFY(!results.front().ok());
         QCOMPARE(s.ok, 0);
         QCOMPARE(s.otherAnswers, 1);
-        QVERIFY2(describeReplay(s).contains(QStringLiteral("1 other answers (1xx, 3xx not followed)")), qPrintable(describeReplay(s)));
+        QVERIFY2(describeReplay(s).contains(QStringLiteral("1 other answers (1xx, 3xx not followed)")),
+                 qPrintable(describeReplay(s)));
     }
     // A deadline for the whole request, not an inactivity timer: a target that sends a byte every 50 ms, forever.
     {
@@ -495,22 +518,36 @@ void TestReplay::badTargetsAreClassified()
         QCOMPARE(s.timeouts, 1);
         QCOMPARE(results.front().kind, LogMessage::Timeout);
         QVERIFY(!results.front().connectionFailed);
-        QVERIFY2(results.front().latencyMs >= 390 && results.front().latencyMs < 700, qPrintable(QString::number(results.front().latencyMs)));
+        QVERIFY2(results.front().latencyMs >= 390 && results.front().latencyMs < 700,
+                 qPrintable(QString::number(results.front().latencyMs)));
     }
     // Nothing crashed, and every result is stored with its classification.
     QVERIFY(m_source->flush());
     // Timeouts: the slow receiver, three refused and one more refused (the command's rule), the trickling target.
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == timeout")), FilterTarget::Deliveries), 6);
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == timeout && error ~ refused")), FilterTarget::Deliveries), 4);
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == endpoint_error")), FilterTarget::Deliveries), 3);
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && status == 302")), FilterTarget::Deliveries), 1);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && message == timeout")),
+                                               FilterTarget::Deliveries),
+             6);
+    QCOMPARE(*m_source->reader().countMatching(
+                 Filter::parse(QStringLiteral("origin == replay && message == timeout && error ~ refused")),
+                 FilterTarget::Deliveries),
+             4);
+    QCOMPARE(
+        *m_source->reader().countMatching(
+            Filter::parse(QStringLiteral("origin == replay && message == endpoint_error")), FilterTarget::Deliveries),
+        3);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && status == 302")),
+                                               FilterTarget::Deliveries),
+             1);
     // Every timeout is a slow answer, as a log line "failed to answer under N ms" is.
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && flag:slow_ack")), FilterTarget::Deliveries), 6);
+    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && flag:slow_ack")),
+                                               FilterTarget::Deliveries),
+             6);
 }
 
 void TestReplay::selfSignedCertificate()
 {
-    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"), QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
+    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"),
+                                   QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
     QVERIFY2(tls, qPrintable(tls.error()));
     ReceiverSettings settings;
     settings.tls = *tls;
@@ -544,7 +581,8 @@ void TestReplay::certificateNameIsChecked()
     trusting.addCaCertificates(QSslCertificate::fromPath(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem")));
     QSslConfiguration::setDefaultConfiguration(trusting);
     const auto restore = qScopeGuard([&saved] { QSslConfiguration::setDefaultConfiguration(saved); });
-    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"), QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
+    const auto tls = loadServerTls(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/cert.pem"),
+                                   QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/tls/key.pem"));
     QVERIFY2(tls, qPrintable(tls.error()));
     auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, {});
     QVERIFY(plan);
@@ -567,7 +605,8 @@ void TestReplay::certificateNameIsChecked()
     QVERIFY(target.url.host() == u"127.0.0.2");
     results.clear();
     QCOMPARE(run(target, {plan->requests.front()}, &results).ok, 0);
-    QVERIFY2(results.front().error.contains(QStringLiteral("host name"), Qt::CaseInsensitive), qPrintable(results.front().error));
+    QVERIFY2(results.front().error.contains(QStringLiteral("host name"), Qt::CaseInsensitive),
+             qPrintable(results.front().error));
     QCOMPARE(received().size(), 1);
 }
 
@@ -584,11 +623,13 @@ void TestReplay::pacingIsEven()
     QList<ReplayResult> results;
     const ReplaySummary s = run(target, requests, &results);
     QCOMPARE(s.ok, 21);
-    std::sort(results.begin(), results.end(), [](const ReplayResult &a, const ReplayResult &b) { return a.index < b.index; });
+    std::sort(results.begin(), results.end(),
+              [](const ReplayResult &a, const ReplayResult &b) { return a.index < b.index; });
     const qint64 span = results.last().sentAtMs - results.first().sentAtMs;
     QVERIFY2(span >= 480 && span < 800, qPrintable(QString::number(span)));
     // No burst at the start: the second request waits its turn.
-    QVERIFY2(results[1].sentAtMs - results[0].sentAtMs >= 15, qPrintable(QString::number(results[1].sentAtMs - results[0].sentAtMs)));
+    QVERIFY2(results[1].sentAtMs - results[0].sentAtMs >= 15,
+             qPrintable(QString::number(results[1].sentAtMs - results[0].sentAtMs)));
 }
 
 void TestReplay::cancelKeepsPartialResults()
@@ -624,9 +665,15 @@ void TestReplay::cancelKeepsPartialResults()
     QVERIFY(describeReplay(s).contains(QStringLiteral("1 cancelled before the answer")));
     QTRY_COMPARE_WITH_TIMEOUT(received().size(), 3, 5000);
     QVERIFY(m_source->flush());
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries), 3);
+    QCOMPARE(
+        *m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay")), FilterTarget::Deliveries),
+        3);
     // Stored with what happened, and no outcome the PIM would have logged.
-    QCOMPARE(*m_source->reader().countMatching(Filter::parse(QStringLiteral("origin == replay && error ~ cancelled && !(message in {request_sent, endpoint_error, timeout})")), FilterTarget::Deliveries), 1);
+    QCOMPARE(*m_source->reader().countMatching(
+                 Filter::parse(QStringLiteral(
+                     "origin == replay && error ~ cancelled && !(message in {request_sent, endpoint_error, timeout})")),
+                 FilterTarget::Deliveries),
+             1);
 }
 
 void TestReplay::cancelFromAResultHandler()
@@ -671,7 +718,8 @@ void TestReplay::pacingDoesNotCatchUp()
     const ReplaySummary s = run(target, plan->requests.mid(0, 6));
     QCOMPARE(s.ok, 6);
     QCOMPARE(late.arrivalsMs.size(), 6);
-    QVERIFY2(late.arrivalsMs[1] - late.arrivalsMs[0] >= 690, qPrintable(QString::number(late.arrivalsMs[1] - late.arrivalsMs[0])));
+    QVERIFY2(late.arrivalsMs[1] - late.arrivalsMs[0] >= 690,
+             qPrintable(QString::number(late.arrivalsMs[1] - late.arrivalsMs[0])));
     for (qsizetype i = 2; i < late.arrivalsMs.size(); ++i) {
         const qint64 gap = late.arrivalsMs[i] - late.arrivalsMs[i - 1];
         QVERIFY2(gap >= 90, qPrintable(QStringLiteral("request %1 came %2 ms after the one before").arg(i).arg(gap)));
@@ -680,13 +728,15 @@ void TestReplay::pacingDoesNotCatchUp()
 
 void TestReplay::curlReproducesTheRequest()
 {
-    if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty() || QStandardPaths::findExecutable(QStringLiteral("bash")).isEmpty())
+    if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty()
+        || QStandardPaths::findExecutable(QStringLiteral("bash")).isEmpty())
         QFAIL("curl and bash are needed (.ci/install-deps installs them)");
     startReceiver();
     const QUrl url(m_receiver->url() + QStringLiteral("hook"));
     // An Akeneo body with a quote, a backslash escape and non-ASCII bytes, signed afresh.
-    const QByteArray body = akeneoBody({akeneoEvent(QStringLiteral("c-1"), QStringLiteral("product.updated"),
-                                                    QStringLiteral("2026-11-20T10:00:00+00:00"), QStringLiteral("it's-\u00e9t\u00e9"))});
+    const QByteArray body
+        = akeneoBody({akeneoEvent(QStringLiteral("c-1"), QStringLiteral("product.updated"),
+                                  QStringLiteral("2026-11-20T10:00:00+00:00"), QStringLiteral("it's-\u00e9t\u00e9"))});
     const Headers headers = replayHeaders(Format::Akeneo, body, secret, QDateTime::currentSecsSinceEpoch());
     const QString command = curlCommand(url, headers, body, 5000, false);
     QVERIFY(command.contains(QStringLiteral("X-Akeneo-Request-Signature")));
@@ -705,7 +755,10 @@ void TestReplay::curlReproducesTheRequest()
 
     // A body that starts with '@' is sent as it is, not read from a file of that name.
     const QByteArray at = "@/etc/hostname";
-    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), curlCommand(url, replayHeaders(Format::Unknown, at, secret, QDateTime::currentSecsSinceEpoch()), at, 5000, false)});
+    bash.start(QStringLiteral("bash"),
+               {QStringLiteral("-c"),
+                curlCommand(url, replayHeaders(Format::Unknown, at, secret, QDateTime::currentSecsSinceEpoch()), at,
+                            5000, false)});
     QVERIFY(bash.waitForFinished(20000));
     QCOMPARE(bash.exitCode(), 0);
     QTRY_COMPARE(received().size(), 2);
@@ -736,41 +789,52 @@ void TestReplay::commandLine()
     startReceiver();
     const QString db = m_source->path();
     m_source.reset(); // the command opens the capture itself
-    const auto pimscope = [&](const QStringList &args, QByteArray *out = nullptr, const QByteArray &secretValue = secret) {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("REPLAY_SECRET"), QString::fromLatin1(secretValue));
-        p.setProcessEnvironment(env);
-        p.start(bin, QStringList{QStringLiteral("replay"), QStringLiteral("--db"), db} + args);
-        if (!p.waitForFinished(60000))
-            return -1;
-        if (out)
-            *out = p.readAllStandardOutput() + p.readAllStandardError();
-        return p.exitCode();
-    };
+    const auto pimscope
+        = [&](const QStringList &args, QByteArray *out = nullptr, const QByteArray &secretValue = secret) {
+              QProcess p;
+              QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+              env.insert(QStringLiteral("REPLAY_SECRET"), QString::fromLatin1(secretValue));
+              p.setProcessEnvironment(env);
+              p.start(bin, QStringList{QStringLiteral("replay"), QStringLiteral("--db"), db} + args);
+              if (!p.waitForFinished(60000))
+                  return -1;
+              if (out)
+                  *out = p.readAllStandardOutput() + p.readAllStandardError();
+              return p.exitCode();
+          };
     const QString to = m_receiver->url() + QStringLiteral("hook");
     QByteArray output;
     // A dry run sends nothing and shows the signed headers.
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
-                       QStringLiteral("--dry-run"), QStringLiteral("--filter"), QStringLiteral("format == akeneo")}, &output), 0);
+                       QStringLiteral("--dry-run"), QStringLiteral("--filter"), QStringLiteral("format == akeneo")},
+                      &output),
+             0);
     QVERIFY2(output.contains("X-Akeneo-Request-Signature: "), output.constData());
     QVERIFY(output.contains("dry run: 3 requests, 30 events"));
     QCOMPARE(received().size(), 0);
     // The Quable request's Authorization is the secret itself: the dry run shows that it is there, not what it is.
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
-                       QStringLiteral("--dry-run"), QStringLiteral("--filter"), QStringLiteral("format == quable")}, &output), 0);
+                       QStringLiteral("--dry-run"), QStringLiteral("--filter"), QStringLiteral("format == quable")},
+                      &output),
+             0);
     QVERIFY2(output.contains("Authorization: [secret]"), output.constData());
     QVERIFY(!output.contains(secret));
     QCOMPARE(received().size(), 0);
     // Every request a 2xx in time: 0, one line per request and a summary.
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
-                       QStringLiteral("--filter"), QStringLiteral("format == akeneo"), QStringLiteral("--batch-size"), QStringLiteral("5")}, &output), 0);
+                       QStringLiteral("--filter"), QStringLiteral("format == akeneo"), QStringLiteral("--batch-size"),
+                       QStringLiteral("5")},
+                      &output),
+             0);
     QCOMPARE(output.count(" request_sent"), 6);
     QVERIFY2(output.contains("6 of 6 requests sent (30 events)"), output.constData());
     QCOMPARE(received().size(), 6);
     // --per-hour: 36,000 an hour is one every 100 ms, from the first (no burst).
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
-                       QStringLiteral("--filter"), QStringLiteral("format == akeneo"), QStringLiteral("--per-hour"), QStringLiteral("36000")}, &output), 0);
+                       QStringLiteral("--filter"), QStringLiteral("format == akeneo"), QStringLiteral("--per-hour"),
+                       QStringLiteral("36000")},
+                      &output),
+             0);
     {
         const QList<Delivery> all = received();
         QCOMPARE(all.size(), 9);
@@ -780,7 +844,9 @@ void TestReplay::commandLine()
     }
     // A wrong secret: the receiver answers 401, the command exits 3.
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
-                       QStringLiteral("--filter"), QStringLiteral("format == akeneo")}, &output, "wrong"), 3);
+                       QStringLiteral("--filter"), QStringLiteral("format == akeneo")},
+                      &output, "wrong"),
+             3);
     QVERIFY(output.contains(" 401 "));
     // Unreachable before any request: 1.
     QTcpServer probe;
@@ -794,7 +860,9 @@ void TestReplay::commandLine()
     {
         const QString missing = m_dir->filePath(QStringLiteral("no-such.db"));
         QProcess p;
-        p.start(bin, {QStringLiteral("replay"), QStringLiteral("--db"), missing, QStringLiteral("--to"), to, QStringLiteral("--dry-run")});
+        p.start(bin,
+                {QStringLiteral("replay"), QStringLiteral("--db"), missing, QStringLiteral("--to"), to,
+                 QStringLiteral("--dry-run")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 1);
         QVERIFY2(p.readAllStandardError().contains("no such capture file"), "no message");
@@ -805,12 +873,19 @@ void TestReplay::commandLine()
     QVERIFY(output.contains("--to URL is required"));
     QCOMPARE(pimscope({QStringLiteral("--to"), QStringLiteral("ftp://x/")}, &output), 2);
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--order"), QStringLiteral("sideways")}, &output), 2);
-    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--rps"), QStringLiteral("5"), QStringLiteral("--per-hour"), QStringLiteral("4000")}, &output), 2);
-    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--filter"), QStringLiteral("action ==")}, &output), 2);
-    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--concurrency"), QStringLiteral("nan")}, &output), 2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--rps"), QStringLiteral("5"),
+                       QStringLiteral("--per-hour"), QStringLiteral("4000")},
+                      &output),
+             2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--filter"), QStringLiteral("action ==")}, &output),
+             2);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--concurrency"), QStringLiteral("nan")}, &output),
+             2);
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--batch-size"), QStringLiteral("2.5")}, &output), 2);
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--duplicates"), QStringLiteral("inf")}, &output), 2);
-    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("NOT_SET_ANYWHERE")}, &output), 1);
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("NOT_SET_ANYWHERE")},
+                      &output),
+             1);
 }
 
 QTEST_GUILESS_MAIN(TestReplay)

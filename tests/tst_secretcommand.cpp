@@ -4,9 +4,9 @@
 
 #include <QDeadlineTimer>
 #include <QProcess>
-#include <QTemporaryDir>
-#include <QSignalSpy>
 #include <QScopeGuard>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <poll.h>
@@ -270,7 +270,8 @@ void TestSecretCommand::terminalInputIsNotEchoed()
         ::dup2(slave, STDOUT_FILENO);
         ::dup2(slave, STDERR_FILENO);
     });
-    p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), {QStringLiteral("secret"), QStringLiteral("set"), QStringLiteral("pty-test")});
+    p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")),
+            {QStringLiteral("secret"), QStringLiteral("set"), QStringLiteral("pty-test")});
     QVERIFY(p.waitForStarted());
     ::close(slave);
     QByteArray screen;
@@ -330,18 +331,24 @@ void TestSecretCommand::replaySignsWithAKeychainSecret()
     };
     QByteArray out;
     QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"), to,
-                       QStringLiteral("--secret-name"), QStringLiteral("replay-target"), QStringLiteral("--dry-run")}, &out), 0);
+                       QStringLiteral("--secret-name"), QStringLiteral("replay-target"), QStringLiteral("--dry-run")},
+                      &out),
+             0);
     QVERIFY2(out.contains("X-Akeneo-Request-Signature: "), out.constData());
     QVERIFY(!out.contains("unsigned"));
     QVERIFY(!out.contains("replay-keychain-value"));
     QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"), to,
-                       QStringLiteral("--secret-name"), QStringLiteral("replay-target")}, &out), 0);
+                       QStringLiteral("--secret-name"), QStringLiteral("replay-target")},
+                      &out),
+             0);
     const QList<Delivery> got = target.received();
     QCOMPARE(got.size(), 1);
     QCOMPARE(got.front().signature, Signature::Valid);
     QCOMPARE(got.front().eventCount, 10);
     QCOMPARE(pimscope({QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"), to,
-                       QStringLiteral("--secret-name"), QStringLiteral("no-such-secret"), QStringLiteral("--dry-run")}, &out), 1);
+                       QStringLiteral("--secret-name"), QStringLiteral("no-such-secret"), QStringLiteral("--dry-run")},
+                      &out),
+             1);
     QVERIFY2(out.contains("no secret named 'no-such-secret'"), out.constData());
 }
 

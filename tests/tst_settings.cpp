@@ -4,18 +4,18 @@
 #include "testutil.h"
 
 #include "chartsview.h"
+#include "filter/filter.h"
 #include "mainwindow.h"
-#include "settingsdialog.h"
-#include "theme.h"
 #include "models/eventtablemodel.h"
 #include "receiver/keychainrules.h"
 #include "receiver/signatureverifier.h"
-#include "signing/hmac.h"
 #include "secrets/keychainsecretstore.h"
 #include "settings/appsettings.h"
-#include "filter/filter.h"
+#include "settingsdialog.h"
+#include "signing/hmac.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -45,8 +45,8 @@ int post(quint16 port, const QByteArray &body, const QByteArray &secret)
     QByteArray headers;
     if (!secret.isEmpty()) {
         const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
-        headers = "X-Akeneo-Request-Timestamp: " + ts + "\r\nX-Akeneo-Request-Signature: "
-            + akeneoSignature(secret, ts, body) + "\r\n";
+        headers = "X-Akeneo-Request-Timestamp: " + ts
+            + "\r\nX-Akeneo-Request-Signature: " + akeneoSignature(secret, ts, body) + "\r\n";
     }
     return postTo(port, body, "/hook", headers);
 }
@@ -120,9 +120,11 @@ void TestSettings::roundTripThroughQSettings()
     QSettings s(file, QSettings::IniFormat);
     QCOMPARE(AppSettings::load(s), edited());
     // Names only: no secret value is ever in the settings.
-    QCOMPARE(s.value(QStringLiteral("receiver/secretRules")).toStringList(),
-             QStringList({QStringLiteral("/=akeneo:tst-settings-akeneo"), QStringLiteral("/ep=event-platform:ep-1,ep-2")}));
-    QCOMPARE(parseKeychainRule(QStringLiteral("/x=quable:q")).value(), (KeychainRule{"/x", SecretKind::Quable, {QStringLiteral("q")}}));
+    QCOMPARE(
+        s.value(QStringLiteral("receiver/secretRules")).toStringList(),
+        QStringList({QStringLiteral("/=akeneo:tst-settings-akeneo"), QStringLiteral("/ep=event-platform:ep-1,ep-2")}));
+    QCOMPARE(parseKeychainRule(QStringLiteral("/x=quable:q")).value(),
+             (KeychainRule{"/x", SecretKind::Quable, {QStringLiteral("q")}}));
 }
 
 void TestSettings::problemsAreNamed()
@@ -136,7 +138,8 @@ void TestSettings::problemsAreNamed()
                      ColourRule{QStringLiteral("origin == log"), QStringLiteral("red")}};
     s.secretHeaders = {QStringLiteral("X-Fine"), QStringLiteral("Not: a name")};
     const QString all = s.problems().join(u'\n');
-    QVERIFY2(all.contains(QStringLiteral("Secret header 'Not: a name'")) && !all.contains(QStringLiteral("'X-Fine'")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("Secret header 'Not: a name'")) && !all.contains(QStringLiteral("'X-Fine'")),
+             qPrintable(all));
     QVERIFY2(all.contains(QStringLiteral("'nowhere'")), qPrintable(all));
     QVERIFY(all.contains(QStringLiteral("100 to 599")));
     QVERIFY(all.contains(QStringLiteral("both a certificate and its key")));
@@ -251,10 +254,10 @@ void TestSettings::windowAppliesSettingsAndSecrets()
         const auto stats = store.value()->reader().statistics();
         QVERIFY(stats);
         QCOMPARE(stats->byFlag.value(QStringLiteral("self")), 2 * 4); // julia's two events of each POST stored
-        const auto ids = store.value()->reader().matchingIds(Filter::parse(QStringLiteral("method == POST")), FilterTarget::Deliveries);
+        const auto ids = store.value()->reader().matchingIds(Filter::parse(QStringLiteral("method == POST")),
+                                                             FilterTarget::Deliveries);
         const auto deliveries = store.value()->reader().deliveries(*ids);
         QVERIFY(headerValue(deliveries->last().headers, "X-Api-Key").startsWith("[redacted sha256:"));
-
     }
 
     // A new window reads the secret without blocking: it is shown, then the receiver starts.
@@ -302,11 +305,13 @@ void TestSettings::colouringRulesColourRows()
     s.colourRules = {ColourRule{QStringLiteral("format == quable"), QStringLiteral("#ab47bc")},
                      ColourRule{QStringLiteral("action == \"product.updated\""), QStringLiteral("#64b5f6")}};
     window.applySettings(s);
-    const auto colourOf = [&](int row) { return model->data(model->index(row, 0), PagedTableModel::ColourRole).toString(); };
+    const auto colourOf
+        = [&](int row) { return model->data(model->index(row, 0), PagedTableModel::ColourRole).toString(); };
     QTRY_COMPARE(colourOf(10), QStringLiteral("#ab47bc"));
     int updated = 0, none = 0;
     for (int row = 0; row < 10; ++row) {
-        const QString action = model->data(model->index(row, EventTableModel::Action), PagedTableModel::RawRole).toString();
+        const QString action
+            = model->data(model->index(row, EventTableModel::Action), PagedTableModel::RawRole).toString();
         const QString colour = colourOf(row);
         QCOMPARE(colour, action == u"product.updated" ? QStringLiteral("#64b5f6") : QString());
         (colour.isEmpty() ? none : updated)++;
@@ -333,7 +338,8 @@ void TestSettings::darkAndLightThemes()
         window.show();
         QVERIFY(window.loadDemo());
         AppSettings s = window.settings();
-        s.colourRules = {ColourRule{QStringLiteral("author_type == api && action == \"product.created\""), QStringLiteral("#26a69a")}};
+        s.colourRules = {ColourRule{QStringLiteral("author_type == api && action == \"product.created\""),
+                                    QStringLiteral("#26a69a")}};
         window.applySettings(s);
         QTRY_VERIFY(window.eventsModel()->rowCount() > 100);
         window.eventsView()->selectRow(9);

@@ -270,15 +270,15 @@ void TestSignatureVerifier::verdicts_data()
     QTest::newRow("akeneo valid, sample timestamp equals receipt")
         << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, b.hex) << b.body << T << V::Valid << K::Akeneo
         << S("equals the receipt time") << QByteArray("/") << prod;
-    QTest::newRow("akeneo valid, upper-case hex") << multi << QByteArray("/hook")
-                                                  << akeneoHeaders(b.timestamp, b.hex.toUpper()) << b.body << T
-                                                  << V::Valid << K::Akeneo << S("valid") << QByteArray("/") << prod;
+    QTest::newRow("akeneo valid, upper-case hex")
+        << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, b.hex.toUpper()) << b.body << T << V::Valid
+        << K::Akeneo << S("valid") << QByteArray("/") << prod;
     QTest::newRow("akeneo valid, lower-case header names")
-        << multi << QByteArray("/hook") << renamed(akeneoHeaders(b.timestamp, b.hex), false) << b.body << T
-        << V::Valid << K::Akeneo << S("valid") << QByteArray("/") << prod;
+        << multi << QByteArray("/hook") << renamed(akeneoHeaders(b.timestamp, b.hex), false) << b.body << T << V::Valid
+        << K::Akeneo << S("valid") << QByteArray("/") << prod;
     QTest::newRow("akeneo valid, upper-case header names")
-        << multi << QByteArray("/hook") << renamed(akeneoHeaders(b.timestamp, b.hex), true) << b.body << T
-        << V::Valid << K::Akeneo << S("valid") << QByteArray("/") << prod;
+        << multi << QByteArray("/hook") << renamed(akeneoHeaders(b.timestamp, b.hex), true) << b.body << T << V::Valid
+        << K::Akeneo << S("valid") << QByteArray("/") << prod;
     QTest::newRow("akeneo valid, whitespace around values")
         << multi << QByteArray("/hook") << akeneoHeaders(' ' + b.timestamp + ' ', b.hex + ' ') << b.body << T
         << V::Valid << K::Akeneo << S("valid") << QByteArray("/") << prod;
@@ -298,60 +298,54 @@ void TestSignatureVerifier::verdicts_data()
             << multi << QByteArray("/hook") << h << b.body << T << V::Invalid << K::Akeneo
             << S("X-Akeneo-Request-Timestamp appears 2 times") << QByteArray("/") << prod;
     }
-    QTest::newRow("akeneo HMAC mismatch") << multi << QByteArray("/hook")
-                                          << akeneoHeaders(b.timestamp, flipped(b.hex)) << b.body << T
-                                          << V::Invalid << K::Akeneo
-                                          << S("HMAC mismatch (expected d197c6a8…, got 0197c6a8…)")
-                                          << QByteArray("/") << prod;
+    QTest::newRow("akeneo HMAC mismatch")
+        << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, flipped(b.hex)) << b.body << T << V::Invalid
+        << K::Akeneo << S("HMAC mismatch (expected d197c6a8…, got 0197c6a8…)") << QByteArray("/") << prod;
     QTest::newRow("akeneo body changed") << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, b.hex)
                                          << QByteArray(b.body + ' ') << T << V::Invalid << K::Akeneo
                                          << S("HMAC mismatch") << QByteArray("/") << prod;
     QTest::newRow("akeneo signed with another secret")
         << multi << QByteArray("/hook") << akeneoHeaders(stg.timestamp, stg.hex) << stg.body << T2 << V::Invalid
         << K::Akeneo << S("HMAC mismatch (expected f05b4002…") << QByteArray("/") << prod;
-    QTest::newRow("akeneo signature not hex") << multi << QByteArray("/hook")
-                                              << akeneoHeaders(b.timestamp, "sha256=abc") << b.body << T
-                                              << V::Invalid << K::Akeneo
-                                              << S("got 'sha256=abc', not 64 hex digits") << QByteArray("/") << prod;
-    QTest::newRow("akeneo signature empty") << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, "")
-                                            << b.body << T << V::Invalid << K::Akeneo << S("HMAC mismatch")
-                                            << QByteArray("/") << prod;
+    QTest::newRow("akeneo signature not hex")
+        << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, "sha256=abc") << b.body << T << V::Invalid
+        << K::Akeneo << S("got 'sha256=abc', not 64 hex digits") << QByteArray("/") << prod;
+    QTest::newRow("akeneo signature empty")
+        << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, "") << b.body << T << V::Invalid << K::Akeneo
+        << S("HMAC mismatch") << QByteArray("/") << prod;
     QTest::newRow("akeneo signature missing")
         << multi << QByteArray("/hook") << Headers{{"X-Akeneo-Request-Timestamp", b.timestamp}} << b.body << T
         << V::Missing << K::Akeneo << S("X-Akeneo-Request-Signature missing") << QByteArray("/") << prod;
     QTest::newRow("akeneo no signature headers at all")
-        << multi << QByteArray("/hook") << Headers{{"Content-Type", "application/json"}} << b.body << T
-        << V::Missing << K::None << S("X-Akeneo-Request-Signature missing") << QByteArray("/") << prod;
+        << multi << QByteArray("/hook") << Headers{{"Content-Type", "application/json"}} << b.body << T << V::Missing
+        << K::None << S("X-Akeneo-Request-Signature missing") << QByteArray("/") << prod;
     QTest::newRow("akeneo timestamp missing")
-        << multi << QByteArray("/hook") << Headers{{"X-Akeneo-Request-Signature", b.hex}} << b.body << T
-        << V::Invalid << K::Akeneo << S("X-Akeneo-Request-Timestamp missing") << QByteArray("/") << prod;
+        << multi << QByteArray("/hook") << Headers{{"X-Akeneo-Request-Signature", b.hex}} << b.body << T << V::Invalid
+        << K::Akeneo << S("X-Akeneo-Request-Timestamp missing") << QByteArray("/") << prod;
     QTest::newRow("akeneo timestamp not a number")
-        << multi << QByteArray("/hook") << akeneoHeaders("17423O6531", b.hex) << b.body << T << V::Invalid
-        << K::Akeneo << S("X-Akeneo-Request-Timestamp '17423O6531' is not a Unix time in seconds")
-        << QByteArray("/") << prod;
-    QTest::newRow("akeneo timestamp negative") << multi << QByteArray("/hook") << akeneoHeaders("-1", b.hex)
-                                               << b.body << T << V::Invalid << K::Akeneo
-                                               << S("is not a Unix time") << QByteArray("/") << prod;
-    QTest::newRow("akeneo timestamp empty") << multi << QByteArray("/hook") << akeneoHeaders("", b.hex) << b.body
-                                            << T << V::Invalid << K::Akeneo << S("is not a Unix time")
-                                            << QByteArray("/") << prod;
+        << multi << QByteArray("/hook") << akeneoHeaders("17423O6531", b.hex) << b.body << T << V::Invalid << K::Akeneo
+        << S("X-Akeneo-Request-Timestamp '17423O6531' is not a Unix time in seconds") << QByteArray("/") << prod;
+    QTest::newRow("akeneo timestamp negative")
+        << multi << QByteArray("/hook") << akeneoHeaders("-1", b.hex) << b.body << T << V::Invalid << K::Akeneo
+        << S("is not a Unix time") << QByteArray("/") << prod;
+    QTest::newRow("akeneo timestamp empty")
+        << multi << QByteArray("/hook") << akeneoHeaders("", b.hex) << b.body << T << V::Invalid << K::Akeneo
+        << S("is not a Unix time") << QByteArray("/") << prod;
     QTest::newRow("akeneo timestamp in milliseconds")
         << multi << QByteArray("/hook") << akeneoHeaders("1742306531000", b.hex) << b.body << T << V::Invalid
         << K::Akeneo << S("is not a Unix time in seconds") << QByteArray("/") << prod;
     // Freshness: more than 5 minutes either way is expired; exactly 5 minutes is still valid.
-    QTest::newRow("akeneo boundary, 5 min in the past") << multi << QByteArray("/hook")
-                                                       << akeneoHeaders(b.timestamp, b.hex) << b.body
-                                                       << T + 300000 << V::Valid << K::Akeneo
-                                                       << S("is 5 min 0 s behind") << QByteArray("/") << prod;
+    QTest::newRow("akeneo boundary, 5 min in the past")
+        << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, b.hex) << b.body << T + 300000 << V::Valid
+        << K::Akeneo << S("is 5 min 0 s behind") << QByteArray("/") << prod;
     QTest::newRow("akeneo expired, 5 min 1 ms in the past")
         << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, b.hex) << b.body << T + 300001 << V::Expired
         << K::Akeneo
         << S("HMAC valid but timestamp 1742306531 is 5 min 0.001 s behind the receipt time (limit 5 min 0 s)")
         << QByteArray("/") << prod;
-    QTest::newRow("akeneo boundary, 5 min in the future") << multi << QByteArray("/hook")
-                                                         << akeneoHeaders(b.timestamp, b.hex) << b.body
-                                                         << T - 300000 << V::Valid << K::Akeneo
-                                                         << S("is 5 min 0 s ahead of") << QByteArray("/") << prod;
+    QTest::newRow("akeneo boundary, 5 min in the future")
+        << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, b.hex) << b.body << T - 300000 << V::Valid
+        << K::Akeneo << S("is 5 min 0 s ahead of") << QByteArray("/") << prod;
     QTest::newRow("akeneo expired, 5 min 1 ms in the future")
         << multi << QByteArray("/hook") << akeneoHeaders(b.timestamp, b.hex) << b.body << T - 300001 << V::Expired
         << K::Akeneo << S("is 5 min 0.001 s ahead of the receipt time") << QByteArray("/") << prod;
@@ -369,14 +363,12 @@ void TestSignatureVerifier::verdicts_data()
     QTest::newRow("test button valid") << multi << QByteArray("/hook") << akeneoHeaders(tb.timestamp, tb.hex)
                                        << QByteArray() << T + 1000 << V::Valid << K::Akeneo
                                        << S("valid, empty body (Test button)") << QByteArray("/") << prod;
-    QTest::newRow("test button, batch signature") << multi << QByteArray("/hook")
-                                                  << akeneoHeaders(tb.timestamp, b.hex) << QByteArray() << T
-                                                  << V::Invalid << K::Akeneo << S("HMAC mismatch")
-                                                  << QByteArray("/") << prod;
-    QTest::newRow("test button, other timestamp") << multi << QByteArray("/hook")
-                                                  << akeneoHeaders("1742306532", tb.hex) << QByteArray() << T
-                                                  << V::Invalid << K::Akeneo << S("HMAC mismatch")
-                                                  << QByteArray("/") << prod;
+    QTest::newRow("test button, batch signature")
+        << multi << QByteArray("/hook") << akeneoHeaders(tb.timestamp, b.hex) << QByteArray() << T << V::Invalid
+        << K::Akeneo << S("HMAC mismatch") << QByteArray("/") << prod;
+    QTest::newRow("test button, other timestamp")
+        << multi << QByteArray("/hook") << akeneoHeaders("1742306532", tb.hex) << QByteArray() << T << V::Invalid
+        << K::Akeneo << S("HMAC mismatch") << QByteArray("/") << prod;
     QTest::newRow("test button expired") << multi << QByteArray("/hook") << akeneoHeaders(tb.timestamp, tb.hex)
                                          << QByteArray() << T + 600000 << V::Expired << K::Akeneo
                                          << S("10 min 0 s behind") << QByteArray("/") << prod;
@@ -391,30 +383,28 @@ void TestSignatureVerifier::verdicts_data()
     QTest::newRow("rule configures nothing")
         << QStringLiteral("empty-rule") << QByteArray("/hook") << akeneoHeaders(b.timestamp, b.hex) << b.body << T
         << V::Unchecked << K::None << S("no secret configured for /") << QByteArray("/") << S("nothing");
-    QTest::newRow("no rule for the path") << QStringLiteral("staging-only") << QByteArray("/other?x=1")
-                                          << akeneoHeaders(b.timestamp, b.hex) << b.body << T << V::Unchecked
-                                          << K::None << S("no signature rule for path '/other'") << QByteArray()
-                                          << QString();
-    QTest::newRow("no rule for a sibling path") << QStringLiteral("staging-only") << QByteArray("/akeneo/stagingx")
-                                                << akeneoHeaders(stg.timestamp, stg.hex) << stg.body << T2
-                                                << V::Unchecked << K::None << S("no signature rule") << QByteArray()
-                                                << QString();
+    QTest::newRow("no rule for the path")
+        << QStringLiteral("staging-only") << QByteArray("/other?x=1") << akeneoHeaders(b.timestamp, b.hex) << b.body
+        << T << V::Unchecked << K::None << S("no signature rule for path '/other'") << QByteArray() << QString();
+    QTest::newRow("no rule for a sibling path")
+        << QStringLiteral("staging-only") << QByteArray("/akeneo/stagingx") << akeneoHeaders(stg.timestamp, stg.hex)
+        << stg.body << T2 << V::Unchecked << K::None << S("no signature rule") << QByteArray() << QString();
 
     // ---- Per path prefix ----
     const QString staging = QStringLiteral("akeneo-staging");
     QTest::newRow("path /akeneo/staging uses its secret")
-        << multi << QByteArray("/akeneo/staging") << akeneoHeaders(stg.timestamp, stg.hex) << stg.body << T2
-        << V::Valid << K::Akeneo << S("valid") << QByteArray("/akeneo/staging") << staging;
-    QTest::newRow("sub-path with a query") << multi << QByteArray("/akeneo/staging/events?source=x")
-                                           << akeneoHeaders(stg.timestamp, stg.hex) << stg.body << T2 << V::Valid
-                                           << K::Akeneo << S("valid") << QByteArray("/akeneo/staging") << staging;
+        << multi << QByteArray("/akeneo/staging") << akeneoHeaders(stg.timestamp, stg.hex) << stg.body << T2 << V::Valid
+        << K::Akeneo << S("valid") << QByteArray("/akeneo/staging") << staging;
+    QTest::newRow("sub-path with a query")
+        << multi << QByteArray("/akeneo/staging/events?source=x") << akeneoHeaders(stg.timestamp, stg.hex) << stg.body
+        << T2 << V::Valid << K::Akeneo << S("valid") << QByteArray("/akeneo/staging") << staging;
     QTest::newRow("root secret on the staging path: no fallback")
-        << multi << QByteArray("/akeneo/staging") << akeneoHeaders(stgRoot.timestamp, stgRoot.hex) << stg.body
-        << T2 << V::Invalid << K::Akeneo << S("HMAC mismatch (expected ed05c29e…") << QByteArray("/akeneo/staging")
+        << multi << QByteArray("/akeneo/staging") << akeneoHeaders(stgRoot.timestamp, stgRoot.hex) << stg.body << T2
+        << V::Invalid << K::Akeneo << S("HMAC mismatch (expected ed05c29e…") << QByteArray("/akeneo/staging")
         << staging;
-    QTest::newRow("root secret on the root path") << multi << QByteArray("/")
-                                                  << akeneoHeaders(stgRoot.timestamp, stgRoot.hex) << stg.body << T2
-                                                  << V::Valid << K::Akeneo << S("valid") << QByteArray("/") << prod;
+    QTest::newRow("root secret on the root path")
+        << multi << QByteArray("/") << akeneoHeaders(stgRoot.timestamp, stgRoot.hex) << stg.body << T2 << V::Valid
+        << K::Akeneo << S("valid") << QByteArray("/") << prod;
     QTest::newRow("/akeneo/stagingx is under /akeneo, not /akeneo/staging")
         << multi << QByteArray("/akeneo/stagingx") << akeneoHeaders(stg.timestamp, stg.hex) << stg.body << T2
         << V::Invalid << K::Akeneo << S("HMAC mismatch") << QByteArray("/akeneo") << S("akeneo-other");
@@ -425,8 +415,7 @@ void TestSignatureVerifier::verdicts_data()
                                          << b.body << T << V::Valid << K::Akeneo << S("valid") << QByteArray("/")
                                          << prod;
     QTest::newRow("Akeneo headers on the Quable path")
-        << multi << QByteArray("/quable") << akeneoHeaders(b.timestamp, b.hex) << b.body << T << V::Missing
-        << K::None
+        << multi << QByteArray("/quable") << akeneoHeaders(b.timestamp, b.hex) << b.body << T << V::Missing << K::None
         << S("Authorization missing; the request carries Akeneo Events API signature headers but no Events API "
              "secret is configured for /quable")
         << QByteArray("/quable") << S("quable");
@@ -435,13 +424,13 @@ void TestSignatureVerifier::verdicts_data()
     const QString epName = QStringLiteral("event-platform");
     QTest::newRow("ep both headers") << multi << QByteArray("/ep") << epHeaders(ep1.hex, ep2.hex) << ep1.body << T
                                      << V::Valid << K::EventPlatform
-                                     << S("X-AKENEO-SIGNATURE-PRIMARY matches the primary secret")
+                                     << S("X-AKENEO-SIGNATURE-PRIMARY matches the primary secret") << QByteArray("/ep")
+                                     << epName;
+    QTest::newRow("ep primary only") << multi << QByteArray("/ep") << epHeaders(ep1.hex, QByteArray()) << ep1.body << T
+                                     << V::Valid << K::EventPlatform << S("matches the primary secret")
                                      << QByteArray("/ep") << epName;
-    QTest::newRow("ep primary only") << multi << QByteArray("/ep") << epHeaders(ep1.hex, QByteArray()) << ep1.body
-                                     << T << V::Valid << K::EventPlatform << S("matches the primary secret")
-                                     << QByteArray("/ep") << epName;
-    QTest::newRow("ep secondary only") << multi << QByteArray("/ep") << epHeaders(QByteArray(), ep2.hex)
-                                       << ep2.body << T << V::Valid << K::EventPlatform
+    QTest::newRow("ep secondary only") << multi << QByteArray("/ep") << epHeaders(QByteArray(), ep2.hex) << ep2.body
+                                       << T << V::Valid << K::EventPlatform
                                        << S("X-AKENEO-SIGNATURE-SECONDARY matches the secondary secret")
                                        << QByteArray("/ep") << epName;
     QTest::newRow("ep primary header signed with the secondary secret")
@@ -451,9 +440,8 @@ void TestSignatureVerifier::verdicts_data()
     QTest::newRow("ep wrong primary, right secondary")
         << multi << QByteArray("/ep") << epHeaders(flipped(ep1.hex), ep2.hex) << ep1.body << T << V::Valid
         << K::EventPlatform << S("SECONDARY matches the secondary secret") << QByteArray("/ep") << epName;
-    QTest::newRow("ep neither matches") << multi << QByteArray("/ep")
-                                        << epHeaders(flipped(ep1.hex), flipped(ep2.hex)) << ep1.body << T
-                                        << V::Invalid << K::EventPlatform
+    QTest::newRow("ep neither matches") << multi << QByteArray("/ep") << epHeaders(flipped(ep1.hex), flipped(ep2.hex))
+                                        << ep1.body << T << V::Invalid << K::EventPlatform
                                         << S("HMAC mismatch: no signature header matches a configured secret "
                                              "(expected 7c5b86f7…, got 0c5b86f7…)")
                                         << QByteArray("/ep") << epName;
@@ -466,14 +454,13 @@ void TestSignatureVerifier::verdicts_data()
     QTest::newRow("ep no header at all") << multi << QByteArray("/ep") << Headers{} << ep1.body << T << V::Missing
                                          << K::None << S("X-AKENEO-SIGNATURE-PRIMARY or -SECONDARY missing")
                                          << QByteArray("/ep") << epName;
-    QTest::newRow("ep unsupported algorithm") << multi << QByteArray("/ep")
-                                              << epHeaders(ep1.hex, ep2.hex, "HmacSHA512") << ep1.body << T
-                                              << V::Invalid << K::EventPlatform
-                                              << S("unsupported X-AKENEO-SIGNATURE-ALGORITHM 'HmacSHA512'")
-                                              << QByteArray("/ep") << epName;
-    QTest::newRow("ep no algorithm header") << multi << QByteArray("/ep") << epHeaders(ep1.hex, ep2.hex, QByteArray())
-                                            << ep1.body << T << V::Valid << K::EventPlatform << S("valid")
-                                            << QByteArray("/ep") << epName;
+    QTest::newRow("ep unsupported algorithm")
+        << multi << QByteArray("/ep") << epHeaders(ep1.hex, ep2.hex, "HmacSHA512") << ep1.body << T << V::Invalid
+        << K::EventPlatform << S("unsupported X-AKENEO-SIGNATURE-ALGORITHM 'HmacSHA512'") << QByteArray("/ep")
+        << epName;
+    QTest::newRow("ep no algorithm header")
+        << multi << QByteArray("/ep") << epHeaders(ep1.hex, ep2.hex, QByteArray()) << ep1.body << T << V::Valid
+        << K::EventPlatform << S("valid") << QByteArray("/ep") << epName;
     QTest::newRow("ep lower-case names and algorithm")
         << multi << QByteArray("/ep") << renamed(epHeaders(ep1.hex, ep2.hex, "hmacsha256"), false) << ep1.body << T
         << V::Valid << K::EventPlatform << S("valid") << QByteArray("/ep") << epName;
@@ -481,8 +468,8 @@ void TestSignatureVerifier::verdicts_data()
                                        << ep1.body << T << V::Valid << K::EventPlatform << S("valid")
                                        << QByteArray("/ep") << epName;
     QTest::newRow("ep never expires") << multi << QByteArray("/ep") << epHeaders(ep1.hex, ep2.hex) << ep1.body
-                                      << T + 86400000 << V::Valid << K::EventPlatform << S("valid")
-                                      << QByteArray("/ep") << epName;
+                                      << T + 86400000 << V::Valid << K::EventPlatform << S("valid") << QByteArray("/ep")
+                                      << epName;
     {
         Headers h = epHeaders(ep1.hex, ep2.hex);
         h.append(Header{"X-Akeneo-Signature-Primary", flipped(ep1.hex)});
@@ -490,10 +477,9 @@ void TestSignatureVerifier::verdicts_data()
             << multi << QByteArray("/ep") << h << ep1.body << T << V::Invalid << K::EventPlatform
             << S("X-AKENEO-SIGNATURE-PRIMARY appears 2 times") << QByteArray("/ep") << epName;
     }
-    QTest::newRow("ep one secret configured, primary") << multi << QByteArray("/ep-one")
-                                                       << epHeaders(ep1.hex, ep2.hex) << ep1.body << T << V::Valid
-                                                       << K::EventPlatform << S("matches the primary secret")
-                                                       << QByteArray("/ep-one") << S("event-platform-one");
+    QTest::newRow("ep one secret configured, primary")
+        << multi << QByteArray("/ep-one") << epHeaders(ep1.hex, ep2.hex) << ep1.body << T << V::Valid
+        << K::EventPlatform << S("matches the primary secret") << QByteArray("/ep-one") << S("event-platform-one");
     QTest::newRow("ep one secret configured, secondary signature")
         << multi << QByteArray("/ep-one") << epHeaders(QByteArray(), ep2.hex) << ep1.body << T << V::Invalid
         << K::EventPlatform << S("HMAC mismatch") << QByteArray("/ep-one") << S("event-platform-one");
@@ -512,25 +498,25 @@ void TestSignatureVerifier::verdicts_data()
     QTest::newRow("quable valid") << multi << QByteArray("/quable") << auth(quableToken) << qbody << T << V::Valid
                                   << K::Quable << S("Authorization matches the configured value")
                                   << QByteArray("/quable") << quable;
-    QTest::newRow("quable valid on a sub-path") << multi << QByteArray("/quable/prod") << auth(quableToken) << qbody
-                                                << T << V::Valid << K::Quable << S("valid") << QByteArray("/quable")
-                                                << quable;
+    QTest::newRow("quable valid on a sub-path")
+        << multi << QByteArray("/quable/prod") << auth(quableToken) << qbody << T << V::Valid << K::Quable << S("valid")
+        << QByteArray("/quable") << quable;
     QTest::newRow("quable lower-case header name")
-        << multi << QByteArray("/quable") << renamed(auth(quableToken), false) << qbody << T << V::Valid
-        << K::Quable << S("valid") << QByteArray("/quable") << quable;
-    QTest::newRow("quable surrounding whitespace") << multi << QByteArray("/quable")
-                                                   << auth(' ' + quableToken + ' ') << qbody << T << V::Valid
-                                                   << K::Quable << S("valid") << QByteArray("/quable") << quable;
-    QTest::newRow("quable wrong token") << multi << QByteArray("/quable") << auth("Bearer q-token-124") << qbody
-                                        << T << V::Invalid << K::Quable
+        << multi << QByteArray("/quable") << renamed(auth(quableToken), false) << qbody << T << V::Valid << K::Quable
+        << S("valid") << QByteArray("/quable") << quable;
+    QTest::newRow("quable surrounding whitespace")
+        << multi << QByteArray("/quable") << auth(' ' + quableToken + ' ') << qbody << T << V::Valid << K::Quable
+        << S("valid") << QByteArray("/quable") << quable;
+    QTest::newRow("quable wrong token") << multi << QByteArray("/quable") << auth("Bearer q-token-124") << qbody << T
+                                        << V::Invalid << K::Quable
                                         << S("Authorization does not match the configured value")
                                         << QByteArray("/quable") << quable;
-    QTest::newRow("quable value differs in case") << multi << QByteArray("/quable") << auth("bearer q-token-123")
-                                                  << qbody << T << V::Invalid << K::Quable << S("does not match")
-                                                  << QByteArray("/quable") << quable;
-    QTest::newRow("quable prefix of the token") << multi << QByteArray("/quable") << auth("Bearer q-token-12")
-                                                << qbody << T << V::Invalid << K::Quable << S("does not match")
-                                                << QByteArray("/quable") << quable;
+    QTest::newRow("quable value differs in case")
+        << multi << QByteArray("/quable") << auth("bearer q-token-123") << qbody << T << V::Invalid << K::Quable
+        << S("does not match") << QByteArray("/quable") << quable;
+    QTest::newRow("quable prefix of the token")
+        << multi << QByteArray("/quable") << auth("Bearer q-token-12") << qbody << T << V::Invalid << K::Quable
+        << S("does not match") << QByteArray("/quable") << quable;
     QTest::newRow("quable empty value") << multi << QByteArray("/quable") << auth("") << qbody << T << V::Invalid
                                         << K::Quable << S("does not match") << QByteArray("/quable") << quable;
     QTest::newRow("quable missing") << multi << QByteArray("/quable") << Headers{{"Content-Type", "application/json"}}
@@ -542,10 +528,9 @@ void TestSignatureVerifier::verdicts_data()
         QTest::newRow("quable duplicated identical") << multi << QByteArray("/quable") << h << qbody << T << V::Valid
                                                      << K::Quable << S("valid") << QByteArray("/quable") << quable;
         h.last().value = "Bearer other";
-        QTest::newRow("quable duplicated different") << multi << QByteArray("/quable") << h << qbody << T
-                                                     << V::Invalid << K::Quable
-                                                     << S("Authorization appears 2 times with different values")
-                                                     << QByteArray("/quable") << quable;
+        QTest::newRow("quable duplicated different")
+            << multi << QByteArray("/quable") << h << qbody << T << V::Invalid << K::Quable
+            << S("Authorization appears 2 times with different values") << QByteArray("/quable") << quable;
     }
 
     // ---- A rule with both an Events API secret and an Authorization value ----
@@ -558,11 +543,10 @@ void TestSignatureVerifier::verdicts_data()
             << QByteArray("/mixed") << mixed;
     }
     QTest::newRow("mixed: Authorization only") << multi << QByteArray("/mixed") << auth(quableToken) << qbody << T
-                                               << V::Valid << K::Quable << S("valid") << QByteArray("/mixed")
-                                               << mixed;
-    QTest::newRow("mixed: nothing") << multi << QByteArray("/mixed") << Headers{} << qbody << T << V::Missing
-                                    << K::None << S("X-Akeneo-Request-Signature or Authorization missing")
-                                    << QByteArray("/mixed") << mixed;
+                                               << V::Valid << K::Quable << S("valid") << QByteArray("/mixed") << mixed;
+    QTest::newRow("mixed: nothing") << multi << QByteArray("/mixed") << Headers{} << qbody << T << V::Missing << K::None
+                                    << S("X-Akeneo-Request-Signature or Authorization missing") << QByteArray("/mixed")
+                                    << mixed;
 }
 
 void TestSignatureVerifier::verdicts()
@@ -585,11 +569,11 @@ void TestSignatureVerifier::verdicts()
     QCOMPARE(int(check.scheme), int(scheme));
     QCOMPARE(check.pathPrefix, prefix);
     QCOMPARE(check.ruleName, ruleName);
-    QCOMPARE(check.isBad(), verdict == Signature::Invalid || verdict == Signature::Expired
-                                || verdict == Signature::Missing);
+    QCOMPARE(check.isBad(),
+             verdict == Signature::Invalid || verdict == Signature::Expired || verdict == Signature::Missing);
     // A detail never shows a secret nor the expected Authorization token.
-    for (const QByteArray &secret : {rootSecret, stagingSecret, otherSecret, epPrimarySecret, epSecondarySecret,
-                                     QByteArray("q-token-123")}) {
+    for (const QByteArray &secret :
+         {rootSecret, stagingSecret, otherSecret, epPrimarySecret, epSecondarySecret, QByteArray("q-token-123")}) {
         QVERIFY2(!check.detail.contains(QString::fromLatin1(secret)), qPrintable(check.detail));
     }
 }
@@ -689,8 +673,7 @@ void TestSignatureVerifier::redactionWithKey()
     const SignatureVerifier keyed(settings);
     const SignatureVerifier plain;
     const QByteArray a = keyed.redactor().marker(quableToken);
-    QCOMPARE(a, QByteArray("[redacted hmac:")
-                    + hmacSha256Hex("installation-key", quableToken).left(8) + ']');
+    QCOMPARE(a, QByteArray("[redacted hmac:") + hmacSha256Hex("installation-key", quableToken).left(8) + ']');
     QCOMPARE(keyed.redactor().marker(quableToken), a);
     QVERIFY(keyed.redactor().marker("Bearer q-token-124") != a);
     QVERIFY(plain.redactor().marker(quableToken) != a);

@@ -13,23 +13,40 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected"); // empty = rejected
-        QTest::newRow("akeneo atom") << "2020-10-20T09:13:59+00:00" << "2020-10-20T09:13:59.000Z";
-        QTest::newRow("offset +02:00") << "2025-03-18T14:02:11+02:00" << "2025-03-18T12:02:11.000Z";
-        QTest::newRow("offset -0530") << "2025-03-18T14:02:11-0530" << "2025-03-18T19:32:11.000Z";
-        QTest::newRow("zulu millis") << "2025-03-18T14:02:11.123Z" << "2025-03-18T14:02:11.123Z";
-        QTest::newRow("micros truncated") << "2025-03-18T14:02:11.123456Z" << "2025-03-18T14:02:11.123Z";
-        QTest::newRow("no zone is utc") << "2026-11-22T10:00" << "2026-11-22T10:00:00.000Z";
-        QTest::newRow("date only") << "2026-11-22" << "2026-11-22T00:00:00.000Z";
-        QTest::newRow("space separator") << "2026-11-22 10:00:05" << "2026-11-22T10:00:05.000Z";
-        QTest::newRow("leap day") << "2024-02-29T00:00:00Z" << "2024-02-29T00:00:00.000Z";
-        QTest::newRow("before epoch") << "1969-12-31T23:59:59Z" << "1969-12-31T23:59:59.000Z";
-        QTest::newRow("not leap") << "2025-02-29T00:00:00Z" << "";
-        QTest::newRow("month 13") << "2025-13-01T00:00:00Z" << "";
-        QTest::newRow("hour 24") << "2025-01-01T24:00:00Z" << "";
-        QTest::newRow("trailing junk") << "2025-01-01T10:00:00Zjunk" << "";
-        QTest::newRow("empty") << "" << "";
-        QTest::newRow("words") << "yesterday" << "";
-        QTest::newRow("fraction without digits") << "2025-01-01T10:00:00.Z" << "";
+        QTest::newRow("akeneo atom") << "2020-10-20T09:13:59+00:00"
+                                     << "2020-10-20T09:13:59.000Z";
+        QTest::newRow("offset +02:00") << "2025-03-18T14:02:11+02:00"
+                                       << "2025-03-18T12:02:11.000Z";
+        QTest::newRow("offset -0530") << "2025-03-18T14:02:11-0530"
+                                      << "2025-03-18T19:32:11.000Z";
+        QTest::newRow("zulu millis") << "2025-03-18T14:02:11.123Z"
+                                     << "2025-03-18T14:02:11.123Z";
+        QTest::newRow("micros truncated") << "2025-03-18T14:02:11.123456Z"
+                                          << "2025-03-18T14:02:11.123Z";
+        QTest::newRow("no zone is utc") << "2026-11-22T10:00"
+                                        << "2026-11-22T10:00:00.000Z";
+        QTest::newRow("date only") << "2026-11-22"
+                                   << "2026-11-22T00:00:00.000Z";
+        QTest::newRow("space separator") << "2026-11-22 10:00:05"
+                                         << "2026-11-22T10:00:05.000Z";
+        QTest::newRow("leap day") << "2024-02-29T00:00:00Z"
+                                  << "2024-02-29T00:00:00.000Z";
+        QTest::newRow("before epoch") << "1969-12-31T23:59:59Z"
+                                      << "1969-12-31T23:59:59.000Z";
+        QTest::newRow("not leap") << "2025-02-29T00:00:00Z"
+                                  << "";
+        QTest::newRow("month 13") << "2025-13-01T00:00:00Z"
+                                  << "";
+        QTest::newRow("hour 24") << "2025-01-01T24:00:00Z"
+                                 << "";
+        QTest::newRow("trailing junk") << "2025-01-01T10:00:00Zjunk"
+                                       << "";
+        QTest::newRow("empty") << ""
+                               << "";
+        QTest::newRow("words") << "yesterday"
+                               << "";
+        QTest::newRow("fraction without digits") << "2025-01-01T10:00:00.Z"
+                                                 << "";
     }
     void iso()
     {

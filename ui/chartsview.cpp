@@ -71,7 +71,9 @@ void paintValueAxis(QPainter &p, const QRect &plot, qint64 max, const QPalette &
 
 } // namespace
 
-Chart::Chart(Kind kind, QWidget *parent) : QWidget(parent), m_kind(kind)
+Chart::Chart(Kind kind, QWidget *parent)
+    : QWidget(parent)
+    , m_kind(kind)
 {
     setMouseTracking(false);
     if (kind != Kind::Latency) {
@@ -121,7 +123,8 @@ void Chart::mouseReleaseEvent(QMouseEvent *event)
     m_dragFrom = m_dragTo = -1;
     update();
     if (m_charts && first >= 0)
-        Q_EMIT rangeSelected(m_charts->startMs + first * m_charts->bucketMs, m_charts->startMs + (last + 1) * m_charts->bucketMs);
+        Q_EMIT rangeSelected(m_charts->startMs + first * m_charts->bucketMs,
+                             m_charts->startMs + (last + 1) * m_charts->bucketMs);
 }
 
 void Chart::paintEvent(QPaintEvent *)
@@ -139,17 +142,25 @@ void Chart::paintEvent(QPaintEvent *)
         QStringLiteral("Answer time of received requests (ms)"),
         QStringLiteral("PIM requests per rolling hour"),
     };
-    p.drawText(QRect(leftMargin, 0, width() - leftMargin, topMargin), Qt::AlignLeft | Qt::AlignVCenter, titles[int(m_kind)]);
+    p.drawText(QRect(leftMargin, 0, width() - leftMargin, topMargin), Qt::AlignLeft | Qt::AlignVCenter,
+               titles[int(m_kind)]);
     p.setFont(font());
-    if (!m_charts || (m_kind != Kind::Latency && m_charts->bucketCount() == 0) || (m_kind == Kind::Latency && m_charts->answered == 0)) {
+    if (!m_charts || (m_kind != Kind::Latency && m_charts->bucketCount() == 0)
+        || (m_kind == Kind::Latency && m_charts->answered == 0)) {
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(plot, Qt::AlignCenter, QStringLiteral("Nothing to show for this filter"));
         return;
     }
     switch (m_kind) {
-    case Kind::Events: paintEvents(p, plot); break;
-    case Kind::Latency: paintLatency(p, plot); break;
-    case Kind::Requests: paintRequests(p, plot); break;
+    case Kind::Events:
+        paintEvents(p, plot);
+        break;
+    case Kind::Latency:
+        paintLatency(p, plot);
+        break;
+    case Kind::Requests:
+        paintRequests(p, plot);
+        break;
     }
     if (m_dragFrom >= 0 && m_kind != Kind::Latency) {
         const int n = m_charts->bucketCount();
@@ -157,7 +168,8 @@ void Chart::paintEvent(QPaintEvent *)
         const int last = std::max(m_dragFrom, m_dragTo);
         const int x0 = plot.left() + int(double(first) * plot.width() / n);
         const int x1 = plot.left() + int(double(last + 1) * plot.width() / n);
-        p.fillRect(QRect(x0, plot.top(), std::max(1, x1 - x0), plot.height()), withAlpha(pal.color(QPalette::Highlight), 70));
+        p.fillRect(QRect(x0, plot.top(), std::max(1, x1 - x0), plot.height()),
+                   withAlpha(pal.color(QPalette::Highlight), 70));
     }
 }
 
@@ -185,7 +197,8 @@ void Chart::paintEvents(QPainter &p, const QRect &plot)
     const qint64 max = niceMax(m_charts->maxBucketTotal);
     paintValueAxis(p, plot, max, palette());
     const int n = m_charts->bucketCount();
-    const ChartStack stack = m_charts->stacks.size() == 4 && m_charts->stacks.front() == u"none" ? ChartStack::Severity : ChartStack::Action;
+    const ChartStack stack = m_charts->stacks.size() == 4 && m_charts->stacks.front() == u"none" ? ChartStack::Severity
+                                                                                                 : ChartStack::Action;
     for (int b = 0; b < n; ++b) {
         const int x0 = plot.left() + int(double(b) * plot.width() / n);
         const int x1 = plot.left() + int(double(b + 1) * plot.width() / n);
@@ -222,7 +235,8 @@ void Chart::paintLatency(QPainter &p, const QRect &plot)
                        over ? budgetColour : QColor(78, 121, 167));
         p.setPen(palette().color(QPalette::WindowText));
         // The bin's lower edge under its left side; every other one when they would touch.
-        const QString label = edges[i] >= 1000 ? QStringLiteral("%1 s").arg(edges[i] / 1000) : QString::number(edges[i]);
+        const QString label
+            = edges[i] >= 1000 ? QStringLiteral("%1 s").arg(edges[i] / 1000) : QString::number(edges[i]);
         const int w = fm.horizontalAdvance(label);
         const bool roomy = fm.horizontalAdvance(QStringLiteral("5 s")) + 8 <= x1 - x0;
         if (roomy || i % 2 == 0)
@@ -242,8 +256,9 @@ void Chart::paintRequests(QPainter &p, const QRect &plot)
 {
     // The quota's line when the requests come within a quarter of it; else the scale of the requests, the quota named.
     const bool quotaShown = m_charts->maxRequestsPerHour * 4 >= CaptureCharts::quota;
-    const qint64 max = quotaShown ? niceMax(std::max<qint64>(m_charts->maxRequestsPerHour, CaptureCharts::quota + CaptureCharts::quota / 10))
-                                  : niceMax(m_charts->maxRequestsPerHour + m_charts->maxRequestsPerHour / 5);
+    const qint64 max = quotaShown
+        ? niceMax(std::max<qint64>(m_charts->maxRequestsPerHour, CaptureCharts::quota + CaptureCharts::quota / 10))
+        : niceMax(m_charts->maxRequestsPerHour + m_charts->maxRequestsPerHour / 5);
     paintValueAxis(p, plot, max, palette());
     const int n = m_charts->bucketCount();
     p.setRenderHint(QPainter::Antialiasing, true);
@@ -283,7 +298,8 @@ void Chart::paintRequests(QPainter &p, const QRect &plot)
     paintTimeAxis(p, plot);
 }
 
-ChartsView::ChartsView(QWidget *parent) : QWidget(parent)
+ChartsView::ChartsView(QWidget *parent)
+    : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 4, 6, 4);
@@ -325,12 +341,14 @@ void ChartsView::setStack(ChartStack stack)
 QColor ChartsView::stackColour(ChartStack stack, int index)
 {
     if (stack == ChartStack::Severity) {
-        static const QColor severity[] = {QColor(144, 164, 174), QColor(253, 216, 53), QColor(251, 140, 0), QColor(229, 57, 53)};
+        static const QColor severity[]
+            = {QColor(144, 164, 174), QColor(253, 216, 53), QColor(251, 140, 0), QColor(229, 57, 53)};
         return severity[std::clamp(index, 0, 3)];
     }
     // Tableau 10: distinct, and readable on light and dark bases.
-    static const QColor actions[] = {QColor(78, 121, 167), QColor(242, 142, 43), QColor(89, 161, 79), QColor(225, 87, 89),
-                                     QColor(118, 183, 178), QColor(237, 201, 72), QColor(176, 122, 161)};
+    static const QColor actions[]
+        = {QColor(78, 121, 167),  QColor(242, 142, 43), QColor(89, 161, 79),  QColor(225, 87, 89),
+           QColor(118, 183, 178), QColor(237, 201, 72), QColor(176, 122, 161)};
     return actions[index % 7];
 }
 
@@ -344,18 +362,21 @@ void ChartsView::setCharts(CaptureCharts charts)
         for (const qint64 n : bucket)
             events += n;
     }
-    m_summary->setText(m_charts.isEmpty() ? QString()
-                                          : QStringLiteral("%L1 events · %L2 answers, %L3 over 500 ms · at most %L4 requests in an hour")
-                                                .arg(events)
-                                                .arg(m_charts.answered)
-                                                .arg(m_charts.overBudget)
-                                                .arg(m_charts.maxRequestsPerHour));
+    m_summary->setText(
+        m_charts.isEmpty()
+            ? QString()
+            : QStringLiteral("%L1 events · %L2 answers, %L3 over 500 ms · at most %L4 requests in an hour")
+                  .arg(events)
+                  .arg(m_charts.answered)
+                  .arg(m_charts.overBudget)
+                  .arg(m_charts.maxRequestsPerHour));
     updateLegend();
 }
 
 void ChartsView::updateLegend()
 {
-    const ChartStack s = m_charts.stacks.size() == 4 && m_charts.stacks.front() == u"none" ? ChartStack::Severity : ChartStack::Action;
+    const ChartStack s
+        = m_charts.stacks.size() == 4 && m_charts.stacks.front() == u"none" ? ChartStack::Severity : ChartStack::Action;
     QString html;
     for (int i = 0; i < m_charts.stacks.size(); ++i)
         html += QStringLiteral("<span style=\"color:%1\">■</span>&nbsp;%2&nbsp;&nbsp; ")

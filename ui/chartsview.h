@@ -16,7 +16,11 @@ class Chart : public QWidget
 public:
     enum class Kind { Events, Latency, Requests };
     Chart(Kind kind, QWidget *parent = nullptr);
-    void setCharts(const CaptureCharts *charts) { m_charts = charts; update(); }
+    void setCharts(const CaptureCharts *charts)
+    {
+        m_charts = charts;
+        update();
+    }
     QSize minimumSizeHint() const override { return {240, 110}; }
     /** Tall enough for the axes, the 500 ms and quota lines and a readable plot: the dock opens at about 260 px. */
     QSize sizeHint() const override { return {420, 230}; }

@@ -46,8 +46,9 @@ QString deliverySummary(const Delivery &d)
     lines << line("Delivery", QStringLiteral("%1 (%2)").arg(d.id).arg(originName(d.origin)));
     switch (d.origin) {
     case Origin::Receiver:
-        lines << line("Received", d.remote.isEmpty() ? toIsoUtc(d.receivedAtMs)
-                                                     : QStringLiteral("%1 from %2").arg(toIsoUtc(d.receivedAtMs), d.remote));
+        lines << line("Received",
+                      d.remote.isEmpty() ? toIsoUtc(d.receivedAtMs)
+                                         : QStringLiteral("%1 from %2").arg(toIsoUtc(d.receivedAtMs), d.remote));
         lines << line("Request", requestLine(d));
         lines << signatureLine(d);
         if (d.answeredStatus)
@@ -67,7 +68,8 @@ QString deliverySummary(const Delivery &d)
         lines << line("Events", QString::number(d.eventCount));
         break;
     case Origin::Replay:
-        lines << line("Sent", QStringLiteral("%1 to %2").arg(toIsoUtc(d.receivedAtMs), d.url.isEmpty() ? d.remote : d.url));
+        lines << line("Sent",
+                      QStringLiteral("%1 to %2").arg(toIsoUtc(d.receivedAtMs), d.url.isEmpty() ? d.remote : d.url));
         lines << line("Request", requestLine(d));
         if (d.statusCode)
             lines << line("Answered", QString::number(*d.statusCode) + answerTime(d));

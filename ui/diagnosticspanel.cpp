@@ -9,10 +9,14 @@ namespace {
 QString severityName(Severity s)
 {
     switch (s) {
-    case Severity::Error: return QStringLiteral("Error");
-    case Severity::Warning: return QStringLiteral("Warning");
-    case Severity::Notice: return QStringLiteral("Note");
-    case Severity::None: break;
+    case Severity::Error:
+        return QStringLiteral("Error");
+    case Severity::Warning:
+        return QStringLiteral("Warning");
+    case Severity::Notice:
+        return QStringLiteral("Note");
+    case Severity::None:
+        break;
     }
     return QStringLiteral("OK");
 }
@@ -28,7 +32,8 @@ QString DiagnosticsPanel::Group::filter() const
     case Source::Flag:
         return QStringLiteral("flag:") + k;
     case Source::LogMessage:
-        return k.contains(u',') ? QStringLiteral("origin == log && message in {%1}").arg(k) : QStringLiteral("origin == log && message == ") + k;
+        return k.contains(u',') ? QStringLiteral("origin == log && message in {%1}").arg(k)
+                                : QStringLiteral("origin == log && message == ") + k;
     case Source::Recon:
         return QStringLiteral("recon == ") + k;
     }
@@ -93,7 +98,8 @@ const QList<DiagnosticsPanel::Group> &DiagnosticsPanel::groups()
     return list;
 }
 
-DiagnosticsPanel::DiagnosticsPanel(QWidget *parent) : QTreeWidget(parent)
+DiagnosticsPanel::DiagnosticsPanel(QWidget *parent)
+    : QTreeWidget(parent)
 {
     setColumnCount(4);
     setHeaderLabels({QStringLiteral("Problem"), QStringLiteral("Severity"), QStringLiteral("Events"),

@@ -29,10 +29,16 @@ namespace {
 QString formatDescription(ExportFormat f)
 {
     switch (f) {
-    case ExportFormat::Jsonl: return QStringLiteral("JSON lines: one object per row, every field, the original JSON embedded");
-    case ExportFormat::Csv: return QStringLiteral("CSV with a header row, for spreadsheets");
-    case ExportFormat::Har: return QStringLiteral("HAR 1.2, for browser devtools: one entry per request (rows of events: their deliveries)");
-    case ExportFormat::AkeneoLog: return QStringLiteral("The PIM's event-subscription log format, one line per delivery (rows of events: their deliveries)");
+    case ExportFormat::Jsonl:
+        return QStringLiteral("JSON lines: one object per row, every field, the original JSON embedded");
+    case ExportFormat::Csv:
+        return QStringLiteral("CSV with a header row, for spreadsheets");
+    case ExportFormat::Har:
+        return QStringLiteral(
+            "HAR 1.2, for browser devtools: one entry per request (rows of events: their deliveries)");
+    case ExportFormat::AkeneoLog:
+        return QStringLiteral(
+            "The PIM's event-subscription log format, one line per delivery (rows of events: their deliveries)");
     }
     return {};
 }
@@ -40,7 +46,9 @@ QString formatDescription(ExportFormat f)
 } // namespace
 
 ExportDialog::ExportDialog(const QString &capturePath, QWidget *parent)
-    : QDialog(parent), m_capturePath(capturePath), m_what(FilterTarget::Events)
+    : QDialog(parent)
+    , m_capturePath(capturePath)
+    , m_what(FilterTarget::Events)
 {
     qRegisterMetaType<pimscope::ExportStats>();
     setWindowTitle(QStringLiteral("Export"));
@@ -87,8 +95,10 @@ ExportDialog::ExportDialog(const QString &capturePath, QWidget *parent)
     QSettings settings;
     const int index = m_format->findData(settings.value(QStringLiteral("export/format"), QStringLiteral("jsonl")));
     m_format->setCurrentIndex(std::max(0, index));
-    const QString folder = settings.value(QStringLiteral("export/folder"),
-                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).toString();
+    const QString folder = settings
+                               .value(QStringLiteral("export/folder"),
+                                      QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                               .toString();
     m_file->setText(QDir(folder).filePath(QStringLiteral("pimscope-export.") + exportFileSuffix(format())));
     m_note->setText(formatDescription(format()));
 
@@ -179,10 +189,13 @@ void ExportDialog::start()
     QPointer<ExportDialog> self(this);
     m_thread = QThread::create([=] {
         const auto fail = [&](const QString &error) {
-            QMetaObject::invokeMethod(self, [self, error, path] {
-                if (self)
-                    self->finish(Result<ExportStats>::failure(error), path);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                self,
+                [self, error, path] {
+                    if (self)
+                        self->finish(Result<ExportStats>::failure(error), path);
+                },
+                Qt::QueuedConnection);
         };
         const auto cannotWrite = [&path](const QFileDevice &file) {
             return QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
@@ -194,21 +207,28 @@ void ExportDialog::start()
         if (!file.open(QIODevice::WriteOnly))
             return fail(cannotWrite(file));
         auto result = runExport(
-            **reader, f, what, ids, redactor, [&file](QByteArrayView bytes) { return file.write(bytes.data(), bytes.size()) == bytes.size(); },
+            **reader, f, what, ids, redactor,
+            [&file](QByteArrayView bytes) { return file.write(bytes.data(), bytes.size()) == bytes.size(); },
             [&](qint64 done, qint64 total) {
-                QMetaObject::invokeMethod(self, [self, done, total] {
-                    if (self)
-                        self->m_bar->setValue(int(done * 1000 / std::max<qint64>(1, total)));
-                }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    self,
+                    [self, done, total] {
+                        if (self)
+                            self->m_bar->setValue(int(done * 1000 / std::max<qint64>(1, total)));
+                    },
+                    Qt::QueuedConnection);
                 return !stopFlag->load();
             });
         if ((result && !result->cancelled && !file.commit()) || (!result && file.error() != QFileDevice::NoError))
             result = Result<ExportStats>::failure(cannotWrite(file));
         // Not committed when cancelled or failed: the QSaveFile leaves no file behind.
-        QMetaObject::invokeMethod(self, [self, result, path] {
-            if (self)
-                self->finish(result, path);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self,
+            [self, result, path] {
+                if (self)
+                    self->finish(result, path);
+            },
+            Qt::QueuedConnection);
     });
     m_thread->start();
 }
@@ -232,7 +252,9 @@ void ExportDialog::finish(const Result<ExportStats> &result, const QString &path
     } else {
         m_status->setText(QStringLiteral("Exported %L1 %2 (%3) to %4")
                               .arg(result->rows)
-                              .arg(exportsDeliveries(format()) || m_what == FilterTarget::Deliveries ? QStringLiteral("deliveries") : QStringLiteral("events"))
+                              .arg(exportsDeliveries(format()) || m_what == FilterTarget::Deliveries
+                                       ? QStringLiteral("deliveries")
+                                       : QStringLiteral("events"))
                               .arg(QLocale().formattedDataSize(result->bytes), QDir::toNativeSeparators(path)));
         Q_EMIT exported(path, *result);
     }

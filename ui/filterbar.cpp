@@ -32,23 +32,25 @@ QStringList baseWords()
     for (Flag f : allFlags)
         words << QStringLiteral("flag:") + flagName(f);
     // Values of the enumerated fields.
-    words << originNames() << signatureNames() << logMessageNames() << reconNames() << QStringList{QStringLiteral("info"), QStringLiteral("notice"),
-                                                              QStringLiteral("warning"), QStringLiteral("error")};
+    words << originNames() << signatureNames() << logMessageNames() << reconNames()
+          << QStringList{QStringLiteral("info"), QStringLiteral("notice"), QStringLiteral("warning"),
+                         QStringLiteral("error")};
     words.removeDuplicates();
     return words;
 }
 
 } // namespace
 
-FilterBar::FilterBar(QWidget *parent) : QWidget(parent)
+FilterBar::FilterBar(QWidget *parent)
+    : QWidget(parent)
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
     m_edit = new QLineEdit(this);
     m_edit->setClearButtonEnabled(true);
-    m_edit->setPlaceholderText(
-        QStringLiteral("Filter: action == \"product.updated\" && author_type == \"api\"   ·   flag:duplicate   ·   TSHIRT"));
+    m_edit->setPlaceholderText(QStringLiteral(
+        "Filter: action == \"product.updated\" && author_type == \"api\"   ·   flag:duplicate   ·   TSHIRT"));
     m_menuButton = new QToolButton(this);
     m_menuButton->setText(QStringLiteral("Filters"));
     m_menuButton->setToolTip(QStringLiteral("Recent and saved filters"));

@@ -23,12 +23,18 @@ constexpr int valueRole = Qt::UserRole + 1;
 QString kindName(JsonNode::Kind k)
 {
     switch (k) {
-    case JsonNode::Object: return QStringLiteral("object");
-    case JsonNode::Array: return QStringLiteral("array");
-    case JsonNode::String: return QStringLiteral("string");
-    case JsonNode::Number: return QStringLiteral("number");
-    case JsonNode::Bool: return QStringLiteral("boolean");
-    case JsonNode::Null: return QStringLiteral("null");
+    case JsonNode::Object:
+        return QStringLiteral("object");
+    case JsonNode::Array:
+        return QStringLiteral("array");
+    case JsonNode::String:
+        return QStringLiteral("string");
+    case JsonNode::Number:
+        return QStringLiteral("number");
+    case JsonNode::Bool:
+        return QStringLiteral("boolean");
+    case JsonNode::Null:
+        return QStringLiteral("null");
     }
     return {};
 }
@@ -40,8 +46,11 @@ void addChildren(QTreeWidgetItem *parent, const JsonNode &node, const QString &p
         const QString childPath = jsonChildPath(path, child.key, node.kind == JsonNode::Array);
         item->setText(0, node.kind == JsonNode::Array ? u'[' + child.key + u']' : child.key);
         if (child.kind == JsonNode::Object || child.kind == JsonNode::Array) {
-            item->setText(1, QStringLiteral("%1 %2").arg(child.children.size()).arg(
-                                 child.kind == JsonNode::Object ? QStringLiteral("members") : QStringLiteral("elements")));
+            item->setText(
+                1,
+                QStringLiteral("%1 %2")
+                    .arg(child.children.size())
+                    .arg(child.kind == JsonNode::Object ? QStringLiteral("members") : QStringLiteral("elements")));
             item->setForeground(1, QApplication::palette().color(QPalette::Disabled, QPalette::Text));
         } else {
             item->setText(1, child.kind == JsonNode::String ? u'"' + child.value + u'"' : child.value);
@@ -55,7 +64,8 @@ void addChildren(QTreeWidgetItem *parent, const JsonNode &node, const QString &p
 
 } // namespace
 
-JsonTreeView::JsonTreeView(QWidget *parent) : QWidget(parent)
+JsonTreeView::JsonTreeView(QWidget *parent)
+    : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -10,7 +10,8 @@
 namespace pimscope::ui {
 
 LogImportRunner::LogImportRunner(EventStore *store, QWidget *progressParent, QObject *parent)
-    : QObject(parent), m_store(store)
+    : QObject(parent)
+    , m_store(store)
 {
     qRegisterMetaType<pimscope::LogImportSummary>();
     m_box = new QWidget(progressParent);
@@ -81,20 +82,23 @@ void LogImportRunner::startNext()
     LogImporter *importer = m_importer.get();
     // Progress is posted to this thread at most every 1 MiB or 1,024 lines (LogImporter's pace).
     importer->setProgressCallback([this](qint64 done, qint64 total) {
-        QMetaObject::invokeMethod(this, [this, done, total] {
-            m_bar->setValue(total > 0 ? int(done * 1000 / total) : 0);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, done, total] { m_bar->setValue(total > 0 ? int(done * 1000 / total) : 0); },
+            Qt::QueuedConnection);
     });
     m_thread = QThread::create([this, importer, path] {
         auto result = importer->importFile(path);
-        QMetaObject::invokeMethod(this, [this, path, result = std::move(result)] {
-            join();
-            if (result)
-                Q_EMIT imported(result.value());
-            else
-                Q_EMIT failed(path, result.error());
-            startNext();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, path, result = std::move(result)] {
+                join();
+                if (result)
+                    Q_EMIT imported(result.value());
+                else
+                    Q_EMIT failed(path, result.error());
+                startNext();
+            },
+            Qt::QueuedConnection);
     });
     m_thread->setObjectName(QStringLiteral("pimscope-import"));
     m_thread->start();

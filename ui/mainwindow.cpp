@@ -1,12 +1,12 @@
 #include "mainwindow.h"
 
+#include "chartsview.h"
 #include "deliverysummary.h"
 #include "diagnosticspanel.h"
+#include "exportdialog.h"
 #include "filterbar.h"
 #include "jsontreeview.h"
 #include "logimportrunner.h"
-#include "chartsview.h"
-#include "exportdialog.h"
 #include "replaydialog.h"
 #include "settingsdialog.h"
 #include "severitydelegate.h"
@@ -33,13 +33,14 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QCloseEvent>
 #include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileDialog>
@@ -47,25 +48,24 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QCloseEvent>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
-#include <QSysInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
-#include <QRegularExpression>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QShortcut>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QSysInfo>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -116,7 +116,9 @@ QPlainTextEdit *codeView(QWidget *parent)
 } // namespace
 
 MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16 port, QWidget *parent)
-    : QMainWindow(parent), m_address(address), m_port(port)
+    : QMainWindow(parent)
+    , m_address(address)
+    , m_port(port)
 {
     setWindowTitle(QStringLiteral("Pimscope"));
     // The application's, so that its dialogs have it too.
@@ -126,7 +128,8 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
         QSettings stored;
         m_settings = AppSettings::load(stored);
     }
-    if (auto *app = qobject_cast<QApplication *>(QCoreApplication::instance()); app && m_settings.theme != Theme::System)
+    if (auto *app = qobject_cast<QApplication *>(QCoreApplication::instance());
+        app && m_settings.theme != Theme::System)
         applyTheme(*app, m_settings.theme);
     buildUi();
     setAcceptDrops(true);
@@ -191,13 +194,17 @@ bool MainWindow::openCapture(const QString &path)
     statusBar()->addPermanentWidget(m_importRunner->progressWidget());
     connect(m_importRunner, &LogImportRunner::imported, this, &MainWindow::showImportSummary);
     connect(m_importRunner, &LogImportRunner::failed, this, [this](const QString &file, const QString &error) {
-        QMessageBox::warning(this, QStringLiteral("Import failed"), error.isEmpty() ? QStringLiteral("Cannot import %1").arg(file) : error);
+        QMessageBox::warning(this, QStringLiteral("Import failed"),
+                             error.isEmpty() ? QStringLiteral("Cannot import %1").arg(file) : error);
     });
-    connect(m_store.get(), &EventStore::importRemoved, this, [this] {
-        if (m_model)
-            activeModel()->refreshAll();
-        refreshSummary();
-    }, Qt::QueuedConnection);
+    connect(
+        m_store.get(), &EventStore::importRemoved, this,
+        [this] {
+            if (m_model)
+                activeModel()->refreshAll();
+            refreshSummary();
+        },
+        Qt::QueuedConnection);
     m_queries = new CaptureQueries(m_store->path(), this);
     m_summaryQueries = new CaptureQueries(m_store->path(), this);
     m_model = new EventTableModel(m_queries, this);
@@ -209,20 +216,27 @@ bool MainWindow::openCapture(const QString &path)
     };
     connect(m_store.get(), &EventStore::deliveriesStored, this, arrived, Qt::QueuedConnection);
     connect(m_store.get(), &EventStore::eventsIndexed, this, arrived, Qt::QueuedConnection);
-    for (PagedTableModel *model : {static_cast<PagedTableModel *>(m_model), static_cast<PagedTableModel *>(m_deliveryModel)}) {
+    for (PagedTableModel *model :
+         {static_cast<PagedTableModel *>(m_model), static_cast<PagedTableModel *>(m_deliveryModel)}) {
         connect(model, &PagedTableModel::matched, this, &MainWindow::updateStatus);
         // A row fetched after it was selected.
-        connect(model, &QAbstractItemModel::dataChanged, this, [this, model](const QModelIndex &from, const QModelIndex &to) {
-            const int current = m_table->currentIndex().row();
-            if (model == activeModel() && current >= from.row() && current <= to.row() && m_eventJson->toPlainText().isEmpty())
-                showSelected();
-        });
+        connect(model, &QAbstractItemModel::dataChanged, this,
+                [this, model](const QModelIndex &from, const QModelIndex &to) {
+                    const int current = m_table->currentIndex().row();
+                    if (model == activeModel() && current >= from.row() && current <= to.row()
+                        && m_eventJson->toPlainText().isEmpty())
+                        showSelected();
+                });
     }
-    connect(m_store.get(), &EventStore::pruned, this, [this](qint64 deliveries, qint64 events) {
-        statusBar()->showMessage(QStringLiteral("Retention: deleted %L1 old deliveries (%L2 events)").arg(deliveries).arg(events), 8000);
-        if (m_model)
-            activeModel()->refreshAll();
-    }, Qt::QueuedConnection);
+    connect(
+        m_store.get(), &EventStore::pruned, this,
+        [this](qint64 deliveries, qint64 events) {
+            statusBar()->showMessage(
+                QStringLiteral("Retention: deleted %L1 old deliveries (%L2 events)").arg(deliveries).arg(events), 8000);
+            if (m_model)
+                activeModel()->refreshAll();
+        },
+        Qt::QueuedConnection);
     applyCaptureSettings();
     attachTable();
     const Filter filter = Filter::parse(m_filter->text());
@@ -285,7 +299,8 @@ void MainWindow::attachTable()
     m_table->setModel(activeModel());
     m_shownDelivery = 0;
     sizeColumns();
-    const QString key = showingDeliveries() ? QStringLiteral("window/deliveryColumns") : QStringLiteral("window/eventColumns");
+    const QString key
+        = showingDeliveries() ? QStringLiteral("window/deliveryColumns") : QStringLiteral("window/eventColumns");
     if (const QByteArray state = QSettings().value(key).toByteArray(); !state.isEmpty())
         m_table->horizontalHeader()->restoreState(state); // with its sort order
     else
@@ -313,7 +328,8 @@ void MainWindow::refreshCharts()
     m_chartsAsked = true;
     const QString filter = m_model ? activeModel()->filter() : QString();
     const ChartStack stack = m_charts->stack();
-    const auto query = [filter, stack](StoreReader &reader) { return computeCharts(reader, Filter::parse(filter), stack); };
+    const auto query
+        = [filter, stack](StoreReader &reader) { return computeCharts(reader, Filter::parse(filter), stack); };
     m_summaryQueries->run<CaptureCharts>(m_captureContext, query, [this](Result<CaptureCharts> charts) {
         m_chartsAsked = false;
         if (charts)
@@ -327,7 +343,8 @@ void MainWindow::refreshCharts()
 
 void MainWindow::filterToRange(qint64 fromMs, qint64 toMs)
 {
-    const QString range = QStringLiteral("received >= \"%1\" && received < \"%2\"").arg(toIsoUtc(fromMs), toIsoUtc(toMs));
+    const QString range
+        = QStringLiteral("received >= \"%1\" && received < \"%2\"").arg(toIsoUtc(fromMs), toIsoUtc(toMs));
     const QString current = m_filter->text().trimmed();
     m_filter->setText(current.isEmpty() ? range : QStringLiteral("(%1) && %2").arg(current, range));
     applyFilter();
@@ -341,24 +358,30 @@ void MainWindow::refreshSummary()
     m_summaryAsked = true;
     QElapsedTimer took;
     took.start();
-    m_summaryQueries->summary(QDateTime::currentMSecsSinceEpoch(), m_captureContext, [this, took](Result<CaptureSummary> s) {
-        m_summaryAsked = false;
-        // Its scans grow with the capture: on a large one, ask for it less often (five times its cost at least).
-        m_summaryTimer->setInterval(int(std::clamp<qint64>(took.elapsed() * 5, 1000, 30000)));
-        if (s)
-            showSummary(*s);
-        else
-            statusBar()->showMessage(QStringLiteral("Cannot read the capture's figures: %1").arg(s.error()), 8000);
-    });
+    m_summaryQueries->summary(
+        QDateTime::currentMSecsSinceEpoch(), m_captureContext, [this, took](Result<CaptureSummary> s) {
+            m_summaryAsked = false;
+            // Its scans grow with the capture: on a large one, ask for it less often (five times its cost at least).
+            m_summaryTimer->setInterval(int(std::clamp<qint64>(took.elapsed() * 5, 1000, 30000)));
+            if (s)
+                showSummary(*s);
+            else
+                statusBar()->showMessage(QStringLiteral("Cannot read the capture's figures: %1").arg(s.error()), 8000);
+        });
 }
 
 void MainWindow::showSummary(const CaptureSummary &s)
 {
     m_diagnostics->setSummary(s);
     refreshKnownValues(s.events);
-    m_counts->setText(QStringLiteral("%L1 events · %L2 deliveries · %L3 events/min").arg(s.events).arg(s.deliveries).arg(s.eventsLastMinute));
+    m_counts->setText(QStringLiteral("%L1 events · %L2 deliveries · %L3 events/min")
+                          .arg(s.events)
+                          .arg(s.deliveries)
+                          .arg(s.eventsLastMinute));
     m_quota->setValue(int(std::min<qint64>(s.requestsLastHour, qint64(budgets::akeneoRequestsPerHour))));
-    m_quota->setFormat(QStringLiteral("%L1 / %L2 requests in the last hour").arg(s.requestsLastHour).arg(budgets::akeneoRequestsPerHour));
+    m_quota->setFormat(QStringLiteral("%L1 / %L2 requests in the last hour")
+                           .arg(s.requestsLastHour)
+                           .arg(budgets::akeneoRequestsPerHour));
     const bool nearQuota = s.requestsLastHour >= budgets::akeneoRequestsPerHour * 8 / 10;
     m_quota->setStyleSheet(nearQuota ? QStringLiteral("QProgressBar::chunk { background: #e53935; }") : QString());
     if (s.ackMsP99LastHour) {
@@ -384,7 +407,8 @@ bool MainWindow::loadDemo()
     // imported too, as a user would (named as Akeneo names its downloads).
     const QString log = QFileInfo(path).dir().filePath(
         QFileInfo(path).completeBaseName()
-        + QStringLiteral("-events_api_logs_%1.txt").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd_HHmmss"))));
+        + QStringLiteral("-events_api_logs_%1.txt")
+              .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd_HHmmss"))));
     QFile file(log);
     if (file.open(QIODevice::WriteOnly) && file.write(demo::demoLog(demo)) > 0) {
         file.close();
@@ -397,13 +421,30 @@ bool MainWindow::loadDemo()
 void MainWindow::sizeColumns()
 {
     // Each column as wide as a typical value (the last one stretches).
-    static const char *const eventSamples[] = {"000000", "2026-11-22 10:00:05.049", "2026-11-22 10:00:05.049",
-                                               "product_model.updated", "SNEAKER-RUN-200-BLK-42", "erp_connector_04",
-                                               "Author type", "https://acme-retail.cloud", "receiver", "Delivery",
-                                               "Status", "unchecked"};
-    static const char *const deliverySamples[] = {"000000", "2026-11-22 10:00:05.049", "receiver", "Method · level",
-                                                  "/akeneo/staging", "akeneo-event-platform", "Events", "Status",
-                                                  "Answer ms", "unchecked", "203.0.113.240:51234", "bad_signature, error"};
+    static const char *const eventSamples[] = {"000000",
+                                               "2026-11-22 10:00:05.049",
+                                               "2026-11-22 10:00:05.049",
+                                               "product_model.updated",
+                                               "SNEAKER-RUN-200-BLK-42",
+                                               "erp_connector_04",
+                                               "Author type",
+                                               "https://acme-retail.cloud",
+                                               "receiver",
+                                               "Delivery",
+                                               "Status",
+                                               "unchecked"};
+    static const char *const deliverySamples[] = {"000000",
+                                                  "2026-11-22 10:00:05.049",
+                                                  "receiver",
+                                                  "Method · level",
+                                                  "/akeneo/staging",
+                                                  "akeneo-event-platform",
+                                                  "Events",
+                                                  "Status",
+                                                  "Answer ms",
+                                                  "unchecked",
+                                                  "203.0.113.240:51234",
+                                                  "bad_signature, error"};
     const QFontMetrics fm = m_table->fontMetrics();
     QHeaderView *header = m_table->horizontalHeader();
     int column = 0;
@@ -423,7 +464,8 @@ void MainWindow::saveLayout()
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     if (m_model && m_table->model()) {
-        settings.setValue(showingDeliveries() ? QStringLiteral("window/deliveryColumns") : QStringLiteral("window/eventColumns"),
+        settings.setValue(showingDeliveries() ? QStringLiteral("window/deliveryColumns")
+                                              : QStringLiteral("window/eventColumns"),
                           m_table->horizontalHeader()->saveState());
     }
 }
@@ -434,15 +476,21 @@ QString MainWindow::cellFilter(const QModelIndex &index, bool exclude) const
         return {};
     // The filter field of each column (the columns whose values the filter language can compare).
     static const QHash<int, QString> eventFields = {
-        {EventTableModel::Action, QStringLiteral("action")},       {EventTableModel::Subject, QStringLiteral("subject")},
-        {EventTableModel::Author, QStringLiteral("author")},       {EventTableModel::AuthorType, QStringLiteral("author_type")},
-        {EventTableModel::PimSource, QStringLiteral("pim_source")}, {EventTableModel::Origin, QStringLiteral("origin")},
+        {EventTableModel::Action, QStringLiteral("action")},
+        {EventTableModel::Subject, QStringLiteral("subject")},
+        {EventTableModel::Author, QStringLiteral("author")},
+        {EventTableModel::AuthorType, QStringLiteral("author_type")},
+        {EventTableModel::PimSource, QStringLiteral("pim_source")},
+        {EventTableModel::Origin, QStringLiteral("origin")},
         {EventTableModel::DeliveryColumn, QStringLiteral("delivery_id")},
     };
     static const QHash<int, QString> deliveryFields = {
-        {DeliveryTableModel::Origin, QStringLiteral("origin")}, {DeliveryTableModel::Method, QStringLiteral("method")},
-        {DeliveryTableModel::Path, QStringLiteral("path")},     {DeliveryTableModel::Format, QStringLiteral("format")},
-        {DeliveryTableModel::Status, QStringLiteral("status")}, {DeliveryTableModel::SignatureColumn, QStringLiteral("signature")},
+        {DeliveryTableModel::Origin, QStringLiteral("origin")},
+        {DeliveryTableModel::Method, QStringLiteral("method")},
+        {DeliveryTableModel::Path, QStringLiteral("path")},
+        {DeliveryTableModel::Format, QStringLiteral("format")},
+        {DeliveryTableModel::Status, QStringLiteral("status")},
+        {DeliveryTableModel::SignatureColumn, QStringLiteral("signature")},
         {DeliveryTableModel::Remote, QStringLiteral("remote")},
     };
     QString field = (showingDeliveries() ? deliveryFields : eventFields).value(index.column());
@@ -455,11 +503,14 @@ QString MainWindow::cellFilter(const QModelIndex &index, bool exclude) const
     const QVariant raw = index.data(PagedTableModel::RawRole);
     if (field.isEmpty() || !raw.isValid() || raw.toString().isEmpty())
         return {};
-    const bool number = raw.typeId() == QMetaType::Int || raw.typeId() == QMetaType::LongLong || raw.typeId() == QMetaType::Double;
+    const bool number
+        = raw.typeId() == QMetaType::Int || raw.typeId() == QMetaType::LongLong || raw.typeId() == QMetaType::Double;
     const QString value = number ? raw.toString() : Filter::quoted(raw.toString());
     const QString clause = field + (exclude ? QStringLiteral(" != ") : QStringLiteral(" == ")) + value;
     const QString current = m_filter->text().trimmed();
-    const QString combined = current.isEmpty() || !Filter::parse(current).isValid() ? clause : u'(' + current + QStringLiteral(") && ") + clause;
+    const QString combined = current.isEmpty() || !Filter::parse(current).isValid()
+        ? clause
+        : u'(' + current + QStringLiteral(") && ") + clause;
     return Filter::parse(combined).isValid() ? combined : QString();
 }
 
@@ -469,18 +520,20 @@ void MainWindow::fillRowMenu(QMenu &menu, const QModelIndex &index, QAction *cop
         menu.addAction(copyAction);
     else
         menu.addAction(QStringLiteral("Copy body"), this, &MainWindow::copyEventJson);
-    const QString header = index.isValid() ? m_table->model()->headerData(index.column(), Qt::Horizontal).toString() : QString();
+    const QString header
+        = index.isValid() ? m_table->model()->headerData(index.column(), Qt::Horizontal).toString() : QString();
     const QString shown = index.isValid() ? index.data(Qt::DisplayRole).toString() : QString();
     for (const bool exclude : {false, true}) {
         const QString filter = cellFilter(index, exclude);
         if (filter.isEmpty())
             continue;
-        QAction *a = menu.addAction(exclude ? QStringLiteral("Hide rows where %1 is “%2”").arg(header, shown.left(40))
-                                            : QStringLiteral("Show only rows where %1 is “%2”").arg(header, shown.left(40)),
-                                    this, [this, filter] {
-                                        m_filter->setText(filter);
-                                        applyFilter();
-                                    });
+        QAction *a
+            = menu.addAction(exclude ? QStringLiteral("Hide rows where %1 is “%2”").arg(header, shown.left(40))
+                                     : QStringLiteral("Show only rows where %1 is “%2”").arg(header, shown.left(40)),
+                             this, [this, filter] {
+                                 m_filter->setText(filter);
+                                 applyFilter();
+                             });
         a->setToolTip(filter);
     }
     menu.addSeparator();
@@ -492,13 +545,11 @@ void MainWindow::fillRowMenu(QMenu &menu, const QModelIndex &index, QAction *cop
     curl->setEnabled(index.isValid());
     if (!showingDeliveries()) {
         menu.addSeparator();
-        QAction *timeline = menu.addAction(QStringLiteral("Timeline of this subject"), this, [this] {
-            m_details->setCurrentWidget(m_timeline->parentWidget());
-        });
+        QAction *timeline = menu.addAction(QStringLiteral("Timeline of this subject"), this,
+                                           [this] { m_details->setCurrentWidget(m_timeline->parentWidget()); });
         timeline->setEnabled(index.isValid());
-        QAction *compare = menu.addAction(QStringLiteral("Compare the two selected events"), this, [this] {
-            m_details->setCurrentIndex(compareTabIndex());
-        });
+        QAction *compare = menu.addAction(QStringLiteral("Compare the two selected events"), this,
+                                          [this] { m_details->setCurrentIndex(compareTabIndex()); });
         compare->setEnabled(m_details->isTabEnabled(compareTabIndex()));
     }
 }
@@ -539,7 +590,8 @@ void MainWindow::replaySelection()
     }
     QList<qint64> ids;
     QString filter = m_filter->text().trimmed();
-    const QModelIndexList rows = m_table->selectionModel() ? m_table->selectionModel()->selectedRows() : QModelIndexList();
+    const QModelIndexList rows
+        = m_table->selectionModel() ? m_table->selectionModel()->selectedRows() : QModelIndexList();
     if (showingDeliveries()) {
         // The events of the selected deliveries, by a filter of their ids.
         QStringList deliveries;
@@ -577,26 +629,29 @@ void MainWindow::exportRows()
     QList<qint64> selected;
     if (m_table->selectionModel()) {
         QModelIndexList rows = m_table->selectionModel()->selectedRows();
-        std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+        std::sort(rows.begin(), rows.end(),
+                  [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
         for (const QModelIndex &row : rows) {
             if (const qint64 id = model->idAt(row.row()); id > 0) // rows whose page is not loaded too
                 selected.append(id);
         }
     }
     m_exportDialog->setCapturePath(m_path);
-    m_exportDialog->setRows(showingDeliveries() ? FilterTarget::Deliveries : FilterTarget::Events, selected, model->ids());
+    m_exportDialog->setRows(showingDeliveries() ? FilterTarget::Deliveries : FilterTarget::Events, selected,
+                            model->ids());
     m_exportDialog->show();
     m_exportDialog->raise();
 }
 
 QString MainWindow::aboutText()
 {
-    return QStringLiteral("<h3>Pimscope %1</h3>"
-                          "<p>Monitor and debug PIM webhook events: Akeneo PIM's Events API and Event Platform, "
-                          "Quable PIM's webhooks.</p>"
-                          "<p>Qt %2 at run time, built with Qt %3<br>%4, %5<br>Built %6 with %7</p>"
-                          "<p>Captures: <code>%8</code></p>"
-                          "<p>MIT licence. <a href=\"https://github.com/pimscope/pimscope\">github.com/pimscope/pimscope</a></p>")
+    return QStringLiteral(
+               "<h3>Pimscope %1</h3>"
+               "<p>Monitor and debug PIM webhook events: Akeneo PIM's Events API and Event Platform, "
+               "Quable PIM's webhooks.</p>"
+               "<p>Qt %2 at run time, built with Qt %3<br>%4, %5<br>Built %6 with %7</p>"
+               "<p>Captures: <code>%8</code></p>"
+               "<p>MIT licence. <a href=\"https://github.com/pimscope/pimscope\">github.com/pimscope/pimscope</a></p>")
         .arg(QStringLiteral(PIMSCOPE_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
              QSysInfo::prettyProductName(), QSysInfo::buildAbi(), QStringLiteral(__DATE__),
 #if defined(__clang__)
@@ -645,38 +700,44 @@ void MainWindow::copyAsCurl(bool withSecrets, std::function<void(const QString &
     const QString secretName = settings.value(QStringLiteral("secretName")).toString();
     const int timeoutMs = settings.value(QStringLiteral("timeoutMs"), 500).toInt();
     settings.endGroup();
-    const auto build = [this, finish, withSecrets, timeoutMs, deliveryId](QString url, QByteArray secret, QString note) {
-        m_queries->delivery(deliveryId, m_captureContext, [this, finish, withSecrets, timeoutMs, url, secret, note](Result<Delivery> d) {
-            if (!d)
-                return finish({}, d.error());
-            const auto make = [finish, withSecrets, timeoutMs, url, secret, note](Format format, const QByteArray &body) {
-                const Headers headers = replayHeaders(format, body, secret, QDateTime::currentSecsSinceEpoch());
-                QString command = curlCommand(QUrl(url), headers, body, timeoutMs, withSecrets);
-                if (!note.isEmpty())
-                    command.prepend(QStringLiteral("# ") + note + u'\n');
-                finish(command, QStringLiteral("Copied a curl command that sends this delivery to %1").arg(url));
-            };
-            if (d->origin != Origin::Log)
-                return make(d->format, d->body);
-            // A log line is not a request body: its events in an envelope, as the replay sends them.
-            m_queries->eventsOfDelivery(d->id, m_captureContext, [make](Result<QList<EventRecord>> events) {
-                QList<QByteArray> payloads;
-                if (events) {
-                    for (const EventRecord &e : *events)
-                        payloads.append(e.payload);
-                }
-                make(Format::Akeneo, akeneoEnvelope(payloads));
+    const auto build = [this, finish, withSecrets, timeoutMs, deliveryId](QString url, QByteArray secret,
+                                                                          QString note) {
+        m_queries->delivery(
+            deliveryId, m_captureContext,
+            [this, finish, withSecrets, timeoutMs, url, secret, note](Result<Delivery> d) {
+                if (!d)
+                    return finish({}, d.error());
+                const auto make = [finish, withSecrets, timeoutMs, url, secret, note](Format format,
+                                                                                      const QByteArray &body) {
+                    const Headers headers = replayHeaders(format, body, secret, QDateTime::currentSecsSinceEpoch());
+                    QString command = curlCommand(QUrl(url), headers, body, timeoutMs, withSecrets);
+                    if (!note.isEmpty())
+                        command.prepend(QStringLiteral("# ") + note + u'\n');
+                    finish(command, QStringLiteral("Copied a curl command that sends this delivery to %1").arg(url));
+                };
+                if (d->origin != Origin::Log)
+                    return make(d->format, d->body);
+                // A log line is not a request body: its events in an envelope, as the replay sends them.
+                m_queries->eventsOfDelivery(d->id, m_captureContext, [make](Result<QList<EventRecord>> events) {
+                    QList<QByteArray> payloads;
+                    if (events) {
+                        for (const EventRecord &e : *events)
+                            payloads.append(e.payload);
+                    }
+                    make(Format::Akeneo, akeneoEnvelope(payloads));
+                });
             });
-        });
     };
     if (target.isEmpty()) {
         if (!m_receiver)
             return finish({}, QStringLiteral("Set a replay target first (Replay…, Ctrl+R)"));
-        return build(m_receiver->url(), {}, QStringLiteral("unsigned: no replay target set, this sends to Pimscope's own receiver"));
+        return build(m_receiver->url(), {},
+                     QStringLiteral("unsigned: no replay target set, this sends to Pimscope's own receiver"));
     }
     if (secretSource == 2) {
         const QByteArray secret = qgetenv(secretName.toLocal8Bit().constData());
-        return build(target, secret, secret.isEmpty() ? QStringLiteral("unsigned: %1 is not set").arg(secretName) : QString());
+        return build(target, secret,
+                     secret.isEmpty() ? QStringLiteral("unsigned: %1 is not set").arg(secretName) : QString());
     }
     if (secretSource == 1 && !secretName.isEmpty()) {
         if (!m_keychain)
@@ -706,59 +767,61 @@ void MainWindow::showTimeline(const EventRecord &selected)
     const qint64 selectedId = e.id;
     m_timelineSubject = subject;
     const QString title = EventTableModel::subjectText(e);
-    m_queries->eventsOfSubject(e.subjectType, key, m_captureContext, [this, subject, selectedId, title, type = e.subjectType](
-                                                            Result<QList<EventRecord>> rows) {
-        if (subject != m_timelineSubject)
-            return; // another row was selected meanwhile
-        m_timeline->clear();
-        if (!rows) {
-            m_timelineSummary->setText(rows.error());
-            return;
-        }
-        QMap<QString, int> byAction;
-        int duplicates = 0, outOfOrder = 0;
-        for (const EventRecord &r : *rows) {
-            const Event &ev = r.event;
-            auto *item = new QTreeWidgetItem(m_timeline);
-            item->setText(0, ev.eventTimeMs ? toTableUtc(*ev.eventTimeMs) : QString());
-            item->setText(1, ev.action);
-            item->setText(2, ev.author);
-            item->setText(3, originName(r.origin));
-            item->setText(4, toTableUtc(r.receivedAtMs));
-            item->setText(5, QString::number(ev.deliveryId));
-            item->setText(6, EventTableModel::flagsText(ev.flags));
-            item->setData(0, Qt::UserRole, ev.id);
-            if (const QColor tint = severityTint(severityOf(ev.flags)); tint.isValid()) {
-                for (int c = 0; c < 7; ++c)
-                    item->setBackground(c, tint);
+    m_queries->eventsOfSubject(
+        e.subjectType, key, m_captureContext,
+        [this, subject, selectedId, title, type = e.subjectType](Result<QList<EventRecord>> rows) {
+            if (subject != m_timelineSubject)
+                return; // another row was selected meanwhile
+            m_timeline->clear();
+            if (!rows) {
+                m_timelineSummary->setText(rows.error());
+                return;
             }
-            if (ev.id == selectedId) {
-                QFont bold = item->font(0);
-                bold.setBold(true);
-                for (int c = 0; c < 7; ++c)
-                    item->setFont(c, bold);
-                m_timeline->setCurrentItem(item);
+            QMap<QString, int> byAction;
+            int duplicates = 0, outOfOrder = 0;
+            for (const EventRecord &r : *rows) {
+                const Event &ev = r.event;
+                auto *item = new QTreeWidgetItem(m_timeline);
+                item->setText(0, ev.eventTimeMs ? toTableUtc(*ev.eventTimeMs) : QString());
+                item->setText(1, ev.action);
+                item->setText(2, ev.author);
+                item->setText(3, originName(r.origin));
+                item->setText(4, toTableUtc(r.receivedAtMs));
+                item->setText(5, QString::number(ev.deliveryId));
+                item->setText(6, EventTableModel::flagsText(ev.flags));
+                item->setData(0, Qt::UserRole, ev.id);
+                if (const QColor tint = severityTint(severityOf(ev.flags)); tint.isValid()) {
+                    for (int c = 0; c < 7; ++c)
+                        item->setBackground(c, tint);
+                }
+                if (ev.id == selectedId) {
+                    QFont bold = item->font(0);
+                    bold.setBold(true);
+                    for (int c = 0; c < 7; ++c)
+                        item->setFont(c, bold);
+                    m_timeline->setCurrentItem(item);
+                }
+                const QString verb = ev.action.section(u'.', -1);
+                byAction[verb.isEmpty() ? ev.action : verb]++;
+                duplicates += ev.flags.testFlag(Flag::Duplicate) ? 1 : 0;
+                outOfOrder += ev.flags.testFlag(Flag::OutOfOrder) ? 1 : 0;
             }
-            const QString verb = ev.action.section(u'.', -1);
-            byAction[verb.isEmpty() ? ev.action : verb]++;
-            duplicates += ev.flags.testFlag(Flag::Duplicate) ? 1 : 0;
-            outOfOrder += ev.flags.testFlag(Flag::OutOfOrder) ? 1 : 0;
-        }
-        QStringList counts;
-        for (auto it = byAction.cbegin(); it != byAction.cend(); ++it)
-            counts << QStringLiteral("%1 %2×").arg(it.key()).arg(it.value());
-        QString text = QStringLiteral("<b>%1</b> (%2): %3 events — %4")
-                           .arg(title.toHtmlEscaped(), type.toHtmlEscaped())
-                           .arg(rows->size())
-                           .arg(counts.join(QStringLiteral(", ")).toHtmlEscaped());
-        if (duplicates)
-            text += QStringLiteral(" · <span style='color:#b58900'>%1 delivered again</span>").arg(duplicates);
-        if (outOfOrder)
-            text += QStringLiteral(" · <span style='color:#b58900'>%1 older than one already received</span>").arg(outOfOrder);
-        m_timelineSummary->setText(text);
-        for (int c = 0; c < 7; ++c)
-            m_timeline->resizeColumnToContents(c);
-    });
+            QStringList counts;
+            for (auto it = byAction.cbegin(); it != byAction.cend(); ++it)
+                counts << QStringLiteral("%1 %2×").arg(it.key()).arg(it.value());
+            QString text = QStringLiteral("<b>%1</b> (%2): %3 events — %4")
+                               .arg(title.toHtmlEscaped(), type.toHtmlEscaped())
+                               .arg(rows->size())
+                               .arg(counts.join(QStringLiteral(", ")).toHtmlEscaped());
+            if (duplicates)
+                text += QStringLiteral(" · <span style='color:#b58900'>%1 delivered again</span>").arg(duplicates);
+            if (outOfOrder)
+                text += QStringLiteral(" · <span style='color:#b58900'>%1 older than one already received</span>")
+                            .arg(outOfOrder);
+            m_timelineSummary->setText(text);
+            for (int c = 0; c < 7; ++c)
+                m_timeline->resizeColumnToContents(c);
+        });
 }
 
 void MainWindow::updateCompare()
@@ -783,24 +846,31 @@ void MainWindow::updateCompare()
     const QList<JsonChange> changes = jsonDiff(resource(a->payload), resource(b->payload));
     QString html = QStringLiteral("<p><b>#%1</b> %2 %3 → <b>#%4</b> %5 %6: %7</p>")
                        .arg(a->event.id)
-                       .arg(a->event.action.toHtmlEscaped(), a->event.eventTimeMs ? toTableUtc(*a->event.eventTimeMs) : QString())
+                       .arg(a->event.action.toHtmlEscaped(),
+                            a->event.eventTimeMs ? toTableUtc(*a->event.eventTimeMs) : QString())
                        .arg(b->event.id)
-                       .arg(b->event.action.toHtmlEscaped(), b->event.eventTimeMs ? toTableUtc(*b->event.eventTimeMs) : QString())
+                       .arg(b->event.action.toHtmlEscaped(),
+                            b->event.eventTimeMs ? toTableUtc(*b->event.eventTimeMs) : QString())
                        .arg(changes.isEmpty() ? QStringLiteral("no difference")
-                                              : (changes.size() > 1 ? QStringLiteral("%1 differences") : QStringLiteral("%1 difference")).arg(changes.size()));
+                                              : (changes.size() > 1 ? QStringLiteral("%1 differences")
+                                                                    : QStringLiteral("%1 difference"))
+                                                    .arg(changes.size()));
     html += QStringLiteral("<pre>");
     for (const JsonChange &c : changes) {
         const QString path = c.path.isEmpty() ? QStringLiteral("(the whole value)") : c.path;
         switch (c.kind) {
         case JsonChange::Added:
-            html += QStringLiteral("<span style='color:#2e7d32'>+ %1: %2</span>\n").arg(path.toHtmlEscaped(), compactJson(c.after).toHtmlEscaped());
+            html += QStringLiteral("<span style='color:#2e7d32'>+ %1: %2</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.after).toHtmlEscaped());
             break;
         case JsonChange::Removed:
-            html += QStringLiteral("<span style='color:#c62828'>- %1: %2</span>\n").arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped());
+            html += QStringLiteral("<span style='color:#c62828'>- %1: %2</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped());
             break;
         case JsonChange::Changed:
             html += QStringLiteral("<span style='color:#b26a00'>~ %1: %2 → %3</span>\n")
-                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped(), compactJson(c.after).toHtmlEscaped());
+                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped(),
+                             compactJson(c.after).toHtmlEscaped());
             break;
         }
     }
@@ -831,9 +901,10 @@ void MainWindow::importLogs(const QStringList &paths, bool showSummary)
 
 void MainWindow::chooseLogsToImport()
 {
-    const QStringList paths = QFileDialog::getOpenFileNames(
-        this, QStringLiteral("Import Akeneo event-subscription logs"), QSettings().value(QStringLiteral("import/folder")).toString(),
-        QStringLiteral("Akeneo logs (*.txt *.log);;All files (*)"));
+    const QStringList paths
+        = QFileDialog::getOpenFileNames(this, QStringLiteral("Import Akeneo event-subscription logs"),
+                                        QSettings().value(QStringLiteral("import/folder")).toString(),
+                                        QStringLiteral("Akeneo logs (*.txt *.log);;All files (*)"));
     if (paths.isEmpty())
         return;
     QSettings().setValue(QStringLiteral("import/folder"), QFileInfo(paths.front()).path());
@@ -845,7 +916,8 @@ void MainWindow::showImportSummary(const LogImportSummary &summary)
     refreshSummary();
     const bool quiet = m_quietImports.take(summary.record.path);
     if (summary.cancelled) {
-        statusBar()->showMessage(QStringLiteral("Import of %1 cancelled: nothing of it was kept").arg(summary.record.file), 8000);
+        statusBar()->showMessage(
+            QStringLiteral("Import of %1 cancelled: nothing of it was kept").arg(summary.record.file), 8000);
         return;
     }
     if (quiet)
@@ -936,7 +1008,8 @@ void MainWindow::buildUi()
     m_publicUrl->setText(QSettings().value(QStringLiteral("receiver/publicUrl")).toString());
     connect(m_publicUrl, &QLineEdit::textChanged, this, [this](const QString &text) {
         const QUrl url(text.trimmed(), QUrl::StrictMode);
-        const bool ok = text.trimmed().isEmpty() || (url.isValid() && (url.scheme() == u"https" || url.scheme() == u"http") && !url.host().isEmpty());
+        const bool ok = text.trimmed().isEmpty()
+            || (url.isValid() && (url.scheme() == u"https" || url.scheme() == u"http") && !url.host().isEmpty());
         m_publicUrl->setStyleSheet(ok ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
         if (ok)
             QSettings().setValue(QStringLiteral("receiver/publicUrl"), text.trimmed());
@@ -950,7 +1023,8 @@ void MainWindow::buildUi()
     m_deliveriesAction = toolbar->addAction(QStringLiteral("Deliveries"));
     m_deliveriesAction->setCheckable(true);
     m_deliveriesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
-    m_deliveriesAction->setToolTip(QStringLiteral("One row per HTTP request or log line instead of one per event (Ctrl+D)"));
+    m_deliveriesAction->setToolTip(
+        QStringLiteral("One row per HTTP request or log line instead of one per event (Ctrl+D)"));
     connect(m_deliveriesAction, &QAction::triggered, this, &MainWindow::showDeliveries);
     toolbar->addSeparator();
     m_importAction = toolbar->addAction(QStringLiteral("Import log…"));
@@ -961,16 +1035,18 @@ void MainWindow::buildUi()
     connect(m_importAction, &QAction::triggered, this, &MainWindow::chooseLogsToImport);
     m_replayAction = toolbar->addAction(QStringLiteral("Replay…"));
     m_replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_replayAction->setToolTip(QStringLiteral("Send the selected events (or the filter's) to your connector, signed and "
-                                              "paced like the PIM (Ctrl+R)"));
+    m_replayAction->setToolTip(
+        QStringLiteral("Send the selected events (or the filter's) to your connector, signed and "
+                       "paced like the PIM (Ctrl+R)"));
     connect(m_replayAction, &QAction::triggered, this, &MainWindow::replaySelection);
     toolbar->addSeparator();
     QAction *open = toolbar->addAction(QStringLiteral("Open…"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     open->setToolTip(QStringLiteral("Open another capture file (Ctrl+Shift+O)"));
     connect(open, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open a capture"), QFileInfo(m_path).path(),
-                                                          QStringLiteral("Pimscope captures (*.db);;All files (*)"));
+        const QString path
+            = QFileDialog::getOpenFileName(this, QStringLiteral("Open a capture"), QFileInfo(m_path).path(),
+                                           QStringLiteral("Pimscope captures (*.db);;All files (*)"));
         if (!path.isEmpty())
             openCapture(path);
     });
@@ -985,7 +1061,8 @@ void MainWindow::buildUi()
     });
     QAction *settingsAction = toolbar->addAction(QStringLiteral("Settings…"));
     settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
-    settingsAction->setToolTip(QStringLiteral("Receiver, signatures, capture retention, colouring rules, theme (Ctrl+,)"));
+    settingsAction->setToolTip(
+        QStringLiteral("Receiver, signatures, capture retention, colouring rules, theme (Ctrl+,)"));
     connect(settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
     QAction *demoAction = toolbar->addAction(QStringLiteral("Load demo events"));
     demoAction->setToolTip(QStringLiteral("Explore Pimscope without a PIM: an hour of realistic traffic, with its "
@@ -1037,7 +1114,8 @@ void MainWindow::buildUi()
     m_banner->setOpenExternalLinks(false);
     m_otherPort = new QPushButton(m_bannerBox);
     m_otherPort->hide();
-    connect(m_otherPort, &QPushButton::clicked, this, [this] { startReceiver(quint16(m_otherPort->property("port").toUInt())); });
+    connect(m_otherPort, &QPushButton::clicked, this,
+            [this] { startReceiver(quint16(m_otherPort->property("port").toUInt())); });
     bannerLayout->addWidget(m_banner, 1);
     bannerLayout->addWidget(m_otherPort);
     m_bannerBox->hide();
@@ -1106,7 +1184,8 @@ void MainWindow::buildUi()
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setItemDelegate(new SeverityDelegate(PagedTableModel::FlagsRole, PagedTableModel::ColourRole, PagedTableModel::LogLevelRole, m_table));
+    m_table->setItemDelegate(new SeverityDelegate(PagedTableModel::FlagsRole, PagedTableModel::ColourRole,
+                                                  PagedTableModel::LogLevelRole, m_table));
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     auto *copyAction = new QAction(QStringLiteral("Copy event JSON"), m_table);
     copyAction->setShortcut(QKeySequence::Copy);
@@ -1122,13 +1201,17 @@ void MainWindow::buildUi()
     QHeaderView *columns = m_table->horizontalHeader();
     // A click on a column the query cannot order (the events' status and signature) leaves the order, and the
     // indicator shows the order there is.
-    connect(columns, &QHeaderView::sortIndicatorChanged, this, [this, columns](int column, Qt::SortOrder) {
-        PagedTableModel *model = m_model ? activeModel() : nullptr;
-        if (model && model->sortColumn() != column) {
-            const QSignalBlocker blocker(columns);
-            columns->setSortIndicator(model->sortColumn(), model->sortDescending() ? Qt::DescendingOrder : Qt::AscendingOrder);
-        }
-    }, Qt::QueuedConnection);
+    connect(
+        columns, &QHeaderView::sortIndicatorChanged, this,
+        [this, columns](int column, Qt::SortOrder) {
+            PagedTableModel *model = m_model ? activeModel() : nullptr;
+            if (model && model->sortColumn() != column) {
+                const QSignalBlocker blocker(columns);
+                columns->setSortIndicator(model->sortColumn(),
+                                          model->sortDescending() ? Qt::DescendingOrder : Qt::AscendingOrder);
+            }
+        },
+        Qt::QueuedConnection);
     columns->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(columns, &QHeaderView::customContextMenuRequested, this, [this, columns](const QPoint &at) {
         QMenu menu(this);
@@ -1230,7 +1313,8 @@ void MainWindow::buildUi()
 
     auto *dock = new QDockWidget(QStringLiteral("Diagnostics"), this);
     dock->setObjectName(QStringLiteral("diagnosticsDock"));
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
+                      | QDockWidget::DockWidgetClosable);
     m_diagnostics = new DiagnosticsPanel(dock);
     dock->setWidget(m_diagnostics);
     addDockWidget(Qt::RightDockWidgetArea, dock);
@@ -1242,7 +1326,8 @@ void MainWindow::buildUi()
 
     m_chartsDock = new QDockWidget(QStringLiteral("Charts"), this);
     m_chartsDock->setObjectName(QStringLiteral("chartsDock"));
-    m_chartsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    m_chartsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
+                              | QDockWidget::DockWidgetClosable);
     m_charts = new ChartsView(m_chartsDock);
     m_chartsDock->setWidget(m_charts);
     addDockWidget(Qt::BottomDockWidgetArea, m_chartsDock);
@@ -1250,8 +1335,9 @@ void MainWindow::buildUi()
     m_chartsAction = m_chartsDock->toggleViewAction();
     m_chartsAction->setText(QStringLiteral("Charts"));
     m_chartsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
-    m_chartsAction->setToolTip(QStringLiteral("Events per minute, answer times against 500 ms, requests per hour against "
-                                              "the quota, of what the filter matches; drag a range to filter (Ctrl+G)"));
+    m_chartsAction->setToolTip(
+        QStringLiteral("Events per minute, answer times against 500 ms, requests per hour against "
+                       "the quota, of what the filter matches; drag a range to filter (Ctrl+G)"));
     toolbar->insertAction(m_importAction, m_chartsAction);
     captureMenu->insertAction(m_replayAction, m_chartsAction);
     connect(m_chartsDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
@@ -1296,7 +1382,8 @@ QString MainWindow::shownUrl() const
         return {};
     const QString publicUrl = m_publicUrl->text().trimmed();
     const QUrl url(publicUrl, QUrl::StrictMode);
-    if (!publicUrl.isEmpty() && url.isValid() && (url.scheme() == u"https" || url.scheme() == u"http") && !url.host().isEmpty())
+    if (!publicUrl.isEmpty() && url.isValid() && (url.scheme() == u"https" || url.scheme() == u"http")
+        && !url.host().isEmpty())
         return publicUrl;
     return m_receiver->url();
 }
@@ -1308,7 +1395,8 @@ bool MainWindow::startReceiver(quint16 port)
         return false;
     auto configured = m_settings.receiverSettings();
     if (!configured) {
-        showBanner(QStringLiteral("<b>The receiver is not running.</b> %1 (Settings, Receiver)").arg(configured.error().toHtmlEscaped()));
+        showBanner(QStringLiteral("<b>The receiver is not running.</b> %1 (Settings, Receiver)")
+                       .arg(configured.error().toHtmlEscaped()));
         Q_EMIT receiverChanged();
         return false;
     }
@@ -1341,32 +1429,37 @@ bool MainWindow::startReceiver(quint16 port)
     connect(m_receiver.get(), &Receiver::problem, this, [this](const QString &message) {
         const QString sentence = message.left(1).toUpper() + message.mid(1);
         showBanner(QStringLiteral("<b>Deliveries are not being stored.</b> %1. The PIM gets 503 answers until this is "
-                                  "resolved.").arg(sentence.toHtmlEscaped()));
+                                  "resolved.")
+                       .arg(sentence.toHtmlEscaped()));
     });
     m_receiverAction->setChecked(true);
     if (!m_address.isLoopback()) {
         // As `pimscope receive` warns on stderr: whoever can reach this machine can post into the capture.
-        showBanner(QStringLiteral("<b>The receiver is reachable from the network</b> (it listens on %1): anyone who can "
-                                  "reach this machine on port %2 can post events into this capture. Listen on "
-                                  "127.0.0.1 (Settings, Receiver) unless that is what you want.")
-                       .arg(m_address.toString().toHtmlEscaped())
-                       .arg(m_port));
+        showBanner(
+            QStringLiteral("<b>The receiver is reachable from the network</b> (it listens on %1): anyone who can "
+                           "reach this machine on port %2 can post events into this capture. Listen on "
+                           "127.0.0.1 (Settings, Receiver) unless that is what you want.")
+                .arg(m_address.toString().toHtmlEscaped())
+                .arg(m_port));
         updateStatus();
         Q_EMIT receiverChanged();
         return true;
     }
     if (!m_secretFailures.isEmpty()) {
-        showBanner(QStringLiteral("<b>Some signature checks are off:</b> %1. Set the secrets again in Settings, Signatures.")
-                       .arg(m_secretFailures.join(QStringLiteral("; ")).toHtmlEscaped()));
+        showBanner(
+            QStringLiteral("<b>Some signature checks are off:</b> %1. Set the secrets again in Settings, Signatures.")
+                .arg(m_secretFailures.join(QStringLiteral("; ")).toHtmlEscaped()));
         updateStatus();
         Q_EMIT receiverChanged();
         return true;
     }
     if (m_model && activeModel()->matchCount() == 0 && m_filter->text().isEmpty()) {
-        showBanner(QStringLiteral(
-            "<b>Waiting for events.</b> Point the PIM's event subscription at <b>%1</b>. A real Akeneo or Quable "
-            "only calls public HTTPS URLs: put a tunnel (ngrok, cloudflared…) in front of this address and give "
-            "the PIM the tunnel's URL.").arg(shownUrl().toHtmlEscaped()));
+        showBanner(
+            QStringLiteral(
+                "<b>Waiting for events.</b> Point the PIM's event subscription at <b>%1</b>. A real Akeneo or Quable "
+                "only calls public HTTPS URLs: put a tunnel (ngrok, cloudflared…) in front of this address and give "
+                "the PIM the tunnel's URL.")
+                .arg(shownUrl().toHtmlEscaped()));
     } else {
         m_bannerBox->hide();
     }
@@ -1382,17 +1475,18 @@ void MainWindow::loadSecretsThenStart(quint16 port)
         m_keychain = new KeychainSecretStore(this);
     m_loader = new KeychainRuleLoader(m_keychain, m_settings.secretRules, this);
     const QList<KeychainRule> wanted = m_settings.secretRules;
-    connect(m_loader, &KeychainRuleLoader::loaded, this, [this, port, wanted](const QList<SignatureRule> &rules, const QStringList &failures) {
-        m_loader->deleteLater();
-        m_loader = nullptr;
-        if (wanted != m_settings.secretRules)
-            return; // the settings changed meanwhile: their own load is on its way
-        m_loadedRules = rules;
-        m_loadedRulesFor = wanted;
-        m_rulesLoaded = true;
-        m_secretFailures = failures;
-        startReceiver(port);
-    });
+    connect(m_loader, &KeychainRuleLoader::loaded, this,
+            [this, port, wanted](const QList<SignatureRule> &rules, const QStringList &failures) {
+                m_loader->deleteLater();
+                m_loader = nullptr;
+                if (wanted != m_settings.secretRules)
+                    return; // the settings changed meanwhile: their own load is on its way
+                m_loadedRules = rules;
+                m_loadedRulesFor = wanted;
+                m_rulesLoaded = true;
+                m_secretFailures = failures;
+                startReceiver(port);
+            });
     m_loader->start();
     updateStatus();
 }
@@ -1411,7 +1505,8 @@ void MainWindow::showSettings()
 {
     auto *dialog = new SettingsDialog(m_settings, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { applySettings(dialog->settings(), dialog->newSecrets()); });
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { applySettings(dialog->settings(), dialog->newSecrets()); });
     dialog->open();
 }
 
@@ -1461,18 +1556,20 @@ void MainWindow::applySettings(const AppSettings &settings, const QHash<QString,
         if (restart)
             startReceiver(m_port);
         if (!failures->isEmpty())
-            showBanner(QStringLiteral("<b>Could not store a secret in the keychain:</b> %1").arg(failures->join(QStringLiteral("; ")).toHtmlEscaped()));
+            showBanner(QStringLiteral("<b>Could not store a secret in the keychain:</b> %1")
+                           .arg(failures->join(QStringLiteral("; ")).toHtmlEscaped()));
     };
     connect(m_keychain, &SecretStore::secretWritten, context, [secrets, answered](const QString &name) {
         if (secrets.contains(name))
             answered();
     });
-    connect(m_keychain, &SecretStore::secretFailed, context, [secrets, failures, answered](const QString &name, SecretStore::ErrorKind, const QString &message) {
-        if (!secrets.contains(name))
-            return;
-        failures->append(message);
-        answered();
-    });
+    connect(m_keychain, &SecretStore::secretFailed, context,
+            [secrets, failures, answered](const QString &name, SecretStore::ErrorKind, const QString &message) {
+                if (!secrets.contains(name))
+                    return;
+                failures->append(message);
+                answered();
+            });
     stopReceiver();
     for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
         m_keychain->write(it.key(), it.value());
@@ -1491,7 +1588,8 @@ void MainWindow::applyCaptureSettings()
     }
     if (m_settings.retention.isSet())
         m_store->prune(m_settings.retention, QDateTime::currentMSecsSinceEpoch());
-    for (PagedTableModel *model : {static_cast<PagedTableModel *>(m_model), static_cast<PagedTableModel *>(m_deliveryModel)}) {
+    for (PagedTableModel *model :
+         {static_cast<PagedTableModel *>(m_model), static_cast<PagedTableModel *>(m_deliveryModel)}) {
         if (model)
             model->setColourRules(m_settings.colourRules);
     }
@@ -1514,7 +1612,8 @@ void MainWindow::applyFilter()
     const QString text = m_filter->text();
     const Filter filter = Filter::parse(text);
     if (!filter.isValid()) {
-        m_filterError->setText(QStringLiteral("At %1: %2").arg(filter.error().position + 1).arg(filter.error().message));
+        m_filterError->setText(
+            QStringLiteral("At %1: %2").arg(filter.error().position + 1).arg(filter.error().message));
         m_filterError->show();
         m_filter->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
         return;
@@ -1563,9 +1662,9 @@ void MainWindow::updateStatus()
     } else if (!m_scanShow->isActive()) {
         m_scanBox->show();
     }
-    parts << (m_receiver ? QStringLiteral("receiver on %1").arg(m_receiver->url())
-                         : m_loader ? QStringLiteral("receiver starting: reading its secrets from the keychain…")
-                                    : QStringLiteral("receiver stopped"));
+    parts << (m_receiver     ? QStringLiteral("receiver on %1").arg(m_receiver->url())
+                  : m_loader ? QStringLiteral("receiver starting: reading its secrets from the keychain…")
+                             : QStringLiteral("receiver stopped"));
     m_statusText->setText(parts.join(QStringLiteral("   ·   ")));
     m_statusText->setToolTip(m_path);
     if (!m_receiver)
@@ -1592,10 +1691,14 @@ void MainWindow::showSelected()
                 return;
             QStringList parts;
             for (const EventRecord &e : *events) {
-                parts << QStringLiteral("// event %1 of %2: %3 %4").arg(e.event.seq + 1).arg(events->size()).arg(e.event.action, EventTableModel::subjectText(e.event))
+                parts << QStringLiteral("// event %1 of %2: %3 %4")
+                             .arg(e.event.seq + 1)
+                             .arg(events->size())
+                             .arg(e.event.action, EventTableModel::subjectText(e.event))
                       << prettyJson(e.payload);
             }
-            m_eventJson->setPlainText(parts.isEmpty() ? QStringLiteral("// no event in this delivery") : parts.join(u'\n'));
+            m_eventJson->setPlainText(parts.isEmpty() ? QStringLiteral("// no event in this delivery")
+                                                      : parts.join(u'\n'));
             m_eventTree->clear();
         });
         showDelivery(id);
@@ -1647,7 +1750,8 @@ QIcon applicationIcon()
     // The icon theme's (the package installs it in hicolor), else the same PNGs built in.
     QIcon builtIn;
     for (const int size : {16, 24, 32, 48, 64, 128, 256})
-        builtIn.addFile(QStringLiteral(":/icons/%1x%1/apps/io.github.pimscope.Pimscope.png").arg(size), QSize(size, size));
+        builtIn.addFile(QStringLiteral(":/icons/%1x%1/apps/io.github.pimscope.Pimscope.png").arg(size),
+                        QSize(size, size));
     return QIcon::fromTheme(QStringLiteral("io.github.pimscope.Pimscope"), builtIn);
 }
 

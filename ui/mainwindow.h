@@ -5,9 +5,9 @@
 #include "settings/appsettings.h"
 #include "store/records.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QIcon>
-#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <functional>
@@ -76,7 +76,6 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 public:
-
     // For tests and screenshots.
     EventTableModel *eventsModel() const { return m_model; }
     DeliveryTableModel *deliveriesModel() const { return m_deliveryModel; }

@@ -40,7 +40,10 @@ enum Pacing { AsFastAsPossible = 0, AkeneoQuota = 1, PerSecond = 2, PerHour = 3 
 } // namespace
 
 ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretStore *keychain, QWidget *parent)
-    : QDialog(parent), m_store(store), m_queries(queries), m_keychain(keychain)
+    : QDialog(parent)
+    , m_store(store)
+    , m_queries(queries)
+    , m_keychain(keychain)
 {
     setObjectName(QStringLiteral("replayDialog"));
     setWindowTitle(QStringLiteral("Replay events"));
@@ -52,8 +55,9 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     m_matching = new QRadioButton(QStringLiteral("Every event matching"), what);
     m_filter = new QLineEdit(what);
     m_filter->setPlaceholderText(QStringLiteral("all events but earlier replays and imported log lines"));
-    m_filter->setToolTip(QStringLiteral("Earlier replays (copies) and the events of imported logs (ids without their data) "
-                                        "are left out unless the filter asks for them: origin == replay, origin == log"));
+    m_filter->setToolTip(
+        QStringLiteral("Earlier replays (copies) and the events of imported logs (ids without their data) "
+                       "are left out unless the filter asks for them: origin == replay, origin == log"));
     whatLayout->addRow(m_selected);
     whatLayout->addRow(m_matching, m_filter);
     layout->addWidget(what);
@@ -66,7 +70,8 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     whereLayout->addRow(QStringLiteral("URL"), m_url);
     auto *secretRow = new QHBoxLayout;
     m_secretSource = new QComboBox(where);
-    m_secretSource->addItems({QStringLiteral("None (unsigned)"), QStringLiteral("Keychain secret"), QStringLiteral("Environment variable")});
+    m_secretSource->addItems(
+        {QStringLiteral("None (unsigned)"), QStringLiteral("Keychain secret"), QStringLiteral("Environment variable")});
     m_secretName = new QLineEdit(where);
     m_secretName->setPlaceholderText(QStringLiteral("name"));
     secretRow->addWidget(m_secretSource);
@@ -114,7 +119,8 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     howLayout->addRow(QStringLiteral("Concurrency"), m_concurrency);
     auto *orderRow = new QHBoxLayout;
     m_order = new QComboBox(how);
-    m_order->addItems({QStringLiteral("Original"), QStringLiteral("By event time"), QStringLiteral("Reversed"), QStringLiteral("Shuffled, seed")});
+    m_order->addItems({QStringLiteral("Original"), QStringLiteral("By event time"), QStringLiteral("Reversed"),
+                       QStringLiteral("Shuffled, seed")});
     m_seed = new QSpinBox(how);
     m_seed->setRange(0, std::numeric_limits<int>::max());
     orderRow->addWidget(m_order);
@@ -169,8 +175,9 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
 
     const auto updateEnabled = [this] {
         m_secretName->setEnabled(m_secretSource->currentIndex() != NoSecret);
-        m_secretName->setPlaceholderText(m_secretSource->currentIndex() == Environment ? QStringLiteral("variable, e.g. AKENEO_SECRET")
-                                                                                        : QStringLiteral("keychain name"));
+        m_secretName->setPlaceholderText(m_secretSource->currentIndex() == Environment
+                                             ? QStringLiteral("variable, e.g. AKENEO_SECRET")
+                                             : QStringLiteral("keychain name"));
         m_batchSize->setEnabled(m_rebatched->isChecked());
         m_rate->setEnabled(m_pacing->currentIndex() == PerSecond || m_pacing->currentIndex() == PerHour);
         m_seed->setEnabled(m_order->currentIndex() == 3);
@@ -181,16 +188,17 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     connect(m_pacing, &QComboBox::currentIndexChanged, this, updateEnabled);
     // Between "a second" and "an hour" the rate stays what it was: 10 a second becomes 36,000 an hour.
     // The range is the command's: --rps up to 1e6, --per-hour up to 1e9.
-    connect(m_pacing, &QComboBox::currentIndexChanged, this, [this, previous = int(m_pacing->currentIndex())](int now) mutable {
-        const bool wasRate = previous == PerSecond || previous == PerHour;
-        const double perSecond = previous == PerHour ? m_rate->value() / 3600.0 : m_rate->value();
-        previous = now;
-        if (now != PerSecond && now != PerHour)
-            return;
-        m_rate->setRange(0.01, now == PerHour ? 1e9 : 1e6);
-        if (wasRate)
-            m_rate->setValue(now == PerHour ? perSecond * 3600.0 : perSecond);
-    });
+    connect(m_pacing, &QComboBox::currentIndexChanged, this,
+            [this, previous = int(m_pacing->currentIndex())](int now) mutable {
+                const bool wasRate = previous == PerSecond || previous == PerHour;
+                const double perSecond = previous == PerHour ? m_rate->value() / 3600.0 : m_rate->value();
+                previous = now;
+                if (now != PerSecond && now != PerHour)
+                    return;
+                m_rate->setRange(0.01, now == PerHour ? 1e9 : 1e6);
+                if (wasRate)
+                    m_rate->setValue(now == PerHour ? perSecond * 3600.0 : perSecond);
+            });
     connect(m_order, &QComboBox::currentIndexChanged, this, updateEnabled);
     connect(m_matching, &QRadioButton::toggled, this, updateEnabled);
 
@@ -322,12 +330,14 @@ void ReplayDialog::startReplay()
     case Environment: {
         const QByteArray secret = qgetenv(name.toLocal8Bit().constData());
         if (name.isEmpty() || secret.isEmpty())
-            return fail(QStringLiteral("The environment variable %1 is empty or not set.").arg(name.isEmpty() ? QStringLiteral("(none given)") : name));
+            return fail(QStringLiteral("The environment variable %1 is empty or not set.")
+                            .arg(name.isEmpty() ? QStringLiteral("(none given)") : name));
         return startWithSecret(secret);
     }
     case Keychain: {
         if (name.isEmpty() || !m_keychain)
-            return fail(QStringLiteral("Give the name of the keychain secret (store one with: pimscope secret set NAME)."));
+            return fail(
+                QStringLiteral("Give the name of the keychain secret (store one with: pimscope secret set NAME)."));
         setRunning(true);
         m_message->setText(QStringLiteral("Reading the secret %1 from the keychain…").arg(name));
         const quint64 attempt = ++m_attempt;
@@ -352,14 +362,17 @@ void ReplayDialog::startWithSecret(const QByteArray &secret)
     ReplayPlanOptions options;
     options.mode = m_asReceived->isChecked() ? ReplayMode::AsReceived : ReplayMode::Rebatched;
     options.batchSize = m_batchSize->value();
-    options.order = std::array{ReplayOrder::Original, ReplayOrder::EventTime, ReplayOrder::Reverse, ReplayOrder::Shuffle}[std::size_t(m_order->currentIndex())];
+    options.order = std::array{ReplayOrder::Original, ReplayOrder::EventTime, ReplayOrder::Reverse,
+                               ReplayOrder::Shuffle}[std::size_t(m_order->currentIndex())];
     options.seed = quint64(m_seed->value());
     options.duplicates = m_duplicates->value() / 100.0;
     const QList<qint64> ids = m_selected->isChecked() ? m_ids : QList<qint64>();
     const QString filter = m_selected->isChecked() ? QString() : m_filter->text();
     m_summary->setText(QStringLiteral("Reading the events…"));
     const quint64 attempt = m_attempt;
-    const auto query = [filter, ids, options](StoreReader &reader) { return planReplay(reader, Filter::parse(filter), ids, options); };
+    const auto query = [filter, ids, options](StoreReader &reader) {
+        return planReplay(reader, Filter::parse(filter), ids, options);
+    };
     m_queries->run<ReplayPlan>(this, query, [this, secret, attempt](Result<ReplayPlan> plan) {
         if (attempt == m_attempt)
             onPlanned(std::move(plan), secret);
@@ -372,12 +385,15 @@ void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
         return fail(plan.error());
     // How the requests are signed (unsigned, one secret for two formats), then what the plan did.
     QStringList lines;
-    for (const QString &line : (plan->requests.isEmpty() ? QStringList() : signingWarnings(plan->requests, !secret.isEmpty())) + plan->notes)
+    for (const QString &line :
+         (plan->requests.isEmpty() ? QStringList() : signingWarnings(plan->requests, !secret.isEmpty())) + plan->notes)
         lines << line.left(1).toUpper() + line.mid(1) + u'.';
     m_message->setText(lines.join(u'\n'));
     if (plan->requests.isEmpty()) {
-        m_summary->setText(plan->notes.isEmpty() ? QStringLiteral("Nothing to send: no event matches.")
-                                                 : QStringLiteral("Nothing to send: no event matches, or every one was left out (see below)."));
+        m_summary->setText(
+            plan->notes.isEmpty()
+                ? QStringLiteral("Nothing to send: no event matches.")
+                : QStringLiteral("Nothing to send: no event matches, or every one was left out (see below)."));
         setRunning(false);
         return;
     }
@@ -393,7 +409,8 @@ void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
     m_progress->setRange(0, int(plan->requests.size()));
     m_progress->setValue(0);
     m_progress->setVisible(true);
-    m_summary->setText(QStringLiteral("Sending %L1 requests (%L2 events)…").arg(plan->requests.size()).arg(plan->events));
+    m_summary->setText(
+        QStringLiteral("Sending %L1 requests (%L2 events)…").arg(plan->requests.size()).arg(plan->events));
 
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("pimscope-replay"));
@@ -419,8 +436,9 @@ void ReplayDialog::onResult(const ReplayResult &r)
     item->setText(2, r.status ? QString::number(*r.status) : QStringLiteral("—"));
     item->setText(3, QString::number(r.latencyMs, 'f', 1));
     item->setText(4, QString::number(r.eventCount));
-    item->setText(5, outcomeName(r) + (r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error)
-                         + (r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
+    item->setText(5,
+                  outcomeName(r) + (r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error)
+                      + (r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
     if (!r.ok()) {
         const QColor bad = r.kind == LogMessage::RequestSent ? QColor(0xB2, 0x6B, 0x00) : QColor(0xC6, 0x28, 0x28);
         for (int c = 0; c < 6; ++c)
@@ -445,10 +463,13 @@ void ReplayDialog::cancelReplayer(Qt::ConnectionType type)
 {
     // Through the host, which the GUI thread knows from the start (the replayer is created in the replay thread).
     if (m_host)
-        QMetaObject::invokeMethod(m_host, [host = m_host] {
-            if (auto *replayer = host->findChild<Replayer *>())
-                replayer->cancel();
-        }, type);
+        QMetaObject::invokeMethod(
+            m_host,
+            [host = m_host] {
+                if (auto *replayer = host->findChild<Replayer *>())
+                    replayer->cancel();
+            },
+            type);
 }
 
 void ReplayDialog::stop()

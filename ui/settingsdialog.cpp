@@ -33,7 +33,8 @@ QWidget *fileField(QLineEdit *edit, const QString &title, QWidget *parent)
     row->setContentsMargins(0, 0, 0, 0);
     auto *browse = new QPushButton(QStringLiteral("Browse…"), box);
     QObject::connect(browse, &QPushButton::clicked, box, [edit, title, box] {
-        const QString file = QFileDialog::getOpenFileName(box, title, edit->text(), QStringLiteral("PEM files (*.pem *.crt *.key);;All files (*)"));
+        const QString file = QFileDialog::getOpenFileName(
+            box, title, edit->text(), QStringLiteral("PEM files (*.pem *.crt *.key);;All files (*)"));
         if (!file.isEmpty())
             edit->setText(file);
     });
@@ -57,7 +58,8 @@ QString cellText(const QTableWidget *table, int row, int column)
 
 } // namespace
 
-SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent) : QDialog(parent)
+SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
+    : QDialog(parent)
 {
     setWindowTitle(QStringLiteral("Pimscope settings"));
     auto *layout = new QVBoxLayout(this);
@@ -85,20 +87,25 @@ QWidget *SettingsDialog::receiverPage(const AppSettings &s)
     auto *form = new QFormLayout(page);
     m_listen = new QLineEdit(s.listen, page);
     m_listen->setPlaceholderText(QStringLiteral("127.0.0.1:8787"));
-    m_listen->setToolTip(QStringLiteral("HOST:PORT. Anything but a loopback address makes the capture reachable from the network."));
+    m_listen->setToolTip(
+        QStringLiteral("HOST:PORT. Anything but a loopback address makes the capture reachable from the network."));
     form->addRow(QStringLiteral("Listen on"), m_listen);
     m_cert = new QLineEdit(s.tlsCertificate, page);
     m_cert->setPlaceholderText(QStringLiteral("none: plain HTTP"));
-    form->addRow(QStringLiteral("HTTPS certificate (PEM)"), fileField(m_cert, QStringLiteral("HTTPS certificate"), page));
+    form->addRow(QStringLiteral("HTTPS certificate (PEM)"),
+                 fileField(m_cert, QStringLiteral("HTTPS certificate"), page));
     m_key = new QLineEdit(s.tlsKey, page);
-    form->addRow(QStringLiteral("HTTPS private key (PEM)"), fileField(m_key, QStringLiteral("HTTPS private key"), page));
+    form->addRow(QStringLiteral("HTTPS private key (PEM)"),
+                 fileField(m_key, QStringLiteral("HTTPS private key"), page));
     m_bodyLimit = new QSpinBox(page);
     m_bodyLimit->setRange(1, 4096);
     m_bodyLimit->setSuffix(QStringLiteral(" MiB"));
     m_bodyLimit->setValue(int(std::clamp<qint64>(s.maxBodyBytes / (1024 * 1024), 1, 4096)));
-    m_bodyLimit->setToolTip(QStringLiteral("Bodies over this size are answered 413 before they are read (the delivery is still recorded)."));
+    m_bodyLimit->setToolTip(QStringLiteral(
+        "Bodies over this size are answered 413 before they are read (the delivery is still recorded)."));
     form->addRow(QStringLiteral("Body limit"), m_bodyLimit);
-    auto *simulation = new QLabel(QStringLiteral("<b>Simulate a failing connector</b> (every POST that passes the checks)"), page);
+    auto *simulation
+        = new QLabel(QStringLiteral("<b>Simulate a failing connector</b> (every POST that passes the checks)"), page);
     form->addRow(simulation);
     m_status = new QSpinBox(page);
     m_status->setRange(100, 599);
@@ -111,7 +118,8 @@ QWidget *SettingsDialog::receiverPage(const AppSettings &s)
     m_delay->setValue(s.answerDelayMs);
     m_delay->setToolTip(QStringLiteral("Akeneo logs \"failed to answer under 500 ms\" past 500 ms."));
     form->addRow(QStringLiteral("Answer after"), m_delay);
-    m_acceptInvalid = new QCheckBox(QStringLiteral("Answer normally whatever the signature verdict (still recorded and flagged)"), page);
+    m_acceptInvalid = new QCheckBox(
+        QStringLiteral("Answer normally whatever the signature verdict (still recorded and flagged)"), page);
     m_acceptInvalid->setChecked(s.acceptInvalidSignature);
     form->addRow(QString(), m_acceptInvalid);
     return page;
@@ -121,10 +129,12 @@ QWidget *SettingsDialog::secretsPage(const AppSettings &s)
 {
     auto *page = new QWidget(this);
     auto *layout = new QVBoxLayout(page);
-    auto *help = new QLabel(QStringLiteral(
-        "Which secret verifies which requests, by path prefix (the longest matching prefix applies). Values are "
-        "kept in the system keychain under the name given; type a value to store or replace it, leave it empty to "
-        "keep the stored one."), page);
+    auto *help = new QLabel(
+        QStringLiteral(
+            "Which secret verifies which requests, by path prefix (the longest matching prefix applies). Values are "
+            "kept in the system keychain under the name given; type a value to store or replace it, leave it empty to "
+            "keep the stored one."),
+        page);
     help->setWordWrap(true);
     layout->addWidget(help);
     m_secrets = new QTableWidget(0, 4, page);
@@ -196,7 +206,8 @@ QWidget *SettingsDialog::capturePage(const AppSettings &s)
     auto *form = new QFormLayout(page);
     m_selfAuthor = new QLineEdit(s.selfAuthor, page);
     m_selfAuthor->setPlaceholderText(QStringLiteral("e.g. the connection's user name"));
-    m_selfAuthor->setToolTip(QStringLiteral("Events by this author are flagged self: the echo of your own connector's writes."));
+    m_selfAuthor->setToolTip(
+        QStringLiteral("Events by this author are flagged self: the echo of your own connector's writes."));
     form->addRow(QStringLiteral("Own author name"), m_selfAuthor);
     m_keepDays = new QSpinBox(page);
     m_keepDays->setRange(0, 3650);
@@ -210,7 +221,8 @@ QWidget *SettingsDialog::capturePage(const AppSettings &s)
     m_keepMegabytes->setSuffix(QStringLiteral(" MB"));
     m_keepMegabytes->setValue(int(s.retention.keepBytes / (1024 * 1024)));
     form->addRow(QStringLiteral("Keep at most"), m_keepMegabytes);
-    auto *note = new QLabel(QStringLiteral("Older deliveries are deleted with their events, at once and every ten minutes."), page);
+    auto *note = new QLabel(
+        QStringLiteral("Older deliveries are deleted with their events, at once and every ten minutes."), page);
     note->setWordWrap(true);
     form->addRow(note);
     return page;
@@ -226,9 +238,11 @@ QWidget *SettingsDialog::appearancePage(const AppSettings &s)
     m_theme->setCurrentIndex(int(s.theme));
     form->addRow(QStringLiteral("Theme"), m_theme);
     layout->addLayout(form);
-    auto *help = new QLabel(QStringLiteral(
-        "<b>Colouring rules</b>: rows matching a filter get its colour; the first rule that matches wins, before "
-        "the severity colours."), page);
+    auto *help = new QLabel(
+        QStringLiteral(
+            "<b>Colouring rules</b>: rows matching a filter get its colour; the first rule that matches wins, before "
+            "the severity colours."),
+        page);
     help->setWordWrap(true);
     layout->addWidget(help);
     m_colours = new QTableWidget(0, 2, page);
@@ -242,7 +256,8 @@ QWidget *SettingsDialog::appearancePage(const AppSettings &s)
         addColourRow(r.filter, r.colour);
     auto *buttons = new QHBoxLayout;
     auto *add = new QPushButton(QStringLiteral("Add"), page);
-    connect(add, &QPushButton::clicked, this, [this] { addColourRow(QStringLiteral("author_type == api"), QStringLiteral("#64b5f6")); });
+    connect(add, &QPushButton::clicked, this,
+            [this] { addColourRow(QStringLiteral("author_type == api"), QStringLiteral("#64b5f6")); });
     auto *remove = new QPushButton(QStringLiteral("Remove"), page);
     connect(remove, &QPushButton::clicked, this, [this] {
         if (m_colours->currentRow() >= 0)
@@ -310,7 +325,9 @@ AppSettings SettingsDialog::settings() const
         const QByteArray prefix = cellText(m_secrets, row, PrefixColumn).toUtf8();
         const QString name = cellText(m_secrets, row, NameColumn);
         const int kind = static_cast<QComboBox *>(m_secrets->cellWidget(row, KindColumn))->currentIndex();
-        const SecretKind k = kind == AkeneoRow ? SecretKind::Akeneo : kind == QuableRow ? SecretKind::Quable : SecretKind::EventPlatform;
+        const SecretKind k = kind == AkeneoRow ? SecretKind::Akeneo
+            : kind == QuableRow                ? SecretKind::Quable
+                                               : SecretKind::EventPlatform;
         // The Event Platform's two secrets of one prefix make one rule, the primary first.
         auto it = std::find_if(s.secretRules.begin(), s.secretRules.end(), [&](const KeychainRule &r) {
             return k == SecretKind::EventPlatform && r.kind == k && r.prefix == prefix;
@@ -328,7 +345,8 @@ AppSettings SettingsDialog::settings() const
     s.retention.keepBytes = qint64(m_keepMegabytes->value()) * 1024 * 1024;
     s.theme = Theme(m_theme->currentIndex());
     for (int row = 0; row < m_colours->rowCount(); ++row)
-        s.colourRules.append({cellText(m_colours, row, FilterColumn), m_colours->cellWidget(row, ColourColumn)->property("colour").toString()});
+        s.colourRules.append({cellText(m_colours, row, FilterColumn),
+                              m_colours->cellWidget(row, ColourColumn)->property("colour").toString()});
     return s;
 }
 

@@ -26,16 +26,23 @@ Severity severityOf(Flags flags, std::optional<LogLevel> level)
 QColor severityTint(Severity severity)
 {
     switch (severity) {
-    case Severity::Error: return QColor(229, 57, 53, 70);
-    case Severity::Warning: return QColor(251, 140, 0, 70);
-    case Severity::Notice: return QColor(253, 216, 53, 80);
-    case Severity::None: break;
+    case Severity::Error:
+        return QColor(229, 57, 53, 70);
+    case Severity::Warning:
+        return QColor(251, 140, 0, 70);
+    case Severity::Notice:
+        return QColor(253, 216, 53, 80);
+    case Severity::None:
+        break;
     }
     return {};
 }
 
 SeverityDelegate::SeverityDelegate(int flagsRole, int colourRole, int logLevelRole, QObject *parent)
-    : QStyledItemDelegate(parent), m_flagsRole(flagsRole), m_colourRole(colourRole), m_logLevelRole(logLevelRole)
+    : QStyledItemDelegate(parent)
+    , m_flagsRole(flagsRole)
+    , m_colourRole(colourRole)
+    , m_logLevelRole(logLevelRole)
 {
 }
 
@@ -55,7 +62,8 @@ void SeverityDelegate::initStyleOption(QStyleOptionViewItem *option, const QMode
         return;
     const Flags flags = Flags::fromInt(raw.toInt());
     const QVariant levelValue = m_logLevelRole >= 0 ? index.data(m_logLevelRole) : QVariant();
-    const std::optional<LogLevel> level = levelValue.isValid() ? std::optional(LogLevel(levelValue.toInt())) : std::nullopt;
+    const std::optional<LogLevel> level
+        = levelValue.isValid() ? std::optional(LogLevel(levelValue.toInt())) : std::nullopt;
     if (const QColor rule = ruleTint(index.data(m_colourRole).toString()); rule.isValid())
         option->backgroundBrush = rule;
     else if (const QColor tint = severityTint(severityOf(flags, level)); tint.isValid())

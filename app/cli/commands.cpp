@@ -1,8 +1,8 @@
 #include "commands.h"
 
 #include "importcommand.h"
-#include "replaycommand.h"
 #include "receivecommand.h"
+#include "replaycommand.h"
 #include "secretcommand.h"
 
 #include "export/exporter.h"
@@ -114,12 +114,14 @@ int exportCommand(const QStringList &args)
         return Failure;
     }
     bool writeFailed = false;
-    const auto written = runExport(*reader.value(), *format, target, *ids, *redactor, [&writeFailed](QByteArrayView bytes) {
-        writeFailed = !writeOut(bytes);
-        return !writeFailed;
-    });
+    const auto written
+        = runExport(*reader.value(), *format, target, *ids, *redactor, [&writeFailed](QByteArrayView bytes) {
+              writeFailed = !writeOut(bytes);
+              return !writeFailed;
+          });
     if (!written) {
-        printError(writeFailed ? QStringLiteral("export: cannot write to standard output") : QStringLiteral("export: %1").arg(written.error()));
+        printError(writeFailed ? QStringLiteral("export: cannot write to standard output")
+                               : QStringLiteral("export: %1").arg(written.error()));
         return Failure;
     }
     return std::fflush(stdout) == 0 ? Success : Failure;
@@ -175,8 +177,7 @@ int statsCommand(const QStringList &args)
     w.field("max", s.ackMsMax);
     w.endObject();
     w.field("max_deliveries_rolling_hour", s.maxDeliveriesRollingHour);
-    w.field("max_rolling_hour_start",
-            s.maxRollingHourStartMs ? toIsoUtc(*s.maxRollingHourStartMs) : QString());
+    w.field("max_rolling_hour_start", s.maxRollingHourStartMs ? toIsoUtc(*s.maxRollingHourStartMs) : QString());
     w.field("first_received_at", s.firstReceivedMs ? toIsoUtc(*s.firstReceivedMs) : QString());
     w.field("last_received_at", s.lastReceivedMs ? toIsoUtc(*s.lastReceivedMs) : QString());
     w.endObject();
@@ -212,7 +213,8 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
         return Success;
     }
     if (!allowPositional && !parser.positionalArguments().isEmpty()) {
-        printCommandError(name, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+        printCommandError(name,
+                          QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
         return UsageError;
     }
     return std::nullopt;
@@ -233,7 +235,8 @@ QString dbPath(const QCommandLineParser &parser)
 
 QCommandLineOption secretHeaderOption()
 {
-    return {QStringLiteral("secret-header"), QStringLiteral("Also keep this header's value redacted, like Authorization. Repeatable."),
+    return {QStringLiteral("secret-header"),
+            QStringLiteral("Also keep this header's value redacted, like Authorization. Repeatable."),
             QStringLiteral("NAME")};
 }
 
@@ -242,7 +245,8 @@ Result<HeaderRedactor> redactorOf(const QCommandLineParser &parser)
     QList<QByteArray> names;
     for (const QString &name : parser.values(QStringLiteral("secret-header"))) {
         if (!HeaderRedactor::isHeaderName(name.toLatin1()))
-            return Result<HeaderRedactor>::failure(QStringLiteral("--secret-header: '%1' is not a header name").arg(name));
+            return Result<HeaderRedactor>::failure(
+                QStringLiteral("--secret-header: '%1' is not a header name").arg(name));
         names.append(name.toLatin1());
     }
     return HeaderRedactor(names);
@@ -280,7 +284,9 @@ QString helpText(const QCommandLineParser &parser, const QString &program, const
     QString text = parser.helpText();
     const QString usage = QStringLiteral("Usage: ") + program;
     if (text.startsWith(usage))
-        text.replace(0, usage.size(), command.isEmpty() ? QStringLiteral("Usage: pimscope") : QStringLiteral("Usage: pimscope ") + command);
+        text.replace(0, usage.size(),
+                     command.isEmpty() ? QStringLiteral("Usage: pimscope")
+                                       : QStringLiteral("Usage: pimscope ") + command);
     return text;
 }
 

@@ -33,7 +33,8 @@ int importCommand(const QStringList &args)
                        "subscription > Download logs) into the capture and prints what went wrong."));
     parser.addOption(dbOption());
     parser.addOption(secretHeaderOption());
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Log files to import."), QStringLiteral("FILE..."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Log files to import."),
+                                 QStringLiteral("FILE..."));
     if (const auto exit = parseCommandLine(parser, args, name, true))
         return *exit;
     const QStringList files = parser.positionalArguments();

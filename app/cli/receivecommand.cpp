@@ -63,10 +63,12 @@ int receiveCommand(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("pimscope receive: capture what PIMs POST."));
-    parser.addOption({QStringLiteral("listen"), QStringLiteral("Address and port (default 127.0.0.1:8787; port 0: any free port)."),
+    parser.addOption({QStringLiteral("listen"),
+                      QStringLiteral("Address and port (default 127.0.0.1:8787; port 0: any free port)."),
                       QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8787")});
     parser.addOption(dbOption());
-    parser.addOption({QStringLiteral("secret-env"), QStringLiteral("Verify Akeneo signatures with the secret in this environment variable."),
+    parser.addOption({QStringLiteral("secret-env"),
+                      QStringLiteral("Verify Akeneo signatures with the secret in this environment variable."),
                       QStringLiteral("VAR")});
     parser.addOption({QStringLiteral("secret-name"),
                       QStringLiteral("Verify Akeneo signatures with the secret of this name in the OS keychain "
@@ -79,15 +81,20 @@ int receiveCommand(const QStringList &args)
                                      "longest matching prefix applies."),
                       QStringLiteral("PREFIX=KIND:NAME")});
     parser.addOption(secretHeaderOption());
-    parser.addOption({QStringLiteral("accept-invalid-signature"), QStringLiteral("Answer normally whatever the signature verdict.")});
-    parser.addOption({QStringLiteral("status"), QStringLiteral("Answer valid deliveries with this status (default 200)."),
-                      QStringLiteral("CODE"), QStringLiteral("200")});
+    parser.addOption({QStringLiteral("accept-invalid-signature"),
+                      QStringLiteral("Answer normally whatever the signature verdict.")});
+    parser.addOption({QStringLiteral("status"),
+                      QStringLiteral("Answer valid deliveries with this status (default 200)."), QStringLiteral("CODE"),
+                      QStringLiteral("200")});
     parser.addOption({QStringLiteral("delay-ms"), QStringLiteral("Wait this long before answering (default 0)."),
                       QStringLiteral("N"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("max-body"), QStringLiteral("Refuse bodies over this many bytes with 413 (default 16 MiB)."),
+    parser.addOption({QStringLiteral("max-body"),
+                      QStringLiteral("Refuse bodies over this many bytes with 413 (default 16 MiB)."),
                       QStringLiteral("BYTES"), QString::number(16 * 1024 * 1024)});
-    parser.addOption({QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."), QStringLiteral("PEM")});
-    parser.addOption({QStringLiteral("tls-key"), QStringLiteral("The PEM private key of --tls-cert."), QStringLiteral("PEM")});
+    parser.addOption(
+        {QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."), QStringLiteral("PEM")});
+    parser.addOption(
+        {QStringLiteral("tls-key"), QStringLiteral("The PEM private key of --tls-cert."), QStringLiteral("PEM")});
     if (const auto exit = parseCommandLine(parser, args, QStringLiteral("receive")))
         return *exit;
 
@@ -119,7 +126,8 @@ int receiveCommand(const QStringList &args)
         return UsageError;
     }
     settings.signatures.secretHeaders = redactor->secretHeaders();
-    const int secretSources = int(parser.isSet(QStringLiteral("secret-env"))) + int(parser.isSet(QStringLiteral("secret-name")));
+    const int secretSources
+        = int(parser.isSet(QStringLiteral("secret-env"))) + int(parser.isSet(QStringLiteral("secret-name")));
     if (secretSources > 1) {
         printError(QStringLiteral("give --secret-env or --secret-name, not both"));
         return UsageError;
@@ -182,13 +190,14 @@ int receiveCommand(const QStringList &args)
     flushLines.setSingleShot(true);
     flushLines.setInterval(20);
     QObject::connect(&flushLines, &QTimer::timeout, [] { std::fflush(stdout); });
-    QObject::connect(&receiver, &Receiver::answered, QCoreApplication::instance(), [&flushLines](const ReceivedDelivery &d) {
-        std::printf("%s %d %s %d events %.1f ms%s%s\n", qPrintable(toIsoUtc(d.receivedAtMs)), d.status,
-                    qPrintable(formatName(d.format)), d.eventCount, d.ackMs, d.error.isEmpty() ? "" : "  ",
-                    qPrintable(d.error));
-        if (!flushLines.isActive())
-            flushLines.start();
-    });
+    QObject::connect(&receiver, &Receiver::answered, QCoreApplication::instance(),
+                     [&flushLines](const ReceivedDelivery &d) {
+                         std::printf("%s %d %s %d events %.1f ms%s%s\n", qPrintable(toIsoUtc(d.receivedAtMs)), d.status,
+                                     qPrintable(formatName(d.format)), d.eventCount, d.ackMs,
+                                     d.error.isEmpty() ? "" : "  ", qPrintable(d.error));
+                         if (!flushLines.isActive())
+                             flushLines.start();
+                     });
     QObject::connect(&receiver, &Receiver::problem, QCoreApplication::instance(),
                      [](const QString &message) { printError(message); });
     const auto port = receiver.start();
@@ -206,7 +215,8 @@ int receiveCommand(const QStringList &args)
         return Failure;
     }
     QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, QCoreApplication::instance(), [] { QCoreApplication::quit(); });
+    QObject::connect(&notifier, &QSocketNotifier::activated, QCoreApplication::instance(),
+                     [] { QCoreApplication::quit(); });
     struct sigaction action = {};
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);

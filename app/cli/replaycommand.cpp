@@ -66,22 +66,36 @@ int replayCommand(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral("Send captured events to a URL, signed and paced like the PIM."));
     parser.addOption(dbOption());
     parser.addOption(secretHeaderOption());
-    parser.addOption({QStringLiteral("filter"),
-                      QStringLiteral("Send the events matching EXPR (default: all; earlier replays and imported log events "
-                                     "only when EXPR asks for their origin)."),
-                      QStringLiteral("EXPR")});
+    parser.addOption(
+        {QStringLiteral("filter"),
+         QStringLiteral("Send the events matching EXPR (default: all; earlier replays and imported log events "
+                        "only when EXPR asks for their origin)."),
+         QStringLiteral("EXPR")});
     parser.addOption({QStringLiteral("to"), QStringLiteral("The target URL (http or https)."), QStringLiteral("URL")});
-    parser.addOption({QStringLiteral("secret-env"), QStringLiteral("Sign with the secret in this environment variable."), QStringLiteral("VAR")});
-    parser.addOption({QStringLiteral("secret-name"), QStringLiteral("Sign with this secret of the OS keychain."), QStringLiteral("NAME")});
-    parser.addOption({QStringLiteral("as-received"), QStringLiteral("Send each original delivery's exact body, one request each.")});
-    parser.addOption({QStringLiteral("batch-size"), QStringLiteral("Akeneo events per request when rebatching (default 10)."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("rps"), QStringLiteral("Requests per second, evenly spaced."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("per-hour"), QStringLiteral("Requests per hour, evenly spaced (Akeneo: 4000)."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("concurrency"), QStringLiteral("Requests in flight at most (default 1, which keeps the order)."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("order"), QStringLiteral("original, event-time, reverse or shuffle (default original)."), QStringLiteral("ORDER")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of shuffle and duplicates (default 0)."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("duplicates"), QStringLiteral("Probability of sending a request twice (0 to 1)."), QStringLiteral("P")});
-    parser.addOption({QStringLiteral("timeout-ms"), QStringLiteral("Deadline of each request (default 500, as Akeneo)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("secret-env"),
+                      QStringLiteral("Sign with the secret in this environment variable."), QStringLiteral("VAR")});
+    parser.addOption({QStringLiteral("secret-name"), QStringLiteral("Sign with this secret of the OS keychain."),
+                      QStringLiteral("NAME")});
+    parser.addOption(
+        {QStringLiteral("as-received"), QStringLiteral("Send each original delivery's exact body, one request each.")});
+    parser.addOption({QStringLiteral("batch-size"),
+                      QStringLiteral("Akeneo events per request when rebatching (default 10)."), QStringLiteral("N")});
+    parser.addOption(
+        {QStringLiteral("rps"), QStringLiteral("Requests per second, evenly spaced."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("per-hour"), QStringLiteral("Requests per hour, evenly spaced (Akeneo: 4000)."),
+                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("concurrency"),
+                      QStringLiteral("Requests in flight at most (default 1, which keeps the order)."),
+                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("order"),
+                      QStringLiteral("original, event-time, reverse or shuffle (default original)."),
+                      QStringLiteral("ORDER")});
+    parser.addOption(
+        {QStringLiteral("seed"), QStringLiteral("Seed of shuffle and duplicates (default 0)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("duplicates"), QStringLiteral("Probability of sending a request twice (0 to 1)."),
+                      QStringLiteral("P")});
+    parser.addOption({QStringLiteral("timeout-ms"),
+                      QStringLiteral("Deadline of each request (default 500, as Akeneo)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("insecure"), QStringLiteral("Accept any TLS certificate.")});
     parser.addOption({QStringLiteral("dry-run"), QStringLiteral("Print what would be sent; send nothing.")});
     if (auto exit = parseCommandLine(parser, args, QStringLiteral("replay")))
@@ -92,18 +106,18 @@ int replayCommand(const QStringList &args)
         return int(UsageError);
     };
     // Whole numbers for counts; NaN and infinities are refused (toDouble accepts "nan").
-    const auto number = [&parser](const QString &name, double min, double max, double fallback, bool *ok,
-                                  bool integral = true) {
-        if (!parser.isSet(name))
-            return fallback;
-        bool valid = false;
-        const double v = parser.value(name).toDouble(&valid);
-        if (!valid || !std::isfinite(v) || v < min || v > max || (integral && v != std::floor(v))) {
-            *ok = false;
-            return fallback;
-        }
-        return v;
-    };
+    const auto number
+        = [&parser](const QString &name, double min, double max, double fallback, bool *ok, bool integral = true) {
+              if (!parser.isSet(name))
+                  return fallback;
+              bool valid = false;
+              const double v = parser.value(name).toDouble(&valid);
+              if (!valid || !std::isfinite(v) || v < min || v > max || (integral && v != std::floor(v))) {
+                  *ok = false;
+                  return fallback;
+              }
+              return v;
+          };
     const QUrl url(parser.value(QStringLiteral("to")), QUrl::StrictMode);
     if (!parser.isSet(QStringLiteral("to")))
         return usage(QStringLiteral("--to URL is required"));
@@ -188,12 +202,14 @@ int replayCommand(const QStringList &args)
     }
     const ReplayPlan &p = planned.value();
     for (const QString &warning : signingWarnings(p.requests, !target.secret.isEmpty()))
-        printError(QStringLiteral("warning: ") + warning + (target.secret.isEmpty() ? QStringLiteral("; give --secret-env or --secret-name") : QString()));
+        printError(QStringLiteral("warning: ") + warning
+                   + (target.secret.isEmpty() ? QStringLiteral("; give --secret-env or --secret-name") : QString()));
     for (const QString &note : p.notes)
         printError(QStringLiteral("note: ") + note);
     if (p.requests.isEmpty()) {
-        out(p.notes.isEmpty() ? QStringLiteral("nothing to send: no event matches")
-                              : QStringLiteral("nothing to send: no event matches, or every one was left out (see the notes)"));
+        out(p.notes.isEmpty()
+                ? QStringLiteral("nothing to send: no event matches")
+                : QStringLiteral("nothing to send: no event matches, or every one was left out (see the notes)"));
         return Success;
     }
     if (parser.isSet(QStringLiteral("dry-run"))) {
@@ -206,8 +222,10 @@ int replayCommand(const QStringList &args)
                          QLocale().toString(r.body.size()), formatName(r.format),
                          r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
             for (const Header &h : replayHeaders(r.format, r.body, target.secret, now))
-                out(QStringLiteral("    %1: %2").arg(QString::fromLatin1(h.name),
-                                                     target.redactor.isSecretHeader(h.name) ? QStringLiteral("[secret]") : QString::fromLatin1(h.value)));
+                out(QStringLiteral("    %1: %2")
+                        .arg(QString::fromLatin1(h.name),
+                             target.redactor.isSecretHeader(h.name) ? QStringLiteral("[secret]")
+                                                                    : QString::fromLatin1(h.value)));
         }
         out(QStringLiteral("dry run: %L1 requests, %L2 events; nothing sent").arg(p.requests.size()).arg(p.events));
         return Success;

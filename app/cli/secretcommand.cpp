@@ -30,7 +30,7 @@ QByteArray readValue(const QString &name)
     if (::isatty(STDIN_FILENO)) {
         std::fprintf(stderr, "Value for secret '%s' (not echoed), then Enter: ", qPrintable(name));
         std::fflush(stderr);
-        termios saved {};
+        termios saved{};
         const bool restore = ::tcgetattr(STDIN_FILENO, &saved) == 0;
         if (restore) {
             termios silent = saved;

@@ -16,7 +16,8 @@ constexpr int maxActions = 6;
 
 qint64 chartBucketMs(qint64 spanMs)
 {
-    static constexpr qint64 steps[] = {minuteMs, 5 * minuteMs, 15 * minuteMs, 60 * minuteMs, 360 * minuteMs, 1440 * minuteMs};
+    static constexpr qint64 steps[]
+        = {minuteMs, 5 * minuteMs, 15 * minuteMs, 60 * minuteMs, 360 * minuteMs, 1440 * minuteMs};
     for (const qint64 step : steps) {
         if (spanMs / step < 360)
             return step;
@@ -29,11 +30,13 @@ qint64 chartBucketMs(qint64 spanMs)
 
 QString chartBucketName(qint64 bucketMs)
 {
-    static constexpr struct {
+    static constexpr struct
+    {
         qint64 ms;
         const char *one;
         const char *many;
-    } units[] = {{1440 * minuteMs, "day", "%1 days"}, {60 * minuteMs, "hour", "%1 hours"}, {minuteMs, "minute", "%1 minutes"}};
+    } units[] = {
+        {1440 * minuteMs, "day", "%1 days"}, {60 * minuteMs, "hour", "%1 hours"}, {minuteMs, "minute", "%1 minutes"}};
     for (const auto &unit : units) {
         if (bucketMs >= unit.ms && bucketMs % unit.ms == 0) {
             const qint64 n = bucketMs / unit.ms;
@@ -65,7 +68,8 @@ CaptureCharts chartsFromCounts(const ChartCounts &counts, ChartStack stack)
     charts.latencyEdges = {0, 5, 10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 2000, 5000};
     charts.latencyCounts = QList<qint64>(charts.latencyEdges.size(), 0);
     for (const double ms : counts.answerTimesMs) {
-        const auto bin = std::upper_bound(charts.latencyEdges.cbegin(), charts.latencyEdges.cend(), ms) - charts.latencyEdges.cbegin() - 1;
+        const auto bin = std::upper_bound(charts.latencyEdges.cbegin(), charts.latencyEdges.cend(), ms)
+            - charts.latencyEdges.cbegin() - 1;
         ++charts.latencyCounts[std::max<qsizetype>(0, bin)];
         ++charts.answered;
         charts.overBudget += ms > CaptureCharts::budgetMs;
@@ -90,7 +94,8 @@ CaptureCharts chartsFromCounts(const ChartCounts &counts, ChartStack stack)
         if (keys.size() > maxActions)
             charts.stacks << QStringLiteral("other");
     } else {
-        charts.stacks = {QStringLiteral("none"), QStringLiteral("notice"), QStringLiteral("warning"), QStringLiteral("error")};
+        charts.stacks
+            = {QStringLiteral("none"), QStringLiteral("notice"), QStringLiteral("warning"), QStringLiteral("error")};
     }
     charts.events = QList<QList<qint64>>(buckets, QList<qint64>(charts.stacks.size(), 0));
     for (const ChartCounts::Cell &c : cells) {

@@ -21,16 +21,16 @@ enum class ChartStack { Action, Severity };
  */
 struct CaptureCharts
 {
-    qint64 startMs = 0;    ///< the first bucket's start (UTC ms)
+    qint64 startMs = 0; ///< the first bucket's start (UTC ms)
     qint64 bucketMs = 60'000;
-    QStringList stacks;    ///< the names of the stacks, bottom first
+    QStringList stacks; ///< the names of the stacks, bottom first
     QList<QList<qint64>> events; ///< [bucket][stack]
     qint64 maxBucketTotal = 0;
 
     static constexpr double budgetMs = 500;
     QList<double> latencyEdges; ///< bin i holds [edges[i], edges[i+1]); the last bin is edges.back() and above
     QList<qint64> latencyCounts;
-    qint64 answered = 0;   ///< received deliveries with an answer time
+    qint64 answered = 0; ///< received deliveries with an answer time
     qint64 overBudget = 0; ///< of them, answered after 500 ms
 
     static constexpr int quota = 4000;
@@ -56,12 +56,12 @@ struct ChartCounts
     struct Cell
     {
         qint64 minute = 0; ///< UTC minutes since the epoch
-        QString key;       ///< the stack: an action ("" for none), or a severity 0-3 as text
+        QString key; ///< the stack: an action ("" for none), or a severity 0-3 as text
         qint64 count = 0;
     };
-    QList<Cell> events;            ///< events per minute and stack key
+    QList<Cell> events; ///< events per minute and stack key
     QMap<qint64, qint64> requests; ///< the PIM's requests per minute (received, or logged as sent or failed)
-    QList<double> answerTimesMs;   ///< the answer times of the received deliveries
+    QList<double> answerTimesMs; ///< the answer times of the received deliveries
 };
 
 /** The charts of those counts (pure): buckets, stacks, latency bins against 500 ms, requests per rolling hour. */

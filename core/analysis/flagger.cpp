@@ -68,8 +68,7 @@ std::size_t Flagger::KeyTable<HasValue>::find(quint64 key) const
 }
 
 template<bool HasValue>
-const qint64 *Flagger::KeyTable<HasValue>::findValue(quint64 key) const
-    requires HasValue
+const qint64 *Flagger::KeyTable<HasValue>::findValue(quint64 key) const requires HasValue
 {
     const std::size_t s = find(key);
     return s == notFound ? nullptr : &m_values[s];
@@ -123,7 +122,8 @@ Flags Flagger::deliveryFlags(const Delivery &d)
     return f;
 }
 
-Flags Flagger::flagEvent(const Delivery &d, const Event &e, std::optional<qint64> eventKey, std::optional<qint64> subjectKey)
+Flags Flagger::flagEvent(const Delivery &d, const Event &e, std::optional<qint64> eventKey,
+                         std::optional<qint64> subjectKey)
 {
     Flags f = deliveryFlags(d);
     if (eventKey && m_seenIds.contains(salted(d.origin, *eventKey)))

@@ -39,7 +39,8 @@ public:
      * The flags of one event about to be stored in `d` (including the delivery's own flags), then records it.
      * The keys are the event's (textkey::eventIdOf and subjectOf).
      */
-    Flags flagEvent(const Delivery &d, const Event &e, std::optional<qint64> eventKey, std::optional<qint64> subjectKey);
+    Flags flagEvent(const Delivery &d, const Event &e, std::optional<qint64> eventKey,
+                    std::optional<qint64> subjectKey);
 
     void clear();
 
@@ -51,8 +52,7 @@ private:
     public:
         /** The slot of `key`, inserting it (with value `v`) when absent; `inserted` tells which. */
         qint64 *insert(quint64 key, qint64 v, bool &inserted);
-        const qint64 *findValue(quint64 key) const
-            requires HasValue;
+        const qint64 *findValue(quint64 key) const requires HasValue;
         bool contains(quint64 key) const;
         void clear();
 

@@ -29,7 +29,8 @@ void diff(const QJsonValue &a, const QJsonValue &b, const QString &path, QList<J
         }
         for (auto it = ob.begin(); it != ob.end(); ++it) {
             if (!oa.contains(it.key()))
-                out.append({JsonChange::Added, memberPath(path, it.key()), QJsonValue(QJsonValue::Undefined), it.value()});
+                out.append(
+                    {JsonChange::Added, memberPath(path, it.key()), QJsonValue(QJsonValue::Undefined), it.value()});
         }
         return;
     }
@@ -40,9 +41,11 @@ void diff(const QJsonValue &a, const QJsonValue &b, const QString &path, QList<J
         for (qsizetype i = 0; i < common; ++i)
             diff(aa.at(i), ab.at(i), jsonChildPath(path, QString::number(i), true), out);
         for (qsizetype i = common; i < aa.size(); ++i)
-            out.append({JsonChange::Removed, jsonChildPath(path, QString::number(i), true), aa.at(i), QJsonValue(QJsonValue::Undefined)});
+            out.append({JsonChange::Removed, jsonChildPath(path, QString::number(i), true), aa.at(i),
+                        QJsonValue(QJsonValue::Undefined)});
         for (qsizetype i = common; i < ab.size(); ++i)
-            out.append({JsonChange::Added, jsonChildPath(path, QString::number(i), true), QJsonValue(QJsonValue::Undefined), ab.at(i)});
+            out.append({JsonChange::Added, jsonChildPath(path, QString::number(i), true),
+                        QJsonValue(QJsonValue::Undefined), ab.at(i)});
         return;
     }
     if (a != b)
@@ -71,9 +74,12 @@ QList<JsonChange> jsonDiff(const QJsonValue &before, const QJsonValue &after)
 QString compactJson(const QJsonValue &value)
 {
     switch (value.type()) {
-    case QJsonValue::Object: return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    case QJsonValue::Array: return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    case QJsonValue::Undefined: return QString();
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Undefined:
+        return QString();
     default: {
         // A scalar: wrap it in an array to let QJsonDocument quote and escape it, then unwrap.
         const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);

@@ -13,7 +13,7 @@ struct JsonChange
     Kind kind = Changed;
     QString path;
     QJsonValue before; ///< Undefined for Added
-    QJsonValue after;  ///< Undefined for Removed
+    QJsonValue after; ///< Undefined for Removed
 };
 
 /**
@@ -26,7 +26,8 @@ struct JsonChange
  */
 QList<JsonChange> jsonDiff(const QJsonValue &before, const QJsonValue &after);
 
-/** The path of a member (`parent.key`, or `parent["odd key"]`) or of an element (`parent[3]`), as jsonDiff names them. */
+/** The path of a member (`parent.key`, or `parent["odd key"]`) or of an element (`parent[3]`), as jsonDiff names them.
+ */
 QString jsonChildPath(const QString &parent, const QString &keyOrIndex, bool element);
 
 /** A value in compact JSON, for showing a change ("text" quoted, objects and arrays as JSON). */

@@ -39,8 +39,11 @@ struct Author
     const char *name;
     const char *type;
 };
-constexpr Author authors[] = {{"erp_connector_0417", "api"}, {"erp_connector_0417", "api"}, {"julia", "ui"},
-                              {"peter", "ui"}, {"system", "system"}};
+constexpr Author authors[] = {{"erp_connector_0417", "api"},
+                              {"erp_connector_0417", "api"},
+                              {"julia", "ui"},
+                              {"peter", "ui"},
+                              {"system", "system"}};
 
 QByteArray isoTime(qint64 ms)
 {
@@ -69,8 +72,8 @@ QByteArray productResource(const Product &p, QRandomGenerator &random)
     const int price = 10 + int(random.bounded(190));
     return "{\"uuid\":\"" + QByteArray(p.uuid) + "\",\"identifier\":\"" + p.identifier
         + "\",\"enabled\":true,\"family\":\"" + p.family + "\",\"categories\":[\"master_" + p.family
-        + "\"],\"values\":{\"price\":[{\"locale\":null,\"scope\":null,\"data\":[{\"amount\":\"" + QByteArray::number(price)
-        + ".00\",\"currency\":\"EUR\"}]}]}}";
+        + "\"],\"values\":{\"price\":[{\"locale\":null,\"scope\":null,\"data\":[{\"amount\":\""
+        + QByteArray::number(price) + ".00\",\"currency\":\"EUR\"}]}]}}";
 }
 
 Delivery received(qint64 atMs, QByteArray body, double ackMs)
@@ -99,12 +102,9 @@ Delivery akeneoDelivery(qint64 atMs, const QList<QByteArray> &events, double ack
     const QByteArray timestamp = QByteArray::number(atMs / 1000);
     const QByteArray signature
         = akeneoSignature(badSignature ? QByteArrayView("an-old-secret") : secret, timestamp, body);
-    d.headers = {{"Host", "acme-hooks.example.net"},
-                 {"User-Agent", "AkeneoPIM/7.0.52"},
-                 {"Content-Type", "application/json"},
-                 {"X-Akeneo-Request-Timestamp", timestamp},
-                 {"X-Akeneo-Request-Signature", signature},
-                 {"Content-Length", QByteArray::number(body.size())}};
+    d.headers = {{"Host", "acme-hooks.example.net"},        {"User-Agent", "AkeneoPIM/7.0.52"},
+                 {"Content-Type", "application/json"},      {"X-Akeneo-Request-Timestamp", timestamp},
+                 {"X-Akeneo-Request-Signature", signature}, {"Content-Length", QByteArray::number(body.size())}};
     if (badSignature) {
         const QByteArray expected = akeneoSignature(secret, timestamp, body);
         d.signature = Signature::Invalid;
@@ -114,7 +114,8 @@ Delivery akeneoDelivery(qint64 atMs, const QList<QByteArray> &events, double ack
         d.answeredStatus = 401;
     } else {
         d.signature = Signature::Valid;
-        d.signatureDetail = QStringLiteral("valid; timestamp %1 equals the receipt time").arg(QString::fromLatin1(timestamp));
+        d.signatureDetail
+            = QStringLiteral("valid; timestamp %1 equals the receipt time").arg(QString::fromLatin1(timestamp));
     }
     return d;
 }
@@ -134,10 +135,11 @@ QList<Delivery> demoDeliveries(qint64 nowMs)
 
     // Someone pressed the Test button of the event subscription.
     Delivery test = received(start, QByteArray(), 3.2);
-    test.headers = {{"Host", "acme-hooks.example.net"}, {"User-Agent", "AkeneoPIM/7.0.52"},
-                    {"Content-Type", "application/json"}};
+    test.headers = {
+        {"Host", "acme-hooks.example.net"}, {"User-Agent", "AkeneoPIM/7.0.52"}, {"Content-Type", "application/json"}};
     test.signature = Signature::Missing;
-    test.signatureDetail = QStringLiteral("X-Akeneo-Request-Signature missing (the Test button of Akeneo 5.0 does not sign)");
+    test.signatureDetail
+        = QStringLiteral("X-Akeneo-Request-Signature missing (the Test button of Akeneo 5.0 does not sign)");
     out.append(test);
 
     for (int m = 1; m <= 56; ++m) {
@@ -158,8 +160,9 @@ QList<Delivery> demoDeliveries(qint64 nowMs)
             const Product &p = products[random.bounded(int(std::size(products)))];
             const int roll = int(random.bounded(20));
             if (roll == 0) {
-                events.append(akeneoEvent(uuidFor(random), "product.removed", eventTime, author,
-                                          "{\"uuid\":\"" + QByteArray(p.uuid) + "\",\"identifier\":\"" + p.identifier + "\"}"));
+                events.append(
+                    akeneoEvent(uuidFor(random), "product.removed", eventTime, author,
+                                "{\"uuid\":\"" + QByteArray(p.uuid) + "\",\"identifier\":\"" + p.identifier + "\"}"));
             } else {
                 events.append(akeneoEvent(uuidFor(random), roll < 3 ? "product.created" : "product.updated", eventTime,
                                           author, productResource(p, random)));
@@ -199,38 +202,47 @@ QList<Delivery> demoDeliveries(qint64 nowMs)
     out.append(html);
 
     // Quable and the Akeneo Event Platform share the receiver on other paths.
-    Delivery quable = received(nowMs - 50000,
-                               "{\"uuid\":\"" + uuidFor(random) + "\",\"code\":\"document.update\",\"links\":[{\"rel\":\"self\","
-                               "\"href\":\"\\/events\\/1\"}],\"created_at\":\"" + isoTime(nowMs - 52000)
-                                   + "\",\"created_by\":\"m.lefebvre\",\"resource\":{\"code\":\"SKU_CHAIR_OAK_NATURAL\","
-                                     "\"type\":\"document\",\"document_type_code\":\"product\",\"links\":[{\"rel\":\"self\","
-                                     "\"href\":\"https:\\/\\/maisonbois.quable.com\\/api_1.php\\/documents\\/SKU_CHAIR_OAK_NATURAL\"}],"
-                                     "\"locales\":{\"updated\":[\"fr_FR\"]},\"updated_items\":[{\"type\":\"field\","
-                                     "\"code\":\"marketing_description\"}]}}",
-                               18.0);
+    Delivery quable = received(
+        nowMs - 50000,
+        "{\"uuid\":\"" + uuidFor(random)
+            + "\",\"code\":\"document.update\",\"links\":[{\"rel\":\"self\","
+              "\"href\":\"\\/events\\/1\"}],\"created_at\":\""
+            + isoTime(nowMs - 52000)
+            + "\",\"created_by\":\"m.lefebvre\",\"resource\":{\"code\":\"SKU_CHAIR_OAK_NATURAL\","
+              "\"type\":\"document\",\"document_type_code\":\"product\",\"links\":[{\"rel\":\"self\","
+              "\"href\":\"https:\\/\\/maisonbois.quable.com\\/api_1.php\\/documents\\/SKU_CHAIR_OAK_NATURAL\"}],"
+              "\"locales\":{\"updated\":[\"fr_FR\"]},\"updated_items\":[{\"type\":\"field\","
+              "\"code\":\"marketing_description\"}]}}",
+        18.0);
     quable.path = "/quable";
-    quable.headers = {{"Host", "acme-hooks.example.net"}, {"Content-Type", "application/json"},
+    quable.headers = {{"Host", "acme-hooks.example.net"},
+                      {"Content-Type", "application/json"},
                       {"Authorization", "Bearer [redacted sha256:5f1c09ab]"}};
     quable.signature = Signature::Valid;
     quable.signatureDetail = QStringLiteral("valid: Authorization matches the configured value");
     out.append(quable);
 
     const QByteArray epId = uuidFor(random);
-    Delivery ep = received(nowMs - 20000,
-                           "{\"specversion\":\"1.0\",\"id\":\"" + epId + "\",\"type\":\"com.akeneo.pim.v1.product.updated\","
-                           "\"source\":\"pim\",\"subject\":\"" + QByteArray(products[2].uuid) + "\",\"time\":\""
-                               + toIsoUtc(nowMs - 21000).toLatin1() + "\",\"datacontenttype\":\"application\\/json\","
-                               "\"data\":{\"author\":{\"identifier\":\"julia\",\"type\":\"ui\"},\"product\":{\"uuid\":\""
-                               + products[2].uuid + "\"}}}",
-                           41.0);
+    Delivery ep
+        = received(nowMs - 20000,
+                   "{\"specversion\":\"1.0\",\"id\":\"" + epId
+                       + "\",\"type\":\"com.akeneo.pim.v1.product.updated\","
+                         "\"source\":\"pim\",\"subject\":\""
+                       + QByteArray(products[2].uuid) + "\",\"time\":\"" + toIsoUtc(nowMs - 21000).toLatin1()
+                       + "\",\"datacontenttype\":\"application\\/json\","
+                         "\"data\":{\"author\":{\"identifier\":\"julia\",\"type\":\"ui\"},\"product\":{\"uuid\":\""
+                       + products[2].uuid + "\"}}}",
+                   41.0);
     ep.path = "/event-platform";
-    ep.headers = {{"Host", "acme-hooks.example.net"}, {"Content-Type", "application/json"},
+    ep.headers = {{"Host", "acme-hooks.example.net"},
+                  {"Content-Type", "application/json"},
                   {"X-AKENEO-SIGNATURE-ALGORITHM", "HmacSHA256"},
                   {"X-AKENEO-SIGNATURE-PRIMARY", hmacSha256Hex(secret, ep.body)}};
     ep.signature = Signature::Unchecked;
     out.append(ep);
 
-    std::sort(out.begin(), out.end(), [](const Delivery &a, const Delivery &b) { return a.receivedAtMs < b.receivedAtMs; });
+    std::sort(out.begin(), out.end(),
+              [](const Delivery &a, const Delivery &b) { return a.receivedAtMs < b.receivedAtMs; });
     return out;
 }
 
@@ -246,13 +258,14 @@ QByteArray logTime(qint64 ms)
 /** An event as a log context holds it: the ids only (PHP json_encode: "/" escaped). */
 QByteArray logEvent(const Event &e)
 {
-    QByteArray out = "{\"action\":\"" + e.action.toUtf8() + "\",\"event_id\":\"" + e.eventId.toUtf8() + "\",\"event_datetime\":\""
-        + toIsoUtc(e.eventTimeMs.value_or(0)).left(19).toUtf8() + "+00:00\",\"author\":\"" + e.author.toUtf8()
-        + "\",\"author_type\":\"" + e.authorType.toUtf8() + '"';
+    QByteArray out = "{\"action\":\"" + e.action.toUtf8() + "\",\"event_id\":\"" + e.eventId.toUtf8()
+        + "\",\"event_datetime\":\"" + toIsoUtc(e.eventTimeMs.value_or(0)).left(19).toUtf8() + "+00:00\",\"author\":\""
+        + e.author.toUtf8() + "\",\"author_type\":\"" + e.authorType.toUtf8() + '"';
     if (e.subjectType == u"product_model")
         out += ",\"product_model_code\":\"" + e.subjectId.toUtf8() + '"';
     else
-        out += ",\"product_identifier\":" + (e.subjectId.isNull() ? QByteArray("null") : '"' + e.subjectId.toUtf8() + '"')
+        out += ",\"product_identifier\":"
+            + (e.subjectId.isNull() ? QByteArray("null") : '"' + e.subjectId.toUtf8() + '"')
             + (e.subjectUuid.isNull() ? QByteArray() : ",\"product_uuid\":\"" + e.subjectUuid.toUtf8() + '"');
     return out + '}';
 }
@@ -285,24 +298,35 @@ QByteArray demoLog(const QList<Delivery> &deliveries)
         if (akeneo == 20) {
             // Its line is missing (the reconciliation calls its events missing from the log), and the PIM logged its
             // first event as not sent for want of permissions: it came through another subscription.
-            lines.emplace_back(at, logTime(at) + " NOTICE The event was not sent because the product does not exists or the connection "
-                                                 "does not have the required permissions. {\"event\":" + logEvent(events.front()) + '}');
+            lines.emplace_back(
+                at,
+                logTime(at)
+                    + " NOTICE The event was not sent because the product does not exists or the connection "
+                      "does not have the required permissions. {\"event\":"
+                    + logEvent(events.front()) + '}');
             continue;
         }
         const QByteArray status = QByteArray::number(d.answeredStatus.value_or(200));
         if (d.ackMs && *d.ackMs > 500) {
-            lines.emplace_back(at, logTime(at) + " ERROR The endpoint failed to answer under 500 ms. {\"event_subscription_url\":\""
-                                       + url.toByteArray() + "\",\"events\":" + eventsJson(events) + '}');
+            lines.emplace_back(at,
+                               logTime(at)
+                                   + " ERROR The endpoint failed to answer under 500 ms. {\"event_subscription_url\":\""
+                                   + url.toByteArray() + "\",\"events\":" + eventsJson(events) + '}');
         } else if (d.answeredStatus && *d.answeredStatus >= 400) {
-            lines.emplace_back(at, logTime(at) + " ERROR The endpoint returned an error. {\"event_subscription_url\":\""
-                                       + url.toByteArray() + "\",\"status_code\":" + status
-                                       + ",\"headers\":{\"Host\":[\"acme-hooks.example.net\"],\"Content-Type\":[\"application\\/json\"],"
-                                         "\"User-Agent\":[\"AkeneoPIM\\/7.0.52\"]},\"events\":" + eventsJson(events) + '}');
+            lines.emplace_back(
+                at,
+                logTime(at) + " ERROR The endpoint returned an error. {\"event_subscription_url\":\""
+                    + url.toByteArray() + "\",\"status_code\":" + status
+                    + ",\"headers\":{\"Host\":[\"acme-hooks.example.net\"],\"Content-Type\":[\"application\\/json\"],"
+                      "\"User-Agent\":[\"AkeneoPIM\\/7.0.52\"]},\"events\":"
+                    + eventsJson(events) + '}');
         } else {
-            lines.emplace_back(at, logTime(at) + " INFO The API event request was sent. {\"event_subscription_url\":\""
-                                       + url.toByteArray() + "\",\"status_code\":" + status
-                                       + ",\"headers\":{\"Content-Type\":[\"application\\/json\"],\"Server\":[\"nginx\\/1.24.0\"]},\"events\":"
-                                       + eventsJson(events) + '}');
+            lines.emplace_back(at,
+                               logTime(at) + " INFO The API event request was sent. {\"event_subscription_url\":\""
+                                   + url.toByteArray() + "\",\"status_code\":" + status
+                                   + ",\"headers\":{\"Content-Type\":[\"application\\/json\"],\"Server\":[\"nginx\\/"
+                                     "1.24.0\"]},\"events\":"
+                                   + eventsJson(events) + '}');
         }
         if (akeneo == 10) {
             // A request the PIM sent at the same moment that never reached the receiver (a second subscription URL?).
@@ -310,23 +334,38 @@ QByteArray demoLog(const QList<Delivery> &deliveries)
             lost.eventId = QStringLiteral("9b1e5c7a-0d1f-4c35-9a57-5e0c2f3b8d41");
             lost.subjectId = QStringLiteral("BAG-TOTE-CANVAS");
             lost.subjectUuid = QStringLiteral("4f5e6d7c-8b9a-4c0d-9e1f-2a3b4c5d6e7f");
-            lines.emplace_back(at + 1000, logTime(at + 1000) + " INFO The API event request was sent. {\"event_subscription_url\":\""
-                                              + url.toByteArray() + "\",\"status_code\":200,\"headers\":{\"Server\":[\"nginx\\/1.24.0\"]},\"events\":"
-                                              + eventsJson({lost}) + '}');
+            lines.emplace_back(at + 1000,
+                               logTime(at + 1000)
+                                   + " INFO The API event request was sent. {\"event_subscription_url\":\""
+                                   + url.toByteArray()
+                                   + "\",\"status_code\":200,\"headers\":{\"Server\":[\"nginx\\/1.24.0\"]},\"events\":"
+                                   + eventsJson({lost}) + '}');
         }
         if (akeneo == 30) {
-            lines.emplace_back(at + 2000, logTime(at + 2000) + " WARNING The maximum number of events sent per hour has been reached. []");
+            lines.emplace_back(at + 2000,
+                               logTime(at + 2000)
+                                   + " WARNING The maximum number of events sent per hour has been reached. []");
             Event self = events.front();
             self.eventId = QStringLiteral("3c2d1e0f-7a6b-4c5d-8e9f-0a1b2c3d4e5f");
             self.author = QStringLiteral("acme_connector_1234");
             self.authorType = QStringLiteral("api");
-            lines.emplace_back(at + 3000, logTime(at + 3000) + " NOTICE The event was not sent because it was raised by the same connection. {\"event\":"
-                                              + logEvent(self) + '}');
+            lines.emplace_back(
+                at + 3000,
+                logTime(at + 3000)
+                    + " NOTICE The event was not sent because it was raised by the same connection. {\"event\":"
+                    + logEvent(self) + '}');
         }
     }
     // The last line comes a little after the traffic, so that the whole hour is covered.
-    lines.emplace_back(last + 10000, logTime(last + 10000) + " NOTICE The event was not sent because the product does not exists or the connection does not have the required permissions. {\"event\":{\"action\":\"product.removed\",\"event_id\":\"7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b\",\"event_datetime\":\""
-                                       + toIsoUtc(last).left(19).toUtf8() + "+00:00\",\"author\":\"julia\",\"author_type\":\"ui\",\"product_identifier\":\"MUG-OLD-01\"}}");
+    lines.emplace_back(
+        last + 10000,
+        logTime(last + 10000)
+            + " NOTICE The event was not sent because the product does not exists or the connection does not have the "
+              "required permissions. "
+              "{\"event\":{\"action\":\"product.removed\",\"event_id\":\"7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b\","
+              "\"event_datetime\":\""
+            + toIsoUtc(last).left(19).toUtf8()
+            + "+00:00\",\"author\":\"julia\",\"author_type\":\"ui\",\"product_identifier\":\"MUG-OLD-01\"}}");
     std::stable_sort(lines.begin(), lines.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     QByteArray out;
     for (const auto &[at, line] : lines)

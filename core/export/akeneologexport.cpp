@@ -5,8 +5,8 @@
 #include "formats/phpjson.h"
 
 #include <QDateTime>
-#include <algorithm>
 #include <QRegularExpression>
+#include <algorithm>
 
 namespace pimscope::akeneolog {
 
@@ -36,7 +36,8 @@ void appendHeaderMap(QByteArray &out, const Headers &headers)
 {
     QList<QByteArray> names;
     for (const Header &h : headers) {
-        if (!std::any_of(names.begin(), names.end(), [&](const QByteArray &n) { return n.compare(h.name, Qt::CaseInsensitive) == 0; }))
+        if (!std::any_of(names.begin(), names.end(),
+                         [&](const QByteArray &n) { return n.compare(h.name, Qt::CaseInsensitive) == 0; }))
             names.append(h.name);
     }
     if (names.isEmpty()) {
@@ -141,7 +142,8 @@ void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &ev
         out += status ? QByteArray::number(*status) : QByteArray("null");
         out += ",\"headers\":";
         if (kind == LogMessage::EndpointError)
-            appendHeaderMap(out, d.headers); // the request's headers (redacted by runExport), as the PIM logs them for an error
+            appendHeaderMap(
+                out, d.headers); // the request's headers (redacted by runExport), as the PIM logs them for an error
         else
             out += "[]"; // the response's headers: not kept
     }

@@ -15,7 +15,10 @@ using exporttext::utf8;
 class Row
 {
 public:
-    explicit Row(QByteArray &out) : m_out(out) {}
+    explicit Row(QByteArray &out)
+        : m_out(out)
+    {
+    }
     ~Row() { m_out += "\r\n"; }
     Row &operator<<(QByteArrayView utf8)
     {
@@ -103,8 +106,8 @@ void appendDelivery(QByteArray &out, const Delivery &d)
         << formatName(d.format) << signatureName(d.signature) << d.signatureDetail << d.answeredStatus << d.ackMs
         << d.eventCount << d.error << d.warnings.join(QStringLiteral("; ")) << optionalName(d.logLevel, &logLevelName)
         << optionalName(d.logMessage, &logMessageName) << d.statusCode << d.url << d.logFile << d.logLine
-        << flagNames(d.flags).join(QStringLiteral("; ")) << headers << d.bodySize << (bodyIsUtf8 ? d.body : QByteArray())
-        << (bodyIsUtf8 ? QByteArray() : d.body.toBase64());
+        << flagNames(d.flags).join(QStringLiteral("; ")) << headers << d.bodySize
+        << (bodyIsUtf8 ? d.body : QByteArray()) << (bodyIsUtf8 ? QByteArray() : d.body.toBase64());
 }
 
 } // namespace pimscope::csv

@@ -33,7 +33,8 @@ constexpr FormatInfo formats[] = {
 
 const FormatInfo &info(ExportFormat format)
 {
-    return *std::find_if(std::begin(formats), std::end(formats), [format](const FormatInfo &f) { return f.format == format; });
+    return *std::find_if(std::begin(formats), std::end(formats),
+                         [format](const FormatInfo &f) { return f.format == format; });
 }
 
 constexpr qsizetype pageSize = 500;
@@ -80,7 +81,8 @@ QString exportFileSuffix(ExportFormat format)
 
 QString exportFileFilter(ExportFormat format)
 {
-    return QStringLiteral("%1 (*.%2)").arg(QLatin1StringView(info(format).title), QLatin1StringView(info(format).suffix));
+    return QStringLiteral("%1 (*.%2)")
+        .arg(QLatin1StringView(info(format).title), QLatin1StringView(info(format).suffix));
 }
 
 QStringList exportFormatNames()

@@ -37,10 +37,9 @@ QStringList exportFormatNames();
 /** Whether the format writes deliveries whatever is asked (har, akeneo-log). */
 bool exportsDeliveries(ExportFormat format);
 
-
 struct ExportStats
 {
-    qint64 rows = 0;  ///< events or deliveries (or HAR entries) written
+    qint64 rows = 0; ///< events or deliveries (or HAR entries) written
     qint64 bytes = 0;
     bool cancelled = false;
 };

@@ -16,8 +16,8 @@ void appendEvent(QByteArray &out, const EventRecord &r);
 
 /**
  * One delivery as one line of JSON. Keys: id, origin, received_at, method, path, remote, headers ([name, value]
- * pairs in wire order), body_size, format, signature, signature_detail, answered_status, ack_ms, event_count, error, warnings,
- * log_level, log_message, status_code, url, log_file, log_line, flags, body (the raw body as text when it is
+ * pairs in wire order), body_size, format, signature, signature_detail, answered_status, ack_ms, event_count, error,
+ * warnings, log_level, log_message, status_code, url, log_file, log_line, flags, body (the raw body as text when it is
  * UTF-8, else null) and body_base64 (the raw body when it is not UTF-8, else null).
  */
 void appendDelivery(QByteArray &out, const Delivery &d);

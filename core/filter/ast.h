@@ -13,8 +13,8 @@ namespace pimscope {
 struct FilterError
 {
     qsizetype position = -1; ///< -1 when there is no error
-    qsizetype length = 0;    ///< how many QChars to underline, at least 1 for an error (0 at the end of the text)
-    QString message;         ///< complete sentence for people, naming the position ("... at 12 ...")
+    qsizetype length = 0; ///< how many QChars to underline, at least 1 for an error (0 at the end of the text)
+    QString message; ///< complete sentence for people, naming the position ("... at 12 ...")
 };
 
 namespace filter {
@@ -68,13 +68,13 @@ enum class Field : quint8 {
 
 /** What a field's values are, which decides the operators it accepts and how values are read. */
 enum class ValueType : quint8 {
-    Text,     ///< == != ~ matches in < <= > >= (lexicographic)
-    Integer,  ///< == != < <= > >= in; values are whole numbers
+    Text, ///< == != ~ matches in < <= > >= (lexicographic)
+    Integer, ///< == != < <= > >= in; values are whole numbers
     Duration, ///< like Integer; values are durations (500ms, 2s, 5m, 2h, 1d) or plain milliseconds
-    Time,     ///< like Integer; values are ISO date-times (UTC without a zone) or epoch milliseconds
-    Enum,     ///< == != in by name, ~ and matches against the names; < > only when ordered (log_level)
-    Flags,    ///< == != in ~ matches against flag names: a bit test
-    AnyText,  ///< the pseudo-field `text`: ~ and matches only
+    Time, ///< like Integer; values are ISO date-times (UTC without a zone) or epoch milliseconds
+    Enum, ///< == != in by name, ~ and matches against the names; < > only when ordered (log_level)
+    Flags, ///< == != in ~ matches against flag names: a bit test
+    AnyText, ///< the pseudo-field `text`: ~ and matches only
 };
 
 /**
@@ -82,14 +82,14 @@ enum class ValueType : quint8 {
  * logic: a negated atom is true whenever the positive one is not true (NULL included).
  */
 enum class CompareOp : quint8 {
-    Eq,         ///< values: one (QString, qint64 or double by the field's type)
-    Lt,         ///< values: one
-    Le,         ///< values: one
-    Gt,         ///< values: one
-    Ge,         ///< values: one
-    In,         ///< values: one or more
-    Contains,   ///< values: one QString, case-insensitive substring
-    Matches,    ///< values: one QString, a valid QRegularExpression pattern
+    Eq, ///< values: one (QString, qint64 or double by the field's type)
+    Lt, ///< values: one
+    Le, ///< values: one
+    Gt, ///< values: one
+    Ge, ///< values: one
+    In, ///< values: one or more
+    Contains, ///< values: one QString, case-insensitive substring
+    Matches, ///< values: one QString, a valid QRegularExpression pattern
     HasAnyFlag, ///< values: one qint64 bit mask (non-zero)
 };
 

@@ -71,10 +71,11 @@ private:
 /**
  * The complete SELECT of the ids (ascending) of the rows that match a compiled filter, to be prepared with the
  * filter's bindings in order. `orderBy` (an SQL expression of the program's own, over `e` or `d`, never user text)
- * sorts them by something else, ties by id. On deliveries, a delivery matches when the expression holds for it paired with
- * one of its events, or for it alone (event fields NULL) when it has none.
+ * sorts them by something else, ties by id. On deliveries, a delivery matches when the expression holds for it paired
+ * with one of its events, or for it alone (event fields NULL) when it has none.
  */
-QString filterIdsSql(const CompiledFilter &f, FilterTarget target, const QString &orderBy = {}, bool descending = false);
+QString filterIdsSql(const CompiledFilter &f, FilterTarget target, const QString &orderBy = {},
+                     bool descending = false);
 
 /** The SELECT COUNT(*) of the rows that match a compiled filter, to be prepared with the filter's bindings. */
 QString filterCountSql(const CompiledFilter &f, FilterTarget target);

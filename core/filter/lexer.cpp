@@ -126,8 +126,7 @@ std::optional<QList<Token>> Lexer::tokenize(const QString &text, FilterError *er
         case u'&':
         case u'|': {
             if (next != c) {
-                return fail(i, 1,
-                            QStringLiteral("unexpected '%1' at %2 (did you mean '%1%1'?)").arg(c).arg(i));
+                return fail(i, 1, QStringLiteral("unexpected '%1' at %2 (did you mean '%1%1'?)").arg(c).arg(i));
             }
             push(c == u'&' ? Token::Kind::And : Token::Kind::Or, i, 2);
             i += 2;

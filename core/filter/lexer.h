@@ -13,8 +13,8 @@ namespace pimscope::filter {
 struct Token
 {
     enum class Kind : quint8 {
-        End,    ///< after the last token; position is the text length
-        Word,   ///< a bare word (keywords such as `and` and `in` are words too): text is as written
+        End, ///< after the last token; position is the text length
+        Word, ///< a bare word (keywords such as `and` and `in` are words too): text is as written
         String, ///< a single- or double-quoted string: text is unescaped
         LParen,
         RParen,
@@ -23,9 +23,9 @@ struct Token
         Comma,
         Not, ///< !
         And, ///< &&
-        Or,  ///< ||
-        Eq,  ///< ==
-        Ne,  ///< !=
+        Or, ///< ||
+        Eq, ///< ==
+        Ne, ///< !=
         Tilde,
         Lt,
         Le,

@@ -273,10 +273,7 @@ public:
     const FilterError &error() const { return m_error; }
 
 private:
-    const Token &peek(qsizetype ahead = 0) const
-    {
-        return m_tokens.at(std::min(m_index + ahead, m_tokens.size() - 1));
-    }
+    const Token &peek(qsizetype ahead = 0) const { return m_tokens.at(std::min(m_index + ahead, m_tokens.size() - 1)); }
     const Token &take() { return m_tokens.at(std::min(m_index++, m_tokens.size() - 1)); }
 
     NodePtr fail(qsizetype position, qsizetype length, const QString &message)
@@ -297,10 +294,9 @@ private:
     NodePtr expectedExpression(const Token &after)
     {
         const Token &t = peek();
-        return fail(t.position, t.length,
-                    QStringLiteral("expected an expression after '%1' at %2")
-                        .arg(after.spelling(m_text))
-                        .arg(t.position));
+        return fail(
+            t.position, t.length,
+            QStringLiteral("expected an expression after '%1' at %2").arg(after.spelling(m_text)).arg(t.position));
     }
 
     static NodePtr constant(bool value, qsizetype position)
@@ -530,10 +526,9 @@ private:
         if (op.op == CompareOp::In) {
             const Token &open = peek();
             if (open.kind != Token::Kind::LBrace)
-                return fail(open.position, open.length,
-                            QStringLiteral("expected '{' after '%1' at %2")
-                                .arg(opToken.spelling(m_text))
-                                .arg(open.position));
+                return fail(
+                    open.position, open.length,
+                    QStringLiteral("expected '{' after '%1' at %2").arg(opToken.spelling(m_text)).arg(open.position));
             take();
             for (;;) {
                 const Token &v = peek();
@@ -562,10 +557,9 @@ private:
         } else {
             const Token &v = peek();
             if (v.kind != Token::Kind::Word && v.kind != Token::Kind::String)
-                return fail(v.position, v.length,
-                            QStringLiteral("expected a value after '%1' at %2")
-                                .arg(opToken.spelling(m_text))
-                                .arg(v.position));
+                return fail(
+                    v.position, v.length,
+                    QStringLiteral("expected a value after '%1' at %2").arg(opToken.spelling(m_text)).arg(v.position));
             values.append(&take());
         }
         const Token &last = *values.back();
@@ -657,8 +651,8 @@ private:
                     qsizetype end)
     {
         const Token &opToken = *op.token;
-        const bool ordered = op.op == CompareOp::Lt || op.op == CompareOp::Le || op.op == CompareOp::Gt
-            || op.op == CompareOp::Ge;
+        const bool ordered
+            = op.op == CompareOp::Lt || op.op == CompareOp::Le || op.op == CompareOp::Gt || op.op == CompareOp::Ge;
         const bool textual = op.op == CompareOp::Contains || op.op == CompareOp::Matches;
         auto node = compareNode(spec.field, op.op, op.negated, term.position, end - term.position);
 

@@ -28,7 +28,7 @@ class Parser
 {
 public:
     static constexpr qsizetype maxLength = 10000; ///< QChars
-    static constexpr int maxDepth = 100;          ///< nested parentheses
+    static constexpr int maxDepth = 100; ///< nested parentheses
 
     /** The AST of `text` (a true Constant for an empty text), or nullptr and *error. */
     static NodePtr parse(const QString &text, FilterError *error);

@@ -251,8 +251,13 @@ public:
     {
         switch (node.kind) {
         case Node::Kind::Constant:
-            return Piece{node.constant ? QStringLiteral("1") : QStringLiteral("0"), {}, atomParserDepth, 1,
-                         node.position, node.length, !node.constant};
+            return Piece{node.constant ? QStringLiteral("1") : QStringLiteral("0"),
+                         {},
+                         atomParserDepth,
+                         1,
+                         node.position,
+                         node.length,
+                         !node.constant};
         case Node::Kind::Compare:
             return atom(node);
         case Node::Kind::And:

@@ -18,9 +18,9 @@ enum class FilterTarget { Events, Deliveries };
 struct CompiledFilter
 {
     QString where = QStringLiteral("1"); ///< "1" for an empty filter
-    QVariantList bindings;               ///< values for the '?' placeholders in `where`, in order
+    QVariantList bindings; ///< values for the '?' placeholders in `where`, in order
     bool usesDeliveries = false; ///< Events target: `where` references d.* (JOIN deliveries d ON d.id = e.delivery_id)
-    bool usesEvents = false;     ///< Deliveries target: `where` references e.* (LEFT JOIN events e ON ...)
+    bool usesEvents = false; ///< Deliveries target: `where` references e.* (LEFT JOIN events e ON ...)
     /**
      * Deliveries target: `where` cannot hold with the event columns NULL, so a delivery without events never
      * matches and an inner JOIN gives the same deliveries while letting SQLite start from an events index.

@@ -45,7 +45,8 @@ LogMessage logMessageKind(QByteArrayView message, std::optional<int> *timeoutMs)
     static constexpr QByteArrayView timeoutEnd(" ms.");
     if (message.size() > timeoutStart.size() + timeoutEnd.size() && message.startsWith(timeoutStart)
         && message.endsWith(timeoutEnd)) {
-        const QByteArrayView digits = message.sliced(timeoutStart.size(), message.size() - timeoutStart.size() - timeoutEnd.size());
+        const QByteArrayView digits
+            = message.sliced(timeoutStart.size(), message.size() - timeoutStart.size() - timeoutEnd.size());
         bool ok = !digits.isEmpty() && digits.size() <= 9;
         for (char c : digits)
             ok = ok && c >= '0' && c <= '9';
@@ -60,8 +61,12 @@ LogMessage logMessageKind(QByteArrayView message, std::optional<int> *timeoutMs)
         return LogMessage::RateLimit;
     if (message == "The event was not sent because it was raised by the same connection.")
         return LogMessage::SameConnection;
-    if (message == "The event was not sent because the product does not exists or the connection does not have the required permissions."
-        || message == "The event was not sent because the product does not exist or the connection does not have the required permissions.")
+    if (message
+            == "The event was not sent because the product does not exists or the connection does not have the "
+               "required permissions."
+        || message
+            == "The event was not sent because the product does not exist or the connection does not have the required "
+               "permissions.")
         return LogMessage::NotSentPermissions;
     return LogMessage::Unknown;
 }
@@ -130,7 +135,8 @@ LogLine parseLogLine(QByteArray bytes, int number)
             break;
         }
     }
-    const QByteArrayView message = line.sliced(messageStart, (contextStart < 0 ? line.size() : contextStart - 1) - messageStart);
+    const QByteArrayView message
+        = line.sliced(messageStart, (contextStart < 0 ? line.size() : contextStart - 1) - messageStart);
     l.message = message.toByteArray();
     l.kind = logMessageKind(message, &l.timeoutMs);
     if (contextStart < 0) {
@@ -160,7 +166,10 @@ QList<LogLine> parseLogFile(QByteArrayView file)
     return lines;
 }
 
-LogLineReader::LogLineReader(QIODevice *device) : m_device(device) {}
+LogLineReader::LogLineReader(QIODevice *device)
+    : m_device(device)
+{
+}
 
 bool LogLineReader::fill()
 {

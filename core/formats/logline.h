@@ -22,18 +22,21 @@ namespace pimscope {
  */
 struct LogLine
 {
-    int number = 0;          ///< 1-based line number in the file
-    QByteArray raw;          ///< the line's exact bytes, without its line ending
+    int number = 0; ///< 1-based line number in the file
+    QByteArray raw; ///< the line's exact bytes, without its line ending
     std::optional<qint64> timeMs;
     std::optional<LogLevel> level;
     LogMessage kind = LogMessage::Unknown;
-    QByteArray message;      ///< the message text (between the level and the context)
+    QByteArray message; ///< the message text (between the level and the context)
     qsizetype contextOffset = -1; ///< where the trailing JSON text (`{...}` or `[]`) starts in raw; -1: none
     std::optional<int> timeoutMs; ///< the N of "failed to answer under N ms"
-    QString error;           ///< why the line is not a well-formed log line; empty when it is
+    QString error; ///< why the line is not a well-formed log line; empty when it is
 
     /** The trailing JSON text, empty when there is none. */
-    QByteArrayView context() const { return contextOffset < 0 ? QByteArrayView() : QByteArrayView(raw).sliced(contextOffset); }
+    QByteArrayView context() const
+    {
+        return contextOffset < 0 ? QByteArrayView() : QByteArrayView(raw).sliced(contextOffset);
+    }
 };
 
 /** Frames one line (without its line ending). */

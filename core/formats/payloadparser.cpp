@@ -60,7 +60,8 @@ namespace {
 constexpr std::string_view utf8Bom = "\xEF\xBB\xBF";
 constexpr qsizetype akeneoMaxEvents = 10;
 
-struct Span {
+struct Span
+{
     qsizetype begin = 0;
     qsizetype end = 0;
 };
@@ -157,8 +158,8 @@ qsizetype skipString(const char *p, qsizetype i, qsizetype n)
 
 /** Bytes the container scan stops at. */
 constexpr auto scanStops = [] {
-    std::array<bool, 256> stops {};
-    for (const char c : { '"', '{', '}', '[', ']' })
+    std::array<bool, 256> stops{};
+    for (const char c : {'"', '{', '}', '[', ']'})
         stops[uchar(c)] = true;
     return stops;
 }();
@@ -195,7 +196,7 @@ qsizetype skipValue(const char *p, qsizetype i, qsizetype n)
 Span rootSpan(const char *p, qsizetype n)
 {
     const qsizetype begin = skipSpace(p, 0, n);
-    return { begin, skipValue(p, begin, n) };
+    return {begin, skipValue(p, begin, n)};
 }
 
 /** p[i] is '{'; returns where the value of the index-th member (in document order) starts. */
@@ -224,7 +225,7 @@ std::vector<Span> elementSpans(const char *p, qsizetype i, qsizetype n)
         return spans;
     while (i < n) {
         const qsizetype end = skipValue(p, i, n);
-        spans.push_back({ i, end });
+        spans.push_back({i, end});
         i = skipSpace(p, end, n);
         if (i >= n || p[i] != ',')
             break;
@@ -262,13 +263,15 @@ QString utf8Problem(const uchar *p, qsizetype i, qsizetype n)
     return QStringLiteral("overlong, surrogate or out-of-range sequence starting with byte %1").arg(hex);
 }
 
-struct Problem {
+struct Problem
+{
     qsizetype offset = 0; ///< in the checked text
     QString what;
     bool utf8 = false;
 };
 
-class JsonChecker {
+class JsonChecker
+{
 public:
     JsonChecker(std::string_view text, std::vector<Span> *numbers)
         : m_p(reinterpret_cast<const uchar *>(text.data()))
@@ -327,15 +330,14 @@ public:
             }
             case State::Value: {
                 if (i >= m_n)
-                    return m_stack.empty() ? std::optional(Problem { i, QStringLiteral("no JSON value"), false })
+                    return m_stack.empty() ? std::optional(Problem{i, QStringLiteral("no JSON value"), false})
                                            : endOfInput();
                 const uchar c = m_p[i];
                 if (c == '{' || c == '[') {
                     if (qsizetype(m_stack.size()) >= PayloadParser::maxDepth)
-                        return Problem { i,
-                                         QStringLiteral("nesting deeper than %1 levels").arg(PayloadParser::maxDepth),
-                                         false };
-                    m_stack.push_back({ char(c), i });
+                        return Problem{i, QStringLiteral("nesting deeper than %1 levels").arg(PayloadParser::maxDepth),
+                                       false};
+                    m_stack.push_back({char(c), i});
                     ++i;
                     state = c == '{' ? State::FirstKey : State::FirstElement;
                     continue;
@@ -390,7 +392,8 @@ public:
     }
 
 private:
-    struct Open {
+    struct Open
+    {
         char kind;
         qsizetype offset;
     };
@@ -398,11 +401,11 @@ private:
     std::optional<Problem> endOfInput() const
     {
         const Open &open = m_stack.back();
-        return Problem { m_n,
-                         QStringLiteral("unexpected end of the body; the %1 opened at byte %2 is not closed")
-                             .arg(open.kind == '{' ? QStringLiteral("object") : QStringLiteral("array"),
-                                  number(open.offset)),
-                         false };
+        return Problem{
+            m_n,
+            QStringLiteral("unexpected end of the body; the %1 opened at byte %2 is not closed")
+                .arg(open.kind == '{' ? QStringLiteral("object") : QStringLiteral("array"), number(open.offset)),
+            false};
     }
 
     Problem unexpected(qsizetype i, const QString &expectation) const
@@ -414,17 +417,17 @@ private:
         } else if (c >= 0x80) {
             const int len = utf8SequenceLength(m_p, i, m_n);
             if (!len)
-                return Problem { i, utf8Problem(m_p, i, m_n), true };
+                return Problem{i, utf8Problem(m_p, i, m_n), true};
             found = u'\'' + QString::fromUtf8(reinterpret_cast<const char *>(m_p + i), len) + u'\'';
         } else {
             found = QStringLiteral("byte ") + hexByte(c);
         }
-        return Problem { i, QStringLiteral("unexpected %1; %2").arg(found, expectation), false };
+        return Problem{i, QStringLiteral("unexpected %1; %2").arg(found, expectation), false};
     }
 
     std::optional<qsizetype> fail(qsizetype at, QString what, bool utf8 = false)
     {
-        m_problem = Problem { at, std::move(what), utf8 };
+        m_problem = Problem{at, std::move(what), utf8};
         return std::nullopt;
     }
 
@@ -500,7 +503,7 @@ private:
     std::optional<qsizetype> literal(qsizetype start)
     {
         for (const std::string_view word :
-             { std::string_view("true"), std::string_view("false"), std::string_view("null") }) {
+             {std::string_view("true"), std::string_view("false"), std::string_view("null")}) {
             if (uchar(word.front()) != m_p[start])
                 continue;
             const qsizetype available = std::min<qsizetype>(qsizetype(word.size()), m_n - start);
@@ -544,7 +547,7 @@ private:
                 ++i;
         }
         if (m_numbers)
-            m_numbers->push_back({ start, i });
+            m_numbers->push_back({start, i});
         return i;
     }
 
@@ -555,7 +558,8 @@ private:
     Problem m_problem;
 };
 
-struct LineColumn {
+struct LineColumn
+{
     qsizetype line = 1;
     qsizetype column = 1;
 };
@@ -651,7 +655,8 @@ bool numberOutOfRange(std::string_view token)
 // Reading the fields.
 
 /** Names a place in the payload for messages: events[3], [3] (an element of a root array) or the root object. */
-struct Where {
+struct Where
+{
     const char *array = nullptr; ///< "events", "" for a root array, nullptr for the root object itself
     qsizetype index = 0;
 
@@ -714,7 +719,8 @@ void readTime(std::optional<std::string_view> text, const Where &where, const ch
 }
 
 /** Tracks which of a fixed set of members were seen, warning about duplicates (the first one is used). */
-class Members {
+class Members
+{
 public:
     Members(const Where &where, QStringList &warnings)
         : m_where(where)
@@ -877,9 +883,9 @@ void readAkeneoEvent(dom::object object, const Where &where, Event &e, QStringLi
 
     AkeneoSubject subject = AkeneoSubject::None;
     if (!e.action.isNull()) {
-        constexpr std::string_view productActions[] = { "product.created", "product.updated", "product.removed" };
+        constexpr std::string_view productActions[] = {"product.created", "product.updated", "product.removed"};
         constexpr std::string_view modelActions[]
-            = { "product_model.created", "product_model.updated", "product_model.removed" };
+            = {"product_model.created", "product_model.updated", "product_model.removed"};
         if (std::find(std::begin(productActions), std::end(productActions), action) != std::end(productActions)) {
             subject = AkeneoSubject::Product;
         } else if (std::find(std::begin(modelActions), std::end(modelActions), action) != std::end(modelActions)) {
@@ -1166,7 +1172,8 @@ QString describeUnknown(dom::element root)
 }
 
 /** The parsed body: the JSON text given to simdjson (the body without a BOM) and its offset in the body. */
-struct Text {
+struct Text
+{
     std::string_view json;
     qsizetype base = 0;
     bool inLogLine = false; ///< json is the context of a log line, which starts `base` bytes before it
@@ -1243,7 +1250,8 @@ Event newEvent(qsizetype seq, Span span, const Text &text)
 }
 
 /** Collects the elements of an event array that are not objects: one is an error, as are several. */
-struct NotObjects {
+struct NotObjects
+{
     qsizetype count = 0;
     QString first;
     void add(const Where &where, dom::element element)
@@ -1274,7 +1282,7 @@ void readArray(dom::array array, const std::vector<Span> &spans, const Text &tex
     qsizetype index = 0;
     NotObjects notObjects;
     for (const dom::element element : array) {
-        const Where where { arrayName, index };
+        const Where where{arrayName, index};
         dom::object object;
         if (element.get_object().get(object)) {
             notObjects.add(where, element);
@@ -1346,7 +1354,8 @@ void readAkeneoEnvelope(dom::object root, const Text &text, ParseResult &r, Payl
                           .arg(number(count), number(akeneoMaxEvents));
 }
 
-template<typename ReadEvent> void readSingle(dom::object root, const Text &text, ReadEvent readEvent, ParseResult &r)
+template<typename ReadEvent>
+void readSingle(dom::object root, const Text &text, ReadEvent readEvent, ParseResult &r)
 {
     const Where where;
     Event e = newEvent(0, rootSpan(text.data(), text.size()), text);
@@ -1546,7 +1555,8 @@ void readLogContext(dom::element root, const Text &text, LogContext &c)
                 continue;
             }
             const qsizetype start = memberValue(text.data(), rootValue.begin, text.size(), index);
-            Event e = newEvent(qsizetype(c.events.size()), Span{start, skipValue(text.data(), start, text.size())}, text);
+            Event e
+                = newEvent(qsizetype(c.events.size()), Span{start, skipValue(text.data(), start, text.size())}, text);
             readLogEvent(eventObject, Where{"event", -1}, e, c.warnings);
             c.events.append(std::move(e));
         }
@@ -1555,7 +1565,8 @@ void readLogContext(dom::element root, const Text &text, LogContext &c)
 
 } // namespace
 
-struct PayloadParser::Private {
+struct PayloadParser::Private
+{
     dom::parser parser; // reused for bodies up to retainedCapacity
 };
 
@@ -1593,7 +1604,7 @@ ParseResult PayloadParser::parse(QByteArrayView body, Depth depth)
         return r;
     }
 
-    Text text { std::string_view(body.data(), std::size_t(body.size())), 0 };
+    Text text{std::string_view(body.data(), std::size_t(body.size())), 0};
     if (text.json.starts_with(utf8Bom)) {
         text.json.remove_prefix(utf8Bom.size());
         text.base = qsizetype(utf8Bom.size());

@@ -25,7 +25,8 @@ namespace pimscope {
  * (e.g. events[3]) for a shape error. A shape error can come with the events that could still be read.
  * `warnings` lists what is odd but not fatal, each naming its JSON path.
  */
-struct ParseResult {
+struct ParseResult
+{
     Format format = Format::Unknown;
     QList<Event> events;
     QString error;
@@ -39,7 +40,8 @@ struct ParseResult {
  * from an `events` array (nulls skipped) or the single `event` of a NOTICE line. Each event's payloadOffset is in
  * the line; its seq is its index in the array. An empty context (`[]`) holds nothing.
  */
-struct LogContext {
+struct LogContext
+{
     QList<Event> events;
     QString url;
     std::optional<int> statusCode;
@@ -67,7 +69,8 @@ struct LogContext {
  *   host of resource.links[rel=self].href.
  * - An empty (or whitespace-only) body is Format::AkeneoTest without events.
  */
-class PayloadParser {
+class PayloadParser
+{
 public:
     PayloadParser();
     ~PayloadParser();
@@ -78,7 +81,7 @@ public:
 
     /** How much of the events parse() reads. */
     enum class Depth {
-        Full,     ///< every field of every event, with the warnings about them
+        Full, ///< every field of every event, with the warnings about them
         /**
          * The format, the error and the events with their seq only: for the events in an array (an Akeneo
          * envelope, an Event Platform batch) neither the byte ranges nor the fields are read, nor warned about.

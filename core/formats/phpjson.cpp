@@ -22,14 +22,30 @@ void appendPhpJsonString(QByteArray &out, QStringView text)
     for (const QChar qc : text) {
         const char16_t c = qc.unicode();
         switch (c) {
-        case u'"': out += "\\\""; break;
-        case u'\\': out += "\\\\"; break;
-        case u'/': out += "\\/"; break;
-        case u'\b': out += "\\b"; break;
-        case u'\f': out += "\\f"; break;
-        case u'\n': out += "\\n"; break;
-        case u'\r': out += "\\r"; break;
-        case u'\t': out += "\\t"; break;
+        case u'"':
+            out += "\\\"";
+            break;
+        case u'\\':
+            out += "\\\\";
+            break;
+        case u'/':
+            out += "\\/";
+            break;
+        case u'\b':
+            out += "\\b";
+            break;
+        case u'\f':
+            out += "\\f";
+            break;
+        case u'\n':
+            out += "\\n";
+            break;
+        case u'\r':
+            out += "\\r";
+            break;
+        case u'\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20 || c > 0x7e)
                 appendUnicodeEscape(out, c); // non-ASCII as UTF-16 units, surrogate pairs included, as PHP does

@@ -38,7 +38,8 @@ QList<QByteArray> jsonForms(const QByteArray &value)
  * The line with every secret header value of its context (those `redacted` changed) replaced by its marker; null
  * when there was none. The names of the headers that were found are added to `names`.
  */
-QByteArray withSecretsRedacted(const QByteArray &line, const Headers &headers, const Headers &redacted, QStringList &names)
+QByteArray withSecretsRedacted(const QByteArray &line, const Headers &headers, const Headers &redacted,
+                               QStringList &names)
 {
     QByteArray out;
     for (qsizetype i = 0; i < headers.size() && i < redacted.size(); ++i) {
@@ -111,7 +112,8 @@ std::optional<LogHour> LogImportSummary::slowestHour() const
             continue;
         // More timeouts, or as many out of fewer requests.
         if (!best || h.timeouts > best->timeouts
-            || (h.timeouts == best->timeouts && qint64(h.timeouts) * best->requests > qint64(best->timeouts) * h.requests))
+            || (h.timeouts == best->timeouts
+                && qint64(h.timeouts) * best->requests > qint64(best->timeouts) * h.requests))
             best = h;
     }
     return best;
@@ -139,8 +141,9 @@ QString describeImport(const LogImportSummary &s, int maxProblems)
     if (!levels.isEmpty())
         out << QStringLiteral("  by level: ") + levels.join(QStringLiteral(", "));
     QStringList kinds;
-    for (const LogMessage m : {LogMessage::RequestSent, LogMessage::EndpointError, LogMessage::Timeout, LogMessage::RateLimit,
-                               LogMessage::SameConnection, LogMessage::NotSentPermissions, LogMessage::Unknown}) {
+    for (const LogMessage m :
+         {LogMessage::RequestSent, LogMessage::EndpointError, LogMessage::Timeout, LogMessage::RateLimit,
+          LogMessage::SameConnection, LogMessage::NotSentPermissions, LogMessage::Unknown}) {
         if (const int n = s.byKind.value(m))
             kinds << QStringLiteral("%1 %L2").arg(logMessageName(m)).arg(n);
     }
@@ -159,7 +162,9 @@ QString describeImport(const LogImportSummary &s, int maxProblems)
                 worst = &h;
         }
         if (worst)
-            line += QStringLiteral("; most in the hour of %1 UTC (%L2)").arg(hourText(worst->startMs)).arg(worst->errors);
+            line += QStringLiteral("; most in the hour of %1 UTC (%L2)")
+                        .arg(hourText(worst->startMs))
+                        .arg(worst->errors);
         out << line;
     }
     const QList<LogHour> quota = s.quotaHours();
@@ -187,7 +192,9 @@ QString describeImport(const LogImportSummary &s, int maxProblems)
         for (const LogProblem &p : s.problems) {
             if (shown++ >= maxProblems)
                 break;
-            out << QStringLiteral("    line %1: %2%3").arg(p.line).arg(p.error ? QString() : QStringLiteral("note: "), p.message);
+            out << QStringLiteral("    line %1: %2%3")
+                       .arg(p.line)
+                       .arg(p.error ? QString() : QStringLiteral("note: "), p.message);
         }
         if (s.problemCount > shown)
             out << QStringLiteral("    ... and %L1 more").arg(s.problemCount - shown);
@@ -203,12 +210,14 @@ LogImporter::LogImporter(EventStore &store, HeaderRedactor redactor)
 
 std::optional<qint64> LogImporter::downloadTimeFromName(const QString &fileName)
 {
-    static const QRegularExpression pattern(QStringLiteral("events_api_logs_(\\d{4})(\\d{2})(\\d{2})_(\\d{2})(\\d{2})(\\d{2})"));
+    static const QRegularExpression pattern(
+        QStringLiteral("events_api_logs_(\\d{4})(\\d{2})(\\d{2})_(\\d{2})(\\d{2})(\\d{2})"));
     const auto m = pattern.match(fileName);
     if (!m.hasMatch())
         return std::nullopt;
-    const QString text = QStringLiteral("%1/%2/%3 %4:%5:%6")
-                             .arg(m.captured(1), m.captured(2), m.captured(3), m.captured(4), m.captured(5), m.captured(6));
+    const QString text
+        = QStringLiteral("%1/%2/%3 %4:%5:%6")
+              .arg(m.captured(1), m.captured(2), m.captured(3), m.captured(4), m.captured(5), m.captured(6));
     const QByteArray bytes = text.toLatin1();
     return parseLogDateTime(std::string_view(bytes.constData(), size_t(bytes.size())));
 }
@@ -313,8 +322,10 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
             if (QByteArray clean = withSecretsRedacted(l.raw, c.headers, redacted, secretNames); !clean.isNull()) {
                 l = parseLogLine(std::move(clean), number);
                 c = m_parser.parseLogContext(l.raw, l.contextOffset);
-                c.warnings.prepend(QStringLiteral("the value of %1 is redacted in the stored line: it is not the file's "
-                                                  "line byte for byte").arg(secretNames.join(QStringLiteral(", "))));
+                c.warnings.prepend(
+                    QStringLiteral("the value of %1 is redacted in the stored line: it is not the file's "
+                                   "line byte for byte")
+                        .arg(secretNames.join(QStringLiteral(", "))));
             }
             if (d.error.isEmpty())
                 d.error = c.error;
@@ -326,7 +337,8 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
         }
         if (const qsizetype badByte = firstInvalidUtf8(l.raw); badByte >= 0 && d.error.isEmpty()) {
             // Akeneo writes UTF-8 (and its JSON escapes everything else): someone's editor re-encoded the file?
-            d.warnings.prepend(QStringLiteral("invalid UTF-8 at column %1: the bytes are kept as they are").arg(badByte + 1));
+            d.warnings.prepend(
+                QStringLiteral("invalid UTF-8 at column %1: the bytes are kept as they are").arg(badByte + 1));
         }
         if (!d.error.isEmpty()) {
             ++s.malformedLines;
@@ -400,7 +412,10 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
         if (bulk)
             m_store.waitForTicket(m_store.endBulk());
         if (!readError.isEmpty())
-            return R::failure(QStringLiteral("cannot read %1 (line %2): %3; nothing of it was kept").arg(path).arg(number + 1).arg(readError));
+            return R::failure(QStringLiteral("cannot read %1 (line %2): %3; nothing of it was kept")
+                                  .arg(path)
+                                  .arg(number + 1)
+                                  .arg(readError));
         if (!storeError.isEmpty())
             return R::failure(QStringLiteral("cannot store %1: %2; nothing of it was kept").arg(path, storeError));
         s.cancelled = true;

@@ -30,8 +30,8 @@ struct LogProblem
 struct LogHour
 {
     qint64 startMs = 0;
-    int requests = 0;      ///< lines about a request: sent, endpoint error or timeout
-    int errors = 0;        ///< ERROR lines
+    int requests = 0; ///< lines about a request: sent, endpoint error or timeout
+    int errors = 0; ///< ERROR lines
     int timeouts = 0;
     int quotaWarnings = 0; ///< "maximum number of ... per hour has been reached"
 };
@@ -90,7 +90,10 @@ public:
     explicit LogImporter(EventStore &store, HeaderRedactor redactor = HeaderRedactor());
 
     /** Called now and then with the bytes read so far and the total (0 when unknown). */
-    void setProgressCallback(std::function<void(qint64 done, qint64 total)> callback) { m_progress = std::move(callback); }
+    void setProgressCallback(std::function<void(qint64 done, qint64 total)> callback)
+    {
+        m_progress = std::move(callback);
+    }
     /** Stops the running import (it is taken out) at the next line. Thread-safe. */
     void cancel() { m_cancel.store(true); }
 

@@ -43,17 +43,17 @@ struct Delivery
 
     Format format = Format::Unknown;
     Signature signature = Signature::Unchecked;
-    QString signatureDetail;           ///< why the verdict, e.g. how far off the timestamp was; null when none
+    QString signatureDetail; ///< why the verdict, e.g. how far off the timestamp was; null when none
     std::optional<int> answeredStatus; ///< the status the receiver answered with
-    std::optional<double> ackMs;       ///< how long the answer took (or a replay's latency)
-    QString error;                     ///< parse or transport error, null when none
-    QStringList warnings;              ///< what is odd but not fatal (e.g. 11 events in one Akeneo request)
+    std::optional<double> ackMs; ///< how long the answer took (or a replay's latency)
+    QString error; ///< parse or transport error, null when none
+    QStringList warnings; ///< what is odd but not fatal (e.g. 11 events in one Akeneo request)
 
     // Imported log lines and replay results.
     std::optional<LogLevel> logLevel;
     std::optional<LogMessage> logMessage;
     std::optional<int> statusCode; ///< the status the endpoint answered, as the PIM (or the replayer) saw it
-    QString url;                   ///< the endpoint URL of a log line or a replay
+    QString url; ///< the endpoint URL of a log line or a replay
     QString logFile;
     std::optional<int> logLine;
     qint64 importId = 0; ///< the import a log line came with (0: none)
@@ -63,7 +63,7 @@ struct Delivery
      */
     QByteArray logKey;
 
-    Flags flags;        ///< the delivery's own flags united with its events' flags
+    Flags flags; ///< the delivery's own flags united with its events' flags
     int eventCount = 0; ///< number of events (the events list may not be loaded)
     QList<Event> events;
 

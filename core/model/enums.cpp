@@ -10,7 +10,8 @@ namespace {
 template<typename E, std::size_t N>
 using NameTable = std::array<std::pair<E, const char *>, N>;
 
-constexpr NameTable<Origin, 3> originTable{{{Origin::Receiver, "receiver"}, {Origin::Log, "log"}, {Origin::Replay, "replay"}}};
+constexpr NameTable<Origin, 3> originTable{
+    {{Origin::Receiver, "receiver"}, {Origin::Log, "log"}, {Origin::Replay, "replay"}}};
 constexpr NameTable<Format, 5> formatTable{{{Format::Akeneo, "akeneo"},
                                             {Format::AkeneoTest, "akeneo-test"},
                                             {Format::AkeneoEventPlatform, "akeneo-event-platform"},
@@ -21,8 +22,10 @@ constexpr NameTable<Signature, 5> signatureTable{{{Signature::Valid, "valid"},
                                                   {Signature::Expired, "expired"},
                                                   {Signature::Missing, "missing"},
                                                   {Signature::Unchecked, "unchecked"}}};
-constexpr NameTable<LogLevel, 4> logLevelTable{
-    {{LogLevel::Error, "ERROR"}, {LogLevel::Warning, "WARNING"}, {LogLevel::Notice, "NOTICE"}, {LogLevel::Info, "INFO"}}};
+constexpr NameTable<LogLevel, 4> logLevelTable{{{LogLevel::Error, "ERROR"},
+                                                {LogLevel::Warning, "WARNING"},
+                                                {LogLevel::Notice, "NOTICE"},
+                                                {LogLevel::Info, "INFO"}}};
 constexpr NameTable<LogMessage, 7> logMessageTable{{{LogMessage::RequestSent, "request_sent"},
                                                     {LogMessage::EndpointError, "endpoint_error"},
                                                     {LogMessage::Timeout, "timeout"},
@@ -76,33 +79,96 @@ QStringList namesOf(const NameTable<E, N> &table)
 
 } // namespace
 
-QString originName(Origin o) { return nameOf(originTable, o); }
-std::optional<Origin> originFromName(QStringView name) { return valueOf(originTable, name); }
-QStringList originNames() { return namesOf(originTable); }
+QString originName(Origin o)
+{
+    return nameOf(originTable, o);
+}
+std::optional<Origin> originFromName(QStringView name)
+{
+    return valueOf(originTable, name);
+}
+QStringList originNames()
+{
+    return namesOf(originTable);
+}
 
-QString formatName(Format f) { return nameOf(formatTable, f); }
-std::optional<Format> formatFromName(QStringView name) { return valueOf(formatTable, name); }
-QStringList formatNames() { return namesOf(formatTable); }
+QString formatName(Format f)
+{
+    return nameOf(formatTable, f);
+}
+std::optional<Format> formatFromName(QStringView name)
+{
+    return valueOf(formatTable, name);
+}
+QStringList formatNames()
+{
+    return namesOf(formatTable);
+}
 
-QString signatureName(Signature s) { return nameOf(signatureTable, s); }
-std::optional<Signature> signatureFromName(QStringView name) { return valueOf(signatureTable, name); }
-QStringList signatureNames() { return namesOf(signatureTable); }
+QString signatureName(Signature s)
+{
+    return nameOf(signatureTable, s);
+}
+std::optional<Signature> signatureFromName(QStringView name)
+{
+    return valueOf(signatureTable, name);
+}
+QStringList signatureNames()
+{
+    return namesOf(signatureTable);
+}
 
-QString logLevelName(LogLevel l) { return nameOf(logLevelTable, l); }
-std::optional<LogLevel> logLevelFromName(QStringView name) { return valueOf(logLevelTable, name); }
-QStringList logLevelNames() { return namesOf(logLevelTable); }
+QString logLevelName(LogLevel l)
+{
+    return nameOf(logLevelTable, l);
+}
+std::optional<LogLevel> logLevelFromName(QStringView name)
+{
+    return valueOf(logLevelTable, name);
+}
+QStringList logLevelNames()
+{
+    return namesOf(logLevelTable);
+}
 
-QString logMessageName(LogMessage m) { return nameOf(logMessageTable, m); }
-std::optional<LogMessage> logMessageFromName(QStringView name) { return valueOf(logMessageTable, name); }
-QStringList logMessageNames() { return namesOf(logMessageTable); }
+QString logMessageName(LogMessage m)
+{
+    return nameOf(logMessageTable, m);
+}
+std::optional<LogMessage> logMessageFromName(QStringView name)
+{
+    return valueOf(logMessageTable, name);
+}
+QStringList logMessageNames()
+{
+    return namesOf(logMessageTable);
+}
 
-QString reconName(Recon r) { return nameOf(reconTable, r); }
-std::optional<Recon> reconFromName(QStringView name) { return valueOf(reconTable, name); }
-QStringList reconNames() { return namesOf(reconTable); }
+QString reconName(Recon r)
+{
+    return nameOf(reconTable, r);
+}
+std::optional<Recon> reconFromName(QStringView name)
+{
+    return valueOf(reconTable, name);
+}
+QStringList reconNames()
+{
+    return namesOf(reconTable);
+}
 
-QString flagName(Flag f) { return nameOf(flagTable, f); }
-std::optional<Flag> flagFromName(QStringView name) { return valueOf(flagTable, name); }
-QStringList allFlagNames() { return namesOf(flagTable); }
+QString flagName(Flag f)
+{
+    return nameOf(flagTable, f);
+}
+std::optional<Flag> flagFromName(QStringView name)
+{
+    return valueOf(flagTable, name);
+}
+QStringList allFlagNames()
+{
+    return namesOf(flagTable);
+}
 
 QStringList flagNames(Flags flags)
 {

@@ -14,11 +14,11 @@ enum class Origin : int { Receiver = 0, Log = 1, Replay = 2 };
 
 /** Payload format detected in a request body (or the format of a log line's events). */
 enum class Format : int {
-    Unknown = 0,             ///< JSON of no known shape, or not JSON at all
-    Akeneo = 1,              ///< Akeneo Events API envelope {"events":[...]}
-    AkeneoTest = 2,          ///< the empty-body POST of Akeneo's "Test" button
+    Unknown = 0, ///< JSON of no known shape, or not JSON at all
+    Akeneo = 1, ///< Akeneo Events API envelope {"events":[...]}
+    AkeneoTest = 2, ///< the empty-body POST of Akeneo's "Test" button
     AkeneoEventPlatform = 3, ///< Akeneo Event Platform (CloudEvents-like) message
-    Quable = 4,              ///< Quable webhook notification
+    Quable = 4, ///< Quable webhook notification
 };
 
 /** Signature verdict for a delivery. */
@@ -43,30 +43,30 @@ enum class LogMessage : int {
  * filter/reconciliation.h). Computed when asked, never stored: it changes as traffic arrives and logs are imported.
  */
 enum class Recon : int {
-    LoggedSent = 1,     ///< received; the log says it was sent (INFO)
-    LoggedFailed = 2,   ///< received; the log says the request failed (endpoint error or timeout): e.g. answered late
-    LoggedNotSent = 3,  ///< received; the log says it was not sent (NOTICE)
+    LoggedSent = 1, ///< received; the log says it was sent (INFO)
+    LoggedFailed = 2, ///< received; the log says the request failed (endpoint error or timeout): e.g. answered late
+    LoggedNotSent = 3, ///< received; the log says it was not sent (NOTICE)
     MissingFromLog = 4, ///< received at a time the log covers completely, yet the log does not mention it
-    Captured = 5,       ///< in the log (a request line); the receiver got it
-    NotCaptured = 6,    ///< in the log (a request line) at a time the receiver was capturing; it never arrived
+    Captured = 5, ///< in the log (a request line); the receiver got it
+    NotCaptured = 6, ///< in the log (a request line) at a time the receiver was capturing; it never arrived
 };
 
 /** Problems flagged on events (and, as a union, on deliveries). Bit values are stored in the database. */
 enum class Flag : quint32 {
-    Duplicate = 1u << 0,    ///< event id seen before
-    OutOfOrder = 1u << 1,   ///< older than the newest event already stored for the same subject
-    Stale = 1u << 2,        ///< more than 2 h between event time and receipt
-    Self = 1u << 3,         ///< authored by the configured "self" author
+    Duplicate = 1u << 0, ///< event id seen before
+    OutOfOrder = 1u << 1, ///< older than the newest event already stored for the same subject
+    Stale = 1u << 2, ///< more than 2 h between event time and receipt
+    Self = 1u << 3, ///< authored by the configured "self" author
     BadSignature = 1u << 4, ///< signature invalid, expired or missing
-    SlowAck = 1u << 5,      ///< answered slower than the source's budget
-    Error = 1u << 6,        ///< error answer, parse error, ERROR log line, failed replay
+    SlowAck = 1u << 5, ///< answered slower than the source's budget
+    Error = 1u << 6, ///< error answer, parse error, ERROR log line, failed replay
 };
 Q_DECLARE_FLAGS(Flags, Flag)
 Q_DECLARE_OPERATORS_FOR_FLAGS(Flags)
 
 /** Every flag, in display order. */
-inline constexpr Flag allFlags[] = {Flag::Duplicate, Flag::OutOfOrder, Flag::Stale,  Flag::Self,
-                                    Flag::BadSignature, Flag::SlowAck, Flag::Error};
+inline constexpr Flag allFlags[]
+    = {Flag::Duplicate, Flag::OutOfOrder, Flag::Stale, Flag::Self, Flag::BadSignature, Flag::SlowAck, Flag::Error};
 
 // Names as used in exports and in the filter language. fromName() returns std::nullopt for an unknown name.
 QString originName(Origin o);

@@ -19,19 +19,19 @@ namespace pimscope {
  */
 struct Event
 {
-    qint64 id = 0;         ///< store row id, 0 until stored
+    qint64 id = 0; ///< store row id, 0 until stored
     qint64 deliveryId = 0; ///< store row id of the delivery, 0 until stored
-    int seq = 0;           ///< position inside the delivery, from 0
+    int seq = 0; ///< position inside the delivery, from 0
 
-    QString eventId;                   ///< Akeneo event_id, Quable uuid, Event Platform id
-    QString action;                    ///< Akeneo action, Quable code, Event Platform type
+    QString eventId; ///< Akeneo event_id, Quable uuid, Event Platform id
+    QString action; ///< Akeneo action, Quable code, Event Platform type
     std::optional<qint64> eventTimeMs; ///< event time, UTC milliseconds since the epoch
-    QString author;                    ///< Akeneo author, Quable created_by, Event Platform data.author.identifier
-    QString authorType;                ///< Akeneo author_type (ui, api, system), Event Platform data.author.type
-    QString pimSource;                 ///< Akeneo pim_source, Event Platform source
+    QString author; ///< Akeneo author, Quable created_by, Event Platform data.author.identifier
+    QString authorType; ///< Akeneo author_type (ui, api, system), Event Platform data.author.type
+    QString pimSource; ///< Akeneo pim_source, Event Platform source
 
     QString subjectType; ///< product, product_model, or Quable's resource.type
-    QString subjectId;   ///< product identifier, product model code, Quable resource.code
+    QString subjectId; ///< product identifier, product model code, Quable resource.code
     QString subjectUuid; ///< product uuid
 
     qsizetype payloadOffset = 0; ///< byte offset of the event's JSON object in the delivery body

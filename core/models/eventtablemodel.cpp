@@ -28,8 +28,9 @@ void EventTableModel::fetch(const QList<qint64> &ids, std::function<void(Result<
 QString EventTableModel::sortKeyOf(int column) const
 {
     // Status and signature are the delivery's: not sortable here (the deliveries table sorts by them).
-    static const char *const keys[ColumnCount] = {"id", "received", "time", "action", "subject", "author", "author_type",
-                                                  "pim_source", "origin", "delivery", "", "", "flags"};
+    static const char *const keys[ColumnCount]
+        = {"id",         "received", "time",     "action", "subject", "author", "author_type",
+           "pim_source", "origin",   "delivery", "",       "",        "flags"};
     return column >= 0 && column < ColumnCount ? QString::fromLatin1(keys[column]) : QString();
 }
 
@@ -66,23 +67,36 @@ QVariant EventTableModel::display(const EventRecord &r, int column) const
 {
     const Event &e = r.event;
     switch (Column(column)) {
-    case Number: return e.id;
-    case Received: return toTableUtc(r.receivedAtMs);
-    case EventTime: return e.eventTimeMs ? toTableUtc(*e.eventTimeMs) : QString();
-    case Action: return e.action;
-    case Subject: return subjectText(e);
-    case Author: return e.author;
-    case AuthorType: return e.authorType;
-    case PimSource: return e.pimSource;
-    case Origin: return originName(r.origin);
-    case DeliveryColumn: return e.deliveryId;
+    case Number:
+        return e.id;
+    case Received:
+        return toTableUtc(r.receivedAtMs);
+    case EventTime:
+        return e.eventTimeMs ? toTableUtc(*e.eventTimeMs) : QString();
+    case Action:
+        return e.action;
+    case Subject:
+        return subjectText(e);
+    case Author:
+        return e.author;
+    case AuthorType:
+        return e.authorType;
+    case PimSource:
+        return e.pimSource;
+    case Origin:
+        return originName(r.origin);
+    case DeliveryColumn:
+        return e.deliveryId;
     case Status: {
         const std::optional<int> status = r.statusCode ? r.statusCode : r.answeredStatus;
         return status ? QVariant(*status) : QVariant(QString());
     }
-    case SignatureColumn: return signatureName(r.signature);
-    case FlagsColumn: return flagsText(e.flags);
-    case ColumnCount: break;
+    case SignatureColumn:
+        return signatureName(r.signature);
+    case FlagsColumn:
+        return flagsText(e.flags);
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -91,20 +105,26 @@ QVariant EventTableModel::raw(const EventRecord &r, int column) const
 {
     const Event &e = r.event;
     switch (Column(column)) {
-    case Received: return r.receivedAtMs;
-    case EventTime: return e.eventTimeMs ? QVariant(*e.eventTimeMs) : QVariant();
-    case Origin: return int(r.origin);
-    case SignatureColumn: return int(r.signature);
-    case FlagsColumn: return int(e.flags.toInt());
-    default: return display(r, column);
+    case Received:
+        return r.receivedAtMs;
+    case EventTime:
+        return e.eventTimeMs ? QVariant(*e.eventTimeMs) : QVariant();
+    case Origin:
+        return int(r.origin);
+    case SignatureColumn:
+        return int(r.signature);
+    case FlagsColumn:
+        return int(e.flags.toInt());
+    default:
+        return display(r, column);
     }
 }
 
 QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    static const char *const names[ColumnCount] = {"#", "Received (UTC)", "Event time (UTC)", "Action", "Subject",
-                                                   "Author", "Author type", "PIM source", "Origin", "Delivery",
-                                                   "Status", "Signature", "Flags"};
+    static const char *const names[ColumnCount]
+        = {"#",          "Received (UTC)", "Event time (UTC)", "Action", "Subject",   "Author", "Author type",
+           "PIM source", "Origin",         "Delivery",         "Status", "Signature", "Flags"};
     return header(names, ColumnCount, section, orientation, role);
 }
 
@@ -120,8 +140,9 @@ void DeliveryTableModel::fetch(const QList<qint64> &ids, std::function<void(Resu
 
 QString DeliveryTableModel::sortKeyOf(int column) const
 {
-    static const char *const keys[ColumnCount] = {"id", "received", "origin", "method", "path", "format", "events",
-                                                  "status", "latency", "signature", "remote", "flags", "error"};
+    static const char *const keys[ColumnCount]
+        = {"id",     "received", "origin",    "method", "path",  "format", "events",
+           "status", "latency",  "signature", "remote", "flags", "error"};
     return column >= 0 && column < ColumnCount ? QString::fromLatin1(keys[column]) : QString();
 }
 
@@ -139,10 +160,14 @@ QVariant DeliveryTableModel::cell(const Delivery &d, int column, int role) const
     }
     if (role == RawRole) {
         switch (Column(column)) {
-        case Received: return d.receivedAtMs;
-        case AckMs: return d.ackMs ? QVariant(*d.ackMs) : QVariant();
-        case FlagsColumn: return int(d.flags.toInt());
-        default: break;
+        case Received:
+            return d.receivedAtMs;
+        case AckMs:
+            return d.ackMs ? QVariant(*d.ackMs) : QVariant();
+        case FlagsColumn:
+            return int(d.flags.toInt());
+        default:
+            break;
         }
     }
     return display(d, column);
@@ -151,33 +176,48 @@ QVariant DeliveryTableModel::cell(const Delivery &d, int column, int role) const
 QVariant DeliveryTableModel::display(const Delivery &d, int column) const
 {
     switch (Column(column)) {
-    case Number: return d.id;
-    case Received: return toTableUtc(d.receivedAtMs);
-    case Origin: return originName(d.origin);
+    case Number:
+        return d.id;
+    case Received:
+        return toTableUtc(d.receivedAtMs);
+    case Origin:
+        return originName(d.origin);
     // A log line has no method, path or peer: its level, message kind and place in its file stand there.
-    case Method: return d.origin == Origin::Log ? (d.logLevel ? logLevelName(*d.logLevel) : QString()) : QString::fromLatin1(d.method);
-    case Path: return d.origin == Origin::Log ? (d.logMessage ? logMessageName(*d.logMessage) : QString()) : QString::fromUtf8(d.path);
-    case Format: return formatName(d.format);
-    case Events: return d.eventCount;
+    case Method:
+        return d.origin == Origin::Log ? (d.logLevel ? logLevelName(*d.logLevel) : QString())
+                                       : QString::fromLatin1(d.method);
+    case Path:
+        return d.origin == Origin::Log ? (d.logMessage ? logMessageName(*d.logMessage) : QString())
+                                       : QString::fromUtf8(d.path);
+    case Format:
+        return formatName(d.format);
+    case Events:
+        return d.eventCount;
     case Status: {
         const std::optional<int> status = d.statusCode ? d.statusCode : d.answeredStatus;
         return status ? QVariant(*status) : QVariant(QString());
     }
-    case AckMs: return d.ackMs ? QVariant(QString::number(*d.ackMs, 'f', 1)) : QVariant(QString());
-    case SignatureColumn: return signatureName(d.signature);
-    case Remote: return d.origin == Origin::Log ? QStringLiteral("%1:%2").arg(d.logFile).arg(d.logLine.value_or(0)) : d.remote;
-    case FlagsColumn: return EventTableModel::flagsText(d.flags);
-    case Problem: return d.error.isEmpty() && !d.warnings.isEmpty() ? d.warnings.first() : d.error;
-    case ColumnCount: break;
+    case AckMs:
+        return d.ackMs ? QVariant(QString::number(*d.ackMs, 'f', 1)) : QVariant(QString());
+    case SignatureColumn:
+        return signatureName(d.signature);
+    case Remote:
+        return d.origin == Origin::Log ? QStringLiteral("%1:%2").arg(d.logFile).arg(d.logLine.value_or(0)) : d.remote;
+    case FlagsColumn:
+        return EventTableModel::flagsText(d.flags);
+    case Problem:
+        return d.error.isEmpty() && !d.warnings.isEmpty() ? d.warnings.first() : d.error;
+    case ColumnCount:
+        break;
     }
     return {};
 }
 
 QVariant DeliveryTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    static const char *const names[ColumnCount] = {"#", "Received (UTC)", "Origin", "Method · level", "Path · message", "Format",
-                                                   "Events", "Status", "Answer ms", "Signature", "Remote · log line", "Flags",
-                                                   "Problem"};
+    static const char *const names[ColumnCount]
+        = {"#",      "Received (UTC)", "Origin",    "Method · level",    "Path · message", "Format", "Events",
+           "Status", "Answer ms",      "Signature", "Remote · log line", "Flags",          "Problem"};
     return header(names, ColumnCount, section, orientation, role);
 }
 

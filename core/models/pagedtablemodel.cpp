@@ -3,7 +3,9 @@
 namespace pimscope {
 
 PagedTableModel::PagedTableModel(CaptureQueries *queries, FilterTarget target, QObject *parent)
-    : QAbstractTableModel(parent), m_queries(queries), m_target(target)
+    : QAbstractTableModel(parent)
+    , m_queries(queries)
+    , m_target(target)
 {
 }
 
@@ -172,14 +174,16 @@ void PagedTableModel::pageArrived(int firstRow, const QList<qint64> &ids)
     for (const ColourRule &r : std::as_const(m_colourRules))
         filters.append(r.filter);
     const quint64 generation = m_rulesGeneration;
-    m_queries->firstMatching(filters, m_target, ids, this, [this, generation, firstRow, ids](Result<QHash<qint64, int>> first) {
-        if (!first || generation != m_rulesGeneration)
-            return;
-        for (qint64 id : ids)
-            m_ruleOf.insert(id, first->value(id, -1));
-        if (m_ids.mid(firstRow, ids.size()) == ids)
-            Q_EMIT dataChanged(index(firstRow, 0), index(firstRow + int(ids.size()) - 1, columnCount() - 1), {ColourRole});
-    });
+    m_queries->firstMatching(
+        filters, m_target, ids, this, [this, generation, firstRow, ids](Result<QHash<qint64, int>> first) {
+            if (!first || generation != m_rulesGeneration)
+                return;
+            for (qint64 id : ids)
+                m_ruleOf.insert(id, first->value(id, -1));
+            if (m_ids.mid(firstRow, ids.size()) == ids)
+                Q_EMIT dataChanged(index(firstRow, 0), index(firstRow + int(ids.size()) - 1, columnCount() - 1),
+                                   {ColourRole});
+        });
 }
 
 QVariant PagedTableModel::colourOf(qint64 id) const

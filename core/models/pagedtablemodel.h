@@ -124,11 +124,11 @@ private:
     FilterTarget m_target;
     QString m_filter;
     QString m_error;
-    quint64 m_asked = 0;    ///< generation of the last query asked
+    quint64 m_asked = 0; ///< generation of the last query asked
     quint64 m_answered = 0; ///< generation of the last query answered
     QElapsedTimer m_sinceFull; ///< since the last query over every row was asked
-    qint64 m_fullCostMs = 0;   ///< what the last query over every row took
-    qint64 m_scannedTo = 0;    ///< the rows shown cover the capture up to this id (0: unknown, ask for all)
+    qint64 m_fullCostMs = 0; ///< what the last query over every row took
+    qint64 m_scannedTo = 0; ///< the rows shown cover the capture up to this id (0: unknown, ask for all)
     double m_progress = 1.0;
     bool m_cancelled = false;
     bool m_refreshPending = false; ///< refresh() was called while a query ran
@@ -174,7 +174,8 @@ public:
             return m_ids[index.row()];
         if (role == ColourRole)
             return colourOf(m_ids[index.row()]);
-        if (role != Qt::DisplayRole && role != RawRole && role != Qt::ToolTipRole && role != FlagsRole && role != LogLevelRole)
+        if (role != Qt::DisplayRole && role != RawRole && role != Qt::ToolTipRole && role != FlagsRole
+            && role != LogLevelRole)
             return {};
         const Row *r = rowAt(index.row());
         if (!r)

@@ -20,7 +20,8 @@ void keepAccepting(QTcpServer *server)
     QObject::connect(server, &QTcpServer::acceptError, server, [server](QAbstractSocket::SocketError) {
         // printf-style, not a QDebug stream: with no descriptor left, UBSan's vptr check (which probes memory
         // through a pipe) would take QDebug's calls for undefined behaviour.
-        qCWarning(lcReceiver, "cannot accept a connection: %s (trying again in 100 ms)", qPrintable(server->errorString()));
+        qCWarning(lcReceiver, "cannot accept a connection: %s (trying again in 100 ms)",
+                  qPrintable(server->errorString()));
         QTimer::singleShot(100, server, [server] { server->resumeAccepting(); });
     });
 }
@@ -38,7 +39,9 @@ QTcpSocket *guard(QTcpSocket *socket, const GuardLimits &limits, const GuardAtta
 } // namespace
 
 GuardedTcpServer::GuardedTcpServer(GuardLimits limits, GuardAttached attached, QObject *parent)
-    : QTcpServer(parent), m_limits(limits), m_attached(std::move(attached))
+    : QTcpServer(parent)
+    , m_limits(limits)
+    , m_attached(std::move(attached))
 {
     keepAccepting(this);
 }
@@ -49,7 +52,9 @@ QTcpSocket *GuardedTcpServer::nextPendingConnection()
 }
 
 GuardedSslServer::GuardedSslServer(GuardLimits limits, GuardAttached attached, QObject *parent)
-    : QSslServer(parent), m_limits(limits), m_attached(std::move(attached))
+    : QSslServer(parent)
+    , m_limits(limits)
+    , m_attached(std::move(attached))
 {
     keepAccepting(this);
 }

@@ -17,7 +17,12 @@ namespace pimscope {
 class AnswerQueue : public QObject
 {
 public:
-    explicit AnswerQueue(QTcpSocket *socket) : QObject(socket), m_socket(socket) { setObjectName(objectNameOfQueue()); }
+    explicit AnswerQueue(QTcpSocket *socket)
+        : QObject(socket)
+        , m_socket(socket)
+    {
+        setObjectName(objectNameOfQueue());
+    }
 
     // No Q_OBJECT here, so findChild<AnswerQueue *> cannot tell it from the socket's other children: find it by name.
     static QString objectNameOfQueue() { return QStringLiteral("pimscope-answer-queue"); }
@@ -91,7 +96,11 @@ private:
     quint64 m_first = 0;
 };
 
-PendingAnswer::PendingAnswer(AnswerQueue *queue, quint64 slot) : m_queue(queue), m_slot(slot) {}
+PendingAnswer::PendingAnswer(AnswerQueue *queue, quint64 slot)
+    : m_queue(queue)
+    , m_slot(slot)
+{
+}
 
 void PendingAnswer::send(int status, const QByteArray &body, const QByteArray &contentType,
                          std::function<void(double)> written)
@@ -110,23 +119,35 @@ namespace {
 QByteArray methodName(QHttpServerRequest::Method m)
 {
     switch (m) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    case QHttpServerRequest::Method::Options: return "OPTIONS";
-    case QHttpServerRequest::Method::Patch: return "PATCH";
-    case QHttpServerRequest::Method::Connect: return "CONNECT";
-    case QHttpServerRequest::Method::Trace: return "TRACE";
-    default: return "UNKNOWN";
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    case QHttpServerRequest::Method::Connect:
+        return "CONNECT";
+    case QHttpServerRequest::Method::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
     }
 }
 
 } // namespace
 
 HttpServerAdapter::HttpServerAdapter(Handler handler, GuardLimits limits, QObject *parent)
-    : QObject(parent), m_handler(std::move(handler)), m_limits(limits)
+    : QObject(parent)
+    , m_handler(std::move(handler))
+    , m_limits(limits)
 {
 }
 
@@ -154,14 +175,14 @@ Result<quint16> HttpServerAdapter::listen(const QHostAddress &address, quint16 p
                         in.body = req.body();
                         QTcpSocket *socket = responder.socket();
                         in.remote = socket->peerAddress().toString() + u':' + QString::number(socket->peerPort());
-                        in.closeAfter = headerValue(in.headers, "Connection").compare("close", Qt::CaseInsensitive) == 0;
+                        in.closeAfter
+                            = headerValue(in.headers, "Connection").compare("close", Qt::CaseInsensitive) == 0;
                         AnswerQueue *queue = AnswerQueue::of(socket);
                         const quint64 slot = queue->add(std::move(responder), in.readAt, in.closeAfter);
                         m_handler(std::move(in), PendingAnswer(queue, slot));
                     });
-    const GuardAttached attached = [this](RequestGuard *guard) {
-        connect(guard, &RequestGuard::refused, this, &HttpServerAdapter::refused);
-    };
+    const GuardAttached attached
+        = [this](RequestGuard *guard) { connect(guard, &RequestGuard::refused, this, &HttpServerAdapter::refused); };
     if (tls) {
         auto *ssl = new GuardedSslServer(m_limits, attached, this);
         ssl->setSslConfiguration(*tls);

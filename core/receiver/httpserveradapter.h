@@ -8,8 +8,8 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
-#include <QTcpServer>
 #include <QSslConfiguration>
+#include <QTcpServer>
 
 #include <functional>
 #include <memory>

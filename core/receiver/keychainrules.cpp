@@ -27,7 +27,8 @@ Result<KeychainRule> parseKeychainRule(const QString &spec)
     const qsizetype eq = spec.indexOf(u'=');
     const qsizetype colon = spec.indexOf(u':', eq + 1);
     if (eq <= 0 || colon < 0 || !spec.startsWith(u'/'))
-        return R::failure(QStringLiteral("a rule must be PREFIX=KIND:NAME with PREFIX starting with '/', not '%1'").arg(spec));
+        return R::failure(
+            QStringLiteral("a rule must be PREFIX=KIND:NAME with PREFIX starting with '/', not '%1'").arg(spec));
     KeychainRule rule;
     rule.prefix = spec.left(eq).toUtf8();
     const QString kind = spec.mid(eq + 1, colon - eq - 1);
@@ -38,14 +39,16 @@ Result<KeychainRule> parseKeychainRule(const QString &spec)
     else if (kind == u"quable")
         rule.kind = SecretKind::Quable;
     else
-        return R::failure(QStringLiteral("unknown kind '%1' in '%2' (akeneo, event-platform or quable)").arg(kind, spec));
+        return R::failure(
+            QStringLiteral("unknown kind '%1' in '%2' (akeneo, event-platform or quable)").arg(kind, spec));
     rule.names = spec.mid(colon + 1).split(u',', Qt::SkipEmptyParts);
     for (QString &n : rule.names)
         n = n.trimmed();
     rule.names.removeAll(QString());
     const qsizetype maxNames = rule.kind == SecretKind::EventPlatform ? 2 : 1;
     if (rule.names.isEmpty() || rule.names.size() > maxNames)
-        return R::failure(QStringLiteral("%1: give %2 secret name(s)").arg(spec, maxNames == 2 ? QStringLiteral("one or two") : QStringLiteral("one")));
+        return R::failure(QStringLiteral("%1: give %2 secret name(s)")
+                              .arg(spec, maxNames == 2 ? QStringLiteral("one or two") : QStringLiteral("one")));
     return rule;
 }
 
@@ -58,7 +61,8 @@ QList<SignatureRule> signatureRules(const QList<KeychainRule> &wanted, const QHa
 {
     QList<SignatureRule> rules;
     for (const KeychainRule &k : wanted) {
-        auto it = std::find_if(rules.begin(), rules.end(), [&](const SignatureRule &r) { return r.pathPrefix == k.prefix; });
+        auto it = std::find_if(rules.begin(), rules.end(),
+                               [&](const SignatureRule &r) { return r.pathPrefix == k.prefix; });
         if (it == rules.end()) {
             SignatureRule r;
             r.pathPrefix = k.prefix;
@@ -87,7 +91,9 @@ QList<SignatureRule> signatureRules(const QList<KeychainRule> &wanted, const QHa
 }
 
 KeychainRuleLoader::KeychainRuleLoader(SecretStore *store, QList<KeychainRule> rules, QObject *parent)
-    : QObject(parent), m_store(store), m_rules(std::move(rules))
+    : QObject(parent)
+    , m_store(store)
+    , m_rules(std::move(rules))
 {
     for (const KeychainRule &k : m_rules) {
         for (const QString &n : k.names) {

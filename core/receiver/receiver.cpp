@@ -45,7 +45,10 @@ class Receiver::Worker : public QObject
 {
 public:
     Worker(Receiver *owner, EventStore *store, const ReceiverSettings &settings)
-        : m_owner(owner), m_store(store), m_settings(settings), m_verifier(settings.signatures)
+        : m_owner(owner)
+        , m_store(store)
+        , m_settings(settings)
+        , m_verifier(settings.signatures)
     {
     }
 
@@ -106,7 +109,8 @@ private:
         QByteArray body;
         if (in.method != "POST") {
             status = 405;
-            d.error = QStringLiteral("method %1 not allowed: PIMs POST their events").arg(QString::fromLatin1(in.method));
+            d.error
+                = QStringLiteral("method %1 not allowed: PIMs POST their events").arg(QString::fromLatin1(in.method));
             body = jsonAnswer("error", d.error);
         } else {
             const SignatureCheck check = m_verifier.verify(in.path, in.headers, in.body, in.receivedAtMs);
@@ -123,7 +127,8 @@ private:
             const bool testPost = d.format == Format::AkeneoTest;
             if (badSignature && !testPost && !m_settings.acceptInvalidSignature) {
                 status = 401;
-                body = jsonAnswer("error", QStringLiteral("signature %1: %2").arg(signatureName(check.verdict), check.detail));
+                body = jsonAnswer("error",
+                                  QStringLiteral("signature %1: %2").arg(signatureName(check.verdict), check.detail));
             } else if (!d.error.isNull()) {
                 status = 400;
                 body = jsonAnswer("error", d.error);
@@ -208,7 +213,8 @@ private:
         m_answered.append(std::move(summary));
         if (!m_notesQueued) {
             m_notesQueued = true;
-            QMetaObject::invokeMethod(this, [this] { flushNotes(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this] { flushNotes(); }, Qt::QueuedConnection);
         }
     }
 
@@ -218,10 +224,13 @@ private:
         if (!m_answerTimes.isEmpty())
             m_store->recordAnswers(std::exchange(m_answerTimes, {}));
         if (!m_answered.isEmpty()) {
-            QMetaObject::invokeMethod(m_owner, [owner = m_owner, answered = std::exchange(m_answered, {})] {
-                for (const ReceivedDelivery &d : answered)
-                    Q_EMIT owner->answered(d);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                m_owner,
+                [owner = m_owner, answered = std::exchange(m_answered, {})] {
+                    for (const ReceivedDelivery &d : answered)
+                        Q_EMIT owner->answered(d);
+                },
+                Qt::QueuedConnection);
         }
     }
 
@@ -295,7 +304,9 @@ bool parseListenAddress(const QString &text, QHostAddress &address, quint16 &por
 }
 
 Receiver::Receiver(EventStore *store, ReceiverSettings settings, QObject *parent)
-    : QObject(parent), m_store(store), m_settings(std::move(settings))
+    : QObject(parent)
+    , m_store(store)
+    , m_settings(std::move(settings))
 {
     qRegisterMetaType<pimscope::ReceivedDelivery>();
     qRegisterMetaType<pimscope::RefusedRequest>();
@@ -313,7 +324,8 @@ Result<quint16> Receiver::start()
     m_worker = new Worker(this, m_store, m_settings);
     m_worker->moveToThread(&m_thread);
     Result<quint16> result = Result<quint16>::failure(QString());
-    QMetaObject::invokeMethod(m_worker, [this, &result] { result = m_worker->listen(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [this, &result] { result = m_worker->listen(); }, Qt::BlockingQueuedConnection);
     if (!result) {
         stop();
         return result;
@@ -327,11 +339,14 @@ void Receiver::stop(int graceMs)
     if (!m_thread.isRunning())
         return;
     if (m_worker) {
-        QMetaObject::invokeMethod(m_worker, [this, graceMs] {
-            m_worker->shutdown(graceMs);
-            delete m_worker;
-            m_worker = nullptr;
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_worker,
+            [this, graceMs] {
+                m_worker->shutdown(graceMs);
+                delete m_worker;
+                m_worker = nullptr;
+            },
+            Qt::BlockingQueuedConnection);
     }
     m_thread.quit();
     m_thread.wait();
@@ -345,7 +360,9 @@ QString Receiver::url() const
         host = QStringLiteral("0.0.0.0");
     if (v6)
         host = u'[' + host + u']';
-    return QStringLiteral("%1://%2:%3/").arg(m_settings.tls ? QStringLiteral("https") : QStringLiteral("http"), host).arg(m_port);
+    return QStringLiteral("%1://%2:%3/")
+        .arg(m_settings.tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+        .arg(m_port);
 }
 
 } // namespace pimscope

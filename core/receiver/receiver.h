@@ -25,8 +25,8 @@ struct ReceiverSettings
     GuardLimits limits;
     SignatureSettings signatures;
     bool acceptInvalidSignature = false; ///< store and answer normally whatever the verdict
-    int answerStatus = 200;              ///< what a valid delivery is answered (simulating a failing connector)
-    int answerDelayMs = 0;               ///< how long to wait before answering (after the commit)
+    int answerStatus = 200; ///< what a valid delivery is answered (simulating a failing connector)
+    int answerDelayMs = 0; ///< how long to wait before answering (after the commit)
     std::optional<QSslConfiguration> tls;
 };
 

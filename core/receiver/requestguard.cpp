@@ -61,7 +61,9 @@ QByteArray findHeader(QByteArrayView lines, QByteArrayView name)
 } // namespace
 
 RequestGuard::RequestGuard(QTcpSocket *socket, const GuardLimits &limits)
-    : QObject(socket), m_socket(socket), m_limits(limits)
+    : QObject(socket)
+    , m_socket(socket)
+    , m_limits(limits)
 {
     // Answers go out as soon as they are written (QHttpServerResponder writes a response in several pieces).
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -126,9 +128,10 @@ void RequestGuard::onReadyRead()
     // A chunked body (or more bytes than Content-Length announced) is counted as it arrives.
     if (m_bytesSeen - m_headBytes > m_limits.maxBodyBytes + 64 * 1024) {
         m_current.declaredSize = m_bytesSeen - m_headBytes;
-        refuse(413, QStringLiteral("body over the limit of %1 bytes (%2 bytes received so far)")
-                        .arg(m_limits.maxBodyBytes)
-                        .arg(m_bytesSeen - m_headBytes));
+        refuse(413,
+               QStringLiteral("body over the limit of %1 bytes (%2 bytes received so far)")
+                   .arg(m_limits.maxBodyBytes)
+                   .arg(m_bytesSeen - m_headBytes));
     }
 }
 
@@ -145,7 +148,8 @@ void RequestGuard::inspectHead(const QByteArray &head, qsizetype headEnd)
         return;
     }
     if (declared > m_limits.maxBodyBytes) {
-        refuse(413, QStringLiteral("body of %1 bytes over the limit of %2 bytes").arg(declared).arg(m_limits.maxBodyBytes));
+        refuse(413,
+               QStringLiteral("body of %1 bytes over the limit of %2 bytes").arg(declared).arg(m_limits.maxBodyBytes));
         return;
     }
     if (findHeader(lines, "Expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
@@ -174,8 +178,9 @@ void RequestGuard::refuse(int status, const QString &error)
     if (socket->isTransactionStarted())
         socket->rollbackTransaction();
     socket->readAll();
-    const QByteArray reason = status == 413 ? "Payload Too Large" : status == 431 ? "Request Header Fields Too Large"
-                                                                                 : "Bad Request";
+    const QByteArray reason = status == 413 ? "Payload Too Large"
+        : status == 431                     ? "Request Header Fields Too Large"
+                                            : "Bad Request";
     const QByteArray body = "{\"error\":\"" + error.toUtf8().replace('"', '\'') + "\"}";
     socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
                   + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "

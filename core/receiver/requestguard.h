@@ -61,7 +61,7 @@ private:
     // The request being read: QHttpServer keeps it inside a socket transaction until it is complete.
     bool m_headSeen = false;
     bool m_refused = false;
-    QByteArray m_head;      ///< the request's head (what arrived of it until it is complete)
+    QByteArray m_head; ///< the request's head (what arrived of it until it is complete)
     qint64 m_headBytes = 0; ///< size of the request line and headers
     qint64 m_bytesSeen = 0; ///< bytes of this request so far
     RefusedRequest m_current;

@@ -20,7 +20,8 @@ constexpr QByteArrayView authorizationHeader = "Authorization";
 constexpr QByteArrayView epAlgorithm = "HmacSHA256";
 
 /** All occurrences of one header, values trimmed. */
-struct Lookup {
+struct Lookup
+{
     qsizetype count = 0;
     QByteArray value; ///< the first occurrence
     bool conflicting = false; ///< another occurrence has a different value
@@ -244,8 +245,8 @@ SignatureCheck verifyEventPlatform(SignatureCheck check, const SignatureRule &ru
     const Lookup primary = lookup(headers, epPrimaryHeader);
     const Lookup secondary = lookup(headers, epSecondaryHeader);
     const Lookup algorithm = lookup(headers, epAlgorithmHeader);
-    for (const auto &[name, l] : { std::pair { epPrimaryHeader, &primary }, std::pair { epSecondaryHeader, &secondary },
-                                   std::pair { epAlgorithmHeader, &algorithm } }) {
+    for (const auto &[name, l] : {std::pair{epPrimaryHeader, &primary}, std::pair{epSecondaryHeader, &secondary},
+                                  std::pair{epAlgorithmHeader, &algorithm}}) {
         if (l->conflicting)
             return conclude(check, Signature::Invalid, repeatedText(name, l->count));
     }
@@ -263,8 +264,8 @@ SignatureCheck verifyEventPlatform(SignatureCheck check, const SignatureRule &ru
     for (const QByteArray &secret : secrets)
         expected.append(hmacSha256Hex(secret, body));
     // Every candidate is compared (no early exit), then the first match is reported.
-    const QByteArray received[] = { primary.value.toLower(), secondary.value.toLower() };
-    const bool receivedPresent[] = { primary.count > 0, secondary.count > 0 };
+    const QByteArray received[] = {primary.value.toLower(), secondary.value.toLower()};
+    const bool receivedPresent[] = {primary.count > 0, secondary.count > 0};
     qsizetype matchedHeader = -1;
     qsizetype matchedSecret = -1;
     for (qsizetype h = 0; h < 2; ++h) {

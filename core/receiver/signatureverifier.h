@@ -23,7 +23,8 @@ enum class SignatureScheme : int {
  * What one connection (one sender) expects, for the requests whose path falls under `pathPrefix`.
  * Secrets are held by value; they come from the keychain and never go to logs, settings or the database.
  */
-struct SignatureRule {
+struct SignatureRule
+{
     QString name; ///< for display, e.g. the keychain name "akeneo-staging"; may be empty
     QByteArray pathPrefix = QByteArrayLiteral("/"); ///< "/" (or empty) matches every path; a trailing '/' is ignored
     QByteArray akeneoSecret; ///< Events API secret; empty = not configured
@@ -35,7 +36,8 @@ struct SignatureRule {
 };
 
 /** Everything the verifier knows. A value type: copy it into the verifier. */
-struct SignatureSettings {
+struct SignatureSettings
+{
     QList<SignatureRule> rules;
     /**
      * Names of headers whose values carry secrets, besides the built-in Authorization and Proxy-Authorization
@@ -53,7 +55,8 @@ struct SignatureSettings {
 };
 
 /** The verdict on one request, with a human-readable reason that never contains a secret. */
-struct SignatureCheck {
+struct SignatureCheck
+{
     Signature verdict = Signature::Unchecked;
     SignatureScheme scheme = SignatureScheme::None;
     /**
@@ -105,7 +108,8 @@ struct SignatureCheck {
  * request must not be able to offer several candidates); identical repeats count as one. All comparisons are
  * constant-time.
  */
-class SignatureVerifier {
+class SignatureVerifier
+{
 public:
     explicit SignatureVerifier(SignatureSettings settings = {});
 

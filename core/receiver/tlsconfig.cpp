@@ -26,13 +26,16 @@ Result<QByteArray> readFile(const QString &path, const char *option)
 /** Whether the PEM key is the private half of the PEM certificate's public key (std::nullopt: cannot tell). */
 std::optional<bool> keyMatches(const QByteArray &certPem, const QByteArray &keyPem)
 {
-    std::unique_ptr<BIO, decltype(&BIO_free)> certBio(BIO_new_mem_buf(certPem.constData(), int(certPem.size())), &BIO_free);
-    std::unique_ptr<BIO, decltype(&BIO_free)> keyBio(BIO_new_mem_buf(keyPem.constData(), int(keyPem.size())), &BIO_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> certBio(BIO_new_mem_buf(certPem.constData(), int(certPem.size())),
+                                                      &BIO_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> keyBio(BIO_new_mem_buf(keyPem.constData(), int(keyPem.size())),
+                                                     &BIO_free);
     if (!certBio || !keyBio)
         return std::nullopt;
-    std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr), &X509_free);
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr),
-                                                            &EVP_PKEY_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr),
+                                                     &X509_free);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+        PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
     if (!cert || !key)
         return std::nullopt;
     return X509_check_private_key(cert.get(), key.get()) == 1;
@@ -58,7 +61,8 @@ Result<QSslConfiguration> loadServerTls(const QString &certificatePath, const QS
     if (key.isNull())
         return R::failure(QStringLiteral("--tls-key %1 holds no unencrypted PEM private key (RSA or EC)").arg(keyPath));
     if (keyMatches(*certPem, *keyPem) == false)
-        return R::failure(QStringLiteral("--tls-key %1 is not the private key of --tls-cert %2").arg(keyPath, certificatePath));
+        return R::failure(
+            QStringLiteral("--tls-key %1 is not the private key of --tls-cert %2").arg(keyPath, certificatePath));
     QSslConfiguration config = QSslConfiguration::defaultConfiguration();
     config.setLocalCertificateChain(chain);
     config.setPrivateKey(key);

@@ -32,7 +32,10 @@ QString printable(QByteArrayView bytes)
 } // namespace
 
 HttpConnection::HttpConnection(const QUrl &url, bool insecure, QObject *parent)
-    : QObject(parent), m_url(url), m_tls(isTls(url)), m_insecure(insecure)
+    : QObject(parent)
+    , m_url(url)
+    , m_tls(isTls(url))
+    , m_insecure(insecure)
 {
     qRegisterMetaType<HttpAnswer>();
     const int defaultPort = m_tls ? 443 : 80;
@@ -48,7 +51,8 @@ HttpConnection::HttpConnection(const QUrl &url, bool insecure, QObject *parent)
     if (url.hasQuery())
         m_target += '?' + url.query(QUrl::FullyEncoded).toUtf8();
     if (!url.userName().isEmpty())
-        m_basic = "Basic " + (url.userName(QUrl::FullyDecoded) + u':' + url.password(QUrl::FullyDecoded)).toUtf8().toBase64();
+        m_basic = "Basic "
+            + (url.userName(QUrl::FullyDecoded) + u':' + url.password(QUrl::FullyDecoded)).toUtf8().toBase64();
 }
 
 HttpConnection::~HttpConnection()
@@ -68,7 +72,8 @@ void HttpConnection::post(const Headers &headers, const QByteArray &body)
     bool hasAuthorization = false;
     for (const Header &h : headers) {
         // The framing is this connection's business.
-        if (h.name.compare("Content-Length", Qt::CaseInsensitive) == 0 || h.name.compare("Host", Qt::CaseInsensitive) == 0
+        if (h.name.compare("Content-Length", Qt::CaseInsensitive) == 0
+            || h.name.compare("Host", Qt::CaseInsensitive) == 0
             || h.name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0)
             continue;
         hasAuthorization = hasAuthorization || h.name.compare("Authorization", Qt::CaseInsensitive) == 0;
@@ -179,8 +184,10 @@ void HttpConnection::onDisconnected()
     } else if (m_received == 0) {
         fail(QStringLiteral("the server closed the connection without answering"));
     } else {
-        fail(m_answer.status ? QStringLiteral("the server closed the connection before its answer (status %1) was complete").arg(*m_answer.status)
-                             : QStringLiteral("the server closed the connection before its answer was complete"));
+        fail(m_answer.status
+                 ? QStringLiteral("the server closed the connection before its answer (status %1) was complete")
+                       .arg(*m_answer.status)
+                 : QStringLiteral("the server closed the connection before its answer was complete"));
     }
 }
 

@@ -65,7 +65,7 @@ private:
     void onError();
     /** A request on a kept-alive connection that failed before any byte of the answer, not sent again yet. */
     bool mayRetry() const;
-    bool parse();              ///< false once the answer is complete or failed
+    bool parse(); ///< false once the answer is complete or failed
     bool parseHead(qsizetype end);
     void complete();
     void fail(const QString &error);
@@ -79,14 +79,14 @@ private:
     bool m_insecure = false;
     QTcpSocket *m_socket = nullptr; ///< a QSslSocket for https
     bool m_connected = false;
-    bool m_reused = false;   ///< the request in flight went on a connection that had carried one before
+    bool m_reused = false; ///< the request in flight went on a connection that had carried one before
     bool m_retried = false;
     bool m_busy = false;
-    QByteArray m_request;    ///< kept until the answer, to send again once after an idle close
-    QByteArray m_buffer;     ///< received, not parsed yet
+    QByteArray m_request; ///< kept until the answer, to send again once after an idle close
+    QByteArray m_buffer; ///< received, not parsed yet
     qsizetype m_received = 0; ///< bytes of the current answer received (0: the server said nothing yet)
     State m_state = State::Idle;
-    qint64 m_remaining = 0;  ///< of a fixed body or a chunk
+    qint64 m_remaining = 0; ///< of a fixed body or a chunk
     bool m_closeAfter = false;
     QString m_sslErrors;
     HttpAnswer m_answer;

@@ -51,7 +51,10 @@ QString describeReplay(const ReplaySummary &s)
 }
 
 Replayer::Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStore *store, QObject *parent)
-    : QObject(parent), m_target(std::move(target)), m_requests(std::move(requests)), m_store(store)
+    : QObject(parent)
+    , m_target(std::move(target))
+    , m_requests(std::move(requests))
+    , m_store(store)
 {
     qRegisterMetaType<ReplayResult>();
     qRegisterMetaType<ReplaySummary>();
@@ -61,7 +64,8 @@ Replayer::Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStor
         auto slot = std::make_unique<Slot>();
         Slot *s = slot.get();
         slot->connection = new HttpConnection(m_target.url, m_target.insecure, this);
-        connect(slot->connection, &HttpConnection::answered, this, [this, s](const HttpAnswer &answer) { onDone(*s, &answer); });
+        connect(slot->connection, &HttpConnection::answered, this,
+                [this, s](const HttpAnswer &answer) { onDone(*s, &answer); });
         slot->deadline = new QTimer(this);
         slot->deadline->setSingleShot(true);
         slot->deadline->setTimerType(Qt::PreciseTimer);
@@ -110,8 +114,10 @@ void Replayer::cancel()
     m_stopping = true;
     m_summary.cancelled = true;
     m_pacer->stop();
-    abortInFlight(QStringLiteral("no answer awaited: the replay was cancelled (the target may have taken the request)"));
-    // Once the caller is done: cancel() may come from a requestFinished handler, whose result is not recorded whole yet.
+    abortInFlight(
+        QStringLiteral("no answer awaited: the replay was cancelled (the target may have taken the request)"));
+    // Once the caller is done: cancel() may come from a requestFinished handler, whose result is not recorded whole
+    // yet.
     QMetaObject::invokeMethod(this, &Replayer::finishIfDone, Qt::QueuedConnection);
 }
 
@@ -197,8 +203,9 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
         result.status = answer->status;
         result.kind = *result.status >= 400 ? LogMessage::EndpointError : LogMessage::RequestSent;
         if (*result.status >= 300 && *result.status < 400) {
-            result.error = QStringLiteral("redirect not followed (Location: %1)")
-                               .arg(answer->location.isEmpty() ? QStringLiteral("none") : QString::fromUtf8(answer->location));
+            result.error
+                = QStringLiteral("redirect not followed (Location: %1)")
+                      .arg(answer->location.isEmpty() ? QStringLiteral("none") : QString::fromUtf8(answer->location));
         }
     } else {
         // Akeneo logs every failure without an answer (refused, DNS, TLS, closed) as a timeout.
@@ -260,7 +267,8 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
     if (d.path.isEmpty())
         d.path = "/";
     // Never the URL's user info (a password): it would go to the capture and its exports.
-    d.remote = m_target.url.port() > 0 ? QStringLiteral("%1:%2").arg(m_target.url.host()).arg(m_target.url.port()) : m_target.url.host();
+    d.remote = m_target.url.port() > 0 ? QStringLiteral("%1:%2").arg(m_target.url.host()).arg(m_target.url.port())
+                                       : m_target.url.host();
     d.headers = m_target.redactor.redacted(slot.headers);
     d.body = r.body;
     d.bodySize = r.body.size();

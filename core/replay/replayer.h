@@ -24,34 +24,37 @@ class PayloadParser;
 struct ReplayTarget
 {
     QUrl url;
-    QByteArray secret;         ///< Akeneo / Event Platform HMAC key, Quable Authorization value; empty: unsigned
-    double ratePerSecond = 0;  ///< evenly spaced starts; 0: as fast as the concurrency allows
-    int concurrency = 1;       ///< requests in flight at most (1 keeps the order)
-    int timeoutMs = 500;       ///< a deadline for the whole request, as Akeneo's
-    bool insecure = false;     ///< accept any TLS certificate
+    QByteArray secret; ///< Akeneo / Event Platform HMAC key, Quable Authorization value; empty: unsigned
+    double ratePerSecond = 0; ///< evenly spaced starts; 0: as fast as the concurrency allows
+    int concurrency = 1; ///< requests in flight at most (1 keeps the order)
+    int timeoutMs = 500; ///< a deadline for the whole request, as Akeneo's
+    bool insecure = false; ///< accept any TLS certificate
     bool stopIfUnreachable = false; ///< stop when the first request gets no answer at all (the command's exit 1)
-    HeaderRedactor redactor;        ///< the user's secret headers: what is stored of each request is redacted by it
+    HeaderRedactor redactor; ///< the user's secret headers: what is stored of each request is redacted by it
 };
 
 /** How one request went, classified as the PIM would log it. */
 struct ReplayResult
 {
-    int index = 0;              ///< in the plan
-    qint64 sentAtMs = 0;        ///< UTC milliseconds since the epoch
-    std::optional<int> status;  ///< the HTTP status, when an answer came in time
-    double latencyMs = 0;       ///< until the answer (or the deadline, or the failure)
-    QString error;              ///< transport error, timeout, cancelled; null when none
+    int index = 0; ///< in the plan
+    qint64 sentAtMs = 0; ///< UTC milliseconds since the epoch
+    std::optional<int> status; ///< the HTTP status, when an answer came in time
+    double latencyMs = 0; ///< until the answer (or the deadline, or the failure)
+    QString error; ///< transport error, timeout, cancelled; null when none
     /**
      * RequestSent (an answer below 400), EndpointError (4xx, 5xx) or Timeout: as Akeneo logs any failure without an
      * answer (the deadline, a refused connection, DNS, TLS) as "failed to answer under N ms".
      */
     LogMessage kind = LogMessage::RequestSent;
     bool connectionFailed = false; ///< no answer because the connection failed (not the deadline); see `error`
-    bool cancelled = false;        ///< in flight when the replay was cancelled: sent, its answer never awaited
+    bool cancelled = false; ///< in flight when the replay was cancelled: sent, its answer never awaited
     int eventCount = 0;
     bool duplicate = false;
     /** A 2xx answer within the deadline: what the command's exit status counts. */
-    bool ok() const { return !cancelled && kind == LogMessage::RequestSent && status && *status >= 200 && *status < 300; }
+    bool ok() const
+    {
+        return !cancelled && kind == LogMessage::RequestSent && status && *status >= 200 && *status < 300;
+    }
 };
 
 /** How the PIM would log the result (request_sent, endpoint_error, timeout), or "cancelled". */
@@ -62,11 +65,11 @@ struct ReplaySummary
     int planned = 0;
     int sent = 0;
     int ok = 0;
-    int otherAnswers = 0;   ///< answered in time, but not 2xx nor an error (1xx, a 3xx not followed)
+    int otherAnswers = 0; ///< answered in time, but not 2xx nor an error (1xx, a 3xx not followed)
     int endpointErrors = 0;
-    int timeouts = 0;       ///< no answer: the deadline passed, or the connection failed
+    int timeouts = 0; ///< no answer: the deadline passed, or the connection failed
     int connectionFailures = 0; ///< of the timeouts, those whose connection failed
-    int cancelledInFlight = 0;  ///< sent, but cancelled before the answer came
+    int cancelledInFlight = 0; ///< sent, but cancelled before the answer came
     qint64 events = 0;
     double elapsedMs = 0;
     bool cancelled = false;
@@ -84,13 +87,14 @@ QString describeReplay(const ReplaySummary &summary);
 
 /**
  * Sends a plan's requests to a target, paced, `concurrency` at a time (one kept-alive HTTP/1.1 connection per request
- * slot, all on this object's thread: see HttpConnection), signing each just before it goes (a fresh timestamp). Redirects are not followed; TLS certificates are verified unless
- * `insecure`. Each result is reported, and stored (when a store is given) as a delivery of origin `replay`: the
- * request as sent (secret header values redacted), the status, the latency as ack_ms, and the PIM's log
- * classification as its message kind and level, so that replays show in the tables and diagnostics.
+ * slot, all on this object's thread: see HttpConnection), signing each just before it goes (a fresh timestamp).
+ * Redirects are not followed; TLS certificates are verified unless `insecure`. Each result is reported, and stored
+ * (when a store is given) as a delivery of origin `replay`: the request as sent (secret header values redacted), the
+ * status, the latency as ack_ms, and the PIM's log classification as its message kind and level, so that replays show
+ * in the tables and diagnostics.
  *
- * An unpaced replay of more than bulkFrom requests stores its results as a bulk write (the event indexes are built at its
- * end), which halves what storing costs the machine while it sends.
+ * An unpaced replay of more than bulkFrom requests stores its results as a bulk write (the event indexes are built at
+ * its end), which halves what storing costs the machine while it sends.
  *
  * Lives in the thread that runs its event loop; start() returns at once, finished() comes once.
  */

@@ -12,7 +12,8 @@ namespace pimscope {
 
 std::optional<ReplayOrder> replayOrderFromName(const QString &name)
 {
-    for (const ReplayOrder o : {ReplayOrder::Original, ReplayOrder::EventTime, ReplayOrder::Reverse, ReplayOrder::Shuffle}) {
+    for (const ReplayOrder o :
+         {ReplayOrder::Original, ReplayOrder::EventTime, ReplayOrder::Reverse, ReplayOrder::Shuffle}) {
         if (replayOrderName(o) == name)
             return o;
     }
@@ -79,7 +80,8 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
     const bool keepReplays = byHand || byOutcome || filter.asksFor(Field::Origin, qint64(Origin::Replay));
     const bool keepLogs = byHand || byOutcome || filter.asksFor(Field::Origin, qint64(Origin::Log))
         || filter.asksFor(Field::LogFile) || filter.asksFor(Field::LogLine)
-        || filter.asksFor(Field::Recon, qint64(Recon::Captured)) || filter.asksFor(Field::Recon, qint64(Recon::NotCaptured));
+        || filter.asksFor(Field::Recon, qint64(Recon::Captured))
+        || filter.asksFor(Field::Recon, qint64(Recon::NotCaptured));
     qint64 replaysLeftOut = 0;
     qint64 logEventsLeftOut = 0;
     bool logEvents = false;
@@ -103,7 +105,8 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
     ReplayPlan plan;
     plan.events = events.size();
     if (replaysLeftOut)
-        plan.notes << QStringLiteral("%L1 events of earlier replays left out (filter origin == replay to send them)").arg(replaysLeftOut);
+        plan.notes << QStringLiteral("%L1 events of earlier replays left out (filter origin == replay to send them)")
+                          .arg(replaysLeftOut);
     if (logEventsLeftOut)
         plan.notes << QStringLiteral("%L1 events of imported logs left out: a log line holds their ids, not their data "
                                      "(filter origin == log to send them)")
@@ -111,7 +114,8 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
     if (logEvents)
         plan.notes << QStringLiteral("a log line is not a request body: its events are sent as the log holds them "
                                      "(ids only, no resource)%1")
-                          .arg(options.mode == ReplayMode::AsReceived ? QStringLiteral(", each line's in one envelope") : QString());
+                          .arg(options.mode == ReplayMode::AsReceived ? QStringLiteral(", each line's in one envelope")
+                                                                      : QString());
 
     switch (options.order) {
     case ReplayOrder::Original:
@@ -179,7 +183,8 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
         for (const ReplayRequest &q : std::as_const(requests))
             partial += q.eventCount;
         if (partial > plan.events)
-            plan.notes << QStringLiteral("as received: %L1 deliveries are sent whole, %L2 events where %L3 were selected")
+            plan.notes << QStringLiteral(
+                              "as received: %L1 deliveries are sent whole, %L2 events where %L3 were selected")
                               .arg(requests.size())
                               .arg(partial)
                               .arg(plan.events);

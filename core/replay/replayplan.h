@@ -15,7 +15,7 @@ class StoreReader;
 
 enum class ReplayMode {
     AsReceived, ///< each delivery holding a selected event, whole: its exact body bytes, one request each
-    Rebatched,  ///< Akeneo envelopes of at most batchSize events built from the events' own bytes
+    Rebatched, ///< Akeneo envelopes of at most batchSize events built from the events' own bytes
 };
 
 enum class ReplayOrder { Original, EventTime, Reverse, Shuffle };
@@ -30,7 +30,7 @@ struct ReplayPlanOptions
     ReplayMode mode = ReplayMode::Rebatched;
     int batchSize = 10; ///< Rebatched: events per Akeneo envelope (Quable and Event Platform go one per request)
     ReplayOrder order = ReplayOrder::Original;
-    quint64 seed = 0;        ///< for Shuffle and for the duplicates
+    quint64 seed = 0; ///< for Shuffle and for the duplicates
     double duplicates = 0.0; ///< probability that a request is sent twice in a row (idempotency tests)
 };
 
@@ -42,14 +42,14 @@ struct ReplayRequest
     int eventCount = 0;
     QStringList eventIds;
     qint64 sourceDeliveryId = 0; ///< AsReceived: the delivery whose body this is
-    bool duplicate = false;      ///< an injected second copy of the request before it
+    bool duplicate = false; ///< an injected second copy of the request before it
 };
 
 struct ReplayPlan
 {
     QList<ReplayRequest> requests;
-    qint64 events = 0;   ///< distinct events selected
-    QStringList notes;   ///< what the plan did that the user should know (e.g. deliveries sent whole)
+    qint64 events = 0; ///< distinct events selected
+    QStringList notes; ///< what the plan did that the user should know (e.g. deliveries sent whole)
 };
 
 /**

@@ -45,8 +45,10 @@ QStringList signingWarnings(const QList<ReplayRequest> &requests, bool hasSecret
 {
     if (!hasSecret)
         return {QStringLiteral("no secret: the requests go unsigned (a receiver that checks signatures refuses them)")};
-    const bool quable = std::any_of(requests.cbegin(), requests.cend(), [](const ReplayRequest &r) { return r.format == Format::Quable; });
-    const bool hmac = std::any_of(requests.cbegin(), requests.cend(), [](const ReplayRequest &r) { return r.format != Format::Quable; });
+    const bool quable = std::any_of(requests.cbegin(), requests.cend(),
+                                    [](const ReplayRequest &r) { return r.format == Format::Quable; });
+    const bool hmac = std::any_of(requests.cbegin(), requests.cend(),
+                                  [](const ReplayRequest &r) { return r.format != Format::Quable; });
     if (quable && hmac)
         return {QStringLiteral("Quable and Akeneo events go to one target: the secret signs the Akeneo requests and is "
                                "sent as it is as the Authorization header of the Quable ones")};
@@ -109,7 +111,8 @@ QString curlCommand(const QUrl &url, const Headers &headers, const QByteArray &b
         const QString name = QString::fromLatin1(h.name);
         if (secrets.isSecretHeader(h.name) && !showSecrets) {
             fromEnvironment = true;
-            lines << QStringLiteral("  -H \"%1: ${PIMSCOPE_AUTHORIZATION:?set PIMSCOPE_AUTHORIZATION to the %1 value}\"")
+            lines << QStringLiteral(
+                         "  -H \"%1: ${PIMSCOPE_AUTHORIZATION:?set PIMSCOPE_AUTHORIZATION to the %1 value}\"")
                          .arg(name);
             continue;
         }
@@ -120,7 +123,8 @@ QString curlCommand(const QUrl &url, const Headers &headers, const QByteArray &b
     lines << QStringLiteral("  ") + singleQuoted(url.toString(QUrl::FullyEncoded));
     QString out = lines.join(QStringLiteral(" \\\n"));
     if (fromEnvironment)
-        out.prepend(QStringLiteral("# The Authorization value is read from $PIMSCOPE_AUTHORIZATION (copy with secrets to include it).\n"));
+        out.prepend(QStringLiteral(
+            "# The Authorization value is read from $PIMSCOPE_AUTHORIZATION (copy with secrets to include it).\n"));
     return out + u'\n';
 }
 

@@ -27,9 +27,9 @@ QString secretServiceProblem()
     if (!bus.isConnected())
         return {};
     const QString serviceName = QStringLiteral("org.freedesktop.secrets");
-    QDBusMessage readAlias = QDBusMessage::createMethodCall(serviceName, QStringLiteral("/org/freedesktop/secrets"),
-                                                            QStringLiteral("org.freedesktop.Secret.Service"),
-                                                            QStringLiteral("ReadAlias"));
+    QDBusMessage readAlias
+        = QDBusMessage::createMethodCall(serviceName, QStringLiteral("/org/freedesktop/secrets"),
+                                         QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("ReadAlias"));
     readAlias << QStringLiteral("default");
     const QDBusReply<QDBusObjectPath> alias = bus.call(readAlias, QDBus::Block, 2000);
     if (!alias.isValid())
@@ -37,8 +37,8 @@ QString secretServiceProblem()
     if (alias.value().path() == u"/")
         return QStringLiteral("the keychain has no default keyring: create or unlock one (e.g. log in to a desktop "
                               "session, or open \"Passwords and Keys\") and try again");
-    QDBusMessage get = QDBusMessage::createMethodCall(serviceName, alias.value().path(),
-                                                      QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
+    QDBusMessage get = QDBusMessage::createMethodCall(
+        serviceName, alias.value().path(), QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
     get << QStringLiteral("org.freedesktop.Secret.Collection") << QStringLiteral("Locked");
     const QDBusReply<QDBusVariant> locked = bus.call(get, QDBus::Block, 2000);
     if (locked.isValid() && locked.value().variant().toBool())

@@ -17,11 +17,12 @@ namespace pimscope {
  * Lives in, and must be used from, a thread with a running event loop (the Secret Service back-end needs the
  * GLib-integrated dispatcher Qt uses by default on Linux). Failures map from QtKeychain's codes: EntryNotFound ->
  * Missing; NoBackendAvailable, NotImplemented and OtherError (D-Bus unreachable, no collection) -> Unavailable;
- * AccessDenied(ByUser) -> Denied; the rest -> Other. When a Secret Service answers "not found" or fails while its default
- * keyring is locked or missing (libsecret reads a locked keyring that no prompt could unlock as empty), the
+ * AccessDenied(ByUser) -> Denied; the rest -> Other. When a Secret Service answers "not found" or fails while its
+ * default keyring is locked or missing (libsecret reads a locked keyring that no prompt could unlock as empty), the
  * failure is Unavailable and its message says so.
  */
-class KeychainSecretStore final : public SecretStore {
+class KeychainSecretStore final : public SecretStore
+{
     Q_OBJECT
 public:
     /** "pimscope". */

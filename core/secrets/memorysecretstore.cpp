@@ -9,7 +9,8 @@ MemorySecretStore::MemorySecretStore(QObject *parent)
 
 MemorySecretStore::~MemorySecretStore() = default;
 
-template<typename Answer> void MemorySecretStore::answerLater(const QString &name, Answer answer)
+template<typename Answer>
+void MemorySecretStore::answerLater(const QString &name, Answer answer)
 {
     if (m_unavailable) {
         QMetaObject::invokeMethod(

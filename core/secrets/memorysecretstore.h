@@ -12,7 +12,8 @@ namespace pimscope {
  * succeeds), plus synchronous helpers to seed and inspect it and a switch that makes every request fail as
  * Unavailable. Not thread-safe: use it from its own thread.
  */
-class MemorySecretStore final : public SecretStore {
+class MemorySecretStore final : public SecretStore
+{
     Q_OBJECT
 public:
     explicit MemorySecretStore(QObject *parent = nullptr);
@@ -34,7 +35,8 @@ public:
 
 private:
     /** Runs `answer` from the event loop, or fails as Unavailable/Other instead; decided at call time. */
-    template<typename Answer> void answerLater(const QString &name, Answer answer);
+    template<typename Answer>
+    void answerLater(const QString &name, Answer answer);
 
     QHash<QString, QByteArray> m_secrets;
     bool m_unavailable = false;

@@ -13,12 +13,13 @@ void SecretStore::readOnce(const QString &name, QObject *context, std::function<
         once->deleteLater();
         done(value);
     });
-    connect(this, &SecretStore::secretFailed, once, [name, once, done](const QString &n, ErrorKind, const QString &message) {
-        if (n != name)
-            return;
-        once->deleteLater();
-        done(Result<QByteArray>::failure(message));
-    });
+    connect(this, &SecretStore::secretFailed, once,
+            [name, once, done](const QString &n, ErrorKind, const QString &message) {
+                if (n != name)
+                    return;
+                once->deleteLater();
+                done(Result<QByteArray>::failure(message));
+            });
     read(name);
 }
 

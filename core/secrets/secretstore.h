@@ -22,7 +22,8 @@ namespace pimscope {
  * ErrorKind::Missing ("no secret named 'X' in the keychain"), distinct from an unreachable keychain
  * (ErrorKind::Unavailable). remove() succeeds whether or not the entry existed (keychain back-ends do not all tell).
  */
-class SecretStore : public QObject {
+class SecretStore : public QObject
+{
     Q_OBJECT
 public:
     /** Why a request failed. */

@@ -104,7 +104,8 @@ QStringList AppSettings::problems() const
     for (const ColourRule &r : colourRules) {
         const Filter f = Filter::parse(r.filter);
         if (!f.isValid() || f.isEmpty())
-            p << QStringLiteral("Colouring rule '%1': %2.").arg(r.filter, f.isEmpty() ? QStringLiteral("no filter") : f.error().message);
+            p << QStringLiteral("Colouring rule '%1': %2.")
+                     .arg(r.filter, f.isEmpty() ? QStringLiteral("no filter") : f.error().message);
         if (!hexColour.match(r.colour).hasMatch())
             p << QStringLiteral("Colouring rule '%1': the colour must be #rrggbb, not '%2'.").arg(r.filter, r.colour);
     }

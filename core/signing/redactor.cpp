@@ -81,7 +81,8 @@ bool HeaderRedactor::isHeaderName(QByteArrayView name)
     if (name.isEmpty())
         return false;
     for (const char c : name) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || tokenPunctuation.contains(c)))
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || tokenPunctuation.contains(c)))
             return false;
     }
     return true;

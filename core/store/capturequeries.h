@@ -55,9 +55,9 @@ public:
         qint64 scannedTo = 0;
         QList<qint64> ids;
         QString error;
-        bool partial = false;   ///< streamed: more answers of this generation follow
+        bool partial = false; ///< streamed: more answers of this generation follow
         bool continued = false; ///< streamed: these ids follow those of the previous answer of this generation
-        double progress = 1.0;  ///< streamed: the share of the capture scanned so far
+        double progress = 1.0; ///< streamed: the share of the capture scanned so far
     };
     void match(quint64 generation, const QString &filter, FilterTarget target, QObject *context,
                std::function<void(Matched)> done, qint64 afterId = 0, bool streamed = false);
@@ -69,8 +69,7 @@ public:
     void matchSorted(quint64 generation, const QString &filter, FilterTarget target, const QString &orderBy,
                      bool descending, QObject *context, std::function<void(Matched)> done);
     /** The events of `ids`, in that order. */
-    void events(const QList<qint64> &ids, QObject *context,
-                std::function<void(Result<QList<EventRecord>>)> done);
+    void events(const QList<qint64> &ids, QObject *context, std::function<void(Result<QList<EventRecord>>)> done);
     /** Deliveries without their bodies, in the order of `ids` (for tables). */
     void deliveries(const QList<qint64> &ids, QObject *context, std::function<void(Result<QList<Delivery>>)> done);
     /** One delivery with its body and headers. */
@@ -101,13 +100,14 @@ public:
     void run(QObject *context, std::function<Result<T>(StoreReader &)> query, std::function<void(Result<T>)> done)
     {
         QPointer<QObject> guard(context);
-        post([guard, done = std::move(done), query = std::move(query)](StoreReader *reader, const QString &openError) mutable {
+        post([guard, done = std::move(done), query = std::move(query)](StoreReader *reader,
+                                                                       const QString &openError) mutable {
             if (!guard)
                 return;
             Result<T> result = reader ? query(*reader) : Result<T>::failure(openError);
-            QMetaObject::invokeMethod(guard, [done = std::move(done), result = std::move(result)]() mutable {
-                done(std::move(result));
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                guard, [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); },
+                Qt::QueuedConnection);
         });
     }
 

@@ -70,14 +70,15 @@ Result<ChartCounts> readChartCounts(StoreReader &reader, const Filter &filter, C
 
     // Requests per minute: what the PIM sent (received, or logged as sent / failed), for the rolling hour.
     bindings.clear();
-    const QString requestsSql = QStringLiteral("SELECT d.received_at / 60000, count(*) FROM deliveries d WHERE (d.origin = %1 OR "
-                                               "(d.origin = %2 AND d.log_message IN (%3, %4, %5)))%6 GROUP BY 1")
-                                    .arg(int(Origin::Receiver))
-                                    .arg(int(Origin::Log))
-                                    .arg(int(LogMessage::RequestSent))
-                                    .arg(int(LogMessage::EndpointError))
-                                    .arg(int(LogMessage::Timeout))
-                                    .arg(restriction(filter, FilterTarget::Deliveries, bindings));
+    const QString requestsSql
+        = QStringLiteral("SELECT d.received_at / 60000, count(*) FROM deliveries d WHERE (d.origin = %1 OR "
+                         "(d.origin = %2 AND d.log_message IN (%3, %4, %5)))%6 GROUP BY 1")
+              .arg(int(Origin::Receiver))
+              .arg(int(Origin::Log))
+              .arg(int(LogMessage::RequestSent))
+              .arg(int(LogMessage::EndpointError))
+              .arg(int(LogMessage::Timeout))
+              .arg(restriction(filter, FilterTarget::Deliveries, bindings));
     if (!run(q, requestsSql, bindings))
         return failure(q, "requests per minute");
     while (q.next())
@@ -85,9 +86,10 @@ Result<ChartCounts> readChartCounts(StoreReader &reader, const Filter &filter, C
 
     // Answer times of the received deliveries.
     bindings.clear();
-    const QString answers = QStringLiteral("SELECT d.ack_ms FROM deliveries d WHERE d.origin = %1 AND d.ack_ms IS NOT NULL%2")
-                                .arg(int(Origin::Receiver))
-                                .arg(restriction(filter, FilterTarget::Deliveries, bindings));
+    const QString answers
+        = QStringLiteral("SELECT d.ack_ms FROM deliveries d WHERE d.origin = %1 AND d.ack_ms IS NOT NULL%2")
+              .arg(int(Origin::Receiver))
+              .arg(restriction(filter, FilterTarget::Deliveries, bindings));
     if (!run(q, answers, bindings))
         return failure(q, "answer times");
     while (q.next())

@@ -10,7 +10,9 @@ namespace pimscope {
 
 Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
-Checkpointer::Checkpointer(QString path, int thresholdFrames) : m_path(std::move(path)), m_threshold(thresholdFrames)
+Checkpointer::Checkpointer(QString path, int thresholdFrames)
+    : m_path(std::move(path))
+    , m_threshold(thresholdFrames)
 {
     setObjectName(QStringLiteral("pimscope-checkpointer"));
 }

@@ -36,7 +36,10 @@ QString uniqueConnectionName()
 // The first 16 bytes of every SQLite 3 database file.
 constexpr char sqliteMagic[] = "SQLite format 3";
 
-QString describe(const QString &path) { return QDir::toNativeSeparators(path); }
+QString describe(const QString &path)
+{
+    return QDir::toNativeSeparators(path);
+}
 
 /** application_id and user_version as SQLite sees them, WAL included, through a read-only connection. */
 Result<std::pair<quint32, quint32>> readIdsThroughSqlite(const QString &path)
@@ -101,13 +104,15 @@ Result<void> Connection::inspect(const QString &path, bool allowMissing)
         // creation, but a crash can come first): ask SQLite, read-only.
         const auto ids = readIdsThroughSqlite(path);
         if (!ids)
-            return Result<void>::failure(QStringLiteral("%1: corrupt or not a database: %2").arg(describe(path), ids.error()));
+            return Result<void>::failure(
+                QStringLiteral("%1: corrupt or not a database: %2").arg(describe(path), ids.error()));
         appId = ids->first;
         userVersion = ids->second;
     }
     if (appId != quint32(schema::applicationId)) {
         return Result<void>::failure(
-            QStringLiteral("%1: not a Pimscope capture (an SQLite database of another application)").arg(describe(path)));
+            QStringLiteral("%1: not a Pimscope capture (an SQLite database of another application)")
+                .arg(describe(path)));
     }
     if (userVersion > quint32(schema::currentVersion)) {
         return Result<void>::failure(QStringLiteral("%1: written by a newer Pimscope (capture format %2, this version "
@@ -184,7 +189,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
     const int objects = q.value(0).toInt();
     q.finish();
     if (objects > 0) {
-        if (!pragma(QStringLiteral("PRAGMA application_id")) || !q.next() || q.value(0).toInt() != schema::applicationId)
+        if (!pragma(QStringLiteral("PRAGMA application_id")) || !q.next()
+            || q.value(0).toInt() != schema::applicationId)
             return refuse(QStringLiteral("%1: not a Pimscope capture").arg(describe(path)));
         q.finish();
         // A valid header and id, but are our tables there and readable?
@@ -208,8 +214,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
         pragma(QStringLiteral("PRAGMA page_size = 32768"));
     if (!pragma(QStringLiteral("PRAGMA journal_mode = WAL")) || !q.next()
         || q.value(0).toString().compare(u"wal", Qt::CaseInsensitive) != 0) {
-        return refuse(QStringLiteral("%1: cannot switch to WAL journal: %2")
-                              .arg(describe(path), q.lastError().databaseText()));
+        return refuse(
+            QStringLiteral("%1: cannot switch to WAL journal: %2").arg(describe(path), q.lastError().databaseText()));
     }
     q.finish();
     pragma(options.synchronousFull ? QStringLiteral("PRAGMA synchronous = FULL")

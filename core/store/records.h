@@ -26,7 +26,7 @@ struct EventRecord
 struct StoredDelivery
 {
     quint64 ticket = 0; ///< as returned by EventStore::enqueue
-    qint64 id = 0;      ///< row id of the delivery; 0 for a log line not stored because its key was there already
+    qint64 id = 0; ///< row id of the delivery; 0 for a log line not stored because its key was there already
     Flags flags;
     int eventCount = 0;
 };
@@ -56,8 +56,8 @@ struct ImportRecord
     QString path; ///< its absolute path when it was imported
     qint64 startedAtMs = 0;
     std::optional<qint64> finishedAtMs; ///< unset while importing
-    int lines = 0;   ///< entries read (blank lines are not entries)
-    int added = 0;   ///< entries stored (the others were there from an earlier import)
+    int lines = 0; ///< entries read (blank lines are not entries)
+    int added = 0; ///< entries stored (the others were there from an earlier import)
     qint64 events = 0; ///< events in the entries added
     std::optional<qint64> firstAtMs; ///< time of the file's first and last dated lines
     std::optional<qint64> lastAtMs;
@@ -69,9 +69,9 @@ struct ImportRecord
 /** What the committed lines of an import added so far, and the error of a batch of its lines that failed. */
 struct ImportProgress
 {
-    int added = 0;     ///< lines stored (not skipped as imported before)
+    int added = 0; ///< lines stored (not skipped as imported before)
     qint64 events = 0; ///< their events
-    QString error;     ///< a batch with some of its lines could not be committed: the import must be aborted
+    QString error; ///< a batch with some of its lines could not be committed: the import must be aborted
 };
 
 /** How long the receiver took to answer a stored delivery (request read -> answer written). */
@@ -86,14 +86,14 @@ struct CaptureSummary
 {
     qint64 deliveries = 0;
     qint64 events = 0;
-    QMap<QString, qint64> eventsByFlag;     ///< flag name -> events carrying it
+    QMap<QString, qint64> eventsByFlag; ///< flag name -> events carrying it
     QMap<QString, qint64> deliveriesByFlag; ///< flag name -> deliveries carrying it
-    QMap<QString, qint64> logLinesByMessage;  ///< imported log lines by message kind name
+    QMap<QString, qint64> logLinesByMessage; ///< imported log lines by message kind name
     QMap<QString, qint64> logEventsByMessage; ///< their events
-    QMap<QString, qint64> eventsByRecon;      ///< reconciliation name -> events (only once a log was imported)
+    QMap<QString, qint64> eventsByRecon; ///< reconciliation name -> events (only once a log was imported)
     QMap<QString, qint64> deliveriesByRecon;
-    qint64 eventsLastMinute = 0;            ///< events received in the minute before `now`
-    qint64 requestsLastHour = 0;            ///< requests received in the hour before `now` (Akeneo's quota: 4,000)
+    qint64 eventsLastMinute = 0; ///< events received in the minute before `now`
+    qint64 requestsLastHour = 0; ///< requests received in the hour before `now` (Akeneo's quota: 4,000)
     std::optional<double> ackMsP99LastHour; ///< answer-time p99 over that hour (Akeneo's budget: 500 ms)
 };
 
@@ -107,9 +107,9 @@ struct Statistics
     QMap<QString, qint64> byAction; ///< events
     QMap<QString, qint64> byOrigin; ///< deliveries
     QMap<QString, qint64> byFormat; ///< deliveries
-    QMap<QString, qint64> byLogLevel;   ///< deliveries (log lines)
+    QMap<QString, qint64> byLogLevel; ///< deliveries (log lines)
     QMap<QString, qint64> byLogMessage; ///< deliveries (log lines and replays)
-    QMap<QString, qint64> byFlag;       ///< events carrying each flag
+    QMap<QString, qint64> byFlag; ///< events carrying each flag
     QMap<QString, qint64> deliveriesByFlag;
     QMap<QString, qint64> bySignature; ///< deliveries
     std::optional<double> ackMsP50;

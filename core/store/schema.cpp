@@ -135,9 +135,8 @@ Result<void> registerFunctions(QSqlDatabase &db)
     if (!handle)
         return Result<void>::failure(QStringLiteral("not a SQLite connection"));
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    const auto eventKey = [](sqlite3_context *ctx, int, sqlite3_value **argv) {
-        resultKey(ctx, textkey::eventIdOf(text(argv[0])));
-    };
+    const auto eventKey
+        = [](sqlite3_context *ctx, int, sqlite3_value **argv) { resultKey(ctx, textkey::eventIdOf(text(argv[0]))); };
     const auto subjectKey = [](sqlite3_context *ctx, int, sqlite3_value **argv) {
         resultKey(ctx, textkey::subjectOf(text(argv[0]), text(argv[1]), text(argv[2])));
     };
@@ -186,8 +185,9 @@ Result<void> exec(QSqlDatabase &db, const QString &sql)
 Result<void> ensureEventIndexes(QSqlDatabase &db)
 {
     for (const auto &[name, definition] : eventIndexes) {
-        if (auto r = exec(db, QStringLiteral("CREATE INDEX IF NOT EXISTS %1 %2")
-                                  .arg(QLatin1StringView(name), QLatin1StringView(definition)));
+        if (auto r = exec(db,
+                          QStringLiteral("CREATE INDEX IF NOT EXISTS %1 %2")
+                              .arg(QLatin1StringView(name), QLatin1StringView(definition)));
             !r)
             return r;
     }
@@ -222,8 +222,8 @@ Result<void> migrate(QSqlDatabase &db)
     if (auto r = registerFunctions(db); !r)
         return fail(r.error());
     // Each version's statements in turn; the event indexes, whose definitions are the newest version's, at the end.
-    const std::pair<int, std::span<const char *const>> versions[] = {
-        {1, version1}, {2, version2}, {3, version3}, {4, version4}};
+    const std::pair<int, std::span<const char *const>> versions[]
+        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}};
     for (const auto &[version, statements] : versions) {
         if (from >= version)
             continue;

@@ -30,13 +30,12 @@ Result<void> dropEventIndexes(QSqlDatabase &db);
  * Schema version 1 (times are UTC milliseconds since the epoch; enums are the integer values of model/enums.h):
  *
  *   deliveries(id INTEGER PRIMARY KEY, origin INTEGER, received_at INTEGER, method TEXT, path TEXT, remote TEXT,
- *              headers BLOB (HeaderCodec), body BLOB, body_size INTEGER, format INTEGER, signature INTEGER, signature_detail TEXT,
- *              answered_status INTEGER, ack_ms REAL, event_count INTEGER, error TEXT, warnings TEXT, log_level INTEGER,
- *              log_message INTEGER, status_code INTEGER, url TEXT, log_file TEXT, log_line INTEGER,
- *              flags INTEGER, indexed INTEGER (0 while its events wait for the indexer))
- *   events(id INTEGER PRIMARY KEY, delivery_id INTEGER, seq INTEGER, origin INTEGER, received_at INTEGER,
- *          event_id TEXT, action TEXT, event_time INTEGER, author TEXT, author_type TEXT, pim_source TEXT,
- *          subject_type TEXT, subject_id TEXT, subject_uuid TEXT, flags INTEGER,
+ *              headers BLOB (HeaderCodec), body BLOB, body_size INTEGER, format INTEGER, signature INTEGER,
+ * signature_detail TEXT, answered_status INTEGER, ack_ms REAL, event_count INTEGER, error TEXT, warnings TEXT,
+ * log_level INTEGER, log_message INTEGER, status_code INTEGER, url TEXT, log_file TEXT, log_line INTEGER, flags
+ * INTEGER, indexed INTEGER (0 while its events wait for the indexer)) events(id INTEGER PRIMARY KEY, delivery_id
+ * INTEGER, seq INTEGER, origin INTEGER, received_at INTEGER, event_id TEXT, action TEXT, event_time INTEGER, author
+ * TEXT, author_type TEXT, pim_source TEXT, subject_type TEXT, subject_id TEXT, subject_uuid TEXT, flags INTEGER,
  *          payload_offset INTEGER, payload_length INTEGER)
  *   settings(key TEXT PRIMARY KEY, value TEXT)
  *

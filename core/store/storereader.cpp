@@ -3,8 +3,8 @@
 #include "headercodec.h"
 
 #include "analysis/budgets.h"
-#include "filter/reconciliation.h"
 #include "filter/filter.h"
+#include "filter/reconciliation.h"
 #include "util/textkey.h"
 
 #include <QHash>
@@ -73,12 +73,12 @@ Result<T> failure(const QSqlQuery &q, const char *what)
     return Result<T>::failure(QStringLiteral("cannot read %1: %2").arg(QLatin1StringView(what), q.lastError().text()));
 }
 
-const char eventColumns[] =
-    "SELECT e.id, e.delivery_id, e.seq, e.origin, e.received_at, e.event_id, e.action, e.event_time, e.author, "
-    "e.author_type, e.pim_source, e.subject_type, e.subject_id, e.subject_uuid, e.flags, d.format, d.signature, "
-    "d.log_level, d.log_message, d.status_code, d.answered_status, d.ack_ms, "
-    "substr(d.body, e.payload_offset + 1, e.payload_length), e.payload_offset, e.payload_length "
-    "FROM events e JOIN deliveries d ON d.id = e.delivery_id ";
+const char eventColumns[]
+    = "SELECT e.id, e.delivery_id, e.seq, e.origin, e.received_at, e.event_id, e.action, e.event_time, e.author, "
+      "e.author_type, e.pim_source, e.subject_type, e.subject_id, e.subject_uuid, e.flags, d.format, d.signature, "
+      "d.log_level, d.log_message, d.status_code, d.answered_status, d.ack_ms, "
+      "substr(d.body, e.payload_offset + 1, e.payload_length), e.payload_offset, e.payload_length "
+      "FROM events e JOIN deliveries d ON d.id = e.delivery_id ";
 
 EventRecord eventFromRow(const QSqlQuery &q)
 {
@@ -169,7 +169,8 @@ Result<QList<qint64>> StoreReader::matchingAmong(const Filter &filter, FilterTar
     for (qsizetype from = 0; from < ids.size(); from += pageSize) {
         const qsizetype n = std::min(pageSize, ids.size() - from);
         CompiledFilter compiled = filter.compile(target);
-        compiled.where = u'(' + compiled.where + QStringLiteral(") AND ") + id + QStringLiteral(" IN (") + placeholders(n) + u')';
+        compiled.where
+            = u'(' + compiled.where + QStringLiteral(") AND ") + id + QStringLiteral(" IN (") + placeholders(n) + u')';
         for (qsizetype i = 0; i < n; ++i)
             compiled.bindings.append(ids[from + i]);
         auto part = readIds(db(), compiled, target);
@@ -338,9 +339,10 @@ Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool w
     for (qsizetype from = 0; from < ids.size(); from += pageSize) {
         const qsizetype n = std::min(pageSize, ids.size() - from);
         q.prepare(QStringLiteral("SELECT id, origin, received_at, method, path, remote, headers, ") + body
-                  + QStringLiteral(", body_size, format, signature, signature_detail, answered_status, ack_ms, event_count, error, "
-                                   "warnings, log_level, log_message, status_code, url, log_file, log_line, flags "
-                                   "FROM deliveries WHERE id IN (")
+                  + QStringLiteral(
+                      ", body_size, format, signature, signature_detail, answered_status, ack_ms, event_count, error, "
+                      "warnings, log_level, log_message, status_code, url, log_file, log_line, flags "
+                      "FROM deliveries WHERE id IN (")
                   + placeholders(n) + u')');
         for (qsizetype i = 0; i < n; ++i)
             q.addBindValue(ids[from + i]);
@@ -390,7 +392,8 @@ bool readFlagCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, q
 {
     QString sums;
     for (Flag f : allFlags)
-        sums += (sums.isEmpty() ? QString() : QStringLiteral(", ")) + QStringLiteral("sum((flags & %1) != 0)").arg(int(f));
+        sums += (sums.isEmpty() ? QString() : QStringLiteral(", "))
+            + QStringLiteral("sum((flags & %1) != 0)").arg(int(f));
     const auto counts = [&](const QString &table, QMap<QString, qint64> &out) {
         if (!q.exec(QStringLiteral("SELECT ") + sums + QStringLiteral(" FROM ") + table) || !q.next())
             return false;
@@ -405,8 +408,10 @@ bool readFlagCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, q
 /** The log lines by message kind, with their events (CaptureSummary::logLinesByMessage). */
 bool readLogCounts(QSqlQuery &q, QMap<QString, qint64> &lines, QMap<QString, qint64> &events)
 {
-    if (!q.exec(QStringLiteral("SELECT log_message, count(*), sum(event_count) FROM deliveries WHERE origin = %1 GROUP BY log_message")
-                    .arg(int(Origin::Log))))
+    if (!q.exec(
+            QStringLiteral(
+                "SELECT log_message, count(*), sum(event_count) FROM deliveries WHERE origin = %1 GROUP BY log_message")
+                .arg(int(Origin::Log))))
         return false;
     while (q.next()) {
         const QString name = logMessageName(LogMessage(q.value(0).toInt()));
@@ -423,8 +428,9 @@ bool readLogCounts(QSqlQuery &q, QMap<QString, qint64> &lines, QMap<QString, qin
  */
 bool readReconCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, qint64> &deliveries)
 {
-    if (!q.exec(QStringLiteral("SELECT min(min(COALESCE(error_from, first_at), COALESCE(info_from, first_at), first_at)), "
-                               "max(last_at) FROM imports WHERE finished_at IS NOT NULL"))
+    if (!q.exec(
+            QStringLiteral("SELECT min(min(COALESCE(error_from, first_at), COALESCE(info_from, first_at), first_at)), "
+                           "max(last_at) FROM imports WHERE finished_at IS NOT NULL"))
         || !q.next())
         return false;
     if (q.value(0).isNull() || q.value(1).isNull())
@@ -432,12 +438,13 @@ bool readReconCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, 
     const qint64 from = q.value(0).toLongLong() - 3'600'000;
     const qint64 to = q.value(1).toLongLong() + 3'600'000;
     q.finish();
-    q.prepare(QStringLiteral("SELECT recon, count(*), count(DISTINCT delivery_id) FROM (SELECT %1 AS recon, e.delivery_id "
-                             "FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE e.origin = %2 OR "
-                             "(e.origin = %3 AND e.received_at BETWEEN ? AND ?)) WHERE recon IS NOT NULL GROUP BY recon")
-                  .arg(reconciliation::sql())
-                  .arg(int(Origin::Log))
-                  .arg(int(Origin::Receiver)));
+    q.prepare(
+        QStringLiteral("SELECT recon, count(*), count(DISTINCT delivery_id) FROM (SELECT %1 AS recon, e.delivery_id "
+                       "FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE e.origin = %2 OR "
+                       "(e.origin = %3 AND e.received_at BETWEEN ? AND ?)) WHERE recon IS NOT NULL GROUP BY recon")
+            .arg(reconciliation::sql())
+            .arg(int(Origin::Log))
+            .arg(int(Origin::Receiver)));
     q.addBindValue(from);
     q.addBindValue(to);
     if (!q.exec())
@@ -457,8 +464,11 @@ Result<QPair<QStringList, QStringList>> StoreReader::knownValues()
     QPair<QStringList, QStringList> out;
     QSqlQuery q(db());
     q.setForwardOnly(true);
-    for (const auto &[column, list] : {std::pair{QStringLiteral("action"), &out.first}, std::pair{QStringLiteral("author"), &out.second}}) {
-        if (!q.exec(QStringLiteral("SELECT %1 FROM events WHERE %1 IS NOT NULL GROUP BY %1 ORDER BY count(*) DESC LIMIT 200").arg(column)))
+    for (const auto &[column, list] :
+         {std::pair{QStringLiteral("action"), &out.first}, std::pair{QStringLiteral("author"), &out.second}}) {
+        if (!q.exec(QStringLiteral(
+                        "SELECT %1 FROM events WHERE %1 IS NOT NULL GROUP BY %1 ORDER BY count(*) DESC LIMIT 200")
+                        .arg(column)))
             return failure<QPair<QStringList, QStringList>>(q, "the known values");
         while (q.next())
             list->append(q.value(0).toString());
@@ -486,8 +496,9 @@ Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
     if (!readReconCounts(q, s.eventsByRecon, s.deliveriesByRecon))
         return failure<CaptureSummary>(q, "the reconciliation with the logs");
     // The last minute and the last hour, through the index on received_at.
-    q.prepare(QStringLiteral("SELECT COALESCE(sum(event_count), 0) FROM deliveries WHERE received_at > ? AND origin = %1")
-                  .arg(int(Origin::Receiver)));
+    q.prepare(
+        QStringLiteral("SELECT COALESCE(sum(event_count), 0) FROM deliveries WHERE received_at > ? AND origin = %1")
+            .arg(int(Origin::Receiver)));
     q.addBindValue(nowMs - 60 * 1000);
     if (!q.exec() || !q.next())
         return failure<CaptureSummary>(q, "the events per minute");
@@ -523,8 +534,9 @@ Result<QList<ImportRecord>> StoreReader::imports()
 {
     QSqlQuery q(db());
     q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT id, file, path, started_at, finished_at, lines, added, events, first_at, last_at, "
-                               "covers_to, info_from, error_from FROM imports ORDER BY id")))
+    if (!q.exec(
+            QStringLiteral("SELECT id, file, path, started_at, finished_at, lines, added, events, first_at, last_at, "
+                           "covers_to, info_from, error_from FROM imports ORDER BY id")))
         return failure<QList<ImportRecord>>(q, "the imports");
     const auto opt = [&q](int column) {
         const QVariant v = q.value(column);

@@ -36,7 +36,8 @@ public:
     /** The highest id of the events or deliveries (0 for none). */
     Result<qint64> lastId(FilterTarget target);
     /** The same in another order: `orderBy` is one of sortExpressions(target) (anything else sorts by id). */
-    Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, const QString &orderBy, bool descending);
+    Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, const QString &orderBy,
+                                      bool descending);
     /** The expressions the ids can be sorted by, by name (`received`, `action`, ...). */
     static const QMap<QString, QString> &sortExpressions(FilterTarget target);
     Result<qint64> countMatching(const Filter &filter, FilterTarget target);

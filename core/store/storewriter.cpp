@@ -50,12 +50,17 @@ constexpr std::size_t groupTarget = 32;
 constexpr auto quiet = std::chrono::milliseconds(2);
 constexpr auto maxWait = std::chrono::seconds(3);
 
-QString queryError(const QSqlQuery &q) { return q.lastError().text(); }
+QString queryError(const QSqlQuery &q)
+{
+    return q.lastError().text();
+}
 
 } // namespace
 
 StoreWriter::StoreWriter(QString path, StoreOptions options, QObject *parent)
-    : QThread(parent), m_path(std::move(path)), m_options(options)
+    : QThread(parent)
+    , m_path(std::move(path))
+    , m_options(options)
 {
     setObjectName(QStringLiteral("pimscope-store-writer"));
 }
@@ -272,12 +277,13 @@ Result<void> StoreWriter::openConnection()
     m_sql = std::make_unique<Statements>();
     // The answer-time budget depends on the delivery's format: one CASE built from the table the flagger uses.
     QByteArray budget = "CASE format";
-    for (const Format f : {Format::Unknown, Format::Akeneo, Format::AkeneoTest, Format::AkeneoEventPlatform, Format::Quable})
+    for (const Format f :
+         {Format::Unknown, Format::Akeneo, Format::AkeneoTest, Format::AkeneoEventPlatform, Format::Quable})
         budget += " WHEN " + QByteArray::number(int(f)) + " THEN " + QByteArray::number(budgets::ackBudgetMs(f));
     budget += " END";
     const QByteArray slow = QByteArray::number(int(Flag::SlowAck));
-    const QByteArray recordAck = "UPDATE deliveries SET ack_ms = ?1, flags = CASE WHEN ?1 > " + budget + " THEN flags | "
-        + slow + " ELSE flags END WHERE id = ?2";
+    const QByteArray recordAck = "UPDATE deliveries SET ack_ms = ?1, flags = CASE WHEN ?1 > " + budget
+        + " THEN flags | " + slow + " ELSE flags END WHERE id = ?2";
     const QByteArray markEventsSlow = "UPDATE events SET flags = flags | " + slow
         + " WHERE delivery_id = ?1 AND (SELECT flags & " + slow + " FROM deliveries WHERE id = ?1) != 0";
     Statements &sql = *m_sql;
@@ -316,15 +322,18 @@ Result<void> StoreWriter::openConnection()
     // SQLite's default busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries: one short RESTART checkpoint made
     // the answers waiting for a commit wait 100-300 ms. Poll every 100 us instead, for up to 5 s as before (by the
     // clock: on a loaded machine 50,000 sleeps of 100 us take far longer than 5 s).
-    sqlite3_busy_handler(handle, [](void *, int tries) -> int {
-        thread_local Clock::time_point since;
-        if (tries == 0)
-            since = Clock::now();
-        else if (Clock::now() - since >= std::chrono::seconds(5))
-            return 0;
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
-        return 1;
-    }, nullptr);
+    sqlite3_busy_handler(
+        handle,
+        [](void *, int tries) -> int {
+            thread_local Clock::time_point since;
+            if (tries == 0)
+                since = Clock::now();
+            else if (Clock::now() - since >= std::chrono::seconds(5))
+                return 0;
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+            return 1;
+        },
+        nullptr);
     m_checkpointer->start();
     return {};
 }
@@ -520,7 +529,8 @@ void StoreWriter::process(std::deque<Job> &batch)
         // The imports whose lines were in this batch lost some of them: they must not finish as if whole.
         std::lock_guard lock(m_mutex);
         for (const Job &job : batch) {
-            if (job.kind == Job::Store && job.delivery.importId > 0 && m_importProgress[job.delivery.importId].error.isEmpty())
+            if (job.kind == Job::Store && job.delivery.importId > 0
+                && m_importProgress[job.delivery.importId].error.isEmpty())
                 m_importProgress[job.delivery.importId].error = error;
         }
     }
@@ -561,9 +571,10 @@ Result<void> StoreWriter::checkFileInPlace()
             saved = QStringLiteral("what it held could not be saved in %1: %2").arg(rescue, vacuum.errorString());
         }
     }
-    m_movedError = QStringLiteral("the capture file %1 was deleted or replaced while Pimscope was running: nothing more "
-                                  "is stored until it is opened again; %2")
-                       .arg(m_path, saved);
+    m_movedError
+        = QStringLiteral("the capture file %1 was deleted or replaced while Pimscope was running: nothing more "
+                         "is stored until it is opened again; %2")
+              .arg(m_path, saved);
     qCCritical(lcStore).noquote() << m_movedError;
     return Result<void>::failure(m_movedError);
 }
@@ -749,7 +760,8 @@ void StoreWriter::indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::st
     const auto deadline = std::chrono::steady_clock::now() + budget;
     for (; done < max && done < qsizetype(m_backlog.size()); ++done) {
         if (done > 0
-            && ((yieldToQueue && m_queued.load(std::memory_order_relaxed)) || std::chrono::steady_clock::now() > deadline))
+            && ((yieldToQueue && m_queued.load(std::memory_order_relaxed))
+                || std::chrono::steady_clock::now() > deadline))
             break;
         Delivery d;
         d.id = m_backlog[std::size_t(done)];
@@ -891,7 +903,8 @@ Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
         };
         // A window an import covered is not complete any more once some of its lines are gone.
         if (!run(QStringLiteral("SELECT max(received_at) FROM deliveries WHERE origin = %1 AND %2 AND %3")
-                     .arg(int(Origin::Log)).arg(kept, condition))
+                     .arg(int(Origin::Log))
+                     .arg(kept, condition))
             || !q.next())
             return Result<void>::failure(queryError(q));
         const QVariant newestLogLine = q.value(0);
@@ -918,7 +931,9 @@ Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
         // Two passes, each through an index (received_at; import_id): an OR of both would scan every delivery.
         if (auto r = deleteWhere(QStringLiteral("received_at < ? AND import_id IS NULL"), {cutOff}); !r)
             return r;
-        if (auto r = deleteWhere(QStringLiteral("import_id IN (SELECT id FROM imports WHERE finished_at < ?)"), {cutOff}); !r)
+        if (auto r
+            = deleteWhere(QStringLiteral("import_id IN (SELECT id FROM imports WHERE finished_at < ?)"), {cutOff});
+            !r)
             return r;
     }
     if (retention.keepBytes <= 0)
@@ -945,7 +960,9 @@ Result<void> StoreWriter::applyPrune(const Retention &retention, qint64 nowMs)
             break;
         const qint64 average = std::max<qint64>(1, used / count);
         const qint64 slice = std::clamp<qint64>((used - retention.keepBytes) / average / 10 + 1, 1, 10'000);
-        if (!c.exec(QStringLiteral("SELECT id FROM deliveries WHERE %1 ORDER BY id LIMIT 1 OFFSET %2").arg(kept).arg(slice - 1))
+        if (!c.exec(QStringLiteral("SELECT id FROM deliveries WHERE %1 ORDER BY id LIMIT 1 OFFSET %2")
+                        .arg(kept)
+                        .arg(slice - 1))
             || !c.next())
             return Result<void>::failure(queryError(c));
         if (auto r = deleteWhere(QStringLiteral("id <= ?"), {c.value(0).toLongLong()}); !r)
@@ -973,7 +990,8 @@ Result<void> StoreWriter::applyFinishImport(const ImportRecord &r)
     QSqlQuery q(m_connection->db());
     q.prepare(QStringLiteral("UPDATE imports SET finished_at = ?, lines = ?, added = ?, events = ?, first_at = ?, "
                              "last_at = ?, covers_to = ?, info_from = ?, error_from = ? WHERE id = ?"));
-    const auto opt = [](const std::optional<qint64> &v) { return v ? QVariant(*v) : QVariant(QMetaType(QMetaType::LongLong)); };
+    const auto opt
+        = [](const std::optional<qint64> &v) { return v ? QVariant(*v) : QVariant(QMetaType(QMetaType::LongLong)); };
     q.addBindValue(opt(r.finishedAtMs));
     q.addBindValue(r.lines);
     q.addBindValue(r.added);
@@ -1050,7 +1068,8 @@ void StoreWriter::recoverImports()
             qCWarning(lcStore) << "cannot remove an unfinished import:" << (r ? db.lastError().text() : r.error());
             db.rollback();
         } else {
-            qCInfo(lcStore) << "removed import" << id << "left unfinished:" << m_removedImports.back().second << "lines";
+            qCInfo(lcStore) << "removed import" << id << "left unfinished:" << m_removedImports.back().second
+                            << "lines";
         }
     }
     m_removedImports.clear();

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "checkpointer.h"
 #include "connection.h"
 #include "records.h"
-#include "checkpointer.h"
 #include "sqlitestatement.h"
 
 #include "analysis/flagger.h"
@@ -10,15 +10,15 @@
 #include <QList>
 #include <QThread>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <array>
 #include <deque>
 #include <map>
-#include <vector>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace pimscope {
 
@@ -152,7 +152,6 @@ private:
         qint64 nowMs = 0;
         ImportRecord import;
         PreparedEvents prepared; ///< of delivery.events when they were parsed before queueing
-
     };
 
     quint64 push(Job job);
@@ -179,11 +178,11 @@ private:
     Result<void> applyAbortImport(qint64 importId);
     /** Removes the imports that processes now gone left unfinished (at open). */
     void recoverImports();
-    std::vector<std::pair<quint64, qint64>> m_begunImports;  ///< ticket -> import id, for the batch being committed
+    std::vector<std::pair<quint64, qint64>> m_begunImports; ///< ticket -> import id, for the batch being committed
     std::vector<std::pair<qint64, qint64>> m_removedImports; ///< import id -> deliveries, the same
     bool m_abortedImport = false; ///< the batch being committed removed events: the flag state is read again
-    Result<void> insertEvents(Delivery &d, const PreparedEvents &prepared, Flags ownFlags, QList<StoredDelivery> *stored,
-                              quint64 ticket);
+    Result<void> insertEvents(Delivery &d, const PreparedEvents &prepared, Flags ownFlags,
+                              QList<StoredDelivery> *stored, quint64 ticket);
     /**
      * Indexes the events of up to `max` deliveries of the backlog in one transaction, for about `budget` (at
      * least one delivery); with yieldToQueue, stops early once a job is queued.
@@ -202,16 +201,16 @@ private:
         SqliteStatement insertDelivery;
         SqliteStatement insertEvent;
         SqliteStatement updateDeliveryFlags;
-        SqliteStatement markIndexed;   ///< a delivery's events were indexed after its commit
-        SqliteStatement recordAck;     ///< the answer time, and slow_ack past the format's budget
+        SqliteStatement markIndexed; ///< a delivery's events were indexed after its commit
+        SqliteStatement recordAck; ///< the answer time, and slow_ack past the format's budget
         SqliteStatement markEventsSlow; ///< slow_ack onto the events of a delivery that has it
-        SqliteStatement findLogKey;     ///< a log line stored already
+        SqliteStatement findLogKey; ///< a log line stored already
     };
     std::unique_ptr<Statements> m_sql;
     Flagger m_flagger;
     int m_bulkDepth = 0;
     std::unique_ptr<Checkpointer> m_checkpointer;
-    std::deque<qint64> m_backlog;        ///< deliveries stored whose events are not indexed yet (writer thread only)
+    std::deque<qint64> m_backlog; ///< deliveries stored whose events are not indexed yet (writer thread only)
     std::vector<qint64> m_pendingBacklog; ///< the same, for the batch being committed
 
     std::mutex m_mutex;
@@ -229,7 +228,7 @@ private:
     std::map<quint64, qint64> m_importIds; ///< committed beginImport() tickets -> import ids (under m_mutex)
     std::map<qint64, ImportProgress> m_importProgress; ///< by import id (under m_mutex)
     std::map<qint64, ImportProgress> m_stagedProgress; ///< the same, for the batch being committed (writer thread)
-    bool m_backlogEmpty = false;  ///< mirrors m_backlog.empty() for waitForIdle() (false until it is loaded)
+    bool m_backlogEmpty = false; ///< mirrors m_backlog.empty() for waitForIdle() (false until it is loaded)
     std::chrono::steady_clock::time_point m_lastPush; ///< when the last job was queued
     std::atomic<bool> m_queued = false; ///< m_queue is not empty (read without the lock by the indexer)
     bool m_stopping = false;

@@ -9,7 +9,10 @@ namespace {
 class Reader
 {
 public:
-    explicit Reader(QByteArrayView text) : m_text(text) {}
+    explicit Reader(QByteArrayView text)
+        : m_text(text)
+    {
+    }
 
     std::optional<JsonNode> document()
     {
@@ -25,7 +28,8 @@ public:
 private:
     void space()
     {
-        while (m_at < m_text.size() && (m_text[m_at] == ' ' || m_text[m_at] == '\t' || m_text[m_at] == '\n' || m_text[m_at] == '\r'))
+        while (m_at < m_text.size()
+               && (m_text[m_at] == ' ' || m_text[m_at] == '\t' || m_text[m_at] == '\n' || m_text[m_at] == '\r'))
             ++m_at;
     }
     bool literal(const char *word, JsonNode::Kind kind, JsonNode &node)
@@ -67,12 +71,26 @@ private:
                 return false;
             const char e = m_text[m_at++];
             switch (e) {
-            case '"': case '\\': case '/': utf8 += e; break;
-            case 'b': utf8 += '\b'; break;
-            case 'f': utf8 += '\f'; break;
-            case 'n': utf8 += '\n'; break;
-            case 'r': utf8 += '\r'; break;
-            case 't': utf8 += '\t'; break;
+            case '"':
+            case '\\':
+            case '/':
+                utf8 += e;
+                break;
+            case 'b':
+                utf8 += '\b';
+                break;
+            case 'f':
+                utf8 += '\f';
+                break;
+            case 'n':
+                utf8 += '\n';
+                break;
+            case 'r':
+                utf8 += '\r';
+                break;
+            case 't':
+                utf8 += '\t';
+                break;
             case 'u': {
                 char16_t units[2];
                 if (!hex4(units[0]))
@@ -87,7 +105,8 @@ private:
                 utf8 += QString(reinterpret_cast<const QChar *>(units), n).toUtf8();
                 break;
             }
-            default: return false;
+            default:
+                return false;
             }
         }
         if (m_at >= m_text.size())

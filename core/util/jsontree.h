@@ -13,7 +13,7 @@ struct JsonNode
 {
     enum Kind { Object, Array, String, Number, Bool, Null };
     Kind kind = Null;
-    QString key;   ///< the member name, or the element index as text (empty for the root)
+    QString key; ///< the member name, or the element index as text (empty for the root)
     QString value; ///< a string decoded, a number or literal as written; empty for objects and arrays
     QList<JsonNode> children;
 };

@@ -16,19 +16,52 @@ namespace pimscope {
 class JsonWriter
 {
 public:
-    explicit JsonWriter(QByteArray &out) : m_out(out) {}
+    explicit JsonWriter(QByteArray &out)
+        : m_out(out)
+    {
+    }
 
-    void beginObject() { separate(); m_out += '{'; m_first = true; }
-    void endObject() { m_out += '}'; m_first = false; }
-    void beginArray() { separate(); m_out += '['; m_first = true; }
-    void endArray() { m_out += ']'; m_first = false; }
+    void beginObject()
+    {
+        separate();
+        m_out += '{';
+        m_first = true;
+    }
+    void endObject()
+    {
+        m_out += '}';
+        m_first = false;
+    }
+    void beginArray()
+    {
+        separate();
+        m_out += '[';
+        m_first = true;
+    }
+    void endArray()
+    {
+        m_out += ']';
+        m_first = false;
+    }
 
     /** Writes `"key":` — the next call writes its value. */
     void key(const char *k);
 
-    void null() { separate(); m_out += "null"; }
-    void value(bool b) { separate(); m_out += b ? "true" : "false"; }
-    void value(qint64 n) { separate(); m_out += QByteArray::number(n); }
+    void null()
+    {
+        separate();
+        m_out += "null";
+    }
+    void value(bool b)
+    {
+        separate();
+        m_out += b ? "true" : "false";
+    }
+    void value(qint64 n)
+    {
+        separate();
+        m_out += QByteArray::number(n);
+    }
     void value(int n) { value(qint64(n)); }
     void value(double d);
     void value(const QString &s); ///< null QString -> null
@@ -36,7 +69,11 @@ public:
     void value(const QByteArray &utf8) { value(QByteArrayView(utf8)); }
     void value(const QStringList &list);
     /** Embeds a text that is already valid JSON. */
-    void raw(QByteArrayView json) { separate(); m_out += json; }
+    void raw(QByteArrayView json)
+    {
+        separate();
+        m_out += json;
+    }
     /**
      * Embeds valid JSON without its insignificant whitespace (so that it fits on one line); every token,
      * string escapes included, is kept byte for byte.
@@ -58,7 +95,11 @@ public:
         key(k);
         value(v);
     }
-    void nullField(const char *k) { key(k); null(); }
+    void nullField(const char *k)
+    {
+        key(k);
+        null();
+    }
 
     static void escape(QByteArray &out, QByteArrayView utf8);
 

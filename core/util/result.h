@@ -15,7 +15,10 @@ template<typename T>
 class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_value(std::move(value)) {} // NOLINT(google-explicit-constructor)
+    Result(T value)
+        : m_value(std::move(value))
+    {
+    } // NOLINT(google-explicit-constructor)
     static Result failure(QString message)
     {
         Result r;

@@ -9,7 +9,10 @@ namespace {
 class Cursor
 {
 public:
-    explicit Cursor(std::string_view s) : m_s(s) {}
+    explicit Cursor(std::string_view s)
+        : m_s(s)
+    {
+    }
     bool atEnd() const { return m_pos >= m_s.size(); }
     char peek() const { return atEnd() ? '\0' : m_s[m_pos]; }
     bool eat(char c)

@@ -25,7 +25,8 @@ int main(int argc, char **argv)
         QByteArray other;
         double ns = 0;
     };
-    Case cases[] = {{"differs in byte 1", mac}, {"differs in byte 32", mac}, {"differs in byte 64", mac}, {"equal", mac}};
+    Case cases[]
+        = {{"differs in byte 1", mac}, {"differs in byte 32", mac}, {"differs in byte 64", mac}, {"equal", mac}};
     cases[0].other[0] = 'e';
     cases[1].other[31] = 'e';
     cases[2].other[63] = 'e';

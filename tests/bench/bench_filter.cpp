@@ -65,15 +65,18 @@ int main(int argc, char *argv[])
         QEventLoop loop;
         answers = 0;
         firstMs = -1;
-        queries.match(++generation, text, FilterTarget::Events, &context, [&](CaptureQueries::Matched m) {
-            ++answers;
-            if (firstMs < 0 && (!m.ids.isEmpty() || !m.partial))
-                firstMs = double(t.nsecsElapsed()) / 1e6;
-            if (!m.partial) {
-                completeMs = double(t.nsecsElapsed()) / 1e6;
-                loop.quit();
-            }
-        }, 0, true);
+        queries.match(
+            ++generation, text, FilterTarget::Events, &context,
+            [&](CaptureQueries::Matched m) {
+                ++answers;
+                if (firstMs < 0 && (!m.ids.isEmpty() || !m.partial))
+                    firstMs = double(t.nsecsElapsed()) / 1e6;
+                if (!m.partial) {
+                    completeMs = double(t.nsecsElapsed()) / 1e6;
+                    loop.quit();
+                }
+            },
+            0, true);
         loop.exec();
     };
     std::printf("%-70s %10s %12s %12s %14s %14s %8s\n", "filter (events)", "matches", "ids ms", "count ms",
@@ -103,8 +106,8 @@ int main(int argc, char *argv[])
             firstMs.push_back(first);
             allMs.push_back(all);
         }
-        std::printf("%-70s %10lld %12.1f %12.1f %14.1f %14.1f %8d\n", text, static_cast<long long>(matches), median(idsMs),
-                    median(countMs), median(firstMs), median(allMs), answers);
+        std::printf("%-70s %10lld %12.1f %12.1f %14.1f %14.1f %8d\n", text, static_cast<long long>(matches),
+                    median(idsMs), median(countMs), median(firstMs), median(allMs), answers);
     }
     std::vector<double> pageMs;
     for (int run = 0; run < 20; ++run) {

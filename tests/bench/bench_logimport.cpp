@@ -44,7 +44,8 @@ bool generate(const QString &logPath, const QString &contextsPath, qint64 target
         return false;
     QRandomGenerator r(5);
     static const char *const authors[] = {"julia", "peter", "erp_connector_0417", "magento_0001"};
-    static const char *const actions[] = {"product.updated", "product.created", "product.removed", "product_model.updated"};
+    static const char *const actions[]
+        = {"product.updated", "product.created", "product.removed", "product_model.updated"};
     QByteArray out, ctx;
     qint64 written = 0;
     for (qint64 line = 0; written < targetBytes; ++line) {
@@ -55,25 +56,32 @@ bool generate(const QString &logPath, const QString &contextsPath, qint64 target
             const char *action = actions[r.bounded(4)];
             const bool model = action[7] == '_';
             events += (i ? "," : "") + QByteArray("{\"action\":\"") + action + "\",\"event_id\":\"" + uuid(r)
-                + "\",\"event_datetime\":\"" + QByteArray(time).replace('/', '-').replace(' ', 'T') + "+00:00\",\"author\":\""
-                + authors[r.bounded(4)] + "\",\"author_type\":\"" + (r.bounded(2) ? "ui" : "api") + '"'
+                + "\",\"event_datetime\":\"" + QByteArray(time).replace('/', '-').replace(' ', 'T')
+                + "+00:00\",\"author\":\"" + authors[r.bounded(4)] + "\",\"author_type\":\""
+                + (r.bounded(2) ? "ui" : "api") + '"'
                 + (model ? ",\"product_model_code\":\"model_" + QByteArray::number(r.bounded(5000)) + '"'
-                         : ",\"product_identifier\":\"SKU-" + QByteArray::number(r.bounded(100000)) + "\",\"product_uuid\":\"" + uuid(r) + '"')
+                         : ",\"product_identifier\":\"SKU-" + QByteArray::number(r.bounded(100000))
+                           + "\",\"product_uuid\":\"" + uuid(r) + '"')
                 + '}';
         }
         events += ']';
         QByteArray context;
         if (error) {
-            context = "{\"event_subscription_url\":\"https:\\/\\/hooks.acme-retail.com\\/akeneo\\/events\",\"status_code\":503,"
+            context = "{\"event_subscription_url\":\"https:\\/\\/hooks.acme-retail.com\\/akeneo\\/"
+                      "events\",\"status_code\":503,"
                       "\"headers\":{\"Host\":[\"hooks.acme-retail.com\"],\"Content-Type\":[\"application\\/json\"],"
-                      "\"X-Akeneo-Request-Signature\":[\"" + QByteArray::number(r.generate64(), 16).repeated(4).left(64)
-                + "\"],\"X-Akeneo-Request-Timestamp\":[\"" + QByteArray::number(1'795'340'800 + line / 2)
+                      "\"X-Akeneo-Request-Signature\":[\""
+                + QByteArray::number(r.generate64(), 16).repeated(4).left(64) + "\"],\"X-Akeneo-Request-Timestamp\":[\""
+                + QByteArray::number(1'795'340'800 + line / 2)
                 + "\"],\"User-Agent\":[\"AkeneoPIM\\/v20261120\"]},\"events\":" + events + '}';
             out += time + " ERROR The endpoint returned an error. " + context + '\n';
         } else {
-            context = "{\"event_subscription_url\":\"https:\\/\\/hooks.acme-retail.com\\/akeneo\\/events\",\"status_code\":200,"
-                      "\"headers\":{\"Date\":[\"Sun, 22 Nov 2026 08:00:00 GMT\"],\"Content-Type\":[\"application\\/json\"],"
-                      "\"Content-Length\":[\"2\"],\"Connection\":[\"keep-alive\"],\"Server\":[\"nginx\\/1.24.0\"]},\"events\":"
+            context
+                = "{\"event_subscription_url\":\"https:\\/\\/hooks.acme-retail.com\\/akeneo\\/"
+                  "events\",\"status_code\":200,"
+                  "\"headers\":{\"Date\":[\"Sun, 22 Nov 2026 08:00:00 GMT\"],\"Content-Type\":[\"application\\/json\"],"
+                  "\"Content-Length\":[\"2\"],\"Connection\":[\"keep-alive\"],\"Server\":[\"nginx\\/"
+                  "1.24.0\"]},\"events\":"
                 + events + '}';
             out += time + " INFO The API event request was sent. " + context + '\n';
         }
@@ -157,7 +165,8 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "cannot write in %s\n", qPrintable(dir.path()));
             return 1;
         }
-        std::printf("generated %s: %.0f MB in %.1f s\n", qPrintable(log), double(QFileInfo(log).size()) / 1e6, t.elapsed() / 1000.0);
+        std::printf("generated %s: %.0f MB in %.1f s\n", qPrintable(log), double(QFileInfo(log).size()) / 1e6,
+                    t.elapsed() / 1000.0);
     }
     const double logMb = double(QFileInfo(log).size()) / 1e6;
     const double ctxMb = double(QFileInfo(contexts).size()) / 1e6;
@@ -172,8 +181,8 @@ int main(int argc, char **argv)
     for (const char *suffix : {"", "-wal", "-shm"})
         QFile::remove(db + QLatin1StringView(suffix));
     const Run import = run({pimscope, QStringLiteral("import"), QStringLiteral("--db"), db, log});
-    std::printf("pimscope import of the log (%.0f MB): %.2f s (%.0f MB/s), peak %ld MB, exit %d\n", logMb, import.seconds,
-                logMb / import.seconds, import.maxRssKb / 1024, import.exitCode);
+    std::printf("pimscope import of the log (%.0f MB): %.2f s (%.0f MB/s), peak %ld MB, exit %d\n", logMb,
+                import.seconds, logMb / import.seconds, import.maxRssKb / 1024, import.exitCode);
     std::printf("ratio: import takes %.2fx jq's time (target < 1); capture file %.0f MB\n", import.seconds / jq.seconds,
                 double(QFileInfo(db).size()) / 1e6);
     for (const char *suffix : {"", "-wal", "-shm"})

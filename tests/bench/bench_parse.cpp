@@ -149,13 +149,14 @@ void measure(const char *label, qsizetype bytes, qint64 iterations, const std::f
 int main(int argc, char **argv)
 {
     const qint64 iterations = argc > 1 ? std::atoll(argv[1]) : 0;
-    struct Body {
+    struct Body
+    {
         const char *name;
         QByteArray bytes;
     };
-    const Body bodies[] = { { "akeneo (10 events)", akeneoBody() },
-                            { "quable (1 event)", quableBody() },
-                            { "event platform (1 event)", eventPlatformBody() } };
+    const Body bodies[] = {{"akeneo (10 events)", akeneoBody()},
+                           {"quable (1 event)", quableBody()},
+                           {"event platform (1 event)", eventPlatformBody()}};
 
     PayloadParser parser;
     for (const Body &body : bodies) {

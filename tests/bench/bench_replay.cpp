@@ -20,8 +20,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <cstdio>
+#include <limits>
 
 using namespace pimscope;
 
@@ -144,9 +144,10 @@ int main(int argc, char **argv)
     env.insert(QStringLiteral("BENCH_SECRET"), QString::fromLatin1(secret));
     receiver.setProcessEnvironment(env);
     receiver.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    receiver.start(binary, {QStringLiteral("receive"), QStringLiteral("--db"), dir.filePath(QStringLiteral("target.db")),
-                            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
-                            QStringLiteral("--secret-env"), QStringLiteral("BENCH_SECRET")});
+    receiver.start(binary,
+                   {QStringLiteral("receive"), QStringLiteral("--db"), dir.filePath(QStringLiteral("target.db")),
+                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                    QStringLiteral("--secret-env"), QStringLiteral("BENCH_SECRET")});
     if (!receiver.waitForReadyRead(10000)) {
         std::fprintf(stderr, "the receiver did not start\n");
         return 1;
@@ -169,19 +170,22 @@ int main(int argc, char **argv)
         const qint64 windowMs = std::max<qint64>(1000, qint64(std::ceil(3000.0 / rate)));
         const QList<qint64> starts = sortedStarts(r.results);
         const auto [shortest, longest] = gapsMs(starts);
-        std::printf("paced %8.2f req/s (concurrency %d) over %d s: %5d requests, measured %8.2f req/s (%+.2f%%), %d answered 2xx; "
+        std::printf("paced %8.2f req/s (concurrency %d) over %d s: %5d requests, measured %8.2f req/s (%+.2f%%), %d "
+                    "answered 2xx; "
                     "busiest %lld ms: %d starts (even: %.1f); gaps %lld-%lld ms; slowest answer %.1f ms\n",
                     rate, target.concurrency, seconds, int(r.results.size()), measured, (measured / rate - 1) * 100,
-                    r.summary.ok, static_cast<long long>(windowMs), busiestWindow(starts, windowMs), rate * double(windowMs) / 1000.0,
-                    static_cast<long long>(shortest), static_cast<long long>(longest),
+                    r.summary.ok, static_cast<long long>(windowMs), busiestWindow(starts, windowMs),
+                    rate * double(windowMs) / 1000.0, static_cast<long long>(shortest), static_cast<long long>(longest),
                     r.summary.percentileMs(100));
     }
     for (const int concurrency : {1, 8, 32}) {
         target.concurrency = concurrency;
         target.ratePerSecond = 0;
-        const Run r = replay(target, concurrency == 1 ? requests.mid(0, requestCount / 4) : requests, source.value().get());
+        const Run r
+            = replay(target, concurrency == 1 ? requests.mid(0, requestCount / 4) : requests, source.value().get());
         const ReplaySummary &s = r.summary;
-        std::printf("unpaced, concurrency %d: %6d requests in %6.2f s = %8.0f req/s; %d answered 2xx, p50 %.2f ms, p99 %.2f ms\n",
+        std::printf("unpaced, concurrency %d: %6d requests in %6.2f s = %8.0f req/s; %d answered 2xx, p50 %.2f ms, p99 "
+                    "%.2f ms\n",
                     concurrency, s.sent, s.elapsedMs / 1000.0, s.sent * 1000.0 / s.elapsedMs, s.ok, s.percentileMs(50),
                     s.percentileMs(99));
     }

@@ -37,8 +37,8 @@ int main(int argc, char *argv[])
                 double(bytes) / 1e6, double(bytes) / (double(deliveries) * perDelivery));
 
     enum Mode { Live, LiveWriterParses, Bulk };
-    const char *const names[] = {"live, parsed by caller:", "live, parsed by the writer:",
-                                 "bulk (indexes rebuilt at the end):"};
+    const char *const names[]
+        = {"live, parsed by caller:", "live, parsed by the writer:", "bulk (indexes rebuilt at the end):"};
     for (const Mode mode : {Live, LiveWriterParses, Bulk}) {
         const bool preParsed = mode != LiveWriterParses;
         QTemporaryDir dir;

@@ -72,7 +72,8 @@ FilterTimes filterTimes(ui::MainWindow &window, const QString &text)
     // A streaming search shows the rows of its first ranges while it goes on.
     waitFor([&] {
         return model->filter() == text && !answers.isEmpty()
-            && ((model->rowCount() > 0 && model->data(model->index(0, EventTableModel::Action)).toString() != QStringLiteral("…"))
+            && ((model->rowCount() > 0
+                 && model->data(model->index(0, EventTableModel::Action)).toString() != QStringLiteral("…"))
                 || !model->isQuerying());
     });
     times.firstRows = double(t.nsecsElapsed()) / 1e6;
@@ -100,12 +101,16 @@ int main(int argc, char *argv[])
     window.resize(1400, 900);
     window.show();
     EventTableModel *model = window.eventsModel();
-    waitFor([&] { return model->matchCount() > 0 && model->data(model->index(0, EventTableModel::Action)).toString() != QStringLiteral("…"); });
+    waitFor([&] {
+        return model->matchCount() > 0
+            && model->data(model->index(0, EventTableModel::Action)).toString() != QStringLiteral("…");
+    });
     const double openMs = double(open.nsecsElapsed()) / 1e6;
     const double firstCount = double(model->matchCount());
     waitFor([&] { return !model->isQuerying(); });
     const double allMs = double(open.nsecsElapsed()) / 1e6;
-    std::printf("capture of %lld events: window open, first rows shown %8.1f ms (%.0f rows so far), all %8.1f ms   (resident %.0f MB)\n",
+    std::printf("capture of %lld events: window open, first rows shown %8.1f ms (%.0f rows so far), all %8.1f ms   "
+                "(resident %.0f MB)\n",
                 static_cast<long long>(model->matchCount()), openMs, firstCount, allMs, double(residentKb()) / 1024.0);
 
     const char *const filters[] = {"action == \"product.removed\"", "author == \"julia\" && author_type == \"ui\"",

@@ -18,8 +18,9 @@
 
 namespace pimscope::bench {
 
-inline const char *const actions[] = {"product.created", "product.updated", "product.updated", "product.updated",
-                                      "product.removed", "product_model.updated", "product_model.created"};
+inline const char *const actions[]
+    = {"product.created", "product.updated",       "product.updated",      "product.updated",
+       "product.removed", "product_model.updated", "product_model.created"};
 inline const char *const authors[] = {"julia", "peter", "erp_connector_0417", "magento_0000", "system"};
 inline const char *const authorTypes[] = {"ui", "ui", "api", "api", "system"};
 
@@ -34,22 +35,30 @@ inline QByteArray akeneoEvent(QRandomGenerator &rng, qint64 timeMs, int valueByt
     QString values;
     int n = 0;
     while (values.size() < valueBytes) {
-        values += QStringLiteral(R"(%1"attr_%2":[{"locale":"en_US","scope":"ecommerce","data":"Value %3 of the attribute, with some text"}])")
-                      .arg(n ? QStringLiteral(",") : QString())
-                      .arg(n)
-                      .arg(rng.bounded(1000000));
+        values
+            += QStringLiteral(
+                   R"(%1"attr_%2":[{"locale":"en_US","scope":"ecommerce","data":"Value %3 of the attribute, with some text"}])")
+                   .arg(n ? QStringLiteral(",") : QString())
+                   .arg(n)
+                   .arg(rng.bounded(1000000));
         ++n;
     }
     QString resource;
     if (action.startsWith(u"product_model"))
-        resource = QStringLiteral(R"({"code":"model_%1","family":"clothing","family_variant":"clothing_size","parent":null,"categories":["master"],"values":{%2},"created":"%3","updated":"%3","associations":{},"quantified_associations":{}})")
-                       .arg(sku, values, time);
+        resource
+            = QStringLiteral(
+                  R"({"code":"model_%1","family":"clothing","family_variant":"clothing_size","parent":null,"categories":["master"],"values":{%2},"created":"%3","updated":"%3","associations":{},"quantified_associations":{}})")
+                  .arg(sku, values, time);
     else if (action.endsWith(u"removed"))
-        resource = QStringLiteral(R"({"identifier":"%1","uuid":"%2"})").arg(sku, QUuid::createUuid().toString(QUuid::WithoutBraces));
+        resource = QStringLiteral(R"({"identifier":"%1","uuid":"%2"})")
+                       .arg(sku, QUuid::createUuid().toString(QUuid::WithoutBraces));
     else
-        resource = QStringLiteral(R"({"uuid":"%1","identifier":"%2","enabled":true,"family":"clothing","categories":["master_men","supplier_northwind"],"groups":[],"parent":null,"values":{%3},"created":"%4","updated":"%4","associations":{"X_SELL":{"groups":[],"products":[],"product_models":[]}},"quantified_associations":{}})")
-                       .arg(QUuid::createUuid().toString(QUuid::WithoutBraces), sku, values, time);
-    return QStringLiteral(R"({"action":"%1","event_id":"%2","event_datetime":"%3","author":"%4","author_type":"%5","pim_source":"https:\/\/acme-retail.cloud.akeneo.com","data":{"resource":%6}})")
+        resource
+            = QStringLiteral(
+                  R"({"uuid":"%1","identifier":"%2","enabled":true,"family":"clothing","categories":["master_men","supplier_northwind"],"groups":[],"parent":null,"values":{%3},"created":"%4","updated":"%4","associations":{"X_SELL":{"groups":[],"products":[],"product_models":[]}},"quantified_associations":{}})")
+                  .arg(QUuid::createUuid().toString(QUuid::WithoutBraces), sku, values, time);
+    return QStringLiteral(
+               R"({"action":"%1","event_id":"%2","event_datetime":"%3","author":"%4","author_type":"%5","pim_source":"https:\/\/acme-retail.cloud.akeneo.com","data":{"resource":%6}})")
         .arg(action, QUuid::createUuid().toString(QUuid::WithoutBraces), time, QString::fromLatin1(authors[who]),
              QString::fromLatin1(authorTypes[who]), resource)
         .toUtf8();

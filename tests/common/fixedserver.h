@@ -20,7 +20,8 @@ namespace pimscope::test {
 class FixedServer : public QTcpServer
 {
 public:
-    explicit FixedServer(QByteArray answer) : m_answer(std::move(answer))
+    explicit FixedServer(QByteArray answer)
+        : m_answer(std::move(answer))
     {
         connect(this, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *s = nextPendingConnection()) {
@@ -31,7 +32,9 @@ public:
                     if (end < 0)
                         return;
                     const qsizetype lengthAt = b.toLower().indexOf("content-length:");
-                    const qsizetype length = lengthAt < 0 ? 0 : b.mid(lengthAt + 15, b.indexOf('\r', lengthAt) - lengthAt - 15).trimmed().toLongLong();
+                    const qsizetype length = lengthAt < 0
+                        ? 0
+                        : b.mid(lengthAt + 15, b.indexOf('\r', lengthAt) - lengthAt - 15).trimmed().toLongLong();
                     if (b.size() < end + 4 + length)
                         return;
                     arrivalsMs.append(QDateTime::currentMSecsSinceEpoch());
@@ -54,7 +57,7 @@ public:
     {
         return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(serverPort()).arg(QLatin1StringView(path)));
     }
-    int requests = 0;         ///< whole requests received
+    int requests = 0; ///< whole requests received
     QList<qint64> arrivalsMs; ///< when each came in whole (UTC milliseconds)
     /** How long to wait before answering request number n (from 0); none: at once. */
     std::function<int(int)> answerDelayMs;

@@ -8,14 +8,14 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QObject>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QSqlRecord>
-#include <QStringList>
-#include <QFile>
 #include <QString>
+#include <QStringList>
 #include <QTcpSocket>
 #include <QUrl>
 
@@ -102,9 +102,10 @@ inline QByteArray distinctBatch(int n)
 {
     QList<QByteArray> events;
     for (int i = 0; i < 10; ++i)
-        events.append(akeneoEvent(QStringLiteral("00000000-0000-4000-8000-%1").arg(n * 10 + i, 12, 10, QLatin1Char('0')),
-                                  QStringLiteral("product.updated"), QStringLiteral("2026-12-02T10:00:00+00:00"),
-                                  QStringLiteral("SKU-%1-%2").arg(n).arg(i)));
+        events.append(
+            akeneoEvent(QStringLiteral("00000000-0000-4000-8000-%1").arg(n * 10 + i, 12, 10, QLatin1Char('0')),
+                        QStringLiteral("product.updated"), QStringLiteral("2026-12-02T10:00:00+00:00"),
+                        QStringLiteral("SKU-%1-%2").arg(n).arg(i)));
     return akeneoBody(events);
 }
 
@@ -140,7 +141,8 @@ inline std::optional<QList<QVariantList>> queryCapture(const QString &path, cons
  * POSTs `body` to a receiver at `url` (http://HOST:PORT/) on `path` over a plain socket, with `extraHeaders`
  * ("Name: value\r\n" each); returns the answer's status, or -1 when it could not connect.
  */
-inline int postTo(const QString &url, const QByteArray &body, const QByteArray &path = "/hook", const QByteArray &extraHeaders = {})
+inline int postTo(const QString &url, const QByteArray &body, const QByteArray &path = "/hook",
+                  const QByteArray &extraHeaders = {})
 {
     const QUrl u(url);
     QTcpSocket s;
@@ -156,7 +158,8 @@ inline int postTo(const QString &url, const QByteArray &body, const QByteArray &
 }
 
 /** postTo() a receiver on the loopback port `port`. */
-inline int postTo(quint16 port, const QByteArray &body, const QByteArray &path = "/hook", const QByteArray &extraHeaders = {})
+inline int postTo(quint16 port, const QByteArray &body, const QByteArray &path = "/hook",
+                  const QByteArray &extraHeaders = {})
 {
     return postTo(QStringLiteral("http://127.0.0.1:%1/").arg(port), body, path, extraHeaders);
 }
@@ -172,7 +175,8 @@ public:
     using Call = std::tuple<std::decay_t<Args>...>;
     QueuedSpy(Sender *sender, void (Sender::*signal)(Args...))
     {
-        connect(sender, signal, this, [this](Args... args) { m_calls.append(Call(args...)); }, Qt::QueuedConnection);
+        connect(
+            sender, signal, this, [this](Args... args) { m_calls.append(Call(args...)); }, Qt::QueuedConnection);
     }
     qsizetype size() const { return m_calls.size(); }
     const Call &at(qsizetype i) const { return m_calls.at(i); }

@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (reader.next(raw, number, cut)) {
         check(!cut, "a line shorter than the limit was cut");
         check(index < whole.size(), "the reader found more lines than parseLogFile");
-        check(whole[index].raw == raw && whole[index].number == number, "the reader and parseLogFile frame lines differently");
+        check(whole[index].raw == raw && whole[index].number == number,
+              "the reader and parseLogFile frame lines differently");
         ++index;
         const QByteArray keep = raw;
         const LogLine line = parseLogLine(std::move(raw), number);
@@ -54,7 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (line.contextOffset >= 0) {
             const LogContext context = parser.parseLogContext(line.raw, line.contextOffset);
             for (const Event &e : context.events) {
-                check(e.payloadOffset >= 0 && e.payloadLength >= 0 && e.payloadOffset + e.payloadLength <= line.raw.size(),
+                check(e.payloadOffset >= 0 && e.payloadLength >= 0
+                          && e.payloadOffset + e.payloadLength <= line.raw.size(),
                       "an event's slice is outside the line");
             }
         }

@@ -135,8 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (errno != EINTR)
             fail("cannot connect to the receiver");
         pollfd p{fd, POLLOUT, 0};
-        while (::poll(&p, 1, 10000) < 0 && errno == EINTR) {
-        }
+        while (::poll(&p, 1, 10000) < 0 && errno == EINTR) { }
         int error = 0;
         socklen_t length = sizeof error;
         if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0)
@@ -149,7 +148,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char sink[65536];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             fail("the receiver kept a half-closed connection open for 10 s");
         pollfd p{fd, POLLIN, 0};
