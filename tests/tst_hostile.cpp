@@ -357,7 +357,9 @@ void TestHostile::idleConnectionsDoNotStarveOthers()
     }
     QTest::qWait(200); // all accepted and read
 
-    // Meanwhile a normal client is answered within 50 ms, every time (durably stored first).
+    // Meanwhile a normal client is answered, every time (durably stored first), and soon: a starved one would wait
+    // for an idle connection to time out (60 s). The bound leaves room for a loaded machine under ASan; the figure
+    // itself (under 50 ms in a release build) is tests/bench/idle_bench.sh's.
     QList<double> times;
     for (int n = 1; n <= 30; ++n) {
         const auto started = Clock::now();
@@ -368,7 +370,7 @@ void TestHostile::idleConnectionsDoNotStarveOthers()
     std::sort(times.begin(), times.end());
     qInfo("normal requests beside 1000 idle connections: median %.1f ms, slowest %.1f ms", times[times.size() / 2],
           times.last());
-    QVERIFY2(times.last() < 50, qPrintable(QStringLiteral("slowest answer %1 ms").arg(times.last())));
+    QVERIFY2(times.last() < 1000, qPrintable(QStringLiteral("slowest answer %1 ms").arg(times.last())));
     // A thousand idle connections cost the receiver little memory.
     RSS_KIB(rssIdle, target.pid());
     qInfo("receiver memory: %lld KiB before, %lld KiB with 1000 idle connections", rssBefore, rssIdle);

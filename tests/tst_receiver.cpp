@@ -497,7 +497,9 @@ void TestReceiver::oversizedBodyIsRefusedBeforeItIsRead()
     QByteArray buffer;
     const Response r = readResponse(socket, buffer);
     QCOMPARE(r.status, 413);
-    QVERIFY2(timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
+    // No byte of the body was sent: any answer at all is one that did not wait for it. The bound only keeps the test
+    // from waiting long on a regression (a loaded machine under ASan may take a while to answer).
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
     QVERIFY(r.head.contains("Connection: close"));
     const auto stored = deliveries();
     QCOMPARE(stored.size(), 1);
@@ -543,7 +545,9 @@ void TestReceiver::expectContinueIsAnswered()
     QByteArray buffer;
     const Response interim = readResponse(socket, buffer, 2000);
     QCOMPARE(interim.status, 100);
-    QVERIFY2(timer.elapsed() < 200, qPrintable(QString::number(timer.elapsed())));
+    // Before curl's 1 s fallback (after which it sends the body unasked): the interim answer comes at once, not
+    // from a client's timeout. The time it takes is a benchmark's figure, not this test's.
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
     socket.write(body);
     QCOMPARE(readResponse(socket, buffer).status, 200);
     QCOMPARE(deliveries().first().body, body);
@@ -675,8 +679,10 @@ void TestReceiver::portInUse()
 
 void TestReceiver::connectionHandling()
 {
+    // An idle timeout long enough that a close it did not cause is told apart from one it did, even on a loaded
+    // machine under ASan.
     ReceiverSettings settings;
-    settings.limits.idleTimeoutMs = 300;
+    settings.limits.idleTimeoutMs = 2000;
     startReceiver(settings);
     // Keep-alive: several requests on one connection.
     QTcpSocket keep;
@@ -690,8 +696,8 @@ void TestReceiver::connectionHandling()
     // An idle connection is closed after the idle timeout.
     QElapsedTimer idle;
     idle.start();
-    QVERIFY(keep.waitForDisconnected(3000));
-    QVERIFY2(idle.elapsed() >= 250, qPrintable(QString::number(idle.elapsed())));
+    QVERIFY(keep.waitForDisconnected(10000));
+    QVERIFY2(idle.elapsed() >= 1900, qPrintable(QString::number(idle.elapsed())));
     // Connection: close is honoured once the answer is written (QHttpServer 6.4 ignores it).
     QTcpSocket once;
     once.connectToHost(QHostAddress::LocalHost, m_port);
@@ -701,8 +707,8 @@ void TestReceiver::connectionHandling()
     QCOMPARE(readResponse(once, onceBuffer).status, 200);
     QElapsedTimer closing;
     closing.start();
-    QVERIFY(once.state() == QAbstractSocket::UnconnectedState || once.waitForDisconnected(1000));
-    QVERIFY(closing.elapsed() < 250);
+    QVERIFY(once.state() == QAbstractSocket::UnconnectedState || once.waitForDisconnected(5000));
+    QVERIFY2(closing.elapsed() < 1500, qPrintable(QString::number(closing.elapsed()))); // well before the idle timeout
 }
 
 void TestReceiver::slowSenders()
@@ -712,24 +718,29 @@ void TestReceiver::slowSenders()
     slow.connectToHost(QHostAddress::LocalHost, m_port);
     QVERIFY(slow.waitForConnected());
     const QByteArray full = request("POST", "/slow", sample("akeneo_batch_example.json"));
-    // Trickle the request in 40 pieces over about 400 ms; another client is served meanwhile.
+    // Trickle the request in 40 pieces over at least 1.2 s; another client is served meanwhile.
     const qsizetype step = full.size() / 40 + 1;
+    QElapsedTimer trickle;
+    trickle.start();
     for (qsizetype at = 0; at < full.size(); at += step) {
         slow.write(full.mid(at, step));
         slow.waitForBytesWritten(1000);
         if (at == step * 20)
             QCOMPARE(post(sample("quable_example.json")).status, 200);
-        QThread::msleep(10);
+        QThread::msleep(30);
     }
+    const qint64 trickleMs = trickle.elapsed();
     QByteArray buffer;
     QCOMPARE(readResponse(slow, buffer).status, 200);
     const auto stored = deliveries();
     QCOMPARE(stored.size(), 2);
     QCOMPARE(stored[1].path, QByteArray("/slow"));
     QCOMPARE(stored[1].eventCount, 10);
-    // The answer time counts from the end of the request, not from its first byte.
+    // The answer time counts from the end of the request, not from its first byte: well under the trickle's time
+    // (the answer's own speed is the receiver benchmark's figure).
     QTRY_VERIFY(deliveries()[1].ackMs.has_value());
-    QVERIFY2(*deliveries()[1].ackMs < 200, qPrintable(QString::number(*deliveries()[1].ackMs)));
+    QVERIFY2(*deliveries()[1].ackMs < trickleMs / 2,
+             qPrintable(QStringLiteral("%1 ms of a %2 ms trickle").arg(*deliveries()[1].ackMs).arg(trickleMs)));
 }
 
 namespace {
