@@ -8,7 +8,7 @@ namespace pimscope::budgets {
 
 /** Akeneo drops events older than 2 hours (Pub/Sub retention): more than this between event time and receipt is stale.
  */
-inline constexpr qint64 staleAfterMs = 2 * 60 * 60 * 1000;
+inline constexpr qint64 staleAfterMs = qint64{2} * 60 * 60 * 1000;
 
 /** Akeneo's hourly request quota (PIM-wide, sliding hour). */
 inline constexpr int akeneoRequestsPerHour = 4000;

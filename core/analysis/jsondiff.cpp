@@ -79,7 +79,7 @@ QString compactJson(const QJsonValue &value)
     case QJsonValue::Array:
         return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
     case QJsonValue::Undefined:
-        return QString();
+        return {};
     default: {
         // A scalar: wrap it in an array to let QJsonDocument quote and escape it, then unwrap.
         const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);

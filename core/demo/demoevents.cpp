@@ -10,7 +10,7 @@ namespace pimscope::demo {
 
 namespace {
 
-constexpr qint64 minute = 60 * 1000;
+constexpr qint64 minute = qint64{60} * 1000;
 constexpr QByteArrayView secret = "demo-secret-3ha6eonoa9icsckw8kccos084w0c";
 
 struct Product
@@ -149,7 +149,7 @@ QList<Delivery> demoDeliveries(qint64 nowMs)
         for (int i = 0; i < count; ++i) {
             const Author &author = authors[random.bounded(int(std::size(authors)))];
             // In order within and across deliveries: the out-of-order event below is the only one.
-            const qint64 eventTime = at - 2000 - (count - i) * 350;
+            const qint64 eventTime = at - 2000 - qint64(count - i) * 350;
             if (random.bounded(8) == 0) {
                 const char *code = productModels[random.bounded(int(std::size(productModels)))];
                 const char *actions[] = {"product_model.updated", "product_model.updated", "product_model.created"};

@@ -63,7 +63,7 @@ QString statusText(int status)
     case 504:
         return QStringLiteral("Gateway Timeout");
     default:
-        return QString();
+        return {};
     }
 }
 

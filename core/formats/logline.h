@@ -40,7 +40,7 @@ struct LogLine
 };
 
 /** Frames one line (without its line ending). */
-LogLine parseLogLine(QByteArray line, int number);
+LogLine parseLogLine(QByteArray bytes, int number);
 
 /**
  * What identifies a log line across imports (24 bytes): the line's time (whole seconds since the epoch, 8 bytes

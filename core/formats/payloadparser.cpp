@@ -854,9 +854,9 @@ void readAkeneoEvent(dom::object object, const Where &where, Event &e, QStringLi
     for (const dom::key_value_pair member : object) {
         const std::string_view key = member.key;
         std::string_view raw;
-        if (readAkeneoBase(member, where, members, e, action, time, warnings)) {
+        if (readAkeneoBase(member, where, members, e, action, time, warnings))
             continue;
-        } else if (key == "event_date") {
+        if (key == "event_date") {
             // The pre-release name of event_datetime, still in Akeneo's quick-start sample.
             if (members.first(LegacyDate, key)
                 && !readString(member.value, where, "event_date", warnings, &raw).isNull())
@@ -1346,7 +1346,7 @@ void readAkeneoEnvelope(dom::object root, const Text &text, ParseResult &r, Payl
         const qsizetype arrayStart = memberValue(text.data(), rootValue.begin, text.size(), eventsIndex);
         readArray(array, elementSpans(text.data(), arrayStart, text.size()), text, "events", readAkeneoEvent, r);
     }
-    const qsizetype count = qsizetype(array.size());
+    const auto count = qsizetype(array.size());
     if (count == 0)
         r.warnings << QStringLiteral("\"events\" is empty");
     else if (count > akeneoMaxEvents)
@@ -1426,9 +1426,9 @@ void readLogEvent(dom::object object, const Where &where, Event &e, QStringList 
     std::optional<std::string_view> time;
     for (const dom::key_value_pair member : object) {
         const std::string_view key = member.key;
-        if (readAkeneoBase(member, where, members, e, action, time, warnings)) {
+        if (readAkeneoBase(member, where, members, e, action, time, warnings))
             continue;
-        } else if (key == "product_identifier") {
+        if (key == "product_identifier") {
             // null for a product without an identifier (recent versions): not odd.
             if (members.first(Identifier, key))
                 e.subjectId = readString(member.value, where, "product_identifier", warnings, nullptr, false);

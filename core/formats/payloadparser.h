@@ -74,8 +74,8 @@ class PayloadParser
 public:
     PayloadParser();
     ~PayloadParser();
-    PayloadParser(PayloadParser &&) noexcept;
-    PayloadParser &operator=(PayloadParser &&) noexcept;
+    PayloadParser(PayloadParser &&other) noexcept;
+    PayloadParser &operator=(PayloadParser &&other) noexcept;
     PayloadParser(const PayloadParser &) = delete;
     PayloadParser &operator=(const PayloadParser &) = delete;
 

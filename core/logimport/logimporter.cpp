@@ -60,7 +60,7 @@ QByteArray withSecretsRedacted(const QByteArray &line, const Headers &headers, c
     return out;
 }
 
-constexpr qint64 hourMs = 3600 * 1000;
+constexpr qint64 hourMs = qint64{3600} * 1000;
 
 QString secondText(qint64 ms)
 {
@@ -79,7 +79,7 @@ QString spanText(qint64 ms)
         return QStringLiteral("%1 s").arg(ms / 1000);
     if (minutes < 60)
         return QStringLiteral("%1 min").arg(minutes);
-    if (minutes < 48 * 60)
+    if (minutes < qint64{48} * 60)
         return QStringLiteral("%1 h %2 min").arg(minutes / 60).arg(minutes % 60);
     return QStringLiteral("%1 days %2 h").arg(minutes / 1440).arg(minutes % 1440 / 60);
 }

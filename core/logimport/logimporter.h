@@ -107,7 +107,7 @@ public:
     /** Clock differences tolerated between the PIM and this machine at the edges of what a log covers. */
     static constexpr qint64 coverageMarginMs = 5'000;
     /** How long the PIM keeps ERROR and WARNING lines. */
-    static constexpr qint64 errorRetentionMs = 72 * 3600 * 1000;
+    static constexpr qint64 errorRetentionMs = qint64{72} * 3600 * 1000;
 
     /** The time in an Akeneo download's name, events_api_logs_YYYYMMDD_HHMMSS.txt (taken as UTC). */
     static std::optional<qint64> downloadTimeFromName(const QString &fileName);

@@ -63,7 +63,7 @@ QVariant EventTableModel::cell(const EventRecord &r, int column, int role) const
     return display(r, column);
 }
 
-QVariant EventTableModel::display(const EventRecord &r, int column) const
+QVariant EventTableModel::display(const EventRecord &r, int column)
 {
     const Event &e = r.event;
     switch (Column(column)) {
@@ -101,7 +101,7 @@ QVariant EventTableModel::display(const EventRecord &r, int column) const
     return {};
 }
 
-QVariant EventTableModel::raw(const EventRecord &r, int column) const
+QVariant EventTableModel::raw(const EventRecord &r, int column)
 {
     const Event &e = r.event;
     switch (Column(column)) {
@@ -173,7 +173,7 @@ QVariant DeliveryTableModel::cell(const Delivery &d, int column, int role) const
     return display(d, column);
 }
 
-QVariant DeliveryTableModel::display(const Delivery &d, int column) const
+QVariant DeliveryTableModel::display(const Delivery &d, int column)
 {
     switch (Column(column)) {
     case Number:

@@ -49,8 +49,8 @@ protected:
     QVariant cell(const EventRecord &row, int column, int role) const override;
 
 private:
-    QVariant display(const EventRecord &r, int column) const;
-    QVariant raw(const EventRecord &r, int column) const;
+    static QVariant display(const EventRecord &r, int column);
+    static QVariant raw(const EventRecord &r, int column);
 };
 
 /** The deliveries (HTTP requests, log lines, replays) that match a filter, one row each, without their bodies. */
@@ -89,10 +89,10 @@ protected:
     Flags flagsOf(const Delivery &row) const override { return row.flags; }
     std::optional<LogLevel> logLevelOf(const Delivery &row) const override { return row.logLevel; }
     QString sortKeyOf(int column) const override;
-    QVariant cell(const Delivery &row, int column, int role) const override;
+    QVariant cell(const Delivery &d, int column, int role) const override;
 
 private:
-    QVariant display(const Delivery &d, int column) const;
+    static QVariant display(const Delivery &d, int column);
 };
 
 } // namespace pimscope

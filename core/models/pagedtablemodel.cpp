@@ -168,7 +168,7 @@ void PagedTableModel::pageArrived(int firstRow, const QList<qint64> &ids)
 {
     if (m_colourRules.isEmpty() || ids.isEmpty())
         return;
-    if (m_ruleOf.size() > 64 * pageSize)
+    if (m_ruleOf.size() > qsizetype{64} * pageSize)
         m_ruleOf.clear(); // no more than the pages kept
     QStringList filters;
     for (const ColourRule &r : std::as_const(m_colourRules))

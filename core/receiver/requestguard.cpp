@@ -126,7 +126,7 @@ void RequestGuard::onReadyRead()
             return;
     }
     // A chunked body (or more bytes than Content-Length announced) is counted as it arrives.
-    if (m_bytesSeen - m_headBytes > m_limits.maxBodyBytes + 64 * 1024) {
+    if (m_bytesSeen - m_headBytes > m_limits.maxBodyBytes + qint64{64} * 1024) {
         m_current.declaredSize = m_bytesSeen - m_headBytes;
         refuse(413,
                QStringLiteral("body over the limit of %1 bytes (%2 bytes received so far)")

@@ -27,7 +27,7 @@ struct RefusedRequest
 /** Limits the guard enforces on every connection. */
 struct GuardLimits
 {
-    qint64 maxBodyBytes = 16 * 1024 * 1024;
+    qint64 maxBodyBytes = qint64{16} * 1024 * 1024;
     int idleTimeoutMs = 60 * 1000;
     int maxHeaderBytes = 64 * 1024;
 };

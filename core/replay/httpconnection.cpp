@@ -105,7 +105,7 @@ void HttpConnection::connectSocket()
     dropSocket();
     m_state = State::Connecting;
     m_sslErrors.clear();
-    const quint16 port = quint16(m_url.port(m_tls ? 443 : 80));
+    const auto port = quint16(m_url.port(m_tls ? 443 : 80));
     if (m_tls) {
         auto *socket = new QSslSocket(this);
         QSslConfiguration config = QSslConfiguration::defaultConfiguration();

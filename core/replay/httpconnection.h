@@ -49,7 +49,7 @@ public:
     bool isBusy() const { return m_busy; }
 
     /** Limits on what a server may send: an answer's status line and headers, and one chunk-size line. */
-    static constexpr qsizetype maxHeadBytes = 64 * 1024;
+    static constexpr qsizetype maxHeadBytes = qsizetype{64} * 1024;
 
 Q_SIGNALS:
     void answered(const pimscope::HttpAnswer &answer);

@@ -14,7 +14,7 @@ void SecretStore::readOnce(const QString &name, QObject *context, std::function<
         done(value);
     });
     connect(this, &SecretStore::secretFailed, once,
-            [name, once, done](const QString &n, ErrorKind, const QString &message) {
+            [name, once, done = std::move(done)](const QString &n, ErrorKind, const QString &message) {
                 if (n != name)
                     return;
                 once->deleteLater();

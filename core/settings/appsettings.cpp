@@ -69,7 +69,7 @@ void AppSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("receiver/secretHeaders"), secretHeaders);
     s.setValue(QStringLiteral("capture/selfAuthor"), selfAuthor);
     s.setValue(QStringLiteral("capture/keepDays"), retention.keepDays);
-    s.setValue(QStringLiteral("capture/keepMegabytes"), retention.keepBytes / (1024 * 1024));
+    s.setValue(QStringLiteral("capture/keepMegabytes"), retention.keepBytes / (qint64{1024} * 1024));
     s.setValue(QStringLiteral("window/theme"), themeName(theme));
     QStringList colours;
     for (const ColourRule &r : colourRules)

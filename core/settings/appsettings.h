@@ -29,7 +29,7 @@ struct AppSettings
     QString tlsKey;
     int answerStatus = 200;
     int answerDelayMs = 0;
-    qint64 maxBodyBytes = 16 * 1024 * 1024;
+    qint64 maxBodyBytes = qint64{16} * 1024 * 1024;
     bool acceptInvalidSignature = false;
     QList<KeychainRule> secretRules;
     QStringList secretHeaders; ///< header names whose values are redacted like Authorization (e.g. X-Api-Key)

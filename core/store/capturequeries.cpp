@@ -155,7 +155,7 @@ void CaptureQueries::matchSorted(quint64 generation, const QString &filter, Filt
     supersede(context, generation);
     QPointer<QObject> guard(context);
     post([this, generation, filter, guard, context, target, orderBy, descending,
-          done = std::move(done)](StoreReader *reader, const QString &openError) {
+          done = std::move(done)](StoreReader *reader, const QString &openError) mutable {
         if (!guard || superseded(context, generation))
             return;
         Matched m;

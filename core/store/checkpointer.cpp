@@ -27,7 +27,7 @@ void Checkpointer::attach(sqlite3 *writer)
     sqlite3_wal_hook(writer, &Checkpointer::walHook, this);
 }
 
-int Checkpointer::walHook(void *self, sqlite3 *, const char *, int frames)
+int Checkpointer::walHook(void *self, sqlite3 * /*db*/, const char * /*name*/, int frames)
 {
     auto *c = static_cast<Checkpointer *>(self);
     if (frames >= c->m_threshold) {

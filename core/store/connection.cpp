@@ -206,7 +206,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
     if (readOnly) {
         pragma(QStringLiteral("PRAGMA query_only = ON"));
         query.reset();
-        return R(std::move(c));
+        return {std::move(c)};
     }
     // 32 KiB pages (only settable in a new file): a typical body fits in one page instead of an overflow chain,
     // and the b-trees are shallower. Measured in bench_store: 1.5x the insert rate of the 4 KiB default.
@@ -242,7 +242,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const QString &path, Mode m
     if (version != schema::currentVersion)
         pragma(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
     query.reset();
-    return R(std::move(c));
+    return {std::move(c)};
 }
 
 Connection::~Connection()

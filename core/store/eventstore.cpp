@@ -39,7 +39,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const 
     connect(store->m_writer.get(), &StoreWriter::pruned, store.get(), &EventStore::pruned, Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::importRemoved, store.get(), &EventStore::importRemoved,
             Qt::DirectConnection);
-    return R(std::move(store));
+    return {std::move(store)};
 }
 
 EventStore::~EventStore()

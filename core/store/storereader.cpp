@@ -121,7 +121,7 @@ Result<std::unique_ptr<StoreReader>> StoreReader::open(const QString &path)
         return Result<std::unique_ptr<StoreReader>>::failure(c.error());
     std::unique_ptr<StoreReader> reader(new StoreReader);
     reader->m_connection = std::move(c.value());
-    return Result<std::unique_ptr<StoreReader>>(std::move(reader));
+    return {std::move(reader)};
 }
 
 StoreReader::~StoreReader() = default;
@@ -265,7 +265,7 @@ Result<QList<EventRecord>> StoreReader::events(const QList<qint64> &ids)
             return failure<QList<EventRecord>>(q, "events");
         while (q.next()) {
             EventRecord r = eventFromRow(q);
-            byId.insert(r.event.id, std::move(r));
+            byId.emplace(r.event.id, std::move(r));
         }
     }
     return inOrderOf(ids, byId);
@@ -379,7 +379,7 @@ Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool w
             d.logFile = nullableText(q.value(c++));
             d.logLine = optionalInt<int>(q.value(c++));
             d.flags = Flags::fromInt(q.value(c++).toInt());
-            byId.insert(d.id, std::move(d));
+            byId.emplace(d.id, std::move(d));
         }
     }
     return inOrderOf(ids, byId);
@@ -499,13 +499,13 @@ Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
     q.prepare(
         QStringLiteral("SELECT COALESCE(sum(event_count), 0) FROM deliveries WHERE received_at > ? AND origin = %1")
             .arg(int(Origin::Receiver)));
-    q.addBindValue(nowMs - 60 * 1000);
+    q.addBindValue(nowMs - qint64{60} * 1000);
     if (!q.exec() || !q.next())
         return failure<CaptureSummary>(q, "the events per minute");
     s.eventsLastMinute = q.value(0).toLongLong();
     q.prepare(QStringLiteral("SELECT ack_ms FROM deliveries WHERE received_at > ? AND origin = %1 ORDER BY ack_ms")
                   .arg(int(Origin::Receiver)));
-    q.addBindValue(nowMs - 3600 * 1000);
+    q.addBindValue(nowMs - qint64{3600} * 1000);
     if (!q.exec())
         return failure<CaptureSummary>(q, "the requests of the last hour");
     std::vector<double> acks;
@@ -634,7 +634,7 @@ Result<Statistics> StoreReader::statistics()
     while (q.next()) {
         const qint64 t = q.value(0).toLongLong();
         window.push_back(t);
-        while (window.front() <= t - 3600 * 1000)
+        while (window.front() <= t - qint64{3600} * 1000)
             window.pop_front();
         if (qint64(window.size()) > s.maxDeliveriesRollingHour) {
             s.maxDeliveriesRollingHour = qint64(window.size());

@@ -19,7 +19,7 @@ public:
         : m_value(std::move(value))
     {
     } // NOLINT(google-explicit-constructor)
-    static Result failure(QString message)
+    static Result failure(QString message) // NOLINT(performance-unnecessary-value-param): moved into the result
     {
         Result r;
         r.m_error = std::move(message);

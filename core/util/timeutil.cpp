@@ -99,7 +99,7 @@ std::optional<qint64> parseIsoDateTime(std::string_view text)
             return std::nullopt;
         if (oh > 23 || om > 59)
             return std::nullopt;
-        offsetMinutes = sign * (oh * 60 + om);
+        offsetMinutes = qint64{sign} * (oh * 60 + om);
     }
     if (!c.atEnd())
         return std::nullopt;
