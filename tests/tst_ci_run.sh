@@ -22,9 +22,11 @@ STUB
     chmod +x "$1"
 }
 stub "$tmp/tree/.ci/install-deps"
+stub "$tmp/tree/.ci/check-format"
+stub "$tmp/tree/.ci/check-tidy"
 stub "$tmp/tree/tests/fuzz/run-fuzzers.sh"
 stub "$tmp/tree/packaging/test-deb.sh"
-for tool in cmake ctest clang-format clang-tidy; do stub "$tmp/bin/$tool"; done
+for tool in cmake ctest; do stub "$tmp/bin/$tool"; done
 
 run() { # run BREAK: runs the copy of .ci/run, prints its exit status
     : > "$tmp/calls"
@@ -41,6 +43,8 @@ steps=$(wc -l < "$tmp/steps")
 [ "$steps" -ge 10 ] || { echo "FAIL: only $steps steps ran:"; cat "$tmp/steps"; exit 1; }
 grep -qx "ctest --preset dev" "$tmp/steps" || { echo "FAIL: the README's tests were not run"; exit 1; }
 grep -qx "ctest --preset asan" "$tmp/steps" || { echo "FAIL: the sanitizer suite was not run"; exit 1; }
+grep -qx "check-format " "$tmp/steps" || { echo "FAIL: the formatting is not checked"; exit 1; }
+grep -qx "check-tidy build/dev" "$tmp/steps" || { echo "FAIL: clang-tidy is not run"; exit 1; }
 grep -qx "cmake --build --preset release --target package" "$tmp/steps" \
     || { echo "FAIL: the package is not built from the release tree"; exit 1; }
 
