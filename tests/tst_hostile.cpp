@@ -7,6 +7,7 @@
 // Clients are plain POSIX sockets: a thousand QTcpSockets would test Qt's client, not the receiver.
 #include "testutil.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -557,7 +558,12 @@ void TestHostile::hundredMebibyteBodies()
         big.note(a);
     }
     QCOMPARE(target.normal(1).status, 200);
-    QCOMPARE(big.normal(2).status, 200);
+    // The next request waits behind the 100 MiB's own work (its commit, a checkpoint of the WAL): seconds under ASan
+    // on a loaded machine. It is answered, which is what this checks; how soon is not this test's figure.
+    QElapsedTimer afterBig;
+    afterBig.start();
+    QCOMPARE(big.normal(2, 60000).status, 200);
+    qInfo("the next request after the 100 MiB one was answered in %lld ms", afterBig.elapsed());
     RSS_KIB(rssRefused, target.pid());
     RSS_KIB(rssStored, big.pid());
     qInfo("receiver memory: %lld KiB before, %lld KiB after refusing 100 MiB; %lld KiB after storing 100 MiB",
