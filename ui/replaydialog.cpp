@@ -1,5 +1,7 @@
 #include "replaydialog.h"
 
+#include "settings/replaychoices.h"
+
 #include "filter/filter.h"
 #include "replay/replaysigner.h"
 #include "secrets/secretstore.h"
@@ -34,8 +36,14 @@ namespace pimscope::ui {
 
 namespace {
 
-enum SecretSource { NoSecret = 0, Keychain = 1, Environment = 2 };
-enum Pacing { AsFastAsPossible = 0, AkeneoQuota = 1, PerSecond = 2, PerHour = 3 };
+// The lists' indexes are ReplayChoices' values.
+constexpr int NoSecret = int(ReplayChoices::SecretSource::None);
+constexpr int Keychain = int(ReplayChoices::SecretSource::Keychain);
+constexpr int Environment = int(ReplayChoices::SecretSource::Environment);
+constexpr int AsFastAsPossible = int(ReplayChoices::Pacing::AsFastAsPossible);
+constexpr int AkeneoQuota = int(ReplayChoices::Pacing::AkeneoQuota);
+constexpr int PerSecond = int(ReplayChoices::Pacing::PerSecond);
+constexpr int PerHour = int(ReplayChoices::Pacing::PerHour);
 
 } // namespace
 
@@ -202,23 +210,22 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     connect(m_order, &QComboBox::currentIndexChanged, this, updateEnabled);
     connect(m_matching, &QRadioButton::toggled, this, updateEnabled);
 
-    // The choices of last time (the secret's name, never its value).
-    QSettings s;
-    s.beginGroup(QStringLiteral("replay"));
-    m_url->setText(s.value(QStringLiteral("url")).toString());
-    m_secretSource->setCurrentIndex(s.value(QStringLiteral("secretSource"), NoSecret).toInt());
-    m_secretName->setText(s.value(QStringLiteral("secretName")).toString());
-    // "Accept any TLS certificate" is a choice for one replay, never remembered: every dialog starts verifying.
-    m_timeout->setValue(s.value(QStringLiteral("timeoutMs"), 500).toInt());
-    (s.value(QStringLiteral("asReceived"), false).toBool() ? m_asReceived : m_rebatched)->setChecked(true);
-    m_batchSize->setValue(s.value(QStringLiteral("batchSize"), 10).toInt());
-    m_pacing->setCurrentIndex(std::clamp(s.value(QStringLiteral("pacing"), AsFastAsPossible).toInt(), 0, int(PerHour)));
-    m_rate->setValue(s.value(QStringLiteral("rate"), 10.0).toDouble());
-    m_concurrency->setValue(s.value(QStringLiteral("concurrency"), 1).toInt());
-    m_order->setCurrentIndex(std::clamp(s.value(QStringLiteral("order"), 0).toInt(), 0, m_order->count() - 1));
-    m_seed->setValue(s.value(QStringLiteral("seed"), 0).toInt());
-    m_duplicates->setValue(s.value(QStringLiteral("duplicatesPercent"), 0.0).toDouble());
-    s.endGroup();
+    // The choices of last time (the secret's name, never its value). "Accept any TLS certificate" is a choice for
+    // one replay, never remembered: every dialog starts verifying.
+    QSettings stored;
+    const ReplayChoices c = ReplayChoices::load(stored);
+    m_url->setText(c.url);
+    m_secretSource->setCurrentIndex(int(c.secretSource));
+    m_secretName->setText(c.secretName);
+    m_timeout->setValue(c.timeoutMs);
+    (c.asReceived ? m_asReceived : m_rebatched)->setChecked(true);
+    m_batchSize->setValue(c.batchSize);
+    m_pacing->setCurrentIndex(int(c.pacing));
+    m_rate->setValue(c.rate);
+    m_concurrency->setValue(c.concurrency);
+    m_order->setCurrentIndex(std::clamp(c.order, 0, m_order->count() - 1));
+    m_seed->setValue(c.seed);
+    m_duplicates->setValue(c.duplicatesPercent);
     updateEnabled();
     setRunning(false);
     resize(720, 720);
@@ -282,25 +289,28 @@ void ReplayDialog::setBatchSize(int n)
     m_batchSize->setValue(n);
 }
 
+ReplayChoices ReplayDialog::choices() const
+{
+    ReplayChoices c;
+    c.url = m_url->text().trimmed();
+    c.secretSource = ReplayChoices::SecretSource(m_secretSource->currentIndex());
+    c.secretName = m_secretName->text().trimmed();
+    c.timeoutMs = m_timeout->value();
+    c.asReceived = m_asReceived->isChecked();
+    c.batchSize = m_batchSize->value();
+    c.pacing = ReplayChoices::Pacing(m_pacing->currentIndex());
+    c.rate = m_rate->value();
+    c.concurrency = m_concurrency->value();
+    c.order = m_order->currentIndex();
+    c.seed = m_seed->value();
+    c.duplicatesPercent = m_duplicates->value();
+    return c;
+}
+
 void ReplayDialog::saveChoices() const
 {
-    QSettings s;
-    s.beginGroup(QStringLiteral("replay"));
-    // Not a password the URL may carry (user:password@host): secrets are never saved.
-    s.setValue(QStringLiteral("url"), QUrl(m_url->text().trimmed()).toString(QUrl::RemoveUserInfo));
-    s.setValue(QStringLiteral("secretSource"), m_secretSource->currentIndex());
-    s.setValue(QStringLiteral("secretName"), m_secretName->text().trimmed());
-    s.remove(QStringLiteral("insecure")); // saved by earlier versions
-    s.setValue(QStringLiteral("timeoutMs"), m_timeout->value());
-    s.setValue(QStringLiteral("asReceived"), m_asReceived->isChecked());
-    s.setValue(QStringLiteral("batchSize"), m_batchSize->value());
-    s.setValue(QStringLiteral("pacing"), m_pacing->currentIndex());
-    s.setValue(QStringLiteral("rate"), m_rate->value());
-    s.setValue(QStringLiteral("concurrency"), m_concurrency->value());
-    s.setValue(QStringLiteral("order"), m_order->currentIndex());
-    s.setValue(QStringLiteral("seed"), m_seed->value());
-    s.setValue(QStringLiteral("duplicatesPercent"), m_duplicates->value());
-    s.endGroup();
+    QSettings stored;
+    choices().save(stored);
 }
 
 void ReplayDialog::setRunning(bool running)

@@ -18,6 +18,7 @@ class QThread;
 class QTreeWidget;
 
 namespace pimscope {
+struct ReplayChoices;
 class CaptureQueries;
 class EventStore;
 class SecretStore;
@@ -64,6 +65,8 @@ public:
     double ratePerSecond() const;
     QLabel *messageLabel() const { return m_message; }
     void setBatchSize(int n);
+    /** The choices on show (what Start remembers). */
+    ReplayChoices choices() const;
 
 Q_SIGNALS:
     void replayFinished(const pimscope::ReplaySummary &summary);
