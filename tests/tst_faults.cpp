@@ -6,6 +6,7 @@
 // small tmpfs mounted for the test: CI runs as root, where permissions do not stop writes.
 #include "testutil.h"
 #include "widgets.h"
+#include "windowfixture.h"
 
 #include "mainwindow.h"
 #include "store/eventstore.h"
@@ -287,12 +288,11 @@ void TestFaults::theWindowSaysWhatIsNotStored()
 {
     // The window's own receiver: once the capture is deleted under it, the banner says that nothing is stored and
     // why (not only a log line), and the PIM gets 503s.
-    QTemporaryDir dir;
-    const QString db = dir.filePath(QStringLiteral("capture.db"));
-    ui::MainWindow window(db, QHostAddress::LocalHost, 0);
-    window.show();
+    WindowFixture fixture(QStringLiteral("capture.db"));
+    ui::MainWindow &window = fixture.window;
+    const QString db = fixture.path();
     QVERIFY(window.receiver());
-    const quint16 port = quint16(QUrl(window.shownUrl()).port());
+    const quint16 port = fixture.port();
     QCOMPARE(post(port, distinctBatch(0)).status, 200);
     for (const char *suffix : {"", "-wal", "-shm"})
         QFile::remove(db + QLatin1String(suffix));

@@ -2,6 +2,7 @@
 #include "signedtarget.h"
 #include "testutil.h"
 #include "widgets.h"
+#include "windowfixture.h"
 
 #include "chartsview.h"
 #include "deliverysummary.h"
@@ -84,10 +85,9 @@ private Q_SLOTS:
 
 void TestMainWindow::importingLogs()
 {
-    QTemporaryDir dir;
-    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
-    window.resize(1400, 860);
-    window.show();
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
+    QTemporaryDir &dir = fixture.dir;
     const QString log = QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log");
     // Dropped on the window: imported, with a summary.
     QMimeData mime;
@@ -111,11 +111,11 @@ void TestMainWindow::importingLogs()
     QVERIFY(errors);
     errors->click();
     QVERIFY(window.showingDeliveries());
-    DeliveryTableModel *deliveries = window.deliveriesModel();
+    DeliveryTableModel *deliveries = deliveriesModel(window);
     QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 12, 5000);
     dialog->close();
     // Rows by severity: errors and timeouts red, quota warnings amber, notices muted.
-    window.filterEdit()->clear();
+    filterEdit(window)->clear();
     QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 35, 5000);
     QMap<int, ui::Severity> byLevel;
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -135,12 +135,12 @@ void TestMainWindow::importingLogs()
     QCOMPARE(byLevel.value(int(LogLevel::Warning)), ui::Severity::Warning);
     QCOMPARE(byLevel.value(int(LogLevel::Info)), ui::Severity::None);
     // The diagnostics list what the log says went wrong.
-    ui::DiagnosticsPanel *diagnostics = window.diagnostics();
+    ui::DiagnosticsPanel *panel = diagnostics(window);
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
-                if (diagnostics->topLevelItem(i)->text(0) == QStringLiteral("Log: 500 ms timeouts"))
-                    return diagnostics->topLevelItem(i)->text(3) == QStringLiteral("4");
+            for (int i = 0; i < panel->topLevelItemCount(); ++i) {
+                if (panel->topLevelItem(i)->text(0) == QStringLiteral("Log: 500 ms timeouts"))
+                    return panel->topLevelItem(i)->text(3) == QStringLiteral("4");
             }
             return false;
         }(),
@@ -215,21 +215,18 @@ void TestMainWindow::logFilesOnTheCommandLine()
 
 void TestMainWindow::exportFromTheWindow()
 {
-    QTemporaryDir dir;
-    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
-    window.show();
-    const quint16 port = quint16(QUrl(window.shownUrl()).port());
-    QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
-    EventTableModel *model = window.eventsModel();
-    QTRY_COMPARE(model->rowCount(), 10);
-    QTRY_VERIFY(model->record(3) != nullptr);
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
+    QTemporaryDir &dir = fixture.dir;
+    QVERIFY(fixture.postAndWait("akeneo_batch_example.json", 10));
+    EventTableModel *model = eventsModel(window);
 
     // Two rows selected, Ctrl+E: the dialog offers them (and all ten); CSV of the two.
-    window.eventsView()->selectRow(1);
-    window.eventsView()->selectionModel()->select(model->index(3, 0),
-                                                  QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    captureTable(window)->selectRow(1);
+    captureTable(window)->selectionModel()->select(model->index(3, 0),
+                                                   QItemSelectionModel::Select | QItemSelectionModel::Rows);
     QTest::keyClick(&window, Qt::Key_E, Qt::ControlModifier);
-    ui::ExportDialog *dialog = window.exportDialog();
+    ui::ExportDialog *dialog = exportDialog(window);
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
     QVERIFY(dialog->selectedButton()->isChecked());
@@ -277,19 +274,17 @@ void TestMainWindow::exportFromTheWindow()
 
 void TestMainWindow::chartsFilterTheTable()
 {
-    QTemporaryDir dir;
-    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
-    window.resize(1400, 860);
-    window.show();
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
     QVERIFY(window.loadDemo());
-    EventTableModel *model = window.eventsModel();
+    EventTableModel *model = eventsModel(window);
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 10000);
     const int all = model->rowCount();
 
     // Ctrl+G shows the charts of what the table shows.
-    QVERIFY(!window.chartsView()->isVisible());
+    QVERIFY(!chartsView(window)->isVisible());
     QTest::keyClick(&window, Qt::Key_G, Qt::ControlModifier);
-    ui::ChartsView *charts = window.chartsView();
+    ui::ChartsView *charts = chartsView(window);
     QTRY_VERIFY(charts->isVisible());
     QTRY_VERIFY_WITH_TIMEOUT(charts->charts().bucketCount() > 30, 10000);
     // It opens tall enough to read (a dock gets its widgets' size hints, and at least 260 px).
@@ -327,8 +322,8 @@ void TestMainWindow::chartsFilterTheTable()
     const qint64 toMs = picked.front().at(1).toLongLong();
     QCOMPARE(fromMs, charts->charts().startMs);
     QVERIFY(toMs > fromMs);
-    QVERIFY2(window.filterEdit()->text().startsWith(QStringLiteral("received >= \"")),
-             qPrintable(window.filterEdit()->text()));
+    QVERIFY2(filterEdit(window)->text().startsWith(QStringLiteral("received >= \"")),
+             qPrintable(filterEdit(window)->text()));
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && model->rowCount() < all, 10000);
     QTRY_VERIFY(model->record(0) != nullptr);
     QVERIFY(model->record(0)->receivedAtMs >= fromMs && model->record(0)->receivedAtMs < toMs);
@@ -336,9 +331,9 @@ void TestMainWindow::chartsFilterTheTable()
     QTRY_VERIFY_WITH_TIMEOUT(charts->charts().startMs == fromMs && charts->charts().bucketCount() < 60, 10000);
 
     // A second drag is combined with the filter there is.
-    const QString before = window.filterEdit()->text();
+    const QString before = filterEdit(window)->text();
     window.filterToRange(fromMs, fromMs + 60'000);
-    QCOMPARE(window.filterEdit()->text(),
+    QCOMPARE(filterEdit(window)->text(),
              QStringLiteral("(%1) && received >= \"%2\" && received < \"%3\"")
                  .arg(before, toIsoUtc(fromMs), toIsoUtc(fromMs + 60'000)));
 }
@@ -371,9 +366,9 @@ void TestMainWindow::aboutShowsVersions()
 void TestMainWindow::warnsWhenReachableFromTheNetwork()
 {
     // Listening on every interface: the window says so at once, as `pimscope receive` does on stderr.
-    QTemporaryDir dir;
-    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::AnyIPv4, 0);
-    window.show();
+    WindowFixture fixture(QHostAddress::AnyIPv4);
+    ui::MainWindow &window = fixture.window;
+    QTemporaryDir &dir = fixture.dir;
     QVERIFY(window.receiver());
     QTRY_VERIFY2(visibleLabelText(window).contains(QStringLiteral("reachable from the network")),
                  qPrintable(visibleLabelText(window)));
@@ -387,24 +382,21 @@ void TestMainWindow::warnsWhenReachableFromTheNetwork()
 void TestMainWindow::replayFromTheWindow()
 {
     // A connector under development: another receiver, with its own capture and a secret.
-    QTemporaryDir dir;
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
+    QTemporaryDir &dir = fixture.dir;
     SignedTarget target(dir.filePath(QStringLiteral("target.db")), "window-replay-secret");
     qputenv("PIMSCOPE_TEST_REPLAY_SECRET", "window-replay-secret");
 
-    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
-    window.show();
-    const quint16 port = quint16(QUrl(window.shownUrl()).port());
-    QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
-    EventTableModel *model = window.eventsModel();
-    QTRY_COMPARE(model->rowCount(), 10);
-    QTRY_VERIFY(model->record(2) != nullptr);
+    QVERIFY(fixture.postAndWait("akeneo_batch_example.json", 10));
+    EventTableModel *model = eventsModel(window);
 
     // Two rows selected, Ctrl+R: the dialog offers those two events.
-    window.eventsView()->selectRow(1);
-    window.eventsView()->selectionModel()->select(model->index(2, 0),
-                                                  QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    captureTable(window)->selectRow(1);
+    captureTable(window)->selectionModel()->select(model->index(2, 0),
+                                                   QItemSelectionModel::Select | QItemSelectionModel::Rows);
     QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
-    ui::ReplayDialog *dialog = window.replayDialog();
+    ui::ReplayDialog *dialog = replayDialog(window);
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
     // With a password in the URL and "accept any certificate" ticked: neither is remembered afterwards.
@@ -437,25 +429,25 @@ void TestMainWindow::replayFromTheWindow()
     QCOMPARE(got.front().signature, Signature::Valid);
     QCOMPARE(got.front().eventCount, 2);
     // The result is in the window's capture too, as a delivery of origin replay.
-    window.filterEdit()->setText(QStringLiteral("origin == replay"));
-    Q_EMIT window.filterEdit()->returnPressed();
+    filterEdit(window)->setText(QStringLiteral("origin == replay"));
+    Q_EMIT filterEdit(window)->returnPressed();
     QTRY_COMPARE(model->rowCount(), 2);
 
     // Copy as cURL (Ctrl+Shift+C): the selected delivery, to the replay target, freshly signed; it works as it is.
-    window.filterEdit()->clear();
-    Q_EMIT window.filterEdit()->returnPressed();
+    filterEdit(window)->clear();
+    Q_EMIT filterEdit(window)->returnPressed();
     QTRY_COMPARE(model->rowCount(), 12);
     QTRY_VERIFY(model->record(0) != nullptr);
-    window.eventsView()->selectRow(0);
+    captureTable(window)->selectRow(0);
     dialog->close(); // back to the main window, whose shortcut it is
     window.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&window));
     QGuiApplication::clipboard()->clear();
-    QTest::keyClick(window.eventsView(), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+    QTest::keyClick(captureTable(window), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
     QTRY_VERIFY(QGuiApplication::clipboard()->text().startsWith(QStringLiteral("curl ")));
     // QTest leaves Shift in the application's modifier state after that click: a key without one clears it (or the
     // next test's selectRow would toggle rows as with Shift held).
-    QTest::keyClick(window.eventsView(), Qt::Key_Escape);
+    QTest::keyClick(captureTable(window), Qt::Key_Escape);
     const QString command = QGuiApplication::clipboard()->text();
     QVERIFY(command.contains(QStringLiteral("X-Akeneo-Request-Signature")));
     if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
@@ -490,23 +482,19 @@ void TestMainWindow::replayFromTheWindow()
 
 void TestMainWindow::rowMenuFiltersOnACell()
 {
-    QTemporaryDir dir;
-    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
-    window.show();
-    const quint16 port = quint16(QUrl(window.shownUrl()).port());
-    QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
-    EventTableModel *model = window.eventsModel();
-    QTRY_COMPARE(model->rowCount(), 10);
-    QTRY_VERIFY(model->record(0) != nullptr);
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
+    QVERIFY(fixture.postAndWait("akeneo_batch_example.json", 10));
+    EventTableModel *model = eventsModel(window);
     const QString action = model->record(0)->event.action;
     const QModelIndex cell = model->index(0, EventTableModel::Action);
     QCOMPARE(window.cellFilter(cell), QStringLiteral("action == \"%1\"").arg(action));
     QCOMPARE(window.cellFilter(cell, true), QStringLiteral("action != \"%1\"").arg(action));
     QVERIFY(window.cellFilter(model->index(0, EventTableModel::Received)).isEmpty()); // not a field to compare
     // Applied, it narrows the rows; a second one is combined with the first.
-    window.filterEdit()->setText(window.cellFilter(cell));
-    Q_EMIT window.filterEdit()->returnPressed();
-    QTRY_VERIFY(!model->isQuerying() && model->filter() == window.filterEdit()->text());
+    filterEdit(window)->setText(window.cellFilter(cell));
+    Q_EMIT filterEdit(window)->returnPressed();
+    QTRY_VERIFY(!model->isQuerying() && model->filter() == filterEdit(window)->text());
     const int sameAction = model->rowCount();
     QVERIFY(sameAction > 0 && sameAction < 10);
     QTRY_VERIFY(model->record(0) != nullptr);
@@ -532,38 +520,38 @@ void TestMainWindow::liveEventsAndFilter()
     // Events a PIM posts show up without anything being clicked.
     QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
     QCOMPARE(postTo(port, sample("quable_example.json")), 200);
-    EventTableModel *model = window.eventsModel();
+    EventTableModel *model = eventsModel(window);
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 11, 10000);
 
     // Typing a filter narrows the rows (debounced); a wrong one says what is wrong and keeps the rows.
-    QTest::keyClicks(window.filterEdit(), QStringLiteral("action == \"product.removed\""));
+    QTest::keyClicks(filterEdit(window), QStringLiteral("action == \"product.removed\""));
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() < 11 && model->rowCount() > 0, 5000);
     const int removed = model->rowCount();
-    QVERIFY(window.filterError()->isHidden());
-    window.filterEdit()->setText(QStringLiteral("action == "));
-    QTRY_VERIFY(!window.filterError()->isHidden());
-    QVERIFY(!window.filterError()->text().isEmpty());
+    QVERIFY(filterError(window)->isHidden());
+    filterEdit(window)->setText(QStringLiteral("action == "));
+    QTRY_VERIFY(!filterError(window)->isHidden());
+    QVERIFY(!filterError(window)->text().isEmpty());
     QCOMPARE(model->rowCount(), removed);
 
     // Selecting a row shows its event's JSON.
-    window.filterEdit()->clear();
+    filterEdit(window)->clear();
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 11, 5000);
     QTRY_VERIFY(model->record(0) != nullptr);
-    window.eventsView()->selectRow(0);
-    QTRY_VERIFY(window.eventJson()->toPlainText().contains(QStringLiteral("\"event_id\"")));
+    captureTable(window)->selectRow(0);
+    QTRY_VERIFY(eventJson(window)->toPlainText().contains(QStringLiteral("\"event_id\"")));
     // The tree of the event: in its order, searchable, its paths copied.
-    ui::JsonTreeView *tree = window.eventTree();
+    ui::JsonTreeView *tree = eventTree(window);
     QTRY_COMPARE(tree->tree()->topLevelItemCount(), 1);
     QCOMPARE(tree->tree()->topLevelItem(0)->child(0)->text(0), QStringLiteral("action"));
     QVERIFY(tree->findNext(QStringLiteral("TSHIRT-ORG-BLU-M")));
     QCOMPARE(ui::JsonTreeView::pathOf(tree->tree()->currentItem()), QStringLiteral("data.resource.identifier"));
     QVERIFY(!tree->findNext(QStringLiteral("no such text anywhere")));
     // Raw: the exact bytes of the body (the sample escapes "/" as "\/", as Akeneo does).
-    QTRY_VERIFY(window.rawView()->toPlainText().toUtf8() == sample("akeneo_batch_example.json"));
+    QTRY_VERIFY(rawBody(window)->toPlainText().toUtf8() == sample("akeneo_batch_example.json"));
 
     // In the PIM's own member order ("action" first in the sample), not sorted.
-    QVERIFY(window.eventJson()->toPlainText().indexOf(QStringLiteral("\"action\""))
-            < window.eventJson()->toPlainText().indexOf(QStringLiteral("\"author\"")));
+    QVERIFY(eventJson(window)->toPlainText().indexOf(QStringLiteral("\"action\""))
+            < eventJson(window)->toPlainText().indexOf(QStringLiteral("\"author\"")));
 
     // The same batch again: ten duplicates, flagged and tinted, while the selection stays on row 0.
     QCOMPARE(postTo(port, sample("akeneo_batch_example.json")), 200);
@@ -572,7 +560,7 @@ void TestMainWindow::liveEventsAndFilter()
         model->data(model->index(20, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
     QVERIFY(
         !model->data(model->index(0, EventTableModel::FlagsColumn)).toString().contains(QStringLiteral("duplicate")));
-    QCOMPARE(window.eventsView()->currentIndex().row(), 0);
+    QCOMPARE(captureTable(window)->currentIndex().row(), 0);
     QCOMPARE(ui::severityOf(Flags(Flag::Duplicate)), ui::Severity::Notice);
     QCOMPARE(ui::severityOf(Flag::BadSignature | Flag::Duplicate), ui::Severity::Error);
     QCOMPARE(ui::severityOf(Flags(Flag::SlowAck)), ui::Severity::Warning);
@@ -584,32 +572,32 @@ void TestMainWindow::liveEventsAndFilter()
     QCOMPARE(QGuiApplication::clipboard()->text().toUtf8(), model->record(0)->payload);
 
     // The timeline of the selected product: its event, then the same event delivered again.
-    window.eventsView()->selectRow(1);
-    window.eventsView()->selectRow(0);
-    QTRY_COMPARE_WITH_TIMEOUT(window.timeline()->topLevelItemCount(), 2, 5000);
-    QVERIFY(window.timeline()->topLevelItem(1)->text(6).contains(QStringLiteral("duplicate")));
-    QVERIFY2(window.timelineSummary()->text().contains(QStringLiteral("1 delivered again")),
-             qPrintable(window.timelineSummary()->text()));
+    captureTable(window)->selectRow(1);
+    captureTable(window)->selectRow(0);
+    QTRY_COMPARE_WITH_TIMEOUT(timeline(window)->topLevelItemCount(), 2, 5000);
+    QVERIFY(timeline(window)->topLevelItem(1)->text(6).contains(QStringLiteral("duplicate")));
+    QVERIFY2(timelineSummary(window)->text().contains(QStringLiteral("1 delivered again")),
+             qPrintable(timelineSummary(window)->text()));
 
     // Compare needs two selected events: a product and its own redelivery are the same; two products differ.
-    const int compare = window.compareTabIndex();
-    QVERIFY(!window.detailTabs()->isTabEnabled(compare));
-    QItemSelectionModel *selection = window.eventsView()->selectionModel();
+    const int compare = compareTab(window);
+    QVERIFY(!detailTabs(window)->isTabEnabled(compare));
+    QItemSelectionModel *selection = captureTable(window)->selectionModel();
     selection->select(model->index(11, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
-    QTRY_VERIFY(window.detailTabs()->isTabEnabled(compare));
-    QVERIFY2(window.compareView()->toPlainText().contains(QStringLiteral("no difference")),
-             qPrintable(window.compareView()->toPlainText()));
-    window.eventsView()->selectRow(0);
+    QTRY_VERIFY(detailTabs(window)->isTabEnabled(compare));
+    QVERIFY2(compareView(window)->toPlainText().contains(QStringLiteral("no difference")),
+             qPrintable(compareView(window)->toPlainText()));
+    captureTable(window)->selectRow(0);
     selection->select(model->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
-    QTRY_VERIFY(window.compareView()->toPlainText().contains(QStringLiteral("differences")));
-    QVERIFY2(window.compareView()->toPlainText().contains(
+    QTRY_VERIFY(compareView(window)->toPlainText().contains(QStringLiteral("differences")));
+    QVERIFY2(compareView(window)->toPlainText().contains(
                  QStringLiteral("~ identifier: \"TSHIRT-ORG-BLU-M\" → \"TSHIRT-ORG-BLU-L\"")),
-             qPrintable(window.compareView()->toPlainText()));
-    window.detailTabs()->setCurrentIndex(compare);
+             qPrintable(compareView(window)->toPlainText()));
+    detailTabs(window)->setCurrentIndex(compare);
     saveScreenshot(window, "compare.png");
-    window.eventsView()->selectRow(0);
-    QTRY_VERIFY(!window.detailTabs()->isTabEnabled(compare));
-    window.detailTabs()->setCurrentIndex(0);
+    captureTable(window)->selectRow(0);
+    QTRY_VERIFY(!detailTabs(window)->isTabEnabled(compare));
+    detailTabs(window)->setCurrentIndex(0);
     saveScreenshot(window, "live.png");
 }
 
@@ -620,18 +608,18 @@ void TestMainWindow::columnLayoutIsRemembered()
     {
         ui::MainWindow window(db, QHostAddress::LocalHost, 0);
         window.show();
-        QVERIFY(!window.eventsView()->isColumnHidden(EventTableModel::PimSource));
-        window.eventsView()->horizontalHeader()->setSectionHidden(EventTableModel::PimSource, true);
-        window.eventsView()->horizontalHeader()->moveSection(EventTableModel::FlagsColumn, 1);
+        QVERIFY(!captureTable(window)->isColumnHidden(EventTableModel::PimSource));
+        captureTable(window)->horizontalHeader()->setSectionHidden(EventTableModel::PimSource, true);
+        captureTable(window)->horizontalHeader()->moveSection(EventTableModel::FlagsColumn, 1);
         window.close();
     }
     ui::MainWindow window(db, QHostAddress::LocalHost, 0);
     window.show();
-    QVERIFY(window.eventsView()->isColumnHidden(EventTableModel::PimSource));
-    QCOMPARE(window.eventsView()->horizontalHeader()->visualIndex(EventTableModel::FlagsColumn), 1);
+    QVERIFY(captureTable(window)->isColumnHidden(EventTableModel::PimSource));
+    QCOMPARE(captureTable(window)->horizontalHeader()->visualIndex(EventTableModel::FlagsColumn), 1);
     // Put it back for the other tests.
-    window.eventsView()->horizontalHeader()->setSectionHidden(EventTableModel::PimSource, false);
-    window.eventsView()->horizontalHeader()->moveSection(1, EventTableModel::FlagsColumn);
+    captureTable(window)->horizontalHeader()->setSectionHidden(EventTableModel::PimSource, false);
+    captureTable(window)->horizontalHeader()->moveSection(1, EventTableModel::FlagsColumn);
     window.close();
 }
 
@@ -643,7 +631,7 @@ void TestMainWindow::portTakenOffersTheNextOne()
     ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, taken.serverPort());
     window.show();
     QVERIFY(!window.receiver());
-    QPushButton *other = window.otherPortButton();
+    QPushButton *other = otherPortButton(window);
     QVERIFY(other->isVisible());
     QVERIFY(other->text().startsWith(QStringLiteral("Use port ")));
     QTest::mouseClick(other, Qt::LeftButton);
@@ -662,7 +650,7 @@ void TestMainWindow::unreadableCaptureIsShown()
     ui::MainWindow window(path, QHostAddress::LocalHost, 0);
     window.show();
     QVERIFY(!window.receiver());
-    QVERIFY(!window.filterEdit()->isEnabled());
+    QVERIFY(!filterEdit(window)->isEnabled());
     // The file is left as it was.
     QCOMPARE(readFile(path), QByteArray("these are my notes, not a capture\n"));
 }
@@ -680,13 +668,13 @@ void TestMainWindow::demoEventsInAScratchCapture()
     QVERIFY(window.capturePath().startsWith(QDir::tempPath()));
     // The receiver moved to the scratch capture with it.
     QVERIFY(window.receiver());
-    EventTableModel *model = window.eventsModel();
+    EventTableModel *model = eventsModel(window);
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 10000);
-    window.filterEdit()->setText(QStringLiteral("flag:bad_signature || flag:slow_ack || flag:out_of_order"));
+    filterEdit(window)->setText(QStringLiteral("flag:bad_signature || flag:slow_ack || flag:out_of_order"));
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && model->rowCount() < 40, 5000);
 
     // Completion of the word being typed: fields, flags, and the actions and authors of the capture, quoted.
-    ui::FilterBar *bar = window.filterBar();
+    ui::FilterBar *bar = filterBar(window);
     QVERIFY(bar->completionsFor(QStringLiteral("auth")).contains(QStringLiteral("author_type")));
     QCOMPARE(bar->completionsFor(QStringLiteral("flag:dup")), QStringList{QStringLiteral("flag:duplicate")});
     QTRY_VERIFY(bar->completionsFor(QStringLiteral("action == \"product_m"))
@@ -697,17 +685,17 @@ void TestMainWindow::demoEventsInAScratchCapture()
     bar->save(QStringLiteral("problems"), QStringLiteral("flag:error"));
     QCOMPARE(bar->saved().value(0).second, QStringLiteral("flag:error"));
     Q_EMIT bar->picked(QStringLiteral("flag:error"));
-    QCOMPARE(window.filterEdit()->text(), QStringLiteral("flag:error"));
+    QCOMPARE(filterEdit(window)->text(), QStringLiteral("flag:error"));
     QTRY_VERIFY_WITH_TIMEOUT(model->filter() == QStringLiteral("flag:error") && model->rowCount() > 0, 5000);
 
     // The diagnostics list every problem of the demo with its count; clicking one filters the table to it.
-    ui::DiagnosticsPanel *diagnostics = window.diagnostics();
-    QTRY_COMPARE_WITH_TIMEOUT(diagnostics->topLevelItemCount(), int(ui::DiagnosticsPanel::groups().size()), 5000);
+    ui::DiagnosticsPanel *panel = diagnostics(window);
+    QTRY_COMPARE_WITH_TIMEOUT(panel->topLevelItemCount(), int(ui::DiagnosticsPanel::groups().size()), 5000);
     QTreeWidgetItem *duplicates = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
-                QTreeWidgetItem *item = diagnostics->topLevelItem(i);
+            for (int i = 0; i < panel->topLevelItemCount(); ++i) {
+                QTreeWidgetItem *item = panel->topLevelItem(i);
                 if (item->text(0) == QStringLiteral("Duplicates") && item->text(2).toInt() > 0)
                     duplicates = item;
             }
@@ -716,82 +704,83 @@ void TestMainWindow::demoEventsInAScratchCapture()
         5000);
     // Every group has something, those of the PIM's log (imported with the demo) and of the reconciliation included.
     const auto emptyGroup = [&]() -> QString {
-        for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
-            const QTreeWidgetItem *item = diagnostics->topLevelItem(i);
+        for (int i = 0; i < panel->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *item = panel->topLevelItem(i);
             if (item->text(2).toInt() == 0 && item->text(3).toInt() == 0)
                 return item->text(0);
         }
         return {};
     };
     QTRY_VERIFY2_WITH_TIMEOUT(emptyGroup().isEmpty(), qPrintable(emptyGroup()), 10000);
-    for (int i = 0; i < diagnostics->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *item = diagnostics->topLevelItem(i);
+    for (int i = 0; i < panel->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = panel->topLevelItem(i);
         if (item->text(0) == QStringLiteral("In the log, never received")) {
             QCOMPARE(item->text(2), QStringLiteral("1"));
-            QTest::mouseClick(diagnostics->viewport(), Qt::LeftButton, {}, diagnostics->visualItemRect(item).center());
-            QCOMPARE(window.filterEdit()->text(), QStringLiteral("recon == not_captured"));
+            QTest::mouseClick(panel->viewport(), Qt::LeftButton, {}, panel->visualItemRect(item).center());
+            QCOMPARE(filterEdit(window)->text(), QStringLiteral("recon == not_captured"));
             QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 5000);
             QTRY_COMPARE(model->data(model->index(0, EventTableModel::Subject)).toString(),
                          QStringLiteral("BAG-TOTE-CANVAS"));
         }
     }
     const int duplicateEvents = duplicates->text(2).toInt();
-    QTest::mouseClick(diagnostics->viewport(), Qt::LeftButton, {}, diagnostics->visualItemRect(duplicates).center());
-    QCOMPARE(window.filterEdit()->text(), QStringLiteral("flag:duplicate"));
+    QTest::mouseClick(panel->viewport(), Qt::LeftButton, {}, panel->visualItemRect(duplicates).center());
+    QCOMPARE(filterEdit(window)->text(), QStringLiteral("flag:duplicate"));
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), duplicateEvents, 5000);
 
     // The status bar: requests in the rolling hour against Akeneo's 4,000, and the p99 answer time.
-    QTRY_VERIFY(window.quotaMeter()->value() > 50);
-    QCOMPARE(window.quotaMeter()->maximum(), 4000);
-    QVERIFY2(window.p99Label()->text().contains(QStringLiteral("ms")), qPrintable(window.p99Label()->text()));
-    window.filterEdit()->clear();
+    QTRY_VERIFY(quotaMeter(window)->value() > 50);
+    QCOMPARE(quotaMeter(window)->maximum(), 4000);
+    QVERIFY2(part<QLabel>(window, "p99Answer")->text().contains(QStringLiteral("ms")),
+             qPrintable(part<QLabel>(window, "p99Answer")->text()));
+    filterEdit(window)->clear();
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 5000);
     // A click on a header sorts by that column; on one the query cannot order, nothing moves.
-    QHeaderView *header = window.eventsView()->horizontalHeader();
+    QHeaderView *header = captureTable(window)->horizontalHeader();
     const auto clickHeader = [&](int column) {
         QTest::mouseClick(
             header->viewport(), Qt::LeftButton, {},
             QPoint(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2));
     };
-    window.eventsView()->scrollTo(model->index(0, EventTableModel::Action));
+    captureTable(window)->scrollTo(model->index(0, EventTableModel::Action));
     clickHeader(EventTableModel::Action);
     QTRY_COMPARE_WITH_TIMEOUT(model->sortKey(), QStringLiteral("action"), 5000);
     QTRY_COMPARE(model->data(model->index(0, EventTableModel::Action)).toString(),
                  QStringLiteral("com.akeneo.pim.v1.product.updated"));
-    window.eventsView()->scrollTo(model->index(0, EventTableModel::SignatureColumn));
+    captureTable(window)->scrollTo(model->index(0, EventTableModel::SignatureColumn));
     clickHeader(EventTableModel::SignatureColumn);
     QCoreApplication::processEvents(); // a sort it would ask for is asked for by now (the click is handled at once)
     QCOMPARE(model->sortKey(), QStringLiteral("action"));
     QTRY_COMPARE(header->sortIndicatorSection(), int(EventTableModel::Action));
-    window.eventsView()->scrollTo(model->index(0, EventTableModel::Number));
+    captureTable(window)->scrollTo(model->index(0, EventTableModel::Number));
     clickHeader(EventTableModel::Number);
     QTRY_COMPARE(model->sortKey(), QStringLiteral("id"));
 
     // The deliveries table: one row per request, and back.
     window.showDeliveries(true);
     QVERIFY(window.showingDeliveries());
-    DeliveryTableModel *deliveries = window.deliveriesModel();
-    QCOMPARE(window.eventsView()->model(), deliveries);
+    DeliveryTableModel *deliveries = deliveriesModel(window);
+    QCOMPARE(captureTable(window)->model(), deliveries);
     // The demo's requests, then the lines of its PIM log.
     QTRY_VERIFY_WITH_TIMEOUT(deliveries->rowCount() > 110 && deliveries->rowCount() < 160, 5000);
     QTRY_VERIFY(deliveries->delivery(0) != nullptr);
     QCOMPARE(deliveries->data(deliveries->index(0, DeliveryTableModel::Format)).toString(),
              QStringLiteral("akeneo-test"));
-    window.eventsView()->selectRow(1);
-    QTRY_VERIFY(window.eventJson()->toPlainText().startsWith(QStringLiteral("// event 1 of")));
+    captureTable(window)->selectRow(1);
+    QTRY_VERIFY(eventJson(window)->toPlainText().startsWith(QStringLiteral("// event 1 of")));
     saveScreenshot(window, "deliveries.png");
-    window.filterEdit()->setText(QStringLiteral("origin == receiver && status >= 400"));
+    filterEdit(window)->setText(QStringLiteral("origin == receiver && status >= 400"));
     QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 3, 5000); // 401, 400 and 500
-    window.filterEdit()->clear();
+    filterEdit(window)->clear();
     window.showDeliveries(false);
-    QCOMPARE(window.eventsView()->model(), model);
+    QCOMPARE(captureTable(window)->model(), model);
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 200, 5000);
 
-    window.eventsView()->scrollToBottom();
+    captureTable(window)->scrollToBottom();
     const int last = model->rowCount() - 1;
     QTRY_VERIFY(model->record(last) != nullptr);
-    window.eventsView()->selectRow(last - 3);
-    QTRY_VERIFY(!window.eventJson()->toPlainText().isEmpty());
+    captureTable(window)->selectRow(last - 3);
+    QTRY_VERIFY(!eventJson(window)->toPlainText().isEmpty());
     // Its delivery's tab follows (not the one shown before).
     QTRY_VERIFY(window.findChildren<QPlainTextEdit *>().size() >= 3);
     const qint64 deliveryId = model->record(last - 3)->event.deliveryId;
@@ -802,7 +791,7 @@ void TestMainWindow::demoEventsInAScratchCapture()
         }
         return false;
     }());
-    window.detailTabs()->setCurrentIndex(0);
+    detailTabs(window)->setCurrentIndex(0);
     saveScreenshot(window, "demo.png");
     QFile::remove(window.capturePath());
 }
@@ -816,17 +805,17 @@ void TestMainWindow::tunnelUrlIsShownAndRemembered()
         window.show();
         const QString local = window.shownUrl();
         QVERIFY(local.startsWith(QStringLiteral("http://127.0.0.1:")));
-        window.publicUrlEdit()->setText(QStringLiteral("not a url"));
+        publicUrlEdit(window)->setText(QStringLiteral("not a url"));
         QCOMPARE(window.shownUrl(), local); // an invalid one is not shown
-        window.publicUrlEdit()->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
+        publicUrlEdit(window)->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
         QCOMPARE(window.shownUrl(), QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
         // The toolbar shows where the PIM's requests go: the public URL, then this receiver.
         auto *label = window.findChild<QLabel *>(QStringLiteral("receiverUrl"));
         QVERIFY(label);
         QCOMPARE(label->text(), QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo → ") + local);
-        window.publicUrlEdit()->setText(QStringLiteral("not a url"));
+        publicUrlEdit(window)->setText(QStringLiteral("not a url"));
         QCOMPARE(label->text(), local);
-        window.publicUrlEdit()->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
+        publicUrlEdit(window)->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
         window.stopReceiver();
         QCOMPARE(label->text(), QStringLiteral("(stopped)"));
         QCOMPARE(window.shownUrl(), QString()); // nothing to give the PIM while stopped
@@ -834,7 +823,7 @@ void TestMainWindow::tunnelUrlIsShownAndRemembered()
     ui::MainWindow window(db, QHostAddress::LocalHost, 0);
     window.show();
     QCOMPARE(window.shownUrl(), QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
-    window.publicUrlEdit()->clear();
+    publicUrlEdit(window)->clear();
 }
 
 void TestMainWindow::deliveryTabSaysWhatEachOriginHas()
@@ -894,15 +883,13 @@ void TestMainWindow::deliveryTabSaysWhatEachOriginHas()
     QVERIFY2(text.contains(QStringLiteral("Outcome    timeout")), qPrintable(text));
 
     // In the window: a log line's Delivery tab.
-    QTemporaryDir dir;
-    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
-    window.resize(1400, 860);
-    window.show();
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
     window.importLogs({QStringLiteral(PIMSCOPE_SAMPLES_DIR "/akeneo_log_example.log")});
     QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QDialog *>(QStringLiteral("importSummary")) != nullptr, 10000);
     window.findChild<QDialog *>(QStringLiteral("importSummary"))->close();
     window.showDeliveries(true);
-    DeliveryTableModel *deliveries = window.deliveriesModel();
+    DeliveryTableModel *deliveries = deliveriesModel(window);
     QTRY_COMPARE_WITH_TIMEOUT(deliveries->rowCount(), 35, 5000);
     QTRY_VERIFY(deliveries->delivery(0) != nullptr);
     auto *table = window.findChild<QTableView *>(QStringLiteral("captureTable"));
@@ -919,11 +906,9 @@ void TestMainWindow::noMojibakeInWhatIsShown()
 {
     // Every text a person reads in the window (both tables' headers, labels, buttons, actions, menus, tooltips,
     // tabs, docks) is decoded as written: no UTF-8 read as Latin-1 ('Â·', 'â†'), no replacement character.
-    QTemporaryDir dir;
-    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
-    window.resize(1400, 860);
-    window.show();
-    window.publicUrlEdit()->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
+    publicUrlEdit(window)->setText(QStringLiteral("https://pim-hooks.example.ngrok.app/akeneo"));
     QStringList texts;
     const auto collect = [&texts, &window] {
         for (QWidget *w : window.findChildren<QWidget *>()) {
@@ -951,7 +936,7 @@ void TestMainWindow::noMojibakeInWhatIsShown()
                                    QString(QChar::ReplacementCharacter)})
             QVERIFY2(!t.contains(bad), qPrintable(t));
     }
-    window.publicUrlEdit()->clear(); // remembered otherwise
+    publicUrlEdit(window)->clear(); // remembered otherwise
 }
 
 QTEST_MAIN(TestMainWindow)

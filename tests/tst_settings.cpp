@@ -2,6 +2,7 @@
 // secrets through the real keychain, the own author, the colouring rules, the theme).
 #include "screenshots.h"
 #include "testutil.h"
+#include "windowfixture.h"
 
 #include "chartsview.h"
 #include "filter/filter.h"
@@ -9,8 +10,10 @@
 #include "models/eventtablemodel.h"
 #include "receiver/keychainrules.h"
 #include "receiver/signatureverifier.h"
+#include "replaydialog.h"
 #include "secrets/keychainsecretstore.h"
 #include "settings/appsettings.h"
+#include "settings/replaychoices.h"
 #include "settingsdialog.h"
 #include "signing/hmac.h"
 #include "store/eventstore.h"
@@ -78,6 +81,7 @@ private Q_SLOTS:
     void init();
     void defaultsAreLoopback();
     void roundTripThroughQSettings();
+    void replayChoicesAreTyped();
     void problemsAreNamed();
     void dialogEditsAndRefusesInvalid();
     void windowAppliesSettingsAndSecrets();
@@ -88,6 +92,52 @@ private Q_SLOTS:
 void TestSettings::init()
 {
     QSettings().clear();
+}
+
+void TestSettings::replayChoicesAreTyped()
+{
+    // Nothing stored: the defaults (unsigned, as fast as possible, rebatched by 10, 500 ms).
+    QSettings stored;
+    const ReplayChoices defaults = ReplayChoices::load(stored);
+    QCOMPARE(defaults, ReplayChoices());
+    QCOMPARE(defaults.secretSource, ReplayChoices::SecretSource::None);
+    QCOMPARE(defaults.timeoutMs, 500);
+
+    // Every choice comes back as it was saved, but a password the URL carried.
+    ReplayChoices c;
+    c.url = QStringLiteral("https://user:pw-never-saved@connector.example/hooks");
+    c.secretSource = ReplayChoices::SecretSource::Environment;
+    c.secretName = QStringLiteral("AKENEO_SECRET");
+    c.timeoutMs = 5000;
+    c.asReceived = true;
+    c.batchSize = 3;
+    c.pacing = ReplayChoices::Pacing::PerHour;
+    c.rate = 4000;
+    c.concurrency = 4;
+    c.order = 2;
+    c.seed = 42;
+    c.duplicatesPercent = 12.5;
+    c.save(stored);
+    QVERIFY(!stored.allKeys().join(u' ').contains(QStringLiteral("insecure")));
+    QVERIFY(!stored.value(QStringLiteral("replay/url")).toString().contains(QStringLiteral("pw-never-saved")));
+    ReplayChoices expected = c;
+    expected.url = QStringLiteral("https://connector.example/hooks");
+    QCOMPARE(ReplayChoices::load(stored), expected);
+
+    // The dialog shows what was remembered, and what it shows is what it remembers.
+    {
+        ui::ReplayDialog dialog(nullptr, nullptr, nullptr);
+        QCOMPARE(dialog.choices(), expected);
+    }
+
+    // A hand-edited file: values out of range fall back to the defaults instead of picking a wrong list entry.
+    stored.setValue(QStringLiteral("replay/secretSource"), 7);
+    stored.setValue(QStringLiteral("replay/pacing"), QStringLiteral("fast"));
+    stored.setValue(QStringLiteral("replay/batchSize"), -4);
+    const ReplayChoices odd = ReplayChoices::load(stored);
+    QCOMPARE(odd.secretSource, ReplayChoices::SecretSource::None);
+    QCOMPARE(odd.pacing, ReplayChoices::Pacing::AsFastAsPossible);
+    QCOMPARE(odd.batchSize, 1);
 }
 
 void TestSettings::defaultsAreLoopback()
@@ -288,18 +338,15 @@ void TestSettings::windowAppliesSettingsAndSecrets()
 
 void TestSettings::colouringRulesColourRows()
 {
-    QTemporaryDir dir;
-    const QString db = dir.filePath(QStringLiteral("c.db"));
-    {
+    WindowFixture fixture(QStringLiteral("c.db"), [](const QString &db) {
         auto store = EventStore::open(db);
         QVERIFY(store);
         store.value()->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), iso("2026-11-22T10:00:00Z")));
         store.value()->enqueue(receivedDelivery(sample("quable_example.json"), iso("2026-11-22T10:00:01Z")));
         QVERIFY(store.value()->flush());
-    }
-    ui::MainWindow window(db, QHostAddress::LocalHost, 0);
-    window.show();
-    EventTableModel *model = window.eventsModel();
+    });
+    ui::MainWindow &window = fixture.window;
+    EventTableModel *model = eventsModel(window);
     QTRY_VERIFY(model->rowCount() == 11);
     AppSettings s = window.settings();
     s.colourRules = {ColourRule{QStringLiteral("format == quable"), QStringLiteral("#ab47bc")},
@@ -332,24 +379,22 @@ void TestSettings::darkAndLightThemes()
     QVERIFY(QApplication::palette().color(QPalette::Base).lightness() < 80);
     if (!qEnvironmentVariableIsEmpty("PIMSCOPE_SCREENSHOTS")) {
         // The demo capture in the dark theme, with a colouring rule for the connector's own API writes.
-        QTemporaryDir dir;
-        ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
-        window.resize(1400, 860);
-        window.show();
+        WindowFixture fixture;
+        ui::MainWindow &window = fixture.window;
         QVERIFY(window.loadDemo());
         AppSettings s = window.settings();
         s.colourRules = {ColourRule{QStringLiteral("author_type == api && action == \"product.created\""),
                                     QStringLiteral("#26a69a")}};
         window.applySettings(s);
-        QTRY_VERIFY(window.eventsModel()->rowCount() > 100);
-        window.eventsView()->selectRow(9);
+        QTRY_VERIFY(eventsModel(window)->rowCount() > 100);
+        captureTable(window)->selectRow(9);
         QTest::qWait(2500); // the diagnostics and the status bar follow within a second or two
         saveScreenshot(window, "dark.png");
         // The charts in the dark theme.
-        window.chartsAction()->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(window.chartsView()->charts().bucketCount() > 0, 10000);
+        chartsAction(window)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(chartsView(window)->charts().bucketCount() > 0, 10000);
         QTest::qWait(300);
-        saveScreenshot(*window.chartsView(), "charts-dark.png");
+        saveScreenshot(*chartsView(window), "charts-dark.png");
     }
     ui::applyTheme(*app, Theme::Light);
     QVERIFY(!ui::isDarkPalette());

@@ -50,6 +50,7 @@ ExportDialog::ExportDialog(const QString &capturePath, QWidget *parent)
     , m_capturePath(capturePath)
     , m_what(FilterTarget::Events)
 {
+    setObjectName(QStringLiteral("exportDialog"));
     qRegisterMetaType<pimscope::ExportStats>();
     setWindowTitle(QStringLiteral("Export"));
     auto *layout = new QVBoxLayout(this);

@@ -10,6 +10,7 @@
 
 #include "mainwindow.h"
 #include "models/eventtablemodel.h"
+#include "windowfixture.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -26,6 +27,8 @@
 #include <cstdio>
 
 using namespace pimscope;
+using pimscope::test::eventsModel;
+using pimscope::test::filterEdit;
 
 namespace {
 
@@ -62,12 +65,12 @@ struct FilterTimes
 };
 FilterTimes filterTimes(ui::MainWindow &window, const QString &text)
 {
-    EventTableModel *model = window.eventsModel();
+    EventTableModel *model = eventsModel(window);
     QSignalSpy answers(model, &PagedTableModel::matched);
     QElapsedTimer t;
     t.start();
-    window.filterEdit()->setText(text);
-    Q_EMIT window.filterEdit()->returnPressed(); // no debounce: measure the query, not the typing pause
+    filterEdit(window)->setText(text);
+    Q_EMIT filterEdit(window)->returnPressed(); // no debounce: measure the query, not the typing pause
     FilterTimes times;
     // A streaming search shows the rows of its first ranges while it goes on.
     waitFor([&] {
@@ -100,7 +103,7 @@ int main(int argc, char *argv[])
     ui::MainWindow window(path, QHostAddress::LocalHost, 0);
     window.resize(1400, 900);
     window.show();
-    EventTableModel *model = window.eventsModel();
+    EventTableModel *model = eventsModel(window);
     waitFor([&] {
         return model->matchCount() > 0
             && model->data(model->index(0, EventTableModel::Action)).toString() != QStringLiteral("…");

@@ -1,0 +1,357 @@
+#include "detailpane.h"
+
+#include "deliverysummary.h"
+#include "jsontreeview.h"
+#include "severitydelegate.h"
+
+#include "analysis/jsondiff.h"
+#include "models/eventtablemodel.h"
+#include "store/capturequeries.h"
+#include "util/jsonindent.h"
+#include "util/timeutil.h"
+
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMap>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTextEdit>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace pimscope::ui {
+
+namespace {
+
+/** JSON indented in its own member order with its own bytes; anything else as it is. */
+QString prettyJson(const QByteArray &bytes)
+{
+    QJsonParseError error;
+    QJsonDocument::fromJson(bytes, &error);
+    if (error.error != QJsonParseError::NoError)
+        return QString::fromUtf8(bytes);
+    return QString::fromUtf8(indentJson(bytes));
+}
+
+QPlainTextEdit *codeView(QWidget *parent, const char *objectName)
+{
+    auto *view = new QPlainTextEdit(parent);
+    view->setObjectName(QString::fromLatin1(objectName));
+    view->setReadOnly(true);
+    view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    view->setLineWrapMode(QPlainTextEdit::NoWrap);
+    return view;
+}
+
+constexpr int timelineColumns = 7;
+
+} // namespace
+
+DetailPane::DetailPane(QWidget *parent)
+    : QTabWidget(parent)
+{
+    setObjectName(QStringLiteral("details"));
+    // Event: the tree (search, copy value or path) over the indented text.
+    auto *eventTab = new QSplitter(Qt::Vertical, this);
+    m_eventTree = new JsonTreeView(eventTab);
+    m_eventTree->setObjectName(QStringLiteral("eventTree"));
+    m_eventJson = codeView(eventTab, "eventJson");
+    eventTab->addWidget(m_eventTree);
+    eventTab->addWidget(m_eventJson);
+    eventTab->setStretchFactor(0, 3);
+    eventTab->setStretchFactor(1, 2);
+    // Raw: the body's exact bytes, and beside them the same JSON indented.
+    auto *rawTab = new QSplitter(Qt::Horizontal, this);
+    m_raw = codeView(rawTab, "rawBody");
+    m_raw->setToolTip(QStringLiteral("The body exactly as received"));
+    m_rawPretty = codeView(rawTab, "rawBodyIndented");
+    m_rawPretty->setToolTip(QStringLiteral("The same body indented (members in their order)"));
+    rawTab->addWidget(m_raw);
+    rawTab->addWidget(m_rawPretty);
+    m_headers = new QTableWidget(0, 2, this);
+    m_headers->setObjectName(QStringLiteral("headersTable"));
+    m_headers->setHorizontalHeaderLabels({QStringLiteral("Header"), QStringLiteral("Value")});
+    m_headers->horizontalHeader()->setStretchLastSection(true);
+    m_headers->verticalHeader()->hide();
+    m_headers->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_delivery = codeView(this, "deliveryText");
+    addTab(eventTab, QStringLiteral("Event"));
+    addTab(rawTab, QStringLiteral("Raw"));
+    addTab(m_headers, QStringLiteral("Headers"));
+    addTab(m_delivery, QStringLiteral("Delivery"));
+
+    m_timelineTab = new QWidget(this);
+    auto *timelineLayout = new QVBoxLayout(m_timelineTab);
+    timelineLayout->setContentsMargins(4, 4, 4, 4);
+    m_timelineSummary = new QLabel(m_timelineTab);
+    m_timelineSummary->setObjectName(QStringLiteral("timelineSummary"));
+    m_timelineSummary->setWordWrap(true);
+    m_timeline = new QTreeWidget(m_timelineTab);
+    m_timeline->setObjectName(QStringLiteral("timeline"));
+    m_timeline->setRootIsDecorated(false);
+    m_timeline->setUniformRowHeights(true);
+    m_timeline->setHeaderLabels({QStringLiteral("Event time (UTC)"), QStringLiteral("Action"), QStringLiteral("Author"),
+                                 QStringLiteral("Origin"), QStringLiteral("Received (UTC)"), QStringLiteral("Delivery"),
+                                 QStringLiteral("Flags")});
+    connect(m_timeline, &QTreeWidget::itemActivated, this,
+            [this](QTreeWidgetItem *item) { Q_EMIT eventActivated(item->data(0, Qt::UserRole).toLongLong()); });
+    timelineLayout->addWidget(m_timelineSummary);
+    timelineLayout->addWidget(m_timeline, 1);
+    addTab(m_timelineTab, QStringLiteral("Timeline"));
+
+    m_compareTab = new QWidget(this);
+    auto *compareLayout = new QVBoxLayout(m_compareTab);
+    compareLayout->setContentsMargins(4, 4, 4, 4);
+    m_compare = new QTextEdit(m_compareTab);
+    m_compare->setObjectName(QStringLiteral("compareView"));
+    m_compare->setReadOnly(true);
+    m_compare->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    compareLayout->addWidget(m_compare);
+    addTab(m_compareTab, QStringLiteral("Compare"));
+    setTabEnabled(compareTabIndex(), false);
+    setTabToolTip(compareTabIndex(), QStringLiteral("Select two events (Ctrl+click) to compare them"));
+}
+
+void DetailPane::setCapture(CaptureQueries *queries, QObject *context)
+{
+    m_queries = queries;
+    m_context = context;
+    clear();
+}
+
+void DetailPane::clear()
+{
+    m_shownDelivery = 0;
+    m_timelineSubject.clear();
+    for (QPlainTextEdit *view : {m_eventJson, m_raw, m_rawPretty, m_delivery})
+        view->clear();
+    m_eventTree->clear();
+    m_headers->setRowCount(0);
+    m_timeline->clear();
+    m_timelineSummary->clear();
+    m_compare->clear();
+}
+
+void DetailPane::setShowingDeliveries(bool deliveries)
+{
+    m_shownDelivery = 0;
+    setTabEnabled(indexOf(m_timelineTab), !deliveries);
+    setTabEnabled(compareTabIndex(), false);
+    if (deliveries && currentIndex() == 0)
+        setCurrentWidget(m_delivery);
+}
+
+void DetailPane::clearEvent()
+{
+    m_eventJson->clear();
+    m_eventTree->clear();
+}
+
+bool DetailPane::showsEvent() const
+{
+    return !m_eventJson->toPlainText().isEmpty();
+}
+
+void DetailPane::showEvent(const EventRecord &record)
+{
+    m_eventJson->setPlainText(prettyJson(record.payload));
+    m_eventTree->setJson(record.payload);
+    showTimeline(record);
+    showDelivery(record.event.deliveryId);
+}
+
+void DetailPane::showDeliveryRow(qint64 deliveryId)
+{
+    if (!m_queries)
+        return;
+    // The Event tab lists the delivery's events, each as the PIM sent it.
+    m_queries->eventsOfDelivery(deliveryId, m_context, [this, deliveryId](Result<QList<EventRecord>> events) {
+        if (deliveryId != m_shownDelivery || !events)
+            return;
+        QStringList parts;
+        for (const EventRecord &e : *events) {
+            parts << QStringLiteral("// event %1 of %2: %3 %4")
+                         .arg(e.event.seq + 1)
+                         .arg(events->size())
+                         .arg(e.event.action, EventTableModel::subjectText(e.event))
+                  << prettyJson(e.payload);
+        }
+        m_eventJson->setPlainText(parts.isEmpty() ? QStringLiteral("// no event in this delivery") : parts.join(u'\n'));
+        m_eventTree->clear();
+    });
+    showDelivery(deliveryId);
+}
+
+void DetailPane::showDelivery(qint64 deliveryId)
+{
+    if (deliveryId == m_shownDelivery || !m_queries)
+        return;
+    m_shownDelivery = deliveryId;
+    // Nothing of the previous selection stays on show while this one is read.
+    m_raw->setPlainText(QStringLiteral("…"));
+    m_rawPretty->clear();
+    m_delivery->setPlainText(QStringLiteral("…"));
+    m_headers->setRowCount(0);
+    m_queries->delivery(deliveryId, m_context, [this, deliveryId](Result<Delivery> d) {
+        if (deliveryId != m_shownDelivery)
+            return;
+        if (!d) {
+            m_delivery->setPlainText(d.error());
+            return;
+        }
+        // Exactly as received (bytes that are not UTF-8 show as U+FFFD here; exports keep them).
+        m_raw->setPlainText(QString::fromUtf8(d->body));
+        m_rawPretty->setPlainText(prettyJson(d->body));
+        m_headers->setRowCount(int(d->headers.size()));
+        for (int i = 0; i < d->headers.size(); ++i) {
+            m_headers->setItem(i, 0, new QTableWidgetItem(QString::fromLatin1(d->headers[i].name)));
+            m_headers->setItem(i, 1, new QTableWidgetItem(QString::fromUtf8(d->headers[i].value)));
+        }
+        m_delivery->setPlainText(deliverySummary(*d));
+    });
+}
+
+void DetailPane::showTimeline(const EventRecord &selected)
+{
+    const Event &e = selected.event;
+    const QString key = e.subjectUuid.isEmpty() ? e.subjectId : e.subjectUuid;
+    if (key.isEmpty()) {
+        m_timelineSubject.clear();
+        m_timeline->clear();
+        m_timelineSummary->setText(QStringLiteral("This event names no product, product model or document."));
+        return;
+    }
+    const QString subject = e.subjectType + u'\x1f' + key;
+    const qint64 selectedId = e.id;
+    m_timelineSubject = subject;
+    const QString title = EventTableModel::subjectText(e);
+    m_queries->eventsOfSubject(
+        e.subjectType, key, m_context,
+        [this, subject, selectedId, title, type = e.subjectType](Result<QList<EventRecord>> rows) {
+            if (subject != m_timelineSubject)
+                return; // another row was selected meanwhile
+            m_timeline->clear();
+            if (!rows) {
+                m_timelineSummary->setText(rows.error());
+                return;
+            }
+            QMap<QString, int> byAction;
+            int duplicates = 0, outOfOrder = 0;
+            for (const EventRecord &r : *rows) {
+                const Event &ev = r.event;
+                auto *item = new QTreeWidgetItem(m_timeline);
+                item->setText(0, ev.eventTimeMs ? toTableUtc(*ev.eventTimeMs) : QString());
+                item->setText(1, ev.action);
+                item->setText(2, ev.author);
+                item->setText(3, originName(r.origin));
+                item->setText(4, toTableUtc(r.receivedAtMs));
+                item->setText(5, QString::number(ev.deliveryId));
+                item->setText(6, EventTableModel::flagsText(ev.flags));
+                item->setData(0, Qt::UserRole, ev.id);
+                if (const QColor tint = severityTint(severityOf(ev.flags)); tint.isValid()) {
+                    for (int c = 0; c < 7; ++c)
+                        item->setBackground(c, tint);
+                }
+                if (ev.id == selectedId) {
+                    QFont bold = item->font(0);
+                    bold.setBold(true);
+                    for (int c = 0; c < 7; ++c)
+                        item->setFont(c, bold);
+                    m_timeline->setCurrentItem(item);
+                }
+                const QString verb = ev.action.section(u'.', -1);
+                byAction[verb.isEmpty() ? ev.action : verb]++;
+                duplicates += ev.flags.testFlag(Flag::Duplicate) ? 1 : 0;
+                outOfOrder += ev.flags.testFlag(Flag::OutOfOrder) ? 1 : 0;
+            }
+            QStringList counts;
+            for (auto it = byAction.cbegin(); it != byAction.cend(); ++it)
+                counts << QStringLiteral("%1 %2×").arg(it.key()).arg(it.value());
+            QString text = QStringLiteral("<b>%1</b> (%2): %3 events — %4")
+                               .arg(title.toHtmlEscaped(), type.toHtmlEscaped())
+                               .arg(rows->size())
+                               .arg(counts.join(QStringLiteral(", ")).toHtmlEscaped());
+            if (duplicates)
+                text += QStringLiteral(" · <span style='color:#b58900'>%1 delivered again</span>").arg(duplicates);
+            if (outOfOrder)
+                text += QStringLiteral(" · <span style='color:#b58900'>%1 older than one already received</span>")
+                            .arg(outOfOrder);
+            m_timelineSummary->setText(text);
+            for (int c = 0; c < 7; ++c)
+                m_timeline->resizeColumnToContents(c);
+        });
+}
+
+int DetailPane::compareTabIndex() const
+{
+    return indexOf(m_compareTab);
+}
+
+bool DetailPane::canCompare() const
+{
+    return isTabEnabled(compareTabIndex());
+}
+
+void DetailPane::showCompareTab()
+{
+    setCurrentIndex(compareTabIndex());
+}
+
+void DetailPane::showTimelineTab()
+{
+    setCurrentWidget(m_timelineTab);
+}
+
+void DetailPane::compare(const EventRecord *a, const EventRecord *b)
+{
+    setTabEnabled(compareTabIndex(), a && b);
+    if (!a || !b) {
+        m_compare->clear();
+        return;
+    }
+    // Compare what the events are about (the resource), or the whole events when they have none.
+    const auto resource = [](const QByteArray &payload) {
+        const QJsonObject o = QJsonDocument::fromJson(payload).object();
+        const QJsonValue r = o.value(u"data").toObject().value(u"resource");
+        return r.isObject() ? r : QJsonValue(o);
+    };
+    const QList<JsonChange> changes = jsonDiff(resource(a->payload), resource(b->payload));
+    QString html = QStringLiteral("<p><b>#%1</b> %2 %3 → <b>#%4</b> %5 %6: %7</p>")
+                       .arg(a->event.id)
+                       .arg(a->event.action.toHtmlEscaped(),
+                            a->event.eventTimeMs ? toTableUtc(*a->event.eventTimeMs) : QString())
+                       .arg(b->event.id)
+                       .arg(b->event.action.toHtmlEscaped(),
+                            b->event.eventTimeMs ? toTableUtc(*b->event.eventTimeMs) : QString())
+                       .arg(changes.isEmpty() ? QStringLiteral("no difference")
+                                              : (changes.size() > 1 ? QStringLiteral("%1 differences")
+                                                                    : QStringLiteral("%1 difference"))
+                                                    .arg(changes.size()));
+    html += QStringLiteral("<pre>");
+    for (const JsonChange &c : changes) {
+        const QString path = c.path.isEmpty() ? QStringLiteral("(the whole value)") : c.path;
+        switch (c.kind) {
+        case JsonChange::Added:
+            html += QStringLiteral("<span style='color:#2e7d32'>+ %1: %2</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.after).toHtmlEscaped());
+            break;
+        case JsonChange::Removed:
+            html += QStringLiteral("<span style='color:#c62828'>- %1: %2</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped());
+            break;
+        case JsonChange::Changed:
+            html += QStringLiteral("<span style='color:#b26a00'>~ %1: %2 → %3</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped(),
+                             compactJson(c.after).toHtmlEscaped());
+            break;
+        }
+    }
+    html += QStringLiteral("</pre>");
+    m_compare->setHtml(html);
+}
+
+} // namespace pimscope::ui

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "model/delivery.h"
+#include "store/records.h"
+
+#include <QTabWidget>
+
+class QLabel;
+class QPlainTextEdit;
+class QTableWidget;
+class QTextEdit;
+class QTreeWidget;
+
+namespace pimscope {
+class CaptureQueries;
+}
+
+namespace pimscope::ui {
+
+class JsonTreeView;
+
+/**
+ * The detail pane under the table: the tabs about the selected row. Event (the JSON as a tree over the indented
+ * text), Raw (the body's exact bytes beside the same JSON indented), Headers, Delivery (what the delivery is, for
+ * its origin), Timeline (every event of the same subject, the selected one in bold) and Compare (two selected
+ * events, what differs). What it shows is read on the capture's query thread; an answer about a row no longer
+ * selected is dropped.
+ */
+class DetailPane : public QTabWidget
+{
+    Q_OBJECT
+public:
+    explicit DetailPane(QWidget *parent = nullptr);
+
+    /** The capture whose rows are shown; its queries answer within `context` (deleted with the capture). */
+    void setCapture(CaptureQueries *queries, QObject *context);
+    /** Shows nothing (another capture). */
+    void clear();
+    /** Events or deliveries in the table: the Timeline and Compare tabs are about events only. */
+    void setShowingDeliveries(bool deliveries);
+
+    /** An event row: its JSON, its subject's timeline and its delivery. */
+    void showEvent(const EventRecord &record);
+    /** A delivery row: its events, each as the PIM sent it, and the delivery. */
+    void showDeliveryRow(qint64 deliveryId);
+    /** The Event tab shows nothing (a row whose page is not read yet). */
+    void clearEvent();
+    /** Whether the Event tab shows something. */
+    bool showsEvent() const;
+
+    /** The difference between two events (a before b), or none: the Compare tab is enabled for two only. */
+    void compare(const EventRecord *a, const EventRecord *b);
+    bool canCompare() const;
+    void showCompareTab();
+    void showTimelineTab();
+
+Q_SIGNALS:
+    /** An event of the timeline was activated (double-click, Enter): show it in the table. */
+    void eventActivated(qint64 eventId);
+
+private:
+    void showDelivery(qint64 deliveryId);
+    void showTimeline(const EventRecord &selected);
+    int compareTabIndex() const;
+
+    CaptureQueries *m_queries = nullptr;
+    QObject *m_context = nullptr;
+    qint64 m_shownDelivery = 0;
+    QString m_timelineSubject; ///< type + key of the subject shown
+
+    QPlainTextEdit *m_eventJson;
+    JsonTreeView *m_eventTree;
+    QPlainTextEdit *m_raw;
+    QPlainTextEdit *m_rawPretty;
+    QTableWidget *m_headers;
+    QPlainTextEdit *m_delivery;
+    QWidget *m_timelineTab;
+    QTreeWidget *m_timeline;
+    QLabel *m_timelineSummary;
+    QWidget *m_compareTab;
+    QTextEdit *m_compare;
+};
+
+} // namespace pimscope::ui

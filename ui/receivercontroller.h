@@ -1,0 +1,113 @@
+#pragma once
+
+#include "receiver/keychainrules.h"
+#include "receiver/receiver.h"
+#include "settings/appsettings.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QWidget;
+
+namespace pimscope {
+class EventStore;
+class KeychainRuleLoader;
+class SecretStore;
+} // namespace pimscope
+
+namespace pimscope::ui {
+
+/**
+ * The window's receiver: starts, stops and restarts it on the capture shown (with the secrets of its signature
+ * rules read from the keychain first, without blocking the window), and says what the user must know in a banner
+ * above the table: a port taken (with a button for the next free one), a listen address reachable from the
+ * network, secrets that could not be read, deliveries not being stored, or, while the capture is empty, where to
+ * point the PIM. It owns the toolbar's Receiver action, its URL label and the tunnel's public URL field.
+ */
+class ReceiverController : public QObject
+{
+    Q_OBJECT
+public:
+    /** `keychain` gives the window's keychain (created when first needed). */
+    ReceiverController(QWidget *window, std::function<SecretStore *()> keychain);
+    ~ReceiverController() override;
+
+    QAction *action() const { return m_action; }
+    QLabel *urlLabel() const { return m_urlLabel; }
+    QLineEdit *publicUrlEdit() const { return m_publicUrl; }
+    QWidget *banner() const { return m_bannerBox; }
+
+    /** The capture deliveries go to (null: none, the receiver cannot start). */
+    void setStore(EventStore *store);
+    /** How to listen and answer (the receiver is not restarted: see applySettings()). */
+    void setSettings(const AppSettings &settings) { m_settings = settings; }
+    void setListenAddress(const QHostAddress &address, quint16 port);
+    /** Whether the capture shown has no row and no filter (the banner then says where to point the PIM). */
+    void setCaptureEmpty(std::function<bool()> empty) { m_captureEmpty = std::move(empty); }
+
+    /** Starts (or restarts) the receiver on `port`; false, with the reason shown, when it cannot listen. */
+    bool start(quint16 port);
+    /** Starts it on the port it last listened on (or was given). */
+    bool restart() { return start(m_port); }
+    void stop();
+    /**
+     * New settings: secret values typed in are written to the keychain (by name) first, then the receiver restarts
+     * with the new listen address, answers and secrets if it was running.
+     */
+    void applySettings(const AppSettings &old, const AppSettings &now, const QHash<QString, QByteArray> &secrets);
+
+    Receiver *receiver() const { return m_receiver.get(); }
+    /** True while the receiver's secrets are being read from the keychain (it starts once they are). */
+    bool readingSecrets() const { return m_loader != nullptr; }
+    /** Running, or starting (its secrets being read), or meant to be (checked in the toolbar). */
+    bool isWanted() const;
+    /** The URL to give the PIM: the tunnel's public URL when one is set, else the receiver's; empty while stopped. */
+    QString shownUrl() const;
+    /** "receiver on http://…", "receiver starting…" or "receiver stopped", for the status bar. */
+    QString stateText() const;
+
+    void showBanner(const QString &html, quint16 suggestedPort = 0);
+    void hideBanner();
+    /** Hides the "Waiting for events" banner (rows arrived); the others stay. */
+    void dismissWaitingBanner();
+
+Q_SIGNALS:
+    /** The receiver started, stopped or failed to start. */
+    void changed();
+    /** What the toolbar and the status bar show changed (the public URL, the state). */
+    void shownChanged();
+
+private:
+    void loadSecretsThenStart(quint16 port);
+    void updateUrlLabel();
+
+    std::function<SecretStore *()> m_keychain;
+    AppSettings m_settings;
+    EventStore *m_store = nullptr;
+    QHostAddress m_address;
+    quint16 m_port = 0;
+    std::unique_ptr<Receiver> m_receiver;
+    KeychainRuleLoader *m_loader = nullptr;
+    bool m_rulesLoaded = false;
+    QList<KeychainRule> m_loadedRulesFor; ///< the rules m_loadedRules were read for
+    QList<SignatureRule> m_loadedRules;
+    QStringList m_secretFailures;
+    std::function<bool()> m_captureEmpty;
+
+    QAction *m_action;
+    QLabel *m_urlLabel;
+    QLineEdit *m_publicUrl;
+    QWidget *m_bannerBox;
+    QLabel *m_banner;
+    QPushButton *m_otherPort;
+};
+
+} // namespace pimscope::ui
