@@ -5,6 +5,7 @@
 #include "store/connection.h"
 #include "store/eventstore.h"
 #include "store/schema.h"
+#include "store/sqlitestatement.h"
 #include "store/storereader.h"
 #include "util/textkey.h"
 
@@ -70,6 +71,7 @@ class TestEventStore : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void namedParametersAreCheckedWhenPrepared();
     void newCaptureIsCreated();
     void newCaptureIsPrivate();
     void rejectsFilesItDoesNotOwn_data();
@@ -97,6 +99,47 @@ private Q_SLOTS:
     void sortKeysAreNeverSql();
     void readersCannotWrite();
 };
+
+void TestEventStore::namedParametersAreCheckedWhenPrepared()
+{
+    // The writer's statements name their parameters and bind them by enums in the same order: a statement whose
+    // parameters are not exactly the names given, in that order, is refused when prepared (never a value bound to
+    // the wrong column at run time).
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("named-parameters"));
+        db.setDatabaseName(QStringLiteral(":memory:"));
+        QVERIFY(db.open());
+        QVERIFY(QSqlQuery(db).exec(QStringLiteral("CREATE TABLE t (a, b)")));
+        {
+            sqlite3 *handle = SqliteStatement::handle(db);
+            QVERIFY(handle);
+            const char *inOrder[] = {":a", ":b"};
+            const char *swapped[] = {":b", ":a"};
+            const char *tooFew[] = {":a"};
+            SqliteStatement s;
+            QVERIFY2(s.prepare(handle, "INSERT INTO t (a, b) VALUES (:a, :b)", inOrder), qPrintable(s.errorString()));
+            s.bind(1, 7);
+            s.bind(2, QStringLiteral("seven"));
+            QVERIFY(s.exec());
+            QVERIFY(!s.prepare(handle, "INSERT INTO t (a, b) VALUES (:a, :b)", swapped));
+            QVERIFY2(s.errorString().contains(QStringLiteral("parameter 1 is :a, not :b")),
+                     qPrintable(s.errorString()));
+            QVERIFY(!s.prepare(handle, "INSERT INTO t (a, b) VALUES (:a, :b)", tooFew));
+            QVERIFY2(s.errorString().contains(QStringLiteral("2 parameters where 1 are named")),
+                     qPrintable(s.errorString()));
+            QVERIFY(!s.prepare(handle, "INSERT INTO t (a, b) VALUES (?, ?)", inOrder));
+            QVERIFY2(s.errorString().contains(QStringLiteral("unnamed")), qPrintable(s.errorString()));
+            // A name used twice is one parameter.
+            const char *once[] = {":a"};
+            QVERIFY2(s.prepare(handle, "SELECT 1 FROM t WHERE a = :a OR b = :a", once), qPrintable(s.errorString()));
+        }
+        QSqlQuery check(db);
+        QVERIFY(check.exec(QStringLiteral("SELECT a, b FROM t")) && check.next());
+        QCOMPARE(check.value(0).toInt(), 7);
+        QCOMPARE(check.value(1).toString(), QStringLiteral("seven"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("named-parameters"));
+}
 
 void TestEventStore::newCaptureIsCreated()
 {

@@ -24,9 +24,35 @@ SqliteStatement::~SqliteStatement()
         sqlite3_finalize(m_stmt);
 }
 
+bool SqliteStatement::prepare(sqlite3 *db, const char *sql, std::span<const char *const> names)
+{
+    if (!prepare(db, sql))
+        return false;
+    const int count = sqlite3_bind_parameter_count(m_stmt);
+    if (count != int(names.size())) {
+        m_error = QStringLiteral("%1 parameters where %2 are named: %3")
+                      .arg(count)
+                      .arg(names.size())
+                      .arg(QString::fromUtf8(sql));
+        return false;
+    }
+    for (int i = 0; i < count; ++i) {
+        const char *name = sqlite3_bind_parameter_name(m_stmt, i + 1);
+        if (!name || std::strcmp(name, names[std::size_t(i)]) != 0) {
+            m_error = QStringLiteral("parameter %1 is %2, not %3: %4")
+                          .arg(i + 1)
+                          .arg(QString::fromUtf8(name ? name : "unnamed"), QString::fromUtf8(names[std::size_t(i)]),
+                               QString::fromUtf8(sql));
+            return false;
+        }
+    }
+    return true;
+}
+
 bool SqliteStatement::prepare(sqlite3 *db, const char *sql)
 {
     m_db = db;
+    m_error.clear();
     if (m_stmt) {
         sqlite3_finalize(m_stmt);
         m_stmt = nullptr;
@@ -121,6 +147,8 @@ qint64 SqliteStatement::int64(int column) const
 
 QString SqliteStatement::errorString() const
 {
+    if (!m_error.isEmpty())
+        return m_error;
     return m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QStringLiteral("no database");
 }
 

@@ -4,6 +4,7 @@
 #include <QString>
 
 #include <optional>
+#include <span>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -30,6 +31,12 @@ public:
 
     /** Prepares `sql` (with '?' placeholders) on `db`; false with errorString() on failure. */
     bool prepare(sqlite3 *db, const char *sql);
+    /**
+     * Prepares `sql`, whose parameters are named (`:name`), and checks them against `names`: the statement has
+     * exactly these parameters, the i-th of them numbered i + 1, so that code binding by an enum of the same order
+     * binds each value to the parameter of its name. A mismatch fails the prepare with errorString() naming it.
+     */
+    bool prepare(sqlite3 *db, const char *sql, std::span<const char *const> names);
 
     // Parameters count from 1, as in SQLite.
     void bindNull(int i);
@@ -70,6 +77,7 @@ public:
 
 private:
     sqlite3 *m_db = nullptr;
+    QString m_error; ///< a problem found by prepare() itself (not SQLite's)
     sqlite3_stmt *m_stmt = nullptr;
 };
 

@@ -4,6 +4,7 @@
 #include "connection.h"
 #include "records.h"
 #include "sqlitestatement.h"
+#include "writerjobs.h"
 
 #include "analysis/flagger.h"
 
@@ -118,78 +119,72 @@ protected:
     void run() override;
 
 private:
-    /**
-     * What the writer binds for a delivery's events, computed by the thread that queued it, off the writer's path
-     * (the writer is a large import's critical path): the texts in UTF-8 in one buffer (bound without a copy), and
-     * the index keys (util/textkey.h).
-     */
-    struct PreparedEvents
-    {
-        /** event_id, action, author, author_type, pim_source, subject_type, subject_id, subject_uuid. */
-        static constexpr int textCount = 8;
-        struct Row
-        {
-            std::optional<qint64> idKey;
-            std::optional<qint64> subjectKey;
-            std::array<std::pair<qint32, qint32>, textCount> text; ///< offset and length in utf8; offset -1: NULL
-        };
-        QByteArray utf8;
-        std::vector<Row> rows;
-        static PreparedEvents of(const QList<Event> &events);
-    };
-
+    using PreparedEvents = writerjobs::PreparedEvents;
     struct Job
     {
-        enum Kind { Store, SelfAuthor, BeginBulk, EndBulk, Answer, Prune, BeginImport, FinishImport, AbortImport };
-        Kind kind = Store;
         quint64 ticket = 0;
-        bool parsed = false;
-        bool indexLater = false;
-        Delivery delivery;
-        QString text;
-        QList<AnswerTime> answers;
-        Retention retention;
-        qint64 nowMs = 0;
-        ImportRecord import;
-        PreparedEvents prepared; ///< of delivery.events when they were parsed before queueing
+        writerjobs::Payload what;
+    };
+    /**
+     * What the jobs of the batch being committed leave to do once it is committed (or to forget when it is rolled
+     * back), in one place: reset after every batch.
+     */
+    struct BatchState
+    {
+        QList<StoredDelivery> stored; ///< reported by deliveriesStored once committed
+        std::vector<qint64> backlog; ///< deliveries stored to be indexed after the commit
+        qint64 prunedDeliveries = 0; ///< by the prune jobs
+        qint64 prunedEvents = 0;
+        std::vector<std::pair<quint64, qint64>> begunImports; ///< ticket -> import id
+        std::vector<std::pair<qint64, qint64>> removedImports; ///< import id -> deliveries
+        std::map<qint64, ImportProgress> importProgress; ///< by import id: what the batch adds
+        bool removedEvents = false; ///< events are gone: the flagger's state is read again
     };
 
-    quint64 push(Job job);
-    quint64 pushImportJob(int kind, ImportRecord record);
+    quint64 push(writerjobs::Payload what);
 
+    // storewriter.cpp: the queue, the thread, the transaction.
     Result<void> openConnection();
     void loadFlaggerState();
     void process(std::deque<Job> &batch);
-    Result<void> writeDelivery(Job &job, QList<StoredDelivery> &stored);
+    void committed();
+    void rolledBack(const std::deque<Job> &batch, const QString &error);
     /**
      * Whether the capture file is still the one that was opened (SQLITE_FCNTL_HAS_MOVED): deleted or replaced, the
      * first time it is noticed, what the open file holds is copied to PATH.rescued-TIME.db, and every write from
      * then on fails with a message saying so (the receiver answers 503).
      */
     Result<void> checkFileInPlace();
-    Result<void> applySelfAuthor(const QString &author);
+    Result<void> apply(writerjobs::SetSelfAuthor &job, quint64 ticket);
+    Result<void> apply(writerjobs::Bulk &job, quint64 ticket);
+    Result<void> apply(writerjobs::RecordAnswers &job, quint64 ticket);
     Result<void> applyBulk(bool begin);
-    Result<void> applyAnswer(qint64 deliveryId, double ackMs);
-    Result<void> applyPrune(const Retention &retention, qint64 nowMs);
-    qint64 m_prunedDeliveries = 0; ///< by the prune jobs of the batch being committed
-    qint64 m_prunedEvents = 0;
-    Result<void> applyBeginImport(const Job &job);
-    Result<void> applyFinishImport(const ImportRecord &record);
-    Result<void> applyAbortImport(qint64 importId);
-    /** Removes the imports that processes now gone left unfinished (at open). */
-    void recoverImports();
-    std::vector<std::pair<quint64, qint64>> m_begunImports; ///< ticket -> import id, for the batch being committed
-    std::vector<std::pair<qint64, qint64>> m_removedImports; ///< import id -> deliveries, the same
-    bool m_abortedImport = false; ///< the batch being committed removed events: the flag state is read again
-    Result<void> insertEvents(Delivery &d, const PreparedEvents &prepared, Flags ownFlags,
-                              QList<StoredDelivery> *stored, quint64 ticket);
+
+    // deliveryinsert.cpp: a delivery and its events.
+    Result<void> prepareStatements();
+    Result<void> apply(writerjobs::StoreDelivery &job, quint64 ticket);
+    Result<void> insertEvents(Delivery &d, const PreparedEvents &prepared, Flags ownFlags, bool indexing,
+                              quint64 ticket);
+
+    // backlogindexer.cpp: the events of deliveries committed before them.
+    void loadBacklog();
     /**
      * Indexes the events of up to `max` deliveries of the backlog in one transaction, for about `budget` (at
      * least one delivery); with yieldToQueue, stops early once a job is queued.
      */
     void indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::steady_clock::duration budget);
-    void loadBacklog();
 
+    // retention.cpp
+    Result<void> apply(writerjobs::Prune &job, quint64 ticket);
+
+    // importjournal.cpp
+    Result<void> apply(writerjobs::BeginImport &job, quint64 ticket);
+    Result<void> apply(writerjobs::FinishImport &job, quint64 ticket);
+    Result<void> apply(writerjobs::AbortImport &job, quint64 ticket);
+    /** Removes the imports that processes now gone left unfinished (at open). */
+    void recoverImports();
+
+    BatchState m_batch;
     QString m_path;
     QString m_movedError; ///< set once the capture file was found deleted or replaced
     StoreOptions m_options;
@@ -198,8 +193,8 @@ private:
     /** The hot path binds straight to SQLite (see SqliteStatement); finalised before the connection closes. */
     struct Statements
     {
-        SqliteStatement insertDelivery;
-        SqliteStatement insertEvent;
+        SqliteStatement insertDelivery; ///< parameters: DeliveryParam (deliveryinsert.cpp)
+        SqliteStatement insertEvent; ///< parameters: EventParam
         SqliteStatement updateDeliveryFlags;
         SqliteStatement markIndexed; ///< a delivery's events were indexed after its commit
         SqliteStatement recordAck; ///< the answer time, and slow_ack past the format's budget
@@ -211,7 +206,6 @@ private:
     int m_bulkDepth = 0;
     std::unique_ptr<Checkpointer> m_checkpointer;
     std::deque<qint64> m_backlog; ///< deliveries stored whose events are not indexed yet (writer thread only)
-    std::vector<qint64> m_pendingBacklog; ///< the same, for the batch being committed
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
@@ -227,7 +221,6 @@ private:
     quint64 m_finishedTicket = 0; ///< every ticket up to this one was committed or failed
     std::map<quint64, qint64> m_importIds; ///< committed beginImport() tickets -> import ids (under m_mutex)
     std::map<qint64, ImportProgress> m_importProgress; ///< by import id (under m_mutex)
-    std::map<qint64, ImportProgress> m_stagedProgress; ///< the same, for the batch being committed (writer thread)
     bool m_backlogEmpty = false; ///< mirrors m_backlog.empty() for waitForIdle() (false until it is loaded)
     std::chrono::steady_clock::time_point m_lastPush; ///< when the last job was queued
     std::atomic<bool> m_queued = false; ///< m_queue is not empty (read without the lock by the indexer)
