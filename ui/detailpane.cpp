@@ -156,7 +156,7 @@ bool DetailPane::showsEvent() const
     return !m_eventJson->toPlainText().isEmpty();
 }
 
-void DetailPane::showEvent(const EventRecord &record)
+void DetailPane::showEventRecord(const EventRecord &record)
 {
     m_eventJson->setPlainText(prettyJson(record.payload));
     m_eventTree->setJson(record.payload);
@@ -253,13 +253,13 @@ void DetailPane::showTimeline(const EventRecord &selected)
                 item->setText(6, EventTableModel::flagsText(ev.flags));
                 item->setData(0, Qt::UserRole, ev.id);
                 if (const QColor tint = severityTint(severityOf(ev.flags)); tint.isValid()) {
-                    for (int c = 0; c < 7; ++c)
+                    for (int c = 0; c < timelineColumns; ++c)
                         item->setBackground(c, tint);
                 }
                 if (ev.id == selectedId) {
                     QFont bold = item->font(0);
                     bold.setBold(true);
-                    for (int c = 0; c < 7; ++c)
+                    for (int c = 0; c < timelineColumns; ++c)
                         item->setFont(c, bold);
                     m_timeline->setCurrentItem(item);
                 }
@@ -281,7 +281,7 @@ void DetailPane::showTimeline(const EventRecord &selected)
                 text += QStringLiteral(" · <span style='color:#b58900'>%1 older than one already received</span>")
                             .arg(outOfOrder);
             m_timelineSummary->setText(text);
-            for (int c = 0; c < 7; ++c)
+            for (int c = 0; c < timelineColumns; ++c)
                 m_timeline->resizeColumnToContents(c);
         });
 }

@@ -40,7 +40,7 @@ public:
     void setShowingDeliveries(bool deliveries);
 
     /** An event row: its JSON, its subject's timeline and its delivery. */
-    void showEvent(const EventRecord &record);
+    void showEventRecord(const EventRecord &record);
     /** A delivery row: its events, each as the PIM sent it, and the delivery. */
     void showDeliveryRow(qint64 deliveryId);
     /** The Event tab shows nothing (a row whose page is not read yet). */

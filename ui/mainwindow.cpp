@@ -808,7 +808,7 @@ void MainWindow::showSelected()
         return;
     }
     if (const EventRecord *r = m_table->currentEvent())
-        m_details->showEvent(*r);
+        m_details->showEventRecord(*r);
     else
         m_details->clearEvent();
 }
