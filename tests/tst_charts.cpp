@@ -8,6 +8,7 @@
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "testutil.h"
+#include "util/timeutil.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -52,7 +53,7 @@ void TestCharts::cleanup()
 
 void TestCharts::add(qint64 atMs, const QString &action, double ackMs, const QString &author)
 {
-    const QString time = QDateTime::fromMSecsSinceEpoch(atMs, Qt::UTC).toString(Qt::ISODate);
+    const QString time = utcDateTime(atMs).toString(Qt::ISODate);
     const int n = ++m_n;
     m_store->enqueue(receivedDelivery(akeneoBody({akeneoEvent(QStringLiteral("ev-%1").arg(n), action, time,
                                                               QStringLiteral("SKU-%1").arg(n), author)}),

@@ -1,7 +1,9 @@
 #include "util/timeutil.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace pimscope;
 
@@ -63,6 +65,55 @@ private Q_SLOTS:
         const QDateTime qt = QDateTime::fromString(text, Qt::ISODateWithMs);
         if (qt.isValid() && qt.timeSpec() != Qt::LocalTime)
             QCOMPARE(*ms, qt.toMSecsSinceEpoch());
+    }
+    void formatsAsQtDoes()
+    {
+        // The hand-written formatters write what QDateTime in UTC writes, for every millisecond tried: the edges of
+        // days, months, leap days and centuries, before 1970, the first and last of years 1 and 9999, beyond them
+        // (through QDateTime), and a million random times across the years.
+        const auto check = [](qint64 ms) {
+            const QDateTime qt = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
+            QCOMPARE(toIsoUtc(ms), qt.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ")));
+            QCOMPARE(toTableUtc(ms), qt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
+            QCOMPARE(toLogTimeUtc(ms), qt.toString(QStringLiteral("yyyy/MM/dd HH:mm:ss")).toLatin1());
+            QCOMPARE(toAtomUtc(ms), qt.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss+00:00")));
+            QCOMPARE(utcDateTime(ms), qt);
+        };
+        const qint64 day = 86'400'000;
+        const qint64 edges[] = {0,
+                                -1,
+                                1,
+                                day - 1,
+                                day,
+                                -day,
+                                -day - 1,
+                                *parseIsoDateTime("2000-02-29T23:59:59.999Z"),
+                                *parseIsoDateTime("2000-03-01T00:00:00Z"),
+                                *parseIsoDateTime("1900-02-28T12:00:00Z"),
+                                *parseIsoDateTime("1900-03-01T00:00:00Z"),
+                                *parseIsoDateTime("2100-03-01T00:00:00Z"),
+                                *parseIsoDateTime("1969-12-31T23:59:59.999Z"),
+                                *parseIsoDateTime("2026-12-31T23:59:59.999Z"),
+                                *parseIsoDateTime("0001-01-01T00:00:00Z"),
+                                *parseIsoDateTime("0001-01-01T00:00:00Z") - 1, // 1 BC: -0001 in Qt
+                                *parseIsoDateTime("9999-12-31T23:59:59.999Z"),
+                                *parseIsoDateTime("9999-12-31T23:59:59.999Z") + 1, // year 10000
+                                -62'200'000'000'000,
+                                400'000'000'000'000};
+        for (const qint64 ms : edges) {
+            check(ms);
+            if (QTest::currentTestFailed())
+                QFAIL(qPrintable(QStringLiteral("at %1 ms").arg(ms)));
+        }
+        QRandomGenerator random(20261206);
+        const qint64 first = *parseIsoDateTime("0001-01-01T00:00:00Z");
+        const qint64 last = *parseIsoDateTime("9999-12-31T23:59:59.999Z");
+        for (int i = 0; i < 1'000'000; ++i) {
+            const qint64 ms = first + qint64(random.bounded(quint64(last - first)));
+            check(ms);
+            if (QTest::currentTestFailed())
+                QFAIL(qPrintable(QStringLiteral("at %1 ms").arg(ms)));
+        }
     }
     void logTime()
     {

@@ -185,7 +185,7 @@ void Chart::paintTimeAxis(QPainter &p, const QRect &plot)
     for (int i = 0; i <= labels; ++i) {
         const qint64 at = m_charts->startMs + span * i / labels;
         const int x = plot.left() + int(double(plot.width()) * i / labels);
-        const QString text = QDateTime::fromMSecsSinceEpoch(at, Qt::UTC).toString(format);
+        const QString text = utcDateTime(at).toString(format);
         const int w = fm.horizontalAdvance(text);
         const int left = std::clamp(x - w / 2, 0, width() - w);
         p.drawText(QRect(left, plot.bottom() + 2, w, bottomMargin - 2), Qt::AlignCenter, text);

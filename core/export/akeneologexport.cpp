@@ -3,8 +3,8 @@
 #include "exporttext.h"
 
 #include "formats/phpjson.h"
+#include "util/timeutil.h"
 
-#include <QDateTime>
 #include <QRegularExpression>
 #include <algorithm>
 
@@ -18,17 +18,6 @@ void appendNullableString(QByteArray &out, const QString &s)
         out += "null";
     else
         appendPhpJsonString(out, s);
-}
-
-QByteArray logTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy/MM/dd HH:mm:ss")).toLatin1();
-}
-
-/** DATE_ATOM, as the PIM's normalizer writes event_datetime. */
-QString atomTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss+00:00"));
 }
 
 /** {"Name":["value", ...], ...} in the order the names first appear. */
@@ -76,7 +65,7 @@ void appendEvents(QByteArray &out, const QList<EventRecord> &events)
         out += ",\"event_id\":";
         appendNullableString(out, e.eventId);
         out += ",\"event_datetime\":";
-        appendNullableString(out, e.eventTimeMs ? atomTime(*e.eventTimeMs) : QString());
+        appendNullableString(out, e.eventTimeMs ? toAtomUtc(*e.eventTimeMs) : QString());
         out += ",\"author\":";
         appendNullableString(out, e.author);
         out += ",\"author_type\":";
@@ -122,7 +111,7 @@ void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &ev
         else if (status && *status >= 400)
             kind = LogMessage::EndpointError;
     }
-    out += logTime(d.receivedAtMs);
+    out += toLogTimeUtc(d.receivedAtMs);
     out += ' ';
     switch (kind) {
     case LogMessage::EndpointError:

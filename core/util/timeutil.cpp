@@ -1,6 +1,7 @@
 #include "timeutil.h"
 
 #include <QDateTime>
+#include <QTimeZone>
 
 namespace pimscope {
 
@@ -53,6 +54,73 @@ bool validDate(int y, int mo, int d)
 qint64 toMs(int y, int mo, int d, int h, int mi, int s, int ms)
 {
     return ((daysFromCivil(y, unsigned(mo), unsigned(d)) * 24 + h) * 60 + mi) * 60000 + qint64(s) * 1000 + ms;
+}
+
+/** The civil date of a day count since 1970-01-01 (the inverse of daysFromCivil, Howard Hinnant's algorithm). */
+void civilFromDays(qint64 z, qint64 &y, unsigned &m, unsigned &d)
+{
+    z += 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = unsigned(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = qint64(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+}
+
+/** How formatUtc() writes: "yyyy<date>MM<date>dd<between>HH:mm:ss[.zzz]<suffix>". */
+struct UtcStyle
+{
+    char dateSeparator;
+    char between;
+    bool milliseconds;
+    const char *suffix;
+};
+
+QByteArray formatUtc(qint64 ms, const UtcStyle &style)
+{
+    constexpr qint64 msPerDay = 86'400'000;
+    const qint64 days = ms >= 0 ? ms / msPerDay : -((-ms + msPerDay - 1) / msPerDay);
+    const auto ofDay = int(ms - days * msPerDay);
+    qint64 year = 0;
+    unsigned month = 0, day = 0;
+    civilFromDays(days, year, month, day);
+    if (year < 1 || year > 9999) {
+        // What QDateTime writes for such years (no year 0 there: 1 BC is -0001; a sign, more digits): through it.
+        const QString pattern = QStringLiteral("yyyy%1MM%1dd%2HH:mm:ss%3")
+                                    .arg(QChar::fromLatin1(style.dateSeparator), QChar::fromLatin1(style.between),
+                                         style.milliseconds ? QStringLiteral(".zzz") : QString());
+        QByteArray out = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(pattern).toLatin1();
+        return out + style.suffix;
+    }
+    char buf[32];
+    char *p = buf;
+    const auto put = [&p](unsigned value, int width) {
+        for (int i = width - 1; i >= 0; --i) {
+            p[i] = char('0' + value % 10);
+            value /= 10;
+        }
+        p += width;
+    };
+    put(unsigned(year), 4);
+    *p++ = style.dateSeparator;
+    put(month, 2);
+    *p++ = style.dateSeparator;
+    put(day, 2);
+    *p++ = style.between;
+    put(unsigned(ofDay / 3'600'000), 2);
+    *p++ = ':';
+    put(unsigned(ofDay / 60'000 % 60), 2);
+    *p++ = ':';
+    put(unsigned(ofDay / 1000 % 60), 2);
+    if (style.milliseconds) {
+        *p++ = '.';
+        put(unsigned(ofDay % 1000), 3);
+    }
+    QByteArray out(buf, p - buf);
+    return out + style.suffix;
 }
 
 } // namespace
@@ -132,14 +200,29 @@ std::optional<qint64> parseLogDateTime(std::string_view text)
     return toMs(y, mo, d, h, mi, s, 0);
 }
 
+QDateTime utcDateTime(qint64 msSinceEpoch)
+{
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, QTimeZone::utc());
+}
+
 QString toIsoUtc(qint64 msSinceEpoch)
 {
-    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+    return QString::fromLatin1(formatUtc(msSinceEpoch, {'-', 'T', true, "Z"}));
 }
 
 QString toTableUtc(qint64 msSinceEpoch)
 {
-    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+    return QString::fromLatin1(formatUtc(msSinceEpoch, {'-', ' ', true, ""}));
+}
+
+QByteArray toLogTimeUtc(qint64 msSinceEpoch)
+{
+    return formatUtc(msSinceEpoch, {'/', ' ', false, ""});
+}
+
+QString toAtomUtc(qint64 msSinceEpoch)
+{
+    return QString::fromLatin1(formatUtc(msSinceEpoch, {'-', 'T', false, "+00:00"}));
 }
 
 } // namespace pimscope

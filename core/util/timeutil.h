@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QDateTime>
 #include <QString>
 #include <QStringView>
 #include <QtGlobal>
@@ -21,10 +23,20 @@ std::optional<qint64> parseIsoDateTime(QStringView text);
 /** Parses an Akeneo log time "YYYY/MM/DD HH:MM:SS" (UTC) into UTC milliseconds since the epoch. */
 std::optional<qint64> parseLogDateTime(std::string_view text);
 
+// UTC milliseconds since the epoch as text, by hand: no QDateTime (its Qt::TimeSpec overloads are deprecated from
+// Qt 6.8 on, and a QTimeZone costs a back-end lookup on Qt 6.4), the same digits QDateTime writes. Years 1 to 9999
+// are formatted here; the rare time outside them goes through QDateTime in UTC.
+
 /** Formats UTC milliseconds as "2025-03-18T14:02:11.000Z". */
 QString toIsoUtc(qint64 msSinceEpoch);
 /** The same for a table column headed "(UTC)": "2025-03-18 14:02:11.000". */
 QString toTableUtc(qint64 msSinceEpoch);
+/** As Akeneo's event-subscription log writes its times: "2025/03/18 14:02:11" (Latin-1). */
+QByteArray toLogTimeUtc(qint64 msSinceEpoch);
+/** PHP's DATE_ATOM in UTC, as Akeneo writes event_datetime: "2025-03-18T14:02:11+00:00". */
+QString toAtomUtc(qint64 msSinceEpoch);
+/** A QDateTime in UTC, built without the time-spec API that Qt 6.8 deprecates (for custom formats). */
+QDateTime utcDateTime(qint64 msSinceEpoch);
 
 /** Days since 1970-01-01 of a proleptic Gregorian civil date (Howard Hinnant's algorithm). */
 constexpr qint64 daysFromCivil(qint64 y, unsigned m, unsigned d)

@@ -7,6 +7,8 @@
 //
 // Prints the figures; the files go to a temporary folder (or DIR, kept for another run).
 
+#include "util/timeutil.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -32,8 +34,7 @@ QByteArray uuid(QRandomGenerator &r)
 QByteArray logTime(qint64 secondsSinceStart)
 {
     const qint64 t = 1'795'340'800 + secondsSinceStart; // 2026-11-22T08:00:00Z
-    const QDateTime dt = QDateTime::fromSecsSinceEpoch(t, Qt::UTC);
-    return dt.toString(QStringLiteral("yyyy/MM/dd HH:mm:ss")).toLatin1();
+    return pimscope::toLogTimeUtc(t * 1000);
 }
 
 /** Writes the log and, beside it, its contexts one per line (what jq is given). */
@@ -59,9 +60,9 @@ bool generate(const QString &logPath, const QString &contextsPath, qint64 target
                 + "\",\"event_datetime\":\"" + QByteArray(time).replace('/', '-').replace(' ', 'T')
                 + "+00:00\",\"author\":\"" + authors[r.bounded(4)] + "\",\"author_type\":\""
                 + (r.bounded(2) ? "ui" : "api") + '"'
-                + (model ? ",\"product_model_code\":\"model_" + QByteArray::number(r.bounded(5000)) + '"'
-                         : ",\"product_identifier\":\"SKU-" + QByteArray::number(r.bounded(100000))
-                           + "\",\"product_uuid\":\"" + uuid(r) + '"')
+                + (model ? QByteArray(",\"product_model_code\":\"model_" + QByteArray::number(r.bounded(5000)) + '"')
+                         : QByteArray(",\"product_identifier\":\"SKU-" + QByteArray::number(r.bounded(100000))
+                                      + "\",\"product_uuid\":\"" + uuid(r) + '"'))
                 + '}';
         }
         events += ']';
