@@ -4,7 +4,7 @@
 # then inside it runs `pimscope --version`, starts the window offscreen, and does a headless receive + export round
 # trip with tests/data/samples/akeneo_batch_example.json.
 #
-#   sudo packaging/test-deb.sh build/release/pimscope_0.1.0_amd64.deb
+#   sudo packaging/test-deb.sh build/release/pimscope_0.1.0-1~deb12_amd64.deb
 #
 # Needs root, debootstrap and curl (.ci/install-deps installs both). Environment:
 #   PIMSCOPE_DEB_CACHE   a folder keeping the downloaded .debs between runs (debootstrap's and apt's); none if unset
@@ -119,8 +119,13 @@ missing=$(in_root ldd /usr/bin/pimscope | grep 'not found' || true)
 [ -z "$missing" ] || die "libraries not found: $missing"
 version=$(in_root pimscope --version) || die "pimscope --version failed"
 echo "test-deb:   $version"
-expected=$(dpkg-deb -f "$deb" Version)
+package_version=$(dpkg-deb -f "$deb" Version)
+expected=${package_version%%-*} # the upstream version, without the package's revision
 case "$version" in "pimscope $expected "*) ;; *) die "--version does not say $expected: $version" ;; esac
+# Built for the release it is installed on: its revision names it (1~deb12 here).
+release=$(. "$root/etc/os-release" && echo "deb$VERSION_ID")
+case "$package_version" in *"~$release") ;; *) die "package version $package_version is not one for $release" ;; esac
+echo "test-deb:   package $package_version, for $release"
 for f in /usr/share/applications/io.github.pimscope.Pimscope.desktop /usr/share/metainfo/io.github.pimscope.Pimscope.metainfo.xml \
          /usr/share/icons/hicolor/scalable/apps/io.github.pimscope.Pimscope.svg \
          /usr/share/icons/hicolor/48x48/apps/io.github.pimscope.Pimscope.png; do
