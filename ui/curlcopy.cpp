@@ -16,29 +16,28 @@ void makeCurlCommand(CaptureQueries *queries, QObject *context, const std::funct
                      qint64 deliveryId, const QString &receiverUrl, bool withSecrets,
                      std::function<void(const QString &command, const QString &message)> done)
 {
-    const auto finish = [done](const QString &command, const QString &message) { done(command, message); };
     if (deliveryId <= 0 || !queries)
-        return finish({}, QStringLiteral("Select a row to copy as cURL"));
+        return done({}, QStringLiteral("Select a row to copy as cURL"));
     // The replay target and secret (Replay dialog), else the receiver itself, unsigned.
     QSettings stored;
     const ReplayChoices choices = ReplayChoices::load(stored);
     const QString &target = choices.url;
     const QString &secretName = choices.secretName;
     const int timeoutMs = choices.timeoutMs;
-    const auto build = [queries, context, finish, withSecrets, timeoutMs, deliveryId](QString url, QByteArray secret,
-                                                                                      QString note) {
+    const auto build = [queries, context, done, withSecrets, timeoutMs, deliveryId](QString url, QByteArray secret,
+                                                                                    QString note) {
         queries->delivery(
             deliveryId, context,
-            [queries, context, finish, withSecrets, timeoutMs, url, secret, note](Result<Delivery> d) {
+            [queries, context, done, withSecrets, timeoutMs, url, secret, note](Result<Delivery> d) {
                 if (!d)
-                    return finish({}, d.error());
-                const auto make = [finish, withSecrets, timeoutMs, url, secret, note](Format format,
-                                                                                      const QByteArray &body) {
+                    return done({}, d.error());
+                const auto make = [done, withSecrets, timeoutMs, url, secret, note](Format format,
+                                                                                    const QByteArray &body) {
                     const Headers headers = replayHeaders(format, body, secret, QDateTime::currentSecsSinceEpoch());
                     QString command = curlCommand(QUrl(url), headers, body, timeoutMs, withSecrets);
                     if (!note.isEmpty())
                         command.prepend(QStringLiteral("# ") + note + u'\n');
-                    finish(command, QStringLiteral("Copied a curl command that sends this delivery to %1").arg(url));
+                    done(command, QStringLiteral("Copied a curl command that sends this delivery to %1").arg(url));
                 };
                 if (d->origin != Origin::Log)
                     return make(d->format, d->body);
@@ -55,7 +54,7 @@ void makeCurlCommand(CaptureQueries *queries, QObject *context, const std::funct
     };
     if (target.isEmpty()) {
         if (receiverUrl.isEmpty())
-            return finish({}, QStringLiteral("Set a replay target first (Replay…, Ctrl+R)"));
+            return done({}, QStringLiteral("Set a replay target first (Replay…, Ctrl+R)"));
         return build(receiverUrl, {},
                      QStringLiteral("unsigned: no replay target set, this sends to Pimscope's own receiver"));
     }

@@ -263,6 +263,7 @@ QString MainWindow::cellFilter(const QModelIndex &index, bool exclude) const
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveLayout();
+    m_table->saveColumnLayout(); // on switching captures or tables, the table saves its own
     QMainWindow::closeEvent(event);
 }
 
@@ -271,8 +272,6 @@ void MainWindow::saveLayout()
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    if (m_model)
-        m_table->saveColumnLayout();
 }
 
 void MainWindow::refreshKnownValues(qint64 events)
@@ -492,6 +491,7 @@ void MainWindow::dropEvent(QDropEvent *event)
 
 void MainWindow::buildUi()
 {
+    m_chartsDock = new ChartsDock(this); // docked in buildDocks(); its action is the toolbar's and the menu's
     buildActions();
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -560,10 +560,9 @@ void MainWindow::buildUi()
 
 void MainWindow::buildActions()
 {
-    m_toolbar = addToolBar(QStringLiteral("Main"));
-    m_toolbar->setObjectName(QStringLiteral("mainToolbar"));
-    m_toolbar->setMovable(false);
-    QToolBar *toolbar = m_toolbar;
+    QToolBar *toolbar = addToolBar(QStringLiteral("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
     toolbar->addAction(m_receiver->action());
     m_receiver->urlLabel()->setParent(toolbar);
     toolbar->addWidget(m_receiver->urlLabel());
@@ -581,18 +580,24 @@ void MainWindow::buildActions()
         QStringLiteral("One row per HTTP request or log line instead of one per event (Ctrl+D)"));
     connect(m_deliveriesAction, &QAction::triggered, this, &MainWindow::showDeliveries);
     toolbar->addSeparator();
-    m_importAction = toolbar->addAction(QStringLiteral("Import log…"));
-    m_importAction->setShortcut(QKeySequence::Open);
-    m_importAction->setToolTip(QStringLiteral("Import an Akeneo event-subscription log (Connection settings > Event "
-                                              "subscription > Download logs) and see what went wrong (Ctrl+O; or drop "
-                                              "files on the window)"));
-    connect(m_importAction, &QAction::triggered, this, &MainWindow::chooseLogsToImport);
-    m_replayAction = toolbar->addAction(QStringLiteral("Replay…"));
-    m_replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_replayAction->setToolTip(
-        QStringLiteral("Send the selected events (or the filter's) to your connector, signed and "
-                       "paced like the PIM (Ctrl+R)"));
-    connect(m_replayAction, &QAction::triggered, this, &MainWindow::replaySelection);
+    QAction *charts = m_chartsDock->toggleViewAction();
+    toolbar->addAction(charts);
+    QAction *importAction = toolbar->addAction(QStringLiteral("Import log…"));
+    importAction->setShortcut(QKeySequence::Open);
+    importAction->setToolTip(QStringLiteral("Import an Akeneo event-subscription log (Connection settings > Event "
+                                            "subscription > Download logs) and see what went wrong (Ctrl+O; or drop "
+                                            "files on the window)"));
+    connect(importAction, &QAction::triggered, this, &MainWindow::chooseLogsToImport);
+    QAction *exportAction = toolbar->addAction(QStringLiteral("Export…"));
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->setToolTip(QStringLiteral("Write the selected rows, or every row shown, as JSON lines, CSV, HAR or "
+                                            "the PIM's log format (Ctrl+E)"));
+    connect(exportAction, &QAction::triggered, this, &MainWindow::exportRows);
+    QAction *replayAction = toolbar->addAction(QStringLiteral("Replay…"));
+    replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    replayAction->setToolTip(QStringLiteral("Send the selected events (or the filter's) to your connector, signed and "
+                                            "paced like the PIM (Ctrl+R)"));
+    connect(replayAction, &QAction::triggered, this, &MainWindow::replaySelection);
     toolbar->addSeparator();
     QAction *open = toolbar->addAction(QStringLiteral("Open…"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
@@ -622,20 +627,13 @@ void MainWindow::buildActions()
     demoAction->setToolTip(QStringLiteral("Explore Pimscope without a PIM: an hour of realistic traffic, with its "
                                           "problems, in a scratch capture"));
     connect(demoAction, &QAction::triggered, this, &MainWindow::loadDemo);
-    auto *exportAction = new QAction(QStringLiteral("Export…"), this);
-    m_exportAction = exportAction;
-    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    exportAction->setToolTip(QStringLiteral("Write the selected rows, or every row shown, as JSON lines, CSV, HAR or "
-                                            "the PIM's log format (Ctrl+E)"));
-    connect(exportAction, &QAction::triggered, this, &MainWindow::exportRows);
-    toolbar->insertAction(m_replayAction, exportAction);
 
     // The menus hold the toolbar's actions (one QAction each: one shortcut, one state).
     QMenu *fileMenu = menuBar()->addMenu(QStringLiteral("&File"));
     fileMenu->addAction(create);
     fileMenu->addAction(open);
     fileMenu->addSeparator();
-    fileMenu->addAction(m_importAction);
+    fileMenu->addAction(importAction);
     fileMenu->addAction(exportAction);
     fileMenu->addSeparator();
     fileMenu->addAction(demoAction);
@@ -643,12 +641,12 @@ void MainWindow::buildActions()
     QAction *quit = fileMenu->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     QMenu *captureMenu = menuBar()->addMenu(QStringLiteral("&Capture"));
-    m_captureMenu = captureMenu;
     captureMenu->addAction(m_receiver->action());
     captureMenu->addAction(copy);
     captureMenu->addSeparator();
     captureMenu->addAction(m_deliveriesAction);
-    captureMenu->addAction(m_replayAction);
+    captureMenu->addAction(charts);
+    captureMenu->addAction(replayAction);
     captureMenu->addSeparator();
     captureMenu->addAction(settingsAction);
     QMenu *helpMenu = menuBar()->addMenu(QStringLiteral("&Help"));
@@ -679,12 +677,9 @@ void MainWindow::buildDocks()
     resizeDocks({dock}, {360}, Qt::Horizontal);
     connect(m_diagnostics, &DiagnosticsPanel::filterRequested, this, &MainWindow::setFilter);
 
-    m_chartsDock = new ChartsDock(this);
     m_chartsDock->setFilterSource([this] { return m_model ? activeModel()->filter() : QString(); });
     addDockWidget(Qt::BottomDockWidgetArea, m_chartsDock);
     m_chartsDock->hide();
-    m_toolbar->insertAction(m_importAction, m_chartsDock->toggleViewAction());
-    m_captureMenu->insertAction(m_replayAction, m_chartsDock->toggleViewAction());
     connect(m_chartsDock, &ChartsDock::rangeSelected, this, &MainWindow::filterToRange);
 }
 
@@ -800,9 +795,8 @@ void MainWindow::showSelected()
 {
     const int row = m_table->currentIndex().row();
     if (m_model && showingDeliveries()) {
-        const qint64 id = m_deliveryModel->delivery(row) ? m_deliveryModel->delivery(row)->id : 0;
-        if (id > 0)
-            m_details->showDeliveryRow(id);
+        if (const Delivery *d = m_deliveryModel->delivery(row))
+            m_details->showDeliveryRow(d->id);
         else
             m_details->clearEvent();
         return;

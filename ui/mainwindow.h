@@ -20,8 +20,6 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QTimer;
-class QToolBar;
-class QMenu;
 class QModelIndex;
 
 namespace pimscope {
@@ -179,11 +177,6 @@ private:
     LogImportRunner *m_importRunner = nullptr;
 
     QAction *m_deliveriesAction = nullptr;
-    QAction *m_importAction = nullptr;
-    QAction *m_replayAction = nullptr;
-    QAction *m_exportAction = nullptr;
-    QToolBar *m_toolbar = nullptr;
-    QMenu *m_captureMenu = nullptr;
 
     SearchArea *m_search = nullptr;
 

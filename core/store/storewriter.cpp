@@ -357,7 +357,6 @@ void StoreWriter::run()
 void StoreWriter::process(std::deque<Job> &batch)
 {
     QSqlDatabase &db = m_connection->db();
-    m_batch = {};
     m_batch.stored.reserve(qsizetype(batch.size()));
     QString error;
     // IMMEDIATE: a batch may read first (is this log line stored already?), and a deferred transaction would then
