@@ -8,6 +8,7 @@
 #include <QTest>
 
 using namespace pimscope;
+using namespace Qt::StringLiterals;
 
 class TestJsonWriter : public QObject
 {
@@ -45,7 +46,7 @@ private Q_SLOTS:
         w.field("text",
                 QStringLiteral("quote \" backslash \\ newline \n tab \t nul ") + QChar(0) + QStringLiteral(" é ✓"));
         w.field("null", QString());
-        w.field("empty", QString(u""_qs));
+        w.field("empty", QString(u""_s));
         w.field("n", qint64(-42));
         w.field("x", 0.1);
         w.field("inf", std::numeric_limits<double>::infinity());

@@ -763,9 +763,12 @@ void TestReceiver::servesTls()
     QSslSocket socket;
     QSslConfiguration client = QSslConfiguration::defaultConfiguration();
     client.setCaCertificates(QSslCertificate::fromPath(tlsFile("cert.pem")));
+    // A client preferring HTTP/2 (as curl does) is answered in HTTP/1.1, the only protocol the guard reads.
+    client.setAllowedNextProtocols({QByteArray("h2"), QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
     socket.setSslConfiguration(client);
     socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_port);
     QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+    QCOMPARE(socket.sslConfiguration().nextNegotiatedProtocol(), QByteArray("http/1.1"));
     socket.write(request("POST", "/tls", sample("quable_example.json")));
     QByteArray buffer;
     QCOMPARE(readResponse(socket, buffer).status, 200);

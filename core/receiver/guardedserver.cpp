@@ -31,7 +31,7 @@ QTcpSocket *guard(QTcpSocket *socket, const GuardLimits &limits, const GuardAtta
     if (socket) {
         auto *g = new RequestGuard(socket, limits);
         if (attached)
-            attached(g);
+            attached(g, socket);
     }
     return socket;
 }

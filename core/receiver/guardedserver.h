@@ -10,12 +10,12 @@
 namespace pimscope {
 
 /** Called for each accepted connection with the guard watching it (in the receiver thread). */
-using GuardAttached = std::function<void(RequestGuard *)>;
+using GuardAttached = std::function<void(RequestGuard *, QTcpSocket *)>;
 
 /**
  * A QTcpServer that puts a RequestGuard on every connection before QHttpServer sees it: QHttpServer 6.4 takes
- * sockets through the virtual nextPendingConnection() and connects its own readyRead slot after ours. An accept()
- * error (no file descriptor left) pauses it for 100 ms, not for good as QTcpServer alone would.
+ * (6.4 and 6.8) sockets through the virtual nextPendingConnection() and connects its own readyRead slot after ours. An
+ * accept() error (no file descriptor left) pauses it for 100 ms, not for good as QTcpServer alone would.
  */
 class GuardedTcpServer : public QTcpServer
 {

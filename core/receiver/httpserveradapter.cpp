@@ -6,12 +6,16 @@
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QLoggingCategory>
 #include <QMetaEnum>
 #include <QTcpSocket>
+#include <QtGlobal>
 
 #include <deque>
 
 namespace pimscope {
+
+Q_DECLARE_LOGGING_CATEGORY(lcReceiver)
 
 /** The answers owed on one connection, in request order. A child of the socket: gone with it. */
 class AnswerQueue : public QObject
@@ -59,6 +63,16 @@ public:
     }
 
     bool connected() const { return m_socket && m_socket->state() == QAbstractSocket::ConnectedState; }
+
+    /**
+     * Drops every answer still owed, unanswered. QHttpServer 6.8's responder tells its connection's stream when it is
+     * destroyed: it must go before the server deletes its streams (this queue, a child of the socket, would go after).
+     */
+    void drop()
+    {
+        m_first += m_slots.size();
+        m_slots.clear();
+    }
 
 private:
     struct Slot
@@ -142,6 +156,36 @@ QByteArray methodName(QHttpServerRequest::Method m)
     }
 }
 
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+QString connectionKey(const QHostAddress &peer, quint16 port)
+{
+    return peer.toString() + u'|' + QString::number(port);
+}
+
+// 6.8 passes the responder by reference (a static assertion refuses &&); it is move-only, moved into the queue.
+using ResponderArg = QHttpServerResponder &;
+
+Headers headersOf(const QHttpServerRequest &req)
+{
+    const QHttpHeaders &h = req.headers(); // wire order, repeated names kept
+    Headers out;
+    out.reserve(h.size());
+    for (qsizetype i = 0; i < h.size(); ++i)
+        out.append({QByteArray(h.nameAt(i).data(), h.nameAt(i).size()), h.valueAt(i).toByteArray()});
+    return out;
+}
+#else
+using ResponderArg = QHttpServerResponder &&;
+
+Headers headersOf(const QHttpServerRequest &req)
+{
+    Headers out;
+    for (const auto &[name, value] : req.headers())
+        out.append({name, value});
+    return out;
+}
+#endif
+
 } // namespace
 
 HttpServerAdapter::HttpServerAdapter(Handler handler, GuardLimits limits, QObject *parent)
@@ -162,7 +206,7 @@ Result<quint16> HttpServerAdapter::listen(const QHostAddress &address, quint16 p
     close();
     m_server = new QHttpServer(this);
     m_server->route(QStringLiteral("/<arg>"), QHttpServerRequest::Method::AnyKnown,
-                    [this](const QUrl &, const QHttpServerRequest &req, QHttpServerResponder &&responder) {
+                    [this](const QUrl &, const QHttpServerRequest &req, ResponderArg responder) {
                         IncomingRequest in;
                         in.readAt.start();
                         in.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
@@ -170,19 +214,38 @@ Result<quint16> HttpServerAdapter::listen(const QHostAddress &address, quint16 p
                         in.path = req.url().toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority);
                         if (in.path.isEmpty())
                             in.path = "/";
-                        for (const auto &[name, value] : req.headers())
-                            in.headers.append({name, value});
+                        in.headers = headersOf(req);
                         in.body = req.body();
-                        QTcpSocket *socket = responder.socket();
-                        in.remote = socket->peerAddress().toString() + u':' + QString::number(socket->peerPort());
                         in.closeAfter
                             = headerValue(in.headers, "Connection").compare("close", Qt::CaseInsensitive) == 0;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+                        QTcpSocket *socket = m_connections.value(connectionKey(req.remoteAddress(), req.remotePort()));
+                        if (!socket) {
+                            // Every socket QHttpServer reads from came through the guarded server: not reached.
+                            qCWarning(lcReceiver)
+                                << "a request from" << req.remoteAddress() << "on no known connection";
+                            return;
+                        }
+#else
+                        QTcpSocket *socket = responder.socket();
+#endif
+                        in.remote = socket->peerAddress().toString() + u':' + QString::number(socket->peerPort());
                         AnswerQueue *queue = AnswerQueue::of(socket);
                         const quint64 slot = queue->add(std::move(responder), in.readAt, in.closeAfter);
                         m_handler(std::move(in), PendingAnswer(queue, slot));
                     });
-    const GuardAttached attached
-        = [this](RequestGuard *guard) { connect(guard, &RequestGuard::refused, this, &HttpServerAdapter::refused); };
+    const GuardAttached attached = [this](RequestGuard *guard, [[maybe_unused]] QTcpSocket *socket) {
+        connect(guard, &RequestGuard::refused, this, &HttpServerAdapter::refused);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+        // The connection a request came on, found again by its peer: QHttpServer 6.8 no longer gives the socket.
+        const QString key = connectionKey(socket->peerAddress(), socket->peerPort());
+        m_connections.insert(key, socket);
+        connect(socket, &QObject::destroyed, this, [this, key, socket] {
+            if (m_connections.value(key) == socket)
+                m_connections.remove(key);
+        });
+#endif
+    };
     if (tls) {
         auto *ssl = new GuardedSslServer(m_limits, attached, this);
         ssl->setSslConfiguration(*tls);
@@ -197,7 +260,15 @@ Result<quint16> HttpServerAdapter::listen(const QHostAddress &address, quint16 p
             QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(error));
     }
     const quint16 bound = m_tcp->serverPort();
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+    if (!m_server->bind(m_tcp)) { // reparents it to the server
+        close();
+        return Result<quint16>::failure(
+            QStringLiteral("cannot serve HTTP on %1:%2").arg(address.toString()).arg(bound));
+    }
+#else
     m_server->bind(m_tcp); // reparents it to the server
+#endif
     return bound;
 }
 
@@ -205,10 +276,15 @@ void HttpServerAdapter::close()
 {
     if (m_tcp)
         m_tcp->close();
+    if (m_server) {
+        for (QObject *queue : m_server->findChildren<QObject *>(AnswerQueue::objectNameOfQueue()))
+            static_cast<AnswerQueue *>(queue)->drop();
+    }
     delete m_server; // deletes the QTcpServer bound to it
     m_server = nullptr;
     delete m_tcp.data(); // one that was never bound
     m_tcp = nullptr;
+    m_connections.clear();
 }
 
 } // namespace pimscope

@@ -5,6 +5,7 @@
 #include "util/result.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
@@ -17,6 +18,7 @@
 
 class QHttpServer;
 class QTcpServer;
+class QTcpSocket;
 
 namespace pimscope {
 
@@ -60,8 +62,9 @@ private:
 };
 
 /**
- * The only place that speaks the QHttpServer 6.4 API (listen/sslSetup/bind and the responder change in 6.8):
- * every request, whatever its method and path, reaches the handler with an answer to send later.
+ * The only place that speaks QHttpServer, 6.4 (Debian 12) and 6.8 (Debian 13): every request, whatever its method
+ * and path, reaches the handler with an answer to send later. Both versions take the connections of our own guarded
+ * server (bind), and the adapter finds a request's connection by its peer (6.8 no longer hands over the socket).
  * Lives in the receiver thread.
  */
 class HttpServerAdapter : public QObject
@@ -87,6 +90,7 @@ private:
     GuardLimits m_limits;
     QHttpServer *m_server = nullptr;
     QPointer<QTcpServer> m_tcp; // owned by m_server once bound
+    QHash<QString, QTcpSocket *> m_connections; ///< Qt 6.8: live connections by peer address and port
 };
 
 } // namespace pimscope

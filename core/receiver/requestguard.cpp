@@ -152,10 +152,13 @@ void RequestGuard::inspectHead(const QByteArray &head, qsizetype headEnd)
                QStringLiteral("body of %1 bytes over the limit of %2 bytes").arg(declared).arg(m_limits.maxBodyBytes));
         return;
     }
+#if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
     if (findHeader(lines, "Expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
-        // QHttpServer 6.4 never answers it; the sender would wait about a second before sending the body.
+        // QHttpServer 6.4 never answers it; the sender would wait about a second before sending the body. 6.8 answers
+        // it itself once it has read the head (TestReceiver::expectContinueIsAnswered saw two interim answers).
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
+#endif
 }
 
 void RequestGuard::refuse(int status, const QString &error)

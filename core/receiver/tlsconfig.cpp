@@ -67,6 +67,9 @@ Result<QSslConfiguration> loadServerTls(const QString &certificatePath, const QS
     config.setLocalCertificateChain(chain);
     config.setPrivateKey(key);
     config.setPeerVerifyMode(QSslSocket::VerifyNone);
+    // HTTP/1.1 only: the guard reads HTTP/1.1 request heads, and QHttpServer 6.8 would speak HTTP/2 to a client
+    // offering h2 through ALPN, past the guard's limits.
+    config.setAllowedNextProtocols({QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
     return config;
 }
 
