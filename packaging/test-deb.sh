@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Proves a pimscope .deb on a clean system: debootstraps a minimal Debian bookworm into a temporary folder, installs
-# the package there with apt (its dependencies resolved from the package alone: nothing else is installed by hand),
-# then inside it runs `pimscope --version`, starts the window offscreen, and does a headless receive + export round
-# trip with tests/data/samples/akeneo_batch_example.json.
+# Proves a pimscope .deb on a clean system of the release it was built for: debootstraps a minimal Debian of that
+# release (bookworm for a 1~deb12 package, trixie for 1~deb13: read from the package's version) into a temporary
+# folder, installs the package there with apt (its dependencies resolved from the package alone: nothing else is
+# installed by hand), then inside it runs `pimscope --version`, starts the window offscreen and saves a picture of it
+# (next to the package: pimscope_…_amd64.window.png), does a headless receive + export round trip with
+# tests/data/samples/akeneo_batch_example.json, and imports tests/data/samples/akeneo_log_example.log, which must
+# export back to the same bytes.
 #
 #   sudo packaging/test-deb.sh build/release/pimscope_0.1.0-1~deb12_amd64.deb
 #
-# Needs root, debootstrap and curl (.ci/install-deps installs both). Environment:
+# Needs root, debootstrap, curl and file (.ci/install-deps installs them). Environment:
 #   PIMSCOPE_DEB_CACHE   a folder keeping the downloaded .debs between runs (debootstrap's and apt's); none if unset
 #   PIMSCOPE_DEB_MIRROR  the Debian mirror (default http://deb.debian.org/debian)
 #   PIMSCOPE_DEB_SECURITY_MIRROR  the security mirror (default http://deb.debian.org/debian-security)
@@ -19,10 +22,19 @@ die() { echo "test-deb: FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot, mount)"
 deb=$(realpath "$1")
 [ -f "$deb" ] || die "no such package: $1"
-for tool in debootstrap curl dpkg-deb; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
+for tool in debootstrap curl dpkg-deb file; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 repo=$(cd "$(dirname "$0")/.." && pwd)
 sample=$repo/tests/data/samples/akeneo_batch_example.json
-[ -f "$sample" ] || die "no sample at $sample"
+log=$repo/tests/data/samples/akeneo_log_example.log
+for f in "$sample" "$log"; do [ -f "$f" ] || die "no sample at $f"; done
+# The release the package was built for, from its revision (1~deb12, 1~deb13: CMakeLists.txt writes it).
+package_version=$(dpkg-deb -f "$deb" Version)
+case "$package_version" in
+    *~deb12) suite=bookworm ;;
+    *~deb13) suite=trixie ;;
+    *) die "package version $package_version names no Debian release this script knows (1~deb12, 1~deb13)" ;;
+esac
+screenshot=${deb%.deb}.window.png
 
 mirror=${PIMSCOPE_DEB_MIRROR:-http://deb.debian.org/debian}
 security=${PIMSCOPE_DEB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
@@ -75,13 +87,13 @@ in_root=(chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root LANG=C
          PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive)
 in_root() { "${in_root[@]}" "$@"; }
 
-phase "debootstrap minbase bookworm"
+phase "debootstrap minbase $suite"
 bootstrap_cache=()
 if [ -n "$cache" ]; then
     mkdir -p "$cache/debootstrap" "$cache/apt"
     bootstrap_cache=(--cache-dir="$(realpath "$cache/debootstrap")")
 fi
-timeout -k 10 900 debootstrap --variant=minbase "${bootstrap_cache[@]}" bookworm "$root" "$mirror" > "$root.debootstrap.log" 2>&1 \
+timeout -k 10 900 debootstrap --variant=minbase "${bootstrap_cache[@]}" "$suite" "$root" "$mirror" > "$root.debootstrap.log" 2>&1 \
     || { tail -30 "$root.debootstrap.log" >&2; rm -f "$root.debootstrap.log"; die "debootstrap failed"; }
 rm -f "$root.debootstrap.log"
 
@@ -90,11 +102,11 @@ mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
-# A user's bookworm: the release, its updates and security.
+# A user's system: the release, its updates and security.
 cat > "$root/etc/apt/sources.list" <<EOF
-deb $mirror bookworm main
-deb $mirror bookworm-updates main
-deb $security bookworm-security main
+deb $mirror $suite main
+deb $mirror $suite-updates main
+deb $security $suite-security main
 EOF
 # Services of the dependencies (dbus...) are not started inside a chroot.
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
@@ -119,7 +131,6 @@ missing=$(in_root ldd /usr/bin/pimscope | grep 'not found' || true)
 [ -z "$missing" ] || die "libraries not found: $missing"
 version=$(in_root pimscope --version) || die "pimscope --version failed"
 echo "test-deb:   $version"
-package_version=$(dpkg-deb -f "$deb" Version)
 expected=${package_version%%-*} # the upstream version, without the package's revision
 case "$version" in "pimscope $expected "*) ;; *) die "--version does not say $expected: $version" ;; esac
 # Built for the release it is installed on: its revision names it (1~deb12 here).
@@ -139,6 +150,18 @@ rc=0
 in_root env QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp timeout 3 pimscope --db /root/window.db \
     --listen 127.0.0.1:0 > "$root/tmp/window.log" 2>&1 || rc=$?
 [ "$rc" = 124 ] || { cat "$root/tmp/window.log" >&2; die "the window exited with status $rc within 3 s"; }
+
+phase "window picture (offscreen)"
+# The window draws with the fonts and styles the package brought, the log's deliveries in its tables (imported
+# before the picture is taken): its picture, for a person to look at.
+cp "$log" "$root/tmp/events.log"
+in_root env QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp timeout -k 5 60 pimscope --db /root/window.db \
+    --listen 127.0.0.1:0 --screenshot /tmp/window.png /tmp/events.log > "$root/tmp/window.log" 2>&1 \
+    || { cat "$root/tmp/window.log" >&2; die "the window could not save its picture"; }
+picture=$(file -b "$root/tmp/window.png")
+case "$picture" in "PNG image data, "*) ;; *) die "the window's picture is not a PNG: $picture" ;; esac
+cp "$root/tmp/window.png" "$screenshot"
+echo "test-deb:   $picture: $screenshot"
 
 phase "receive + POST + export round trip"
 # The files exist before the receiver starts: the background job opens its redirections only once it runs, and the
@@ -176,6 +199,20 @@ ids() { grep -o '"event_id": *"[^"]*"' "$1" | sed 's/.*"\([^"]*\)"$/\1/' | sort 
 grep -q '"event_id":"3f6c2a8e-9b1d-4c57-a0e2-6d4b9f1e7a21"' "$root/tmp/export.jsonl" || die "first event missing"
 [ "$(grep -c '"origin":"receiver","format":"akeneo"' "$root/tmp/export.jsonl")" = 10 ] || die "not 10 akeneo events"
 echo "test-deb:   $status from $url, 10 events exported"
+
+phase "log import + export round trip"
+# The log a PIM lets the user download: imported, judged, and written back as the same lines (the log's own time
+# format and JSON escapes, through this release's Qt).
+in_root timeout -k 5 60 pimscope import --db /root/import.db /tmp/events.log > "$root/tmp/import.out" 2> "$root/tmp/import.err" \
+    || { cat "$root/tmp/import.out" "$root/tmp/import.err" >&2; die "pimscope import failed"; }
+grep -q '^events.log: 35 lines (35 added, 0 imported before), 110 events$' "$root/tmp/import.out" \
+    || { cat "$root/tmp/import.out" >&2; die "the import did not read the 35 lines and 110 events of the log"; }
+grep -q "by message: request_sent 14, endpoint_error 8, timeout 4, rate_limit 3" "$root/tmp/import.out" && grep -q "^  errors: 12," "$root/tmp/import.out" \
+    || { cat "$root/tmp/import.out" >&2; die "the import did not classify the log's lines as on the build machine"; }
+in_root timeout -k 5 60 pimscope export --db /root/import.db --what deliveries --format akeneo-log > "$root/tmp/export.log" \
+    2> "$root/tmp/export.err" || { cat "$root/tmp/export.err" >&2; die "pimscope export --format akeneo-log failed"; }
+cmp -s "$log" "$root/tmp/export.log" || die "the imported log does not export back to the same bytes"
+echo "test-deb:   35 log lines imported (12 errors found) and exported back identical"
 
 phase "unmount and remove the chroot"
 trap - EXIT

@@ -24,6 +24,7 @@ STUB
 stub "$tmp/tree/.ci/install-deps"
 stub "$tmp/tree/.ci/check-format"
 stub "$tmp/tree/.ci/check-tidy"
+stub "$tmp/tree/.ci/debian13"
 stub "$tmp/tree/tests/fuzz/run-fuzzers.sh"
 stub "$tmp/tree/packaging/test-deb.sh"
 for tool in cmake ctest; do stub "$tmp/bin/$tool"; done
@@ -47,6 +48,9 @@ grep -qx "check-format " "$tmp/steps" || { echo "FAIL: the formatting is not che
 grep -qx "check-tidy build/dev" "$tmp/steps" || { echo "FAIL: clang-tidy is not run"; exit 1; }
 grep -qx "cmake --build --preset release --target package" "$tmp/steps" \
     || { echo "FAIL: the package is not built from the release tree"; exit 1; }
+grep -qx "debian13 build/deb13" "$tmp/steps" || { echo "FAIL: nothing is built and tested on Debian 13"; exit 1; }
+[ "$(grep -c '^test-deb.sh ' "$tmp/steps")" = 2 ] \
+    || { echo "FAIL: test-deb.sh does not prove both packages (Debian 12 and 13)"; exit 1; }
 
 # Each step broken in turn: non-zero, and nothing after it ran.
 n=0
