@@ -82,6 +82,7 @@ private Q_SLOTS:
     void parsesOnlyWhenAsked();
     void flagsDuplicatesAndOrder();
     void flagsStaleSelfSignatureAckError();
+    void flagsFollowEachSendersRules();
     void flagStateSurvivesReopen();
     void concurrentWriters();
     void survivesKill9();
@@ -566,6 +567,47 @@ void TestEventStore::flagsStaleSelfSignatureAckError()
     QVERIFY(store->flush());
     QCOMPARE(flagsOf()[2], Flags());
     QCOMPARE(allDeliveries(*store)[2].flags, Flags());
+}
+
+void TestEventStore::flagsFollowEachSendersRules()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    const qint64 now = iso("2025-03-18T18:00:00Z");
+    const auto platform = [](const char *id, const char *time) -> QByteArray {
+        return "{\"specversion\":\"1.0\",\"id\":\"" + QByteArray(id)
+            + "\",\"type\":\"com.akeneo.pim.v1.product.updated\",\"source\":\"pim\",\"time\":\"" + QByteArray(time)
+            + "\",\"data\":{\"product\":{\"uuid\":\"u-" + QByteArray(id) + "\"}}}";
+    };
+    const QByteArray events = akeneoBody({akeneoEvent(
+        QStringLiteral("e0"), QStringLiteral("product.updated"), QStringLiteral("2025-03-18T17:59:00+00:00"),
+        QStringLiteral("SKU-e0"), QStringLiteral("erp"), QStringLiteral("api"))});
+    // 0: Quable, the event over 8 h old: not stale (only the Events API drops old events).
+    store->enqueue(receivedDelivery(sample("quable_example.json"), now));
+    // 1: Event Platform, 3 h old: not stale either.
+    store->enqueue(receivedDelivery(platform("p1", "2025-03-18T15:00:00Z"), now));
+    // 2: Event Platform answered 302: a failure there (it suspends the subscription on any 3xx).
+    Delivery redirected = receivedDelivery(platform("p2", "2025-03-18T17:59:00Z"), now);
+    redirected.answeredStatus = 302;
+    store->enqueue(redirected);
+    // 3: the Events API answered 302: below 400, a success for it.
+    Delivery akeneoRedirected = receivedDelivery(events, now);
+    akeneoRedirected.answeredStatus = 302;
+    store->enqueue(akeneoRedirected);
+    // 4: Event Platform answered in 4.9 s: within its 5 s; 5: in 5.1 s: slow.
+    store->enqueue(receivedDelivery(platform("p4", "2025-03-18T17:59:00Z"), now, 4900.0));
+    store->enqueue(receivedDelivery(platform("p5", "2025-03-18T17:59:00Z"), now, 5100.0));
+    QVERIFY(store->flush());
+    QList<Flags> f;
+    for (const EventRecord &r : allEvents(*store))
+        f.append(r.event.flags);
+    QCOMPARE(f.size(), 6);
+    QCOMPARE(f[0], Flags());
+    QCOMPARE(f[1], Flags());
+    QCOMPARE(f[2], Flags(Flag::Error));
+    QCOMPARE(f[3], Flags());
+    QCOMPARE(f[4], Flags());
+    QCOMPARE(f[5], Flags(Flag::SlowAck));
 }
 
 void TestEventStore::flagStateSurvivesReopen()

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void warnsWhenReachableFromTheNetwork();
+    void warnsOfAnswersThatCutSubscriptionsOff();
     void survivesKill9UnderLoad();
     void secretsFromTheKeychainPerPathPrefix();
     void missingKeychainSecretIsAnError();
@@ -176,6 +177,35 @@ void TestReceiveCommand::warnsWhenReachableFromTheNetwork()
     ::kill(pid_t(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
+}
+
+void TestReceiveCommand::warnsOfAnswersThatCutSubscriptionsOff()
+{
+    QTemporaryDir dir;
+    const auto errorsOf = [&dir](const QStringList &answer) {
+        QProcess p;
+        const QString url
+            = startReceive(p, QStringList{QStringLiteral("--db"), dir.filePath(QStringLiteral("c.db"))} + answer);
+        if (url.isEmpty())
+            return QString::fromUtf8(p.readAllStandardError());
+        ::kill(pid_t(p.processId()), SIGINT);
+        p.waitForFinished(10000);
+        return QString::fromUtf8(p.readAllStandardError());
+    };
+    // A simulated 500: each sender's consequence, before anything is received.
+    const QString err = errorsOf({QStringLiteral("--status"), QStringLiteral("500")});
+    QCOMPARE(err.count(QStringLiteral("pimscope: receive: warning: --status 500 --delay-ms 0: ")), 3);
+    QVERIFY2(err.contains(QStringLiteral("Quable: 500 is a failure for it (success is 2xx); it retries twice, 5 min "
+                                         "apart: the webhook is disabled after the 3rd request.")),
+             qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("Akeneo Event Platform: 500 is a failure")), qPrintable(err));
+    // A 1 s delay only endangers the Events API.
+    const QString late = errorsOf({QStringLiteral("--delay-ms"), QStringLiteral("1000")});
+    QCOMPARE(late.count(QStringLiteral("warning:")), 1);
+    QVERIFY2(late.contains(QStringLiteral("Akeneo Events API: answering after 1000 ms misses its 500 ms deadline")),
+             qPrintable(late));
+    // The defaults endanger nothing.
+    QVERIFY2(!errorsOf({}).contains(QStringLiteral("warning:")), "no warning with the default answer");
 }
 
 void TestReceiveCommand::survivesKill9UnderLoad()

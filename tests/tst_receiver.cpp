@@ -95,6 +95,7 @@ private Q_SLOTS:
     void cleanup();
     void storesThenAnswers();
     void healthCheckIsNotStored();
+    void eventPlatformNotificationIsStored();
     void defaultsAreLoopbackAndBounded();
     void listenAddressForms();
     void refusedRequestsAreStoredRedacted();
@@ -204,6 +205,24 @@ void TestReceiver::storesThenAnswers()
     const double ack = *reader.value()->deliveries({id})->first().ackMs;
     QVERIFY2(ack >= 0 && ack < 500, qPrintable(QString::number(ack)));
     QCOMPARE(answered.first().first().value<ReceivedDelivery>().id, id);
+}
+
+void TestReceiver::eventPlatformNotificationIsStored()
+{
+    // A subscription-suspended notice: its "events" lists event types, and it must not be taken for a malformed
+    // Events API batch (400).
+    startReceiver();
+    const QByteArray body
+        = readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_notification_suspended/body"));
+    const Response r = post(body);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"events").toInt(), 1);
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 1);
+    QCOMPARE(stored[0].format, Format::AkeneoEventPlatform);
+    QVERIFY(stored[0].error.isNull());
+    QVERIFY(!stored[0].flags.testFlag(Flag::Error));
+    QCOMPARE(stored[0].body, body);
 }
 
 void TestReceiver::healthCheckIsNotStored()

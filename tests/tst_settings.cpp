@@ -212,8 +212,16 @@ void TestSettings::dialogEditsAndRefusesInvalid()
     QCOMPARE(dialog.secretsTable()->rowCount(), 3); // the Event Platform's two secrets are two rows
     QVERIFY(dialog.newSecrets().isEmpty());
 
+    auto *risks = dialog.findChild<QLabel *>(QStringLiteral("answerRisks"));
+    QVERIFY(risks);
+    QVERIFY(risks->text().isEmpty()); // 200 at once endangers no sender
     dialog.statusSpin()->setValue(503);
     dialog.delaySpin()->setValue(700);
+    // Said while chosen: a 503 is a failure for every sender, and what each does about it.
+    const QStringList lines = risks->text().split(u'\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines[0].startsWith(QStringLiteral("Akeneo Events API: 503 is a failure")), qPrintable(lines[0]));
+    QVERIFY2(lines[2].contains(QStringLiteral("the webhook is disabled after the 3rd request")), qPrintable(lines[2]));
     dialog.selfAuthorEdit()->setText(QStringLiteral("  connector "));
     dialog.addSecretRow(QStringLiteral("/quable"), 3, QStringLiteral("quable-auth"), QStringLiteral("Bearer xyz"));
     dialog.keepDaysSpin()->setValue(0);

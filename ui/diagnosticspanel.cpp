@@ -1,5 +1,7 @@
 #include "diagnosticspanel.h"
 
+#include "model/senderprofile.h"
+
 #include <QHeaderView>
 
 namespace pimscope::ui {
@@ -23,6 +25,35 @@ QString severityName(Severity s)
 
 constexpr int filterRole = Qt::UserRole;
 
+const SenderProfile &eventsApi()
+{
+    return senderProfile(Format::Akeneo);
+}
+const SenderProfile &eventPlatform()
+{
+    return senderProfile(Format::AkeneoEventPlatform);
+}
+const SenderProfile &quable()
+{
+    return senderProfile(Format::Quable);
+}
+
+QString seconds(double ms)
+{
+    return ms < 1000 ? QStringLiteral("%1 ms").arg(ms) : QStringLiteral("%1 s").arg(ms / 1000);
+}
+
+/** "The Events API does not retry…; the Event Platform retries…; Quable retries…", from the profiles. */
+QString whatEachSenderDoesAfterAFailure()
+{
+    return QStringLiteral("The Events API %1: the events are lost for the connector. The Event Platform %2 (and "
+                          "suspends the subscription on a 404, a 3xx, or below %3 % success in the last hour). "
+                          "Quable %4.")
+        .arg(eventsApi().retryWording(), eventPlatform().retryWording())
+        .arg(eventPlatform().minSuccessRate * 100)
+        .arg(quable().retryWording());
+}
+
 } // namespace
 
 QString DiagnosticsPanel::Group::filter() const
@@ -44,55 +75,68 @@ const QList<DiagnosticsPanel::Group> &DiagnosticsPanel::groups()
 {
     static const QList<Group> list = {
         {Source::Flag, "bad_signature", "Invalid signatures",
-         "The signature was invalid, expired (timestamp more than 5 min off) or missing: the secret configured for "
-         "the receiver is not the connection's, or the clocks disagree.",
+         QStringLiteral("The signature was invalid, expired (timestamp more than 5 min off) or missing: the "
+                        "secret configured for the receiver is not the connection's, or the clocks disagree."),
          Severity::Error},
         {Source::Flag, "error", "Errors",
-         "Answered with an error status, a body that is not a PIM payload, or an ERROR log line: the PIM does not "
-         "retry these, the events are lost for the connector.",
+         QStringLiteral("Answered with a status the sender counts as a failure (the Events API: %1 is a "
+                        "success; the Event Platform and Quable: only %2), a body that is not a PIM payload, or "
+                        "an ERROR log line. ")
+                 .arg(eventsApi().successWording(), eventPlatform().successWording())
+             + whatEachSenderDoesAfterAFailure(),
          Severity::Error},
         {Source::Flag, "slow_ack", "Slow answers",
-         "Answered after the sender's budget (500 ms for the Akeneo Events API, 5 s for the Event Platform and "
-         "Quable): the PIM counts these as failed.",
+         QStringLiteral("Answered after the sender's deadline (%1 for the Akeneo Events API, %2 for the Event "
+                        "Platform and %3 for Quable): the sender counts these as failed.")
+             .arg(seconds(eventsApi().deadlineMs), seconds(eventPlatform().deadlineMs), seconds(quable().deadlineMs)),
          Severity::Warning},
         {Source::Flag, "stale", "Stale events",
-         "More than 2 h between the event and its delivery: Akeneo drops events that old.", Severity::Warning},
+         QStringLiteral("Events API only: more than %1 h between the event and its delivery, and the Events API "
+                        "drops events that old. The Event Platform and Quable have no such limit.")
+             .arg(eventsApi().staleAfterMs / 3600000),
+         Severity::Warning},
         {Source::Flag, "duplicate", "Duplicates",
-         "An event id seen before: a redelivery. A connector must be idempotent.", Severity::Notice},
+         QStringLiteral("An event id seen before: a redelivery. A connector must be idempotent. The Event "
+                        "Platform delivers at least once: a duplicate from it is expected, not a fault of the "
+                        "sender."),
+         Severity::Notice},
         {Source::Flag, "out_of_order", "Out of order",
-         "Older than an event already received for the same product or model: apply by event time, not by arrival.",
+         QStringLiteral("Older than an event already received for the same product or model: apply by event "
+                        "time, not by arrival."),
          Severity::Notice},
         {Source::LogMessage, "endpoint_error", "Log: endpoint errors",
-         "The PIM's log says the endpoint answered with an error status (4xx, 5xx): those events were not delivered "
-         "and are not sent again.",
+         QStringLiteral("The Events API's log says the endpoint answered with an error status (4xx, 5xx): those "
+                        "events were not delivered, and the Events API does not send them again."),
          Severity::Error},
         {Source::LogMessage, "timeout", "Log: 500 ms timeouts",
-         "The PIM's log says the endpoint did not answer in time (500 ms by default), or could not be reached: those "
-         "events count as failed even if the connector processed them.",
+         QStringLiteral("The Events API's log says the endpoint did not answer in time (500 ms by default), or "
+                        "could not be reached: those events count as failed even if the connector processed "
+                        "them."),
          Severity::Error},
         {Source::LogMessage, "rate_limit", "Log: hourly quota reached",
-         "The PIM's 4,000 requests per hour were used up: its events waited for the hour to free up (late, and "
-         "possibly stale).",
+         QStringLiteral("The PIM's 4,000 requests per hour were used up: its events waited for the hour to free "
+                        "up (late, and possibly stale)."),
          Severity::Warning},
         {Source::LogMessage, "same_connection,not_sent_permissions", "Log: events not sent",
-         "Raised by the connection itself, or about a product the connection may not see (or that is gone): the PIM "
-         "did not send them, on purpose.",
+         QStringLiteral("Raised by the connection itself, or about a product the connection may not see (or "
+                        "that is gone): the PIM did not send them, on purpose."),
          Severity::Notice},
         {Source::Recon, "not_captured", "In the log, never received",
-         "The PIM's log lists these events in a request while the receiver was capturing, but they never arrived: "
-         "the request went elsewhere, or was lost on the way (a tunnel, a proxy).",
+         QStringLiteral("The PIM's log lists these events in a request while the receiver was capturing, but "
+                        "they never arrived: the request went elsewhere, or was lost on the way (a tunnel, a "
+                        "proxy)."),
          Severity::Error},
         {Source::Recon, "logged_failed", "Received, but logged as failed",
-         "The receiver got these events, yet the PIM logged their request as failed: typically answered after "
-         "500 ms. The PIM will not send them again.",
+         QStringLiteral("The receiver got these events, yet the PIM logged their request as failed: typically "
+                        "answered after 500 ms. The PIM will not send them again."),
          Severity::Error},
         {Source::Recon, "missing_from_log", "Received, missing from the log",
-         "Received at a time the imported log covers completely, yet the log does not mention them: sent by another "
-         "PIM or connection, or the log was not downloaded from this one.",
+         QStringLiteral("Received at a time the imported log covers completely, yet the log does not mention "
+                        "them: sent by another PIM or connection, or the log was not downloaded from this one."),
          Severity::Warning},
         {Source::Recon, "logged_not_sent", "Received, but logged as not sent",
-         "The PIM logged these events as not sent (same connection, permissions), yet they arrived: another "
-         "subscription sends them.",
+         QStringLiteral("The PIM logged these events as not sent (same connection, permissions), yet they "
+                        "arrived: another subscription sends them."),
          Severity::Warning},
     };
     return list;
@@ -144,7 +188,7 @@ void DiagnosticsPanel::setSummary(const CaptureSummary &summary)
         }
         auto *item = new QTreeWidgetItem(this);
         item->setText(0, QString::fromLatin1(g.title));
-        item->setToolTip(0, QString::fromLatin1(g.explanation));
+        item->setToolTip(0, g.explanation);
         const bool present = events > 0 || deliveries > 0;
         item->setText(1, present ? severityName(g.severity) : QStringLiteral("—"));
         item->setText(2, QString::number(events));

@@ -29,7 +29,7 @@ public:
         Source source;
         const char *key; ///< the flag, the log message kind(s, comma-separated) or the reconciliation value
         const char *title;
-        const char *explanation;
+        QString explanation; ///< in each sender's own terms (model/senderprofile.h)
         Severity severity;
         QString filter() const;
     };

@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
 #include "filter/filter.h"
+#include "model/senderprofile.h"
 
 #include <QCheckBox>
 #include <QColorDialog>
@@ -116,8 +117,24 @@ QWidget *SettingsDialog::receiverPage(const AppSettings &s)
     m_delay->setSingleStep(100);
     m_delay->setSuffix(QStringLiteral(" ms"));
     m_delay->setValue(s.answerDelayMs);
-    m_delay->setToolTip(QStringLiteral("Akeneo logs \"failed to answer under 500 ms\" past 500 ms."));
+    m_delay->setToolTip(QStringLiteral("Each sender has its deadline: 500 ms for the Akeneo Events API, 5 s for the "
+                                       "Event Platform and Quable."));
     form->addRow(QStringLiteral("Answer after"), m_delay);
+    // What these answers would make each sender do, said while they are chosen (a real subscription can be cut off).
+    m_answerRisks = new QLabel(page);
+    m_answerRisks->setObjectName(QStringLiteral("answerRisks"));
+    m_answerRisks->setWordWrap(true);
+    m_answerRisks->setTextFormat(Qt::PlainText);
+    m_answerRisks->setStyleSheet(QStringLiteral("color: #c62828;"));
+    form->addRow(m_answerRisks);
+    const auto showRisks = [this] {
+        const QStringList risks = risksOfAnswering(m_status->value(), m_delay->value());
+        m_answerRisks->setText(risks.join(u'\n'));
+        m_answerRisks->setVisible(!risks.isEmpty());
+    };
+    connect(m_status, &QSpinBox::valueChanged, this, showRisks);
+    connect(m_delay, &QSpinBox::valueChanged, this, showRisks);
+    showRisks();
     m_acceptInvalid = new QCheckBox(
         QStringLiteral("Answer normally whatever the signature verdict (still recorded and flagged)"), page);
     m_acceptInvalid->setChecked(s.acceptInvalidSignature);

@@ -65,6 +65,7 @@ private:
     QLineEdit *m_key = nullptr;
     QSpinBox *m_status = nullptr;
     QSpinBox *m_delay = nullptr;
+    QLabel *m_answerRisks = nullptr; ///< what the simulated answers would make each sender do
     QSpinBox *m_bodyLimit = nullptr;
     QCheckBox *m_acceptInvalid = nullptr;
     QLineEdit *m_secretHeaders = nullptr;

@@ -1,6 +1,6 @@
 #include "statusmeters.h"
 
-#include "analysis/budgets.h"
+#include "model/senderprofile.h"
 
 #include <QLabel>
 #include <QProgressBar>
@@ -23,7 +23,7 @@ StatusMeters::StatusMeters(QStatusBar *bar)
     bar->addPermanentWidget(m_counts);
     m_quota = new QProgressBar(bar);
     m_quota->setObjectName(QStringLiteral("quotaMeter"));
-    m_quota->setRange(0, int(budgets::akeneoRequestsPerHour));
+    m_quota->setRange(0, int(senderProfile(Format::Akeneo).requestsPerHour));
     m_quota->setValue(0);
     m_quota->setFormat(QStringLiteral("%v / %m requests in the last hour"));
     m_quota->setToolTip(QStringLiteral("Akeneo sends at most 4,000 requests an hour to a subscription; past that it "
@@ -50,14 +50,14 @@ void StatusMeters::showSummary(const CaptureSummary &s)
                           .arg(s.events)
                           .arg(s.deliveries)
                           .arg(s.eventsLastMinute));
-    m_quota->setValue(int(std::min<qint64>(s.requestsLastHour, qint64(budgets::akeneoRequestsPerHour))));
-    m_quota->setFormat(QStringLiteral("%L1 / %L2 requests in the last hour")
-                           .arg(s.requestsLastHour)
-                           .arg(budgets::akeneoRequestsPerHour));
-    const bool nearQuota = s.requestsLastHour >= budgets::akeneoRequestsPerHour * 8 / 10;
+    const SenderProfile &eventsApi = senderProfile(Format::Akeneo);
+    m_quota->setValue(int(std::min<qint64>(s.requestsLastHour, qint64(eventsApi.requestsPerHour))));
+    m_quota->setFormat(
+        QStringLiteral("%L1 / %L2 requests in the last hour").arg(s.requestsLastHour).arg(eventsApi.requestsPerHour));
+    const bool nearQuota = s.requestsLastHour >= eventsApi.requestsPerHour * 8 / 10;
     m_quota->setStyleSheet(nearQuota ? QStringLiteral("QProgressBar::chunk { background: #e53935; }") : QString());
     if (s.ackMsP99LastHour) {
-        const bool slow = *s.ackMsP99LastHour > budgets::ackBudgetMs(Format::Akeneo);
+        const bool slow = *s.ackMsP99LastHour > eventsApi.deadlineMs;
         m_p99->setText(QStringLiteral("p99 answer %1 ms / 500").arg(*s.ackMsP99LastHour, 0, 'f', 1));
         m_p99->setStyleSheet(slow ? QStringLiteral("color: #c62828; font-weight: bold;") : QString());
     } else {

@@ -1,5 +1,7 @@
 #include "receivecommand.h"
 
+#include "model/senderprofile.h"
+
 #include "commands.h"
 
 #include "receiver/keychainrules.h"
@@ -208,6 +210,10 @@ int receiveCommand(const QStringList &args)
     if (!settings.address.isLoopback())
         std::fprintf(stderr, "pimscope: receive: warning: listening on %s: the capture is reachable from the network\n",
                      qPrintable(settings.address.toString()));
+    // Simulated answers that would get a real subscription cut off: said before the PIM sends anything.
+    for (const QString &risk : risksOfAnswering(settings.answerStatus, settings.answerDelayMs))
+        std::fprintf(stderr, "pimscope: receive: warning: --status %d --delay-ms %d: %s\n", settings.answerStatus,
+                     settings.answerDelayMs, qPrintable(risk));
     // SIGINT/SIGTERM stop it cleanly from the moment it says it is ready (a signal right after that line would
     // otherwise end the process before its commits).
     if (::pipe(signalPipe) != 0) {

@@ -1,6 +1,6 @@
 #include "flagger.h"
 
-#include "budgets.h"
+#include "model/senderprofile.h"
 
 namespace pimscope {
 
@@ -113,9 +113,13 @@ Flags Flagger::deliveryFlags(const Delivery &d)
     Flags f;
     if (d.signature == Signature::Invalid || d.signature == Signature::Expired || d.signature == Signature::Missing)
         f |= Flag::BadSignature;
-    if ((d.ackMs && *d.ackMs > budgets::ackBudgetMs(d.format)) || d.logMessage == LogMessage::Timeout)
+    const SenderProfile &sender = senderProfile(d.format);
+    if ((d.ackMs && *d.ackMs > sender.deadlineMs) || d.logMessage == LogMessage::Timeout)
         f |= Flag::SlowAck;
-    const bool errorStatus = (d.answeredStatus && *d.answeredStatus >= 400) || (d.statusCode && *d.statusCode >= 400);
+    // An answer the sender counts as failed: 400 and above for the Events API, anything but 2xx for the Event
+    // Platform and Quable (a 3xx suspends an Event Platform subscription).
+    const bool errorStatus = (d.answeredStatus && !sender.isSuccessStatus(*d.answeredStatus))
+        || (d.statusCode && !sender.isSuccessStatus(*d.statusCode));
     const bool failedAttempt = d.logMessage == LogMessage::EndpointError || d.logMessage == LogMessage::Timeout;
     if (!d.error.isNull() || errorStatus || d.logLevel == LogLevel::Error || failedAttempt)
         f |= Flag::Error;
@@ -133,7 +137,9 @@ Flags Flagger::flagEvent(const Delivery &d, const Event &e, std::optional<qint64
         if (newest && *e.eventTimeMs < *newest)
             f |= Flag::OutOfOrder;
     }
-    if (e.eventTimeMs && d.receivedAtMs - *e.eventTimeMs > budgets::staleAfterMs)
+    // Only where the sender drops old events (the Events API, after 2 h).
+    const qint64 staleAfterMs = senderProfile(d.format).staleAfterMs;
+    if (staleAfterMs > 0 && e.eventTimeMs && d.receivedAtMs - *e.eventTimeMs > staleAfterMs)
         f |= Flag::Stale;
     if (!m_selfAuthor.isEmpty() && e.author == m_selfAuthor)
         f |= Flag::Self;

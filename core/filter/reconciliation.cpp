@@ -1,6 +1,6 @@
 #include "reconciliation.h"
 
-#include "analysis/budgets.h"
+#include "model/senderprofile.h"
 
 namespace pimscope::reconciliation {
 
@@ -36,7 +36,7 @@ QString build()
               "(CASE WHEN d.answered_status BETWEEN 200 AND 299 AND COALESCE(d.ack_ms, 0) <= %2 THEN i.info_from "
               "ELSE i.error_from END) <= e.received_at))")
               .arg(int(Format::Akeneo))
-              .arg(budgets::ackBudgetMs(Format::Akeneo));
+              .arg(senderProfile(Format::Akeneo).deadlineMs);
     const QString received
         = QStringLiteral("(CASE WHEN e.event_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports) THEN NULL ELSE "
                          "(CASE %1 WHEN 3 THEN %2 WHEN 2 THEN %3 WHEN 1 THEN %4 WHEN 0 THEN NULL ELSE "

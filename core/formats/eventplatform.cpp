@@ -156,6 +156,64 @@ void readCloudEvent(dom::object object, const Where &where, Event &e, QStringLis
         members.require(Data, "data");
 }
 
+// Notification webhooks (akeneo/pim-api-docs content/event-platform/notification-webhooks.md, read 2026-12-06): when a
+// subscription is suspended, revoked or resumed the platform POSTs to the subscriber's notification_webhook_url
+//   {"notification_type":"subscription.suspended.system","timestamp":"2026-12-06T09:12:44Z",
+//    "subscription_id":"…","subscriber_id":"…","destination":"https://…","events":["com.akeneo.pim.v1.product.updated"],
+//    "reason":"Success rate dropped below 90%","subject":"https://acme.cloud.akeneo.com"}
+// signed like the events (X-AKENEO-SIGNATURE-PRIMARY, with the notification webhook's own secret). It is one event of
+// the subscription: action = notification_type (subscription.suspended.system | .user, subscription.revoked,
+// subscription.resumed), eventTimeMs = timestamp, subjectType = "subscription", subjectId = subscription_id,
+// author = subscriber_id, pimSource = subject (the PIM's URL). It has no id: eventId stays null. Its "events" is the
+// subscription's list of event types, not events (which is why it is recognised before the Events API's envelope).
+void readNotification(dom::object object, const Where &where, Event &e, QStringList &warnings)
+{
+    enum : unsigned {
+        Type = 1u << 0,
+        Timestamp = 1u << 1,
+        Subscription = 1u << 2,
+        Subscriber = 1u << 3,
+        Subject = 1u << 4,
+        Events = 1u << 5,
+    };
+    Members members(where, warnings);
+    std::optional<std::string_view> time;
+    for (const dom::key_value_pair member : object) {
+        const std::string_view key = member.key;
+        std::string_view raw;
+        if (key == "notification_type") {
+            if (members.first(Type, key))
+                e.action = readString(member.value, where, "notification_type", warnings);
+        } else if (key == "timestamp") {
+            if (members.first(Timestamp, key) && !readString(member.value, where, "timestamp", warnings, &raw).isNull())
+                time = raw;
+        } else if (key == "subscription_id") {
+            if (members.first(Subscription, key))
+                e.subjectId = readString(member.value, where, "subscription_id", warnings);
+        } else if (key == "subscriber_id") {
+            if (members.first(Subscriber, key))
+                e.author = readString(member.value, where, "subscriber_id", warnings);
+        } else if (key == "subject") {
+            if (members.first(Subject, key))
+                e.pimSource = readString(member.value, where, "subject", warnings);
+        } else if (key == "events") {
+            dom::array types;
+            if (members.first(Events, key) && member.value.get_array().get(types))
+                warnings << QStringLiteral("%1 is %2, not an array of event types")
+                                .arg(where.path("events"), typeName(member.value));
+        }
+    }
+    members.require(Type, "notification_type");
+    members.require(Timestamp, "timestamp");
+    members.require(Subscription, "subscription_id");
+    readTime(time, where, "timestamp", e, warnings);
+    e.subjectType = QStringLiteral("subscription");
+    constexpr std::string_view prefix = "subscription.";
+    if (!e.action.isNull() && !e.action.startsWith(QLatin1StringView(prefix.data(), qsizetype(prefix.size()))))
+        warnings << QStringLiteral("%1 %2 is not a subscription notification")
+                        .arg(where.path("notification_type"), shownValue(e.action.toStdString()));
+}
+
 bool isEventPlatformBatch(dom::array array)
 {
     dom::object first;

@@ -10,6 +10,12 @@ namespace pimscope::parsing {
 /** One CloudEvent object. */
 void readCloudEvent(dom::object object, const Where &where, Event &e, QStringList &warnings);
 
+/**
+ * A notification webhook's body (subscription suspended, revoked or resumed): one "event" of the subscription,
+ * action = notification_type (the mapping is in the .cpp).
+ */
+void readNotification(dom::object object, const Where &where, Event &e, QStringList &warnings);
+
 /** Whether a root array is a batch of CloudEvents: its first element is an object with "specversion". */
 bool isEventPlatformBatch(dom::array array);
 

@@ -156,7 +156,7 @@ void readRoot(dom::element root, const Text &text, ParseResult &r, PayloadParser
     dom::object object;
     if (!root.get_object().get(object)) {
         bool events = false, specVersion = false, type = false, uuid = false, code = false, createdAt = false,
-             resource = false, action = false, eventId = false;
+             resource = false, action = false, eventId = false, notificationType = false;
         for (const dom::key_value_pair member : object) {
             const std::string_view key = member.key;
             events |= key == "events";
@@ -168,8 +168,13 @@ void readRoot(dom::element root, const Text &text, ParseResult &r, PayloadParser
             resource |= key == "resource";
             action |= key == "action";
             eventId |= key == "event_id";
+            notificationType |= key == "notification_type";
         }
-        if (events) {
+        if (notificationType) {
+            // An Event Platform notification webhook: its "events" lists event types, it is not an envelope.
+            r.format = Format::AkeneoEventPlatform;
+            readSingle(object, text, readNotification, r);
+        } else if (events) {
             readAkeneoEnvelope(object, text, r, depth);
         } else if (specVersion && type) {
             r.format = Format::AkeneoEventPlatform;

@@ -5,8 +5,8 @@
 #include "headercodec.h"
 #include "writerstatements.h"
 
-#include "analysis/budgets.h"
 #include "formats/payloadparser.h"
+#include "model/senderprofile.h"
 #include "util/textkey.h"
 
 #include <sqlite3.h>
@@ -77,7 +77,7 @@ Result<void> StoreWriter::prepareStatements()
     QByteArray budget = "CASE format";
     for (const Format f :
          {Format::Unknown, Format::Akeneo, Format::AkeneoTest, Format::AkeneoEventPlatform, Format::Quable})
-        budget += " WHEN " + QByteArray::number(int(f)) + " THEN " + QByteArray::number(budgets::ackBudgetMs(f));
+        budget += " WHEN " + QByteArray::number(int(f)) + " THEN " + QByteArray::number(senderProfile(f).deadlineMs);
     budget += " END";
     const QByteArray slow = QByteArray::number(int(Flag::SlowAck));
     const QByteArray recordAck = "UPDATE deliveries SET ack_ms = :ack_ms, flags = CASE WHEN :ack_ms > " + budget

@@ -2,7 +2,6 @@
 
 #include "headercodec.h"
 
-#include "analysis/budgets.h"
 #include "filter/filter.h"
 #include "filter/reconciliation.h"
 #include "util/textkey.h"

@@ -8,7 +8,7 @@
 #include "schema.h"
 #include "writerstatements.h"
 
-#include "analysis/budgets.h"
+#include "model/senderprofile.h"
 
 #include "formats/payloadparser.h"
 #include "util/textkey.h"
@@ -504,8 +504,8 @@ Result<void> StoreWriter::apply(writerjobs::RecordAnswers &job, quint64 /*ticket
         ack.bind(writersql::RecordAck::Id, a.deliveryId);
         if (!ack.exec())
             return Result<void>::failure(ack.errorString());
-        // No format's budget is below the Akeneo Events API's: a quicker answer is never slow.
-        if (a.ackMs <= budgets::ackBudgetMs(Format::Akeneo))
+        // In time for every sender: not slow whatever the format.
+        if (a.ackMs <= shortestDeadlineMs())
             continue;
         events.bind(writersql::MarkEventsSlow::DeliveryId, a.deliveryId);
         if (!events.exec())
