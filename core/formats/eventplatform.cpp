@@ -208,8 +208,7 @@ void readNotification(dom::object object, const Where &where, Event &e, QStringL
     members.require(Subscription, "subscription_id");
     readTime(time, where, "timestamp", e, warnings);
     e.subjectType = QStringLiteral("subscription");
-    constexpr std::string_view prefix = "subscription.";
-    if (!e.action.isNull() && !e.action.startsWith(QLatin1StringView(prefix.data(), qsizetype(prefix.size()))))
+    if (!e.action.isNull() && !e.action.startsWith(u"subscription."))
         warnings << QStringLiteral("%1 %2 is not a subscription notification")
                         .arg(where.path("notification_type"), shownValue(e.action.toStdString()));
 }

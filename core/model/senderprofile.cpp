@@ -78,30 +78,33 @@ QString SenderProfile::successWording() const
     return successBelow <= 300 ? QStringLiteral("2xx") : QStringLiteral("below %1").arg(successBelow);
 }
 
-QString SenderProfile::retryWording() const
+QString SenderProfile::retryScheduleWording() const
 {
     if (retries == 0)
         return QStringLiteral("does not retry");
     const bool evenlySpaced = std::all_of(retryDelaysMs.begin(), retryDelaysMs.begin() + retries,
                                           [this](qint64 d) { return d == retryDelaysMs[0]; });
-    QString text;
     if (evenlySpaced) {
-        text = QStringLiteral("retries %1, %2 min apart")
-                   .arg(retries == 2 ? QStringLiteral("twice") : QStringLiteral("%1 times").arg(retries),
-                        minutes(retryDelaysMs[0]));
-    } else {
-        QStringList delays;
-        for (int i = 0; i < retries; ++i)
-            delays << minutes(retryDelaysMs[std::size_t(i)]);
-        const QString last = delays.takeLast();
-        text = QStringLiteral("retries %1 and %2 min after each failed attempt")
-                   .arg(delays.join(QStringLiteral(", ")), last);
+        return QStringLiteral("retries %1, %2 min apart")
+            .arg(retries == 2 ? QStringLiteral("twice") : QStringLiteral("%1 times").arg(retries),
+                 minutes(retryDelaysMs[0]));
     }
+    QStringList delays;
+    for (int i = 0; i < retries; ++i)
+        delays << minutes(retryDelaysMs[std::size_t(i)]);
+    const QString last = delays.takeLast();
+    return QStringLiteral("retries %1 and %2 min after each failed attempt")
+        .arg(delays.join(QStringLiteral(", ")), last);
+}
+
+QString SenderProfile::retryWording() const
+{
+    if (retries == 0)
+        return retryScheduleWording();
     if (disableAfterFailures > 0)
-        text += QStringLiteral(", and disables the webhook after %1 consecutive failures").arg(disableAfterFailures);
-    else
-        text += QStringLiteral(", then drops the event");
-    return text;
+        return retryScheduleWording()
+            + QStringLiteral(", and disables the webhook after %1 consecutive failures").arg(disableAfterFailures);
+    return retryScheduleWording() + QStringLiteral(", then drops the event");
 }
 
 const SenderProfile &senderProfile(Format format)
@@ -136,12 +139,11 @@ QStringList risksOfAnswering(int status, int delayMs)
         if ((p.suspendOnNotFound && status == 404) || (p.suspendOnRedirect && status >= 300 && status < 400))
             consequence = QStringLiteral("it suspends the subscription at the first such answer");
         else if (p.disableAfterFailures > 0)
-            consequence
-                = QStringLiteral("it %1: the webhook is disabled after the %2 request")
-                      .arg(p.retryWording().section(QStringLiteral(", and "), 0, 0), ordinal(p.disableAfterFailures));
+            consequence = QStringLiteral("it %1: the webhook is disabled after the %2 request")
+                              .arg(p.retryScheduleWording(), ordinal(p.disableAfterFailures));
         else if (p.minSuccessRate > 0)
             consequence = QStringLiteral("it %1, and suspends the subscription once under %2 % success in an hour")
-                              .arg(p.retryWording().section(QStringLiteral(", then"), 0, 0))
+                              .arg(p.retryScheduleWording())
                               .arg(p.minSuccessRate * 100);
         else
             consequence = QStringLiteral("it %1: the events are lost for the connector").arg(p.retryWording());

@@ -68,6 +68,8 @@ struct SenderProfile
     QString successWording() const;
     /** What it does after a failure, in words, e.g. "does not retry" or "retries 5, 10 and 20 min after…". */
     QString retryWording() const;
+    /** Its retries alone, e.g. "retries twice, 5 min apart" (retryWording() adds what follows the last one). */
+    QString retryScheduleWording() const;
 };
 
 /** The rules of the sender of a format. The Events API's test call and bodies of no known format: the Events API's. */
