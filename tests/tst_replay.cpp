@@ -840,9 +840,11 @@ void TestReplay::commandLine()
     {
         const QList<Delivery> all = received();
         QCOMPARE(all.size(), 9);
-        // Never before its time (the schedule starts at the first request); no later than a loaded machine makes it.
+        // Paced, not a burst (three unpaced requests arrive within a few ms of each other): the third is sent 200 ms
+        // after the first, but the first one's arrival can lag by its connection's setup on a loaded machine (CI
+        // measured 180 ms between the arrivals once), so the floor is one interval; no later than a loaded machine.
         const qint64 span = all[8].receivedAtMs - all[6].receivedAtMs;
-        QVERIFY2(span >= 190 && span < 3000, qPrintable(QString::number(span)));
+        QVERIFY2(span >= 100 && span < 3000, qPrintable(QString::number(span)));
     }
     // A wrong secret: the receiver answers 401, the command exits 3.
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
