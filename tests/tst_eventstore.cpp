@@ -83,6 +83,8 @@ private Q_SLOTS:
     void flagsDuplicatesAndOrder();
     void flagsStaleSelfSignatureAckError();
     void flagsFollowEachSendersRules();
+    void retriesAreAttemptsOfAChain();
+    void attemptChainsSurviveReopen();
     void flagStateSurvivesReopen();
     void concurrentWriters();
     void survivesKill9();
@@ -610,6 +612,156 @@ void TestEventStore::flagsFollowEachSendersRules()
     QCOMPARE(f[5], Flags(Flag::SlowAck));
 }
 
+namespace {
+
+QByteArray platformEvent(const char *id)
+{
+    return "{\"specversion\":\"1.0\",\"id\":\"" + QByteArray(id)
+        + "\",\"type\":\"com.akeneo.pim.v1.product.updated\",\"source\":\"pim\",\"time\":\"2025-03-18T17:59:00Z\","
+          "\"data\":{\"product\":{\"uuid\":\"u-"
+        + QByteArray(id) + "\"}}}";
+}
+
+Delivery answered(QByteArray body, qint64 atMs, int status, double ackMs = 12.5)
+{
+    Delivery d = receivedDelivery(std::move(body), atMs, ackMs);
+    d.answeredStatus = status;
+    return d;
+}
+
+struct Attempt
+{
+    int attempt;
+    qint64 retryOf;
+    bool duplicate;
+    friend bool operator==(const Attempt &, const Attempt &) = default;
+};
+
+QList<Attempt> attemptsOf(EventStore &store)
+{
+    QList<Attempt> out;
+    for (const EventRecord &r : allEvents(store))
+        out.append({r.event.attempt, r.event.retryOf, r.event.flags.testFlag(Flag::Duplicate)});
+    return out;
+}
+
+} // namespace
+
+void TestEventStore::retriesAreAttemptsOfAChain()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    const qint64 now = iso("2025-03-18T18:00:00Z");
+    constexpr qint64 minute = 60'000;
+    const QByteArray quable = sample("quable_example.json");
+    // Quable (2 retries, 5 min apart): three failures are attempts 1, 2, 3 of one chain; a 4th delivery does not fit
+    // (no retry left): a duplicate, the first attempt of a chain of its own.
+    store->enqueue(answered(quable, now, 500));
+    store->enqueue(answered(quable, now + 5 * minute, 500));
+    store->enqueue(answered(quable, now + 10 * minute, 503));
+    store->enqueue(answered(quable, now + 15 * minute, 500));
+    QVERIFY(store->flush());
+    QList<Attempt> a = attemptsOf(*store);
+    QCOMPARE(a.size(), 4);
+    const qint64 first = allEvents(*store).first().event.id;
+    QCOMPARE(a[0], (Attempt{1, 0, false}));
+    QCOMPARE(a[1], (Attempt{2, first, false}));
+    QCOMPARE(a[2], (Attempt{3, first, false}));
+    QCOMPARE(a[3], (Attempt{1, 0, true}));
+
+    // Event Platform (retries 5, 10, 20 min after the previous attempt): a failure, a retry answered in time, then a
+    // redelivery after that success: a duplicate (it delivers at least once).
+    store->enqueue(answered(platformEvent("ok"), now, 500));
+    store->enqueue(answered(platformEvent("ok"), now + 5 * minute, 200));
+    store->enqueue(answered(platformEvent("ok"), now + 6 * minute, 200));
+    // A redelivery far later than the schedule (5 min, here 30): not a retry.
+    store->enqueue(answered(platformEvent("late"), now, 500));
+    store->enqueue(answered(platformEvent("late"), now + 30 * minute, 200));
+    // Retries in seconds (a test, a scaled replay): earlier than scheduled is still the sender retrying.
+    store->enqueue(answered(platformEvent("fast"), now, 404));
+    store->enqueue(answered(platformEvent("fast"), now + 1000, 302));
+    store->enqueue(answered(platformEvent("fast"), now + 2000, 429));
+    store->enqueue(answered(platformEvent("fast"), now + 3000, 200));
+    // A 200 after the 5 s deadline failed: its redelivery is a retry.
+    store->enqueue(answered(platformEvent("slow"), now, 200, 5200.0));
+    store->enqueue(answered(platformEvent("slow"), now + 5 * minute, 200));
+    // The Events API never retries: a redelivery after a failure is a duplicate.
+    const QByteArray akeneo
+        = akeneoBody({akeneoEvent(QStringLiteral("a1"), QStringLiteral("product.updated"),
+                                  QStringLiteral("2025-03-18T17:59:00+00:00"), QStringLiteral("SKU-a1"))});
+    store->enqueue(answered(akeneo, now, 500));
+    store->enqueue(answered(akeneo, now + 1000, 200));
+    QVERIFY(store->flush());
+    const QList<EventRecord> events = allEvents(*store);
+    a = attemptsOf(*store).mid(4);
+    const auto idAt = [&events](int i) { return events[4 + i].event.id; };
+    QCOMPARE(a.size(), 13);
+    QCOMPARE(a[0], (Attempt{1, 0, false}));
+    QCOMPARE(a[1], (Attempt{2, idAt(0), false}));
+    QCOMPARE(a[2], (Attempt{1, 0, true}));
+    QCOMPARE(a[3], (Attempt{1, 0, false}));
+    QCOMPARE(a[4], (Attempt{1, 0, true}));
+    QCOMPARE(a[5], (Attempt{1, 0, false}));
+    QCOMPARE(a[6], (Attempt{2, idAt(5), false}));
+    QCOMPARE(a[7], (Attempt{3, idAt(5), false}));
+    QCOMPARE(a[8], (Attempt{4, idAt(5), false}));
+    QCOMPARE(a[9], (Attempt{1, 0, false}));
+    QCOMPARE(a[10], (Attempt{2, idAt(9), false}));
+    QCOMPARE(a[11], (Attempt{1, 0, false}));
+    QCOMPARE(a[12], (Attempt{1, 0, true}));
+
+    // The filter fields.
+    auto retries = store->reader().matchingIds(Filter::parse(QStringLiteral("attempt > 1")), FilterTarget::Events);
+    QVERIFY(retries);
+    QCOMPARE(retries->size(), 2 + 1 + 3 + 1);
+    auto chain = store->reader().matchingIds(Filter::parse(QStringLiteral("retry_of == %1 || id == %1").arg(idAt(5))),
+                                             FilterTarget::Events);
+    QVERIFY(chain);
+    QCOMPARE(*chain, (QList<qint64>{idAt(5), idAt(6), idAt(7), idAt(8)}));
+    auto deliveries
+        = store->reader().matchingIds(Filter::parse(QStringLiteral("attempt == 4")), FilterTarget::Deliveries);
+    QVERIFY(deliveries);
+    QCOMPARE(*deliveries, QList<qint64>{events[4 + 8].event.deliveryId});
+}
+
+void TestEventStore::attemptChainsSurviveReopen()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    const qint64 now = iso("2025-03-18T18:00:00Z");
+    const QByteArray quable = sample("quable_example.json");
+    {
+        auto store = openStore(path);
+        store->enqueue(answered(quable, now, 500));
+        store->enqueue(answered(quable, now + 300'000, 500));
+        // An answer in time, then known to be slow only once it was sent (the receiver records the time after).
+        store->enqueue(receivedDelivery(platformEvent("later"), now, std::nullopt));
+        QVERIFY(store->flush());
+        store->recordAnswer(allEvents(*store).last().event.deliveryId, 5500.0);
+        QVERIFY(store->flush());
+        // The same while the capture stays open: the writer learns of the late answer as it records it.
+        store->enqueue(receivedDelivery(platformEvent("now"), now, std::nullopt));
+        QVERIFY(store->flush());
+        store->recordAnswer(allEvents(*store).last().event.deliveryId, 5600.0);
+        store->enqueue(answered(platformEvent("now"), now + 300'000, 200));
+        QVERIFY(store->flush());
+        const QList<EventRecord> events = allEvents(*store);
+        QCOMPARE(events.last().event.attempt, 2);
+        QCOMPARE(events.last().event.retryOf, events[events.size() - 2].event.id);
+    }
+    auto store = openStore(path);
+    store->enqueue(answered(quable, now + 600'000, 500));
+    store->enqueue(answered(platformEvent("later"), now + 300'000, 200));
+    QVERIFY(store->flush());
+    const QList<EventRecord> events = allEvents(*store);
+    QCOMPARE(events.size(), 7);
+    QCOMPARE(events[5].event.attempt, 3);
+    QCOMPARE(events[5].event.retryOf, events[0].event.id);
+    QVERIFY(!events[5].event.flags.testFlag(Flag::Duplicate));
+    QCOMPARE(events[6].event.attempt, 2);
+    QCOMPARE(events[6].event.retryOf, events[2].event.id);
+}
+
 void TestEventStore::flagStateSurvivesReopen()
 {
     QTemporaryDir dir;
@@ -963,6 +1115,7 @@ void TestEventStore::migratesVersion1Captures()
               "CREATE INDEX events_event_id ON events(event_id)",
               "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
               "DROP INDEX deliveries_unindexed", "ALTER TABLE deliveries DROP COLUMN indexed",
+              "ALTER TABLE events DROP COLUMN attempt", "ALTER TABLE events DROP COLUMN retry_of",
               "PRAGMA user_version = 1"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }
@@ -1001,6 +1154,9 @@ void TestEventStore::migratesVersion1Captures()
                  *textkey::subjectOf(q.value(1).toString(), q.value(2).toString(), q.value(3).toString()));
     }
     QCOMPARE(rows, 20);
+    // Version 5: every event stored before is a first attempt (the chains are judged as events are stored).
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM events WHERE attempt = 1 AND retry_of IS NULL")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 20);
 }
 
 void TestEventStore::textKeysAreStable()

@@ -380,6 +380,7 @@ void TestLogImport::linesImportedByVersion3AreKnown()
               "ALTER TABLE events DROP COLUMN subject_key", "CREATE INDEX events_event_id ON events(event_id, origin)",
               "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
               "UPDATE deliveries SET log_key = substr(log_key, 9) WHERE log_key IS NOT NULL",
+              "ALTER TABLE events DROP COLUMN attempt", "ALTER TABLE events DROP COLUMN retry_of",
               "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }

@@ -66,6 +66,7 @@ class TestMainWindow : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void liveEventsAndFilter();
+    void retriesShowAsAChain();
     void portTakenOffersTheNextOne();
     void unreadableCaptureIsShown();
     void demoEventsInAScratchCapture();
@@ -506,6 +507,44 @@ void TestMainWindow::rowMenuFiltersOnACell()
                 .endsWith(QStringLiteral("delivery_id == 1")));
 }
 
+void TestMainWindow::retriesShowAsAChain()
+{
+    // A failing connector (the receiver answers 500): Quable sends its notification again, twice. Each redelivery is
+    // the next attempt of the first, not a duplicate; the timeline nests them under it with the answers.
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
+    const AppSettings before = window.settings();
+    AppSettings failing = before;
+    failing.answerStatus = 500;
+    window.applySettings(failing);
+    const auto restore = qScopeGuard([&] { window.applySettings(before); }); // (the settings are saved)
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(fixture.post(sample("quable_example.json")), 500);
+    EventTableModel *model = eventsModel(window);
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 10000);
+    QTRY_VERIFY(model->record(0) && model->record(1) && model->record(2));
+    QCOMPARE(model->data(model->index(0, EventTableModel::Attempt)).toString(), QString());
+    QCOMPARE(model->data(model->index(1, EventTableModel::Attempt)).toString(), QStringLiteral("2 ← #1"));
+    QCOMPARE(model->data(model->index(2, EventTableModel::Attempt)).toString(), QStringLiteral("3 ← #1"));
+    for (int row = 0; row < 3; ++row)
+        QVERIFY(!model->data(model->index(row, EventTableModel::FlagsColumn))
+                     .toString()
+                     .contains(QStringLiteral("duplicate")));
+    QVERIFY(window.cellFilter(model->index(2, EventTableModel::Attempt)).endsWith(QStringLiteral("attempt == 3")));
+    captureTable(window)->selectRow(0);
+    QTRY_COMPARE_WITH_TIMEOUT(timeline(window)->topLevelItemCount(), 1, 5000);
+    QTreeWidgetItem *first = timeline(window)->topLevelItem(0);
+    QCOMPARE(first->childCount(), 2);
+    QCOMPARE(first->text(6), QStringLiteral("1"));
+    QCOMPARE(first->child(1)->text(6), QStringLiteral("retry 3"));
+    QVERIFY2(first->child(1)->text(7).startsWith(QStringLiteral("500 in ")), qPrintable(first->child(1)->text(7)));
+    QVERIFY2(first->child(1)->text(7).endsWith(QStringLiteral(", failed")), qPrintable(first->child(1)->text(7)));
+    QVERIFY2(timelineSummary(window)->text().contains(QStringLiteral("2 retries of a failed delivery")),
+             qPrintable(timelineSummary(window)->text()));
+    detailTabs(window)->setCurrentWidget(timeline(window)->parentWidget());
+    saveScreenshot(window, "retries.png");
+}
+
 void TestMainWindow::liveEventsAndFilter()
 {
     QTemporaryDir dir;
@@ -575,7 +614,7 @@ void TestMainWindow::liveEventsAndFilter()
     captureTable(window)->selectRow(1);
     captureTable(window)->selectRow(0);
     QTRY_COMPARE_WITH_TIMEOUT(timeline(window)->topLevelItemCount(), 2, 5000);
-    QVERIFY(timeline(window)->topLevelItem(1)->text(6).contains(QStringLiteral("duplicate")));
+    QVERIFY(timeline(window)->topLevelItem(1)->text(8).contains(QStringLiteral("duplicate")));
     QVERIFY2(timelineSummary(window)->text().contains(QStringLiteral("1 delivered again")),
              qPrintable(timelineSummary(window)->text()));
 

@@ -144,6 +144,7 @@ void CaptureTableView::sizeColumns()
                                                "https://acme-retail.cloud",
                                                "receiver",
                                                "Delivery",
+                                               "Attempt",
                                                "Status",
                                                "unchecked"};
     static const char *const deliverySamples[] = {"000000",
@@ -161,7 +162,8 @@ void CaptureTableView::sizeColumns()
     const QFontMetrics fm = fontMetrics();
     QHeaderView *header = horizontalHeader();
     int column = 0;
-    for (const char *sample : m_showingDeliveries ? std::span(deliverySamples) : std::span(eventSamples))
+    for (const char *sample : m_showingDeliveries ? std::span<const char *const>(deliverySamples)
+                                                  : std::span<const char *const>(eventSamples))
         header->resizeSection(column++, fm.horizontalAdvance(QString::fromUtf8(sample)) + 16);
 }
 
@@ -178,6 +180,7 @@ QString CaptureTableView::cellFilter(const QModelIndex &index, bool exclude) con
         {EventTableModel::PimSource, QStringLiteral("pim_source")},
         {EventTableModel::Origin, QStringLiteral("origin")},
         {EventTableModel::DeliveryColumn, QStringLiteral("delivery_id")},
+        {EventTableModel::Attempt, QStringLiteral("attempt")},
     };
     static const QHash<int, QString> deliveryFields = {
         {DeliveryTableModel::Origin, QStringLiteral("origin")},

@@ -5,6 +5,7 @@
 #include "severitydelegate.h"
 
 #include "analysis/jsondiff.h"
+#include "model/senderprofile.h"
 #include "models/eventtablemodel.h"
 #include "store/capturequeries.h"
 #include "util/jsonindent.h"
@@ -47,7 +48,23 @@ QPlainTextEdit *codeView(QWidget *parent, const char *objectName)
     return view;
 }
 
-constexpr int timelineColumns = 7;
+constexpr int timelineColumns = 9;
+
+/** The answer the sender got, e.g. "500 in 12 ms, failed" (judged by the sender's rules); empty for none. */
+QString answerText(const EventRecord &r)
+{
+    const std::optional<int> status = r.statusCode ? r.statusCode : r.answeredStatus;
+    if (!status)
+        return {};
+    QString text = QString::number(*status);
+    if (r.ackMs)
+        text += *r.ackMs >= 1000 ? QStringLiteral(" in %1 s").arg(*r.ackMs / 1000.0, 0, 'f', 1)
+                                 : QStringLiteral(" in %1 ms").arg(qRound(*r.ackMs));
+    const SenderProfile &sender = senderProfile(r.format);
+    if (!sender.isSuccess(*status, r.ackMs.value_or(0.0)))
+        text += QStringLiteral(", failed");
+    return text;
+}
 
 } // namespace
 
@@ -92,11 +109,11 @@ DetailPane::DetailPane(QWidget *parent)
     m_timelineSummary->setWordWrap(true);
     m_timeline = new QTreeWidget(m_timelineTab);
     m_timeline->setObjectName(QStringLiteral("timeline"));
-    m_timeline->setRootIsDecorated(false);
     m_timeline->setUniformRowHeights(true);
+    // A sender's retries are nested under the first attempt of their chain, each with the answer it got.
     m_timeline->setHeaderLabels({QStringLiteral("Event time (UTC)"), QStringLiteral("Action"), QStringLiteral("Author"),
                                  QStringLiteral("Origin"), QStringLiteral("Received (UTC)"), QStringLiteral("Delivery"),
-                                 QStringLiteral("Flags")});
+                                 QStringLiteral("Attempt"), QStringLiteral("Answer"), QStringLiteral("Flags")});
     connect(m_timeline, &QTreeWidget::itemActivated, this,
             [this](QTreeWidgetItem *item) { Q_EMIT eventActivated(item->data(0, Qt::UserRole).toLongLong()); });
     timelineLayout->addWidget(m_timelineSummary);
@@ -240,17 +257,24 @@ void DetailPane::showTimeline(const EventRecord &selected)
                 return;
             }
             QMap<QString, int> byAction;
-            int duplicates = 0, outOfOrder = 0;
+            int duplicates = 0, outOfOrder = 0, retries = 0;
+            QHash<qint64, QTreeWidgetItem *> firstAttempts;
             for (const EventRecord &r : *rows) {
                 const Event &ev = r.event;
-                auto *item = new QTreeWidgetItem(m_timeline);
+                QTreeWidgetItem *chain = ev.retryOf > 0 ? firstAttempts.value(ev.retryOf) : nullptr;
+                auto *item = chain ? new QTreeWidgetItem(chain) : new QTreeWidgetItem(m_timeline);
+                if (ev.attempt <= 1)
+                    firstAttempts.insert(ev.id, item);
                 item->setText(0, ev.eventTimeMs ? toTableUtc(*ev.eventTimeMs) : QString());
                 item->setText(1, ev.action);
                 item->setText(2, ev.author);
                 item->setText(3, originName(r.origin));
                 item->setText(4, toTableUtc(r.receivedAtMs));
                 item->setText(5, QString::number(ev.deliveryId));
-                item->setText(6, EventTableModel::flagsText(ev.flags));
+                item->setText(6, ev.attempt > 1 ? QStringLiteral("retry %1").arg(ev.attempt) : QStringLiteral("1"));
+                item->setText(7, answerText(r));
+                item->setText(8, EventTableModel::flagsText(ev.flags));
+                retries += ev.attempt > 1 ? 1 : 0;
                 item->setData(0, Qt::UserRole, ev.id);
                 if (const QColor tint = severityTint(severityOf(ev.flags)); tint.isValid()) {
                     for (int c = 0; c < timelineColumns; ++c)
@@ -275,12 +299,18 @@ void DetailPane::showTimeline(const EventRecord &selected)
                                .arg(title.toHtmlEscaped(), type.toHtmlEscaped())
                                .arg(rows->size())
                                .arg(counts.join(QStringLiteral(", ")).toHtmlEscaped());
+            if (retries)
+                text += QStringLiteral(" · %1 %2 of a failed delivery")
+                            .arg(retries)
+                            .arg(retries == 1 ? u"retry" : u"retries");
             if (duplicates)
                 text += QStringLiteral(" · <span style='color:#b58900'>%1 delivered again</span>").arg(duplicates);
             if (outOfOrder)
                 text += QStringLiteral(" · <span style='color:#b58900'>%1 older than one already received</span>")
                             .arg(outOfOrder);
             m_timelineSummary->setText(text);
+            m_timeline->setRootIsDecorated(retries > 0);
+            m_timeline->expandAll();
             for (int c = 0; c < timelineColumns; ++c)
                 m_timeline->resizeColumnToContents(c);
         });

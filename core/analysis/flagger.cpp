@@ -75,12 +75,6 @@ const qint64 *Flagger::KeyTable<HasValue>::findValue(quint64 key) const requires
 }
 
 template<bool HasValue>
-bool Flagger::KeyTable<HasValue>::contains(quint64 key) const
-{
-    return find(key) != notFound;
-}
-
-template<bool HasValue>
 void Flagger::KeyTable<HasValue>::clear()
 {
     m_keys = {};
@@ -108,6 +102,35 @@ void Flagger::remember(Origin origin, std::optional<qint64> eventKey, std::optio
     }
 }
 
+std::size_t Flagger::startChain(qint64 *slot, qint64 atMs, bool failed)
+{
+    std::size_t index = 0;
+    if (*slot > 0) {
+        index = std::size_t(*slot - 1);
+    } else {
+        index = m_chains.size();
+        m_chains.emplace_back();
+        *slot = qint64(index) + 1;
+    }
+    m_chains[index] = Chain{0, atMs, 1, failed};
+    return index;
+}
+
+void Flagger::rememberAttempt(Origin origin, qint64 eventKey, qint64 eventRowId, int attempt, qint64 receivedAtMs,
+                              bool failed)
+{
+    bool inserted = false;
+    qint64 *slot = m_seenIds.insert(salted(origin, eventKey), 0, inserted);
+    if (attempt <= 1 || *slot == 0) {
+        m_chains[startChain(slot, receivedAtMs, failed)].firstEventId = eventRowId;
+        return;
+    }
+    Chain &c = m_chains[std::size_t(*slot - 1)];
+    c.attempt = attempt;
+    c.lastAtMs = receivedAtMs;
+    c.lastFailed = failed;
+}
+
 Flags Flagger::deliveryFlags(const Delivery &d)
 {
     Flags f;
@@ -126,12 +149,45 @@ Flags Flagger::deliveryFlags(const Delivery &d)
     return f;
 }
 
-Flags Flagger::flagEvent(const Delivery &d, const Event &e, std::optional<qint64> eventKey,
-                         std::optional<qint64> subjectKey)
+Flags Flagger::flagEvent(const Delivery &d, Event &e, std::optional<qint64> eventKey, std::optional<qint64> subjectKey)
 {
     Flags f = deliveryFlags(d);
-    if (eventKey && m_seenIds.contains(salted(d.origin, *eventKey)))
-        f |= Flag::Duplicate;
+    const SenderProfile &sender = senderProfile(d.format);
+    const bool failed = f.testFlag(Flag::Error) || f.testFlag(Flag::SlowAck);
+    e.attempt = 1;
+    e.retryOf = 0;
+    m_pendingChain = noChain;
+    std::size_t chain = noChain;
+    if (eventKey) {
+        bool inserted = false;
+        qint64 *slot = m_seenIds.insert(salted(d.origin, *eventKey), 0, inserted);
+        Chain *last = !inserted && *slot > 0 ? &m_chains[std::size_t(*slot - 1)] : nullptr;
+        // The retry this would be: the scheduled delay after the last attempt, with room for the sender's queue.
+        const auto fits = [&](const Chain &c) {
+            if (!c.lastFailed || c.attempt > sender.retries)
+                return false;
+            const qint64 gap = d.receivedAtMs - c.lastAtMs;
+            return gap >= 0 && gap <= 2 * sender.retryDelaysMs[std::size_t(c.attempt - 1)] + 60'000;
+        };
+        if (last && fits(*last)) {
+            e.attempt = ++last->attempt;
+            e.retryOf = last->firstEventId;
+            last->lastAtMs = d.receivedAtMs;
+            last->lastFailed = failed;
+            chain = std::size_t(*slot - 1);
+        } else {
+            if (!inserted)
+                f |= Flag::Duplicate;
+            if (sender.retries > 0)
+                m_pendingChain = chain = startChain(slot, d.receivedAtMs, failed);
+        }
+    }
+    if (chain != noChain && d.origin == Origin::Receiver && !d.ackMs && d.id > 0) {
+        // Whether the answer came in time is known once it is sent (answered()); bounded if answers never come.
+        if (m_awaitingAnswer.size() > 100'000)
+            m_awaitingAnswer.clear();
+        m_awaitingAnswer.insert(d.id, AwaitedAnswer{chain, m_chains[chain].attempt, sender.deadlineMs});
+    }
     if (subjectKey && e.eventTimeMs) {
         const qint64 *newest = m_newestBySubject.findValue(salted(d.origin, *subjectKey));
         if (newest && *e.eventTimeMs < *newest)
@@ -143,17 +199,37 @@ Flags Flagger::flagEvent(const Delivery &d, const Event &e, std::optional<qint64
         f |= Flag::Stale;
     if (!m_selfAuthor.isEmpty() && e.author == m_selfAuthor)
         f |= Flag::Self;
-    remember(d.origin, eventKey, subjectKey, e.eventTimeMs);
+    remember(d.origin, std::nullopt, subjectKey, e.eventTimeMs);
     return f;
+}
+
+void Flagger::stored(const Event &e)
+{
+    if (m_pendingChain != noChain)
+        m_chains[m_pendingChain].firstEventId = e.id;
+    m_pendingChain = noChain;
+}
+
+void Flagger::answered(qint64 deliveryId, double ackMs)
+{
+    const auto it = m_awaitingAnswer.constFind(deliveryId);
+    if (it == m_awaitingAnswer.cend())
+        return;
+    Chain &c = m_chains[it->chain];
+    if (ackMs > it->deadlineMs && c.attempt == it->attempt) // (not if the next attempt came before this answer)
+        c.lastFailed = true;
+    m_awaitingAnswer.erase(it);
 }
 
 void Flagger::clear()
 {
     m_seenIds.clear();
     m_newestBySubject.clear();
+    m_chains = {};
+    m_pendingChain = noChain;
+    m_awaitingAnswer.clear();
 }
 
-template class Flagger::KeyTable<false>;
 template class Flagger::KeyTable<true>;
 
 } // namespace pimscope

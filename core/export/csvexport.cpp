@@ -43,6 +43,7 @@ public:
 
 private:
     static QByteArray number(int n) { return QByteArray::number(n); }
+    static QByteArray number(qint64 n) { return QByteArray::number(n); }
     static QByteArray number(double d) { return QByteArray::number(d, 'g', 12); }
     QByteArray &m_out;
     bool m_first = true;
@@ -69,7 +70,8 @@ void appendField(QByteArray &out, QByteArrayView utf8)
 void appendEventHeader(QByteArray &out)
 {
     out += "id,delivery_id,seq,origin,format,event_id,action,event_datetime,received_at,author,author_type,pim_source,"
-           "subject_type,subject_id,subject_uuid,flags,signature,log_level,log_message,status_code,answered_status,"
+           "subject_type,subject_id,subject_uuid,flags,attempt,retry_of,signature,log_level,log_message,status_code,"
+           "answered_status,"
            "ack_ms,payload\r\n";
 }
 
@@ -80,7 +82,8 @@ void appendEvent(QByteArray &out, const EventRecord &r)
     row << e.id << e.deliveryId << e.seq << originName(r.origin) << formatName(r.format) << e.eventId << e.action
         << (e.eventTimeMs ? toIsoUtc(*e.eventTimeMs) : QString()) << toIsoUtc(r.receivedAtMs) << e.author
         << e.authorType << e.pimSource << e.subjectType << e.subjectId << e.subjectUuid
-        << flagNames(e.flags).join(QStringLiteral("; ")) << signatureName(r.signature)
+        << flagNames(e.flags).join(QStringLiteral("; ")) << e.attempt
+        << (e.retryOf > 0 ? std::optional<qint64>(e.retryOf) : std::nullopt) << signatureName(r.signature)
         << optionalName(r.logLevel, &logLevelName) << optionalName(r.logMessage, &logMessageName) << r.statusCode
         << r.answeredStatus << r.ackMs << utf8(r.payload);
 }

@@ -40,6 +40,8 @@ void appendEvent(QByteArray &out, const EventRecord &r)
     w.field("subject_id", e.subjectId);
     w.field("subject_uuid", e.subjectUuid);
     w.field("flags", flagNames(e.flags));
+    w.field("attempt", e.attempt);
+    w.field("retry_of", e.retryOf > 0 ? std::optional<qint64>(e.retryOf) : std::nullopt);
     w.field("signature", signatureName(r.signature));
     w.field("log_level", optionalName(r.logLevel, &logLevelName));
     w.field("log_message", optionalName(r.logMessage, &logMessageName));

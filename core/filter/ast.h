@@ -40,6 +40,8 @@ enum class Field : quint8 {
     SubjectUuid,
     Subject, ///< subject_id or subject_uuid
     Flags,
+    Attempt, ///< 1, or 2.. for a retry of a sender that retries
+    RetryOf, ///< the id of a retry's first attempt
     Payload,
     Text, ///< anywhere: the event payload (on deliveries also body, error, url, path)
     Format,

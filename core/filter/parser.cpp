@@ -46,6 +46,8 @@ constexpr FieldSpec fieldSpecs[] = {
     {"subject_uuid", Field::SubjectUuid, ValueType::Text},
     {"subject", Field::Subject, ValueType::Text},
     {"flags", Field::Flags, ValueType::Flags},
+    {"attempt", Field::Attempt, ValueType::Integer},
+    {"retry_of", Field::RetryOf, ValueType::Integer},
     {"payload", Field::Payload, ValueType::Text},
     {"text", Field::Text, ValueType::AnyText},
     {"format", Field::Format, ValueType::Enum, EnumKind::Format},

@@ -78,6 +78,10 @@ QList<Column> columnsFor(Field field, FilterTarget target, CompareOp op)
         return {ev("e.subject_id"), ev("e.subject_uuid")};
     case Field::Flags:
         return {events ? ev("e.flags") : dl("d.flags")};
+    case Field::Attempt:
+        return {ev("e.attempt")};
+    case Field::RetryOf:
+        return {ev("e.retry_of")};
     case Field::Payload:
         return {payloadColumn};
     case Field::Text:

@@ -38,6 +38,14 @@ struct Event
     qsizetype payloadLength = 0; ///< its length in bytes
 
     Flags flags;
+
+    /**
+     * Which delivery of the event this is for a sender that retries (the Event Platform, Quable): 1 for the first,
+     * 2, 3, 4 for a redelivery that fits the sender's retry schedule after a failed answer (model/senderprofile.h).
+     * A redelivery that does not fit is attempt 1 of a chain of its own, flagged duplicate.
+     */
+    int attempt = 1;
+    qint64 retryOf = 0; ///< store row id of the chain's first attempt for attempt >= 2; 0 otherwise
 };
 
 } // namespace pimscope

@@ -29,8 +29,8 @@ QString EventTableModel::sortKeyOf(int column) const
 {
     // Status and signature are the delivery's: not sortable here (the deliveries table sorts by them).
     static const char *const keys[ColumnCount]
-        = {"id",         "received", "time",     "action", "subject", "author", "author_type",
-           "pim_source", "origin",   "delivery", "",       "",        "flags"};
+        = {"id",         "received", "time",     "action",  "subject", "author", "author_type",
+           "pim_source", "origin",   "delivery", "attempt", "",        "",       "flags"};
     return column >= 0 && column < ColumnCount ? QString::fromLatin1(keys[column]) : QString();
 }
 
@@ -44,6 +44,13 @@ QString EventTableModel::subjectText(const Event &e)
     if (!e.subjectId.isEmpty())
         return e.subjectId;
     return e.subjectUuid;
+}
+
+QString EventTableModel::attemptText(const Event &e)
+{
+    if (e.attempt <= 1)
+        return {};
+    return e.retryOf > 0 ? QStringLiteral("%1 ← #%2").arg(e.attempt).arg(e.retryOf) : QString::number(e.attempt);
 }
 
 int EventTableModel::columnCount(const QModelIndex &parent) const
@@ -87,6 +94,8 @@ QVariant EventTableModel::display(const EventRecord &r, int column)
         return originName(r.origin);
     case DeliveryColumn:
         return e.deliveryId;
+    case Attempt:
+        return attemptText(e);
     case Status: {
         const std::optional<int> status = r.statusCode ? r.statusCode : r.answeredStatus;
         return status ? QVariant(*status) : QVariant(QString());
@@ -115,6 +124,8 @@ QVariant EventTableModel::raw(const EventRecord &r, int column)
         return int(r.signature);
     case FlagsColumn:
         return int(e.flags.toInt());
+    case Attempt:
+        return e.attempt;
     default:
         return display(r, column);
     }
@@ -123,8 +134,8 @@ QVariant EventTableModel::raw(const EventRecord &r, int column)
 QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     static const char *const names[ColumnCount]
-        = {"#",          "Received (UTC)", "Event time (UTC)", "Action", "Subject",   "Author", "Author type",
-           "PIM source", "Origin",         "Delivery",         "Status", "Signature", "Flags"};
+        = {"#",          "Received (UTC)", "Event time (UTC)", "Action",  "Subject", "Author",    "Author type",
+           "PIM source", "Origin",         "Delivery",         "Attempt", "Status",  "Signature", "Flags"};
     return header(names, ColumnCount, section, orientation, role);
 }
 

@@ -23,6 +23,7 @@ public:
         PimSource,
         Origin,
         DeliveryColumn,
+        Attempt, ///< blank for a first attempt; "2 ← #17" for a retry of event 17
         Status,
         SignatureColumn,
         FlagsColumn,
@@ -36,6 +37,8 @@ public:
 
     static QString flagsText(Flags flags);
     static QString subjectText(const Event &e);
+    /** A retry's place in its chain, e.g. "2 ← #17"; empty for a first attempt. */
+    static QString attemptText(const Event &e);
 
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;

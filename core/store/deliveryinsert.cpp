@@ -235,9 +235,12 @@ Result<void> StoreWriter::insertEvents(Delivery &d, const PreparedEvents &prepar
         qe.bind(P::PayloadLength, qint64(e.payloadLength));
         qe.bind(P::EventKey, row.idKey);
         qe.bind(P::SubjectKey, row.subjectKey);
+        qe.bind(P::Attempt, e.attempt);
+        qe.bind(P::RetryOf, e.retryOf > 0 ? std::optional<qint64>(e.retryOf) : std::nullopt);
         if (!qe.exec())
             return Result<void>::failure(QStringLiteral("cannot store an event: ") + qe.errorString());
         e.id = sqlite3_last_insert_rowid(handle);
+        m_flagger.stored(e);
     }
     if (indexing) {
         // Indexing a stored delivery: its row gets the union of the flags and is marked indexed.

@@ -114,6 +114,14 @@ const char *const version4[] = {
     "UPDATE deliveries SET log_key = pimscope_prefixed_log_key(body, log_key) WHERE log_key IS NOT NULL",
 };
 
+// Version 5: retry chains (issue #19). An event redelivered by a sender that retries, fitting its schedule after a
+// failed answer, is attempt 2, 3, 4 of the chain its first delivery starts (retry_of: that first event's row id).
+// Events stored before keep attempt 1: their flags were judged without chains and stay as they were.
+const char *const version5[] = {
+    "ALTER TABLE events ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE events ADD COLUMN retry_of INTEGER",
+};
+
 QString text(sqlite3_value *v)
 {
     const auto *p = reinterpret_cast<const char *>(sqlite3_value_text(v));
@@ -223,7 +231,7 @@ Result<void> migrate(QSqlDatabase &db)
         return fail(r.error());
     // Each version's statements in turn; the event indexes, whose definitions are the newest version's, at the end.
     const std::pair<int, std::span<const char *const>> versions[]
-        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}};
+        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}, {5, version5}};
     for (const auto &[version, statements] : versions) {
         if (from >= version)
             continue;

@@ -76,7 +76,8 @@ const char eventColumns[]
     = "SELECT e.id, e.delivery_id, e.seq, e.origin, e.received_at, e.event_id, e.action, e.event_time, e.author, "
       "e.author_type, e.pim_source, e.subject_type, e.subject_id, e.subject_uuid, e.flags, d.format, d.signature, "
       "d.log_level, d.log_message, d.status_code, d.answered_status, d.ack_ms, "
-      "substr(d.body, e.payload_offset + 1, e.payload_length), e.payload_offset, e.payload_length "
+      "substr(d.body, e.payload_offset + 1, e.payload_length), e.payload_offset, e.payload_length, e.attempt, "
+      "e.retry_of "
       "FROM events e JOIN deliveries d ON d.id = e.delivery_id ";
 
 EventRecord eventFromRow(const QSqlQuery &q)
@@ -108,6 +109,8 @@ EventRecord eventFromRow(const QSqlQuery &q)
     r.payload = q.value(22).toByteArray();
     e.payloadOffset = q.value(23).toLongLong();
     e.payloadLength = q.value(24).toLongLong();
+    e.attempt = q.value(25).toInt();
+    e.retryOf = q.value(26).toLongLong(); // NULL: 0
     return r;
 }
 
@@ -211,6 +214,7 @@ const QMap<QString, QString> &StoreReader::sortExpressions(FilterTarget target)
         {QStringLiteral("pim_source"), QStringLiteral("e.pim_source")},
         {QStringLiteral("origin"), QStringLiteral("e.origin")},
         {QStringLiteral("delivery"), QStringLiteral("e.delivery_id")},
+        {QStringLiteral("attempt"), QStringLiteral("e.attempt")},
         {QStringLiteral("flags"), QStringLiteral("e.flags")},
     };
     static const QMap<QString, QString> deliveries = {

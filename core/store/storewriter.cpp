@@ -268,6 +268,34 @@ void StoreWriter::loadFlaggerState()
         m_flagger.remember(Origin(q.int64(0)), optional(1), optional(2), optional(3));
     if (!ok)
         qCWarning(lcStore) << "cannot load stored events for flagging:" << q.errorString();
+
+    // The attempt chains that a redelivery could still extend: those of the senders that retry, received within the
+    // longest chain's span before the newest delivery (through the index on received_at).
+    QByteArray formats;
+    qint64 spanMs = 0;
+    for (const Format f : {Format::AkeneoEventPlatform, Format::Quable}) {
+        const SenderProfile &sender = senderProfile(f);
+        formats += (formats.isEmpty() ? "" : ",") + QByteArray::number(int(f));
+        qint64 span = 0;
+        for (int i = 0; i < sender.retries; ++i)
+            span += 2 * sender.retryDelaysMs[std::size_t(i)] + 60'000;
+        spanMs = std::max(spanMs, span);
+    }
+    const QByteArray failed = QByteArray::number(int((Flags(Flag::Error) | Flag::SlowAck).toInt()));
+    const QByteArray sql = "SELECT e.origin, e.event_key, e.id, e.attempt, d.received_at, d.flags & " + failed
+        + " FROM deliveries d JOIN events e ON e.delivery_id = d.id WHERE d.format IN (" + formats
+        + ") AND e.event_key IS NOT NULL AND d.received_at >= (SELECT MAX(received_at) FROM deliveries) - "
+        + QByteArray::number(spanMs) + " ORDER BY e.id";
+    SqliteStatement chains;
+    if (!chains.prepare(SqliteStatement::handle(m_connection->db()), sql.constData())) {
+        qCWarning(lcStore) << "cannot load the attempt chains:" << chains.errorString();
+        return;
+    }
+    while (chains.step(&ok))
+        m_flagger.rememberAttempt(Origin(chains.int64(0)), chains.int64(1), chains.int64(2), int(chains.int64(3)),
+                                  chains.int64(4), chains.int64(5) != 0);
+    if (!ok)
+        qCWarning(lcStore) << "cannot load the attempt chains:" << chains.errorString();
 }
 
 void StoreWriter::run()
@@ -504,6 +532,7 @@ Result<void> StoreWriter::apply(writerjobs::RecordAnswers &job, quint64 /*ticket
         ack.bind(writersql::RecordAck::Id, a.deliveryId);
         if (!ack.exec())
             return Result<void>::failure(ack.errorString());
+        m_flagger.answered(a.deliveryId, a.ackMs);
         // In time for every sender: not slow whatever the format.
         if (a.ackMs <= shortestDeadlineMs())
             continue;

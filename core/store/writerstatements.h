@@ -92,14 +92,17 @@ struct EventParam
         PayloadLength,
         EventKey,
         SubjectKey,
+        Attempt,
+        RetryOf,
     };
 };
 inline constexpr const char *eventParams[] = {
-    ":delivery_id",  ":seq",    ":origin",         ":received_at",    ":event_id",     ":action",
-    ":event_time",   ":author", ":author_type",    ":pim_source",     ":subject_type", ":subject_id",
-    ":subject_uuid", ":flags",  ":payload_offset", ":payload_length", ":event_key",    ":subject_key",
+    ":delivery_id",    ":seq",        ":origin",       ":received_at", ":event_id",
+    ":action",         ":event_time", ":author",       ":author_type", ":pim_source",
+    ":subject_type",   ":subject_id", ":subject_uuid", ":flags",       ":payload_offset",
+    ":payload_length", ":event_key",  ":subject_key",  ":attempt",     ":retry_of",
 };
-static_assert(std::size(eventParams) == EventParam::SubjectKey);
+static_assert(std::size(eventParams) == EventParam::RetryOf);
 /** The text columns of an event in PreparedEvents' order. */
 inline constexpr int eventTextParams[]
     = {EventParam::EventId,   EventParam::Action,      EventParam::Author,    EventParam::AuthorType,
