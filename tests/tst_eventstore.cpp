@@ -85,6 +85,7 @@ private Q_SLOTS:
     void flagsFollowEachSendersRules();
     void retriesAreAttemptsOfAChain();
     void attemptChainsSurviveReopen();
+    void healthIsKeptAsDeliveriesAreStored();
     void flagStateSurvivesReopen();
     void concurrentWriters();
     void survivesKill9();
@@ -760,6 +761,47 @@ void TestEventStore::attemptChainsSurviveReopen()
     QVERIFY(!events[5].event.flags.testFlag(Flag::Duplicate));
     QCOMPARE(events[6].event.attempt, 2);
     QCOMPARE(events[6].event.retryOf, events[2].event.id);
+}
+
+void TestEventStore::healthIsKeptAsDeliveriesAreStored()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("c.db"));
+    const qint64 now = iso("2025-03-18T18:00:00Z");
+    const QByteArray quable = sample("quable_example.json");
+    QList<SubscriptionHealth> before;
+    {
+        auto store = openStore(path);
+        QueuedSpy spy(store.get(), &EventStore::healthChanged);
+        store->enqueue(answered(quable, now, 500));
+        store->enqueue(answered(quable, now + 1000, 500));
+        // The third answer's time comes after its commit (as the receiver's do): counted once it is known.
+        store->enqueue(receivedDelivery(quable, now + 2000, std::nullopt));
+        QVERIFY(store->flush());
+        QCOMPARE(store->health().size(), 1);
+        QCOMPARE(store->health().front().failureStreak, 2);
+        store->recordAnswer(allDeliveries(*store).last().id, 5200.0); // answered 200, but after Quable's 5 s
+        // Indexed later (the receiver's path) from another sender.
+        Delivery later = answered(platformEvent("p"), now + 3000, 404);
+        later.format = PayloadParser().parse(later.body).format; // as the receiver does
+        store->enqueueIndexingLater(later);
+        QVERIFY(store->flush());
+        const QList<SubscriptionHealth> health = store->health();
+        QCOMPARE(health.size(), 2);
+        QCOMPARE(health[0].path, "/hook/events");
+        QCOMPARE(health[0].sender, Format::AkeneoEventPlatform);
+        QVERIFY(health[0].cutOff);
+        QCOMPARE(health[0].cutOffReason, QStringLiteral("answered 404"));
+        QCOMPARE(health[1].sender, Format::Quable);
+        QVERIFY(health[1].cutOff);
+        QCOMPARE(health[1].cutOffAtMs, now + 2000);
+        QCOMPARE(health[1].cutOffReason, QStringLiteral("3rd consecutive failure, answered 200 in 5200 ms"));
+        QTRY_VERIFY(spy.size() > 0 && std::get<0>(spy.calls().last()) == health);
+        before = health;
+    }
+    // Read again from the capture when it opens, the same.
+    auto store = openStore(path);
+    QCOMPARE(store->health(), before);
 }
 
 void TestEventStore::flagStateSurvivesReopen()

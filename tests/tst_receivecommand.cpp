@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -36,6 +37,7 @@ private Q_SLOTS:
     void usageErrors();
     void warnsWhenReachableFromTheNetwork();
     void warnsOfAnswersThatCutSubscriptionsOff();
+    void quableRetriesToAFailingConnector();
     void survivesKill9UnderLoad();
     void secretsFromTheKeychainPerPathPrefix();
     void missingKeychainSecretIsAnError();
@@ -206,6 +208,69 @@ void TestReceiveCommand::warnsOfAnswersThatCutSubscriptionsOff()
              qPrintable(late));
     // The defaults endanger nothing.
     QVERIFY2(!errorsOf({}).contains(QStringLiteral("warning:")), "no warning with the default answer");
+}
+
+void TestReceiveCommand::quableRetriesToAFailingConnector()
+{
+    // The case: the same Quable notification sent three times to `receive --status 500`. Three attempts of one
+    // chain (not three duplicates), and the moment Quable would have disabled the webhook, said as it happens and kept
+    // in the stats.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    QProcess p;
+    const QString url = startReceive(p,
+                                     {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                                      db, QStringLiteral("--status"), QStringLiteral("500")});
+    QVERIFY2(!url.isEmpty(), qPrintable(QString::fromUtf8(p.readAllStandardError())));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(postTo(url, sample("quable_example.json"), "/quable/hook"), 500);
+    QByteArray err;
+    QElapsedTimer t;
+    t.start();
+    while (!err.contains("would have disabled") && t.elapsed() < 10000) {
+        p.waitForReadyRead(100);
+        err += p.readAllStandardError();
+    }
+    QVERIFY2(err.contains("pimscope: receive: warning: Quable would have disabled the webhook for /quable/hook at "),
+             err.constData());
+    QVERIFY2(err.contains("(3rd consecutive failure, answered 500 in "), err.constData());
+    QCOMPARE(err.count("would have disabled"), 1);
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+
+    QProcess exported;
+    exported.start(binary(), {QStringLiteral("export"), QStringLiteral("--db"), db});
+    QVERIFY(exported.waitForFinished(10000));
+    const QList<QByteArray> lines = exported.readAllStandardOutput().trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        const QJsonObject e = QJsonDocument::fromJson(lines[i]).object();
+        QCOMPARE(e.value(u"attempt").toInt(), i + 1);
+        if (i == 0)
+            QVERIFY(e.value(u"retry_of").isNull());
+        else
+            QCOMPARE(e.value(u"retry_of").toInt(), 1);
+        QVERIFY(!e.value(u"flags").toArray().contains(QStringLiteral("duplicate")));
+    }
+
+    QProcess stats;
+    stats.start(binary(), {QStringLiteral("stats"), QStringLiteral("--db"), db});
+    QVERIFY(stats.waitForFinished(10000));
+    const QJsonObject s = QJsonDocument::fromJson(stats.readAllStandardOutput()).object();
+    const QJsonArray subscriptions = s.value(u"subscriptions").toArray();
+    QCOMPARE(subscriptions.size(), 1);
+    const QJsonObject h = subscriptions[0].toObject();
+    QCOMPARE(h.value(u"path").toString(), QStringLiteral("/quable/hook"));
+    QCOMPARE(h.value(u"sender").toString(), QStringLiteral("quable"));
+    QCOMPARE(h.value(u"state").toString(), QStringLiteral("cut_off"));
+    QCOMPARE(h.value(u"failure_streak").toInt(), 3);
+    QCOMPARE(h.value(u"cut_offs").toInt(), 1);
+    QCOMPARE(h.value(u"last_cut_off").toObject().value(u"delivery_id").toInt(), 3);
+    QVERIFY(h.value(u"last_cut_off")
+                .toObject()
+                .value(u"said")
+                .toString()
+                .startsWith(QStringLiteral("Quable would have disabled the webhook for /quable/hook")));
 }
 
 void TestReceiveCommand::survivesKill9UnderLoad()

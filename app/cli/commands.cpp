@@ -8,6 +8,8 @@
 #include "export/exporter.h"
 #include "filter/filter.h"
 #include "store/eventstore.h"
+#include "store/healthscan.h"
+#include "store/sqlitestatement.h"
 #include "store/storereader.h"
 #include "util/jsonwriter.h"
 #include "util/timeutil.h"
@@ -139,6 +141,46 @@ void writeCounts(JsonWriter &w, const char *key, const QMap<QString, qint64> &co
     w.endObject();
 }
 
+/** Each subscription's health by its sender's rules (see SubscriptionHealth), as `pimscope stats` prints it. */
+void writeHealth(JsonWriter &w, const QList<SubscriptionHealth> &all)
+{
+    w.key("subscriptions");
+    w.beginArray();
+    for (const SubscriptionHealth &h : all) {
+        static const char *const states[] = {"healthy", "at_risk", "cut_off"};
+        w.beginObject();
+        w.field("path", QString::fromUtf8(h.path));
+        w.field("sender", formatName(h.sender));
+        w.field("state", QString::fromLatin1(states[int(h.state())]));
+        w.field("summary", h.meterText());
+        w.field("requests", h.requests);
+        w.field("failures", h.failures);
+        w.field("throttled", h.throttled);
+        w.field("failure_streak", h.failureStreak);
+        w.field("longest_failure_streak", h.longestStreak);
+        w.field("rolling_hour_requests", h.hourRequests);
+        w.field("rolling_hour_success_rate", h.successRate() < 0 ? std::nullopt : std::optional(h.successRate()));
+        w.field("events_per_second", h.eventsPerSecond > 0 ? std::optional(h.eventsPerSecond) : std::nullopt);
+        w.field("first_at", toIsoUtc(h.firstAtMs));
+        w.field("last_at", toIsoUtc(h.lastAtMs));
+        w.field("cut_offs", h.cutOffs);
+        w.key("last_cut_off");
+        if (h.cutOffAtMs == 0) {
+            w.null();
+        } else {
+            w.beginObject();
+            w.field("at", toIsoUtc(h.cutOffAtMs));
+            w.field("delivery_id", h.cutOffDeliveryId);
+            w.field("reason", h.cutOffReason);
+            w.field("said", h.cutOffSentence());
+            w.field("still_cut_off", h.cutOff);
+            w.endObject();
+        }
+        w.endObject();
+    }
+    w.endArray();
+}
+
 int statsCommand(const QStringList &args)
 {
     QCommandLineParser parser;
@@ -180,6 +222,12 @@ int statsCommand(const QStringList &args)
     w.field("max_rolling_hour_start", s.maxRollingHourStartMs ? toIsoUtc(*s.maxRollingHourStartMs) : QString());
     w.field("first_received_at", s.firstReceivedMs ? toIsoUtc(*s.firstReceivedMs) : QString());
     w.field("last_received_at", s.lastReceivedMs ? toIsoUtc(*s.lastReceivedMs) : QString());
+    HealthTracker health;
+    if (auto scanned = healthscan::scan(SqliteStatement::handle(reader.value()->db()), health); !scanned) {
+        printError(scanned.error());
+        return Failure;
+    }
+    writeHealth(w, health.all());
     w.endObject();
     out += '\n';
     return writeOut(out) && std::fflush(stdout) == 0 ? Success : Failure;

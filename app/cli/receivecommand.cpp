@@ -202,6 +202,21 @@ int receiveCommand(const QStringList &args)
                      });
     QObject::connect(&receiver, &Receiver::problem, QCoreApplication::instance(),
                      [](const QString &message) { printError(message); });
+    // The moment the answers given would have made a sender disable or suspend a subscription, said as it happens.
+    QHash<QPair<QByteArray, int>, int> cutOffsSaid;
+    for (const SubscriptionHealth &h : store->get()->health())
+        cutOffsSaid.insert({h.path, int(h.sender)}, h.cutOffs);
+    QObject::connect(store->get(), &EventStore::healthChanged, QCoreApplication::instance(),
+                     [&cutOffsSaid](const QList<SubscriptionHealth> &all) {
+                         for (const SubscriptionHealth &h : all) {
+                             int &said = cutOffsSaid[{h.path, int(h.sender)}];
+                             if (h.cutOffs > said)
+                                 std::fprintf(stderr, "pimscope: receive: warning: %s\n",
+                                              qPrintable(h.cutOffSentence()));
+                             said = h.cutOffs;
+                         }
+                         std::fflush(stderr);
+                     });
     const auto port = receiver.start();
     if (!port) {
         printError(port.error());

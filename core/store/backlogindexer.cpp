@@ -44,7 +44,7 @@ void StoreWriter::indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::st
     begin = QSqlQuery();
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT origin, received_at, body, format, signature, answered_status, ack_ms, error, "
-                             "log_level, log_message, status_code FROM deliveries WHERE id = ?"));
+                             "log_level, log_message, status_code, path FROM deliveries WHERE id = ?"));
     qsizetype done = 0;
     QString error;
     const auto deadline = std::chrono::steady_clock::now() + budget;
@@ -78,6 +78,7 @@ void StoreWriter::indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::st
             d.logMessage = LogMessage(q.value(9).toInt());
         if (!q.value(10).isNull())
             d.statusCode = q.value(10).toInt();
+        d.path = q.value(11).toByteArray(); // (for the subscription's health)
         q.finish();
         // The receiver read only what its answer needed (PayloadParser::Depth::Envelope): the full read adds the
         // events' fields and the warnings about them.
@@ -93,6 +94,7 @@ void StoreWriter::indexBacklog(qsizetype max, bool yieldToQueue, std::chrono::st
     if (error.isEmpty() && db.commit()) {
         m_backlog.erase(m_backlog.begin(), m_backlog.begin() + done);
         Q_EMIT eventsIndexed();
+        publishHealth();
         return;
     }
     db.rollback();

@@ -257,6 +257,7 @@ Result<void> StoreWriter::insertEvents(Delivery &d, const PreparedEvents &prepar
             return Result<void>::failure(m_sql->updateDeliveryFlags.errorString());
     }
     d.flags = all;
+    recordHealth(d);
     if (!indexing)
         m_batch.stored.append(StoredDelivery{ticket, d.id, all, d.eventCount});
     return {};

@@ -20,6 +20,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const 
     using R = Result<std::unique_ptr<EventStore>>;
     qRegisterMetaType<QList<pimscope::StoredDelivery>>();
     qRegisterMetaType<QList<quint64>>();
+    qRegisterMetaType<QList<pimscope::SubscriptionHealth>>();
     std::unique_ptr<EventStore> store(new EventStore);
     store->m_path = path;
     // The writer creates and migrates the file; only then can the reader open it read-only.
@@ -37,6 +38,8 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const 
     connect(store->m_writer.get(), &StoreWriter::eventsIndexed, store.get(), &EventStore::eventsIndexed,
             Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::pruned, store.get(), &EventStore::pruned, Qt::DirectConnection);
+    connect(store->m_writer.get(), &StoreWriter::healthChanged, store.get(), &EventStore::healthChanged,
+            Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::importRemoved, store.get(), &EventStore::importRemoved,
             Qt::DirectConnection);
     return {std::move(store)};
@@ -128,6 +131,11 @@ bool EventStore::flush(int timeoutMs)
 bool EventStore::waitForTicket(quint64 ticket, int timeoutMs)
 {
     return m_writer->waitForTicket(ticket, timeoutMs);
+}
+
+QList<SubscriptionHealth> EventStore::health() const
+{
+    return m_writer->health();
 }
 
 } // namespace pimscope

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/subscriptionhealth.h"
 #include "connection.h"
 #include "records.h"
 
@@ -88,6 +89,12 @@ public:
     /** Blocks until the given ticket is committed or failed. */
     bool waitForTicket(quint64 ticket, int timeoutMs = 30000);
 
+    /**
+     * Every subscription's health (per receiving path and sender) as of the last commit; kept by the writer as it
+     * stores, never by rescanning the capture. healthChanged() tells when it changes.
+     */
+    QList<SubscriptionHealth> health() const;
+
     /** The reading connection of the thread that opened the store. */
     StoreReader &reader() { return *m_reader; }
 
@@ -103,6 +110,8 @@ Q_SIGNALS:
     void pruned(qint64 deliveries, qint64 events);
     /** An import was taken out (cancelled) with this many deliveries. */
     void importRemoved(qint64 importId, qint64 deliveries);
+    /** The subscriptions' health changed (all of it; emitted from the writer thread). */
+    void healthChanged(const QList<pimscope::SubscriptionHealth> &health);
 
 private:
     EventStore() = default;

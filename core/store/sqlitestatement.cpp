@@ -145,6 +145,19 @@ qint64 SqliteStatement::int64(int column) const
     return sqlite3_column_int64(m_stmt, column);
 }
 
+double SqliteStatement::real(int column) const
+{
+    return sqlite3_column_double(m_stmt, column);
+}
+
+QByteArray SqliteStatement::blob(int column) const
+{
+    const auto *p = static_cast<const char *>(sqlite3_column_blob(m_stmt, column));
+    if (!p)
+        return isNull(column) ? QByteArray() : QByteArray("");
+    return {p, sqlite3_column_bytes(m_stmt, column)};
+}
+
 QString SqliteStatement::errorString() const
 {
     if (!m_error.isEmpty())

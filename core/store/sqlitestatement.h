@@ -66,12 +66,15 @@ public:
     bool existsRow(bool *ok);
 
     /**
-     * Steps to the next result row (read it with isNull/int64); false at the end, where the statement is reset, or
-     * on an error, which `ok` (when given) reports.
+     * Steps to the next result row (read it with isNull/int64/real/blob); false at the end, where the statement is
+     * reset, or on an error, which `ok` (when given) reports.
      */
     bool step(bool *ok = nullptr);
     bool isNull(int column) const;
     qint64 int64(int column) const;
+    double real(int column) const;
+    /** The column's bytes (a copy); null for NULL. */
+    QByteArray blob(int column) const;
 
     QString errorString() const;
 

@@ -5,6 +5,7 @@
 #include "storewriter.h"
 
 #include "headercodec.h"
+#include "healthscan.h"
 #include "schema.h"
 #include "writerstatements.h"
 
@@ -296,6 +297,44 @@ void StoreWriter::loadFlaggerState()
                                   chains.int64(4), chains.int64(5) != 0);
     if (!ok)
         qCWarning(lcStore) << "cannot load the attempt chains:" << chains.errorString();
+
+    m_health.clear();
+    m_unanswered.clear();
+    if (auto scanned = healthscan::scan(SqliteStatement::handle(m_connection->db()), m_health); !scanned)
+        qCWarning(lcStore) << scanned.error();
+    publishHealth();
+}
+
+void StoreWriter::recordHealth(const Delivery &d)
+{
+    if (d.origin != Origin::Receiver || !d.answeredStatus
+        || healthscan::isNotification(d.format, d.events.isEmpty() ? QString() : d.events.front().subjectType))
+        return;
+    if (d.ackMs) {
+        m_health.record(d.path, d.format, d.id, d.receivedAtMs, *d.answeredStatus, *d.ackMs);
+        return;
+    }
+    if (m_unanswered.size() > 100'000) // answers that never came (a dropped connection): not kept for ever
+        m_unanswered.clear();
+    m_unanswered.insert(d.id, Unanswered{d.path, d.format, d.receivedAtMs, *d.answeredStatus});
+}
+
+void StoreWriter::publishHealth()
+{
+    if (!m_health.takeChanged())
+        return;
+    QList<SubscriptionHealth> all = m_health.all();
+    {
+        std::lock_guard lock(m_mutex);
+        m_healthSnapshot = all;
+    }
+    Q_EMIT healthChanged(all);
+}
+
+QList<SubscriptionHealth> StoreWriter::health()
+{
+    std::lock_guard lock(m_mutex);
+    return m_healthSnapshot;
 }
 
 void StoreWriter::run()
@@ -431,6 +470,7 @@ void StoreWriter::committed()
         loadFlaggerState(); // it remembered events that are gone
     for (const auto &[id, deliveries] : m_batch.removedImports)
         Q_EMIT importRemoved(id, deliveries);
+    publishHealth();
 }
 
 void StoreWriter::rolledBack(const std::deque<Job> &batch, const QString &error)
@@ -533,6 +573,10 @@ Result<void> StoreWriter::apply(writerjobs::RecordAnswers &job, quint64 /*ticket
         if (!ack.exec())
             return Result<void>::failure(ack.errorString());
         m_flagger.answered(a.deliveryId, a.ackMs);
+        if (const auto it = m_unanswered.constFind(a.deliveryId); it != m_unanswered.cend()) {
+            m_health.record(it->path, it->format, a.deliveryId, it->atMs, it->status, a.ackMs);
+            m_unanswered.erase(it);
+        }
         // In time for every sender: not slow whatever the format.
         if (a.ackMs <= shortestDeadlineMs())
             continue;

@@ -7,7 +7,9 @@
 #include "writerjobs.h"
 
 #include "analysis/flagger.h"
+#include "analysis/subscriptionhealth.h"
 
+#include <QHash>
 #include <QList>
 #include <QThread>
 
@@ -105,6 +107,9 @@ public:
     /** Commits what is queued, then ends the thread. */
     void stop();
 
+    /** Every subscription's health as of the last commit (see HealthTracker). Thread-safe. */
+    QList<SubscriptionHealth> health();
+
 Q_SIGNALS:
     void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);
     void storeFailed(const QList<quint64> &tickets, const QString &error);
@@ -114,6 +119,11 @@ Q_SIGNALS:
     void pruned(qint64 deliveries, qint64 events);
     /** An import was taken out (cancelled, or left unfinished by a crash) with this many deliveries. */
     void importRemoved(qint64 importId, qint64 deliveries);
+    /**
+     * The subscriptions' health changed with what was committed (or was read when the capture opened): all of it,
+     * as health() returns it.
+     */
+    void healthChanged(const QList<pimscope::SubscriptionHealth> &health);
 
 protected:
     void run() override;
@@ -145,7 +155,12 @@ private:
 
     // storewriter.cpp: the queue, the thread, the transaction.
     Result<void> openConnection();
+    /** The flagger's and the health tracker's state, read from what is stored (at open, after a rollback). */
     void loadFlaggerState();
+    /** A stored receiver delivery's answer, for its subscription's health (when its time is known, else later). */
+    void recordHealth(const Delivery &d);
+    /** healthChanged() when the tracker changed. */
+    void publishHealth();
     void process(std::deque<Job> &batch);
     void committed();
     void rolledBack(const std::deque<Job> &batch, const QString &error);
@@ -203,6 +218,16 @@ private:
     };
     std::unique_ptr<Statements> m_sql;
     Flagger m_flagger;
+    HealthTracker m_health;
+    struct Unanswered
+    {
+        QByteArray path;
+        Format format;
+        qint64 atMs;
+        int status;
+    };
+    QHash<qint64, Unanswered> m_unanswered; ///< receiver deliveries whose answer time is not known yet
+    QList<SubscriptionHealth> m_healthSnapshot; ///< under m_mutex
     int m_bulkDepth = 0;
     std::unique_ptr<Checkpointer> m_checkpointer;
     std::deque<qint64> m_backlog; ///< deliveries stored whose events are not indexed yet (writer thread only)

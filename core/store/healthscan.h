@@ -1,0 +1,21 @@
+#pragma once
+
+#include "analysis/subscriptionhealth.h"
+#include "util/result.h"
+
+struct sqlite3;
+
+namespace pimscope::healthscan {
+
+/**
+ * Feeds `tracker` every answered request the receiver stored in the capture, in the order they were stored (the
+ * Event Platform's notification webhooks aside: they are about a subscription, not of it). One pass over the
+ * deliveries, for the writer when it opens a capture and for the commands that read one; from then on the writer
+ * keeps the tracker current as it stores.
+ */
+Result<void> scan(sqlite3 *db, HealthTracker &tracker);
+
+/** Whether a stored delivery is an Event Platform notification webhook (one event whose subject is a subscription). */
+bool isNotification(Format format, const QString &firstSubjectType);
+
+} // namespace pimscope::healthscan
