@@ -723,6 +723,13 @@ void TestEventStore::retriesAreAttemptsOfAChain()
         = store->reader().matchingIds(Filter::parse(QStringLiteral("attempt == 4")), FilterTarget::Deliveries);
     QVERIFY(deliveries);
     QCOMPARE(*deliveries, QList<qint64>{events[4 + 8].event.deliveryId});
+    // The path is stored as the request target's bytes: compared as text all the same (the diagnostics filter a
+    // subscription by it).
+    for (const char *byPath : {"path == \"/hook/events\"", "path ~ \"HOOK/\"", "path matches \"^/hook\""}) {
+        auto onPath = store->reader().matchingIds(Filter::parse(QString::fromLatin1(byPath)), FilterTarget::Events);
+        QVERIFY(onPath);
+        QCOMPARE(onPath->size(), events.size());
+    }
 }
 
 void TestEventStore::attemptChainsSurviveReopen()

@@ -542,7 +542,36 @@ void TestMainWindow::retriesShowAsAChain()
     QVERIFY2(timelineSummary(window)->text().contains(QStringLiteral("2 retries of a failed delivery")),
              qPrintable(timelineSummary(window)->text()));
     detailTabs(window)->setCurrentWidget(timeline(window)->parentWidget());
+
+    // The third failure disables a Quable webhook: said in a banner as it happens, in Quable's meter (the Events
+    // API's quota meter is not shown: no Events API traffic), and first in the diagnostics.
+    auto *banner = part<QLabel>(window, "cutOffBanner");
+    QTRY_VERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(QStringLiteral("Quable would have disabled the webhook for /hook at ")),
+             qPrintable(banner->text()));
+    auto *quable = part<QProgressBar>(window, "quableMeter");
+    QVERIFY(quable->isVisible());
+    QCOMPARE(quable->text(), QStringLiteral("Quable: disabled (3 failures in a row)"));
+    QCOMPARE(quable->value(), 3);
+    QVERIFY(!quotaMeter(window)->isVisible());
+    QVERIFY(!part<QProgressBar>(window, "eventPlatformMeter")->isVisible());
+    ui::DiagnosticsPanel *panel = diagnostics(window);
+    QTreeWidgetItem *row = panel->topLevelItem(0);
+    QCOMPARE(row->text(0), QStringLiteral("Quable /hook: disabled"));
+    QCOMPARE(row->text(1), QStringLiteral("Error"));
+    QCOMPARE(row->text(3), QStringLiteral("3"));
+    QSignalSpy filtered(panel, &ui::DiagnosticsPanel::filterRequested);
+    Q_EMIT panel->itemActivated(row, 0);
+    QCOMPARE(filtered.size(), 1);
+    QCOMPARE(filtered.first().first().toString(),
+             QStringLiteral("origin == receiver && format == quable && path == \"/hook\""));
+    QTRY_COMPARE(filterEdit(window)->text(), filtered.first().first().toString());
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 5000);
     saveScreenshot(window, "retries.png");
+    // Dismissed, it stays hidden until the next cut-off.
+    QTest::qWait(50);
+    Q_EMIT banner->linkActivated(QStringLiteral("dismiss"));
+    QVERIFY(!banner->isVisible());
 }
 
 void TestMainWindow::liveEventsAndFilter()

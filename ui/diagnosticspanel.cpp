@@ -1,5 +1,6 @@
 #include "diagnosticspanel.h"
 
+#include "filter/filter.h"
 #include "model/senderprofile.h"
 
 #include <QHeaderView>
@@ -165,8 +166,64 @@ DiagnosticsPanel::DiagnosticsPanel(QWidget *parent)
 
 void DiagnosticsPanel::setSummary(const CaptureSummary &summary)
 {
+    m_summary = summary;
+    rebuild();
+}
+
+void DiagnosticsPanel::setHealth(const QList<SubscriptionHealth> &health)
+{
+    m_health = health;
+    rebuild();
+}
+
+void DiagnosticsPanel::rebuild()
+{
     const QString selected = currentItem() ? currentItem()->data(0, filterRole).toString() : QString();
     clear();
+    const auto tint = [](QTreeWidgetItem *item, Severity severity) {
+        for (int c = 0; c < 4; ++c)
+            item->setBackground(c, severityTint(severity));
+    };
+    // The subscriptions first: a cut-off is what an integrator must act on.
+    for (const SubscriptionHealth &h : std::as_const(m_health)) {
+        const SubscriptionHealth::State state = h.state();
+        if (state == SubscriptionHealth::State::Healthy && h.cutOffs == 0)
+            continue;
+        const SenderProfile &sender = senderProfile(h.sender);
+        const char *what = h.sender == Format::Quable ? "disabled"
+            : h.sender == Format::AkeneoEventPlatform ? "suspended"
+                                                      : "out of quota";
+        QString title;
+        Severity severity = Severity::Notice;
+        if (state == SubscriptionHealth::State::CutOff) {
+            title = QStringLiteral("%1 %2: %3")
+                        .arg(QLatin1StringView(sender.name), QString::fromUtf8(h.path), QLatin1StringView(what));
+            severity = Severity::Error;
+        } else if (state == SubscriptionHealth::State::AtRisk) {
+            title = QStringLiteral("%1 %2: at risk, %3")
+                        .arg(QLatin1StringView(sender.name), QString::fromUtf8(h.path), h.meterText());
+            severity = Severity::Warning;
+        } else {
+            title = QStringLiteral("%1 %2: was %3 (%4×)")
+                        .arg(QLatin1StringView(sender.name), QString::fromUtf8(h.path), QLatin1StringView(what))
+                        .arg(h.cutOffs);
+        }
+        auto *item = new QTreeWidgetItem(this);
+        item->setText(0, title);
+        item->setToolTip(0,
+                         (h.cutOffAtMs ? h.cutOffSentence() + QStringLiteral(".\n") : QString()) + h.meterText()
+                             + QStringLiteral(" (%L1 requests, %L2 failed)").arg(h.requests).arg(h.failures));
+        item->setText(1, severityName(severity));
+        item->setText(3, QString::number(h.failures));
+        item->setTextAlignment(3, Qt::AlignRight | Qt::AlignVCenter);
+        item->setData(0, filterRole,
+                      QStringLiteral("origin == receiver && format == %1 && path == %2")
+                          .arg(formatName(h.sender), Filter::quoted(QString::fromUtf8(h.path))));
+        tint(item, severity);
+        if (item->data(0, filterRole).toString() == selected)
+            setCurrentItem(item);
+    }
+    const CaptureSummary &summary = m_summary;
     for (const Group &g : groups()) {
         qint64 events = 0;
         qint64 deliveries = 0;
@@ -197,8 +254,7 @@ void DiagnosticsPanel::setSummary(const CaptureSummary &summary)
             item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
         item->setData(0, filterRole, g.filter());
         if (present) {
-            for (int c = 0; c < 4; ++c)
-                item->setBackground(c, severityTint(g.severity));
+            tint(item, g.severity);
         } else {
             item->setForeground(0, palette().color(QPalette::Disabled, QPalette::Text));
         }

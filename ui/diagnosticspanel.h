@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/subscriptionhealth.h"
 #include "severitydelegate.h"
 #include "store/records.h"
 
@@ -20,6 +21,11 @@ public:
 
     /** Shows the groups of `summary`; groups with nothing in them are listed under "No problem". */
     void setSummary(const CaptureSummary &summary);
+    /**
+     * Shows the subscriptions that are cut off, at risk, or were cut off (by each sender's rules), above the groups;
+     * activating one filters to that subscription's requests.
+     */
+    void setHealth(const QList<SubscriptionHealth> &health);
 
     /** Where a group's counts come from in the CaptureSummary. */
     enum class Source { Flag, LogMessage, Recon };
@@ -37,6 +43,11 @@ public:
 
 Q_SIGNALS:
     void filterRequested(const QString &filter);
+
+private:
+    void rebuild();
+    CaptureSummary m_summary;
+    QList<SubscriptionHealth> m_health;
 };
 
 } // namespace pimscope::ui

@@ -139,6 +139,10 @@ void MainWindow::closeCapture()
     m_importRunner = nullptr;
     m_receiver->setStore(nullptr);
     m_store.reset();
+    m_cutOffsSeen.clear();
+    m_cutOffsShown.clear();
+    m_cutOffBanner->hide();
+    showHealth({}, true);
     m_details->setCapture(nullptr, m_captureContext);
     m_chartsDock->setCapture(nullptr, nullptr);
 }
@@ -199,6 +203,10 @@ bool MainWindow::openCapture(const QString &path)
             m_live->start();
     };
     connect(m_store.get(), &EventStore::deliveriesStored, this, arrived, Qt::QueuedConnection);
+    connect(
+        m_store.get(), &EventStore::healthChanged, m_captureContext,
+        [this](const QList<SubscriptionHealth> &health) { showHealth(health, false); }, Qt::QueuedConnection);
+    showHealth(m_store->health(), true);
     connect(m_store.get(), &EventStore::eventsIndexed, this, arrived, Qt::QueuedConnection);
     for (PagedTableModel *model :
          {static_cast<PagedTableModel *>(m_model), static_cast<PagedTableModel *>(m_deliveryModel)}) {
@@ -323,6 +331,30 @@ void MainWindow::refreshSummary()
                 statusBar()->showMessage(QStringLiteral("Cannot read the capture's figures: %1").arg(s.error()), 8000);
             }
         });
+}
+
+void MainWindow::showHealth(const QList<SubscriptionHealth> &health, bool opened)
+{
+    m_meters->showHealth(health);
+    m_diagnostics->setHealth(health);
+    for (const SubscriptionHealth &h : health) {
+        int &seen = m_cutOffsSeen[{h.path, int(h.sender)}];
+        if (!opened && h.cutOffs > seen)
+            m_cutOffsShown << h.cutOffSentence();
+        seen = h.cutOffs;
+    }
+    if (m_cutOffsShown.isEmpty())
+        return;
+    QString html = QStringLiteral("<b>A subscription would have been cut off.</b>");
+    for (const QString &sentence : std::as_const(m_cutOffsShown)) {
+        QString s = sentence.toHtmlEscaped();
+        s[0] = s[0].toUpper();
+        html += QStringLiteral("<br>") + s + u'.';
+    }
+    html += QStringLiteral("<br>The answers come from Settings (simulated status, delay, signature checks). "
+                           "<a href=\"dismiss\">Dismiss</a>");
+    m_cutOffBanner->setText(html);
+    m_cutOffBanner->show();
 }
 
 bool MainWindow::loadDemo()
@@ -499,6 +531,18 @@ void MainWindow::buildUi()
     layout->setSpacing(4);
     m_receiver->banner()->setParent(central);
     layout->addWidget(m_receiver->banner());
+    m_cutOffBanner = new QLabel(central);
+    m_cutOffBanner->setObjectName(QStringLiteral("cutOffBanner"));
+    m_cutOffBanner->setWordWrap(true);
+    m_cutOffBanner->setTextFormat(Qt::RichText);
+    m_cutOffBanner->setStyleSheet(QStringLiteral("QLabel { background: #fdecea; color: #611a15; border: 1px solid "
+                                                 "#e53935; border-radius: 3px; padding: 6px; }"));
+    m_cutOffBanner->hide();
+    connect(m_cutOffBanner, &QLabel::linkActivated, this, [this] {
+        m_cutOffsShown.clear();
+        m_cutOffBanner->hide();
+    });
+    layout->addWidget(m_cutOffBanner);
     buildFilterArea(central, layout);
 
     auto *splitter = new QSplitter(Qt::Vertical, central);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "about.h"
+#include "analysis/subscriptionhealth.h"
 #include "logimport/logimporter.h"
 #include "settings/appsettings.h"
 #include "store/records.h"
@@ -150,6 +151,11 @@ private:
     void applyCaptureSettings();
     void refreshSummary();
     void refreshKnownValues(qint64 events);
+    /**
+     * The subscriptions' health in the meters and the diagnostics; a cut-off that happens while the capture is open
+     * (not one read with it) is also said in a banner over the table until dismissed.
+     */
+    void showHealth(const QList<SubscriptionHealth> &health, bool opened);
 
     QString m_path;
     AppSettings m_settings;
@@ -164,6 +170,8 @@ private:
     qint64 m_knownValuesAt = -1; ///< how many events the capture had when the known values were last asked for
     QElapsedTimer m_knownValuesAge;
     QHash<QString, bool> m_quietImports; ///< paths being imported -> no summary dialog for them
+    QHash<QPair<QByteArray, int>, int> m_cutOffsSeen; ///< (path, sender) -> its cut-offs already said
+    QStringList m_cutOffsShown; ///< the banner's sentences
 
     // The parts.
     ReceiverController *m_receiver = nullptr;
@@ -171,6 +179,7 @@ private:
     DetailPane *m_details = nullptr;
     StatusMeters *m_meters = nullptr;
     DiagnosticsPanel *m_diagnostics = nullptr;
+    QLabel *m_cutOffBanner = nullptr; ///< "Quable would have disabled the webhook…", as it happens
     ChartsDock *m_chartsDock = nullptr;
     ReplayDialog *m_replayDialog = nullptr;
     ExportDialog *m_exportDialog = nullptr;

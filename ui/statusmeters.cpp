@@ -6,6 +6,9 @@
 #include <QProgressBar>
 #include <QStatusBar>
 
+#include <algorithm>
+#include <tuple>
+
 namespace pimscope::ui {
 
 StatusMeters::StatusMeters(QStatusBar *bar)
@@ -36,6 +39,71 @@ StatusMeters::StatusMeters(QStatusBar *bar)
     m_p99->setObjectName(QStringLiteral("p99Answer"));
     m_p99->setToolTip(QStringLiteral("The slowest 1% of the answers of the last hour, against Akeneo's 500 ms"));
     bar->addPermanentWidget(m_p99);
+    const auto meter = [bar](const char *name, int maximum) {
+        auto *m = new QProgressBar(bar);
+        m->setObjectName(QString::fromLatin1(name));
+        m->setRange(0, maximum);
+        m->setMinimumWidth(220);
+        m->setMaximumWidth(300);
+        m->setTextVisible(true);
+        m->hide(); // until that sender is seen
+        bar->addPermanentWidget(m);
+        return m;
+    };
+    m_platform = meter("eventPlatformMeter", 1000);
+    m_quable = meter("quableMeter", senderProfile(Format::Quable).disableAfterFailures);
+}
+
+void StatusMeters::showHealth(const QList<SubscriptionHealth> &health)
+{
+    // Per sender, the subscription in the worst state first (cut off, at risk), then the lowest rate or longest
+    // streak.
+    const auto worst = [&health](Format sender) {
+        const SubscriptionHealth *w = nullptr;
+        QStringList lines;
+        for (const SubscriptionHealth &h : health) {
+            if (h.sender != sender)
+                continue;
+            lines << QStringLiteral("%1: %2").arg(QString::fromUtf8(h.path), h.meterText());
+            if (h.cutOffAtMs != 0)
+                lines << QStringLiteral("    last cut off: ") + h.cutOffSentence();
+            const auto rank = [](const SubscriptionHealth &x) {
+                return std::tuple(int(x.state()), x.failureStreak, -x.successRate());
+            };
+            if (!w || rank(h) > rank(*w))
+                w = &h;
+        }
+        return std::pair(w, lines.join(u'\n'));
+    };
+    const auto paint = [](QProgressBar *m, SubscriptionHealth::State state) {
+        static const char *const colours[] = {"#43a047", "#fb8c00", "#e53935"};
+        m->setStyleSheet(
+            QStringLiteral("QProgressBar::chunk { background: %1; }").arg(QLatin1StringView(colours[int(state)])));
+    };
+    if (const auto [h, tip] = worst(Format::AkeneoEventPlatform); h) {
+        const double rate = h->successRate();
+        m_platform->setValue(rate < 0 ? 0 : int(rate * 1000));
+        m_platform->setFormat(QStringLiteral("Event Platform: ") + h->meterText());
+        m_platform->setToolTip(QStringLiteral("Success rate over the rolling hour, per subscription (suspended below "
+                                              "90 %, or at once on a 404 or a 3xx):\n")
+                               + tip);
+        paint(m_platform, h->state());
+        m_platform->show();
+    }
+    if (const auto [h, tip] = worst(Format::Quable); h) {
+        m_quable->setValue(std::min(h->failureStreak, m_quable->maximum()));
+        m_quable->setFormat(QStringLiteral("Quable: ") + h->meterText());
+        m_quable->setToolTip(QStringLiteral("Consecutive failed answers, per webhook (disabled after the 3rd):\n")
+                             + tip);
+        paint(m_quable, h->state());
+        m_quable->show();
+    }
+    // The quota meter stays for the Events API, or alone while no sender is known yet.
+    const bool eventsApi = std::any_of(health.cbegin(), health.cend(),
+                                       [](const SubscriptionHealth &h) { return h.sender == Format::Akeneo; });
+    const bool quota = eventsApi || (m_platform->isHidden() && m_quable->isHidden());
+    m_quota->setVisible(quota);
+    m_p99->setVisible(quota);
 }
 
 void StatusMeters::setStatus(const QString &text, const QString &toolTip)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/subscriptionhealth.h"
 #include "store/records.h"
 
 #include <QObject>
@@ -11,8 +12,11 @@ class QStatusBar;
 namespace pimscope::ui {
 
 /**
- * The status bar's figures: what the window is doing (left), and on the right the capture's counts, the hourly
- * request quota as a meter (red from 80 %) and the p99 answer time of the last hour against Akeneo's 500 ms.
+ * The status bar's figures: what the window is doing (left), and on the right the capture's counts and a meter per
+ * sender present, each by its own rules: the Events API's hourly request quota (red from 80 %) with the p99 answer
+ * time of its last hour against its 500 ms; the Event Platform's success rate over the rolling hour (red below
+ * 90 %, where it suspends); Quable's consecutive failures (red at 3, where it disables the webhook). With several
+ * subscriptions of a sender, its meter shows the one in the worst state, and its tooltip each of them.
  */
 class StatusMeters : public QObject
 {
@@ -24,12 +28,16 @@ public:
     void setStatus(const QString &text, const QString &toolTip);
     /** The capture's figures. */
     void showSummary(const CaptureSummary &s);
+    /** The subscriptions' health (EventStore::health). */
+    void showHealth(const QList<SubscriptionHealth> &health);
 
 private:
     QLabel *m_status;
     QLabel *m_counts;
     QProgressBar *m_quota;
     QLabel *m_p99;
+    QProgressBar *m_platform; ///< the Event Platform's success rate
+    QProgressBar *m_quable; ///< Quable's failure streak
 };
 
 } // namespace pimscope::ui

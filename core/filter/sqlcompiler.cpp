@@ -89,8 +89,8 @@ QList<Column> columnsFor(Field field, FilterTarget target, CompareOp op)
             return {payloadColumn};
         // An event's payload is a slice of its delivery's body: a substring of the payload is one of the body.
         if (op == CompareOp::Contains)
-            return {bodyColumn, dl("d.error"), dl("d.url"), dl("d.path")};
-        return {payloadColumn, bodyColumn, dl("d.error"), dl("d.url"), dl("d.path")};
+            return {bodyColumn, dl("d.error"), dl("d.url"), dl("CAST(d.path AS TEXT)")};
+        return {payloadColumn, bodyColumn, dl("d.error"), dl("d.url"), dl("CAST(d.path AS TEXT)")};
     case Field::Format:
         return {dl("d.format")};
     case Field::Signature:
@@ -106,7 +106,7 @@ QList<Column> columnsFor(Field field, FilterTarget target, CompareOp op)
     case Field::Method:
         return {dl("d.method")};
     case Field::Path:
-        return {dl("d.path")};
+        return {dl("CAST(d.path AS TEXT)")}; // stored as the request target's bytes (a BLOB never equals a text)
     case Field::Remote:
         return {dl("d.remote")};
     case Field::Headers:

@@ -93,8 +93,8 @@ struct CaptureSummary
     QMap<QString, qint64> eventsByRecon; ///< reconciliation name -> events (only once a log was imported)
     QMap<QString, qint64> deliveriesByRecon;
     qint64 eventsLastMinute = 0; ///< events received in the minute before `now`
-    qint64 requestsLastHour = 0; ///< requests received in the hour before `now` (Akeneo's quota: 4,000)
-    std::optional<double> ackMsP99LastHour; ///< answer-time p99 over that hour (Akeneo's budget: 500 ms)
+    qint64 requestsLastHour = 0; ///< Events API requests received in the hour before `now` (its quota: 4,000)
+    std::optional<double> ackMsP99LastHour; ///< their answer-time p99 over that hour (its budget: 500 ms)
 };
 
 /** Counts over a whole capture (pimscope stats). */

@@ -506,8 +506,11 @@ Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
     if (!q.exec() || !q.next())
         return failure<CaptureSummary>(q, "the events per minute");
     s.eventsLastMinute = q.value(0).toLongLong();
-    q.prepare(QStringLiteral("SELECT ack_ms FROM deliveries WHERE received_at > ? AND origin = %1 ORDER BY ack_ms")
-                  .arg(int(Origin::Receiver)));
+    // The quota and the 500 ms are the Events API's: its requests only (the others' are in the subscriptions' health).
+    q.prepare(QStringLiteral("SELECT ack_ms FROM deliveries WHERE received_at > ? AND origin = %1 AND format = %2 "
+                             "ORDER BY ack_ms")
+                  .arg(int(Origin::Receiver))
+                  .arg(int(Format::Akeneo)));
     q.addBindValue(nowMs - qint64{3600} * 1000);
     if (!q.exec())
         return failure<CaptureSummary>(q, "the requests of the last hour");
