@@ -38,6 +38,7 @@ private Q_SLOTS:
     void warnsWhenReachableFromTheNetwork();
     void warnsOfAnswersThatCutSubscriptionsOff();
     void quableRetriesToAFailingConnector();
+    void alwaysSucceedSparesASender();
     void survivesKill9UnderLoad();
     void secretsFromTheKeychainPerPathPrefix();
     void missingKeychainSecretIsAnError();
@@ -271,6 +272,39 @@ void TestReceiveCommand::quableRetriesToAFailingConnector()
                 .value(u"said")
                 .toString()
                 .startsWith(QStringLiteral("Quable would have disabled the webhook for /quable/hook")));
+}
+
+void TestReceiveCommand::alwaysSucceedSparesASender()
+{
+    // A failing connector simulated for the Events API, while Quable is always answered 200 at once: its webhook is
+    // never endangered.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    QProcess p;
+    const QString url
+        = startReceive(p,
+                       {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
+                        QStringLiteral("--status"), QStringLiteral("500"), QStringLiteral("--delay-ms"),
+                        QStringLiteral("700"), QStringLiteral("--always-2xx"), QStringLiteral("quable")});
+    QVERIFY(!url.isEmpty()); // (its standard error is read below)
+    QElapsedTimer t;
+    t.start();
+    QCOMPARE(postTo(url, sample("quable_example.json"), "/quable"), 200);
+    QVERIFY2(t.elapsed() < 600, qPrintable(QString::number(t.elapsed()))); // not delayed
+    QCOMPARE(postTo(url, sample("akeneo_batch_example.json"), "/akeneo"), 500);
+    QVERIFY(t.elapsed() >= 700);
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    // Warned for the two others only.
+    QVERIFY2(err.count(QStringLiteral("warning: --status 500 --delay-ms 700: ")) == 2, qPrintable(err));
+    QVERIFY2(!err.contains(QStringLiteral("Quable:")), qPrintable(err));
+
+    QProcess usage;
+    usage.start(binary(), {QStringLiteral("receive"), QStringLiteral("--always-2xx"), QStringLiteral("shopify")});
+    QVERIFY(usage.waitForFinished(10000));
+    QCOMPARE(usage.exitCode(), 2);
+    QVERIFY(usage.readAllStandardError().contains("--always-2xx takes akeneo, akeneo-event-platform, quable or all"));
 }
 
 void TestReceiveCommand::survivesKill9UnderLoad()

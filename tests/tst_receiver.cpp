@@ -100,6 +100,7 @@ private Q_SLOTS:
     void listenAddressForms();
     void refusedRequestsAreStoredRedacted();
     void unauthorizedAnswersNameNoSecret();
+    void alwaysSucceedKeepsTheVerdicts();
     void sameSignedRequestTwice();
     void requestsWithoutHeaders();
     void otherMethodsAre405();
@@ -352,6 +353,36 @@ void TestReceiver::unauthorizedAnswersNameNoSecret()
     QCOMPARE(wrongToken.status, 401);
     QVERIFY(!wrongToken.body.contains("the-expected-quable-token"));
     QVERIFY(!wrongToken.body.contains("not-the-token"));
+}
+
+void TestReceiver::alwaysSucceedKeepsTheVerdicts()
+{
+    // Quable always answered 2xx: a wrong Authorization is answered 200 (never a failure that disables its webhook)
+    // and still recorded as such; a body that cannot be read carries nothing that says it is Quable's (400). The
+    // Events API keeps its 401, told by its signature header even when its body cannot be read.
+    ReceiverSettings settings;
+    SignatureRule quable;
+    quable.pathPrefix = "/quable";
+    quable.quableAuthorization = "Bearer the-expected-quable-token";
+    SignatureRule akeneo;
+    akeneo.pathPrefix = "/akeneo";
+    akeneo.akeneoSecret = "secret";
+    settings.signatures.rules = {quable, akeneo};
+    settings.alwaysSucceedFor = {Format::Quable};
+    startReceiver(settings);
+    QCOMPARE(post(sample("quable_example.json"), {{"Authorization", "Bearer not-the-token"}}, "/quable").status, 200);
+    QCOMPARE(post("{\"uuid\": ", {{"Authorization", "Bearer the-expected-quable-token"}}, "/quable").status, 400);
+    const QByteArray ts = QByteArray::number(QDateTime::currentSecsSinceEpoch());
+    QCOMPARE(
+        post("{\"events\": [", {{"X-Akeneo-Request-Timestamp", ts}, {"X-Akeneo-Request-Signature", "00"}}, "/akeneo")
+            .status,
+        401);
+    const auto stored = deliveries();
+    QCOMPARE(stored.size(), 3);
+    QCOMPARE(stored[0].answeredStatus, 200);
+    QCOMPARE(stored[0].signature, Signature::Invalid);
+    QVERIFY(stored[0].flags.testFlag(Flag::BadSignature));
+    QCOMPARE(stored[1].answeredStatus, 400); // unreadable, and nothing says it is Quable's
 }
 
 void TestReceiver::sameSignedRequestTwice()

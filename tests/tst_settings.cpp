@@ -222,6 +222,10 @@ void TestSettings::dialogEditsAndRefusesInvalid()
     QCOMPARE(lines.size(), 3);
     QVERIFY2(lines[0].startsWith(QStringLiteral("Akeneo Events API: 503 is a failure")), qPrintable(lines[0]));
     QVERIFY2(lines[2].contains(QStringLiteral("the webhook is disabled after the 3rd request")), qPrintable(lines[2]));
+    // Quable always answered 2xx: no longer endangered.
+    dialog.alwaysSucceedBox(Format::Quable)->setChecked(true);
+    QCOMPARE(risks->text().split(u'\n').size(), 2);
+    QVERIFY(!risks->text().contains(QStringLiteral("Quable")));
     dialog.selfAuthorEdit()->setText(QStringLiteral("  connector "));
     dialog.addSecretRow(QStringLiteral("/quable"), 3, QStringLiteral("quable-auth"), QStringLiteral("Bearer xyz"));
     dialog.keepDaysSpin()->setValue(0);
@@ -233,6 +237,8 @@ void TestSettings::dialogEditsAndRefusesInvalid()
     QCOMPARE(s.secretHeaders, QStringList({QStringLiteral("X-Api-Key"), QStringLiteral("X-Session")}));
     QCOMPARE(s.answerStatus, 503);
     QCOMPARE(s.answerDelayMs, 700);
+    QCOMPARE(s.alwaysSucceedFor, QStringList{QStringLiteral("quable")});
+    QCOMPARE(s.receiverSettings()->alwaysSucceedFor, QList<Format>{Format::Quable});
     QCOMPARE(s.selfAuthor, QStringLiteral("connector"));
     QCOMPARE(s.secretRules.last(), (KeychainRule{"/quable", SecretKind::Quable, {QStringLiteral("quable-auth")}}));
     QCOMPARE(s.retention.keepDays, 0);

@@ -261,7 +261,7 @@ void ReceiverController::applySettings(const AppSettings &old, const AppSettings
     const bool listenerChanged = now.listen != old.listen || now.tlsCertificate != old.tlsCertificate
         || now.tlsKey != old.tlsKey || now.answerStatus != old.answerStatus || now.answerDelayMs != old.answerDelayMs
         || now.maxBodyBytes != old.maxBodyBytes || now.acceptInvalidSignature != old.acceptInvalidSignature
-        || now.secretRules != old.secretRules || !secrets.isEmpty();
+        || now.alwaysSucceedFor != old.alwaysSucceedFor || now.secretRules != old.secretRules || !secrets.isEmpty();
     if (!listenerChanged)
         return;
     QHostAddress address;

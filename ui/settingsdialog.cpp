@@ -127,19 +127,47 @@ QWidget *SettingsDialog::receiverPage(const AppSettings &s)
     m_answerRisks->setTextFormat(Qt::PlainText);
     m_answerRisks->setStyleSheet(QStringLiteral("color: #c62828;"));
     form->addRow(m_answerRisks);
+    // Per sender, answers that never endanger its subscription (while the others get the simulated ones).
+    auto *spared = new QWidget(page);
+    auto *sparedLayout = new QHBoxLayout(spared);
+    sparedLayout->setContentsMargins(0, 0, 0, 0);
+    for (const Format f : {Format::Akeneo, Format::AkeneoEventPlatform, Format::Quable}) {
+        auto *box = new QCheckBox(QLatin1StringView(senderProfile(f).name), spared);
+        box->setObjectName(QStringLiteral("always2xx-") + formatName(f));
+        box->setChecked(s.alwaysSucceedFor.contains(formatName(f)));
+        box->setToolTip(QStringLiteral("Answer 200 at once to every request of this sender, whatever the status, "
+                                       "delay and signature checks above (the verdicts are still recorded), so "
+                                       "that capturing never gets its subscription disabled or suspended."));
+        sparedLayout->addWidget(box);
+        m_alwaysSucceed.insert(f, box);
+    }
+    sparedLayout->addStretch(1);
+    form->addRow(QStringLiteral("Always answer 2xx to"), spared);
     const auto showRisks = [this] {
-        const QStringList risks = risksOfAnswering(m_status->value(), m_delay->value());
+        const QStringList risks = risksOfAnswering(m_status->value(), m_delay->value(), alwaysSucceedFor());
         m_answerRisks->setText(risks.join(u'\n'));
         m_answerRisks->setVisible(!risks.isEmpty());
     };
     connect(m_status, &QSpinBox::valueChanged, this, showRisks);
     connect(m_delay, &QSpinBox::valueChanged, this, showRisks);
+    for (QCheckBox *box : std::as_const(m_alwaysSucceed))
+        connect(box, &QCheckBox::toggled, this, showRisks);
     showRisks();
     m_acceptInvalid = new QCheckBox(
         QStringLiteral("Answer normally whatever the signature verdict (still recorded and flagged)"), page);
     m_acceptInvalid->setChecked(s.acceptInvalidSignature);
     form->addRow(QString(), m_acceptInvalid);
     return page;
+}
+
+QList<Format> SettingsDialog::alwaysSucceedFor() const
+{
+    QList<Format> spared;
+    for (auto it = m_alwaysSucceed.cbegin(); it != m_alwaysSucceed.cend(); ++it) {
+        if (it.value()->isChecked())
+            spared << it.key();
+    }
+    return spared;
 }
 
 QWidget *SettingsDialog::secretsPage(const AppSettings &s)
@@ -334,6 +362,9 @@ AppSettings SettingsDialog::settings() const
     s.answerStatus = m_status->value();
     s.answerDelayMs = m_delay->value();
     s.acceptInvalidSignature = m_acceptInvalid->isChecked();
+    s.alwaysSucceedFor.clear();
+    for (const Format f : alwaysSucceedFor())
+        s.alwaysSucceedFor << formatName(f);
     for (const QString &name : m_secretHeaders->text().split(u',')) {
         if (!name.trimmed().isEmpty())
             s.secretHeaders.append(name.trimmed());

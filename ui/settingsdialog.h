@@ -4,6 +4,7 @@
 
 #include <QDialog>
 #include <QHash>
+#include <QMap>
 
 class QCheckBox;
 class QComboBox;
@@ -41,6 +42,8 @@ public:
     QSpinBox *delaySpin() const { return m_delay; }
     QSpinBox *bodyLimitSpin() const { return m_bodyLimit; }
     QCheckBox *acceptInvalidBox() const { return m_acceptInvalid; }
+    /** The "Always answer 2xx to" box of a sender. */
+    QCheckBox *alwaysSucceedBox(Format sender) const { return m_alwaysSucceed.value(sender); }
     QLineEdit *secretHeadersEdit() const { return m_secretHeaders; }
     QTableWidget *secretsTable() const { return m_secrets; }
     /** Adds a row to the secrets table: prefix, kind (0 Akeneo, 1 Event Platform primary, 2 secondary, 3 Quable). */
@@ -68,6 +71,8 @@ private:
     QLabel *m_answerRisks = nullptr; ///< what the simulated answers would make each sender do
     QSpinBox *m_bodyLimit = nullptr;
     QCheckBox *m_acceptInvalid = nullptr;
+    QMap<Format, QCheckBox *> m_alwaysSucceed; ///< per sender
+    QList<Format> alwaysSucceedFor() const;
     QLineEdit *m_secretHeaders = nullptr;
     QTableWidget *m_secrets = nullptr;
     QLineEdit *m_selfAuthor = nullptr;

@@ -90,6 +90,11 @@ int receiveCommand(const QStringList &args)
                       QStringLiteral("200")});
     parser.addOption({QStringLiteral("delay-ms"), QStringLiteral("Wait this long before answering (default 0)."),
                       QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("always-2xx"),
+                      QStringLiteral("Answer this sender's requests 200 at once whatever --status, --delay-ms and the "
+                                     "verdicts (still recorded), so that capturing never gets its subscription cut "
+                                     "off: akeneo, akeneo-event-platform, quable or all. Repeatable."),
+                      QStringLiteral("SENDER")});
     parser.addOption({QStringLiteral("max-body"),
                       QStringLiteral("Refuse bodies over this many bytes with 413 (default 16 MiB)."),
                       QStringLiteral("BYTES"), QString::number(16 * 1024 * 1024)});
@@ -122,6 +127,19 @@ int receiveCommand(const QStringList &args)
         return UsageError;
     }
     settings.acceptInvalidSignature = parser.isSet(QStringLiteral("accept-invalid-signature"));
+    for (const QString &name : parser.values(QStringLiteral("always-2xx"))) {
+        const std::optional<Format> f = formatFromName(name);
+        if (name == u"all") {
+            settings.alwaysSucceedFor = {Format::Akeneo, Format::AkeneoEventPlatform, Format::Quable};
+        } else if (f && *f != Format::Unknown && *f != Format::AkeneoTest) {
+            if (!settings.alwaysSucceedFor.contains(*f))
+                settings.alwaysSucceedFor.append(*f);
+        } else {
+            printError(
+                QStringLiteral("--always-2xx takes akeneo, akeneo-event-platform, quable or all, not '%1'").arg(name));
+            return UsageError;
+        }
+    }
     const auto redactor = redactorOf(parser);
     if (!redactor) {
         printError(redactor.error());
@@ -226,7 +244,8 @@ int receiveCommand(const QStringList &args)
         std::fprintf(stderr, "pimscope: receive: warning: listening on %s: the capture is reachable from the network\n",
                      qPrintable(settings.address.toString()));
     // Simulated answers that would get a real subscription cut off: said before the PIM sends anything.
-    for (const QString &risk : risksOfAnswering(settings.answerStatus, settings.answerDelayMs))
+    for (const QString &risk :
+         risksOfAnswering(settings.answerStatus, settings.answerDelayMs, settings.alwaysSucceedFor))
         std::fprintf(stderr, "pimscope: receive: warning: --status %d --delay-ms %d: %s\n", settings.answerStatus,
                      settings.answerDelayMs, qPrintable(risk));
     // SIGINT/SIGTERM stop it cleanly from the moment it says it is ready (a signal right after that line would

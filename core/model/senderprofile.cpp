@@ -125,12 +125,12 @@ const SenderProfile &senderProfile(Format format)
     return akeneo;
 }
 
-QStringList risksOfAnswering(int status, int delayMs)
+QStringList risksOfAnswering(int status, int delayMs, const QList<Format> &spared)
 {
     QStringList risks;
     for (const Format f : {Format::Akeneo, Format::AkeneoEventPlatform, Format::Quable}) {
         const SenderProfile &p = senderProfile(f);
-        if (p.isSuccess(status, delayMs))
+        if (p.isSuccess(status, delayMs) || spared.contains(f))
             continue;
         const QString why = !p.isSuccessStatus(status)
             ? QStringLiteral("%1 is a failure for it (success is %2)").arg(status).arg(p.successWording())
@@ -150,6 +150,23 @@ QStringList risksOfAnswering(int status, int delayMs)
         risks << QStringLiteral("%1: %2; %3.").arg(QLatin1StringView(p.name), why, consequence);
     }
     return risks;
+}
+
+Format senderOfRequest(Format format, bool eventsApiSignature, bool eventPlatformSignature)
+{
+    switch (format) {
+    case Format::Akeneo:
+    case Format::AkeneoTest:
+        return Format::Akeneo;
+    case Format::AkeneoEventPlatform:
+    case Format::Quable:
+        return format;
+    case Format::Unknown:
+        break;
+    }
+    if (eventPlatformSignature)
+        return Format::AkeneoEventPlatform;
+    return eventsApiSignature ? Format::Akeneo : Format::Unknown;
 }
 
 double shortestDeadlineMs()

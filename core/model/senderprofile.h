@@ -2,6 +2,7 @@
 
 #include "model/enums.h"
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
@@ -83,6 +84,12 @@ double shortestDeadlineMs();
  * would count it as a failure (empty when every sender is content): for the receiver's simulated answers, said before
  * they cut a subscription off.
  */
-QStringList risksOfAnswering(int status, int delayMs);
+QStringList risksOfAnswering(int status, int delayMs, const QList<Format> &spared = {});
+
+/**
+ * The sender whose subscription a request belongs to: its format's (the Events API for its Test call), else, for a
+ * body that could not be read, the one whose signature header it carries; Unknown when nothing tells.
+ */
+Format senderOfRequest(Format format, bool eventsApiSignature, bool eventPlatformSignature);
 
 } // namespace pimscope

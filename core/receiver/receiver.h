@@ -27,6 +27,11 @@ struct ReceiverSettings
     bool acceptInvalidSignature = false; ///< store and answer normally whatever the verdict
     int answerStatus = 200; ///< what a valid delivery is answered (simulating a failing connector)
     int answerDelayMs = 0; ///< how long to wait before answering (after the commit)
+    /**
+     * Senders whose requests are always answered 200 at once, whatever the settings above and the verdicts (which
+     * are still recorded): capturing them never gets their subscription disabled or suspended.
+     */
+    QList<Format> alwaysSucceedFor;
     std::optional<QSslConfiguration> tls;
 };
 

@@ -33,6 +33,7 @@ AppSettings AppSettings::load(QSettings &s)
     a.answerDelayMs = s.value(QStringLiteral("receiver/answerDelayMs"), defaults.answerDelayMs).toInt();
     a.maxBodyBytes = s.value(QStringLiteral("receiver/maxBodyBytes"), defaults.maxBodyBytes).toLongLong();
     a.acceptInvalidSignature = s.value(QStringLiteral("receiver/acceptInvalidSignature"), false).toBool();
+    a.alwaysSucceedFor = s.value(QStringLiteral("receiver/alwaysSucceedFor")).toStringList();
     // A rule that no longer parses (edited by hand) is dropped rather than guessed at.
     for (const QString &spec : s.value(QStringLiteral("receiver/secretRules")).toStringList()) {
         if (auto rule = parseKeychainRule(spec))
@@ -62,6 +63,7 @@ void AppSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("receiver/answerDelayMs"), answerDelayMs);
     s.setValue(QStringLiteral("receiver/maxBodyBytes"), maxBodyBytes);
     s.setValue(QStringLiteral("receiver/acceptInvalidSignature"), acceptInvalidSignature);
+    s.setValue(QStringLiteral("receiver/alwaysSucceedFor"), alwaysSucceedFor);
     QStringList rules;
     for (const KeychainRule &r : secretRules)
         rules.append(keychainRuleSpec(r));
@@ -92,6 +94,11 @@ QStringList AppSettings::problems() const
         p << QStringLiteral("The answer delay must be from 0 to 600,000 ms.");
     if (maxBodyBytes < 0)
         p << QStringLiteral("The body limit cannot be negative.");
+    for (const QString &name : alwaysSucceedFor) {
+        const std::optional<Format> f = formatFromName(name);
+        if (!f || *f == Format::Unknown || *f == Format::AkeneoTest)
+            p << QStringLiteral("'%1' is not a sender: akeneo, akeneo-event-platform or quable.").arg(name);
+    }
     for (const KeychainRule &r : secretRules) {
         if (auto back = parseKeychainRule(keychainRuleSpec(r)); !back)
             p << QStringLiteral("Secret rule: %1.").arg(back.error());
@@ -133,6 +140,8 @@ Result<ReceiverSettings> AppSettings::receiverSettings() const
     r.answerDelayMs = answerDelayMs;
     r.limits.maxBodyBytes = maxBodyBytes;
     r.acceptInvalidSignature = acceptInvalidSignature;
+    for (const QString &name : alwaysSucceedFor)
+        r.alwaysSucceedFor.append(*formatFromName(name)); // checked by problems()
     r.signatures.secretHeaders = redactor().secretHeaders();
     if (!tlsCertificate.isEmpty()) {
         auto tls = loadServerTls(tlsCertificate, tlsKey);

@@ -31,6 +31,8 @@ struct AppSettings
     int answerDelayMs = 0;
     qint64 maxBodyBytes = qint64{16} * 1024 * 1024;
     bool acceptInvalidSignature = false;
+    /** Senders always answered 200 at once (ReceiverSettings::alwaysSucceedFor), by format name. */
+    QStringList alwaysSucceedFor;
     QList<KeychainRule> secretRules;
     QStringList secretHeaders; ///< header names whose values are redacted like Authorization (e.g. X-Api-Key)
     QString selfAuthor;
