@@ -189,23 +189,22 @@ void DiagnosticsPanel::rebuild()
         const SubscriptionHealth::State state = h.state();
         if (state == SubscriptionHealth::State::Healthy && h.cutOffs == 0)
             continue;
-        const SenderProfile &sender = senderProfile(h.sender);
+        // The sender's name without "Akeneo " (the panel is narrow; the tooltip says it whole).
+        const QString name = QString::fromLatin1(senderProfile(h.sender).name).remove(QStringLiteral("Akeneo "));
         const char *what = h.sender == Format::Quable ? "disabled"
             : h.sender == Format::AkeneoEventPlatform ? "suspended"
                                                       : "out of quota";
         QString title;
         Severity severity = Severity::Notice;
         if (state == SubscriptionHealth::State::CutOff) {
-            title = QStringLiteral("%1 %2: %3")
-                        .arg(QLatin1StringView(sender.name), QString::fromUtf8(h.path), QLatin1StringView(what));
+            title = QStringLiteral("%1 %2: %3").arg(name, QString::fromUtf8(h.path), QLatin1StringView(what));
             severity = Severity::Error;
         } else if (state == SubscriptionHealth::State::AtRisk) {
-            title = QStringLiteral("%1 %2: at risk, %3")
-                        .arg(QLatin1StringView(sender.name), QString::fromUtf8(h.path), h.meterText());
+            title = QStringLiteral("%1 %2: at risk, %3").arg(name, QString::fromUtf8(h.path), h.meterText());
             severity = Severity::Warning;
         } else {
             title = QStringLiteral("%1 %2: was %3 (%4×)")
-                        .arg(QLatin1StringView(sender.name), QString::fromUtf8(h.path), QLatin1StringView(what))
+                        .arg(name, QString::fromUtf8(h.path), QLatin1StringView(what))
                         .arg(h.cutOffs);
         }
         auto *item = new QTreeWidgetItem(this);

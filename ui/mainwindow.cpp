@@ -205,7 +205,7 @@ bool MainWindow::openCapture(const QString &path)
     connect(m_store.get(), &EventStore::deliveriesStored, this, arrived, Qt::QueuedConnection);
     connect(
         m_store.get(), &EventStore::healthChanged, m_captureContext,
-        [this](const QList<SubscriptionHealth> &health) { showHealth(health, false); }, Qt::QueuedConnection);
+        [this](const QList<SubscriptionHealth> &health, bool read) { showHealth(health, read); }, Qt::QueuedConnection);
     showHealth(m_store->health(), true);
     connect(m_store.get(), &EventStore::eventsIndexed, this, arrived, Qt::QueuedConnection);
     for (PagedTableModel *model :
@@ -333,13 +333,13 @@ void MainWindow::refreshSummary()
         });
 }
 
-void MainWindow::showHealth(const QList<SubscriptionHealth> &health, bool opened)
+void MainWindow::showHealth(const QList<SubscriptionHealth> &health, bool read)
 {
     m_meters->showHealth(health);
     m_diagnostics->setHealth(health);
     for (const SubscriptionHealth &h : health) {
         int &seen = m_cutOffsSeen[{h.path, int(h.sender)}];
-        if (!opened && h.cutOffs > seen)
+        if (!read && h.cutOffs > seen)
             m_cutOffsShown << h.cutOffSentence();
         seen = h.cutOffs;
     }

@@ -153,9 +153,9 @@ private:
     void refreshKnownValues(qint64 events);
     /**
      * The subscriptions' health in the meters and the diagnostics; a cut-off that happens while the capture is open
-     * (not one read with it) is also said in a banner over the table until dismissed.
+     * (not one `read` with it) is also said in a banner over the table until dismissed.
      */
-    void showHealth(const QList<SubscriptionHealth> &health, bool opened);
+    void showHealth(const QList<SubscriptionHealth> &health, bool read);
 
     QString m_path;
     AppSettings m_settings;

@@ -7,6 +7,7 @@
 #include <QStatusBar>
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 namespace pimscope::ui {
@@ -43,8 +44,8 @@ StatusMeters::StatusMeters(QStatusBar *bar)
         auto *m = new QProgressBar(bar);
         m->setObjectName(QString::fromLatin1(name));
         m->setRange(0, maximum);
-        m->setMinimumWidth(220);
-        m->setMaximumWidth(300);
+        m->setMinimumWidth(170);
+        m->setMaximumWidth(230);
         m->setTextVisible(true);
         m->hide(); // until that sender is seen
         bar->addPermanentWidget(m);
@@ -83,7 +84,14 @@ void StatusMeters::showHealth(const QList<SubscriptionHealth> &health)
     if (const auto [h, tip] = worst(Format::AkeneoEventPlatform); h) {
         const double rate = h->successRate();
         m_platform->setValue(rate < 0 ? 0 : int(rate * 1000));
-        m_platform->setFormat(QStringLiteral("Event Platform: ") + h->meterText());
+        // Short (the tooltip tells the rest): "Event Platform 97.5 %", "… suspended", "… 12/s".
+        QString text = rate < 0 ? QStringLiteral("no answer yet")
+                                : QStringLiteral("%1 %").arg(std::floor(rate * 1000) / 10, 0, 'f', 1);
+        if (h->cutOff)
+            text = QStringLiteral("suspended");
+        else if (h->eventsPerSecond > 0 && h->eventsPerSecond < senderProfile(h->sender).maxEventsPerSecond)
+            text += QStringLiteral(", %1/s").arg(qRound(h->eventsPerSecond));
+        m_platform->setFormat(QStringLiteral("Event Platform ") + text);
         m_platform->setToolTip(QStringLiteral("Success rate over the rolling hour, per subscription (suspended below "
                                               "90 %, or at once on a 404 or a 3xx):\n")
                                + tip);
@@ -92,7 +100,9 @@ void StatusMeters::showHealth(const QList<SubscriptionHealth> &health)
     }
     if (const auto [h, tip] = worst(Format::Quable); h) {
         m_quable->setValue(std::min(h->failureStreak, m_quable->maximum()));
-        m_quable->setFormat(QStringLiteral("Quable: ") + h->meterText());
+        m_quable->setFormat(
+            h->cutOff ? QStringLiteral("Quable disabled")
+                      : QStringLiteral("Quable %1/%2 failures").arg(h->failureStreak).arg(m_quable->maximum()));
         m_quable->setToolTip(QStringLiteral("Consecutive failed answers, per webhook (disabled after the 3rd):\n")
                              + tip);
         paint(m_quable, h->state());

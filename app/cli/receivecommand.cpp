@@ -225,10 +225,10 @@ int receiveCommand(const QStringList &args)
     for (const SubscriptionHealth &h : store->get()->health())
         cutOffsSaid.insert({h.path, int(h.sender)}, h.cutOffs);
     QObject::connect(store->get(), &EventStore::healthChanged, QCoreApplication::instance(),
-                     [&cutOffsSaid](const QList<SubscriptionHealth> &all) {
+                     [&cutOffsSaid](const QList<SubscriptionHealth> &all, bool read) {
                          for (const SubscriptionHealth &h : all) {
                              int &said = cutOffsSaid[{h.path, int(h.sender)}];
-                             if (h.cutOffs > said)
+                             if (h.cutOffs > said && !read) // (not those read with the capture)
                                  std::fprintf(stderr, "pimscope: receive: warning: %s\n",
                                               qPrintable(h.cutOffSentence()));
                              said = h.cutOffs;

@@ -201,45 +201,80 @@ QList<Delivery> demoDeliveries(qint64 nowMs)
     html.signatureDetail = QStringLiteral("X-Akeneo-Request-Signature missing");
     out.append(html);
 
-    // Quable and the Akeneo Event Platform share the receiver on other paths.
-    Delivery quable = received(
-        nowMs - 50000,
-        "{\"uuid\":\"" + uuidFor(random)
-            + "\",\"code\":\"document.update\",\"links\":[{\"rel\":\"self\","
-              "\"href\":\"\\/events\\/1\"}],\"created_at\":\""
-            + isoTime(nowMs - 52000)
-            + "\",\"created_by\":\"m.lefebvre\",\"resource\":{\"code\":\"SKU_CHAIR_OAK_NATURAL\","
-              "\"type\":\"document\",\"document_type_code\":\"product\",\"links\":[{\"rel\":\"self\","
-              "\"href\":\"https:\\/\\/maisonbois.quable.com\\/api_1.php\\/documents\\/SKU_CHAIR_OAK_NATURAL\"}],"
-              "\"locales\":{\"updated\":[\"fr_FR\"]},\"updated_items\":[{\"type\":\"field\","
-              "\"code\":\"marketing_description\"}]}}",
-        18.0);
-    quable.path = "/quable";
-    quable.headers = {{"Host", "acme-hooks.example.net"},
-                      {"Content-Type", "application/json"},
-                      {"Authorization", "Bearer [redacted sha256:5f1c09ab]"}};
-    quable.signature = Signature::Valid;
-    quable.signatureDetail = QStringLiteral("valid: Authorization matches the configured value");
-    out.append(quable);
+    // Quable and the Akeneo Event Platform share the receiver on other paths, each with its own rules: Quable retries
+    // a failed notification twice, 5 min apart, and disables the webhook at the 3rd failure in a row; the Event
+    // Platform retries 5, 10, 20 min after a failure, slows down on a 429 and suspends the subscription on a 404.
+    const auto quableNotification
+        = [&](qint64 at, const QByteArray &uuid, const char *document, int status, double ack) {
+              Delivery q = received(
+                  at,
+                  "{\"uuid\":\"" + uuid
+                      + "\",\"code\":\"document.update\",\"links\":[{\"rel\":\"self\","
+                        "\"href\":\"\\/events\\/1\"}],\"created_at\":\""
+                      + isoTime(at - 2000) + "\",\"created_by\":\"m.lefebvre\",\"resource\":{\"code\":\"" + document
+                      + "\",\"type\":\"document\",\"document_type_code\":\"product\",\"links\":[{\"rel\":\"self\","
+                        "\"href\":\"https:\\/\\/maisonbois.quable.com\\/api_1.php\\/documents\\/"
+                      + document
+                      + "\"}],\"locales\":{\"updated\":[\"fr_FR\"]},\"updated_items\":[{\"type\":\"field\","
+                        "\"code\":\"marketing_description\"}]}}",
+                  ack);
+              q.path = "/quable";
+              q.headers = {{"Host", "acme-hooks.example.net"},
+                           {"Content-Type", "application/json"},
+                           {"Authorization", "Bearer [redacted sha256:5f1c09ab]"}};
+              q.signature = Signature::Valid;
+              q.signatureDetail = QStringLiteral("valid: Authorization matches the configured value");
+              q.answeredStatus = status;
+              out.append(q);
+          };
+    const char *documents[] = {"SKU_CHAIR_OAK_NATURAL", "SKU_TABLE_WALNUT_180", "SKU_SHELF_PINE_90"};
+    for (int i = 0; i < 6; ++i)
+        quableNotification(nowMs - (54 - i * 4) * minute, uuidFor(random), documents[i % 3], 200, 20.0 + i);
+    // The connector's deploy broke it: one notification fails three times in a row (500, 500, then too slow).
+    const QByteArray failing = uuidFor(random);
+    quableNotification(nowMs - 30 * minute, failing, documents[1], 500, 15.2);
+    quableNotification(nowMs - 25 * minute, failing, documents[1], 500, 14.8);
+    quableNotification(nowMs - 20 * minute, failing, documents[1], 200, 5300.0);
+    // Re-enabled by hand, it works again.
+    quableNotification(nowMs - 50000, uuidFor(random), documents[0], 200, 18.0);
 
-    const QByteArray epId = uuidFor(random);
-    Delivery ep
-        = received(nowMs - 20000,
-                   "{\"specversion\":\"1.0\",\"id\":\"" + epId
-                       + "\",\"type\":\"com.akeneo.pim.v1.product.updated\","
-                         "\"source\":\"pim\",\"subject\":\""
-                       + QByteArray(products[2].uuid) + "\",\"time\":\"" + toIsoUtc(nowMs - 21000).toLatin1()
-                       + "\",\"datacontenttype\":\"application\\/json\","
-                         "\"data\":{\"author\":{\"identifier\":\"julia\",\"type\":\"ui\"},\"product\":{\"uuid\":\""
-                       + products[2].uuid + "\"}}}",
-                   41.0);
-    ep.path = "/event-platform";
-    ep.headers = {{"Host", "acme-hooks.example.net"},
-                  {"Content-Type", "application/json"},
-                  {"X-AKENEO-SIGNATURE-ALGORITHM", "HmacSHA256"},
-                  {"X-AKENEO-SIGNATURE-PRIMARY", hmacSha256Hex(secret, ep.body)}};
-    ep.signature = Signature::Unchecked;
-    out.append(ep);
+    // The Event Platform's products are others than the Events API's (their times need not agree).
+    QList<QByteArray> platformProducts;
+    for (int i = 0; i < 6; ++i)
+        platformProducts << uuidFor(random);
+    const auto platformEvent = [&](qint64 at, const QByteArray &id, const QByteArray &product, int status, double ack) {
+        Delivery ep
+            = received(at,
+                       "{\"specversion\":\"1.0\",\"id\":\"" + id
+                           + "\",\"type\":\"com.akeneo.pim.v1.product.updated\","
+                             "\"source\":\"pim\",\"subject\":\""
+                           + product + "\",\"time\":\"" + toIsoUtc(at - 1000).toLatin1()
+                           + "\",\"datacontenttype\":\"application\\/json\","
+                             "\"data\":{\"author\":{\"identifier\":\"julia\",\"type\":\"ui\"},\"product\":{\"uuid\":\""
+                           + product + "\"}}}",
+                       ack);
+        ep.path = "/event-platform";
+        ep.headers = {{"Host", "acme-hooks.example.net"},
+                      {"Content-Type", "application/json"},
+                      {"X-AKENEO-SIGNATURE-ALGORITHM", "HmacSHA256"},
+                      {"X-AKENEO-SIGNATURE-PRIMARY", hmacSha256Hex(secret, ep.body)}};
+        ep.signature = Signature::Unchecked;
+        ep.answeredStatus = status;
+        out.append(ep);
+    };
+    // Two events a minute (enough that two failures keep the rolling hour's success rate over 90 %).
+    for (int i = 0; i < 90; ++i)
+        platformEvent(nowMs - 55 * minute + qint64{i} * 30000, uuidFor(random), platformProducts[i % 6], 200,
+                      30.0 + i % 20);
+    // A failure recovered on the 2nd retry (5 then 10 min later), and a burst the connector throttled with 429s.
+    const QByteArray retried = uuidFor(random);
+    platformEvent(nowMs - 40 * minute, retried, platformProducts[1], 503, 22.0);
+    platformEvent(nowMs - 35 * minute, retried, platformProducts[1], 500, 19.5);
+    platformEvent(nowMs - 25 * minute, retried, platformProducts[1], 200, 24.1);
+    for (int i = 0; i < 3; ++i)
+        platformEvent(nowMs - 9 * minute + qint64{i} * 1000, uuidFor(random), platformProducts[3], 429, 3.0);
+    // Then the connector's route was renamed: a 404, and the Event Platform suspends the subscription at once.
+    platformEvent(nowMs - 20000, uuidFor(random), platformProducts[2], 404, 41.0);
 
     std::sort(out.begin(), out.end(),
               [](const Delivery &a, const Delivery &b) { return a.receivedAtMs < b.receivedAtMs; });

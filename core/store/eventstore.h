@@ -110,8 +110,11 @@ Q_SIGNALS:
     void pruned(qint64 deliveries, qint64 events);
     /** An import was taken out (cancelled) with this many deliveries. */
     void importRemoved(qint64 importId, qint64 deliveries);
-    /** The subscriptions' health changed (all of it; emitted from the writer thread). */
-    void healthChanged(const QList<pimscope::SubscriptionHealth> &health);
+    /**
+     * The subscriptions' health changed (all of it; emitted from the writer thread): with what was stored, or `read`
+     * from the capture (once it is opened, shortly after open() returned: health() is empty until then).
+     */
+    void healthChanged(const QList<pimscope::SubscriptionHealth> &health, bool read);
 
 private:
     EventStore() = default;

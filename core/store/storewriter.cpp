@@ -302,7 +302,7 @@ void StoreWriter::loadFlaggerState()
     m_unanswered.clear();
     if (auto scanned = healthscan::scan(SqliteStatement::handle(m_connection->db()), m_health); !scanned)
         qCWarning(lcStore) << scanned.error();
-    publishHealth();
+    publishHealth(true);
 }
 
 void StoreWriter::recordHealth(const Delivery &d)
@@ -319,7 +319,7 @@ void StoreWriter::recordHealth(const Delivery &d)
     m_unanswered.insert(d.id, Unanswered{d.path, d.format, d.receivedAtMs, *d.answeredStatus});
 }
 
-void StoreWriter::publishHealth()
+void StoreWriter::publishHealth(bool read)
 {
     if (!m_health.takeChanged())
         return;
@@ -328,7 +328,7 @@ void StoreWriter::publishHealth()
         std::lock_guard lock(m_mutex);
         m_healthSnapshot = all;
     }
-    Q_EMIT healthChanged(all);
+    Q_EMIT healthChanged(all, read);
 }
 
 QList<SubscriptionHealth> StoreWriter::health()

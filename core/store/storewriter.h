@@ -120,10 +120,11 @@ Q_SIGNALS:
     /** An import was taken out (cancelled, or left unfinished by a crash) with this many deliveries. */
     void importRemoved(qint64 importId, qint64 deliveries);
     /**
-     * The subscriptions' health changed with what was committed (or was read when the capture opened): all of it,
-     * as health() returns it.
+     * The subscriptions' health changed with what was committed (`read` false), or was read from the capture (`read`
+     * true: after it opened, which happens after startWriting() returned, or after a rollback): all of it, as health()
+     * returns it.
      */
-    void healthChanged(const QList<pimscope::SubscriptionHealth> &health);
+    void healthChanged(const QList<pimscope::SubscriptionHealth> &health, bool read);
 
 protected:
     void run() override;
@@ -160,7 +161,7 @@ private:
     /** A stored receiver delivery's answer, for its subscription's health (when its time is known, else later). */
     void recordHealth(const Delivery &d);
     /** healthChanged() when the tracker changed. */
-    void publishHealth();
+    void publishHealth(bool read = false);
     void process(std::deque<Job> &batch);
     void committed();
     void rolledBack(const std::deque<Job> &batch, const QString &error);
