@@ -566,9 +566,25 @@ void TestEventStore::flagsStaleSelfSignatureAckError()
     QCOMPARE(f[2], Flags(Flag::Self));
     QCOMPARE(f[9], Flags(Flag::Self));
     QCOMPARE(allDeliveries(*store)[2].flags, Flags(Flag::Self));
+    // Several: the Events API connection's user and the Event Platform apps' client ids (an Event Platform event names
+    // the acting app by its client_id).
+    const QByteArray clientId = "b238e9f7-fcec-45bd-9431-d43cd624b244";
+    store->setSelfAuthor(QStringLiteral(" shop_connector , ") + QString::fromLatin1(clientId) + QStringLiteral(",,"));
+    store->enqueue(receivedDelivery(
+        "{\"specversion\":\"1.0\",\"id\":\"ep-self\",\"type\":\"com.akeneo.pim.v1.product.updated\",\"source\":"
+        "\"pim\",\"time\":\"2025-03-18T17:59:00Z\",\"data\":{\"author\":{\"identifier\":\""
+            + clientId + "\",\"type\":\"api\"},\"product\":{\"uuid\":\"u-self\"}}}",
+        now));
+    QVERIFY(store->flush());
+    f = flagsOf();
+    QCOMPARE(f[2], Flags(Flag::Self));
+    QCOMPARE(f[9], Flags(Flag::Self));
+    QCOMPARE(f[10], Flags(Flag::Self));
+    QCOMPARE(f[1], Flags());
     store->setSelfAuthor(QString());
     QVERIFY(store->flush());
     QCOMPARE(flagsOf()[2], Flags());
+    QCOMPARE(flagsOf()[10], Flags());
     QCOMPARE(allDeliveries(*store)[2].flags, Flags());
 }
 

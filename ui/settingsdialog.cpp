@@ -250,10 +250,12 @@ QWidget *SettingsDialog::capturePage(const AppSettings &s)
     auto *page = new QWidget(this);
     auto *form = new QFormLayout(page);
     m_selfAuthor = new QLineEdit(s.selfAuthor, page);
-    m_selfAuthor->setPlaceholderText(QStringLiteral("e.g. the connection's user name"));
-    m_selfAuthor->setToolTip(
-        QStringLiteral("Events by this author are flagged self: the echo of your own connector's writes."));
-    form->addRow(QStringLiteral("Own author name"), m_selfAuthor);
+    m_selfAuthor->setPlaceholderText(
+        QStringLiteral("e.g. the connection's user name, the app's client_id (several: comma-separated)"));
+    m_selfAuthor->setToolTip(QStringLiteral(
+        "Events by these authors are flagged self: the echo of your own connector's writes. The Events API names the "
+        "connection's user; the Event Platform names an app by its client_id (give each of your apps' ids)."));
+    form->addRow(QStringLiteral("Own authors"), m_selfAuthor);
     m_keepDays = new QSpinBox(page);
     m_keepDays->setRange(0, 3650);
     m_keepDays->setSpecialValueText(QStringLiteral("forever"));

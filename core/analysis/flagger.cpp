@@ -197,10 +197,27 @@ Flags Flagger::flagEvent(const Delivery &d, Event &e, std::optional<qint64> even
     const qint64 staleAfterMs = senderProfile(d.format).staleAfterMs;
     if (staleAfterMs > 0 && e.eventTimeMs && d.receivedAtMs - *e.eventTimeMs > staleAfterMs)
         f |= Flag::Stale;
-    if (!m_selfAuthor.isEmpty() && e.author == m_selfAuthor)
+    if (!m_selfAuthors.isEmpty() && m_selfAuthors.contains(e.author))
         f |= Flag::Self;
     remember(d.origin, std::nullopt, subjectKey, e.eventTimeMs);
     return f;
+}
+
+void Flagger::setSelfAuthor(const QString &author)
+{
+    m_selfAuthor = author;
+    m_selfAuthors = selfAuthors(author);
+}
+
+QStringList Flagger::selfAuthors(const QString &setting)
+{
+    QStringList out;
+    for (const QString &part : setting.split(u',')) {
+        const QString author = part.trimmed();
+        if (!author.isEmpty() && !out.contains(author))
+            out << author;
+    }
+    return out;
 }
 
 void Flagger::stored(const Event &e)

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -33,8 +34,14 @@ namespace pimscope {
 class Flagger
 {
 public:
-    void setSelfAuthor(const QString &author) { m_selfAuthor = author; }
+    /**
+     * Whose events are flagged `self`: one author, or several separated by commas (an Events API connection's user
+     * name, the Event Platform's app client ids: its events carry the acting app's client_id as author).
+     */
+    void setSelfAuthor(const QString &author);
     const QString &selfAuthor() const { return m_selfAuthor; }
+    /** The authors a self-author setting names (split at commas, trimmed, empty ones left out). */
+    static QStringList selfAuthors(const QString &setting);
 
     /** Records an already stored event (when the store opens), by its stored keys. */
     void remember(Origin origin, std::optional<qint64> eventKey, std::optional<qint64> subjectKey,
@@ -102,6 +109,7 @@ private:
     std::size_t startChain(qint64 *slot, qint64 atMs, bool failed);
 
     QString m_selfAuthor;
+    QStringList m_selfAuthors;
     KeyTable<true> m_seenIds; ///< value: index + 1 of the id's chain in m_chains, 0 for none
     KeyTable<true> m_newestBySubject;
     std::vector<Chain> m_chains;

@@ -596,9 +596,13 @@ Result<void> StoreWriter::apply(writerjobs::SetSelfAuthor &job, quint64 /*ticket
     q.addBindValue(author);
     if (!q.exec())
         return Result<void>::failure(queryError(q));
-    q.prepare(QStringLiteral("UPDATE events SET flags = (flags & ~%1) | (CASE WHEN author = ? THEN %1 ELSE 0 END)")
-                  .arg(self));
-    q.addBindValue(author.isEmpty() ? QVariant() : QVariant(author));
+    const QStringList authors = Flagger::selfAuthors(author);
+    QStringList marks(authors.size(), QStringLiteral("?"));
+    q.prepare(QStringLiteral("UPDATE events SET flags = (flags & ~%1) | (CASE WHEN author IN (%2) THEN %1 ELSE 0 END)")
+                  .arg(self)
+                  .arg(authors.isEmpty() ? QStringLiteral("NULL") : marks.join(u',')));
+    for (const QString &a : authors)
+        q.addBindValue(a);
     if (!q.exec())
         return Result<void>::failure(queryError(q));
     // A delivery's flags are its own flags (which never include self) united with its events' flags.
