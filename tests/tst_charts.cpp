@@ -162,6 +162,16 @@ void TestCharts::latencyAgainstTheBudget()
     for (const qint64 n : c.latencyCounts)
         total += n;
     QCOMPARE(total, 10);
+    QCOMPARE(c.answeredWithin5s, 0);
+
+    // Each sender's own deadline: Quable waits 5 s, so 800 ms is in time for it and 5.2 s is not.
+    for (const double ack : {800.0, 5200.0})
+        m_store->enqueue(receivedDelivery(sample("quable_example.json"), t0 + 100, ack));
+    QVERIFY(m_store->flush());
+    const CaptureCharts mixed = charts();
+    QCOMPARE(mixed.answered, 12);
+    QCOMPARE(mixed.overBudget, 5);
+    QCOMPARE(mixed.answeredWithin5s, 2);
 }
 
 void TestCharts::requestsPerRollingHour()

@@ -242,14 +242,33 @@ void Chart::paintLatency(QPainter &p, const QRect &plot)
         if (roomy || i % 2 == 0)
             p.drawText(QRect(x0 - w / 2, plot.bottom() + 2, w, bottomMargin - 2), Qt::AlignCenter, label);
     }
-    // The 500 ms line, between the bins below and above it.
-    const auto budgetBin = std::find(edges.cbegin(), edges.cend(), CaptureCharts::budgetMs) - edges.cbegin();
-    const int x = plot.left() + int(double(budgetBin) * plot.width() / n);
-    p.setPen(QPen(budgetColour, 2, Qt::DashLine));
-    p.drawLine(x, plot.top(), x, plot.bottom());
-    p.setPen(budgetColour);
-    p.drawText(QRect(x + 4, plot.top(), 200, fm.height()), Qt::AlignLeft | Qt::AlignTop,
-               QStringLiteral("500 ms: %L1 later").arg(m_charts->overBudget));
+    // Each sender's deadline between the bins below and above it: the Events API's 500 ms, and 5 s when the Event
+    // Platform's or Quable's answers are there.
+    const auto deadlineLine = [&](double ms, const QString &text, int row) {
+        const auto bin = std::find(edges.cbegin(), edges.cend(), ms) - edges.cbegin();
+        const int x = plot.left() + int(double(bin) * plot.width() / n);
+        p.setPen(QPen(budgetColour, 2, Qt::DashLine));
+        p.drawLine(x, plot.top(), x, plot.bottom());
+        p.setPen(budgetColour);
+        const int w = fm.horizontalAdvance(text);
+        const bool left = x + 4 + w > plot.right();
+        p.drawText(QRect(left ? x - 4 - w : x + 4, plot.top() + row * fm.height(), w, fm.height()),
+                   Qt::AlignLeft | Qt::AlignTop, text);
+    };
+    const bool longDeadlines = m_charts->answeredWithin5s > 0;
+    if (m_charts->answered > m_charts->answeredWithin5s)
+        deadlineLine(CaptureCharts::budgetMs,
+                     QStringLiteral("500 ms (Events API)%1")
+                         .arg(longDeadlines ? QString() : QStringLiteral(": %L1 later").arg(m_charts->overBudget)),
+                     0);
+    if (longDeadlines)
+        deadlineLine(5000, QStringLiteral("5 s (Event Platform, Quable)"), 1);
+    if (longDeadlines) {
+        p.setPen(budgetColour);
+        p.drawText(QRect(plot.left() + 4, plot.top() + 2 * fm.height(), plot.width() - 8, fm.height()),
+                   Qt::AlignLeft | Qt::AlignTop,
+                   QStringLiteral("%L1 later than their sender's deadline").arg(m_charts->overBudget));
+    }
 }
 
 void Chart::paintRequests(QPainter &p, const QRect &plot)
@@ -365,7 +384,8 @@ void ChartsView::setCharts(CaptureCharts charts)
     m_summary->setText(
         m_charts.isEmpty()
             ? QString()
-            : QStringLiteral("%L1 events · %L2 answers, %L3 over 500 ms · at most %L4 requests in an hour")
+            : QStringLiteral(
+                  "%L1 events · %L2 answers, %L3 past their sender's deadline · at most %L4 requests in an hour")
                   .arg(events)
                   .arg(m_charts.answered)
                   .arg(m_charts.overBudget)

@@ -67,12 +67,15 @@ CaptureCharts chartsFromCounts(const ChartCounts &counts, ChartStack stack)
     // Answer times, in bins.
     charts.latencyEdges = {0, 5, 10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 2000, 5000};
     charts.latencyCounts = QList<qint64>(charts.latencyEdges.size(), 0);
-    for (const double ms : counts.answerTimesMs) {
+    for (qsizetype i = 0; i < counts.answerTimesMs.size(); ++i) {
+        const double ms = counts.answerTimesMs[i];
+        const double deadline = counts.answerDeadlinesMs.value(i, CaptureCharts::budgetMs);
         const auto bin = std::upper_bound(charts.latencyEdges.cbegin(), charts.latencyEdges.cend(), ms)
             - charts.latencyEdges.cbegin() - 1;
         ++charts.latencyCounts[std::max<qsizetype>(0, bin)];
         ++charts.answered;
-        charts.overBudget += ms > CaptureCharts::budgetMs;
+        charts.overBudget += ms > deadline;
+        charts.answeredWithin5s += deadline > CaptureCharts::budgetMs;
     }
 
     if (first > last)

@@ -15,7 +15,8 @@ enum class ChartStack { Action, Severity };
  *  - events per time bucket over the capture, stacked by action (the 6 commonest, the rest as "other") or by
  *    severity (none, notice, warning, error: as the table tints its rows); a bucket is a minute, or longer when the
  *    capture spans more than 6 hours (5, 15, 60 minutes, 6 hours, a day: at most about 360 bars);
- *  - the answer latency distribution of the received deliveries, in bins, against Akeneo's 500 ms;
+ *  - the answer latency distribution of the received deliveries, in bins, against each sender's deadline (the Events
+ *    API's 500 ms; 5 s for the Event Platform and Quable);
  *  - the PIM's requests per rolling hour (received deliveries, and logged requests: sent, errors, timeouts),
  *    against its 4,000 per hour: the largest value within each bucket.
  */
@@ -31,7 +32,8 @@ struct CaptureCharts
     QList<double> latencyEdges; ///< bin i holds [edges[i], edges[i+1]); the last bin is edges.back() and above
     QList<qint64> latencyCounts;
     qint64 answered = 0; ///< received deliveries with an answer time
-    qint64 overBudget = 0; ///< of them, answered after 500 ms
+    qint64 overBudget = 0; ///< of them, answered after their sender's deadline
+    qint64 answeredWithin5s = 0; ///< of them, those of a sender that waits 5 s (the Event Platform, Quable)
 
     static constexpr int quota = 4000;
     QList<qint64> requestsPerHour; ///< [bucket]: the most requests in the hour ending within that bucket
@@ -62,9 +64,11 @@ struct ChartCounts
     QList<Cell> events; ///< events per minute and stack key
     QMap<qint64, qint64> requests; ///< the PIM's requests per minute (received, or logged as sent or failed)
     QList<double> answerTimesMs; ///< the answer times of the received deliveries
+    QList<double> answerDeadlinesMs; ///< beside each, its sender's deadline (model/senderprofile.h)
 };
 
-/** The charts of those counts (pure): buckets, stacks, latency bins against 500 ms, requests per rolling hour. */
+/** The charts of those counts (pure): buckets, stacks, latency bins against the deadlines, requests per rolling hour.
+ */
 CaptureCharts chartsFromCounts(const ChartCounts &counts, ChartStack stack);
 
 } // namespace pimscope

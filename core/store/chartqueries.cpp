@@ -5,6 +5,7 @@
 #include "filter/filter.h"
 #include "filter/sqlcompiler.h"
 #include "model/enums.h"
+#include "model/senderprofile.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -87,13 +88,15 @@ Result<ChartCounts> readChartCounts(StoreReader &reader, const Filter &filter, C
     // Answer times of the received deliveries.
     bindings.clear();
     const QString answers
-        = QStringLiteral("SELECT d.ack_ms FROM deliveries d WHERE d.origin = %1 AND d.ack_ms IS NOT NULL%2")
+        = QStringLiteral("SELECT d.ack_ms, d.format FROM deliveries d WHERE d.origin = %1 AND d.ack_ms IS NOT NULL%2")
               .arg(int(Origin::Receiver))
               .arg(restriction(filter, FilterTarget::Deliveries, bindings));
     if (!run(q, answers, bindings))
         return failure(q, "answer times");
-    while (q.next())
+    while (q.next()) {
         counts.answerTimesMs.append(q.value(0).toDouble());
+        counts.answerDeadlinesMs.append(senderProfile(Format(q.value(1).toInt())).deadlineMs);
+    }
     return counts;
 }
 
