@@ -128,10 +128,10 @@ int receiveCommand(const QStringList &args)
     }
     settings.acceptInvalidSignature = parser.isSet(QStringLiteral("accept-invalid-signature"));
     for (const QString &name : parser.values(QStringLiteral("always-2xx"))) {
-        const std::optional<Format> f = formatFromName(name);
+        const std::optional<Format> f = senderFromName(name);
         if (name == u"all") {
             settings.alwaysSucceedFor = {Format::Akeneo, Format::AkeneoEventPlatform, Format::Quable};
-        } else if (f && *f != Format::Unknown && *f != Format::AkeneoTest) {
+        } else if (f) {
             if (!settings.alwaysSucceedFor.contains(*f))
                 settings.alwaysSucceedFor.append(*f);
         } else {

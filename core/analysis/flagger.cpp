@@ -167,7 +167,7 @@ Flags Flagger::flagEvent(const Delivery &d, Event &e, std::optional<qint64> even
             if (!c.lastFailed || c.attempt > sender.retries)
                 return false;
             const qint64 gap = d.receivedAtMs - c.lastAtMs;
-            return gap >= 0 && gap <= 2 * sender.retryDelaysMs[std::size_t(c.attempt - 1)] + 60'000;
+            return gap >= 0 && gap <= sender.latestRetryAfterMs(c.attempt);
         };
         if (last && fits(*last)) {
             e.attempt = ++last->attempt;

@@ -169,6 +169,14 @@ Format senderOfRequest(Format format, bool eventsApiSignature, bool eventPlatfor
     return eventsApiSignature ? Format::Akeneo : Format::Unknown;
 }
 
+std::optional<Format> senderFromName(QStringView name)
+{
+    const std::optional<Format> f = formatFromName(name);
+    if (!f || *f == Format::Unknown || *f == Format::AkeneoTest)
+        return std::nullopt;
+    return f;
+}
+
 double shortestDeadlineMs()
 {
     double shortest = senderProfile(Format::Akeneo).deadlineMs;

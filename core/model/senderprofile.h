@@ -8,6 +8,7 @@
 #include <QtGlobal>
 
 #include <array>
+#include <optional>
 
 namespace pimscope {
 
@@ -65,6 +66,14 @@ struct SenderProfile
         return status >= 200 && status < successBelow && answerMs <= deadlineMs;
     }
     bool isSuccessStatus(int status) const { return status >= 200 && status < successBelow; }
+    /**
+     * The latest a redelivery can come after the attempt before it and still be its retry number `retry` (from 1):
+     * twice the scheduled delay plus a minute (the sender's queue, clock drift). 0 when it does not retry that often.
+     */
+    qint64 latestRetryAfterMs(int retry) const
+    {
+        return retry >= 1 && retry <= retries ? 2 * retryDelaysMs[std::size_t(retry - 1)] + 60'000 : 0;
+    }
     /** The status range it counts as success, in words: "2xx" or "below 400". */
     QString successWording() const;
     /** What it does after a failure, in words, e.g. "does not retry" or "retries 5, 10 and 20 min after…". */
@@ -91,5 +100,8 @@ QStringList risksOfAnswering(int status, int delayMs, const QList<Format> &spare
  * body that could not be read, the one whose signature header it carries; Unknown when nothing tells.
  */
 Format senderOfRequest(Format format, bool eventsApiSignature, bool eventPlatformSignature);
+
+/** The sender a format name names (akeneo, akeneo-event-platform, quable); none for any other name. */
+std::optional<Format> senderFromName(QStringView name);
 
 } // namespace pimscope

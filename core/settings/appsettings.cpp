@@ -1,5 +1,6 @@
 #include "appsettings.h"
 
+#include "model/senderprofile.h"
 #include "receiver/tlsconfig.h"
 
 #include "filter/filter.h"
@@ -95,8 +96,7 @@ QStringList AppSettings::problems() const
     if (maxBodyBytes < 0)
         p << QStringLiteral("The body limit cannot be negative.");
     for (const QString &name : alwaysSucceedFor) {
-        const std::optional<Format> f = formatFromName(name);
-        if (!f || *f == Format::Unknown || *f == Format::AkeneoTest)
+        if (!senderFromName(name))
             p << QStringLiteral("'%1' is not a sender: akeneo, akeneo-event-platform or quable.").arg(name);
     }
     for (const KeychainRule &r : secretRules) {
@@ -141,7 +141,7 @@ Result<ReceiverSettings> AppSettings::receiverSettings() const
     r.limits.maxBodyBytes = maxBodyBytes;
     r.acceptInvalidSignature = acceptInvalidSignature;
     for (const QString &name : alwaysSucceedFor)
-        r.alwaysSucceedFor.append(*formatFromName(name)); // checked by problems()
+        r.alwaysSucceedFor.append(*senderFromName(name)); // checked by problems()
     r.signatures.secretHeaders = redactor().secretHeaders();
     if (!tlsCertificate.isEmpty()) {
         auto tls = loadServerTls(tlsCertificate, tlsKey);

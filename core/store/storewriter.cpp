@@ -279,7 +279,7 @@ void StoreWriter::loadFlaggerState()
         formats += (formats.isEmpty() ? "" : ",") + QByteArray::number(int(f));
         qint64 span = 0;
         for (int i = 0; i < sender.retries; ++i)
-            span += 2 * sender.retryDelaysMs[std::size_t(i)] + 60'000;
+            span += sender.latestRetryAfterMs(i + 1);
         spanMs = std::max(spanMs, span);
     }
     const QByteArray failed = QByteArray::number(int((Flags(Flag::Error) | Flag::SlowAck).toInt()));
