@@ -198,6 +198,11 @@ void TestCharts::requestsPerRollingHour()
     QCOMPARE(c.requestsPerHour[121], 0);
     QCOMPARE(c.requestsPerHour[200], 10);
     QCOMPARE(c.maxRequestsPerHour, 50);
+    // The quota is the Events API's: Quable's requests (it has none) are not counted against it.
+    for (int i = 0; i < 40; ++i)
+        m_store->enqueue(receivedDelivery(sample("quable_example.json"), t0 + 59 * 60'000 + i * 100));
+    QVERIFY(m_store->flush());
+    QCOMPARE(charts().maxRequestsPerHour, 50);
 }
 
 void TestCharts::filterRestrictsEverything()

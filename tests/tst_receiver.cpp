@@ -224,6 +224,24 @@ void TestReceiver::eventPlatformNotificationIsStored()
     QVERIFY(stored[0].error.isNull());
     QVERIFY(!stored[0].flags.testFlag(Flag::Error));
     QCOMPARE(stored[0].body, body);
+    // The platform's own word about the subscription whose destination path it names, beside what the answers
+    // there predicted; its own request is not one of that subscription's.
+    QTRY_COMPARE(m_store->health().size(), 1);
+    SubscriptionHealth h = m_store->health().front();
+    QCOMPARE(h.path, "/akeneo/events");
+    QCOMPARE(h.sender, Format::AkeneoEventPlatform);
+    QCOMPARE(h.requests, 0);
+    QVERIFY(h.cutOff);
+    QCOMPARE(h.notice, QStringLiteral("subscription.suspended.system: Success rate dropped below 90%"));
+    QCOMPARE(h.cutOffReason,
+             QStringLiteral("its notification said subscription.suspended.system: Success rate dropped below 90%"));
+    QCOMPARE(post(readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_notification_resumed/body")))
+                 .status,
+             200);
+    QTRY_VERIFY(!m_store->health().front().cutOff);
+    h = m_store->health().front();
+    QCOMPARE(h.notice, QStringLiteral("subscription.resumed"));
+    QCOMPARE(h.cutOffs, 1);
 }
 
 void TestReceiver::healthCheckIsNotStored()

@@ -67,6 +67,8 @@ private Q_SLOTS:
     void pacingDoesNotCatchUp();
     void curlReproducesTheRequest();
     void commandLine();
+    void asSenderStopsWhereQuableDisables();
+    void asSenderRetriesUntilTheConnectorRecovers();
 
 private:
     /** Fills the source capture: three Akeneo batches of 10 events, one Quable notification. */
@@ -782,6 +784,97 @@ void TestReplay::curlReproducesTheRequest()
     QCOMPARE(env.exitCode(), 0);
     QCOMPARE(received().size(), 3);
     QCOMPARE(received().last().signature, Signature::Valid);
+}
+
+void TestReplay::asSenderStopsWhereQuableDisables()
+{
+    // A failing connector (500): as Quable, the notification is retried twice (5 min apart, scaled to 60 ms here) and
+    // the replay stops at the 3rd failure in a row, where Quable disables the webhook.
+    ReceiverSettings failing;
+    failing.answerStatus = 500;
+    startReceiver(failing);
+    auto plan = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == quable")), {}, {});
+    QVERIFY(plan);
+    QCOMPARE(plan->requests.size(), 1);
+    ReplayTarget target = toReceiver("quable");
+    target.asSender = true;
+    target.retryScale = 0.0002;
+    QList<ReplayResult> results;
+    const ReplaySummary s = run(target, plan->requests, &results);
+    QCOMPARE(results.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(results[i].attempt, i + 1);
+        QCOMPARE(results[i].status, 500);
+    }
+    // Never before the scaled delay.
+    QVERIFY2(results[1].sentAtMs - results[0].sentAtMs >= 55, qPrintable(QString::number(results[1].sentAtMs)));
+    QCOMPARE(s.retries, 2);
+    QCOMPARE(s.delivered, 0);
+    QVERIFY2(s.cutOff.startsWith(QStringLiteral(
+                 "Quable would have disabled the webhook after request 3 (3rd consecutive failure, answered 500 in ")),
+             qPrintable(s.cutOff));
+    QVERIFY(describeReplay(s).contains(QStringLiteral("; stopped: Quable would have disabled the webhook")));
+    // The receiver took them for what they are: attempts of one chain.
+    const QList<Delivery> got = received();
+    QCOMPARE(got.size(), 3);
+    auto events = m_target->reader().matchingIds(Filter::parse(QStringLiteral("attempt == 3")), FilterTarget::Events);
+    QVERIFY(events);
+    QCOMPARE(events->size(), 1);
+
+    // The same from the command line: each attempt said, the stop said, exit 3.
+    const QString db = m_source->path();
+    m_source.reset();
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("REPLAY_SECRET"), QString::fromLatin1(secret));
+    p.setProcessEnvironment(env);
+    p.start(qEnvironmentVariable("PIMSCOPE_BIN"),
+            {QStringLiteral("replay"), QStringLiteral("--db"), db, QStringLiteral("--to"),
+             m_receiver->url() + QStringLiteral("quable"), QStringLiteral("--secret-env"),
+             QStringLiteral("REPLAY_SECRET"), QStringLiteral("--filter"), QStringLiteral("format == quable"),
+             QStringLiteral("--as-sender"), QStringLiteral("--retry-scale"), QStringLiteral("0.0002")});
+    QVERIFY(p.waitForFinished(60000));
+    const QByteArray out = p.readAllStandardOutput() + p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 3);
+    QVERIFY2(out.contains(" 500 ") && out.contains("(attempt 3)"), out.constData());
+    QVERIFY2(out.contains("stopped: Quable would have disabled the webhook after request 3"), out.constData());
+}
+
+void TestReplay::asSenderRetriesUntilTheConnectorRecovers()
+{
+    // An Event Platform event to a connector that fails twice (503, 500) and then answers 200: delivered on the 2nd
+    // retry, 5 then 10 min after (scaled), nothing cut off.
+    Delivery ep = receivedDelivery("{\"specversion\":\"1.0\",\"id\":\"ep-1\",\"type\":\"com.akeneo.pim.v1.product."
+                                   "updated\",\"source\":\"pim\",\"time\":\"2026-11-20T10:00:00Z\",\"data\":"
+                                   "{\"product\":{\"uuid\":\"u-1\"}}}",
+                                   iso("2026-11-20T10:00:06Z"));
+    m_source->enqueue(ep);
+    QVERIFY(m_source->flush());
+    FixedServer connector("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    connector.answerFor = [](int n) -> QByteArray {
+        return n == 0 ? "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"
+            : n == 1  ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"
+                      : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    };
+    auto plan
+        = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo-event-platform")), {}, {});
+    QVERIFY(plan);
+    QCOMPARE(plan->requests.size(), 1);
+    ReplayTarget target;
+    target.url = connector.url();
+    target.secret = secret;
+    target.asSender = true;
+    target.retryScale = 0.0001; // 30 ms, then 60 ms
+    QList<ReplayResult> results;
+    const ReplaySummary s = run(target, plan->requests, &results);
+    QCOMPARE(results.size(), 3);
+    QCOMPARE(results[2].attempt, 3);
+    QCOMPARE(results[2].status, 200);
+    QVERIFY2(results[2].sentAtMs - results[1].sentAtMs >= 55, qPrintable(QString::number(results[2].sentAtMs)));
+    QCOMPARE(s.retries, 2);
+    QCOMPARE(s.delivered, 1);
+    QVERIFY(s.cutOff.isEmpty());
+    QCOMPARE(connector.requests, 3);
 }
 
 void TestReplay::commandLine()

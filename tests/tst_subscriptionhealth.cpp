@@ -17,6 +17,7 @@ private Q_SLOTS:
     void rollingHourSlides();
     void pathsAndSendersApart();
     void testCallsAndUnknownBodiesAreNotSubscriptions();
+    void eventPlatformNotices();
 };
 
 namespace {
@@ -211,6 +212,27 @@ void TestSubscriptionHealth::testCallsAndUnknownBodiesAreNotSubscriptions()
     QVERIFY(!t.record(hook, Format::Unknown, 2, t0, 500, 5));
     QVERIFY(t.all().isEmpty());
     QVERIFY(!t.takeChanged());
+}
+
+void TestSubscriptionHealth::eventPlatformNotices()
+{
+    HealthTracker t;
+    // Predicted from the answers first: the notice confirms it, no second cut-off.
+    QVERIFY(t.record(hook, Format::AkeneoEventPlatform, 1, t0, 404, 10));
+    t.notice(hook, 2, t0 + 1000, QStringLiteral("subscription.suspended.system"), QString());
+    QCOMPARE(only(t).cutOffs, 1);
+    QCOMPARE(only(t).cutOffReason, QStringLiteral("answered 404"));
+    QCOMPARE(only(t).notice, QStringLiteral("subscription.suspended.system"));
+    QCOMPARE(only(t).noticeAtMs, t0 + 1000);
+    t.notice(hook, 3, t0 + 2000, QStringLiteral("subscription.resumed"), QString());
+    QVERIFY(!only(t).cutOff);
+    // Suspended by a user: said by the notice alone.
+    t.notice(hook, 4, t0 + 3000, QStringLiteral("subscription.suspended.user"), QStringLiteral("maintenance"));
+    QVERIFY(only(t).cutOff);
+    QCOMPARE(only(t).cutOffs, 2);
+    QCOMPARE(only(t).cutOffDeliveryId, 4);
+    QCOMPARE(only(t).cutOffReason, QStringLiteral("its notification said subscription.suspended.user: maintenance"));
+    QCOMPARE(only(t).requests, 1); // the 404; notices are not the subscription's requests
 }
 
 QTEST_GUILESS_MAIN(TestSubscriptionHealth)

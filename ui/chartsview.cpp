@@ -140,7 +140,7 @@ void Chart::paintEvent(QPaintEvent *)
     const QString titles[] = {
         QStringLiteral("Events per %1 (UTC)").arg(chartBucketName(m_charts ? m_charts->bucketMs : 60'000)),
         QStringLiteral("Answer time of received requests (ms)"),
-        QStringLiteral("PIM requests per rolling hour"),
+        QStringLiteral("Events API requests per rolling hour"),
     };
     p.drawText(QRect(leftMargin, 0, width() - leftMargin, topMargin), Qt::AlignLeft | Qt::AlignVCenter,
                titles[int(m_kind)]);

@@ -2,6 +2,7 @@
 
 #include "filter/filter.h"
 #include "model/senderprofile.h"
+#include "util/timeutil.h"
 
 #include <QHeaderView>
 
@@ -209,9 +210,12 @@ void DiagnosticsPanel::rebuild()
         }
         auto *item = new QTreeWidgetItem(this);
         item->setText(0, title);
-        item->setToolTip(0,
-                         (h.cutOffAtMs ? h.cutOffSentence() + QStringLiteral(".\n") : QString()) + h.meterText()
-                             + QStringLiteral(" (%L1 requests, %L2 failed)").arg(h.requests).arg(h.failures));
+        QString tip = (h.cutOffAtMs ? h.cutOffSentence() + QStringLiteral(".\n") : QString()) + h.meterText()
+            + QStringLiteral(" (%L1 requests, %L2 failed)").arg(h.requests).arg(h.failures);
+        if (!h.notice.isEmpty())
+            tip += QStringLiteral("\nThe Event Platform's notification at %1 UTC: %2")
+                       .arg(toTableUtc(h.noticeAtMs), h.notice);
+        item->setToolTip(0, tip);
         item->setText(1, severityName(severity));
         item->setText(3, QString::number(h.failures));
         item->setTextAlignment(3, Qt::AlignRight | Qt::AlignVCenter);

@@ -140,6 +140,30 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     m_duplicates->setSuffix(QStringLiteral(" % of the requests sent twice"));
     m_duplicates->setMaximumWidth(300);
     howLayout->addRow(QStringLiteral("Duplicates"), m_duplicates);
+    // As the sender: its deadline and success rule, its retries (scaled to be tried in seconds), the Event Platform's
+    // rate slowed by 429s, and a stop where it would cut the subscription off.
+    auto *senderRow = new QWidget(how);
+    auto *senderLayout = new QHBoxLayout(senderRow);
+    senderLayout->setContentsMargins(0, 0, 0, 0);
+    m_asSender = new QCheckBox(QStringLiteral("Behave as each request's sender"), senderRow);
+    m_asSender->setObjectName(QStringLiteral("asSender"));
+    m_asSender->setToolTip(QStringLiteral(
+        "Its deadline (500 ms for the Events API, 5 s for the Event Platform and Quable) and success rule, its retries "
+        "after a failure, the Event Platform's rate slowed by 429s, and a stop where it would disable or suspend the "
+        "subscription."));
+    m_retryScale = new QDoubleSpinBox(senderRow);
+    m_retryScale->setObjectName(QStringLiteral("retryScale"));
+    m_retryScale->setDecimals(4);
+    m_retryScale->setRange(0, 1);
+    m_retryScale->setSingleStep(0.001);
+    m_retryScale->setValue(0.001);
+    m_retryScale->setPrefix(QStringLiteral("retry delays × "));
+    m_retryScale->setToolTip(QStringLiteral("0.001 makes Quable's and the Event Platform's 5 min 0.3 s; 1 waits as "
+                                            "they do"));
+    senderLayout->addWidget(m_asSender);
+    senderLayout->addWidget(m_retryScale);
+    senderLayout->addStretch(1);
+    howLayout->addRow(QStringLiteral("Sender"), senderRow);
     layout->addWidget(how);
 
     m_progress = new QProgressBar(this);
@@ -190,7 +214,10 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
         m_rate->setEnabled(m_pacing->currentIndex() == PerSecond || m_pacing->currentIndex() == PerHour);
         m_seed->setEnabled(m_order->currentIndex() == 3);
         m_filter->setEnabled(m_matching->isChecked());
+        m_retryScale->setEnabled(m_asSender->isChecked());
+        m_timeout->setEnabled(!m_asSender->isChecked()); // each sender's own deadline applies
     };
+    connect(m_asSender, &QCheckBox::toggled, this, updateEnabled);
     connect(m_secretSource, &QComboBox::currentIndexChanged, this, updateEnabled);
     connect(m_rebatched, &QRadioButton::toggled, this, updateEnabled);
     connect(m_pacing, &QComboBox::currentIndexChanged, this, updateEnabled);
@@ -413,6 +440,8 @@ void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
     target.concurrency = m_concurrency->value();
     target.timeoutMs = m_timeout->value();
     target.insecure = m_insecure->isChecked();
+    target.asSender = m_asSender->isChecked();
+    target.retryScale = m_retryScale->value();
     target.ratePerSecond = ratePerSecond();
     target.redactor = m_redactor;
     m_results->clear();
@@ -448,7 +477,8 @@ void ReplayDialog::onResult(const ReplayResult &r)
     item->setText(4, QString::number(r.eventCount));
     item->setText(5,
                   outcomeName(r) + (r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error)
-                      + (r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
+                      + (r.duplicate ? QStringLiteral(" (duplicate)") : QString())
+                      + (r.attempt > 1 ? QStringLiteral(" (attempt %1)").arg(r.attempt) : QString()));
     if (!r.ok()) {
         const QColor bad = r.kind == LogMessage::RequestSent ? QColor(0xB2, 0x6B, 0x00) : QColor(0xC6, 0x28, 0x28);
         for (int c = 0; c < 6; ++c)

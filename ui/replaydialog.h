@@ -53,6 +53,8 @@ public:
     // For tests.
     QLineEdit *urlEdit() const { return m_url; }
     QCheckBox *insecureBox() const { return m_insecure; }
+    QCheckBox *asSenderBox() const { return m_asSender; }
+    QDoubleSpinBox *retryScaleSpin() const { return m_retryScale; }
     QTreeWidget *resultsList() const { return m_results; }
     QPushButton *startButton() const { return m_start; }
     QPushButton *cancelButton() const { return m_cancel; }
@@ -106,6 +108,8 @@ private:
     QDoubleSpinBox *m_duplicates;
     QSpinBox *m_timeout;
     QCheckBox *m_insecure;
+    QCheckBox *m_asSender;
+    QDoubleSpinBox *m_retryScale;
     QPushButton *m_start;
     QPushButton *m_cancel;
     QProgressBar *m_progress;

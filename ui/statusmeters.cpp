@@ -1,6 +1,7 @@
 #include "statusmeters.h"
 
 #include "model/senderprofile.h"
+#include "util/timeutil.h"
 
 #include <QLabel>
 #include <QProgressBar>
@@ -68,6 +69,8 @@ void StatusMeters::showHealth(const QList<SubscriptionHealth> &health)
             lines << QStringLiteral("%1: %2").arg(QString::fromUtf8(h.path), h.meterText());
             if (h.cutOffAtMs != 0)
                 lines << QStringLiteral("    last cut off: ") + h.cutOffSentence();
+            if (!h.notice.isEmpty())
+                lines << QStringLiteral("    its notification at %1 UTC: %2").arg(toTableUtc(h.noticeAtMs), h.notice);
             const auto rank = [](const SubscriptionHealth &x) {
                 return std::tuple(int(x.state()), x.failureStreak, -x.successRate());
             };

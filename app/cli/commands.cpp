@@ -164,6 +164,8 @@ void writeHealth(JsonWriter &w, const QList<SubscriptionHealth> &all)
         w.field("first_at", toIsoUtc(h.firstAtMs));
         w.field("last_at", toIsoUtc(h.lastAtMs));
         w.field("cut_offs", h.cutOffs);
+        w.field("platform_notice", h.notice); // the Event Platform's own notification webhook, null when none
+        w.field("platform_notice_at", h.noticeAtMs ? toIsoUtc(h.noticeAtMs) : QString());
         w.key("last_cut_off");
         if (h.cutOffAtMs == 0) {
             w.null();

@@ -97,6 +97,13 @@ int replayCommand(const QStringList &args)
     parser.addOption({QStringLiteral("timeout-ms"),
                       QStringLiteral("Deadline of each request (default 500, as Akeneo)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("insecure"), QStringLiteral("Accept any TLS certificate.")});
+    parser.addOption({QStringLiteral("as-sender"),
+                      QStringLiteral("Behave as each request's sender: its deadline and success rule, its retries "
+                                     "after a failure, the Event Platform's rate slowed by 429s, and a stop where it "
+                                     "would cut the subscription off.")});
+    parser.addOption({QStringLiteral("retry-scale"),
+                      QStringLiteral("With --as-sender: multiply the retry delays by this (0.001 makes 5 min 0.3 s)."),
+                      QStringLiteral("FACTOR")});
     parser.addOption({QStringLiteral("dry-run"), QStringLiteral("Print what would be sent; send nothing.")});
     if (auto exit = parseCommandLine(parser, args, QStringLiteral("replay")))
         return *exit;
@@ -167,6 +174,14 @@ int replayCommand(const QStringList &args)
     if (!ok)
         return usage(QStringLiteral("--rps / --per-hour: give a positive rate"));
     target.insecure = parser.isSet(QStringLiteral("insecure"));
+    target.asSender = parser.isSet(QStringLiteral("as-sender"));
+    if (parser.isSet(QStringLiteral("retry-scale")) && !target.asSender)
+        return usage(QStringLiteral("--retry-scale goes with --as-sender"));
+    target.retryScale = number(QStringLiteral("retry-scale"), 0, 1000, 1, &ok, false);
+    if (!ok)
+        return usage(QStringLiteral("--retry-scale: give a factor from 0 to 1000"));
+    if (target.asSender && parser.isSet(QStringLiteral("timeout-ms")))
+        return usage(QStringLiteral("--timeout-ms cannot go with --as-sender (each sender's own deadline applies)"));
     target.stopIfUnreachable = true;
     const Filter filter = Filter::parse(parser.value(QStringLiteral("filter")));
     if (!filter.isValid())
@@ -233,12 +248,13 @@ int replayCommand(const QStringList &args)
 
     Replayer replayer(target, p.requests, store.value().get());
     QObject::connect(&replayer, &Replayer::requestFinished, [](const ReplayResult &r) {
-        out(QStringLiteral("%1  %2  %3 ms  %4 events  %5%6%7")
+        out(QStringLiteral("%1  %2  %3 ms  %4 events  %5%6%7%8")
                 .arg(toIsoUtc(r.sentAtMs), r.status ? QString::number(*r.status) : QStringLiteral("---"))
                 .arg(r.latencyMs, 7, 'f', 1)
                 .arg(r.eventCount, 3)
                 .arg(outcomeName(r), r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error,
-                     r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
+                     r.duplicate ? QStringLiteral(" (duplicate)") : QString(),
+                     r.attempt > 1 ? QStringLiteral(" (attempt %1)").arg(r.attempt) : QString()));
     });
     QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
 
@@ -265,6 +281,8 @@ int replayCommand(const QStringList &args)
         return Failure;
     }
     out(describeReplay(s));
+    if (target.asSender) // every request delivered in the end, and the subscription never cut off
+        return s.delivered == s.planned && s.cutOff.isEmpty() && !s.cancelled ? int(Success) : anyFailed;
     return s.ok == s.planned && !s.cancelled ? int(Success) : anyFailed;
 }
 

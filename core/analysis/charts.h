@@ -17,7 +17,8 @@ enum class ChartStack { Action, Severity };
  *    capture spans more than 6 hours (5, 15, 60 minutes, 6 hours, a day: at most about 360 bars);
  *  - the answer latency distribution of the received deliveries, in bins, against each sender's deadline (the Events
  *    API's 500 ms; 5 s for the Event Platform and Quable);
- *  - the PIM's requests per rolling hour (received deliveries, and logged requests: sent, errors, timeouts),
+ *  - the Events API's requests per rolling hour (its received deliveries, and logged requests: sent, errors,
+ *    timeouts; the quota is its own, the other senders have none),
  *    against its 4,000 per hour: the largest value within each bucket.
  */
 struct CaptureCharts

@@ -133,15 +133,8 @@ bool HealthTracker::record(const QByteArray &path, Format format, qint64 deliver
     if (sender == Format::Unknown)
         return false;
     const SenderProfile &profile = senderProfile(sender);
-    auto [it, inserted] = m_entries.try_emplace({path, int(sender)});
-    Entry &e = it->second;
+    Entry &e = entry(path, sender, atMs);
     SubscriptionHealth &h = e.health;
-    if (inserted) {
-        h.path = path;
-        h.sender = sender;
-        h.firstAtMs = atMs;
-        h.eventsPerSecond = profile.maxEventsPerSecond;
-    }
     m_changed = true;
     h.lastAtMs = std::max(h.lastAtMs, atMs);
 
@@ -214,6 +207,38 @@ bool HealthTracker::record(const QByteArray &path, Format format, qint64 deliver
     h.cutOffDeliveryId = deliveryId;
     h.cutOffReason = reason;
     return true;
+}
+
+HealthTracker::Entry &HealthTracker::entry(const QByteArray &path, Format sender, qint64 atMs)
+{
+    auto [it, inserted] = m_entries.try_emplace({path, int(sender)});
+    SubscriptionHealth &h = it->second.health;
+    if (inserted) {
+        h.path = path;
+        h.sender = sender;
+        h.firstAtMs = atMs;
+        h.eventsPerSecond = senderProfile(sender).maxEventsPerSecond;
+    }
+    return it->second;
+}
+
+void HealthTracker::notice(const QByteArray &path, qint64 deliveryId, qint64 atMs, const QString &type,
+                           const QString &reason)
+{
+    SubscriptionHealth &h = entry(path, Format::AkeneoEventPlatform, atMs).health;
+    m_changed = true;
+    h.notice = reason.isEmpty() ? type : type + QStringLiteral(": ") + reason;
+    h.noticeAtMs = atMs;
+    h.lastAtMs = std::max(h.lastAtMs, atMs);
+    if (type == u"subscription.resumed") {
+        h.cutOff = false;
+    } else if ((type.startsWith(u"subscription.suspended") || type == u"subscription.revoked") && !h.cutOff) {
+        h.cutOff = true;
+        ++h.cutOffs;
+        h.cutOffAtMs = atMs;
+        h.cutOffDeliveryId = deliveryId;
+        h.cutOffReason = QStringLiteral("its notification said %1").arg(h.notice);
+    }
 }
 
 QList<SubscriptionHealth> HealthTracker::all() const

@@ -52,6 +52,10 @@ struct SubscriptionHealth
     qint64 cutOffDeliveryId = 0; ///< the answer that caused it
     QString cutOffReason; ///< e.g. "3rd consecutive failure (500)", "answered 404"
 
+    /** The Event Platform's own word: the last notification webhook about this subscription (empty: none). */
+    QString notice; ///< e.g. "subscription.suspended.system: Success rate dropped below 90%"
+    qint64 noticeAtMs = 0;
+
     State state() const;
     /** Successes over counted answers in the rolling hour; -1 when none counted. */
     double successRate() const;
@@ -78,6 +82,12 @@ public:
      */
     bool record(const QByteArray &path, Format format, qint64 deliveryId, qint64 atMs, int status, double ackMs);
 
+    /**
+     * An Event Platform notification webhook about the subscription whose destination is `path` (received at
+     * `atMs`): suspended or revoked cuts it off (when the answers had not already), resumed ends that.
+     */
+    void notice(const QByteArray &path, qint64 deliveryId, qint64 atMs, const QString &type, const QString &reason);
+
     /** Every subscription seen, by path then sender. */
     QList<SubscriptionHealth> all() const;
     /** Whether anything changed since the last call (and resets it). */
@@ -99,6 +109,7 @@ private:
         qint64 lastSecond = -1; ///< the newest second recorded: the hour's end
     };
     static void slide(Entry &e, qint64 nowSecond);
+    Entry &entry(const QByteArray &path, Format sender, qint64 atMs);
 
     std::map<std::pair<QByteArray, int>, Entry> m_entries;
     bool m_changed = false;

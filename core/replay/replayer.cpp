@@ -4,6 +4,7 @@
 #include "replaysigner.h"
 
 #include "formats/payloadparser.h"
+#include "model/senderprofile.h"
 #include "store/eventstore.h"
 
 #include <QDateTime>
@@ -39,15 +40,23 @@ QString describeReplay(const ReplaySummary &s)
         answers += QStringLiteral(" (%L1 of them failed to connect)").arg(s.connectionFailures);
     if (s.cancelledInFlight)
         answers += QStringLiteral(", %L1 cancelled before the answer").arg(s.cancelledInFlight);
-    return QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %6; latency p50 %7 ms, p99 %8 ms")
-        .arg(s.cancelled ? QStringLiteral("cancelled: ") : QString())
-        .arg(s.sent)
-        .arg(s.planned)
-        .arg(s.events)
-        .arg(s.elapsedMs / 1000.0, 0, 'f', 1)
-        .arg(answers)
-        .arg(s.percentileMs(50), 0, 'f', 1)
-        .arg(s.percentileMs(99), 0, 'f', 1);
+    if (s.retries)
+        answers += QStringLiteral("; %L1 retries, %L2 of %L3 delivered in the end")
+                       .arg(s.retries)
+                       .arg(s.delivered)
+                       .arg(s.planned);
+    QString text = QStringLiteral("%1%L2 of %L3 requests sent (%L4 events) in %5 s: %6; latency p50 %7 ms, p99 %8 ms")
+                       .arg(s.cancelled ? QStringLiteral("cancelled: ") : QString())
+                       .arg(s.sent)
+                       .arg(s.planned)
+                       .arg(s.events)
+                       .arg(s.elapsedMs / 1000.0, 0, 'f', 1)
+                       .arg(answers)
+                       .arg(s.percentileMs(50), 0, 'f', 1)
+                       .arg(s.percentileMs(99), 0, 'f', 1);
+    if (!s.cutOff.isEmpty())
+        text += QStringLiteral("; stopped: ") + s.cutOff;
+    return text;
 }
 
 Replayer::Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStore *store, QObject *parent)
@@ -138,23 +147,52 @@ void Replayer::pump()
 {
     if (m_stopping)
         return;
-    while (m_next < m_requests.size()) {
+    for (;;) {
         auto free = std::find_if(m_slots.begin(), m_slots.end(), [](const auto &s) { return !s->busy; });
         if (free == m_slots.end())
             return; // a slot that finishes pumps again
-        if (m_target.ratePerSecond > 0) {
+        // A sender's retry that is due goes first; with nothing new left, wait for the next one.
+        const double now = double(m_started.nsecsElapsed()) / 1e6;
+        if (!m_retries.empty() && m_retries.front().dueMs <= now) {
+            const Retry retry = m_retries.front();
+            m_retries.erase(m_retries.begin());
+            ++m_summary.retries;
+            send(**free, retry.index, retry.attempt);
+            continue;
+        }
+        if (m_next >= m_requests.size()) {
+            if (!m_retries.empty())
+                m_pacer->start(std::max(1, int(std::ceil(m_retries.front().dueMs - now))));
+            break;
+        }
+        // The Event Platform adapts its rate to the answers (asSender): that rate, under the one asked for.
+        double rate = m_target.ratePerSecond;
+        if (m_target.asSender && m_requests[m_next].format == Format::AkeneoEventPlatform) {
+            if (m_senderRate <= 0)
+                m_senderRate = senderProfile(Format::AkeneoEventPlatform).maxEventsPerSecond;
+            rate = rate > 0 ? std::min(rate, m_senderRate) : m_senderRate;
+        }
+        if (rate > 0) {
             // Evenly spaced starts from the first one: no burst at the start. Lateness up to the larger of
             // catchUpMs and half an interval (a late timer, a short stall of the target) is made up, so the rate
             // holds; a start later than that (the slots were busy with a slow target) moves the schedule on
             // instead of catching up with a burst.
-            const double intervalMs = 1000.0 / m_target.ratePerSecond;
-            const double nowMs = double(m_started.nsecsElapsed()) / 1e6;
-            if (m_next == 0)
-                m_paceOriginMs = nowMs; // the schedule starts with the first request, however late it goes
+            const double intervalMs = 1000.0 / rate;
+            const double nowMs = now;
+            if (m_next == 0 || rate != m_paceRate) {
+                // The schedule starts with the first request, however late it goes, and again when the rate changes.
+                m_paceOriginMs = m_next == 0 || m_paceRate <= 0
+                    ? nowMs
+                    : m_paceOriginMs + double(m_next - m_paceFrom) * 1000.0 / m_paceRate;
+                m_paceFrom = m_next;
+                m_paceRate = rate;
+            }
             const double dueMs = m_paceOriginMs + double(m_next - m_paceFrom) * intervalMs;
             if (nowMs < dueMs) {
-                if (!m_pacer->isActive())
-                    m_pacer->start(std::max(1, int(std::ceil(dueMs - nowMs))));
+                double wakeMs = dueMs;
+                if (!m_retries.empty())
+                    wakeMs = std::min(wakeMs, m_retries.front().dueMs);
+                m_pacer->start(std::max(1, int(std::ceil(wakeMs - nowMs)))); // (again: a retry may be due sooner)
                 return;
             }
             if (nowMs - dueMs > std::max(intervalMs / 2, catchUpMs)) {
@@ -162,21 +200,71 @@ void Replayer::pump()
                 m_paceFrom = m_next;
             }
         }
-        send(**free, m_next++);
+        send(**free, m_next++, 1);
     }
     finishIfDone();
 }
 
-void Replayer::send(Slot &slot, int index)
+void Replayer::send(Slot &slot, int index, int attempt)
 {
     const ReplayRequest &r = m_requests[index];
     slot.sentAtMs = QDateTime::currentMSecsSinceEpoch();
     slot.headers = replayHeaders(r.format, r.body, m_target.secret, slot.sentAtMs / 1000);
     slot.index = index;
+    slot.attempt = attempt;
     slot.busy = true;
     slot.clock.start();
-    slot.deadline->start(std::max(1, m_target.timeoutMs));
+    // As the sender: its own deadline (an answer later than it is a failure there, and retried).
+    const int deadlineMs = m_target.asSender ? int(senderProfile(r.format).deadlineMs) : m_target.timeoutMs;
+    slot.deadline->start(std::max(1, deadlineMs));
     slot.connection->post(slot.headers, r.body);
+}
+
+void Replayer::judgeAsSender(const ReplayResult &result)
+{
+    const ReplayRequest &r = m_requests[result.index];
+    const SenderProfile &sender = senderProfile(r.format);
+    const int status = result.status.value_or(0); // no answer at all: a failure for every sender
+    const bool success = !result.cancelled && sender.isSuccess(status, result.latencyMs);
+    if (m_delivered.empty())
+        m_delivered.resize(std::size_t(m_requests.size()), false);
+    if (success && !m_delivered[std::size_t(result.index)]) {
+        m_delivered[std::size_t(result.index)] = true;
+        ++m_summary.delivered;
+    }
+    if (!success && !result.cancelled && result.attempt <= sender.retries) {
+        const double due = double(m_started.nsecsElapsed()) / 1e6
+            + double(sender.retryDelaysMs[std::size_t(result.attempt - 1)]) * m_target.retryScale;
+        const Retry retry{due, result.index, result.attempt + 1};
+        m_retries.insert(std::upper_bound(m_retries.begin(), m_retries.end(), retry,
+                                          [](const Retry &a, const Retry &b) { return a.dueMs < b.dueMs; }),
+                         retry);
+    }
+    if (r.format == Format::AkeneoEventPlatform && m_senderRate > 0) {
+        if (status == 429)
+            m_senderRate = std::max(double(sender.minEventsPerSecond), m_senderRate / 2);
+        else if (success)
+            m_senderRate = std::min(double(sender.maxEventsPerSecond), m_senderRate + 1);
+    }
+    // Where the sender would cut the subscription off: the replay stops there, saying so.
+    const QByteArray path = m_target.url.path(QUrl::FullyEncoded).toUtf8();
+    if (result.cancelled || !m_health.record(path, r.format, m_summary.sent, result.sentAtMs, status, result.latencyMs))
+        return;
+    QString reason;
+    for (const SubscriptionHealth &h : m_health.all()) {
+        if (h.path == path && h.sender == r.format)
+            reason = h.cutOffReason;
+    }
+    const char *what = r.format == Format::Quable ? "Quable would have disabled the webhook"
+        : r.format == Format::AkeneoEventPlatform ? "the Event Platform would have suspended the subscription"
+                                                  : "the Events API would have stopped sending for the hour";
+    m_summary.cutOff
+        = QStringLiteral("%1 after request %2 (%3)").arg(QLatin1StringView(what)).arg(m_summary.sent).arg(reason);
+    m_stopping = true;
+    m_pacer->stop();
+    m_retries.clear();
+    abortInFlight(QStringLiteral("no answer awaited: the replay stopped where the sender would have cut the "
+                                 "subscription off"));
 }
 
 ReplayResult Replayer::resultOf(const Slot &slot) const
@@ -184,6 +272,7 @@ ReplayResult Replayer::resultOf(const Slot &slot) const
     const ReplayRequest &r = m_requests[slot.index];
     ReplayResult result;
     result.index = slot.index;
+    result.attempt = slot.attempt;
     result.sentAtMs = slot.sentAtMs;
     result.latencyMs = double(slot.clock.nsecsElapsed()) / 1e6;
     result.eventCount = r.eventCount;
@@ -198,7 +287,9 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
     ReplayResult result = resultOf(slot);
     if (!answer) {
         result.kind = LogMessage::Timeout;
-        result.error = QStringLiteral("no answer within %1 ms").arg(m_target.timeoutMs);
+        result.error = QStringLiteral("no answer within %1 ms")
+                           .arg(m_target.asSender ? int(senderProfile(m_requests[slot.index].format).deadlineMs)
+                                                  : m_target.timeoutMs);
     } else if (answer->status) {
         result.status = answer->status;
         result.kind = *result.status >= 400 ? LogMessage::EndpointError : LogMessage::RequestSent;
@@ -213,7 +304,10 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
         result.connectionFailed = true;
         result.error = answer->error;
     }
+    result.attempt = slot.attempt;
     record(slot, result);
+    if (m_target.asSender && !m_stopping)
+        judgeAsSender(result);
     if (m_target.stopIfUnreachable && m_summary.sent == 1 && result.connectionFailed) {
         m_summary.unreachable = true;
         m_summary.unreachableError = result.error;
@@ -298,7 +392,7 @@ void Replayer::finishIfDone()
     if (!m_running)
         return;
     const bool inFlight = std::any_of(m_slots.begin(), m_slots.end(), [](const auto &s) { return s->busy; });
-    if (inFlight || (!m_stopping && m_next < m_requests.size()))
+    if (inFlight || (!m_stopping && (m_next < m_requests.size() || !m_retries.empty())))
         return;
     m_running = false;
     m_summary.elapsedMs = double(m_started.nsecsElapsed()) / 1e6;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/subscriptionhealth.h"
 #include "replayplan.h"
 #include "signing/redactor.h"
 
@@ -30,6 +31,14 @@ struct ReplayTarget
     int timeoutMs = 500; ///< a deadline for the whole request, as Akeneo's
     bool insecure = false; ///< accept any TLS certificate
     bool stopIfUnreachable = false; ///< stop when the first request gets no answer at all (the command's exit 1)
+    /**
+     * Behave as each request's sender would (model/senderprofile.h): its deadline instead of timeoutMs, its success
+     * rule, its retries after a failure (their delays times retryScale, so that 5, 10, 20 minutes can be tried in
+     * seconds), the Event Platform's rate halved by a 429 and raised by each 2xx (1 to 100 events/s, as
+     * SubscriptionHealth models it), and a stop where the sender would cut the subscription off.
+     */
+    bool asSender = false;
+    double retryScale = 1.0;
     HeaderRedactor redactor; ///< the user's secret headers: what is stored of each request is redacted by it
 };
 
@@ -50,6 +59,7 @@ struct ReplayResult
     bool cancelled = false; ///< in flight when the replay was cancelled: sent, its answer never awaited
     int eventCount = 0;
     bool duplicate = false;
+    int attempt = 1; ///< 2, 3, 4 for a sender's retries (ReplayTarget::asSender)
     /** A 2xx answer within the deadline: what the command's exit status counts. */
     bool ok() const
     {
@@ -74,6 +84,10 @@ struct ReplaySummary
     double elapsedMs = 0;
     bool cancelled = false;
     bool unreachable = false; ///< stopped because the first request got no answer (stopIfUnreachable)
+    int retries = 0; ///< requests sent again as their sender retries (ReplayTarget::asSender)
+    int delivered = 0; ///< planned requests that got a success by their sender's rules, retried or not (asSender)
+    /** Where the sender would have cut the subscription off and the replay stopped, e.g. "Quable would have … 14". */
+    QString cutOff;
     QString unreachableError;
     QList<double> latenciesMs; ///< of the answered requests
     double percentileMs(double p) const;
@@ -137,10 +151,19 @@ private:
         QElapsedTimer clock;
         QTimer *deadline = nullptr;
         Headers headers;
+        int attempt = 1;
+    };
+    struct Retry
+    {
+        double dueMs; ///< from m_started
+        int index;
+        int attempt;
     };
 
     void pump();
-    void send(Slot &slot, int index);
+    void send(Slot &slot, int index, int attempt);
+    /** As the sender would (asSender): its retry, its rate, and whether it would cut the subscription off here. */
+    void judgeAsSender(const ReplayResult &result);
     /** A slot's request is over: answered, or (answer null) its deadline passed. */
     void onDone(Slot &slot, const HttpAnswer *answer);
     /** Gives up the requests in flight: each is reported and stored as cancelled, `why` its error. */
@@ -161,12 +184,18 @@ private:
     /** The pacing schedule: request m_paceFrom + k is due at m_paceOriginMs + k / rate (ms from m_started). */
     double m_paceOriginMs = 0;
     int m_paceFrom = 0;
+    double m_paceRate = 0; ///< the rate the schedule is for (the Event Platform's changes as it answers)
     int m_next = 0;
     bool m_running = false;
     bool m_stopping = false;
     ReplaySummary m_summary;
     std::unique_ptr<PayloadParser> m_parser;
     bool m_bulk = false; ///< a large replay stores its results as a bulk write
+    // As the sender (asSender):
+    std::vector<Retry> m_retries; ///< by due time
+    HealthTracker m_health; ///< the subscription as each sender judges the answers
+    double m_senderRate = 0; ///< the Event Platform's current rate (events/s); 0 until one of its requests goes
+    std::vector<bool> m_delivered; ///< per planned request
 };
 
 } // namespace pimscope

@@ -69,16 +69,19 @@ Result<ChartCounts> readChartCounts(StoreReader &reader, const Filter &filter, C
     while (q.next())
         counts.events.append({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toLongLong()});
 
-    // Requests per minute: what the PIM sent (received, or logged as sent / failed), for the rolling hour.
+    // Requests per minute: what the Events API sent (received, or logged as sent / failed), for its rolling hour's
+    // quota (the Event Platform and Quable have none).
     bindings.clear();
     const QString requestsSql
-        = QStringLiteral("SELECT d.received_at / 60000, count(*) FROM deliveries d WHERE (d.origin = %1 OR "
-                         "(d.origin = %2 AND d.log_message IN (%3, %4, %5)))%6 GROUP BY 1")
+        = QStringLiteral(
+              "SELECT d.received_at / 60000, count(*) FROM deliveries d WHERE ((d.origin = %1 AND d.format = "
+              "%6) OR (d.origin = %2 AND d.log_message IN (%3, %4, %5)))%7 GROUP BY 1")
               .arg(int(Origin::Receiver))
               .arg(int(Origin::Log))
               .arg(int(LogMessage::RequestSent))
               .arg(int(LogMessage::EndpointError))
               .arg(int(LogMessage::Timeout))
+              .arg(int(Format::Akeneo))
               .arg(restriction(filter, FilterTarget::Deliveries, bindings));
     if (!run(q, requestsSql, bindings))
         return failure(q, "requests per minute");

@@ -18,4 +18,11 @@ Result<void> scan(sqlite3 *db, HealthTracker &tracker);
 /** Whether a stored delivery is an Event Platform notification webhook (one event whose subject is a subscription). */
 bool isNotification(Format format, const QString &firstSubjectType);
 
+/**
+ * Tells `tracker` what an Event Platform notification webhook's JSON says (its type and reason) about the subscription
+ * whose destination URL's path it names (akeneo/pim-api-docs content/event-platform/notification-webhooks.md); a
+ * destination that is no URL (a Pub/Sub topic) concerns no receiving path: ignored.
+ */
+void notice(HealthTracker &tracker, qint64 deliveryId, qint64 atMs, const QByteArray &notificationJson);
+
 } // namespace pimscope::healthscan

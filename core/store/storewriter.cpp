@@ -307,8 +307,13 @@ void StoreWriter::loadFlaggerState()
 
 void StoreWriter::recordHealth(const Delivery &d)
 {
-    if (d.origin != Origin::Receiver || !d.answeredStatus
-        || healthscan::isNotification(d.format, d.events.isEmpty() ? QString() : d.events.front().subjectType))
+    if (d.origin != Origin::Receiver)
+        return;
+    if (healthscan::isNotification(d.format, d.events.isEmpty() ? QString() : d.events.front().subjectType)) {
+        healthscan::notice(m_health, d.id, d.receivedAtMs, d.payload(d.events.front()));
+        return;
+    }
+    if (!d.answeredStatus)
         return;
     if (d.ackMs) {
         m_health.record(d.path, d.format, d.id, d.receivedAtMs, *d.answeredStatus, *d.ackMs);

@@ -39,14 +39,15 @@ public:
                         return;
                     arrivalsMs.append(QDateTime::currentMSecsSinceEpoch());
                     const int delay = answerDelayMs ? answerDelayMs(requests) : 0;
+                    const QByteArray answer = answerFor ? answerFor(requests) : m_answer;
                     ++requests;
                     m_buffer.remove(s);
-                    if (m_answer.isEmpty())
+                    if (answer.isEmpty())
                         return;
                     if (delay > 0)
-                        QTimer::singleShot(delay, s, [this, s] { s->write(m_answer); });
+                        QTimer::singleShot(delay, s, [s, answer] { s->write(answer); });
                     else
-                        s->write(m_answer);
+                        s->write(answer);
                 });
                 connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
             }
@@ -61,6 +62,8 @@ public:
     QList<qint64> arrivalsMs; ///< when each came in whole (UTC milliseconds)
     /** How long to wait before answering request number n (from 0); none: at once. */
     std::function<int(int)> answerDelayMs;
+    /** The answer to request number n (from 0), instead of the fixed one: a connector that fails, then recovers. */
+    std::function<QByteArray(int)> answerFor;
 
 private:
     QByteArray m_answer;
