@@ -11,6 +11,7 @@
 #include "store/connection.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
+#include "storetestutil.h"
 #include "testutil.h"
 #include "util/timeutil.h"
 
@@ -35,25 +36,6 @@ namespace {
 QString dataDir()
 {
     return QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/logs");
-}
-
-std::unique_ptr<EventStore> openStore(const QString &path)
-{
-    auto s = EventStore::open(path);
-    if (!s)
-        qFatal("cannot open the store: %s", qPrintable(s.error()));
-    return std::move(s.value());
-}
-
-QList<qint64> ids(StoreReader &reader, const QString &filter, FilterTarget target = FilterTarget::Events)
-{
-    const Filter f = Filter::parse(filter);
-    if (!f.isValid())
-        qFatal("bad filter %s: %s", qPrintable(filter), qPrintable(f.error().message));
-    auto r = reader.matchingIds(f, target);
-    if (!r)
-        qFatal("query failed: %s", qPrintable(r.error()));
-    return r.value();
 }
 
 qint64 count(StoreReader &reader, const QString &filter, FilterTarget target = FilterTarget::Events)
@@ -102,15 +84,6 @@ QString dump(StoreReader &reader)
         }
     }
     return out.join(u'\n');
-}
-
-Result<LogImportSummary> importBytes(EventStore &store, const QByteArray &bytes, const QString &name)
-{
-    QByteArray copy = bytes;
-    QBuffer buffer(&copy);
-    buffer.open(QIODevice::ReadOnly);
-    LogImporter importer(store);
-    return importer.importDevice(buffer, name, QStringLiteral("/logs/") + name);
 }
 
 QByteArray logLine(const char *time, const char *level, const QString &message, const QString &context)
@@ -381,7 +354,7 @@ void TestLogImport::linesImportedByVersion3AreKnown()
               "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
               "UPDATE deliveries SET log_key = substr(log_key, 9) WHERE log_key IS NOT NULL",
               "ALTER TABLE events DROP COLUMN attempt", "ALTER TABLE events DROP COLUMN retry_of",
-              "PRAGMA user_version = 3"})
+              "ALTER TABLE imports DROP COLUMN format", "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }
     auto store = openStore(path);

@@ -124,17 +124,20 @@ const QList<DiagnosticsPanel::Group> &DiagnosticsPanel::groups()
                         "that is gone): the PIM did not send them, on purpose."),
          Severity::Notice},
         {Source::Recon, "not_captured", "In the log, never received",
-         QStringLiteral("The PIM's log lists these events in a request while the receiver was capturing, but "
-                        "they never arrived: the request went elsewhere, or was lost on the way (a tunnel, a "
-                        "proxy)."),
+         QStringLiteral("The PIM's log lists these requests (the Event Platform's: failed deliveries) while the "
+                        "receiver was capturing, but they never arrived: the request went elsewhere, or was lost on "
+                        "the way (a tunnel, a proxy, a refused connection)."),
          Severity::Error},
         {Source::Recon, "logged_failed", "Received, but logged as failed",
-         QStringLiteral("The receiver got these events, yet the PIM logged their request as failed: typically "
-                        "answered after 500 ms. The PIM will not send them again."),
+         QStringLiteral("The receiver got these events, yet the PIM logged their request as failed: answered "
+                        "too late for the sender (500 ms for the Events API, 5 s for the Event Platform), or lost on "
+                        "the way back (a tunnel). The Events API will not send them again; the Event Platform "
+                        "retries them."),
          Severity::Error},
         {Source::Recon, "missing_from_log", "Received, missing from the log",
-         QStringLiteral("Received at a time the imported log covers completely, yet the log does not mention "
-                        "them: sent by another PIM or connection, or the log was not downloaded from this one."),
+         QStringLiteral("Received at a time an imported log covers completely (for the Event Platform, its "
+                        "delivery failures), yet the log does not mention them: sent by another PIM, connection or "
+                        "subscription, or the log was not downloaded from this one."),
          Severity::Warning},
         {Source::Recon, "logged_not_sent", "Received, but logged as not sent",
          QStringLiteral("The PIM logged these events as not sent (same connection, permissions), yet they "

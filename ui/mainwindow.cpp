@@ -466,10 +466,11 @@ void MainWindow::importLogs(const QStringList &paths, bool showSummary)
 
 void MainWindow::chooseLogsToImport()
 {
-    const QStringList paths
-        = QFileDialog::getOpenFileNames(this, QStringLiteral("Import Akeneo event-subscription logs"),
-                                        QSettings().value(QStringLiteral("import/folder")).toString(),
-                                        QStringLiteral("Akeneo logs (*.txt *.log);;All files (*)"));
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, QStringLiteral("Import Akeneo logs"), QSettings().value(QStringLiteral("import/folder")).toString(),
+        QStringLiteral("Akeneo logs (*.txt *.log *.json *.jsonl);;Events API logs "
+                       "(*.txt *.log);;Event Platform Logs API (*.json *.jsonl);;"
+                       "All files (*)"));
     if (paths.isEmpty())
         return;
     QSettings().setValue(QStringLiteral("import/folder"), QFileInfo(paths.front()).path());
@@ -629,8 +630,8 @@ void MainWindow::buildActions()
     QAction *importAction = toolbar->addAction(QStringLiteral("Import log…"));
     importAction->setShortcut(QKeySequence::Open);
     importAction->setToolTip(QStringLiteral("Import an Akeneo event-subscription log (Connection settings > Event "
-                                            "subscription > Download logs) and see what went wrong (Ctrl+O; or drop "
-                                            "files on the window)"));
+                                            "subscription > Download logs) or the Event Platform's Logs API JSON, and "
+                                            "see what went wrong (Ctrl+O; or drop files on the window)"));
     connect(importAction, &QAction::triggered, this, &MainWindow::chooseLogsToImport);
     QAction *exportAction = toolbar->addAction(QStringLiteral("Export…"));
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));

@@ -30,7 +30,8 @@ int importCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Imports Akeneo event-subscription log files (Connect > Connection settings > Event "
-                       "subscription > Download logs) into the capture and prints what went wrong."));
+                       "subscription > Download logs), and the Event Platform's logs (its Logs API's JSON: a list of "
+                       "entries, a page of them, or JSON lines), into the capture and prints what went wrong."));
     parser.addOption(dbOption());
     parser.addOption(secretHeaderOption());
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Log files to import."),

@@ -20,6 +20,8 @@ namespace pimscope::reconciliation {
  * - An event of a log line about a request (sent, endpoint error, timeout): captured when the receiver got an event
  *   with its id, else not_captured when the line's time lies inside the span of the receiver's captures (minus the
  *   clock margin): before the receiver ran, or after it stopped, nothing is claimed.
+ * - The Event Platform's log entries name no event: they are paired with its captured traffic by path and time
+ *   instead (see platform() in reconciliation.cpp and the README).
  *
  * The lookups go through the index on events(event_id, origin).
  */

@@ -71,32 +71,45 @@ LogMessage logMessageKind(QByteArrayView message, std::optional<int> *timeoutMs)
     return LogMessage::Unknown;
 }
 
-QByteArray logLineKeyPrefix(QByteArrayView line)
+namespace {
+
+QByteArray keyPrefix(std::optional<qint64> timeMs)
 {
     QByteArray prefix(8, '\0');
-    if (line.size() >= 19) {
-        if (const auto t = parseLogDateTime(std::string_view(line.data(), 19)); t && *t >= 0)
-            qToBigEndian(quint64(*t / 1000), prefix.data());
-    }
+    if (timeMs && *timeMs >= 0)
+        qToBigEndian(quint64(*timeMs / 1000), prefix.data());
     return prefix;
 }
 
-QByteArray logLineKey(QByteArrayView line, int occurrence)
+} // namespace
+
+QByteArray logLineKeyPrefix(QByteArrayView line)
 {
-    QByteArray key = logLineKeyPrefix(line);
+    return keyPrefix(line.size() >= 19 ? parseLogDateTime(std::string_view(line.data(), 19)) : std::nullopt);
+}
+
+QByteArray logEntryKey(std::optional<qint64> timeMs, QByteArrayView bytes, int occurrence)
+{
+    QByteArray key = keyPrefix(timeMs);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     const QByteArray suffix = '\n' + QByteArray::number(occurrence);
     const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr)
-        && EVP_DigestUpdate(ctx, line.data(), size_t(line.size()))
+        && EVP_DigestUpdate(ctx, bytes.data(), size_t(bytes.size()))
         && EVP_DigestUpdate(ctx, suffix.constData(), size_t(suffix.size())) && EVP_DigestFinal_ex(ctx, digest, &length);
     EVP_MD_CTX_free(ctx);
     if (!ok || length < 16)
-        key += QByteArray(line.first(std::min<qsizetype>(line.size(), 16)).toByteArray()).leftJustified(16, '\0');
+        key += QByteArray(bytes.first(std::min<qsizetype>(bytes.size(), 16)).toByteArray()).leftJustified(16, '\0');
     else
         key += QByteArray(reinterpret_cast<const char *>(digest), 16);
     return key;
+}
+
+QByteArray logLineKey(QByteArrayView line, int occurrence)
+{
+    return logEntryKey(line.size() >= 19 ? parseLogDateTime(std::string_view(line.data(), 19)) : std::nullopt, line,
+                       occurrence);
 }
 
 LogLine parseLogLine(QByteArray bytes, int number)

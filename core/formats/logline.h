@@ -50,6 +50,8 @@ LogLine parseLogLine(QByteArray bytes, int number);
  * and commit (the bulk import wrote three times the bytes it stored).
  */
 QByteArray logLineKey(QByteArrayView line, int occurrence);
+/** The same key for an entry of another log, given its time and the bytes that identify it. */
+QByteArray logEntryKey(std::optional<qint64> timeMs, QByteArrayView bytes, int occurrence);
 /** The 8 bytes of the time a line's key starts with (see logLineKey). */
 QByteArray logLineKeyPrefix(QByteArrayView line);
 

@@ -2,6 +2,7 @@
 
 #include "formats/logline.h"
 #include "formats/phpjson.h"
+#include "formats/platformlog.h"
 #include "store/eventstore.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -10,6 +11,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QUrl>
 
 #include <deque>
 #include <map>
@@ -84,6 +86,71 @@ QString spanText(qint64 ms)
     return QStringLiteral("%1 days %2 h").arg(minutes / 1440).arg(minutes % 1440 / 60);
 }
 
+/**
+ * Queues an import's deliveries to the writer with back pressure: the writer is never more than a few hundred entries
+ * behind (memory stays flat, and a delivery the receiver gets meanwhile waits for one small batch, not for the file).
+ */
+class Feeder
+{
+public:
+    Feeder(EventStore &store, bool bulk)
+        : m_store(store)
+        , m_max(bulk ? 1024 : 256)
+    {
+    }
+
+    void send(Delivery d)
+    {
+        m_inFlight.push_back(m_store.enqueue(std::move(d), true));
+        if (m_inFlight.size() > m_max) {
+            m_store.waitForTicket(m_inFlight[m_inFlight.size() - m_max / 2]);
+            m_inFlight.erase(m_inFlight.begin(), m_inFlight.end() - qptrdiff(m_max / 2));
+        }
+    }
+    /** Waits for everything queued. */
+    void drain()
+    {
+        if (!m_inFlight.empty())
+            m_store.waitForTicket(m_inFlight.back());
+        m_inFlight.clear();
+    }
+
+private:
+    EventStore &m_store;
+    const std::size_t m_max;
+    std::deque<quint64> m_inFlight;
+};
+
+/** Adds a problem to the summary (the first maxProblems are kept; all are counted). */
+void addProblem(LogImportSummary &s, int line, const QString &message, bool error)
+{
+    ++s.problemCount;
+    if (s.problems.size() < LogImportSummary::maxProblems)
+        s.problems.append(LogProblem{line, message, error});
+}
+
+/** Records a whole import as finished (with what it covers), and its hours in the summary. */
+void complete(EventStore &store, LogImportSummary &s, bool bulk, const std::map<qint64, LogHour> &hours)
+{
+    if (bulk)
+        store.endBulk();
+    store.waitForTicket(store.finishImport(s.record));
+    for (const auto &[start, hour] : hours)
+        s.hours.append(hour);
+}
+
+/** Takes out an import that failed or was cancelled: the failure to report, or the cancelled summary. */
+Result<LogImportSummary> abandon(EventStore &store, LogImportSummary s, bool bulk, const QString &failure)
+{
+    store.waitForTicket(store.abortImport(s.record.id));
+    if (bulk)
+        store.waitForTicket(store.endBulk());
+    if (!failure.isEmpty())
+        return Result<LogImportSummary>::failure(failure);
+    s.cancelled = true;
+    return s;
+}
+
 } // namespace
 
 std::optional<double> LogImportSummary::errorsPerHour() const
@@ -119,12 +186,84 @@ std::optional<LogHour> LogImportSummary::slowestHour() const
     return best;
 }
 
+namespace {
+
+void describeProblems(const LogImportSummary &s, int maxProblems, const QString &unit, const QString &units,
+                      QStringList &out)
+{
+    if (s.problemCount > 0) {
+        out << QStringLiteral("  problems: %L1 (%L2 malformed %3; every %4 is imported all the same)")
+                   .arg(s.problemCount)
+                   .arg(s.malformedLines)
+                   .arg(s.malformedLines == 1 ? unit : units, unit);
+        int shown = 0;
+        for (const LogProblem &p : s.problems) {
+            if (shown++ >= maxProblems)
+                break;
+            out << QStringLiteral("    line %1: %2%3")
+                       .arg(p.line)
+                       .arg(p.error ? QString() : QStringLiteral("note: "), p.message);
+        }
+        if (s.problemCount > shown)
+            out << QStringLiteral("    ... and %L1 more").arg(s.problemCount - shown);
+    }
+}
+
+void describePlatformImport(const LogImportSummary &s, int maxProblems, QStringList &out)
+{
+    const ImportRecord &r = s.record;
+    out << QStringLiteral("%1: %L2 Event Platform log entries (%L3 added, %L4 imported before), %5")
+               .arg(r.file)
+               .arg(r.lines)
+               .arg(r.added)
+               .arg(s.alreadyThere())
+               .arg(s.shape);
+    const int errors = s.byLevel.value(LogLevel::Error);
+    const int actions = s.byKind.value(LogMessage::PlatformAction);
+    out << QStringLiteral("  by type: error %L1, action %L2").arg(errors).arg(actions);
+    int failures = 0;
+    QStringList reasons;
+    for (auto it = s.failuresByReason.cbegin(); it != s.failuresByReason.cend(); ++it) {
+        failures += it.value();
+        reasons << QStringLiteral("%1 %L2")
+                       .arg(it.key().isEmpty() ? QStringLiteral("(no reason)") : it.key())
+                       .arg(it.value());
+    }
+    out << (failures == 0 ? QStringLiteral("  delivery failures: none")
+                          : QStringLiteral("  delivery failures: %L1 (%2)").arg(failures).arg(reasons.join(u", ")));
+    for (auto it = s.entriesBySubscription.cbegin(); it != s.entriesBySubscription.cend(); ++it) {
+        const QString destination = s.destinations.value(it.key());
+        out << QStringLiteral("  subscription %1: %L2 %3, %4")
+                   .arg(it.key())
+                   .arg(it.value())
+                   .arg(it.value() == 1 ? QStringLiteral("entry") : QStringLiteral("entries"))
+                   .arg(destination.isEmpty()
+                            ? QStringLiteral("destination not named (paired with every Event Platform path)")
+                            : QStringLiteral("destination ") + destination);
+    }
+    if (r.firstAtMs && r.lastAtMs)
+        out << QStringLiteral("  span: %1 to %2 UTC (%3)")
+                   .arg(secondText(*r.firstAtMs), secondText(*r.lastAtMs), spanText(*r.lastAtMs - *r.firstAtMs));
+    if (r.errorFromMs && r.coversToMs)
+        out << QStringLiteral("  covers the delivery failures of %1 to %2 UTC")
+                   .arg(secondText(*r.errorFromMs), secondText(*r.coversToMs));
+    else
+        out << QStringLiteral("  covers no time completely (no error entries, or too short a span)");
+    describeProblems(s, maxProblems, QStringLiteral("entry"), QStringLiteral("entries"), out);
+}
+
+} // namespace
+
 QString describeImport(const LogImportSummary &s, int maxProblems)
 {
     QStringList out;
     const ImportRecord &r = s.record;
     if (s.cancelled) {
         out << QStringLiteral("%1: cancelled after %L2 lines; nothing of it was kept").arg(r.file).arg(r.lines);
+        return out.join(u'\n');
+    }
+    if (r.format == Format::AkeneoEventPlatform) {
+        describePlatformImport(s, maxProblems, out);
         return out.join(u'\n');
     }
     out << QStringLiteral("%1: %L2 lines (%L3 added, %L4 imported before), %L5 events")
@@ -183,22 +322,7 @@ QString describeImport(const LogImportSummary &s, int maxProblems)
                    .arg(slow->requests);
     else
         out << QStringLiteral("  timeouts: none");
-    if (s.problemCount > 0) {
-        out << QStringLiteral("  problems: %L1 (%L2 malformed %3; every line is imported all the same)")
-                   .arg(s.problemCount)
-                   .arg(s.malformedLines)
-                   .arg(s.malformedLines == 1 ? QStringLiteral("line") : QStringLiteral("lines"));
-        int shown = 0;
-        for (const LogProblem &p : s.problems) {
-            if (shown++ >= maxProblems)
-                break;
-            out << QStringLiteral("    line %1: %2%3")
-                       .arg(p.line)
-                       .arg(p.error ? QString() : QStringLiteral("note: "), p.message);
-        }
-        if (s.problemCount > shown)
-            out << QStringLiteral("    ... and %L1 more").arg(s.problemCount - shown);
-    }
+    describeProblems(s, maxProblems, QStringLiteral("line"), QStringLiteral("lines"), out);
     return out.join(u'\n');
 }
 
@@ -243,6 +367,8 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     s.record.startedAtMs = QDateTime::currentMSecsSinceEpoch();
     const qint64 total = device.isSequential() ? 0 : device.size();
     s.bytes = total;
+    if (looksLikePlatformLogs(device.peek(4096)))
+        return importPlatformLogs(device, std::move(s));
 
     auto importId = m_store.beginImport(name, path, s.record.startedAtMs);
     if (!importId)
@@ -263,23 +389,9 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     std::optional<qint64> oldestInfo, oldestError;
     std::optional<qint64> lastTime;
     std::vector<Delivery> undated; // lines without a date before the first dated one
-    std::deque<quint64> inFlight;
-    const std::size_t maxInFlight = bulk ? 1024 : 256;
-
-    const auto problem = [&s](int line, const QString &message, bool error) {
-        ++s.problemCount;
-        if (s.problems.size() < LogImportSummary::maxProblems)
-            s.problems.append(LogProblem{line, message, error});
-    };
-    const auto send = [&](Delivery d) {
-        inFlight.push_back(m_store.enqueue(std::move(d), true));
-        // Back pressure: the writer is never more than a few hundred lines behind (memory stays flat, and a
-        // delivery the receiver gets meanwhile waits for one small batch, not for the file).
-        if (inFlight.size() > maxInFlight) {
-            m_store.waitForTicket(inFlight[inFlight.size() - maxInFlight / 2]);
-            inFlight.erase(inFlight.begin(), inFlight.end() - qptrdiff(maxInFlight / 2));
-        }
-    };
+    Feeder feeder(m_store, bulk);
+    const auto problem = [&s](int line, const QString &message, bool error) { addProblem(s, line, message, error); };
+    const auto send = [&feeder](Delivery d) { feeder.send(std::move(d)); };
 
     QByteArray raw;
     int number = 0;
@@ -403,24 +515,19 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
     const QString readError = cancelled ? QString() : reader.error();
 
     // Everything of the file is queued: wait for it, then keep it or take it out.
-    if (!inFlight.empty())
-        m_store.waitForTicket(inFlight.back());
+    feeder.drain();
     const ImportProgress progress = m_store.importProgress(s.record.id);
-    const QString storeError = progress.error;
-    if (cancelled || !readError.isEmpty() || !storeError.isEmpty()) {
-        m_store.waitForTicket(m_store.abortImport(s.record.id));
-        if (bulk)
-            m_store.waitForTicket(m_store.endBulk());
-        if (!readError.isEmpty())
-            return R::failure(QStringLiteral("cannot read %1 (line %2): %3; nothing of it was kept")
-                                  .arg(path)
-                                  .arg(number + 1)
-                                  .arg(readError));
-        if (!storeError.isEmpty())
-            return R::failure(QStringLiteral("cannot store %1: %2; nothing of it was kept").arg(path, storeError));
-        s.cancelled = true;
-        return s;
-    }
+    if (!readError.isEmpty())
+        return abandon(m_store, std::move(s), bulk,
+                       QStringLiteral("cannot read %1 (line %2): %3; nothing of it was kept")
+                           .arg(path)
+                           .arg(number + 1)
+                           .arg(readError));
+    if (!progress.error.isEmpty())
+        return abandon(m_store, std::move(s), bulk,
+                       QStringLiteral("cannot store %1: %2; nothing of it was kept").arg(path, progress.error));
+    if (cancelled)
+        return abandon(m_store, std::move(s), bulk, QString());
 
     // What the file covers completely (see ImportRecord): the PIM keeps ERROR and WARNING lines for 72 h (from the
     // download, whose time the file's name gives), and only the last 100 INFO and NOTICE lines; the oldest line kept
@@ -443,13 +550,148 @@ Result<LogImportSummary> LogImporter::importDevice(QIODevice &device, const QStr
         if (r.errorFromMs && *r.errorFromMs > *r.coversToMs)
             r.errorFromMs.reset();
     }
-    if (bulk)
-        m_store.endBulk();
-    m_store.waitForTicket(m_store.finishImport(r));
-    for (const auto &[start, hour] : hours)
-        s.hours.append(hour);
+    complete(m_store, s, bulk, hours);
     if (m_progress)
         m_progress(reader.position(), total);
+    return s;
+}
+
+Result<LogImportSummary> LogImporter::importPlatformLogs(QIODevice &device, LogImportSummary s)
+{
+    // Read before anything is recorded: a file that cannot be read leaves nothing behind.
+    const QByteArray bytes = device.readAll();
+    if (bytes.isEmpty() && !device.atEnd())
+        return Result<LogImportSummary>::failure(
+            QStringLiteral("cannot read %1: %2; nothing of it was kept").arg(s.record.path, device.errorString()));
+    s.bytes = bytes.size();
+    const PlatformLogDocument doc = readPlatformLogs(bytes);
+    s.shape = doc.shape;
+    s.record.format = Format::AkeneoEventPlatform;
+
+    auto importId = m_store.beginImport(s.record.file, s.record.path, s.record.startedAtMs);
+    if (!importId)
+        return Result<LogImportSummary>::failure(importId.error());
+    s.record.id = importId.value();
+    const bool bulk = s.bytes >= bulkFromBytes;
+    if (bulk)
+        m_store.beginBulk();
+
+    // The destination of each subscription an entry names (its path pairs the entries with the captured traffic).
+    for (const PlatformLogEntry &e : doc.entries) {
+        if (!e.destination.isEmpty() && !e.subscriptionId.isEmpty() && !s.destinations.contains(e.subscriptionId))
+            s.destinations.insert(e.subscriptionId, e.destination);
+    }
+    // An entry without a timestamp takes the time of the one before it (the first dated one's at the start).
+    std::optional<qint64> lastTime;
+    for (const PlatformLogEntry &e : doc.entries) {
+        if (e.timeMs) {
+            lastTime = e.timeMs;
+            break;
+        }
+    }
+    std::map<qint64, LogHour> hours;
+    std::optional<qint64> oldestError;
+    QHash<QByteArray, int> occurrences;
+    Feeder feeder(m_store, bulk);
+    for (const PlatformLogEntry &e : doc.entries) {
+        if (m_cancel.load(std::memory_order_relaxed))
+            return abandon(m_store, std::move(s), bulk, QString());
+        ++s.record.lines;
+        Delivery d;
+        d.origin = Origin::Log;
+        d.format = Format::AkeneoEventPlatform;
+        d.logFile = s.record.file;
+        d.logLine = e.line;
+        d.importId = s.record.id;
+        d.logLevel = e.level;
+        d.logMessage = e.kind;
+        d.statusCode = e.statusCode;
+        d.error = e.error;
+        d.warnings = e.warnings;
+        const QString destination = s.destinations.value(e.subscriptionId);
+        if (!destination.isEmpty()) {
+            d.url = destination;
+            const QUrl url(destination);
+            d.path = url.path(QUrl::FullyEncoded).toUtf8();
+            if (d.path.isEmpty())
+                d.path = "/";
+            if (url.hasQuery())
+                d.path += '?' + url.query(QUrl::FullyEncoded).toUtf8();
+        }
+        if (e.timeMs)
+            lastTime = e.timeMs;
+        d.receivedAtMs = lastTime.value_or(s.record.startedAtMs);
+        const QByteArray key = platformLogKey(e, 0);
+        const int occurrence = occurrences[key]++;
+        d.logKey = occurrence == 0 ? key : platformLogKey(e, occurrence);
+        if (e.error.isNull()) {
+            Event event;
+            event.action = e.operation;
+            event.subjectType = QStringLiteral("subscription");
+            event.subjectId = e.subscriptionId;
+            event.payloadOffset = 0;
+            event.payloadLength = e.raw.size();
+            d.events.append(event);
+            ++s.eventsInFile;
+        } else {
+            ++s.malformedLines;
+            addProblem(s, e.line, QStringLiteral("entry %1: %2").arg(e.number).arg(e.error), true);
+        }
+        for (const QString &w : e.warnings)
+            addProblem(s, e.line, QStringLiteral("entry %1: %2").arg(e.number).arg(w), false);
+        d.body = e.raw;
+        d.bodySize = d.body.size();
+        if (e.level)
+            ++s.byLevel[*e.level];
+        ++s.byKind[e.kind];
+        if (e.deliveryFailed())
+            ++s.failuresByReason[e.errorReason.isNull() ? QString() : e.errorReason];
+        if (!e.subscriptionId.isEmpty())
+            ++s.entriesBySubscription[e.subscriptionId];
+        if (e.timeMs) {
+            const qint64 t = *e.timeMs;
+            s.record.firstAtMs = std::min(s.record.firstAtMs.value_or(t), t);
+            s.record.lastAtMs = std::max(s.record.lastAtMs.value_or(t), t);
+            LogHour &h = hours[t - t % hourMs];
+            h.startMs = t - t % hourMs;
+            h.requests += e.deliveryFailed() ? 1 : 0;
+            h.errors += e.level == LogLevel::Error ? 1 : 0;
+            h.timeouts += e.kind == LogMessage::Timeout ? 1 : 0;
+            if (e.level == LogLevel::Error)
+                oldestError = std::min(oldestError.value_or(t), t);
+        }
+        feeder.send(std::move(d));
+        if (m_progress && s.record.lines % 1024 == 0)
+            m_progress(s.bytes * s.record.lines / qint64(std::max<std::size_t>(1, doc.entries.size())), s.bytes);
+    }
+    feeder.drain();
+    const ImportProgress progress = m_store.importProgress(s.record.id);
+    if (!progress.error.isEmpty()) {
+        const QString failure
+            = QStringLiteral("cannot store %1: %2; nothing of it was kept").arg(s.record.path, progress.error);
+        return abandon(m_store, std::move(s), bulk, failure);
+    }
+
+    // What the file covers: the Logs API logs delivery errors only (no successes), an error at t in an entry
+    // between t and 5 minutes later (its merge window). So from its oldest error entry to 5 minutes before its newest
+    // entry, a delivery failure would have an entry, provided the export was not filtered (by type or subscription,
+    // which the file cannot tell: the pairing by path narrows it, see filter/reconciliation.h). No errors at all: the
+    // file may have been filtered to actions, and it claims nothing.
+    ImportRecord &r = s.record;
+    r.added = progress.added;
+    r.events = progress.events;
+    r.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
+    if (r.lastAtMs && oldestError) {
+        r.coversToMs = *r.lastAtMs - platformMergeMs - coverageMarginMs;
+        r.errorFromMs = *oldestError + coverageMarginMs;
+        if (*r.errorFromMs > *r.coversToMs) {
+            r.coversToMs.reset();
+            r.errorFromMs.reset();
+        }
+    }
+    complete(m_store, s, bulk, hours);
+    if (m_progress)
+        m_progress(s.bytes, s.bytes);
     return s;
 }
 

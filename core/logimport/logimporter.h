@@ -50,6 +50,11 @@ struct LogImportSummary
     int problemCount = 0;
     int malformedLines = 0; ///< lines with an error (a subset of the problems)
     bool cancelled = false;
+    /** The Event Platform's log (its Logs API's JSON): how the file laid its entries out, and its failure reasons. */
+    QString shape;
+    QMap<QString, int> failuresByReason; ///< delivery failures by error_reason ("" when it has none)
+    QMap<QString, int> entriesBySubscription;
+    QMap<QString, QString> destinations; ///< subscription id -> destination URL, from the entries that name it
 
     int alreadyThere() const { return record.lines - record.added; }
     int errors() const { return byLevel.value(LogLevel::Error); }
@@ -66,7 +71,8 @@ struct LogImportSummary
 QString describeImport(const LogImportSummary &summary, int maxProblems = LogImportSummary::maxProblems);
 
 /**
- * Imports Akeneo event-subscription log files (FACTS.md 1.8) into a capture: each non-blank line becomes a delivery
+ * Imports Akeneo event-subscription log files (FACTS.md 1.8), and the Event Platform's Logs API files (JSON: see
+ * importPlatformLogs), into a capture: each non-blank line becomes a delivery
  * of origin `log` whose body is the line's exact bytes, received at the line's own time (UTC), with its level,
  * message kind, status code, endpoint URL, headers (secret values redacted as the receiver does), file name, line
  * number and the events of its context (slices of the line), flagged by the store like received ones.
@@ -108,11 +114,23 @@ public:
     static constexpr qint64 coverageMarginMs = 5'000;
     /** How long the PIM keeps ERROR and WARNING lines. */
     static constexpr qint64 errorRetentionMs = qint64{72} * 3600 * 1000;
+    /** The Event Platform merges errors of a subscription with the same message within 5 minutes into one entry. */
+    static constexpr qint64 platformMergeMs = qint64{5} * 60 * 1000;
 
     /** The time in an Akeneo download's name, events_api_logs_YYYYMMDD_HHMMSS.txt (taken as UTC). */
     static std::optional<qint64> downloadTimeFromName(const QString &fileName);
 
 private:
+    /**
+     * The Event Platform's log (formats/platformlog.h), read whole (a Logs API export is 30 days of one subscriber's
+     * entries): each entry a delivery of origin `log` and format Event Platform whose body is the entry's bytes, with
+     * one event naming its operation and subscription (no event id: the entries have none), received at its
+     * timestamp, its level (error or action), kind (timeout, endpoint error, platform action), status (error_code,
+     * unless the failure was the transport's), destination URL and path (the subscription's, when an entry of the
+     * file names it). Keys are the log id and timestamp (see platformLogKey), so that exports overlap and merge.
+     */
+    Result<LogImportSummary> importPlatformLogs(QIODevice &device, LogImportSummary s);
+
     EventStore &m_store;
     const HeaderRedactor m_redactor;
     std::function<void(qint64, qint64)> m_progress;

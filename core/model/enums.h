@@ -36,6 +36,7 @@ enum class LogMessage : int {
     RateLimit = 4,
     SameConnection = 5,
     NotSentPermissions = 6,
+    PlatformAction = 7, ///< an Event Platform log entry of type action (a subscription created, suspended...)
 };
 
 /**

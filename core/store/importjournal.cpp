@@ -37,7 +37,7 @@ Result<void> StoreWriter::apply(writerjobs::FinishImport &job, quint64 /*ticket*
     const ImportRecord &r = job.record;
     QSqlQuery q(m_connection->db());
     q.prepare(QStringLiteral("UPDATE imports SET finished_at = ?, lines = ?, added = ?, events = ?, first_at = ?, "
-                             "last_at = ?, covers_to = ?, info_from = ?, error_from = ? WHERE id = ?"));
+                             "last_at = ?, covers_to = ?, info_from = ?, error_from = ?, format = ? WHERE id = ?"));
     const auto opt
         = [](const std::optional<qint64> &v) { return v ? QVariant(*v) : QVariant(QMetaType(QMetaType::LongLong)); };
     q.addBindValue(opt(r.finishedAtMs));
@@ -49,6 +49,7 @@ Result<void> StoreWriter::apply(writerjobs::FinishImport &job, quint64 /*ticket*
     q.addBindValue(opt(r.coversToMs));
     q.addBindValue(opt(r.infoFromMs));
     q.addBindValue(opt(r.errorFromMs));
+    q.addBindValue(int(r.format));
     q.addBindValue(r.id);
     if (!q.exec())
         return Result<void>::failure(QStringLiteral("cannot record the import: ") + q.lastError().text());

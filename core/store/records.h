@@ -64,6 +64,7 @@ struct ImportRecord
     std::optional<qint64> coversToMs;
     std::optional<qint64> infoFromMs;
     std::optional<qint64> errorFromMs;
+    Format format = Format::Akeneo; ///< whose log: the Events API's file or the Event Platform's Logs API
 };
 
 /** What the committed lines of an import added so far, and the error of a batch of its lines that failed. */

@@ -122,6 +122,12 @@ const char *const version5[] = {
     "ALTER TABLE events ADD COLUMN retry_of INTEGER",
 };
 
+// Version 6: imports of the Event Platform's logs (issue #19) beside the Events API's; each import says which sender's
+// log it was (what it covers is judged by that sender's rules). Imports made before were the Events API's.
+const char *const version6[] = {
+    "ALTER TABLE imports ADD COLUMN format INTEGER NOT NULL DEFAULT 1",
+};
+
 QString text(sqlite3_value *v)
 {
     const auto *p = reinterpret_cast<const char *>(sqlite3_value_text(v));
@@ -231,7 +237,7 @@ Result<void> migrate(QSqlDatabase &db)
         return fail(r.error());
     // Each version's statements in turn; the event indexes, whose definitions are the newest version's, at the end.
     const std::pair<int, std::span<const char *const>> versions[]
-        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}, {5, version5}};
+        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}, {5, version5}, {6, version6}};
     for (const auto &[version, statements] : versions) {
         if (from >= version)
             continue;

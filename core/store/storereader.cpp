@@ -542,7 +542,7 @@ Result<QList<ImportRecord>> StoreReader::imports()
     q.setForwardOnly(true);
     if (!q.exec(
             QStringLiteral("SELECT id, file, path, started_at, finished_at, lines, added, events, first_at, last_at, "
-                           "covers_to, info_from, error_from FROM imports ORDER BY id")))
+                           "covers_to, info_from, error_from, format FROM imports ORDER BY id")))
         return failure<QList<ImportRecord>>(q, "the imports");
     const auto opt = [&q](int column) {
         const QVariant v = q.value(column);
@@ -564,6 +564,7 @@ Result<QList<ImportRecord>> StoreReader::imports()
         r.coversToMs = opt(10);
         r.infoFromMs = opt(11);
         r.errorFromMs = opt(12);
+        r.format = Format(q.value(13).toInt());
         out.append(r);
     }
     return out;
