@@ -27,6 +27,7 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QDropEvent>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -76,6 +77,7 @@ private Q_SLOTS:
     void importingLogs();
     void logFilesOnTheCommandLine();
     void replayFromTheWindow();
+    void replayAsTheSender();
     void exportFromTheWindow();
     void chartsFilterTheTable();
     void aboutShowsVersions();
@@ -479,6 +481,55 @@ void TestMainWindow::replayFromTheWindow()
              qPrintable(dialog->messageLabel()->text()));
     QCOMPARE(dialog->resultsList()->topLevelItem(0)->text(2), QStringLiteral("401"));
     saveScreenshot(*dialog, "replay.png");
+}
+
+void TestMainWindow::replayAsTheSender()
+{
+    // A Quable notification replayed to a connector that fails (500), as Quable would deliver it: retried twice (its
+    // 5 minutes scaled down), and stopped at the 3rd failure in a row, where Quable disables the webhook.
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
+    QVERIFY(fixture.postAndWait("quable_example.json", 1));
+    auto connectorStore = EventStore::open(fixture.dir.filePath(QStringLiteral("connector.db")));
+    QVERIFY2(connectorStore, qPrintable(connectorStore.error()));
+    ReceiverSettings failing;
+    failing.port = 0;
+    failing.answerStatus = 500;
+    Receiver connector(connectorStore.value().get(), failing);
+    QVERIFY(connector.start());
+
+    captureTable(window)->selectRow(0);
+    QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+    ui::ReplayDialog *dialog = replayDialog(window);
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    dialog->urlEdit()->setText(connector.url() + QStringLiteral("quable"));
+    dialog->setUnsigned();
+    // The retry scale only matters as the sender; as the sender, each sender's own deadline replaces the timeout.
+    QVERIFY(!dialog->retryScaleSpin()->isEnabled());
+    dialog->asSenderBox()->setChecked(true);
+    QVERIFY(dialog->retryScaleSpin()->isEnabled());
+    dialog->retryScaleSpin()->setValue(0.0002);
+    QSignalSpy finished(dialog, &ui::ReplayDialog::replayFinished);
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    const auto summary = finished.takeFirst().at(0).value<ReplaySummary>();
+    QCOMPARE(summary.retries, 2);
+    QCOMPARE(summary.delivered, 0);
+    QVERIFY2(summary.cutOff.startsWith(QStringLiteral("Quable would have disabled the webhook after request 3")),
+             qPrintable(summary.cutOff));
+    QCOMPARE(dialog->resultsList()->topLevelItemCount(), 3);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(dialog->resultsList()->topLevelItem(i)->text(2), QStringLiteral("500"));
+    QVERIFY2(dialog->summaryLabel()->text().contains(
+                 QStringLiteral("stopped: Quable would have disabled the webhook after request 3")),
+             qPrintable(dialog->summaryLabel()->text()));
+    // The connector got the notification three times.
+    connectorStore.value()->flush();
+    QCOMPARE(allDeliveries(connectorStore.value()->reader()).size(), 3);
+    saveScreenshot(*dialog, "replay-as-sender.png");
+    dialog->asSenderBox()->setChecked(false);
+    dialog->close();
 }
 
 void TestMainWindow::rowMenuFiltersOnACell()
