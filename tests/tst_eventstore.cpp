@@ -84,6 +84,7 @@ private Q_SLOTS:
     void flagsStaleSelfSignatureAckError();
     void flagsFollowEachSendersRules();
     void retriesAreAttemptsOfAChain();
+    void flagCountsFollowEveryChange();
     void attemptChainsSurviveReopen();
     void healthIsKeptAsDeliveriesAreStored();
     void flagStateSurvivesReopen();
@@ -664,6 +665,76 @@ QList<Attempt> attemptsOf(EventStore &store)
 
 } // namespace
 
+void TestEventStore::flagCountsFollowEveryChange()
+{
+    // The diagnostics' flag counts are kept by the store's triggers, not scanned: after every kind of change (stored,
+    // answered late, re-flagged as self, an import taken out, retention) they equal a scan of the capture.
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    const qint64 t0 = iso("2026-12-06T10:00:00Z");
+    const auto check = [&](const char *step, qint64 expectedErrors) {
+        QVERIFY(store->flush());
+        const auto summary = store->reader().summary(t0);
+        QVERIFY2(summary, qPrintable(summary.error()));
+        QSqlQuery q(store->reader().db());
+        for (const auto &[table, counts] : {std::pair{QStringLiteral("events"), &summary->eventsByFlag},
+                                            std::pair{QStringLiteral("deliveries"), &summary->deliveriesByFlag}}) {
+            for (const Flag f : allFlags) {
+                QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM %1 WHERE flags & %2").arg(table).arg(int(f))));
+                QVERIFY(q.next());
+                QVERIFY2(counts->value(flagName(f)) == q.value(0).toLongLong(),
+                         qPrintable(QStringLiteral("%1: %2 %3: counted %4, scanned %5")
+                                        .arg(QLatin1StringView(step), table, flagName(f))
+                                        .arg(counts->value(flagName(f)))
+                                        .arg(q.value(0).toLongLong())));
+            }
+        }
+        QCOMPARE(summary->deliveriesByFlag.value(flagName(Flag::Error)), expectedErrors);
+    };
+    const QByteArray batch = sample("akeneo_batch_example.json");
+    store->enqueue(receivedDelivery(batch, t0));
+    store->enqueue(receivedDelivery(batch, t0 + 1000)); // ten duplicates
+    Delivery failed = receivedDelivery(sample("quable_example.json"), t0 + 2000);
+    failed.answeredStatus = 500;
+    store->enqueue(failed);
+    check("stored", 1);
+    QVERIFY(store->reader().summary(t0)->eventsByFlag.value(flagName(Flag::Duplicate)) == 10);
+
+    // Answered after the fact, past the Events API's 500 ms.
+    const quint64 late = store->enqueue(receivedDelivery(batch, t0 + 3000, std::nullopt));
+    QVERIFY(store->waitForTicket(late));
+    QSqlQuery q(store->reader().db());
+    QVERIFY(q.exec(QStringLiteral("SELECT max(id) FROM deliveries")) && q.next());
+    store->recordAnswer(q.value(0).toLongLong(), 900);
+    q.finish();
+    check("answered late", 1);
+    QVERIFY(store->reader().summary(t0)->eventsByFlag.value(flagName(Flag::SlowAck)) == 10);
+
+    // Everything erp_connector_0417 wrote becomes self.
+    store->setSelfAuthor(QStringLiteral("erp_connector_0417"));
+    check("self", 1);
+    QVERIFY(store->reader().summary(t0)->eventsByFlag.value(flagName(Flag::Self)) > 0);
+
+    // An import's error line, then the import taken out.
+    const auto importId = store->beginImport(QStringLiteral("pim.log"), QStringLiteral("/logs/pim.log"), t0);
+    QVERIFY(importId);
+    Delivery line;
+    line.origin = Origin::Log;
+    line.receivedAtMs = t0;
+    line.importId = importId.value();
+    line.logKey = "key-1";
+    line.logLevel = LogLevel::Error;
+    line.body = "2026/12/06 10:00:00 ERROR broken";
+    store->enqueue(line, true);
+    check("imported", 2);
+    QVERIFY(store->waitForTicket(store->abortImport(importId.value())));
+    check("import taken out", 1);
+
+    // Retention takes everything out.
+    QVERIFY(store->waitForTicket(store->prune(Retention{1, 0}, t0 + qint64{3} * 86'400'000)));
+    check("pruned", 0);
+}
+
 void TestEventStore::retriesAreAttemptsOfAChain()
 {
     QTemporaryDir dir;
@@ -1174,13 +1245,16 @@ void TestEventStore::migratesVersion1Captures()
         QVERIFY(c);
         QSqlQuery q(c.value()->db());
         for (const char *undo :
-             {"DROP INDEX deliveries_import", "DROP INDEX deliveries_log_key",
+             {"DROP INDEX deliveries_answers", "DROP INDEX deliveries_import", "DROP INDEX deliveries_log_key",
               "ALTER TABLE deliveries DROP COLUMN import_id", "ALTER TABLE deliveries DROP COLUMN log_key",
               "DROP TABLE imports", "DROP INDEX events_event_id", "DROP INDEX events_subject",
               "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
               "CREATE INDEX events_event_id ON events(event_id)",
               "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
               "DROP INDEX deliveries_unindexed", "ALTER TABLE deliveries DROP COLUMN indexed",
+              "DROP TRIGGER events_flags_in", "DROP TRIGGER events_flags_out", "DROP TRIGGER events_flags_changed",
+              "DROP TRIGGER deliveries_flags_in", "DROP TRIGGER deliveries_flags_out",
+              "DROP TRIGGER deliveries_flags_changed", "DROP TABLE flag_counts",
               "ALTER TABLE events DROP COLUMN attempt", "ALTER TABLE events DROP COLUMN retry_of",
               "PRAGMA user_version = 1"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));

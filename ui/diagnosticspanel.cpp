@@ -172,12 +172,14 @@ void DiagnosticsPanel::setSummary(const CaptureSummary &summary)
 {
     m_summary = summary;
     rebuild();
+    Q_EMIT summaryShown();
 }
 
 void DiagnosticsPanel::setHealth(const QList<SubscriptionHealth> &health)
 {
     m_health = health;
     rebuild();
+    Q_EMIT healthShown();
 }
 
 void DiagnosticsPanel::rebuild()

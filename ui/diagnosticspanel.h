@@ -43,6 +43,9 @@ public:
 
 Q_SIGNALS:
     void filterRequested(const QString &filter);
+    /** A summary (or the subscriptions' health) is shown: the window's benchmark times them from opening. */
+    void summaryShown();
+    void healthShown();
 
 private:
     void rebuild();

@@ -26,27 +26,37 @@ void notice(HealthTracker &tracker, qint64 deliveryId, qint64 atMs, const QByteA
 
 Result<void> scan(sqlite3 *db, HealthTracker &tracker)
 {
-    // Indexed deliveries only: the others are recorded as the writer indexes them. For an Event Platform delivery,
-    // its notification JSON when it is a notification webhook (looked up for those deliveries only).
+    // Indexed deliveries only: the others are recorded as the writer indexes them. Read through the index of the
+    // answers (schema version 6), which holds every column needed: no row is read, but an Event Platform delivery's
+    // event, to tell a notification webhook (its JSON is then read from the body).
+    static_assert(int(Origin::Receiver) == 0, "deliveries_answers is on origin = 0");
     const QByteArray platform = QByteArray::number(int(Format::AkeneoEventPlatform));
-    const QByteArray sql
-        = "SELECT d.id, d.path, d.format, d.received_at, d.answered_status, d.ack_ms, CASE WHEN d.format = " + platform
-        + " THEN (SELECT substr(d.body, e.payload_offset + 1, e.payload_length) FROM events e WHERE e.delivery_id = "
-          "d.id AND e.subject_type = 'subscription') END FROM deliveries d WHERE d.origin = "
-        + QByteArray::number(int(Origin::Receiver))
-        + " AND d.indexed = 1 AND d.answered_status IS NOT NULL AND d.format IN ("
+    const QByteArray sql = "SELECT id, path, format, received_at, answered_status, ack_ms FROM deliveries WHERE "
+                           "origin = 0 AND indexed = 1 AND answered_status IS NOT NULL AND format IN ("
         + QByteArray::number(int(Format::Akeneo)) + ", " + platform + ", " + QByteArray::number(int(Format::Quable))
-        + ") ORDER BY d.id";
+        + ") ORDER BY id";
     SqliteStatement q;
-    if (!q.prepare(db, sql.constData()))
-        return Result<void>::failure(QStringLiteral("cannot read the answers: ") + q.errorString());
+    SqliteStatement notification;
+    if (!q.prepare(db, sql.constData())
+        || !notification.prepare(db, "SELECT substr(d.body, e.payload_offset + 1, e.payload_length) FROM events e "
+                                     "JOIN deliveries d ON d.id = e.delivery_id WHERE e.delivery_id = ? AND "
+                                     "e.subject_type = 'subscription'"))
+        return Result<void>::failure(QStringLiteral("cannot read the answers: ") + q.errorString()
+                                     + notification.errorString());
     bool ok = true;
     while (q.step(&ok)) {
-        if (!q.isNull(6))
-            notice(tracker, q.int64(0), q.int64(3), q.blob(6));
-        else
-            tracker.record(q.blob(1), Format(q.int64(2)), q.int64(0), q.int64(3), int(q.int64(4)),
-                           q.isNull(5) ? 0.0 : q.real(5));
+        if (Format(q.int64(2)) == Format::AkeneoEventPlatform) {
+            notification.bind(1, q.int64(0));
+            const bool isNotice = notification.step();
+            const QByteArray json = isNotice ? notification.blob(0) : QByteArray();
+            notification.reset();
+            if (isNotice) {
+                notice(tracker, q.int64(0), q.int64(3), json);
+                continue;
+            }
+        }
+        tracker.record(q.blob(1), Format(q.int64(2)), q.int64(0), q.int64(3), int(q.int64(4)),
+                       q.isNull(5) ? 0.0 : q.real(5));
     }
     if (!ok)
         return Result<void>::failure(QStringLiteral("cannot read the answers: ") + q.errorString());

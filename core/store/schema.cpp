@@ -122,10 +122,60 @@ const char *const version5[] = {
     "ALTER TABLE events ADD COLUMN retry_of INTEGER",
 };
 
-// Version 6: imports of the Event Platform's logs (issue #19) beside the Events API's; each import says which sender's
-// log it was (what it covers is judged by that sender's rules). Imports made before were the Events API's.
+// Version 6 (issue #19): imports of the Event Platform's logs beside the Events API's; each import says which sender's
+// log it was (what it covers is judged by that sender's rules; imports made before were the Events API's). And the
+// number of events and of deliveries carrying each flag (column cN: the flag 1 << N; target 0 the events, 1 the
+// deliveries), kept by triggers in the writes' own transactions whatever changes a row's flags (storing, re-flagging,
+// an answer's time, retention, an import taken out), so that the diagnostics read seven numbers instead of scanning
+// the capture: a million events took seconds, their rows and the deliveries' bodies read through. Only rows with
+// flags fire them (most have none). An existing capture is counted once, here. And the received requests' answers
+// in an index of their own (the receiver's indexed, answered deliveries only), which the subscriptions' health reads
+// when a capture opens without reading the rows (whose answer columns lie behind the bodies), and the receipt time's
+// index widened to answer the summary's last minute and last hour by itself.
 const char *const version6[] = {
     "ALTER TABLE imports ADD COLUMN format INTEGER NOT NULL DEFAULT 1",
+    ("CREATE INDEX deliveries_answers ON deliveries(id, format, received_at, answered_status, ack_ms, path) "
+     "WHERE origin = 0 AND indexed = 1 AND answered_status IS NOT NULL"),
+    // The last minute's events and the last hour's answers (the status bar's rate, the Events API's quota and p99),
+    // from the index on the receipt time alone: at 2,000 events/s the last hour is 720,000 requests.
+    "DROP INDEX deliveries_received",
+    "CREATE INDEX deliveries_received ON deliveries(received_at, origin, format, ack_ms, event_count)",
+    "CREATE TABLE flag_counts (target INTEGER PRIMARY KEY, c0 INTEGER NOT NULL DEFAULT 0, c1 INTEGER NOT NULL DEFAULT "
+    "0, c2 INTEGER NOT NULL DEFAULT 0, c3 INTEGER NOT NULL DEFAULT 0, c4 INTEGER NOT NULL DEFAULT 0, c5 INTEGER NOT "
+    "NULL DEFAULT 0, c6 INTEGER NOT NULL DEFAULT 0)",
+    "INSERT INTO flag_counts SELECT 0, COALESCE(sum((flags >> 0) & 1), 0), COALESCE(sum((flags >> 1) & 1), 0), "
+    "COALESCE(sum((flags >> 2) & 1), 0), COALESCE(sum((flags >> 3) & 1), 0), COALESCE(sum((flags >> 4) & 1), 0), "
+    "COALESCE(sum((flags >> 5) & 1), 0), COALESCE(sum((flags >> 6) & 1), 0) FROM events",
+    "CREATE TRIGGER events_flags_in AFTER INSERT ON events WHEN NEW.flags != 0 BEGIN UPDATE flag_counts SET c0 = c0 + "
+    "((NEW.flags >> 0) & 1), c1 = c1 + ((NEW.flags >> 1) & 1), c2 = c2 + ((NEW.flags >> 2) & 1), c3 = c3 + ((NEW.flags "
+    ">> 3) & 1), c4 = c4 + ((NEW.flags >> 4) & 1), c5 = c5 + ((NEW.flags >> 5) & 1), c6 = c6 + ((NEW.flags >> 6) & 1) "
+    "WHERE target = 0; END",
+    "CREATE TRIGGER events_flags_out AFTER DELETE ON events WHEN OLD.flags != 0 BEGIN UPDATE flag_counts SET c0 = c0 - "
+    "((OLD.flags >> 0) & 1), c1 = c1 - ((OLD.flags >> 1) & 1), c2 = c2 - ((OLD.flags >> 2) & 1), c3 = c3 - ((OLD.flags "
+    ">> 3) & 1), c4 = c4 - ((OLD.flags >> 4) & 1), c5 = c5 - ((OLD.flags >> 5) & 1), c6 = c6 - ((OLD.flags >> 6) & 1) "
+    "WHERE target = 0; END",
+    "CREATE TRIGGER events_flags_changed AFTER UPDATE OF flags ON events WHEN NEW.flags != OLD.flags BEGIN UPDATE "
+    "flag_counts SET c0 = c0 + ((NEW.flags >> 0) & 1) - ((OLD.flags >> 0) & 1), c1 = c1 + ((NEW.flags >> 1) & 1) - "
+    "((OLD.flags >> 1) & 1), c2 = c2 + ((NEW.flags >> 2) & 1) - ((OLD.flags >> 2) & 1), c3 = c3 + ((NEW.flags >> 3) & "
+    "1) - ((OLD.flags >> 3) & 1), c4 = c4 + ((NEW.flags >> 4) & 1) - ((OLD.flags >> 4) & 1), c5 = c5 + ((NEW.flags >> "
+    "5) & 1) - ((OLD.flags >> 5) & 1), c6 = c6 + ((NEW.flags >> 6) & 1) - ((OLD.flags >> 6) & 1) WHERE target = 0; END",
+    "INSERT INTO flag_counts SELECT 1, COALESCE(sum((flags >> 0) & 1), 0), COALESCE(sum((flags >> 1) & 1), 0), "
+    "COALESCE(sum((flags >> 2) & 1), 0), COALESCE(sum((flags >> 3) & 1), 0), COALESCE(sum((flags >> 4) & 1), 0), "
+    "COALESCE(sum((flags >> 5) & 1), 0), COALESCE(sum((flags >> 6) & 1), 0) FROM deliveries",
+    "CREATE TRIGGER deliveries_flags_in AFTER INSERT ON deliveries WHEN NEW.flags != 0 BEGIN UPDATE flag_counts SET c0 "
+    "= c0 + ((NEW.flags >> 0) & 1), c1 = c1 + ((NEW.flags >> 1) & 1), c2 = c2 + ((NEW.flags >> 2) & 1), c3 = c3 + "
+    "((NEW.flags >> 3) & 1), c4 = c4 + ((NEW.flags >> 4) & 1), c5 = c5 + ((NEW.flags >> 5) & 1), c6 = c6 + ((NEW.flags "
+    ">> 6) & 1) WHERE target = 1; END",
+    "CREATE TRIGGER deliveries_flags_out AFTER DELETE ON deliveries WHEN OLD.flags != 0 BEGIN UPDATE flag_counts SET "
+    "c0 = c0 - ((OLD.flags >> 0) & 1), c1 = c1 - ((OLD.flags >> 1) & 1), c2 = c2 - ((OLD.flags >> 2) & 1), c3 = c3 - "
+    "((OLD.flags >> 3) & 1), c4 = c4 - ((OLD.flags >> 4) & 1), c5 = c5 - ((OLD.flags >> 5) & 1), c6 = c6 - ((OLD.flags "
+    ">> 6) & 1) WHERE target = 1; END",
+    "CREATE TRIGGER deliveries_flags_changed AFTER UPDATE OF flags ON deliveries WHEN NEW.flags != OLD.flags BEGIN "
+    "UPDATE flag_counts SET c0 = c0 + ((NEW.flags >> 0) & 1) - ((OLD.flags >> 0) & 1), c1 = c1 + ((NEW.flags >> 1) & "
+    "1) - ((OLD.flags >> 1) & 1), c2 = c2 + ((NEW.flags >> 2) & 1) - ((OLD.flags >> 2) & 1), c3 = c3 + ((NEW.flags >> "
+    "3) & 1) - ((OLD.flags >> 3) & 1), c4 = c4 + ((NEW.flags >> 4) & 1) - ((OLD.flags >> 4) & 1), c5 = c5 + "
+    "((NEW.flags >> 5) & 1) - ((OLD.flags >> 5) & 1), c6 = c6 + ((NEW.flags >> 6) & 1) - ((OLD.flags >> 6) & 1) WHERE "
+    "target = 1; END",
 };
 
 QString text(sqlite3_value *v)

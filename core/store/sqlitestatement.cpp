@@ -135,6 +135,11 @@ bool SqliteStatement::step(bool *ok)
     return false;
 }
 
+void SqliteStatement::reset()
+{
+    sqlite3_reset(m_stmt);
+}
+
 bool SqliteStatement::isNull(int column) const
 {
     return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;

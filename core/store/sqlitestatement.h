@@ -70,6 +70,8 @@ public:
      * reset, or on an error, which `ok` (when given) reports.
      */
     bool step(bool *ok = nullptr);
+    /** Ends the current run early (its rows not all read), so that it can be bound and run again. */
+    void reset();
     bool isNull(int column) const;
     qint64 int64(int column) const;
     double real(int column) const;

@@ -12,6 +12,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <deque>
 
@@ -393,19 +394,16 @@ namespace {
 /** How many events, and how many deliveries, carry each flag (two scans). */
 bool readFlagCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, qint64> &deliveries)
 {
-    QString sums;
-    for (Flag f : allFlags)
-        sums += (sums.isEmpty() ? QString() : QStringLiteral(", "))
-            + QStringLiteral("sum((flags & %1) != 0)").arg(int(f));
-    const auto counts = [&](const QString &table, QMap<QString, qint64> &out) {
-        if (!q.exec(QStringLiteral("SELECT ") + sums + QStringLiteral(" FROM ") + table) || !q.next())
-            return false;
-        int i = 0;
-        for (Flag f : allFlags)
-            out.insert(flagName(f), q.value(i++).toLongLong());
-        return true;
-    };
-    return counts(QStringLiteral("events"), events) && counts(QStringLiteral("deliveries"), deliveries);
+    // Kept by the store's triggers (schema version 6): no scan. Column cN counts flag 1 << N.
+    static_assert(std::size(allFlags) == 7 && quint32(allFlags[6]) == (1u << 6), "flag_counts has c0 to c6");
+    if (!q.exec(QStringLiteral("SELECT target, c0, c1, c2, c3, c4, c5, c6 FROM flag_counts")))
+        return false;
+    while (q.next()) {
+        QMap<QString, qint64> &out = q.value(0).toInt() == 0 ? events : deliveries;
+        for (const Flag f : allFlags)
+            out.insert(flagName(f), q.value(1 + std::countr_zero(quint32(f))).toLongLong());
+    }
+    return true;
 }
 
 /** The log lines by message kind, with their events (CaptureSummary::logLinesByMessage). */
@@ -413,7 +411,8 @@ bool readLogCounts(QSqlQuery &q, QMap<QString, qint64> &lines, QMap<QString, qin
 {
     if (!q.exec(
             QStringLiteral(
-                "SELECT log_message, count(*), sum(event_count) FROM deliveries WHERE origin = %1 GROUP BY log_message")
+                "SELECT log_message, count(*), sum(event_count) FROM deliveries WHERE import_id IS NOT NULL AND "
+                "origin = %1 GROUP BY log_message")
                 .arg(int(Origin::Log))))
         return false;
     while (q.next()) {
@@ -484,7 +483,7 @@ Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
     CaptureSummary s;
     QSqlQuery q(db());
     q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT count(*), COALESCE(sum(event_count), 0) FROM deliveries")) || !q.next())
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM deliveries")) || !q.next())
         return failure<CaptureSummary>(q, "the summary");
     s.deliveries = q.value(0).toLongLong();
     q.finish();

@@ -297,7 +297,10 @@ void StoreWriter::loadFlaggerState()
                                   chains.int64(4), chains.int64(5) != 0);
     if (!ok)
         qCWarning(lcStore) << "cannot load the attempt chains:" << chains.errorString();
+}
 
+void StoreWriter::loadHealth()
+{
     m_health.clear();
     m_unanswered.clear();
     if (auto scanned = healthscan::scan(SqliteStatement::handle(m_connection->db()), m_health); !scanned)
@@ -359,6 +362,7 @@ void StoreWriter::run()
     // What the flags and the indexer need from the capture, read after open() has returned: a capture of a million
     // events takes seconds to read, and nothing waits for it but the jobs queued meanwhile (they follow).
     recoverImports();
+    loadHealth(); // first: the window shows it as soon as it is read, before the flags' state (a scan of the events)
     loadFlaggerState();
     loadBacklog();
     Clock::time_point backlogSince;
@@ -471,8 +475,10 @@ void StoreWriter::committed()
         for (const auto &[id, deliveries] : m_batch.removedImports)
             m_importProgress.erase(id);
     }
-    if (m_batch.removedEvents)
+    if (m_batch.removedEvents) {
         loadFlaggerState(); // it remembered events that are gone
+        loadHealth();
+    }
     for (const auto &[id, deliveries] : m_batch.removedImports)
         Q_EMIT importRemoved(id, deliveries);
     publishHealth();
@@ -495,6 +501,7 @@ void StoreWriter::rolledBack(const std::deque<Job> &batch, const QString &error)
     // The flagger remembered events that are not stored after all; a rolled-back end of a bulk write left the
     // indexes dropped.
     loadFlaggerState();
+    loadHealth();
     if (m_bulkDepth == 0)
         (void)schema::ensureEventIndexes(db);
     QList<quint64> tickets;

@@ -156,8 +156,10 @@ private:
 
     // storewriter.cpp: the queue, the thread, the transaction.
     Result<void> openConnection();
-    /** The flagger's and the health tracker's state, read from what is stored (at open, after a rollback). */
+    /** The flagger's state, read from what is stored (at open, after a rollback or a removal). */
     void loadFlaggerState();
+    /** The health tracker's state, read from what is stored and published (at open: first, see run()). */
+    void loadHealth();
     /** A stored receiver delivery's answer, for its subscription's health (when its time is known, else later). */
     void recordHealth(const Delivery &d);
     /** healthChanged() when the tracker changed. */

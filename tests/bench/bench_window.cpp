@@ -3,11 +3,15 @@
 //   - a filter on an indexed field, a contains filter: the typed text applied, first rows shown;
 //   - live: a client posts 200 requests/s of 10 events (2,000 events/s) for a while; how long the GUI thread
 //     was ever kept from its event loop (a 5 ms timer measures its lateness), and how many table refreshes;
+//   - the diagnostics (the flag counts, logs, reconciliation), the subscriptions' health and the status meters: from
+//     opening to shown, and how far apart their updates come during the live load; beside them, what the two
+//     scans that counted the flags before the counts were kept (schema 6) take on the same file;
 //   - the resident memory at the end.
 // Usage: QT_QPA_PLATFORM=offscreen bench_window [events=1000000] [db-path (reused when it exists)] [live-seconds=10]
 
 #include "benchdata.h"
 
+#include "diagnosticspanel.h"
 #include "mainwindow.h"
 #include "models/eventtablemodel.h"
 #include "windowfixture.h"
@@ -17,6 +21,8 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
@@ -102,6 +108,18 @@ int main(int argc, char *argv[])
     open.start();
     ui::MainWindow window(path, QHostAddress::LocalHost, 0);
     window.resize(1400, 900);
+    auto *diagnostics = window.findChild<ui::DiagnosticsPanel *>();
+    double summaryMs = -1, healthMs = -1;
+    std::vector<qint64> summaryTimes; // when each summary was shown, from opening
+    QObject::connect(diagnostics, &ui::DiagnosticsPanel::summaryShown, [&] {
+        summaryTimes.push_back(open.elapsed());
+        if (summaryMs < 0)
+            summaryMs = double(open.nsecsElapsed()) / 1e6;
+    });
+    QObject::connect(diagnostics, &ui::DiagnosticsPanel::healthShown, [&] {
+        if (healthMs < 0)
+            healthMs = double(open.nsecsElapsed()) / 1e6;
+    });
     window.show();
     EventTableModel *model = eventsModel(window);
     waitFor([&] {
@@ -115,6 +133,37 @@ int main(int argc, char *argv[])
     std::printf("capture of %lld events: window open, first rows shown %8.1f ms (%.0f rows so far), all %8.1f ms   "
                 "(resident %.0f MB)\n",
                 static_cast<long long>(model->matchCount()), openMs, firstCount, allMs, double(residentKb()) / 1024.0);
+
+    waitFor([&] { return summaryMs >= 0 && healthMs >= 0; });
+    std::printf("diagnostics and status meters shown %8.1f ms after opening; subscriptions' health %8.1f ms\n",
+                summaryMs, healthMs);
+    {
+        // What counting the flags cost when the summary scanned for them (the events, then the deliveries).
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("scan"));
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            for (const char *table : {"events", "deliveries"}) {
+                QElapsedTimer t;
+                t.start();
+                q.exec(QStringLiteral("SELECT sum((flags & 1) != 0), sum((flags & 2) != 0), sum((flags & 4) != 0), "
+                                      "sum((flags & 8) != 0), sum((flags & 16) != 0), sum((flags & 32) != 0), "
+                                      "sum((flags & 64) != 0) FROM ")
+                       + QLatin1StringView(table));
+                q.next();
+                std::printf("  the flags of the %s counted by a scan, as before: %8.1f ms\n", table,
+                            double(t.nsecsElapsed()) / 1e6);
+            }
+            QElapsedTimer t;
+            t.start();
+            q.exec(QStringLiteral("SELECT * FROM flag_counts"));
+            while (q.next()) { }
+            std::printf("  the flags counted as kept now:                     %8.1f ms\n",
+                        double(t.nsecsElapsed()) / 1e6);
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("scan"));
 
     const char *const filters[] = {"action == \"product.removed\"", "author == \"julia\" && author_type == \"ui\"",
                                    "flag:duplicate", "subject ~ \"SKU-4242\"", "TSHIRT"};
@@ -169,6 +218,7 @@ int main(int argc, char *argv[])
         sinceTick.start();
     });
     liveClock.start();
+    const qint64 liveFrom = open.elapsed();
     QSignalSpy refreshes(model, &PagedTableModel::matched);
     const qsizetype before = model->matchCount();
     client->start();
@@ -183,6 +233,16 @@ int main(int argc, char *argv[])
                 "%lld new rows shown\n",
                 int(sent), int(sent) * 10 / std::max(1, liveSeconds), liveSeconds, worst,
                 static_cast<long long>(refreshes.size()), static_cast<long long>(model->matchCount() - before));
+    qint64 widest = 0;
+    int updates = 0;
+    for (std::size_t i = 1; i < summaryTimes.size(); ++i) {
+        if (summaryTimes[i] < liveFrom)
+            continue;
+        ++updates;
+        widest = std::max(widest, summaryTimes[i] - std::max(summaryTimes[i - 1], liveFrom));
+    }
+    std::printf("live: diagnostics and meters updated %d times, at most %lld ms apart\n", updates,
+                static_cast<long long>(widest));
     std::printf("resident memory: %.0f MB\n", double(residentKb()) / 1024.0);
     QElapsedTimer drain;
     drain.start();
