@@ -1245,17 +1245,29 @@ void TestEventStore::migratesVersion1Captures()
         QVERIFY(c);
         QSqlQuery q(c.value()->db());
         for (const char *undo :
-             {"DROP INDEX deliveries_answers", "DROP INDEX deliveries_import", "DROP INDEX deliveries_log_key",
-              "ALTER TABLE deliveries DROP COLUMN import_id", "ALTER TABLE deliveries DROP COLUMN log_key",
-              "DROP TABLE imports", "DROP INDEX events_event_id", "DROP INDEX events_subject",
-              "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
+             {"DROP INDEX deliveries_answers",
+              "DROP INDEX deliveries_import",
+              "DROP INDEX deliveries_log_key",
+              "ALTER TABLE deliveries DROP COLUMN import_id",
+              "ALTER TABLE deliveries DROP COLUMN log_key",
+              "DROP TABLE imports",
+              "DROP INDEX events_event_id",
+              "DROP INDEX events_subject",
+              "ALTER TABLE events DROP COLUMN event_key",
+              "ALTER TABLE events DROP COLUMN subject_key",
               "CREATE INDEX events_event_id ON events(event_id)",
               "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
-              "DROP INDEX deliveries_unindexed", "ALTER TABLE deliveries DROP COLUMN indexed",
-              "DROP TRIGGER events_flags_in", "DROP TRIGGER events_flags_out", "DROP TRIGGER events_flags_changed",
-              "DROP TRIGGER deliveries_flags_in", "DROP TRIGGER deliveries_flags_out",
-              "DROP TRIGGER deliveries_flags_changed", "DROP TABLE flag_counts",
-              "ALTER TABLE events DROP COLUMN attempt", "ALTER TABLE events DROP COLUMN retry_of",
+              "DROP INDEX deliveries_unindexed",
+              "ALTER TABLE deliveries DROP COLUMN indexed",
+              "DROP TRIGGER events_flags_in",
+              "DROP TRIGGER events_flags_out",
+              "DROP TRIGGER events_flags_changed",
+              "DROP TRIGGER deliveries_flags_in",
+              "DROP TRIGGER deliveries_flags_out",
+              "DROP TRIGGER deliveries_flags_changed",
+              "DROP TABLE flag_counts",
+              "ALTER TABLE events DROP COLUMN attempt",
+              "ALTER TABLE events DROP COLUMN retry_of",
               "PRAGMA user_version = 1"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }

@@ -350,8 +350,8 @@ void TestLogImport::linesImportedByVersion3AreKnown()
         q.finish();
         for (const char *undo :
              {"DROP INDEX deliveries_answers", "DROP INDEX events_event_id", "DROP INDEX events_subject",
-              "ALTER TABLE events DROP COLUMN event_key",
-              "ALTER TABLE events DROP COLUMN subject_key", "CREATE INDEX events_event_id ON events(event_id, origin)",
+              "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
+              "CREATE INDEX events_event_id ON events(event_id, origin)",
               "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
               "UPDATE deliveries SET log_key = substr(log_key, 9) WHERE log_key IS NOT NULL",
               "ALTER TABLE events DROP COLUMN attempt", "ALTER TABLE events DROP COLUMN retry_of",

@@ -38,9 +38,10 @@ Result<void> scan(sqlite3 *db, HealthTracker &tracker)
     SqliteStatement q;
     SqliteStatement notification;
     if (!q.prepare(db, sql.constData())
-        || !notification.prepare(db, "SELECT substr(d.body, e.payload_offset + 1, e.payload_length) FROM events e "
-                                     "JOIN deliveries d ON d.id = e.delivery_id WHERE e.delivery_id = ? AND "
-                                     "e.subject_type = 'subscription'"))
+        || !notification.prepare(db,
+                                 "SELECT substr(d.body, e.payload_offset + 1, e.payload_length) FROM events e "
+                                 "JOIN deliveries d ON d.id = e.delivery_id WHERE e.delivery_id = ? AND "
+                                 "e.subject_type = 'subscription'"))
         return Result<void>::failure(QStringLiteral("cannot read the answers: ") + q.errorString()
                                      + notification.errorString());
     bool ok = true;

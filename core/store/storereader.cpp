@@ -409,11 +409,10 @@ bool readFlagCounts(QSqlQuery &q, QMap<QString, qint64> &events, QMap<QString, q
 /** The log lines by message kind, with their events (CaptureSummary::logLinesByMessage). */
 bool readLogCounts(QSqlQuery &q, QMap<QString, qint64> &lines, QMap<QString, qint64> &events)
 {
-    if (!q.exec(
-            QStringLiteral(
-                "SELECT log_message, count(*), sum(event_count) FROM deliveries WHERE import_id IS NOT NULL AND "
-                "origin = %1 GROUP BY log_message")
-                .arg(int(Origin::Log))))
+    if (!q.exec(QStringLiteral(
+                    "SELECT log_message, count(*), sum(event_count) FROM deliveries WHERE import_id IS NOT NULL AND "
+                    "origin = %1 GROUP BY log_message")
+                    .arg(int(Origin::Log))))
         return false;
     while (q.next()) {
         const QString name = logMessageName(LogMessage(q.value(0).toInt()));
