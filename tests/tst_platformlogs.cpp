@@ -58,16 +58,6 @@ QByteArray action(const QString &logId, qint64 atMs, const QString &subscription
                      .arg(subscription, destination));
 }
 
-QByteArray cloudEvent(const QString &id)
-{
-    return QStringLiteral(R"({"specversion":"1.0","id":"%1","type":"com.akeneo.pim.v1.product.updated",)"
-                          R"("source":"pim","subject":"https://mypim.cloud.akeneo.com","time":"2026-12-06T10:00:00Z",)"
-                          R"("datacontenttype":"application/json","data":{"product":{"uuid":"%1"},)"
-                          R"("author":{"identifier":"julia","type":"user"}}})")
-        .arg(id)
-        .toUtf8();
-}
-
 } // namespace
 
 class TestPlatformLogs : public QObject
@@ -303,9 +293,9 @@ void TestPlatformLogs::reconciliationWithRealReceivers()
     const auto okPort = ok.start();
     const auto brokenPort = broken.start();
     QVERIFY2(okPort && brokenPort, "the receivers do not start");
-    QCOMPARE(postTo(okPort.value(), cloudEvent(QStringLiteral("ev1")), "/ep"), 200);
-    QCOMPARE(postTo(brokenPort.value(), cloudEvent(QStringLiteral("ev2")), "/ep"), 500);
-    QCOMPARE(postTo(brokenPort.value(), cloudEvent(QStringLiteral("ev3")), "/ep2"), 500);
+    QCOMPARE(postTo(okPort.value(), platformEvent(QStringLiteral("ev1")), "/ep"), 200);
+    QCOMPARE(postTo(brokenPort.value(), platformEvent(QStringLiteral("ev2")), "/ep"), 500);
+    QCOMPARE(postTo(brokenPort.value(), platformEvent(QStringLiteral("ev3")), "/ep2"), 500);
     // An Events API request beside them: the platform's log says nothing about it.
     QCOMPARE(postTo(okPort.value(),
                     "{\"events\":["
@@ -321,7 +311,7 @@ void TestPlatformLogs::reconciliationWithRealReceivers()
     const qint64 t0 = received->front().receivedAtMs;
     constexpr qint64 minute = 60'000;
     // ev4, 8 minutes later, answered 200 in 20 ms (stored as the receiver stores it; the receivers cannot wait).
-    Delivery ev4 = receivedDelivery(cloudEvent(QStringLiteral("ev4")), t0 + 8 * minute, 20.0);
+    Delivery ev4 = receivedDelivery(platformEvent(QStringLiteral("ev4")), t0 + 8 * minute, 20.0);
     ev4.path = "/ep";
     store->enqueue(ev4);
     // The receiver ran from a minute before to 30 minutes after.

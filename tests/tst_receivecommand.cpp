@@ -4,6 +4,7 @@
 #include "signing/hmac.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void warnsOfAnswersThatCutSubscriptionsOff();
     void quableRetriesToAFailingConnector();
     void alwaysSucceedSparesASender();
+    void eventPlatformSubscriptionsCutOff();
     void survivesKill9UnderLoad();
     void secretsFromTheKeychainPerPathPrefix();
     void missingKeychainSecretIsAnError();
@@ -272,6 +274,80 @@ void TestReceiveCommand::quableRetriesToAFailingConnector()
                 .value(u"said")
                 .toString()
                 .startsWith(QStringLiteral("Quable would have disabled the webhook for /quable/hook")));
+}
+
+void TestReceiveCommand::eventPlatformSubscriptionsCutOff()
+{
+    // The Event Platform through the real `receive` and real requests: a 404 suspends a subscription at once; a
+    // success rate sliding under 90 % over the rolling hour suspends another; 429s slow a third down without counting
+    // against its rate. Said by `receive` as it happens, and kept in the stats.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    int id = 0;
+    const auto run = [&](const char *status, const QByteArray &path, int requests) -> QByteArray {
+        QProcess p;
+        const QString url
+            = startReceive(p,
+                           {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
+                            QStringLiteral("--status"), QString::fromLatin1(status)});
+        if (url.isEmpty())
+            return QByteArray("receive did not start: ") + p.readAllStandardError();
+        for (int i = 0; i < requests; ++i) {
+            const int answered = postTo(url, platformEvent(QStringLiteral("ep-%1").arg(++id)), path);
+            if (answered != QByteArray(status).toInt())
+                return QByteArray("answered ") + QByteArray::number(answered);
+        }
+        QByteArray err;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 1500) { // the warning comes once the answer is timed
+            p.waitForReadyRead(100);
+            err += p.readAllStandardError();
+        }
+        ::kill(pid_t(p.processId()), SIGTERM);
+        p.waitForFinished(10000);
+        return err + p.readAllStandardError();
+    };
+    QByteArray err = run("404", "/ep/gone", 1);
+    QVERIFY2(err.contains("warning: the Event Platform would have suspended the subscription for /ep/gone at "),
+             err.constData());
+    QVERIFY2(err.contains("(answered 404, request #1)"), err.constData());
+    err = run("200", "/ep/sliding", 10);
+    QVERIFY2(!err.contains("would have suspended"), err.constData());
+    err = run("500", "/ep/sliding", 2);
+    QVERIFY2(err.contains("suspended the subscription for /ep/sliding at "), err.constData());
+    QVERIFY2(err.contains("(success rate 83.3 % over the rolling hour, 10 of 12 answers, below 90 %, request #13)"),
+             err.constData());
+    err = run("429", "/ep/busy", 3);
+    QVERIFY2(!err.contains("would have suspended"), err.constData());
+
+    QProcess stats;
+    stats.start(binary(), {QStringLiteral("stats"), QStringLiteral("--db"), db});
+    QVERIFY(stats.waitForFinished(10000));
+    QHash<QString, QJsonObject> byPath;
+    for (const QJsonValue v :
+         QJsonDocument::fromJson(stats.readAllStandardOutput()).object().value(u"subscriptions").toArray())
+        byPath.insert(v.toObject().value(u"path").toString(), v.toObject());
+    QCOMPARE(byPath.size(), 3);
+    const QJsonObject gone = byPath.value(QStringLiteral("/ep/gone"));
+    QCOMPARE(gone.value(u"sender").toString(), QStringLiteral("akeneo-event-platform"));
+    QCOMPARE(gone.value(u"state").toString(), QStringLiteral("cut_off"));
+    QCOMPARE(gone.value(u"last_cut_off").toObject().value(u"reason").toString(), QStringLiteral("answered 404"));
+    const QJsonObject sliding = byPath.value(QStringLiteral("/ep/sliding"));
+    QCOMPARE(sliding.value(u"state").toString(), QStringLiteral("cut_off"));
+    QCOMPARE(sliding.value(u"requests").toInt(), 12);
+    QCOMPARE(sliding.value(u"failures").toInt(), 2);
+    QCOMPARE(sliding.value(u"rolling_hour_success_rate").toDouble(), 10.0 / 12.0);
+    QCOMPARE(sliding.value(u"last_cut_off").toObject().value(u"delivery_id").toInt(), 13);
+    // 429s: the modelled rate halves at each (100, 50, 25, 12.5 events/s), and the success rate counts none of them.
+    const QJsonObject busy = byPath.value(QStringLiteral("/ep/busy"));
+    QCOMPARE(busy.value(u"state").toString(), QStringLiteral("at_risk"));
+    QCOMPARE(busy.value(u"throttled").toInt(), 3);
+    QCOMPARE(busy.value(u"events_per_second").toDouble(), 12.5);
+    QVERIFY(busy.value(u"rolling_hour_success_rate").isNull());
+    QVERIFY(busy.value(u"last_cut_off").isNull());
+    QVERIFY2(busy.value(u"summary").toString().contains(QStringLiteral("throttled to 13/s")),
+             qPrintable(busy.value(u"summary").toString()));
 }
 
 void TestReceiveCommand::alwaysSucceedSparesASender()

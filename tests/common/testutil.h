@@ -75,6 +75,17 @@ inline Delivery receivedDelivery(QByteArray body, qint64 receivedAtMs, std::opti
     return d;
 }
 
+/** One Event Platform message (a CloudEvent, as Akeneo's "Available events" shows them) of product `id`. */
+inline QByteArray platformEvent(const QString &id)
+{
+    return QStringLiteral(R"({"specversion":"1.0","id":"%1","type":"com.akeneo.pim.v1.product.updated",)"
+                          R"("source":"pim","subject":"https://mypim.cloud.akeneo.com","time":"2026-12-06T10:00:00Z",)"
+                          R"("datacontenttype":"application/json","data":{"product":{"uuid":"%1"},)"
+                          R"("author":{"identifier":"julia","type":"user"}}})")
+        .arg(id)
+        .toUtf8();
+}
+
 /** One Akeneo Events API event as the PIM encodes it (PHP json_encode: "/" escaped). */
 inline QByteArray akeneoEvent(const QString &eventId, const QString &action, const QString &time,
                               const QString &identifier, const QString &author = QStringLiteral("julia"),
