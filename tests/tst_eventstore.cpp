@@ -730,8 +730,26 @@ void TestEventStore::flagCountsFollowEveryChange()
     QVERIFY(store->waitForTicket(store->abortImport(importId.value())));
     check("import taken out", 1);
 
-    // Retention takes everything out.
+    // A bulk write (a large import) drops the triggers and counts what it added at its end.
+    store->beginBulk();
+    Delivery bulkLine = line;
+    bulkLine.importId = 0;
+    bulkLine.logKey = "key-2";
+    store->enqueue(bulkLine, true);
+    store->enqueue(receivedDelivery(batch, t0 + 4000));
+    QVERIFY(store->waitForTicket(store->endBulk()));
+    check("bulk", 2);
+    // Retention during a bulk write: everything is counted again at its end.
+    store->beginBulk();
     QVERIFY(store->waitForTicket(store->prune(Retention{1, 0}, t0 + qint64{3} * 86'400'000)));
+    Delivery later = receivedDelivery(batch, t0 + qint64{3} * 86'400'000);
+    later.answeredStatus = 503;
+    store->enqueue(later);
+    QVERIFY(store->waitForTicket(store->endBulk()));
+    check("pruned in a bulk write", 1);
+
+    // Retention takes everything out.
+    QVERIFY(store->waitForTicket(store->prune(Retention{1, 0}, t0 + qint64{9} * 86'400'000)));
     check("pruned", 0);
 }
 

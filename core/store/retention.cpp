@@ -15,6 +15,7 @@ Result<void> StoreWriter::apply(writerjobs::Prune &job, quint64 /*ticket*/)
 {
     const Retention &retention = job.retention;
     const qint64 nowMs = job.nowMs;
+    m_bulkRemovedOlder = m_bulkRemovedOlder || m_bulkDepth > 0; // (the flag counts' triggers are gone meanwhile)
     QSqlQuery q(m_connection->db());
     // What retention deletes is gone from the file too (bodies hold product data): SQLite overwrites the deleted
     // content with zeros while pruning, instead of leaving it in free pages until they are reused.

@@ -24,6 +24,14 @@ Result<void> ensureEventIndexes(QSqlDatabase &db);
 /** Drops the indexes on events, for a bulk write that builds them again at its end. */
 Result<void> dropEventIndexes(QSqlDatabase &db);
 
+/** Drops the triggers that keep flag_counts (a bulk write: they would run for each flagged row it writes). */
+Result<void> dropFlagTriggers(QSqlDatabase &db);
+/**
+ * Counts what was written without them, then creates them again: the events and deliveries whose ids are above
+ * `addedAfter` (the last ids when they were dropped) when nothing older was removed meanwhile, else everything.
+ */
+Result<void> restoreFlagTriggers(QSqlDatabase &db, std::optional<std::pair<qint64, qint64>> addedAfter);
+
 } // namespace pimscope::schema
 
 /*

@@ -502,8 +502,10 @@ void StoreWriter::rolledBack(const std::deque<Job> &batch, const QString &error)
     // indexes dropped.
     loadFlaggerState();
     loadHealth();
-    if (m_bulkDepth == 0)
+    if (m_bulkDepth == 0) {
         (void)schema::ensureEventIndexes(db);
+        (void)schema::restoreFlagTriggers(db, std::nullopt); // (counted again: the triggers may have been dropped)
+    }
     QList<quint64> tickets;
     for (const Job &job : batch)
         tickets.append(job.ticket);
@@ -558,6 +560,17 @@ Result<void> StoreWriter::applyBulk(bool begin)
         // Without the event indexes every write appends (the deliveries' indexes are in time order, a log line's
         // key too): 8 MiB of page cache do as well as the 64 MiB random keys need, in 56 MiB less memory.
         (void)q.exec(QStringLiteral("PRAGMA cache_size = -8192"));
+        // The flag counts' triggers go too (a trigger run per flagged row doubled a large import's time): what the
+        // bulk write adds is counted at its end, from the ids it starts after.
+        if (!q.exec(QStringLiteral("SELECT (SELECT COALESCE(max(id), 0) FROM events), "
+                                   "(SELECT COALESCE(max(id), 0) FROM deliveries)"))
+            || !q.next())
+            return Result<void>::failure(q.lastError().text());
+        m_bulkAfter = {q.value(0).toLongLong(), q.value(1).toLongLong()};
+        m_bulkRemovedOlder = false;
+        q.finish();
+        if (auto dropped = schema::dropFlagTriggers(db); !dropped)
+            return dropped;
         return schema::dropEventIndexes(db);
     }
     if (m_bulkDepth == 0 || --m_bulkDepth > 0)
@@ -569,6 +582,8 @@ Result<void> StoreWriter::applyBulk(bool begin)
     (void)q.exec(QStringLiteral("PRAGMA cache_size = -4096"));
     (void)q.exec(QStringLiteral("PRAGMA threads = 2")); // a helper thread sorts while this one reads (-15%)
     auto built = schema::ensureEventIndexes(db);
+    if (built) // (counted in the small cache too: the rows are read once)
+        built = schema::restoreFlagTriggers(db, m_bulkRemovedOlder ? std::nullopt : std::optional(m_bulkAfter));
     (void)q.exec(QStringLiteral("PRAGMA threads = 0"));
     (void)q.exec(QStringLiteral("PRAGMA temp_store = MEMORY"));
     (void)q.exec(QStringLiteral("PRAGMA cache_size = -%1").arg(Connection::cacheKiB));

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace pimscope {
@@ -232,6 +233,8 @@ private:
     QHash<qint64, Unanswered> m_unanswered; ///< receiver deliveries whose answer time is not known yet
     QList<SubscriptionHealth> m_healthSnapshot; ///< under m_mutex
     int m_bulkDepth = 0;
+    std::pair<qint64, qint64> m_bulkAfter; ///< the last event and delivery ids when the bulk write began
+    bool m_bulkRemovedOlder = false; ///< retention removed rows during the bulk write: count everything at its end
     std::unique_ptr<Checkpointer> m_checkpointer;
     std::deque<qint64> m_backlog; ///< deliveries stored whose events are not indexed yet (writer thread only)
 
