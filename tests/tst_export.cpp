@@ -444,7 +444,7 @@ void TestExport::secretsAreInNoExport()
     for (const QByteArray &secret : {plantedHmacKey, quableSecret}) {
         ReplayTarget t;
         t.url = QUrl(receiver.url() + QStringLiteral("hook"));
-        t.secret = secret;
+        t.secrets.primary = secret;
         // Stored at the receiver (received) and in the source capture (replay results).
         for (EventStore *resultsIn : {m_store.get(), source.get()}) {
             Replayer replayer(t, plan->requests, resultsIn);

@@ -16,7 +16,9 @@
 #include "models/eventtablemodel.h"
 #include "receiver/receiver.h"
 #include "replaydialog.h"
+#include "settings/replaychoices.h"
 #include "severitydelegate.h"
+#include "signing/hmac.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "util/timeutil.h"
@@ -60,6 +62,32 @@ using namespace pimscope::test;
 
 namespace {
 
+/** Copy as cURL (Ctrl+Shift+C) on the window's selected row: the command, empty when none came. */
+QString copyAsCurl(ui::MainWindow &window)
+{
+    window.activateWindow();
+    if (!QTest::qWaitForWindowActive(&window))
+        return {};
+    QGuiApplication::clipboard()->clear();
+    QTest::keyClick(captureTable(window), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+    const bool copied
+        = QTest::qWaitFor([] { return QGuiApplication::clipboard()->text().startsWith(QStringLiteral("curl ")); });
+    // QTest leaves Shift in the application's modifier state after that click: a key without one clears it (or the
+    // next test's selectRow would toggle rows as with Shift held).
+    QTest::keyClick(captureTable(window), Qt::Key_Escape);
+    return copied ? QGuiApplication::clipboard()->text() : QString();
+}
+
+/** Runs `command` with bash (curl needed: .ci/install-deps installs it); its exit code, -1 when it did not finish. */
+int runInBash(const QString &command)
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
+        qFatal("curl is needed (.ci/install-deps installs it)");
+    QProcess bash;
+    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), command});
+    return bash.waitForFinished(20000) ? bash.exitCode() : -1;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -78,6 +106,7 @@ private Q_SLOTS:
     void logFilesOnTheCommandLine();
     void replayFromTheWindow();
     void replayAsTheSender();
+    void replayWithTheSecondarySecret();
     void exportFromTheWindow();
     void chartsFilterTheTable();
     void aboutShowsVersions();
@@ -449,22 +478,9 @@ void TestMainWindow::replayFromTheWindow()
     QTRY_VERIFY(model->record(0) != nullptr);
     captureTable(window)->selectRow(0);
     dialog->close(); // back to the main window, whose shortcut it is
-    window.activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(&window));
-    QGuiApplication::clipboard()->clear();
-    QTest::keyClick(captureTable(window), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
-    QTRY_VERIFY(QGuiApplication::clipboard()->text().startsWith(QStringLiteral("curl ")));
-    // QTest leaves Shift in the application's modifier state after that click: a key without one clears it (or the
-    // next test's selectRow would toggle rows as with Shift held).
-    QTest::keyClick(captureTable(window), Qt::Key_Escape);
-    const QString command = QGuiApplication::clipboard()->text();
+    const QString command = copyAsCurl(window);
     QVERIFY(command.contains(QStringLiteral("X-Akeneo-Request-Signature")));
-    if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
-        QFAIL("curl is needed (.ci/install-deps installs it)");
-    QProcess bash;
-    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), command});
-    QVERIFY(bash.waitForFinished(20000));
-    QCOMPARE(bash.exitCode(), 0);
+    QCOMPARE(runInBash(command), 0);
     got = target.received();
     QCOMPARE(got.size(), 2);
     QCOMPARE(got.last().signature, Signature::Valid);
@@ -536,6 +552,80 @@ void TestMainWindow::replayAsTheSender()
     saveScreenshot(*dialog, "replay-as-sender.png");
     dialog->asSenderBox()->setChecked(false);
     dialog->close();
+}
+
+void TestMainWindow::replayWithTheSecondarySecret()
+{
+    // An Event Platform connector rotating its secret: it verifies with the new one only, the subscription's
+    // secondary secret. The dialog signs with both, as the platform does; so does Copy as cURL.
+    WindowFixture fixture;
+    ui::MainWindow &window = fixture.window;
+    SignatureRule rule;
+    rule.eventPlatformSecrets = {"rotated-new-secret"};
+    SignedTarget target(fixture.dir.filePath(QStringLiteral("target.db")), rule);
+    qputenv("PIMSCOPE_TEST_EP_PRIMARY", "rotated-old-secret");
+    qputenv("PIMSCOPE_TEST_EP_SECONDARY", "rotated-new-secret");
+    QCOMPARE(fixture.post(readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_single/body"))), 200);
+    EventTableModel *model = eventsModel(window);
+    QTRY_VERIFY(model->rowCount() == 1 && model->record(0) != nullptr);
+
+    captureTable(window)->selectRow(0);
+    QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+    ui::ReplayDialog *dialog = replayDialog(window);
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    auto *secondarySource = dialog->findChild<QComboBox *>(QStringLiteral("secondarySource"));
+    auto *secondaryName = dialog->findChild<QLineEdit *>(QStringLiteral("secondaryName"));
+    QVERIFY(secondarySource && secondaryName);
+    dialog->urlEdit()->setText(target.url("event-platform"));
+    // Unsigned: no secondary secret either.
+    dialog->setUnsigned();
+    QVERIFY(!secondarySource->isEnabled() && !secondaryName->isEnabled());
+    dialog->setSecretFromEnvironment(QStringLiteral("PIMSCOPE_TEST_EP_PRIMARY"));
+    QVERIFY(secondarySource->isEnabled() && !secondaryName->isEnabled());
+    secondarySource->setCurrentIndex(int(ReplayChoices::SecretSource::Environment));
+    QVERIFY(secondaryName->isEnabled());
+    // A secondary variable that is not set: said, nothing sent.
+    secondaryName->setText(QStringLiteral("PIMSCOPE_TEST_NOT_SET"));
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QTRY_VERIFY2(visibleLabelText(*dialog).contains(QStringLiteral("PIMSCOPE_TEST_NOT_SET (the secondary secret)")),
+                 qPrintable(visibleLabelText(*dialog)));
+    QVERIFY(dialog->startButton()->isEnabled());
+    QCOMPARE(target.received().size(), 0);
+    secondaryName->setText(QStringLiteral("PIMSCOPE_TEST_EP_SECONDARY"));
+    QSignalSpy finished(dialog, &ui::ReplayDialog::replayFinished);
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.takeFirst().at(0).value<ReplaySummary>().ok, 1);
+    QList<Delivery> got = target.received();
+    QCOMPARE(got.size(), 1);
+    QCOMPARE(got.front().signature, Signature::Valid);
+    QCOMPARE(got.front().signatureDetail,
+             QStringLiteral("valid: X-AKENEO-SIGNATURE-SECONDARY matches the primary secret"));
+    QCOMPARE(headerValue(got.front().headers, "X-AKENEO-SIGNATURE-PRIMARY"),
+             hmacSha256Hex("rotated-old-secret", got.front().body));
+    saveScreenshot(*dialog, "replay-secondary-secret.png");
+    {
+        // Remembered by name, never by value.
+        QSettings stored;
+        QCOMPARE(stored.value(QStringLiteral("replay/secondarySecretName")).toString(),
+                 QStringLiteral("PIMSCOPE_TEST_EP_SECONDARY"));
+        QFile file(stored.fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains("rotated-new-secret"));
+    }
+    dialog->close();
+
+    // Copy as cURL: both signatures, and the command is accepted as it is.
+    captureTable(window)->selectRow(0);
+    const QString command = copyAsCurl(window);
+    QVERIFY2(command.contains(QStringLiteral("X-AKENEO-SIGNATURE-SECONDARY")), qPrintable(command));
+    QCOMPARE(runInBash(command), 0);
+    got = target.received();
+    QCOMPARE(got.size(), 2);
+    QCOMPARE(got.last().signature, Signature::Valid);
+    // The next tests' replays are the Events API's: no secondary secret remembered for them.
+    QSettings().remove(QStringLiteral("replay/secondarySecretSource"));
 }
 
 void TestMainWindow::rowMenuFiltersOnACell()

@@ -10,6 +10,7 @@
 #include "receiver/tlsconfig.h"
 #include "replay/replayer.h"
 #include "replay/replaysigner.h"
+#include "signing/hmac.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "stored.h"
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void rebatchedToOwnReceiverVerifies();
     void asReceivedSendsTheExactBodies();
     void eventPlatformIsSignedItsWay();
+    void eventPlatformCarriesBothSignatures();
     void replaysAreLeftOutUnlessNamed();
     void logEventsAreLeftOutUnlessNamed();
     void signingWarnings();
@@ -76,6 +78,10 @@ private:
     ReplaySummary run(const ReplayTarget &target, const QList<ReplayRequest> &requests,
                       QList<ReplayResult> *results = nullptr);
     void startReceiver(ReceiverSettings settings = {});
+    /** startReceiver() verifying Event Platform signatures with `secrets` alone. */
+    void startPlatformReceiver(const QList<QByteArray> &secrets);
+    /** Adds an Event Platform message received on /event-platform to the source capture (not flushed); its body. */
+    QByteArray addPlatformMessage();
     /** The receiver started by startReceiver() on `path`, signed with the secret. */
     ReplayTarget toReceiver(const char *path) const;
     QList<Delivery> received();
@@ -131,11 +137,29 @@ void TestReplay::startReceiver(ReceiverSettings settings)
     QVERIFY2(port, qPrintable(port.error()));
 }
 
+void TestReplay::startPlatformReceiver(const QList<QByteArray> &secrets)
+{
+    ReceiverSettings settings;
+    SignatureRule rule;
+    rule.eventPlatformSecrets = secrets;
+    settings.signatures.rules = {rule};
+    startReceiver(settings);
+}
+
+QByteArray TestReplay::addPlatformMessage()
+{
+    const QByteArray body = readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_single/body"));
+    Delivery d = receivedDelivery(body, iso("2026-11-20T10:00:09Z"));
+    d.path = "/event-platform";
+    m_source->enqueue(d);
+    return body;
+}
+
 ReplayTarget TestReplay::toReceiver(const char *path) const
 {
     ReplayTarget target;
     target.url = QUrl(m_receiver->url() + QLatin1StringView(path));
-    target.secret = secret;
+    target.secrets.primary = secret;
     return target;
 }
 
@@ -256,15 +280,8 @@ void TestReplay::asReceivedSendsTheExactBodies()
 
 void TestReplay::eventPlatformIsSignedItsWay()
 {
-    ReceiverSettings settings;
-    SignatureRule rule;
-    rule.eventPlatformSecrets = {secret};
-    settings.signatures.rules = {rule};
-    startReceiver(settings);
-    const QByteArray body = readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_single/body"));
-    Delivery d = receivedDelivery(body, iso("2026-11-20T10:00:09Z"));
-    d.path = "/event-platform";
-    m_source->enqueue(d);
+    startPlatformReceiver({secret});
+    addPlatformMessage();
     QVERIFY(m_source->flush());
     auto plan
         = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo-event-platform")), {}, {});
@@ -277,6 +294,80 @@ void TestReplay::eventPlatformIsSignedItsWay()
     QCOMPARE(got.size(), 1);
     QCOMPARE(got.front().signature, Signature::Valid);
     QCOMPARE(headerValue(got.front().headers, "X-AKENEO-SIGNATURE-ALGORITHM"), QByteArray("HmacSHA256"));
+}
+
+void TestReplay::eventPlatformCarriesBothSignatures()
+{
+    // A connector in the middle of a secret rotation: it already verifies with the new secret only, which the
+    // subscription holds as its secondary one (akeneo/pim-api-docs content/event-platform/concepts.md: "We generate
+    // two signatures for each payload to facilitate secret rotation on your side").
+    const QByteArray oldSecret = "event-platform-old-secret-1";
+    const QByteArray newSecret = "event-platform-new-secret-2";
+    startPlatformReceiver({newSecret});
+    const QByteArray body = addPlatformMessage();
+    // A notification webhook of the same sender: signed with its one notification secret, never a secondary.
+    const QByteArray notice
+        = readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_notification_suspended/body"));
+    m_source->enqueue(receivedDelivery(notice, iso("2026-11-20T10:00:10Z")));
+    QVERIFY(m_source->flush());
+    auto plan
+        = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo-event-platform")), {}, {});
+    QVERIFY2(plan, qPrintable(plan.error()));
+    QCOMPARE(plan->requests.size(), 2);
+    QVERIFY(!plan->requests[0].notification);
+    QVERIFY(plan->requests[1].notification);
+    const QList<ReplayRequest> message = {plan->requests[0]};
+
+    // With the old secret alone the connector refuses it...
+    ReplayTarget target = toReceiver("event-platform");
+    target.secrets = {oldSecret, {}};
+    QCOMPARE(run(target, message).ok, 0);
+    QCOMPARE(received().size(), 1);
+    QCOMPARE(received().front().signature, Signature::Invalid);
+    QVERIFY(headerValue(received().front().headers, "X-AKENEO-SIGNATURE-SECONDARY").isEmpty());
+    // ...with both, the secondary signature verifies: both headers, each the HMAC of the body with its secret.
+    target.secrets = {oldSecret, newSecret};
+    QCOMPARE(run(target, message).ok, 1);
+    const QList<Delivery> got = received();
+    QCOMPARE(got.size(), 2);
+    QCOMPARE(got[1].signature, Signature::Valid);
+    QCOMPARE(got[1].signatureDetail,
+             QStringLiteral("valid: X-AKENEO-SIGNATURE-SECONDARY matches the primary secret")); // its only one
+    const QByteArray sent = message.front().body; // the event as sent (rebatched: its slice of the delivery)
+    QCOMPARE(got[1].body, sent);
+    QCOMPARE(headerValue(got[1].headers, "X-AKENEO-SIGNATURE-PRIMARY"), hmacSha256Hex(oldSecret, sent));
+    QCOMPARE(headerValue(got[1].headers, "X-AKENEO-SIGNATURE-SECONDARY"), hmacSha256Hex(newSecret, sent));
+    QCOMPARE(headerValue(got[1].headers, "X-AKENEO-SIGNATURE-ALGORITHM"), QByteArray("HmacSHA256"));
+
+    // The notification: the primary signature only, whatever secondary secret is given.
+    const Headers headers = replayHeaders(plan->requests[1], target.secrets, 0);
+    QCOMPARE(headerValue(headers, "X-AKENEO-SIGNATURE-PRIMARY"), hmacSha256Hex(oldSecret, plan->requests[1].body));
+    QVERIFY(headerValue(headers, "X-AKENEO-SIGNATURE-SECONDARY").isEmpty());
+    // Other senders never get it: the Events API signs with its one secret, Quable sends its Authorization.
+    for (const Format f : {Format::Akeneo, Format::Quable, Format::Unknown}) {
+        const Headers other = replayHeaders(f, body, target.secrets, 0);
+        QVERIFY(headerValue(other, "X-AKENEO-SIGNATURE-SECONDARY").isEmpty());
+    }
+    // No primary secret: unsigned, the secondary alone is not used.
+    QCOMPARE(replayHeaders(plan->requests[0], {{}, newSecret}, 0).size(), 2);
+    // A secondary secret that signs nothing is said.
+    auto akeneo = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, {});
+    QVERIFY(pimscope::signingWarnings(akeneo->requests, {secret, newSecret})
+                .join(u'|')
+                .contains(QStringLiteral("the secondary secret signs nothing")));
+    QVERIFY(pimscope::signingWarnings({plan->requests[1]}, {secret, newSecret})
+                .join(u'|')
+                .contains(QStringLiteral("the secondary secret signs nothing")));
+    QVERIFY(pimscope::signingWarnings(plan->requests, {secret, newSecret}).isEmpty());
+    // As received, the notification is told apart too.
+    ReplayPlanOptions asReceived;
+    asReceived.mode = ReplayMode::AsReceived;
+    auto whole = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo-event-platform")), {},
+                            asReceived);
+    QVERIFY(whole);
+    QCOMPARE(whole->requests.size(), 2);
+    QVERIFY(!whole->requests[0].notification);
+    QVERIFY(whole->requests[1].notification);
 }
 
 void TestReplay::replaysAreLeftOutUnlessNamed()
@@ -359,10 +450,10 @@ void TestReplay::signingWarnings()
 {
     auto all = planReplay(m_source->reader(), Filter(), {}, {});
     auto akeneo = planReplay(m_source->reader(), Filter::parse(QStringLiteral("format == akeneo")), {}, {});
-    QVERIFY(pimscope::signingWarnings(akeneo->requests, true).isEmpty());
-    QVERIFY(pimscope::signingWarnings(akeneo->requests, false).join(u'|').contains(QStringLiteral("unsigned")));
+    QVERIFY(pimscope::signingWarnings(akeneo->requests, {secret, {}}).isEmpty());
+    QVERIFY(pimscope::signingWarnings(akeneo->requests, {}).join(u'|').contains(QStringLiteral("unsigned")));
     // Quable with Akeneo: the one secret is an HMAC key for some requests and sent as it is by others.
-    QVERIFY(pimscope::signingWarnings(all->requests, true)
+    QVERIFY(pimscope::signingWarnings(all->requests, {secret, {}})
                 .join(u'|')
                 .contains(QStringLiteral("Authorization header of the Quable ones")));
 }
@@ -741,7 +832,7 @@ void TestReplay::curlReproducesTheRequest()
     const QByteArray body
         = akeneoBody({akeneoEvent(QStringLiteral("c-1"), QStringLiteral("product.updated"),
                                   QStringLiteral("2026-11-20T10:00:00+00:00"), QStringLiteral("it's-\u00e9t\u00e9"))});
-    const Headers headers = replayHeaders(Format::Akeneo, body, secret, QDateTime::currentSecsSinceEpoch());
+    const Headers headers = replayHeaders(Format::Akeneo, body, {secret, {}}, QDateTime::currentSecsSinceEpoch());
     const QString command = curlCommand(url, headers, body, 5000, false);
     QVERIFY(command.contains(QStringLiteral("X-Akeneo-Request-Signature")));
     // It holds the fresh signature, never the key; it neither skips certificate checks nor follows redirects.
@@ -761,8 +852,8 @@ void TestReplay::curlReproducesTheRequest()
     const QByteArray at = "@/etc/hostname";
     bash.start(QStringLiteral("bash"),
                {QStringLiteral("-c"),
-                curlCommand(url, replayHeaders(Format::Unknown, at, secret, QDateTime::currentSecsSinceEpoch()), at,
-                            5000, false)});
+                curlCommand(url, replayHeaders(Format::Unknown, at, {secret, {}}, QDateTime::currentSecsSinceEpoch()),
+                            at, 5000, false)});
     QVERIFY(bash.waitForFinished(20000));
     QCOMPARE(bash.exitCode(), 0);
     QTRY_COMPARE(received().size(), 2);
@@ -770,7 +861,7 @@ void TestReplay::curlReproducesTheRequest()
 
     // A Quable request's Authorization is the secret: masked unless asked for.
     const QByteArray quable = sample("quable_example.json");
-    const Headers qh = replayHeaders(Format::Quable, quable, secret, 0);
+    const Headers qh = replayHeaders(Format::Quable, quable, {secret, {}}, 0);
     const QString masked = curlCommand(url, qh, quable, 5000, false);
     QVERIFY(!masked.contains(QString::fromLatin1(secret)));
     QVERIFY(masked.contains(QStringLiteral("PIMSCOPE_AUTHORIZATION")));
@@ -862,7 +953,7 @@ void TestReplay::asSenderRetriesUntilTheConnectorRecovers()
     QCOMPARE(plan->requests.size(), 1);
     ReplayTarget target;
     target.url = connector.url();
-    target.secret = secret;
+    target.secrets.primary = secret;
     target.asSender = true;
     target.retryScale = 0.0001; // 30 ms, then 60 ms
     QList<ReplayResult> results;
@@ -881,7 +972,21 @@ void TestReplay::commandLine()
 {
     const QString bin = qEnvironmentVariable("PIMSCOPE_BIN");
     QVERIFY(!bin.isEmpty());
-    startReceiver();
+    // The receiver verifies Event Platform messages with the secondary secret only (a rotation under way).
+    const QByteArray secondary = "cli-secondary-secret";
+    {
+        ReceiverSettings settings;
+        SignatureRule rule;
+        rule.akeneoSecret = secret;
+        rule.quableAuthorization = secret;
+        rule.eventPlatformSecrets = {secondary};
+        settings.signatures.rules = {rule};
+        startReceiver(settings);
+    }
+    m_source->enqueue(
+        receivedDelivery(readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_single/body")),
+                         iso("2026-11-20T10:00:09Z")));
+    QVERIFY(m_source->flush());
     const QString db = m_source->path();
     m_source.reset(); // the command opens the capture itself
     const auto pimscope
@@ -889,6 +994,7 @@ void TestReplay::commandLine()
               QProcess p;
               QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
               env.insert(QStringLiteral("REPLAY_SECRET"), QString::fromLatin1(secretValue));
+              env.insert(QStringLiteral("REPLAY_SECONDARY"), QString::fromLatin1(secondary));
               p.setProcessEnvironment(env);
               p.start(bin, QStringList{QStringLiteral("replay"), QStringLiteral("--db"), db} + args);
               if (!p.waitForFinished(60000))
@@ -983,6 +1089,53 @@ void TestReplay::commandLine()
     QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secret-env"), QStringLiteral("NOT_SET_ANYWHERE")},
                       &output),
              1);
+
+    // The Event Platform's secondary secret: a second signature header beside the primary one.
+    const QStringList platform = {QStringLiteral("--to"),         to,
+                                  QStringLiteral("--filter"),     QStringLiteral("format == akeneo-event-platform"),
+                                  QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET")};
+    const QStringList withSecondary
+        = platform + QStringList{QStringLiteral("--secondary-secret-env"), QStringLiteral("REPLAY_SECONDARY")};
+    QCOMPARE(pimscope(withSecondary + QStringList{QStringLiteral("--dry-run")}, &output), 0);
+    QVERIFY2(output.contains("X-AKENEO-SIGNATURE-PRIMARY: ") && output.contains("X-AKENEO-SIGNATURE-SECONDARY: "),
+             output.constData());
+    QVERIFY(!output.contains(secondary));
+    const qsizetype before = received().size();
+    // The connector verifies with the secondary secret only: the primary signature alone is refused (401: 3)...
+    QCOMPARE(pimscope(platform, &output), 3);
+    QVERIFY2(output.contains(" 401 "), output.constData());
+    // ...both signatures are accepted.
+    QCOMPARE(pimscope(withSecondary, &output), 0);
+    {
+        const QList<Delivery> all = received();
+        QCOMPARE(all.size(), before + 2);
+        QCOMPARE(all.last().signature, Signature::Valid);
+        QVERIFY2(all.last().signatureDetail.contains(QStringLiteral("X-AKENEO-SIGNATURE-SECONDARY")),
+                 qPrintable(all.last().signatureDetail));
+    }
+    // A secondary secret without a primary one, or given twice: usage errors; an unset variable is named.
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--secondary-secret-env"),
+                       QStringLiteral("REPLAY_SECONDARY")},
+                      &output),
+             2);
+    QVERIFY2(output.contains("a secondary secret goes with a primary one"), output.constData());
+    QCOMPARE(
+        pimscope(withSecondary + QStringList{QStringLiteral("--secondary-secret-name"), QStringLiteral("x")}, &output),
+        2);
+    QCOMPARE(
+        pimscope(platform + QStringList{QStringLiteral("--secondary-secret-env"), QStringLiteral("NOT_SET_ANYWHERE")},
+                 &output),
+        1);
+    QVERIFY2(output.contains("--secondary-secret-env: the environment variable NOT_SET_ANYWHERE is empty or not set"),
+             output.constData());
+    // Only Quable and Events API requests: the secondary secret signs nothing, and the command says so.
+    QCOMPARE(pimscope({QStringLiteral("--to"), to, QStringLiteral("--filter"), QStringLiteral("format == quable"),
+                       QStringLiteral("--secret-env"), QStringLiteral("REPLAY_SECRET"),
+                       QStringLiteral("--secondary-secret-env"), QStringLiteral("REPLAY_SECONDARY"),
+                       QStringLiteral("--dry-run")},
+                      &output),
+             0);
+    QVERIFY2(output.contains("warning: the secondary secret signs nothing"), output.constData());
 }
 
 QTEST_GUILESS_MAIN(TestReplay)

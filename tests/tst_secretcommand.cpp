@@ -312,7 +312,10 @@ void TestSecretCommand::replaySignsWithAKeychainSecret()
         source.value()->enqueue(test::receivedDelivery(test::sample("akeneo_batch_example.json"), 1763632800000));
         QVERIFY(source.value()->flush());
     }
-    test::SignedTarget target(dir.filePath(QStringLiteral("target.db")), "replay-keychain-value");
+    SignatureRule rule;
+    rule.akeneoSecret = "replay-keychain-value";
+    rule.eventPlatformSecrets = {"replay-secondary-value"}; // an Event Platform connector's rotated secret
+    test::SignedTarget target(dir.filePath(QStringLiteral("target.db")), rule);
     const QString to = target.url();
 
     const QString bin = QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
@@ -350,6 +353,37 @@ void TestSecretCommand::replaySignsWithAKeychainSecret()
                       &out),
              1);
     QVERIFY2(out.contains("no secret named 'no-such-secret'"), out.constData());
+
+    // The Event Platform's secondary secret from the keychain too: its signature is the one the connector knows.
+    QCOMPARE(runPimscope(words("set", "replay-secondary"), "replay-secondary-value\n").exitCode, 0);
+    {
+        auto source = EventStore::open(db);
+        QVERIFY(source);
+        source.value()->enqueue(test::receivedDelivery(
+            test::readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_single/body")),
+            1763632900000));
+        QVERIFY(source.value()->flush());
+    }
+    const QStringList platform = {QStringLiteral("replay"),
+                                  QStringLiteral("--db"),
+                                  db,
+                                  QStringLiteral("--to"),
+                                  to,
+                                  QStringLiteral("--filter"),
+                                  QStringLiteral("format == akeneo-event-platform"),
+                                  QStringLiteral("--secret-name"),
+                                  QStringLiteral("replay-target"),
+                                  QStringLiteral("--secondary-secret-name")};
+    QCOMPARE(pimscope(platform + QStringList{QStringLiteral("replay-secondary")}, &out), 0);
+    QVERIFY(!out.contains("replay-secondary-value"));
+    const QList<Delivery> platformGot = target.received();
+    QCOMPARE(platformGot.size(), 2);
+    QCOMPARE(platformGot.last().signature, Signature::Valid);
+    QCOMPARE(platformGot.last().signatureDetail,
+             QStringLiteral("valid: X-AKENEO-SIGNATURE-SECONDARY matches the primary secret"));
+    QCOMPARE(pimscope(platform + QStringList{QStringLiteral("no-such-secondary"), QStringLiteral("--dry-run")}, &out),
+             1);
+    QVERIFY2(out.contains("--secondary-secret-name: no secret named 'no-such-secondary'"), out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestSecretCommand)

@@ -1,5 +1,8 @@
 #include "curlcopy.h"
 
+#include "replaysecrets.h"
+
+#include "model/senderprofile.h"
 #include "replay/replayplan.h"
 #include "replay/replaysigner.h"
 #include "secrets/secretstore.h"
@@ -22,25 +25,34 @@ void makeCurlCommand(CaptureQueries *queries, QObject *context, const std::funct
     QSettings stored;
     const ReplayChoices choices = ReplayChoices::load(stored);
     const QString &target = choices.url;
-    const QString &secretName = choices.secretName;
     const int timeoutMs = choices.timeoutMs;
-    const auto build = [queries, context, done, withSecrets, timeoutMs, deliveryId](QString url, QByteArray secret,
-                                                                                    QString note) {
+    const auto build = [queries, context, done, withSecrets, timeoutMs,
+                        deliveryId](const QString &url, const ReplaySecrets &secrets, const QString &note) {
         queries->delivery(
             deliveryId, context,
-            [queries, context, done, withSecrets, timeoutMs, url, secret, note](Result<Delivery> d) {
+            [queries, context, done, withSecrets, timeoutMs, url, secrets, note](Result<Delivery> d) {
                 if (!d)
                     return done({}, d.error());
-                const auto make = [done, withSecrets, timeoutMs, url, secret, note](Format format,
-                                                                                    const QByteArray &body) {
-                    const Headers headers = replayHeaders(format, body, secret, QDateTime::currentSecsSinceEpoch());
+                const auto make = [done, withSecrets, timeoutMs, url, secrets,
+                                   note](Format format, const QByteArray &body, bool notification) {
+                    const Headers headers
+                        = replayHeaders(format, body, secrets, QDateTime::currentSecsSinceEpoch(), notification);
                     QString command = curlCommand(QUrl(url), headers, body, timeoutMs, withSecrets);
                     if (!note.isEmpty())
                         command.prepend(QStringLiteral("# ") + note + u'\n');
                     done(command, QStringLiteral("Copied a curl command that sends this delivery to %1").arg(url));
                 };
+                if (d->origin != Origin::Log && d->format == Format::AkeneoEventPlatform) {
+                    // A notification webhook is signed with its one secret: no secondary signature.
+                    return queries->eventsOfDelivery(
+                        d->id, context, [make, format = d->format, body = d->body](Result<QList<EventRecord>> events) {
+                            make(format, body,
+                                 events && !events->isEmpty()
+                                     && isPlatformNotification(format, events->front().event.subjectType));
+                        });
+                }
                 if (d->origin != Origin::Log)
-                    return make(d->format, d->body);
+                    return make(d->format, d->body, false);
                 // A log line is not a request body: its events in an envelope, as the replay sends them.
                 queries->eventsOfDelivery(d->id, context, [make](Result<QList<EventRecord>> events) {
                     QList<QByteArray> payloads;
@@ -48,7 +60,7 @@ void makeCurlCommand(CaptureQueries *queries, QObject *context, const std::funct
                         for (const EventRecord &e : *events)
                             payloads.append(e.payload);
                     }
-                    make(Format::Akeneo, akeneoEnvelope(payloads));
+                    make(Format::Akeneo, akeneoEnvelope(payloads), false);
                 });
             });
     };
@@ -58,21 +70,15 @@ void makeCurlCommand(CaptureQueries *queries, QObject *context, const std::funct
         return build(receiverUrl, {},
                      QStringLiteral("unsigned: no replay target set, this sends to Pimscope's own receiver"));
     }
-    if (choices.secretSource == ReplayChoices::SecretSource::Environment) {
-        const QByteArray secret = qgetenv(secretName.toLocal8Bit().constData());
-        return build(target, secret,
-                     secret.isEmpty() ? QStringLiteral("unsigned: %1 is not set").arg(secretName) : QString());
-    }
-    if (choices.secretSource == ReplayChoices::SecretSource::Keychain && !secretName.isEmpty()) {
-        keychain()->readOnce(secretName, context, [build, target](Result<QByteArray> secret) {
-            if (secret)
-                build(target, secret.value(), {});
-            else
-                build(target, {}, QStringLiteral("unsigned: ") + secret.error());
-        });
-        return;
-    }
-    build(target, {}, QStringLiteral("unsigned: no replay secret set"));
+    if (choices.secretSource == ReplayChoices::SecretSource::None)
+        return build(target, {}, QStringLiteral("unsigned: no replay secret set"));
+    readReplaySecrets(choices, keychain, context, [build, target](Result<ReplaySecrets> secrets) {
+        if (secrets)
+            build(target, secrets.value(), {});
+        else
+            build(target, {},
+                  QStringLiteral("unsigned: ") + secrets.error().left(1).toLower() + secrets.error().mid(1));
+    });
 }
 
 } // namespace pimscope::ui

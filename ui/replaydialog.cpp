@@ -1,5 +1,7 @@
 #include "replaydialog.h"
 
+#include "replaysecrets.h"
+
 #include "settings/replaychoices.h"
 
 #include "filter/filter.h"
@@ -85,6 +87,22 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     secretRow->addWidget(m_secretSource);
     secretRow->addWidget(m_secretName, 1);
     whereLayout->addRow(QStringLiteral("Secret"), secretRow);
+    // The Event Platform signs with a subscription's primary secret and, when it has one, its secondary secret too
+    // (a second header, for rotating secrets).
+    auto *secondaryRow = new QHBoxLayout;
+    m_secondarySource = new QComboBox(where);
+    m_secondarySource->setObjectName(QStringLiteral("secondarySource"));
+    m_secondarySource->addItems(
+        {QStringLiteral("None"), QStringLiteral("Keychain secret"), QStringLiteral("Environment variable")});
+    m_secondarySource->setToolTip(
+        QStringLiteral("Event Platform messages: the subscription's secondary secret, signed into "
+                       "X-AKENEO-SIGNATURE-SECONDARY beside the primary signature, as the platform does while secrets "
+                       "are rotated"));
+    m_secondaryName = new QLineEdit(where);
+    m_secondaryName->setObjectName(QStringLiteral("secondaryName"));
+    secondaryRow->addWidget(m_secondarySource);
+    secondaryRow->addWidget(m_secondaryName, 1);
+    whereLayout->addRow(QStringLiteral("Secondary"), secondaryRow);
     m_insecure = new QCheckBox(QStringLiteral("Accept any TLS certificate (insecure)"), where);
     whereLayout->addRow(QString(), m_insecure);
     m_timeout = new QSpinBox(where);
@@ -210,6 +228,13 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
         m_secretName->setPlaceholderText(m_secretSource->currentIndex() == Environment
                                              ? QStringLiteral("variable, e.g. AKENEO_SECRET")
                                              : QStringLiteral("keychain name"));
+        // Only beside a primary secret: the Event Platform always signs with its primary one.
+        m_secondarySource->setEnabled(m_secretSource->currentIndex() != NoSecret);
+        m_secondaryName->setEnabled(m_secondarySource->isEnabled() && m_secondarySource->currentIndex() != NoSecret);
+        m_secondaryName->setPlaceholderText(
+            m_secondarySource->currentIndex() == Environment ? QStringLiteral("variable, e.g. EVENT_PLATFORM_SECONDARY")
+                : m_secondarySource->currentIndex() == Keychain ? QStringLiteral("keychain name")
+                                                                : QStringLiteral("Event Platform messages only"));
         m_batchSize->setEnabled(m_rebatched->isChecked());
         m_rate->setEnabled(m_pacing->currentIndex() == PerSecond || m_pacing->currentIndex() == PerHour);
         m_seed->setEnabled(m_order->currentIndex() == 3);
@@ -219,6 +244,7 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     };
     connect(m_asSender, &QCheckBox::toggled, this, updateEnabled);
     connect(m_secretSource, &QComboBox::currentIndexChanged, this, updateEnabled);
+    connect(m_secondarySource, &QComboBox::currentIndexChanged, this, updateEnabled);
     connect(m_rebatched, &QRadioButton::toggled, this, updateEnabled);
     connect(m_pacing, &QComboBox::currentIndexChanged, this, updateEnabled);
     // Between "a second" and "an hour" the rate stays what it was: 10 a second becomes 36,000 an hour.
@@ -244,6 +270,8 @@ ReplayDialog::ReplayDialog(EventStore *store, CaptureQueries *queries, SecretSto
     m_url->setText(c.url);
     m_secretSource->setCurrentIndex(int(c.secretSource));
     m_secretName->setText(c.secretName);
+    m_secondarySource->setCurrentIndex(int(c.secondarySource));
+    m_secondaryName->setText(c.secondaryName);
     m_timeout->setValue(c.timeoutMs);
     (c.asReceived ? m_asReceived : m_rebatched)->setChecked(true);
     m_batchSize->setValue(c.batchSize);
@@ -266,7 +294,8 @@ ReplayDialog::~ReplayDialog()
 void ReplayDialog::setSelection(const QList<qint64> &eventIds, const QString &filter)
 {
     m_ids = eventIds;
-    m_selected->setText(QStringLiteral("The %L1 selected events").arg(eventIds.size()));
+    m_selected->setText(eventIds.size() == 1 ? QStringLiteral("The selected event")
+                                             : QStringLiteral("The %L1 selected events").arg(eventIds.size()));
     m_selected->setEnabled(!eventIds.isEmpty());
     m_filter->setText(filter);
     (eventIds.isEmpty() ? m_matching : m_selected)->setChecked(true);
@@ -322,6 +351,8 @@ ReplayChoices ReplayDialog::choices() const
     c.url = m_url->text().trimmed();
     c.secretSource = ReplayChoices::SecretSource(m_secretSource->currentIndex());
     c.secretName = m_secretName->text().trimmed();
+    c.secondarySource = ReplayChoices::SecretSource(m_secondarySource->currentIndex());
+    c.secondaryName = m_secondaryName->text().trimmed();
     c.timeoutMs = m_timeout->value();
     c.asReceived = m_asReceived->isChecked();
     c.batchSize = m_batchSize->value();
@@ -361,39 +392,25 @@ void ReplayDialog::startReplay()
     const QUrl url(m_url->text().trimmed(), QUrl::StrictMode);
     if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty())
         return fail(QStringLiteral("The target must be an http or https URL, e.g. http://localhost:8000/webhook."));
-    const QString name = m_secretName->text().trimmed();
     saveChoices();
-    switch (m_secretSource->currentIndex()) {
-    case Environment: {
-        const QByteArray secret = qgetenv(name.toLocal8Bit().constData());
-        if (name.isEmpty() || secret.isEmpty())
-            return fail(QStringLiteral("The environment variable %1 is empty or not set.")
-                            .arg(name.isEmpty() ? QStringLiteral("(none given)") : name));
-        return startWithSecret(secret);
-    }
-    case Keychain: {
-        if (name.isEmpty() || !m_keychain)
-            return fail(
-                QStringLiteral("Give the name of the keychain secret (store one with: pimscope secret set NAME)."));
-        setRunning(true);
-        m_message->setText(QStringLiteral("Reading the secret %1 from the keychain…").arg(name));
-        const quint64 attempt = ++m_attempt;
-        m_keychain->readOnce(name, this, [this, attempt](Result<QByteArray> secret) {
+    const ReplayChoices c = choices();
+    setRunning(true);
+    if (c.secretSource == ReplayChoices::SecretSource::Keychain)
+        m_message->setText(QStringLiteral("Reading the secret %1 from the keychain…").arg(c.secretName));
+    const quint64 attempt = ++m_attempt;
+    readReplaySecrets(
+        c, [this] { return m_keychain; }, this,
+        [this, attempt](Result<ReplaySecrets> secrets) {
             if (attempt != m_attempt)
                 return;
-            if (secret)
-                startWithSecret(secret.value());
+            if (secrets)
+                startWithSecrets(secrets.value());
             else
-                fail(secret.error());
+                fail(secrets.error());
         });
-        return;
-    }
-    default:
-        startWithSecret({});
-    }
 }
 
-void ReplayDialog::startWithSecret(const QByteArray &secret)
+void ReplayDialog::startWithSecrets(const ReplaySecrets &secrets)
 {
     setRunning(true);
     ReplayPlanOptions options;
@@ -410,20 +427,20 @@ void ReplayDialog::startWithSecret(const QByteArray &secret)
     const auto query = [filter, ids, options](StoreReader &reader) {
         return planReplay(reader, Filter::parse(filter), ids, options);
     };
-    m_queries->run<ReplayPlan>(this, query, [this, secret, attempt](Result<ReplayPlan> plan) {
+    m_queries->run<ReplayPlan>(this, query, [this, secrets, attempt](Result<ReplayPlan> plan) {
         if (attempt == m_attempt)
-            onPlanned(std::move(plan), secret);
+            onPlanned(std::move(plan), secrets);
     });
 }
 
-void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
+void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const ReplaySecrets &secrets)
 {
     if (!plan)
         return fail(plan.error());
     // How the requests are signed (unsigned, one secret for two formats), then what the plan did.
     QStringList lines;
     for (const QString &line :
-         (plan->requests.isEmpty() ? QStringList() : signingWarnings(plan->requests, !secret.isEmpty())) + plan->notes)
+         (plan->requests.isEmpty() ? QStringList() : signingWarnings(plan->requests, secrets)) + plan->notes)
         lines << line.left(1).toUpper() + line.mid(1) + u'.';
     m_message->setText(lines.join(u'\n'));
     if (plan->requests.isEmpty()) {
@@ -436,7 +453,7 @@ void ReplayDialog::onPlanned(Result<ReplayPlan> plan, const QByteArray &secret)
     }
     ReplayTarget target;
     target.url = QUrl(m_url->text().trimmed());
-    target.secret = secret;
+    target.secrets = secrets;
     target.concurrency = m_concurrency->value();
     target.timeoutMs = m_timeout->value();
     target.insecure = m_insecure->isChecked();

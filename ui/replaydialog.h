@@ -76,8 +76,8 @@ Q_SIGNALS:
 private:
     HeaderRedactor m_redactor;
     void startReplay();
-    void startWithSecret(const QByteArray &secret);
-    void onPlanned(Result<ReplayPlan> plan, const QByteArray &secret);
+    void startWithSecrets(const ReplaySecrets &secrets);
+    void onPlanned(Result<ReplayPlan> plan, const ReplaySecrets &secrets);
     void onResult(const ReplayResult &result);
     void onFinished(const ReplaySummary &summary);
     void setRunning(bool running);
@@ -97,6 +97,8 @@ private:
     QLineEdit *m_url;
     QComboBox *m_secretSource;
     QLineEdit *m_secretName;
+    QComboBox *m_secondarySource;
+    QLineEdit *m_secondaryName;
     QRadioButton *m_asReceived;
     QRadioButton *m_rebatched;
     QSpinBox *m_batchSize;

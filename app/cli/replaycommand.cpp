@@ -58,6 +58,31 @@ Result<QByteArray> readKeychainSecret(const QString &name)
     return result;
 }
 
+/**
+ * The secret named by the options `<prefix>secret-env` / `<prefix>secret-name` (an environment variable, a keychain
+ * entry), empty when neither is given; an unset variable or a missing entry is an error naming it.
+ */
+Result<QByteArray> secretOf(const QCommandLineParser &parser, const QString &prefix)
+{
+    const QString env = prefix + QStringLiteral("secret-env");
+    const QString name = prefix + QStringLiteral("secret-name");
+    if (parser.isSet(env)) {
+        const QString var = parser.value(env);
+        QByteArray secret = qgetenv(var.toLocal8Bit().constData());
+        if (secret.isEmpty())
+            return Result<QByteArray>::failure(
+                QStringLiteral("--%1: the environment variable %2 is empty or not set").arg(env, var));
+        return secret;
+    }
+    if (parser.isSet(name)) {
+        auto secret = readKeychainSecret(parser.value(name));
+        if (!secret)
+            return Result<QByteArray>::failure(QStringLiteral("--%1: ").arg(name) + secret.error());
+        return secret;
+    }
+    return QByteArray();
+}
+
 } // namespace
 
 int replayCommand(const QStringList &args)
@@ -75,6 +100,14 @@ int replayCommand(const QStringList &args)
     parser.addOption({QStringLiteral("secret-env"),
                       QStringLiteral("Sign with the secret in this environment variable."), QStringLiteral("VAR")});
     parser.addOption({QStringLiteral("secret-name"), QStringLiteral("Sign with this secret of the OS keychain."),
+                      QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("secondary-secret-env"),
+                      QStringLiteral("Event Platform messages: also sign with this environment variable's secret, as "
+                                     "the subscription's secondary secret (X-AKENEO-SIGNATURE-SECONDARY)."),
+                      QStringLiteral("VAR")});
+    parser.addOption({QStringLiteral("secondary-secret-name"),
+                      QStringLiteral("Event Platform messages: also sign with this keychain secret, as the "
+                                     "subscription's secondary secret."),
                       QStringLiteral("NAME")});
     parser.addOption(
         {QStringLiteral("as-received"), QStringLiteral("Send each original delivery's exact body, one request each.")});
@@ -132,6 +165,13 @@ int replayCommand(const QStringList &args)
         return usage(QStringLiteral("--to: '%1' is not an http or https URL").arg(parser.value(QStringLiteral("to"))));
     if (parser.isSet(QStringLiteral("secret-env")) && parser.isSet(QStringLiteral("secret-name")))
         return usage(QStringLiteral("give --secret-env or --secret-name, not both"));
+    const bool secondary
+        = parser.isSet(QStringLiteral("secondary-secret-env")) || parser.isSet(QStringLiteral("secondary-secret-name"));
+    if (parser.isSet(QStringLiteral("secondary-secret-env")) && parser.isSet(QStringLiteral("secondary-secret-name")))
+        return usage(QStringLiteral("give --secondary-secret-env or --secondary-secret-name, not both"));
+    if (secondary && !parser.isSet(QStringLiteral("secret-env")) && !parser.isSet(QStringLiteral("secret-name")))
+        return usage(QStringLiteral("a secondary secret goes with a primary one (--secret-env or --secret-name): the "
+                                    "Event Platform always signs with its primary secret"));
     if (parser.isSet(QStringLiteral("rps")) && parser.isSet(QStringLiteral("per-hour")))
         return usage(QStringLiteral("give --rps or --per-hour, not both"));
     if (parser.isSet(QStringLiteral("as-received")) && parser.isSet(QStringLiteral("batch-size")))
@@ -187,20 +227,14 @@ int replayCommand(const QStringList &args)
     if (!filter.isValid())
         return usage(QStringLiteral("--filter: ") + filter.error().message);
 
-    if (parser.isSet(QStringLiteral("secret-env"))) {
-        const QString var = parser.value(QStringLiteral("secret-env"));
-        target.secret = qgetenv(var.toLocal8Bit().constData());
-        if (target.secret.isEmpty()) {
-            printError(QStringLiteral("--secret-env: the environment variable %1 is empty or not set").arg(var));
+    for (const auto &[prefix, secret] : {std::pair{QString(), &target.secrets.primary},
+                                         std::pair{QStringLiteral("secondary-"), &target.secrets.secondary}}) {
+        auto read = secretOf(parser, prefix);
+        if (!read) {
+            printError(read.error());
             return Failure;
         }
-    } else if (parser.isSet(QStringLiteral("secret-name"))) {
-        auto secret = readKeychainSecret(parser.value(QStringLiteral("secret-name")));
-        if (!secret) {
-            printError(secret.error());
-            return Failure;
-        }
-        target.secret = secret.value();
+        *secret = read.value();
     }
 
     StoreOptions existing;
@@ -216,9 +250,10 @@ int replayCommand(const QStringList &args)
         return Failure;
     }
     const ReplayPlan &p = planned.value();
-    for (const QString &warning : signingWarnings(p.requests, !target.secret.isEmpty()))
-        printError(QStringLiteral("warning: ") + warning
-                   + (target.secret.isEmpty() ? QStringLiteral("; give --secret-env or --secret-name") : QString()));
+    for (const QString &warning : signingWarnings(p.requests, target.secrets))
+        printError(
+            QStringLiteral("warning: ") + warning
+            + (target.secrets.primary.isEmpty() ? QStringLiteral("; give --secret-env or --secret-name") : QString()));
     for (const QString &note : p.notes)
         printError(QStringLiteral("note: ") + note);
     if (p.requests.isEmpty()) {
@@ -236,7 +271,7 @@ int replayCommand(const QStringList &args)
                     .arg(QString::number(i + 1), url.toString(QUrl::RemoveUserInfo), QString::number(r.eventCount),
                          QLocale().toString(r.body.size()), formatName(r.format),
                          r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
-            for (const Header &h : replayHeaders(r.format, r.body, target.secret, now))
+            for (const Header &h : replayHeaders(r, target.secrets, now))
                 out(QStringLiteral("    %1: %2")
                         .arg(QString::fromLatin1(h.name),
                              target.redactor.isSecretHeader(h.name) ? QStringLiteral("[secret]")

@@ -169,6 +169,11 @@ Format senderOfRequest(Format format, bool eventsApiSignature, bool eventPlatfor
     return eventsApiSignature ? Format::Akeneo : Format::Unknown;
 }
 
+bool isPlatformNotification(Format format, QStringView firstSubjectType)
+{
+    return format == Format::AkeneoEventPlatform && firstSubjectType == u"subscription";
+}
+
 std::optional<Format> senderFromName(QStringView name)
 {
     const std::optional<Format> f = formatFromName(name);

@@ -101,6 +101,13 @@ QStringList risksOfAnswering(int status, int delayMs, const QList<Format> &spare
  */
 Format senderOfRequest(Format format, bool eventsApiSignature, bool eventPlatformSignature);
 
+/**
+ * Whether a delivery is an Event Platform notification webhook (its one event's subject is a subscription): the
+ * platform's word about a subscription, signed with the notification secret alone (no secondary signature) and
+ * answered to within 5 s (akeneo/pim-api-docs content/event-platform/notification-webhooks.md).
+ */
+bool isPlatformNotification(Format format, QStringView firstSubjectType);
+
 /** The sender a format name names (akeneo, akeneo-event-platform, quable); none for any other name. */
 std::optional<Format> senderFromName(QStringView name);
 

@@ -209,7 +209,7 @@ void Replayer::send(Slot &slot, int index, int attempt)
 {
     const ReplayRequest &r = m_requests[index];
     slot.sentAtMs = QDateTime::currentMSecsSinceEpoch();
-    slot.headers = replayHeaders(r.format, r.body, m_target.secret, slot.sentAtMs / 1000);
+    slot.headers = replayHeaders(r, m_target.secrets, slot.sentAtMs / 1000);
     slot.index = index;
     slot.attempt = attempt;
     slot.busy = true;

@@ -2,6 +2,7 @@
 
 #include "analysis/subscriptionhealth.h"
 #include "replayplan.h"
+#include "replaysigner.h"
 #include "signing/redactor.h"
 
 #include <QElapsedTimer>
@@ -25,7 +26,7 @@ class PayloadParser;
 struct ReplayTarget
 {
     QUrl url;
-    QByteArray secret; ///< Akeneo / Event Platform HMAC key, Quable Authorization value; empty: unsigned
+    ReplaySecrets secrets; ///< what the requests are signed with (replaysigner.h); none: unsigned
     double ratePerSecond = 0; ///< evenly spaced starts; 0: as fast as the concurrency allows
     int concurrency = 1; ///< requests in flight at most (1 keeps the order)
     int timeoutMs = 500; ///< a deadline for the whole request, as Akeneo's

@@ -1,5 +1,6 @@
 #include "replayplan.h"
 
+#include "model/senderprofile.h"
 #include "store/storereader.h"
 
 #include <QHash>
@@ -168,6 +169,7 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
                 for (const EventRecord &e : std::as_const(own.value()))
                     q.eventIds.append(e.event.eventId);
                 q.eventCount = int(own->size());
+                q.notification = !own->isEmpty() && isPlatformNotification(d.format, own->front().event.subjectType);
                 if (d.origin == Origin::Log) {
                     QList<QByteArray> payloads;
                     for (const EventRecord &e : std::as_const(own.value()))
@@ -212,6 +214,7 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
                 q.body = r.payload;
                 q.eventCount = 1;
                 q.eventIds = {r.event.eventId};
+                q.notification = isPlatformNotification(r.format, r.event.subjectType);
                 requests.append(std::move(q));
                 continue;
             }

@@ -43,6 +43,7 @@ struct ReplayRequest
     QStringList eventIds;
     qint64 sourceDeliveryId = 0; ///< AsReceived: the delivery whose body this is
     bool duplicate = false; ///< an injected second copy of the request before it
+    bool notification = false; ///< an Event Platform notification webhook (isPlatformNotification)
 };
 
 struct ReplayPlan

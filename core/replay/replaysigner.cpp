@@ -14,8 +14,10 @@ QByteArray replayUserAgent()
     return QByteArrayLiteral("Pimscope/" PIMSCOPE_VERSION " (replay)");
 }
 
-Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secret, qint64 nowSeconds)
+Headers replayHeaders(Format format, QByteArrayView body, const ReplaySecrets &secrets, qint64 nowSeconds,
+                      bool notification)
 {
+    const QByteArray &secret = secrets.primary;
     Headers h;
     h.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     h.append({QByteArrayLiteral("User-Agent"), replayUserAgent()});
@@ -28,6 +30,8 @@ Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secr
     case Format::AkeneoEventPlatform:
         h.append({QByteArrayLiteral("X-AKENEO-SIGNATURE-ALGORITHM"), QByteArrayLiteral("HmacSHA256")});
         h.append({QByteArrayLiteral("X-AKENEO-SIGNATURE-PRIMARY"), hmacSha256Hex(secret, body)});
+        if (!secrets.secondary.isEmpty() && !notification)
+            h.append({QByteArrayLiteral("X-AKENEO-SIGNATURE-SECONDARY"), hmacSha256Hex(secrets.secondary, body)});
         break;
     case Format::Akeneo:
     case Format::AkeneoTest:
@@ -41,18 +45,29 @@ Headers replayHeaders(Format format, QByteArrayView body, const QByteArray &secr
     return h;
 }
 
-QStringList signingWarnings(const QList<ReplayRequest> &requests, bool hasSecret)
+Headers replayHeaders(const ReplayRequest &request, const ReplaySecrets &secrets, qint64 nowSeconds)
 {
-    if (!hasSecret)
+    return replayHeaders(request.format, request.body, secrets, nowSeconds, request.notification);
+}
+
+QStringList signingWarnings(const QList<ReplayRequest> &requests, const ReplaySecrets &secrets)
+{
+    if (secrets.primary.isEmpty())
         return {QStringLiteral("no secret: the requests go unsigned (a receiver that checks signatures refuses them)")};
+    QStringList warnings;
+    if (!secrets.secondary.isEmpty() && std::none_of(requests.cbegin(), requests.cend(), [](const ReplayRequest &r) {
+            return r.format == Format::AkeneoEventPlatform && !r.notification;
+        }))
+        warnings << QStringLiteral("the secondary secret signs nothing: it is the Event Platform's, and no Event "
+                                   "Platform message is among the requests");
     const bool quable = std::any_of(requests.cbegin(), requests.cend(),
                                     [](const ReplayRequest &r) { return r.format == Format::Quable; });
     const bool hmac = std::any_of(requests.cbegin(), requests.cend(),
                                   [](const ReplayRequest &r) { return r.format != Format::Quable; });
     if (quable && hmac)
-        return {QStringLiteral("Quable and Akeneo events go to one target: the secret signs the Akeneo requests and is "
-                               "sent as it is as the Authorization header of the Quable ones")};
-    return {};
+        warnings << QStringLiteral("Quable and Akeneo events go to one target: the secret signs the Akeneo requests "
+                                   "and is sent as it is as the Authorization header of the Quable ones");
+    return warnings;
 }
 
 namespace {

@@ -27,6 +27,9 @@ ReplayChoices ReplayChoices::load(QSettings &settings)
     c.secretSource
         = enumValue(settings.value(QStringLiteral("secretSource")), c.secretSource, SecretSource::Environment);
     c.secretName = settings.value(QStringLiteral("secretName")).toString();
+    c.secondarySource = enumValue(settings.value(QStringLiteral("secondarySecretSource")), c.secondarySource,
+                                  SecretSource::Environment);
+    c.secondaryName = settings.value(QStringLiteral("secondarySecretName")).toString();
     c.timeoutMs = std::max(1, settings.value(QStringLiteral("timeoutMs"), c.timeoutMs).toInt());
     c.asReceived = settings.value(QStringLiteral("asReceived"), c.asReceived).toBool();
     c.batchSize = std::max(1, settings.value(QStringLiteral("batchSize"), c.batchSize).toInt());
@@ -47,6 +50,8 @@ void ReplayChoices::save(QSettings &settings) const
     settings.setValue(QStringLiteral("url"), QUrl(url.trimmed()).toString(QUrl::RemoveUserInfo));
     settings.setValue(QStringLiteral("secretSource"), int(secretSource));
     settings.setValue(QStringLiteral("secretName"), secretName.trimmed());
+    settings.setValue(QStringLiteral("secondarySecretSource"), int(secondarySource));
+    settings.setValue(QStringLiteral("secondarySecretName"), secondaryName.trimmed());
     settings.remove(QStringLiteral("insecure")); // saved by earlier versions
     settings.setValue(QStringLiteral("timeoutMs"), timeoutMs);
     settings.setValue(QStringLiteral("asReceived"), asReceived);

@@ -21,6 +21,9 @@ struct ReplayChoices
     QString url; ///< without user info
     SecretSource secretSource = SecretSource::None;
     QString secretName; ///< the keychain entry or the environment variable
+    /** The Event Platform's secondary secret (X-AKENEO-SIGNATURE-SECONDARY), only beside a primary one. */
+    SecretSource secondarySource = SecretSource::None;
+    QString secondaryName;
     int timeoutMs = 500;
     bool asReceived = false; ///< false: rebatched into envelopes of batchSize events
     int batchSize = 10;

@@ -8,11 +8,6 @@
 
 namespace pimscope::healthscan {
 
-bool isNotification(Format format, const QString &firstSubjectType)
-{
-    return format == Format::AkeneoEventPlatform && firstSubjectType == u"subscription";
-}
-
 void notice(HealthTracker &tracker, qint64 deliveryId, qint64 atMs, const QByteArray &notificationJson)
 {
     const QJsonObject o = QJsonDocument::fromJson(notificationJson).object();

@@ -15,9 +15,6 @@ namespace pimscope::healthscan {
  */
 Result<void> scan(sqlite3 *db, HealthTracker &tracker);
 
-/** Whether a stored delivery is an Event Platform notification webhook (one event whose subject is a subscription). */
-bool isNotification(Format format, const QString &firstSubjectType);
-
 /**
  * Tells `tracker` what an Event Platform notification webhook's JSON says (its type and reason) about the subscription
  * whose destination URL's path it names (akeneo/pim-api-docs content/event-platform/notification-webhooks.md); a

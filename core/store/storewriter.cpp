@@ -312,7 +312,7 @@ void StoreWriter::recordHealth(const Delivery &d)
 {
     if (d.origin != Origin::Receiver)
         return;
-    if (healthscan::isNotification(d.format, d.events.isEmpty() ? QString() : d.events.front().subjectType)) {
+    if (isPlatformNotification(d.format, d.events.isEmpty() ? QString() : d.events.front().subjectType)) {
         healthscan::notice(m_health, d.id, d.receivedAtMs, d.payload(d.events.front()));
         return;
     }

@@ -154,7 +154,7 @@ int main(int argc, char **argv)
     }
     ReplayTarget target;
     target.url = QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(port));
-    target.secret = secret;
+    target.secrets.primary = secret;
     target.timeoutMs = 5000; // a loaded 2-core machine: count throughput, not deadline misses
 
     std::printf("%d requests of %lld bytes (10 events, signed) to pimscope receive with the secret\n", requestCount,

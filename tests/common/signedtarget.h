@@ -1,7 +1,7 @@
 #pragma once
 
 // A connector under test for replays: Pimscope's own receiver on a loopback port, with a capture of its own,
-// checking Akeneo signatures with one secret.
+// checking Akeneo signatures with one secret, or as a rule says.
 
 #include "stored.h"
 
@@ -18,6 +18,11 @@ class SignedTarget
 {
 public:
     SignedTarget(const QString &capturePath, const QByteArray &akeneoSecret)
+        : SignedTarget(capturePath, akeneoRule(akeneoSecret))
+    {
+    }
+    /** The same verifying with `rule` (e.g. the Event Platform's secrets). */
+    SignedTarget(const QString &capturePath, const SignatureRule &rule)
     {
         auto store = EventStore::open(capturePath);
         if (!store)
@@ -25,8 +30,6 @@ public:
         m_store = std::move(store.value());
         ReceiverSettings settings;
         settings.port = 0;
-        SignatureRule rule;
-        rule.akeneoSecret = akeneoSecret;
         settings.signatures.rules = {rule};
         m_receiver = std::make_unique<Receiver>(m_store.get(), settings);
         if (const auto port = m_receiver->start(); !port)
@@ -43,6 +46,13 @@ public:
     }
 
 private:
+    static SignatureRule akeneoRule(const QByteArray &secret)
+    {
+        SignatureRule rule;
+        rule.akeneoSecret = secret;
+        return rule;
+    }
+
     std::unique_ptr<EventStore> m_store; // declared first: the receiver goes before its capture
     std::unique_ptr<Receiver> m_receiver;
 };
