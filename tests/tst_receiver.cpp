@@ -242,6 +242,28 @@ void TestReceiver::eventPlatformNotificationIsStored()
     h = m_store->health().front();
     QCOMPARE(h.notice, QStringLiteral("subscription.resumed"));
     QCOMPARE(h.cutOffs, 1);
+
+    // A destination with a query (a token in the URL): the receiver stores the path with its query, and the notice
+    // about it pairs with that subscription, not a new one.
+    const QByteArray tokenPath = "/ep/hook?token=a%20b";
+    QCOMPARE(post(readFile(QStringLiteral(PIMSCOPE_TEST_DATA_DIR "/formats/event_platform_single/body")), {}, tokenPath)
+                 .status,
+             200);
+    QTRY_COMPARE(m_store->health().size(), 2);
+    QByteArray tokenNotice = body;
+    tokenNotice.replace(R"(https:\/\/hooks.acme-retail.com\/akeneo\/events)",
+                        R"(https:\/\/hooks.acme-retail.com\/ep\/hook?token=a%20b)");
+    QVERIFY(tokenNotice != body);
+    QCOMPARE(post(tokenNotice).status, 200);
+    const auto suspended = [&] {
+        for (const SubscriptionHealth &s : m_store->health()) {
+            if (s.path == tokenPath)
+                return s.requests == 1 && s.cutOff;
+        }
+        return false;
+    };
+    QTRY_VERIFY(suspended());
+    QCOMPARE(m_store->health().size(), 2);
 }
 
 void TestReceiver::healthCheckIsNotStored()

@@ -139,7 +139,7 @@ void MainWindow::closeCapture()
     m_importRunner = nullptr;
     m_receiver->setStore(nullptr);
     m_store.reset();
-    m_cutOffsSeen.clear();
+    m_newCutOffs.clear();
     m_cutOffsShown.clear();
     m_cutOffBanner->hide();
     showHealth({}, true);
@@ -337,12 +337,7 @@ void MainWindow::showHealth(const QList<SubscriptionHealth> &health, bool read)
 {
     m_meters->showHealth(health);
     m_diagnostics->setHealth(health);
-    for (const SubscriptionHealth &h : health) {
-        int &seen = m_cutOffsSeen[{h.path, int(h.sender)}];
-        if (!read && h.cutOffs > seen)
-            m_cutOffsShown << h.cutOffSentence();
-        seen = h.cutOffs;
-    }
+    m_cutOffsShown << m_newCutOffs.update(health, read);
     if (m_cutOffsShown.isEmpty())
         return;
     QString html = QStringLiteral("<b>A subscription would have been cut off.</b>");

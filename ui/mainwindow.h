@@ -170,7 +170,7 @@ private:
     qint64 m_knownValuesAt = -1; ///< how many events the capture had when the known values were last asked for
     QElapsedTimer m_knownValuesAge;
     QHash<QString, bool> m_quietImports; ///< paths being imported -> no summary dialog for them
-    QHash<QPair<QByteArray, int>, int> m_cutOffsSeen; ///< (path, sender) -> its cut-offs already said
+    NewCutOffs m_newCutOffs; ///< the cut-offs said already
     QStringList m_cutOffsShown; ///< the banner's sentences
 
     // The parts.

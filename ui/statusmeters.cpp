@@ -88,8 +88,7 @@ void StatusMeters::showHealth(const QList<SubscriptionHealth> &health)
         const double rate = h->successRate();
         m_platform->setValue(rate < 0 ? 0 : int(rate * 1000));
         // Short (the tooltip tells the rest): "Event Platform 97.5 %", "… suspended", "… 12/s".
-        QString text = rate < 0 ? QStringLiteral("no answer yet")
-                                : QStringLiteral("%1 %").arg(std::floor(rate * 1000) / 10, 0, 'f', 1);
+        QString text = rate < 0 ? QStringLiteral("no answer yet") : successPercent(rate);
         if (h->cutOff)
             text = QStringLiteral("suspended");
         else if (h->eventsPerSecond > 0 && h->eventsPerSecond < senderProfile(h->sender).maxEventsPerSecond)

@@ -221,18 +221,12 @@ int receiveCommand(const QStringList &args)
     QObject::connect(&receiver, &Receiver::problem, QCoreApplication::instance(),
                      [](const QString &message) { printError(message); });
     // The moment the answers given would have made a sender disable or suspend a subscription, said as it happens.
-    QHash<QPair<QByteArray, int>, int> cutOffsSaid;
-    for (const SubscriptionHealth &h : store->get()->health())
-        cutOffsSaid.insert({h.path, int(h.sender)}, h.cutOffs);
+    NewCutOffs cutOffs;
+    cutOffs.update(store->get()->health(), true);
     QObject::connect(store->get(), &EventStore::healthChanged, QCoreApplication::instance(),
-                     [&cutOffsSaid](const QList<SubscriptionHealth> &all, bool read) {
-                         for (const SubscriptionHealth &h : all) {
-                             int &said = cutOffsSaid[{h.path, int(h.sender)}];
-                             if (h.cutOffs > said && !read) // (not those read with the capture)
-                                 std::fprintf(stderr, "pimscope: receive: warning: %s\n",
-                                              qPrintable(h.cutOffSentence()));
-                             said = h.cutOffs;
-                         }
+                     [&cutOffs](const QList<SubscriptionHealth> &all, bool read) {
+                         for (const QString &sentence : cutOffs.update(all, read))
+                             std::fprintf(stderr, "pimscope: receive: warning: %s\n", qPrintable(sentence));
                          std::fflush(stderr);
                      });
     const auto port = receiver.start();

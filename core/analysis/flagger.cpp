@@ -4,18 +4,16 @@
 
 namespace pimscope {
 
-template<bool HasValue>
-std::size_t Flagger::KeyTable<HasValue>::slotOf(quint64 key) const
+std::size_t Flagger::KeyTable::slotOf(quint64 key) const
 {
     // The keys come out of a finalizer (and the salt keeps that): their low bits are as good as any.
     return std::size_t(key) & (m_keys.size() - 1);
 }
 
-template<bool HasValue>
-void Flagger::KeyTable<HasValue>::grow()
+void Flagger::KeyTable::grow()
 {
     std::vector<quint64> keys(m_keys.empty() ? 1024 : m_keys.size() * 2, 0);
-    std::vector<qint64> values(HasValue ? keys.size() : 0);
+    std::vector<qint64> values(keys.size());
     std::swap(keys, m_keys);
     std::swap(values, m_values);
     for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -25,13 +23,11 @@ void Flagger::KeyTable<HasValue>::grow()
         while (m_keys[s] != 0)
             s = (s + 1) & (m_keys.size() - 1);
         m_keys[s] = keys[i];
-        if constexpr (HasValue)
-            m_values[s] = values[i];
+        m_values[s] = values[i];
     }
 }
 
-template<bool HasValue>
-qint64 *Flagger::KeyTable<HasValue>::insert(quint64 key, qint64 v, bool &inserted)
+qint64 *Flagger::KeyTable::insert(quint64 key, qint64 v, bool &inserted)
 {
     if ((m_size + 1) * 10 > m_keys.size() * 7)
         grow();
@@ -39,24 +35,18 @@ qint64 *Flagger::KeyTable<HasValue>::insert(quint64 key, qint64 v, bool &inserte
     while (m_keys[s] != 0) {
         if (m_keys[s] == key) {
             inserted = false;
-            if constexpr (HasValue)
-                return &m_values[s];
-            return nullptr;
+            return &m_values[s];
         }
         s = (s + 1) & (m_keys.size() - 1);
     }
     inserted = true;
     ++m_size;
     m_keys[s] = key;
-    if constexpr (HasValue) {
-        m_values[s] = v;
-        return &m_values[s];
-    }
-    return nullptr;
+    m_values[s] = v;
+    return &m_values[s];
 }
 
-template<bool HasValue>
-std::size_t Flagger::KeyTable<HasValue>::find(quint64 key) const
+std::size_t Flagger::KeyTable::find(quint64 key) const
 {
     if (m_keys.empty())
         return notFound;
@@ -67,15 +57,13 @@ std::size_t Flagger::KeyTable<HasValue>::find(quint64 key) const
     return notFound;
 }
 
-template<bool HasValue>
-const qint64 *Flagger::KeyTable<HasValue>::findValue(quint64 key) const requires HasValue
+const qint64 *Flagger::KeyTable::findValue(quint64 key) const
 {
     const std::size_t s = find(key);
     return s == notFound ? nullptr : &m_values[s];
 }
 
-template<bool HasValue>
-void Flagger::KeyTable<HasValue>::clear()
+void Flagger::KeyTable::clear()
 {
     m_keys = {};
     m_values = {};
@@ -246,7 +234,5 @@ void Flagger::clear()
     m_pendingChain = noChain;
     m_awaitingAnswer.clear();
 }
-
-template class Flagger::KeyTable<true>;
 
 } // namespace pimscope

@@ -72,14 +72,13 @@ public:
     void clear();
 
 private:
-    /** Linear probing over a power-of-two array of keys (0 marks a free slot), grown at 70% load. */
-    template<bool HasValue>
+    /** Key -> value by linear probing over a power-of-two array of keys (0 marks a free slot), grown at 70% load. */
     class KeyTable
     {
     public:
         /** The slot of `key`, inserting it (with value `v`) when absent; `inserted` tells which. */
         qint64 *insert(quint64 key, qint64 v, bool &inserted);
-        const qint64 *findValue(quint64 key) const requires HasValue;
+        const qint64 *findValue(quint64 key) const;
         void clear();
 
     private:
@@ -90,7 +89,7 @@ private:
         void grow();
 
         std::vector<quint64> m_keys;
-        std::vector<qint64> m_values; ///< beside m_keys when HasValue
+        std::vector<qint64> m_values; ///< beside m_keys
         std::size_t m_size = 0;
     };
 
@@ -110,8 +109,8 @@ private:
 
     QString m_selfAuthor;
     QStringList m_selfAuthors;
-    KeyTable<true> m_seenIds; ///< value: index + 1 of the id's chain in m_chains, 0 for none
-    KeyTable<true> m_newestBySubject;
+    KeyTable m_seenIds; ///< value: index + 1 of the id's chain in m_chains, 0 for none
+    KeyTable m_newestBySubject;
     std::vector<Chain> m_chains;
     std::size_t m_pendingChain = noChain; ///< the chain the last flagged event started, until stored()
     struct AwaitedAnswer

@@ -93,8 +93,8 @@ QString SubscriptionHealth::meterText() const
     }
     if (profile.minSuccessRate > 0) {
         const double rate = successRate();
-        QString text = rate < 0 ? QStringLiteral("no answer counted yet")
-                                : QStringLiteral("success %1 %").arg(std::floor(rate * 1000) / 10, 0, 'f', 1);
+        QString text
+            = rate < 0 ? QStringLiteral("no answer counted yet") : QStringLiteral("success ") + successPercent(rate);
         if (eventsPerSecond > 0 && eventsPerSecond < profile.maxEventsPerSecond)
             text += QStringLiteral(", throttled to %1/s").arg(qRound(eventsPerSecond));
         return cutOff ? QStringLiteral("suspended (%1)").arg(text) : text;
@@ -192,10 +192,11 @@ bool HealthTracker::record(const QByteArray &path, Format format, qint64 deliver
         reason = QStringLiteral("answered %1, a redirect, which it never follows").arg(status);
     } else if (profile.minSuccessRate > 0 && !ok && h.hourCounted >= SubscriptionHealth::minAnswersForRate
                && h.successRate() < profile.minSuccessRate) {
-        reason = QStringLiteral("success rate %1 % over the rolling hour, %2 of %3 answers, below 90 %")
-                     .arg(std::floor(h.successRate() * 1000) / 10, 0, 'f', 1)
+        reason = QStringLiteral("success rate %1 over the rolling hour, %2 of %3 answers, below %4")
+                     .arg(successPercent(h.successRate()))
                      .arg(h.hourSuccesses)
-                     .arg(h.hourCounted);
+                     .arg(h.hourCounted)
+                     .arg(QString::number(profile.minSuccessRate * 100) + QStringLiteral(" %"));
     } else if (profile.requestsPerHour > 0 && h.hourRequests >= profile.requestsPerHour) {
         reason = QStringLiteral("%1 requests in the rolling hour").arg(thousands(h.hourRequests));
     }
@@ -259,6 +260,23 @@ void HealthTracker::clear()
 {
     m_entries.clear();
     m_changed = true;
+}
+
+QString successPercent(double rate)
+{
+    return QStringLiteral("%1 %").arg(std::floor(rate * 1000) / 10, 0, 'f', 1);
+}
+
+QStringList NewCutOffs::update(const QList<SubscriptionHealth> &health, bool read)
+{
+    QStringList sentences;
+    for (const SubscriptionHealth &h : health) {
+        int &seen = m_seen[{h.path, int(h.sender)}];
+        if (!read && h.cutOffs > seen)
+            sentences << h.cutOffSentence();
+        seen = h.cutOffs;
+    }
+    return sentences;
 }
 
 } // namespace pimscope

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QtGlobal>
 
 #include <array>
@@ -113,6 +114,30 @@ private:
 
     std::map<std::pair<QByteArray, int>, Entry> m_entries;
     bool m_changed = false;
+};
+
+/**
+ * A success rate (0 to 1) as a percentage with one decimal, rounded down: "86.3 %" (89.99 % never shows as the
+ * threshold it is below).
+ */
+QString successPercent(double rate);
+
+/**
+ * The cut-offs not said yet, for saying each once as it happens (the window's banner, `receive`'s warnings): what the
+ * health shown at each change holds beyond what was seen before.
+ */
+class NewCutOffs
+{
+public:
+    /**
+     * The sentences of the cut-offs in `health` beyond those seen before; none when `read` (the health of a capture
+     * just opened: those happened before). Remembers them all.
+     */
+    QStringList update(const QList<SubscriptionHealth> &health, bool read);
+    void clear() { m_seen.clear(); }
+
+private:
+    std::map<std::pair<QByteArray, int>, int> m_seen; ///< (path, sender) -> its cut-offs seen
 };
 
 } // namespace pimscope

@@ -24,6 +24,14 @@ QString n(Format f)
     return QString::number(int(f));
 }
 
+/** SQL: the delivery `alias` was answered as `sender` counts a success (its status range, within its deadline). */
+QString succeeded(Format sender, const char *alias)
+{
+    const SenderProfile &p = senderProfile(sender);
+    return QStringLiteral("(%1.answered_status BETWEEN 200 AND %2 AND COALESCE(%1.ack_ms, 0) <= %3)")
+        .arg(QLatin1StringView(alias), QString::number(p.successBelow - 1), QString::number(p.deadlineMs));
+}
+
 /**
  * The Event Platform's logs name no event (FACTS.md 1.12 AK-EP-LOGS): a delivery error entry is about a subscription
  * and a time, the last failure of its 5-minute merge window. So its entries and the captured Event Platform traffic
@@ -43,11 +51,9 @@ std::pair<QString, QString> platform(const QString &capturing)
 {
     const SenderProfile &ep = senderProfile(Format::AkeneoEventPlatform);
     const qint64 mergeMs = qint64{5} * 60 * 1000;
-    const auto failed = [&](const char *d) {
-        return QStringLiteral("(%1.answered_status IS NULL OR %1.answered_status NOT BETWEEN 200 AND 299 OR "
-                              "COALESCE(%1.ack_ms, 0) > %2)")
-            .arg(QLatin1StringView(d))
-            .arg(ep.deadlineMs);
+    const auto failed = [](const char *d) -> QString {
+        return QStringLiteral("(%1.answered_status IS NULL OR NOT %2)")
+            .arg(QLatin1StringView(d), succeeded(Format::AkeneoEventPlatform, d));
     };
     // An error entry of the subscription from `beforeMs` before the receipt to `afterMs` after it (and, when
     // `unexplained`, one that no failure the receiver saw in the entry's merge window accounts for).
@@ -104,10 +110,8 @@ QString build()
     const QString covered
         = QStringLiteral(
               "(d.format = %1 AND EXISTS (SELECT 1 FROM imports i WHERE i.format = %1 AND i.covers_to >= e.received_at "
-              "AND (CASE WHEN d.answered_status BETWEEN 200 AND 299 AND COALESCE(d.ack_ms, 0) <= %2 THEN i.info_from "
-              "ELSE i.error_from END) <= e.received_at))")
-              .arg(int(Format::Akeneo))
-              .arg(senderProfile(Format::Akeneo).deadlineMs);
+              "AND (CASE WHEN %2 THEN i.info_from ELSE i.error_from END) <= e.received_at))")
+              .arg(n(Format::Akeneo), succeeded(Format::Akeneo, "d"));
     const QString received
         = QStringLiteral("(CASE WHEN e.event_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports) THEN NULL ELSE "
                          "(CASE %1 WHEN 3 THEN %2 WHEN 2 THEN %3 WHEN 1 THEN %4 WHEN 0 THEN NULL ELSE "

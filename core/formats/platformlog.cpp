@@ -68,11 +68,9 @@ void readEntry(dom::element element, PlatformLogEntry &e)
     const QString type = member(object, "log_type", w);
     const QString timestamp = member(object, "timestamp", w);
     e.operation = member(object, "operation", w);
-    e.subscriberId = member(object, "subscriber_id", w);
     e.subscriptionId = member(object, "subscription_id", w);
     e.errorType = member(object, "error_type", w);
     e.errorReason = member(object, "error_reason", w);
-    e.errorMessage = member(object, "error_message", w);
     if (dom::element code; !object.at_key("error_code").get(code) && !code.is_null()) {
         int64_t n = 0;
         std::string_view text;

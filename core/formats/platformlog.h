@@ -34,13 +34,12 @@ struct PlatformLogEntry
     std::optional<qint64> timeMs;
     std::optional<LogLevel> level; ///< error entries: Error; action entries: Info
     LogMessage kind = LogMessage::Unknown; ///< Timeout, EndpointError (another delivery failure), PlatformAction
+    // The entry's other members (subscriber_id, error_message, request, ...) are in `raw`, shown as it is.
     QString logId;
     QString operation;
     QString subscriptionId;
-    QString subscriberId;
     QString errorType;
     QString errorReason;
-    QString errorMessage;
     std::optional<int> errorCode; ///< as logged
     /** The endpoint's answer: error_code, unless the reason is a transport failure (then the 500 is the platform's). */
     std::optional<int> statusCode;

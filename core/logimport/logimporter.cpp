@@ -611,12 +611,7 @@ Result<LogImportSummary> LogImporter::importPlatformLogs(QIODevice &device, LogI
         const QString destination = s.destinations.value(e.subscriptionId);
         if (!destination.isEmpty()) {
             d.url = destination;
-            const QUrl url(destination);
-            d.path = url.path(QUrl::FullyEncoded).toUtf8();
-            if (d.path.isEmpty())
-                d.path = "/";
-            if (url.hasQuery())
-                d.path += '?' + url.query(QUrl::FullyEncoded).toUtf8();
+            d.path = receivingPath(QUrl(destination));
         }
         if (e.timeMs)
             lastTime = e.timeMs;

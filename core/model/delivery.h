@@ -10,6 +10,8 @@
 
 #include <optional>
 
+class QUrl;
+
 namespace pimscope {
 
 /** One HTTP header as it was on the wire (or in a log line's context): bytes, not re-encoded. */
@@ -70,6 +72,12 @@ struct Delivery
     /** The event's JSON bytes, a slice of the body. */
     QByteArray payload(const Event &e) const { return body.mid(e.payloadOffset, e.payloadLength); }
 };
+
+/**
+ * The path a receiver stores for a request to `url` (Delivery::path): its path and query, fully encoded, "/" for no
+ * path. What pairs a URL the PIM names (a destination, a log's URL) with the captured traffic.
+ */
+QByteArray receivingPath(const QUrl &url);
 
 /** The first value of a header, compared case-insensitively; null when absent. */
 QByteArray headerValue(const Headers &headers, QByteArrayView name);

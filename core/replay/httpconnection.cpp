@@ -45,11 +45,7 @@ HttpConnection::HttpConnection(const QUrl &url, bool insecure, QObject *parent)
     m_hostHeader = host;
     if (url.port(defaultPort) != defaultPort)
         m_hostHeader += ':' + QByteArray::number(url.port());
-    m_target = url.path(QUrl::FullyEncoded).toUtf8();
-    if (m_target.isEmpty())
-        m_target = "/";
-    if (url.hasQuery())
-        m_target += '?' + url.query(QUrl::FullyEncoded).toUtf8();
+    m_target = receivingPath(url); // the request target: what the receiver stores as the path
     if (!url.userName().isEmpty())
         m_basic = "Basic "
             + (url.userName(QUrl::FullyDecoded) + u':' + url.password(QUrl::FullyDecoded)).toUtf8().toBase64();

@@ -247,7 +247,7 @@ void Replayer::judgeAsSender(const ReplayResult &result)
             m_senderRate = std::min(double(sender.maxEventsPerSecond), m_senderRate + 1);
     }
     // Where the sender would cut the subscription off: the replay stops there, saying so.
-    const QByteArray path = m_target.url.path(QUrl::FullyEncoded).toUtf8();
+    const QByteArray path = receivingPath(m_target.url);
     if (result.cancelled || !m_health.record(path, r.format, m_summary.sent, result.sentAtMs, status, result.latencyMs))
         return;
     QString reason;
@@ -355,11 +355,7 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
     d.origin = Origin::Replay;
     d.receivedAtMs = result.sentAtMs;
     d.method = QByteArrayLiteral("POST");
-    d.path = m_target.url.path(QUrl::FullyEncoded).toUtf8();
-    if (m_target.url.hasQuery())
-        d.path += '?' + m_target.url.query(QUrl::FullyEncoded).toUtf8();
-    if (d.path.isEmpty())
-        d.path = "/";
+    d.path = receivingPath(m_target.url);
     // Never the URL's user info (a password): it would go to the capture and its exports.
     d.remote = m_target.url.port() > 0 ? QStringLiteral("%1:%2").arg(m_target.url.host()).arg(m_target.url.port())
                                        : m_target.url.host();

@@ -2,6 +2,8 @@
 
 #include "sqlitestatement.h"
 
+#include "model/delivery.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrl>
@@ -14,8 +16,7 @@ void notice(HealthTracker &tracker, qint64 deliveryId, qint64 atMs, const QByteA
     const QUrl destination(o.value(u"destination").toString());
     if (!destination.isValid() || !destination.scheme().startsWith(u"http"))
         return;
-    const QByteArray path = destination.path(QUrl::FullyEncoded).toUtf8();
-    tracker.notice(path.isEmpty() ? QByteArray("/") : path, deliveryId, atMs, o.value(u"notification_type").toString(),
+    tracker.notice(receivingPath(destination), deliveryId, atMs, o.value(u"notification_type").toString(),
                    o.value(u"reason").toString());
 }
 
