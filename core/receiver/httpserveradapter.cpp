@@ -157,9 +157,9 @@ QByteArray methodName(QHttpServerRequest::Method m)
 }
 
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
-QString connectionKey(const QHostAddress &peer, quint16 port)
+std::pair<QHostAddress, quint16> connectionKey(const QHostAddress &peer, quint16 port)
 {
-    return peer.toString() + u'|' + QString::number(port);
+    return {peer, port};
 }
 
 // 6.8 passes the responder by reference (a static assertion refuses &&); it is move-only, moved into the queue.
@@ -238,7 +238,7 @@ Result<quint16> HttpServerAdapter::listen(const QHostAddress &address, quint16 p
         connect(guard, &RequestGuard::refused, this, &HttpServerAdapter::refused);
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
         // The connection a request came on, found again by its peer: QHttpServer 6.8 no longer gives the socket.
-        const QString key = connectionKey(socket->peerAddress(), socket->peerPort());
+        const auto key = connectionKey(socket->peerAddress(), socket->peerPort());
         m_connections.insert(key, socket);
         connect(socket, &QObject::destroyed, this, [this, key, socket] {
             if (m_connections.value(key) == socket)

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 
 class QHttpServer;
 class QTcpServer;
@@ -90,7 +91,8 @@ private:
     GuardLimits m_limits;
     QHttpServer *m_server = nullptr;
     QPointer<QTcpServer> m_tcp; // owned by m_server once bound
-    QHash<QString, QTcpSocket *> m_connections; ///< Qt 6.8: live connections by peer address and port
+    /** Qt 6.8: live connections by peer address and port (a request tells its peer, no longer its socket). */
+    QHash<std::pair<QHostAddress, quint16>, QTcpSocket *> m_connections;
 };
 
 } // namespace pimscope

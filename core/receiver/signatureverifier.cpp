@@ -1,5 +1,6 @@
 #include "signatureverifier.h"
 
+#include "model/pathprefix.h"
 #include "signing/hmac.h"
 
 #include <QCryptographicHash>
@@ -131,35 +132,6 @@ QString skewText(qint64 timestampSeconds, qint64 skewMs)
     return QStringLiteral("timestamp %1 is %2 %3 the receipt time")
         .arg(QString::number(timestampSeconds), formatDuration(skewMs < 0 ? -skewMs : skewMs),
              skewMs > 0 ? QStringLiteral("behind") : QStringLiteral("ahead of"));
-}
-
-QByteArray normalisedPrefix(const QByteArray &prefix)
-{
-    QByteArray p = prefix.trimmed();
-    while (p.endsWith('/'))
-        p.chop(1);
-    if (!p.startsWith('/'))
-        p.prepend('/');
-    return p; // "/" for the root (and for an empty prefix)
-}
-
-/** Whether `prefix` ("/" or "/a/b", normalised) covers `path` on segment boundaries. */
-bool prefixMatches(QByteArrayView prefix, QByteArrayView path)
-{
-    if (prefix == "/")
-        return true;
-    if (!path.startsWith(prefix))
-        return false;
-    return path.size() == prefix.size() || path[prefix.size()] == '/';
-}
-
-QByteArrayView pathOnly(QByteArrayView target)
-{
-    for (qsizetype i = 0; i < target.size(); ++i) {
-        if (target[i] == '?' || target[i] == '#')
-            return target.first(i);
-    }
-    return target;
 }
 
 QList<QByteArray> configuredSecrets(const QList<QByteArray> &secrets)
@@ -319,17 +291,17 @@ SignatureVerifier::SignatureVerifier(SignatureSettings settings)
     , m_redactor(m_settings.secretHeaders, m_settings.redactionKey)
 {
     for (const SignatureRule &rule : std::as_const(m_settings.rules))
-        m_normalisedPrefixes.append(normalisedPrefix(rule.pathPrefix));
+        m_normalisedPrefixes.append(pathprefix::normalised(rule.pathPrefix));
 }
 
 const SignatureRule *SignatureVerifier::ruleFor(QByteArrayView path) const
 {
-    const QByteArrayView p = pathOnly(path);
+    const QByteArrayView p = pathprefix::pathOnly(path);
     const SignatureRule *best = nullptr;
     qsizetype bestLength = -1;
     for (qsizetype i = 0; i < m_settings.rules.size(); ++i) {
         const QByteArray &prefix = m_normalisedPrefixes[i];
-        if (prefix.size() > bestLength && prefixMatches(prefix, p)) {
+        if (prefix.size() > bestLength && pathprefix::matches(prefix, p)) {
             best = &m_settings.rules[i];
             bestLength = prefix.size();
         }
@@ -345,7 +317,7 @@ SignatureCheck SignatureVerifier::verify(QByteArrayView path, const Headers &hea
     if (!rule) {
         check.detail = m_settings.rules.isEmpty()
             ? QStringLiteral("no secret configured")
-            : QStringLiteral("no signature rule for path '%1'").arg(printable(pathOnly(path), 80));
+            : QStringLiteral("no signature rule for path '%1'").arg(printable(pathprefix::pathOnly(path), 80));
         return check;
     }
     const QByteArray &prefix = m_normalisedPrefixes[rule - m_settings.rules.constData()];
