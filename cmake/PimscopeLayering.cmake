@@ -14,7 +14,7 @@ set(PIMSCOPE_CORE_LAYERS
     "analysis"                          # pure computations: flags, budgets, charts' arithmetic, JSON diff
     "filter"                            # the filter language, compiled to SQL
     "store"                             # the capture: schema, writer, reader, queries
-    "receiver replay logimport export"  # what fills the capture and what reads it out
+    "receiver forward replay logimport export"  # what fills the capture, passes it on and reads it out
     "models demo"                       # table models for views; demo traffic
     "settings")                         # the application's settings, over all of it
 
