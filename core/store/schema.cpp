@@ -209,47 +209,38 @@ const char *const eventIndexes[][2] = {
     {"events_subject", "ON events(subject_key)"},
 };
 
-// The triggers that keep flag_counts (version 6). A bulk write drops them and counts what it added at its end
-// (see dropFlagTriggers / restoreFlagTriggers): a trigger per flagged row doubled the time of a large import.
-const char *const flagTriggers[][2] = {
-    {"events_flags_in",
-     "AFTER INSERT ON events WHEN NEW.flags != 0 BEGIN UPDATE flag_counts SET c0 = c0 + "
-     "((NEW.flags >> 0) & 1), c1 = c1 + ((NEW.flags >> 1) & 1), c2 = c2 + ((NEW.flags >> 2) & 1), c3 = c3 + "
-     "((NEW.flags "
-     ">> 3) & 1), c4 = c4 + ((NEW.flags >> 4) & 1), c5 = c5 + ((NEW.flags >> 5) & 1), c6 = c6 + ((NEW.flags >> 6) & 1) "
-     "WHERE target = 0; END"},
-    {"events_flags_out",
-     "AFTER DELETE ON events WHEN OLD.flags != 0 BEGIN UPDATE flag_counts SET c0 = c0 - "
-     "((OLD.flags >> 0) & 1), c1 = c1 - ((OLD.flags >> 1) & 1), c2 = c2 - ((OLD.flags >> 2) & 1), c3 = c3 - "
-     "((OLD.flags "
-     ">> 3) & 1), c4 = c4 - ((OLD.flags >> 4) & 1), c5 = c5 - ((OLD.flags >> 5) & 1), c6 = c6 - ((OLD.flags >> 6) & 1) "
-     "WHERE target = 0; END"},
-    {"events_flags_changed",
-     "AFTER UPDATE OF flags ON events WHEN NEW.flags != OLD.flags BEGIN UPDATE "
-     "flag_counts SET c0 = c0 + ((NEW.flags >> 0) & 1) - ((OLD.flags >> 0) & 1), c1 = c1 + ((NEW.flags >> 1) & 1) - "
-     "((OLD.flags >> 1) & 1), c2 = c2 + ((NEW.flags >> 2) & 1) - ((OLD.flags >> 2) & 1), c3 = c3 + ((NEW.flags >> 3) & "
-     "1) - ((OLD.flags >> 3) & 1), c4 = c4 + ((NEW.flags >> 4) & 1) - ((OLD.flags >> 4) & 1), c5 = c5 + ((NEW.flags >> "
-     "5) & 1) - ((OLD.flags >> 5) & 1), c6 = c6 + ((NEW.flags >> 6) & 1) - ((OLD.flags >> 6) & 1) WHERE target = 0; "
-     "END"},
-    {"deliveries_flags_in",
-     "AFTER INSERT ON deliveries WHEN NEW.flags != 0 BEGIN UPDATE flag_counts SET c0 "
-     "= c0 + ((NEW.flags >> 0) & 1), c1 = c1 + ((NEW.flags >> 1) & 1), c2 = c2 + ((NEW.flags >> 2) & 1), c3 = c3 + "
-     "((NEW.flags >> 3) & 1), c4 = c4 + ((NEW.flags >> 4) & 1), c5 = c5 + ((NEW.flags >> 5) & 1), c6 = c6 + "
-     "((NEW.flags "
-     ">> 6) & 1) WHERE target = 1; END"},
-    {"deliveries_flags_out",
-     "AFTER DELETE ON deliveries WHEN OLD.flags != 0 BEGIN UPDATE flag_counts SET "
-     "c0 = c0 - ((OLD.flags >> 0) & 1), c1 = c1 - ((OLD.flags >> 1) & 1), c2 = c2 - ((OLD.flags >> 2) & 1), c3 = c3 - "
-     "((OLD.flags >> 3) & 1), c4 = c4 - ((OLD.flags >> 4) & 1), c5 = c5 - ((OLD.flags >> 5) & 1), c6 = c6 - "
-     "((OLD.flags "
-     ">> 6) & 1) WHERE target = 1; END"},
-    {"deliveries_flags_changed",
-     "AFTER UPDATE OF flags ON deliveries WHEN NEW.flags != OLD.flags BEGIN "
-     "UPDATE flag_counts SET c0 = c0 + ((NEW.flags >> 0) & 1) - ((OLD.flags >> 0) & 1), c1 = c1 + ((NEW.flags >> 1) & "
-     "1) - ((OLD.flags >> 1) & 1), c2 = c2 + ((NEW.flags >> 2) & 1) - ((OLD.flags >> 2) & 1), c3 = c3 + ((NEW.flags >> "
-     "3) & 1) - ((OLD.flags >> 3) & 1), c4 = c4 + ((NEW.flags >> 4) & 1) - ((OLD.flags >> 4) & 1), c5 = c5 + "
-     "((NEW.flags >> 5) & 1) - ((OLD.flags >> 5) & 1), c6 = c6 + ((NEW.flags >> 6) & 1) - ((OLD.flags >> 6) & 1) WHERE "
-     "target = 1; END"},
+// flag_counts holds a count per flag bit, c0 to c6 (version 6).
+constexpr int flagCountColumns = 7;
+
+/** `pattern` for each flag bit (its %1), joined by ", ": "c%1" gives "c0, c1, …, c6". */
+QString perFlagBit(const char *pattern)
+{
+    QStringList parts;
+    for (int bit = 0; bit < flagCountColumns; ++bit)
+        parts << QString::fromLatin1(pattern).arg(bit);
+    return parts.join(QStringLiteral(", "));
+}
+
+// The triggers that keep flag_counts (version 6): each changes every bit's count of its target (0 events,
+// 1 deliveries) by a row's flags. A bulk write drops them and counts what it added at its end (see dropFlagTriggers /
+// restoreFlagTriggers): a trigger per flagged row doubled the time of a large import.
+struct FlagTrigger
+{
+    const char *name;
+    const char *when;
+    const char *change; ///< a count's change, for perFlagBit
+    int target;
+};
+const FlagTrigger flagTriggers[] = {
+    {"events_flags_in", "AFTER INSERT ON events WHEN NEW.flags != 0", "c%1 = c%1 + ((NEW.flags >> %1) & 1)", 0},
+    {"events_flags_out", "AFTER DELETE ON events WHEN OLD.flags != 0", "c%1 = c%1 - ((OLD.flags >> %1) & 1)", 0},
+    {"events_flags_changed", "AFTER UPDATE OF flags ON events WHEN NEW.flags != OLD.flags",
+     "c%1 = c%1 + ((NEW.flags >> %1) & 1) - ((OLD.flags >> %1) & 1)", 0},
+    {"deliveries_flags_in", "AFTER INSERT ON deliveries WHEN NEW.flags != 0", "c%1 = c%1 + ((NEW.flags >> %1) & 1)", 1},
+    {"deliveries_flags_out", "AFTER DELETE ON deliveries WHEN OLD.flags != 0", "c%1 = c%1 - ((OLD.flags >> %1) & 1)",
+     1},
+    {"deliveries_flags_changed", "AFTER UPDATE OF flags ON deliveries WHEN NEW.flags != OLD.flags",
+     "c%1 = c%1 + ((NEW.flags >> %1) & 1) - ((OLD.flags >> %1) & 1)", 1},
 };
 
 Result<void> exec(QSqlDatabase &db, const QString &sql)
@@ -262,11 +253,12 @@ Result<void> exec(QSqlDatabase &db, const QString &sql)
 
 Result<void> createFlagTriggers(QSqlDatabase &db)
 {
-    for (const auto &[name, definition] : flagTriggers) {
-        if (auto r = exec(db,
-                          QStringLiteral("CREATE TRIGGER IF NOT EXISTS %1 %2")
-                              .arg(QLatin1StringView(name), QLatin1StringView(definition)));
-            !r)
+    for (const FlagTrigger &t : flagTriggers) {
+        const QString sql = QStringLiteral("CREATE TRIGGER IF NOT EXISTS %1 %2 BEGIN UPDATE flag_counts SET %3 WHERE "
+                                           "target = %4; END")
+                                .arg(QLatin1StringView(t.name), QLatin1StringView(t.when), perFlagBit(t.change),
+                                     QString::number(t.target));
+        if (auto r = exec(db, sql); !r)
             return r;
     }
     return {};
@@ -298,9 +290,8 @@ Result<void> dropEventIndexes(QSqlDatabase &db)
 
 Result<void> dropFlagTriggers(QSqlDatabase &db)
 {
-    for (const auto &[name, definition] : flagTriggers) {
-        Q_UNUSED(definition)
-        if (auto r = exec(db, QStringLiteral("DROP TRIGGER IF EXISTS %1").arg(QLatin1StringView(name))); !r)
+    for (const FlagTrigger &t : flagTriggers) {
+        if (auto r = exec(db, QStringLiteral("DROP TRIGGER IF EXISTS %1").arg(QLatin1StringView(t.name))); !r)
             return r;
     }
     return {};
@@ -312,23 +303,13 @@ Result<void> restoreFlagTriggers(QSqlDatabase &db, std::optional<std::pair<qint6
     // else everything, counted again.
     for (const auto &[target, table] : {std::pair{0, "events"}, std::pair{1, "deliveries"}}) {
         const QString sql = addedAfter
-            ? QStringLiteral("UPDATE flag_counts SET (c0, c1, c2, c3, c4, c5, c6) = (SELECT %1 FROM %2 WHERE id > %3) "
-                             "WHERE target = %4")
-                  .arg(QLatin1StringView("c0 + COALESCE(sum((flags >> 0) & 1), 0), c1 + COALESCE(sum((flags >> 1) & "
-                                         "1), 0), c2 + COALESCE(sum((flags >> 2) & 1), 0), c3 + COALESCE(sum((flags >> "
-                                         "3) & 1), 0), c4 + COALESCE(sum((flags >> 4) & 1), 0), c5 + "
-                                         "COALESCE(sum((flags >> 5) & 1), 0), c6 + COALESCE(sum((flags >> 6) & 1), 0)"),
-                       QLatin1StringView(table))
-                  .arg(target == 0 ? addedAfter->first : addedAfter->second)
-                  .arg(target)
+            ? QStringLiteral("UPDATE flag_counts SET (%1) = (SELECT %2 FROM %3 WHERE id > %4) WHERE target = %5")
+                  .arg(perFlagBit("c%1"), perFlagBit("c%1 + COALESCE(sum((flags >> %1) & 1), 0)"),
+                       QLatin1StringView(table), QString::number(target == 0 ? addedAfter->first : addedAfter->second),
+                       QString::number(target))
             : QStringLiteral("REPLACE INTO flag_counts SELECT %1, %2 FROM %3")
-                  .arg(target)
-                  .arg(
-                      QLatin1StringView(
-                          "COALESCE(sum((flags >> 0) & 1), 0), COALESCE(sum((flags >> 1) & 1), 0), COALESCE(sum((flags "
-                          ">> 2) & 1), 0), COALESCE(sum((flags >> 3) & 1), 0), COALESCE(sum((flags >> 4) & 1), 0), "
-                          "COALESCE(sum((flags >> 5) & 1), 0), COALESCE(sum((flags >> 6) & 1), 0)"),
-                      QLatin1StringView(table));
+                  .arg(QString::number(target), perFlagBit("COALESCE(sum((flags >> %1) & 1), 0)"),
+                       QLatin1StringView(table));
         if (auto r = exec(db, sql); !r)
             return r;
     }
