@@ -297,6 +297,17 @@ Result<void> dropFlagTriggers(QSqlDatabase &db)
     return {};
 }
 
+bool flagTriggersPresent(QSqlDatabase &db)
+{
+    QStringList names;
+    for (const FlagTrigger &t : flagTriggers)
+        names << u'\'' + QLatin1StringView(t.name) + u'\'';
+    QSqlQuery q(db);
+    return q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%1)")
+                      .arg(names.join(u',')))
+        && q.next() && q.value(0).toInt() == int(std::size(flagTriggers));
+}
+
 Result<void> restoreFlagTriggers(QSqlDatabase &db, std::optional<std::pair<qint64, qint64>> addedAfter)
 {
     // What was written without the triggers: the rows after the given ids (nothing older was removed meanwhile),

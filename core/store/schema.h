@@ -26,6 +26,8 @@ Result<void> dropEventIndexes(QSqlDatabase &db);
 
 /** Drops the triggers that keep flag_counts (a bulk write: they would run for each flagged row it writes). */
 Result<void> dropFlagTriggers(QSqlDatabase &db);
+/** Whether every flag_counts trigger is there (a schema read: no write lock needed). */
+bool flagTriggersPresent(QSqlDatabase &db);
 /**
  * Counts what was written without them, then creates them again: the events and deliveries whose ids are above
  * `addedAfter` (the last ids when they were dropped) when nothing older was removed meanwhile, else everything.

@@ -504,7 +504,11 @@ void StoreWriter::rolledBack(const std::deque<Job> &batch, const QString &error)
     loadHealth();
     if (m_bulkDepth == 0) {
         (void)schema::ensureEventIndexes(db);
-        (void)schema::restoreFlagTriggers(db, std::nullopt); // (counted again: the triggers may have been dropped)
+        // The counts are right while the triggers stand (what they did was rolled back with the rest); only a
+        // rolled-back end of a bulk write leaves them dropped: count everything then. (Not at every rollback: the
+        // recount needs the write lock, which a rollback for a locked database would wait for twice in vain.)
+        if (!schema::flagTriggersPresent(db))
+            (void)schema::restoreFlagTriggers(db, std::nullopt);
     }
     QList<quint64> tickets;
     for (const Job &job : batch)
