@@ -10,11 +10,12 @@ endif()
 set(PIMSCOPE_CORE_LAYERS
     "util"                              # plain helpers: results, times, JSON text
     "model"                             # value types: Delivery, Event, enums
-    "formats signing secrets"           # request bodies and log lines; HMACs and redaction; the keychain
+    "formats signing secrets net"       # request bodies and log lines; HMACs and redaction; the keychain; HTTP client
     "analysis"                          # pure computations: flags, budgets, charts' arithmetic, JSON diff
     "filter"                            # the filter language, compiled to SQL
     "store"                             # the capture: schema, writer, reader, queries
-    "receiver forward replay logimport export"  # what fills the capture, passes it on and reads it out
+    "forward"                           # passing deliveries on to the integrator's connector
+    "receiver replay logimport export"  # what fills the capture and reads it out
     "models demo"                       # table models for views; demo traffic
     "settings")                         # the application's settings, over all of it
 

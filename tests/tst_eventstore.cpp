@@ -1305,6 +1305,7 @@ void TestEventStore::migratesVersion1Captures()
               "DROP TABLE flag_counts",
               "ALTER TABLE events DROP COLUMN attempt",
               "ALTER TABLE events DROP COLUMN retry_of",
+              "DROP TABLE forwards",
               "PRAGMA user_version = 1"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }

@@ -548,7 +548,7 @@ private:
         QCOMPARE(select(u"SELECT COUNT(*) FROM events"_s, {}), Ids{qint64(testEvents().size())});
         QCOMPARE(select(u"SELECT COUNT(*) FROM deliveries"_s, {}), Ids{qint64(testDeliveries().size())});
         QCOMPARE(select(u"SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"_s, {}),
-                 Ids{6}); // with sqlite_sequence and flag_counts
+                 Ids{7}); // with sqlite_sequence, flag_counts and forwards
     }
 
     void insertData()

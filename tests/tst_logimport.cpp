@@ -349,16 +349,26 @@ void TestLogImport::linesImportedByVersion3AreKnown()
         QCOMPARE(qFromBigEndian<quint64>(keyBefore.constData()), quint64(1742284841));
         q.finish();
         for (const char *undo :
-             {"DROP INDEX deliveries_answers", "DROP INDEX events_event_id", "DROP INDEX events_subject",
-              "ALTER TABLE events DROP COLUMN event_key", "ALTER TABLE events DROP COLUMN subject_key",
+             {"DROP INDEX deliveries_answers",
+              "DROP INDEX events_event_id",
+              "DROP INDEX events_subject",
+              "ALTER TABLE events DROP COLUMN event_key",
+              "ALTER TABLE events DROP COLUMN subject_key",
               "CREATE INDEX events_event_id ON events(event_id, origin)",
               "CREATE INDEX events_subject ON events(subject_type, COALESCE(subject_uuid, subject_id))",
               "UPDATE deliveries SET log_key = substr(log_key, 9) WHERE log_key IS NOT NULL",
-              "ALTER TABLE events DROP COLUMN attempt", "ALTER TABLE events DROP COLUMN retry_of",
-              "DROP TRIGGER events_flags_in", "DROP TRIGGER events_flags_out", "DROP TRIGGER events_flags_changed",
-              "DROP TRIGGER deliveries_flags_in", "DROP TRIGGER deliveries_flags_out",
-              "DROP TRIGGER deliveries_flags_changed", "DROP TABLE flag_counts",
-              "ALTER TABLE imports DROP COLUMN format", "PRAGMA user_version = 3"})
+              "ALTER TABLE events DROP COLUMN attempt",
+              "ALTER TABLE events DROP COLUMN retry_of",
+              "DROP TRIGGER events_flags_in",
+              "DROP TRIGGER events_flags_out",
+              "DROP TRIGGER events_flags_changed",
+              "DROP TRIGGER deliveries_flags_in",
+              "DROP TRIGGER deliveries_flags_out",
+              "DROP TRIGGER deliveries_flags_changed",
+              "DROP TABLE flag_counts",
+              "ALTER TABLE imports DROP COLUMN format",
+              "DROP TABLE forwards",
+              "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }
     auto store = openStore(path);

@@ -1,3 +1,4 @@
+#include "rawhttp.h"
 #include "testutil.h"
 
 #include "filter/filter.h"
@@ -24,61 +25,6 @@ using namespace pimscope;
 using namespace pimscope::test;
 
 namespace {
-
-struct Response
-{
-    int status = 0;
-    QByteArray head;
-    QByteArray body;
-};
-
-/** Reads one HTTP/1.1 response (Content-Length framed) from a socket; waits at most timeoutMs. */
-Response readResponse(QTcpSocket &socket, QByteArray &buffer, int timeoutMs = 10000)
-{
-    QElapsedTimer timer;
-    timer.start();
-    Response r;
-    for (;;) {
-        const qsizetype end = buffer.indexOf("\r\n\r\n");
-        if (end >= 0) {
-            r.head = buffer.left(end);
-            const QByteArray statusLine = r.head.split('\r').constFirst();
-            r.status = statusLine.split(' ').value(1).toInt();
-            if (r.status == 100) { // interim answer: no body
-                buffer.remove(0, end + 4);
-                return r;
-            }
-            qsizetype length = 0;
-            for (const QByteArray &line : r.head.split('\n')) {
-                if (line.toLower().startsWith("content-length:"))
-                    length = line.mid(15).trimmed().toLongLong();
-            }
-            if (buffer.size() >= end + 4 + length) {
-                r.body = buffer.mid(end + 4, length);
-                buffer.remove(0, end + 4 + length);
-                return r;
-            }
-        }
-        if (timer.elapsed() > timeoutMs || socket.state() != QAbstractSocket::ConnectedState) {
-            buffer += socket.readAll();
-            if (buffer.indexOf("\r\n\r\n") < 0)
-                return r;
-            continue;
-        }
-        socket.waitForReadyRead(50);
-        buffer += socket.readAll();
-    }
-}
-
-QByteArray request(const QByteArray &method, const QByteArray &path, const QByteArray &body,
-                   const QList<QPair<QByteArray, QByteArray>> &headers = {})
-{
-    QByteArray r = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
-    for (const auto &[name, value] : headers)
-        r += name + ": " + value + "\r\n";
-    r += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-    return r;
-}
 
 QByteArray akeneoSign(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body)
 {

@@ -39,6 +39,23 @@ void printError(const QString &message)
     printCommandError(QStringLiteral("receive"), message);
 }
 
+/** "  -> connector 200 in 12.3 ms: sent" or "  -> connector: no answer (Connection refused): no_answer". */
+QString connectorLine(const ConnectorAnswer &c)
+{
+    const QString verdict = c.verdict ? connectorVerdictName(*c.verdict) : QStringLiteral("unknown");
+    if (c.error.isNull() && c.status)
+        return QStringLiteral("  -> connector %1 in %2 ms: %3")
+            .arg(*c.status)
+            .arg(c.endMs.value_or(0), 0, 'f', 1)
+            .arg(verdict);
+    QString line = QStringLiteral("  -> connector: no answer (%1): %2").arg(c.error, verdict);
+    if (c.state == ForwardState::Queued && c.nextAttemptAtMs)
+        line += QStringLiteral(", tried again at %1").arg(toIsoUtc(*c.nextAttemptAtMs));
+    else if (c.state == ForwardState::GivenUp)
+        line += QStringLiteral(", given up");
+    return line;
+}
+
 /**
  * Reads the secrets the rules name from the OS keychain (the command's own event loop runs meanwhile; the
  * receiver is not listening yet) and turns them into signature rules; any secret that cannot be read is an error.
@@ -98,6 +115,16 @@ int receiveCommand(const QStringList &args)
     parser.addOption({QStringLiteral("max-body"),
                       QStringLiteral("Refuse bodies over this many bytes with 413 (default 16 MiB)."),
                       QStringLiteral("BYTES"), QString::number(16 * 1024 * 1024)});
+    parser.addOption(
+        {QStringLiteral("forward"),
+         QStringLiteral(
+             "Forward what arrives under PREFIX to your connector at URL (the rest of the path appended, the "
+             "query kept). mode=proxy (the default): the PIM gets the connector's answer, judged by the "
+             "sender's rules and recorded. mode=ack: Pimscope answers the PIM, then forwards in arrival "
+             "order (concurrency=N at once), kept in the capture until the connector answers (retried "
+             "with back-off, given up after 24 h; resumed at the next start). insecure: accept any TLS "
+             "certificate. A comma of the URL is written %2C. Repeatable; the longest prefix applies."),
+         QStringLiteral("PREFIX=URL[,mode=proxy|ack][,insecure][,concurrency=N]")});
     parser.addOption(
         {QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."), QStringLiteral("PEM")});
     parser.addOption(
@@ -176,6 +203,14 @@ int receiveCommand(const QStringList &args)
         }
         keychainRules.append(*rule);
     }
+    for (const QString &spec : parser.values(QStringLiteral("forward"))) {
+        auto rule = parseForwardRule(spec);
+        if (!rule) {
+            printError(QStringLiteral("--forward: ") + rule.error());
+            return UsageError;
+        }
+        settings.forwards.append(*rule);
+    }
     if (parser.isSet(QStringLiteral("tls-cert")) != parser.isSet(QStringLiteral("tls-key"))) {
         printError(QStringLiteral("--tls-cert and --tls-key go together"));
         return UsageError;
@@ -210,14 +245,21 @@ int receiveCommand(const QStringList &args)
     flushLines.setSingleShot(true);
     flushLines.setInterval(20);
     QObject::connect(&flushLines, &QTimer::timeout, [] { std::fflush(stdout); });
-    QObject::connect(&receiver, &Receiver::answered, QCoreApplication::instance(),
-                     [&flushLines](const ReceivedDelivery &d) {
-                         std::printf("%s %d %s %d events %.1f ms%s%s\n", qPrintable(toIsoUtc(d.receivedAtMs)), d.status,
-                                     qPrintable(formatName(d.format)), d.eventCount, d.ackMs,
-                                     d.error.isEmpty() ? "" : "  ", qPrintable(d.error));
-                         if (!flushLines.isActive())
-                             flushLines.start();
-                     });
+    QObject::connect(
+        &receiver, &Receiver::answered, QCoreApplication::instance(), [&flushLines](const ReceivedDelivery &d) {
+            std::printf("%s %d %s %d events %.1f ms%s%s%s\n", qPrintable(toIsoUtc(d.receivedAtMs)), d.status,
+                        qPrintable(formatName(d.format)), d.eventCount, d.ackMs, d.error.isEmpty() ? "" : "  ",
+                        qPrintable(d.error), d.connector ? qPrintable(connectorLine(*d.connector)) : "");
+            if (!flushLines.isActive())
+                flushLines.start();
+        });
+    QObject::connect(
+        &receiver, &Receiver::forwarded, QCoreApplication::instance(), [&flushLines](const ConnectorAnswer &c) {
+            std::printf("forwarded delivery %lld (attempt %d%s)%s\n", static_cast<long long>(c.deliveryId), c.attempts,
+                        c.possiblyTwice ? ", possibly received twice" : "", qPrintable(connectorLine(c)));
+            if (!flushLines.isActive())
+                flushLines.start();
+        });
     QObject::connect(&receiver, &Receiver::problem, QCoreApplication::instance(),
                      [](const QString &message) { printError(message); });
     // The moment the answers given would have made a sender disable or suspend a subscription, said as it happens.
@@ -258,6 +300,11 @@ int receiveCommand(const QStringList &args)
     sigaction(SIGTERM, &action, nullptr);
 
     std::printf("Listening on %s\n", qPrintable(receiver.url()));
+    for (const ForwardRule &rule : settings.forwards)
+        std::printf("Forwarding %s to %s (%s)\n", rule.prefix.constData(),
+                    qPrintable(rule.target.toString(QUrl::FullyEncoded)),
+                    rule.mode == ForwardMode::Proxy ? "proxy: the PIM gets the connector's answer"
+                                                    : "ack: Pimscope answers, then forwards in order");
     std::fflush(stdout);
 
     QCoreApplication::exec();

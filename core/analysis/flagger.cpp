@@ -215,13 +215,14 @@ void Flagger::stored(const Event &e)
     m_pendingChain = noChain;
 }
 
-void Flagger::answered(qint64 deliveryId, double ackMs)
+void Flagger::answered(qint64 deliveryId, double ackMs, bool failedStatus)
 {
     const auto it = m_awaitingAnswer.constFind(deliveryId);
     if (it == m_awaitingAnswer.cend())
         return;
     Chain &c = m_chains[it->chain];
-    if (ackMs > it->deadlineMs && c.attempt == it->attempt) // (not if the next attempt came before this answer)
+    if ((ackMs > it->deadlineMs || failedStatus)
+        && c.attempt == it->attempt) // (not if the next attempt came before this answer)
         c.lastFailed = true;
     m_awaitingAnswer.erase(it);
 }

@@ -64,7 +64,7 @@ public:
     void stored(const Event &e);
 
     /** The receiver's answer to a stored delivery took `ackMs`: past the sender's deadline, its attempt failed. */
-    void answered(qint64 deliveryId, double ackMs);
+    void answered(qint64 deliveryId, double ackMs, bool failedStatus = false);
 
     /** The attempt chains kept (for the tests and the benchmarks). */
     std::size_t chainCount() const { return m_chains.size(); }

@@ -149,16 +149,38 @@ QUrl forwardUrl(const ForwardRule &rule, QByteArrayView requestTarget)
     return url;
 }
 
-Headers forwardHeaders(const Headers &received, const QUrl &target)
+namespace {
+
+/** The names the Connection headers list: hop-by-hop too. */
+QSet<QByteArray> namedByConnection(const Headers &headers)
 {
-    // The names the Connection header lists are hop-by-hop too.
     QSet<QByteArray> named;
-    for (const Header &h : received) {
+    for (const Header &h : headers) {
         if (h.name.compare("Connection", Qt::CaseInsensitive) != 0)
             continue;
         for (const QByteArray &token : h.value.split(','))
             named.insert(token.trimmed().toLower());
     }
+    return named;
+}
+
+} // namespace
+
+Headers passedOnHeaders(const Headers &answer)
+{
+    const QSet<QByteArray> named = namedByConnection(answer);
+    Headers out;
+    out.reserve(answer.size());
+    for (const Header &h : answer) {
+        if (!isHopByHop(h.name) && !named.contains(h.name.toLower()))
+            out.append(h);
+    }
+    return out;
+}
+
+Headers forwardHeaders(const Headers &received, const QUrl &target)
+{
+    const QSet<QByteArray> named = namedByConnection(received);
     Headers out;
     out.reserve(received.size());
     bool hostSet = false;

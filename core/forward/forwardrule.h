@@ -60,4 +60,10 @@ QUrl forwardUrl(const ForwardRule &rule, QByteArrayView requestTarget);
  */
 Headers forwardHeaders(const Headers &received, const QUrl &target);
 
+/**
+ * The headers of a connector's answer as they are passed on to the PIM: in their order, without the hop-by-hop ones
+ * (as above) nor Content-Length (the receiver sets it for the body it sends).
+ */
+Headers passedOnHeaders(const Headers &answer);
+
 } // namespace pimscope

@@ -40,6 +40,17 @@ constexpr NameTable<Recon, 6> reconTable{{{Recon::LoggedSent, "logged_sent"},
                                           {Recon::MissingFromLog, "missing_from_log"},
                                           {Recon::Captured, "captured"},
                                           {Recon::NotCaptured, "not_captured"}}};
+constexpr NameTable<ForwardState, 5> forwardStateTable{{{ForwardState::Queued, "queued"},
+                                                        {ForwardState::Sending, "sending"},
+                                                        {ForwardState::Answered, "answered"},
+                                                        {ForwardState::Failed, "failed"},
+                                                        {ForwardState::GivenUp, "given_up"}}};
+constexpr NameTable<ConnectorVerdict, 6> connectorVerdictTable{{{ConnectorVerdict::Sent, "sent"},
+                                                                {ConnectorVerdict::EndpointError, "endpoint_error"},
+                                                                {ConnectorVerdict::Timeout, "timeout"},
+                                                                {ConnectorVerdict::NoAnswer, "no_answer"},
+                                                                {ConnectorVerdict::WouldSuspend, "would_suspend"},
+                                                                {ConnectorVerdict::WouldDisable, "would_disable"}}};
 constexpr NameTable<Flag, 7> flagTable{{{Flag::Duplicate, "duplicate"},
                                         {Flag::OutOfOrder, "out_of_order"},
                                         {Flag::Stale, "stale"},
@@ -156,6 +167,32 @@ std::optional<Recon> reconFromName(QStringView name)
 QStringList reconNames()
 {
     return namesOf(reconTable);
+}
+
+QString forwardStateName(ForwardState s)
+{
+    return nameOf(forwardStateTable, s);
+}
+std::optional<ForwardState> forwardStateFromName(QStringView name)
+{
+    return valueOf(forwardStateTable, name);
+}
+QStringList forwardStateNames()
+{
+    return namesOf(forwardStateTable);
+}
+
+QString connectorVerdictName(ConnectorVerdict v)
+{
+    return nameOf(connectorVerdictTable, v);
+}
+std::optional<ConnectorVerdict> connectorVerdictFromName(QStringView name)
+{
+    return valueOf(connectorVerdictTable, name);
+}
+QStringList connectorVerdictNames()
+{
+    return namesOf(connectorVerdictTable);
 }
 
 QString flagName(Flag f)

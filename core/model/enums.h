@@ -52,6 +52,30 @@ enum class Recon : int {
     NotCaptured = 6, ///< in the log (a request line) at a time the receiver was capturing; it never arrived
 };
 
+/**
+ * Where a delivery's forward to the connector stands (schema v7's forwards table). Stored as its integer value.
+ *  - Queued: waiting to be sent (ack mode: in arrival order, or again after a failure, at its next attempt's time);
+ *  - Sending: sent, no outcome yet (a forward still Sending when Pimscope starts had its outcome lost: sent again);
+ *  - Answered: the connector answered (whatever the status);
+ *  - Failed: no answer at all (refused, DNS, TLS, reset, no answer in time); proxy mode's final state;
+ *  - GivenUp: ack mode gave up after trying for 24 h.
+ */
+enum class ForwardState : int { Queued = 0, Sending = 1, Answered = 2, Failed = 3, GivenUp = 4 };
+
+/**
+ * What the delivery's sender would make of the connector's answer (SenderProfile::verdictOf): delivered, an endpoint
+ * error, a timeout (an answer after its deadline), no answer at all, or an answer that would suspend the subscription
+ * (the Event Platform: 404 or 3xx) or disable the webhook (Quable: the third failure in a row). Stored as its value.
+ */
+enum class ConnectorVerdict : int {
+    Sent = 1,
+    EndpointError = 2,
+    Timeout = 3,
+    NoAnswer = 4,
+    WouldSuspend = 5,
+    WouldDisable = 6,
+};
+
 /** Problems flagged on events (and, as a union, on deliveries). Bit values are stored in the database. */
 enum class Flag : quint32 {
     Duplicate = 1u << 0, ///< event id seen before
@@ -94,6 +118,14 @@ QStringList logMessageNames();
 QString reconName(Recon r);
 std::optional<Recon> reconFromName(QStringView name);
 QStringList reconNames();
+
+QString forwardStateName(ForwardState s);
+std::optional<ForwardState> forwardStateFromName(QStringView name);
+QStringList forwardStateNames();
+
+QString connectorVerdictName(ConnectorVerdict v);
+std::optional<ConnectorVerdict> connectorVerdictFromName(QStringView name);
+QStringList connectorVerdictNames();
 
 QString flagName(Flag f);
 std::optional<Flag> flagFromName(QStringView name);

@@ -107,6 +107,22 @@ QString SenderProfile::retryWording() const
     return retryScheduleWording() + QStringLiteral(", then drops the event");
 }
 
+ConnectorVerdict SenderProfile::verdictOf(std::optional<int> status, double answerMs, int failuresBefore) const
+{
+    ConnectorVerdict verdict = ConnectorVerdict::EndpointError;
+    if (answerMs > deadlineMs)
+        verdict = ConnectorVerdict::Timeout;
+    else if (!status)
+        verdict = ConnectorVerdict::NoAnswer;
+    else if ((suspendOnNotFound && *status == 404) || (suspendOnRedirect && *status >= 300 && *status < 400))
+        return ConnectorVerdict::WouldSuspend;
+    else if (isSuccessStatus(*status))
+        return ConnectorVerdict::Sent;
+    if (disableAfterFailures > 0 && failuresBefore + 1 >= disableAfterFailures)
+        return ConnectorVerdict::WouldDisable;
+    return verdict;
+}
+
 const SenderProfile &senderProfile(Format format)
 {
     static const SenderProfile akeneo = eventsApi();

@@ -74,6 +74,13 @@ struct SenderProfile
     {
         return retry >= 1 && retry <= retries ? 2 * retryDelaysMs[std::size_t(retry - 1)] + 60'000 : 0;
     }
+    /**
+     * What it would make of a connector's answer: `status` (none: no answer at all) after `answerMs`, the
+     * `failuresBefore` consecutive failures of the same subscription before it counted (for a sender that disables
+     * after so many). Anything after the deadline is a timeout, an answer or not; a 404 or 3xx in time suspends a
+     * sender that suspends on them.
+     */
+    ConnectorVerdict verdictOf(std::optional<int> status, double answerMs, int failuresBefore = 0) const;
     /** The status range it counts as success, in words: "2xx" or "below 400". */
     QString successWording() const;
     /** What it does after a failure, in words, e.g. "does not retry" or "retries 5, 10 and 20 min after…". */

@@ -46,8 +46,7 @@ public:
         return m_first + m_slots.size() - 1;
     }
 
-    void answer(quint64 slot, int status, const QByteArray &body, const QByteArray &contentType,
-                std::function<void(double)> written)
+    void answer(quint64 slot, int status, const QByteArray &body, Headers headers, std::function<void(double)> written)
     {
         if (slot < m_first || slot - m_first >= m_slots.size())
             return;
@@ -57,7 +56,7 @@ public:
         s.ready = true;
         s.status = status;
         s.body = body;
-        s.contentType = contentType;
+        s.headers = std::move(headers);
         s.written = std::move(written);
         flush();
     }
@@ -83,7 +82,7 @@ private:
         bool ready = false;
         int status = 200;
         QByteArray body;
-        QByteArray contentType;
+        Headers headers;
         std::function<void(double)> written;
     };
 
@@ -95,7 +94,7 @@ private:
             ++m_first;
             if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
                 continue;
-            s.responder->write(s.body, s.contentType, QHttpServerResponder::StatusCode(s.status));
+            write(*s.responder, s);
             m_socket->flush();
             const double ms = double(s.readAt.nsecsElapsed()) / 1e6;
             if (s.closeAfter)
@@ -103,6 +102,28 @@ private:
             if (s.written)
                 s.written(ms);
         }
+    }
+
+    static void write(QHttpServerResponder &responder, const Slot &s)
+    {
+        const auto status = QHttpServerResponder::StatusCode(s.status);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+        QHttpHeaders headers;
+        for (const Header &h : s.headers) {
+            if (h.name.compare("Content-Length", Qt::CaseInsensitive) != 0)
+                headers.append(h.name, h.value);
+        }
+        responder.write(s.body, headers, status); // sets Content-Length
+#else
+        // 6.4's header list is an initializer_list: the same steps as its write(data, headers, status), one by one.
+        responder.writeStatusLine(status);
+        for (const Header &h : s.headers) {
+            if (h.name.compare("Content-Length", Qt::CaseInsensitive) != 0)
+                responder.writeHeader(h.name, h.value);
+        }
+        responder.writeHeader("Content-Length", QByteArray::number(s.body.size()));
+        responder.writeBody(s.body);
+#endif
     }
 
     QPointer<QTcpSocket> m_socket;
@@ -119,8 +140,13 @@ PendingAnswer::PendingAnswer(AnswerQueue *queue, quint64 slot)
 void PendingAnswer::send(int status, const QByteArray &body, const QByteArray &contentType,
                          std::function<void(double)> written)
 {
+    send(status, body, Headers{Header{"Content-Type", contentType}}, std::move(written));
+}
+
+void PendingAnswer::send(int status, const QByteArray &body, Headers headers, std::function<void(double)> written)
+{
     if (m_queue)
-        m_queue->answer(m_slot, status, body, contentType, std::move(written));
+        m_queue->answer(m_slot, status, body, std::move(headers), std::move(written));
 }
 
 bool PendingAnswer::clientConnected() const

@@ -55,6 +55,11 @@ public:
      */
     void send(int status, const QByteArray &body, const QByteArray &contentType,
               std::function<void(double ackMs)> written = {});
+    /**
+     * The same with any headers (a connector's answer passed on): in their order, any status from 100 to 999 (with
+     * no reason phrase when Qt knows none); Content-Length is set from the body, whatever `headers` say.
+     */
+    void send(int status, const QByteArray &body, Headers headers, std::function<void(double ackMs)> written = {});
     bool clientConnected() const;
 
 private:

@@ -1,11 +1,14 @@
 #include "receiver.h"
 
 #include "formats/payloadparser.h"
+#include "forward/ackforwarder.h"
+#include "forward/forwarder.h"
 #include "model/senderprofile.h"
 #include "store/eventstore.h"
 #include "util/jsonwriter.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QEventLoop>
 #include <QHash>
 #include <QLoggingCategory>
@@ -61,6 +64,29 @@ public:
         connect(m_adapter, &HttpServerAdapter::refused, this, &Worker::storeRefused);
         connect(m_store, &EventStore::deliveriesStored, this, &Worker::onStored);
         connect(m_store, &EventStore::storeFailed, this, &Worker::onFailed);
+        if (!m_settings.forwards.isEmpty()) {
+            m_forwarder = new Forwarder(m_settings.forwardTimeoutMs, this);
+            connect(m_store, &EventStore::forwardsStored, this, &Worker::onForwardsStored);
+        }
+        if (std::any_of(m_settings.forwards.cbegin(), m_settings.forwards.cend(),
+                        [](const ForwardRule &r) { return r.mode == ForwardMode::Ack; })) {
+            m_ack = new AckForwarder(m_store, m_settings.forwards, m_settings.forwardTimeoutMs, this);
+            connect(m_ack, &AckForwarder::problem, this,
+                    [this](const QString &message) { Q_EMIT m_owner->problem(message); });
+            connect(m_ack, &AckForwarder::attempted, this, [this](const ConnectorAnswer &row) {
+                QMetaObject::invokeMethod(
+                    m_owner, [owner = m_owner, row] { Q_EMIT owner->forwarded(row); }, Qt::QueuedConnection);
+            });
+            // What an earlier run left queued is sent first (the PIM's new deliveries queue behind it).
+            const auto left = m_ack->resume();
+            if (!left)
+                return Result<quint16>::failure(QStringLiteral("cannot resume the queued forwards: ") + left.error());
+            if (*left > 0)
+                Q_EMIT m_owner->problem(
+                    QStringLiteral(
+                        "%1 queued forwards wait for an ack rule covering their path (--forward ...,mode=ack)")
+                        .arg(*left));
+        }
         return m_adapter->listen(m_settings.address, m_settings.port, m_settings.tls);
     }
 
@@ -70,9 +96,22 @@ public:
             m_adapter->close(); // no new connections; answers owed go out as their commits arrive
         QElapsedTimer t;
         t.start();
-        while (!m_pending.isEmpty() && t.elapsed() < graceMs) {
+        const auto owed = [this] {
+            return !m_pending.isEmpty() || !m_forwarded.isEmpty() || (m_forwarder && m_forwarder->inFlight() > 0)
+                || (m_ack && m_ack->inFlight() > 0); // (not the whole queue: what is queued stays for the next run)
+        };
+        while (owed() && t.elapsed() < graceMs) {
             QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
             QThread::msleep(1);
+        }
+        if (m_forwarder && m_forwarder->inFlight() > 0) {
+            // Recorded as failed, and the PIM told so, before the thread ends.
+            m_forwarder->abortAll(QStringLiteral("the receiver stopped before the connector answered"));
+            t.restart();
+            while (!m_forwarded.isEmpty() && t.elapsed() < 2000) {
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+                QThread::msleep(1);
+            }
         }
         flushNotes();
     }
@@ -85,6 +124,9 @@ private:
         QByteArray body;
         ReceivedDelivery summary;
         bool immediate = false; ///< no simulated delay (a sender answered 2xx always)
+        std::optional<ForwardRequest> forward; ///< proxy mode: passed on to the connector once committed
+        Format sender = Format::Unknown; ///< whose rules judge the connector's answer
+        std::optional<AckForward> ack; ///< ack mode: queued with the delivery, handed to the queue once committed
     };
 
     void handle(IncomingRequest in, PendingAnswer answer)
@@ -107,9 +149,26 @@ private:
         summary.method = d.method;
         summary.path = d.path;
 
+        // Proxy mode: whatever Pimscope makes of the request is recorded; the connector answers it. Ack mode: Pimscope
+        // answers as always, the forward is queued with the delivery, in its transaction.
+        std::optional<ForwardRequest> forward;
+        std::optional<ConnectorAnswer> queued;
+        const ForwardRule *rule = forwardRuleFor(m_settings.forwards, in.path);
+        if (rule && rule->mode == ForwardMode::Proxy) {
+            const QUrl url = forwardUrl(*rule, in.path);
+            forward = ForwardRequest{url, rule->insecure, in.method, forwardHeaders(in.headers, url), in.body};
+        } else if (rule) {
+            const QUrl url = forwardUrl(*rule, in.path);
+            queued.emplace();
+            queued->target = url.toString(QUrl::FullyEncoded);
+            queued->ackMode = true;
+            queued->state = ForwardState::Queued;
+            queued->requestHeaders = forwardHeaders(in.headers, url);
+        }
         int status = m_settings.answerStatus;
         bool immediate = false;
         QByteArray body;
+        Format sender = Format::Unknown;
         if (in.method != "POST") {
             status = 405;
             d.error
@@ -138,9 +197,8 @@ private:
             } else {
                 body = jsonAnswer("status", QStringLiteral("stored"), 0, int(d.events.size()));
             }
-            const Format sender
-                = senderOfRequest(d.format, !headerValue(in.headers, "X-Akeneo-Request-Signature").isNull(),
-                                  !headerValue(in.headers, "X-AKENEO-SIGNATURE-PRIMARY").isNull());
+            sender = senderOfRequest(d.format, !headerValue(in.headers, "X-Akeneo-Request-Signature").isNull(),
+                                     !headerValue(in.headers, "X-AKENEO-SIGNATURE-PRIMARY").isNull());
             if (sender != Format::Unknown && m_settings.alwaysSucceedFor.contains(sender)) {
                 // Stored with its verdicts as always; the answer keeps the subscription alive.
                 status = 200;
@@ -151,14 +209,27 @@ private:
         // Secrets are compared above; what is stored is redacted.
         d.headers = m_verifier.redactor().redacted(in.headers);
         d.body = std::move(in.body);
-        d.answeredStatus = status;
+        if (!forward)
+            d.answeredStatus = status; // else the status the connector's answer gives the PIM, recorded with its time
         summary.status = status;
         summary.format = d.format;
         summary.signature = d.signature;
         summary.eventCount = int(d.events.size());
         summary.error = d.error;
-        const quint64 ticket = m_store->enqueueIndexingLater(std::move(d));
-        m_pending.insert(ticket, Pending{std::move(answer), status, std::move(body), std::move(summary), immediate});
+        std::optional<AckForward> ack;
+        if (queued) {
+            ack.emplace();
+            ack->row = *queued;
+            ack->method = d.method;
+            ack->path = d.path;
+            ack->body = d.body;
+            ack->sender = sender;
+            ack->receivedAtMs = d.receivedAtMs;
+        }
+        const quint64 ticket = m_store->enqueueIndexingLater(std::move(d), std::move(queued));
+        m_pending.insert(ticket,
+                         Pending{std::move(answer), status, std::move(body), std::move(summary), immediate,
+                                 std::move(forward), sender, std::move(ack)});
     }
 
     void onStored(const QList<StoredDelivery> &stored)
@@ -170,6 +241,15 @@ private:
             Pending p = std::move(*it);
             m_pending.erase(it);
             p.summary.id = s.id;
+            if (p.forward) {
+                startForward(std::move(p));
+                continue;
+            }
+            if (p.ack) {
+                p.ack->row.deliveryId = s.id;
+                m_ack->add(std::move(*p.ack));
+                p.ack.reset();
+            }
             if (p.status < 300 && p.body.startsWith("{\"status\""))
                 p.body = jsonAnswer("status", QStringLiteral("stored"), s.id, p.summary.eventCount);
             answerLater(std::move(p));
@@ -179,6 +259,13 @@ private:
     void onFailed(const QList<quint64> &tickets, const QString &error)
     {
         for (quint64 ticket : tickets) {
+            if (auto it = m_forwarded.find(ticket); it != m_forwarded.end()) {
+                // The delivery is stored; only the connector's answer could not be: passed on all the same.
+                Pending p = std::move(*it);
+                m_forwarded.erase(it);
+                passOn(std::move(p));
+                continue;
+            }
             auto it = m_pending.find(ticket);
             if (it == m_pending.end())
                 continue;
@@ -192,6 +279,75 @@ private:
             answerNow(std::move(p), false);
         }
         Q_EMIT m_owner->problem(QStringLiteral("the capture could not store a delivery: ") + error);
+    }
+
+    /** Proxy mode, once the delivery is committed: to the connector, whose answer is committed then passed on. */
+    void startForward(Pending p)
+    {
+        auto shared = std::make_shared<Pending>(std::move(p));
+        ForwardRequest request = std::move(*shared->forward);
+        shared->forward.reset();
+        QString target = request.url.toString(QUrl::FullyEncoded);
+        const qint64 sentAtMs = QDateTime::currentMSecsSinceEpoch();
+        m_forwarder->send(
+            std::move(request), [this, shared, target = std::move(target), sentAtMs](const HttpAnswer &answer) {
+                Pending p = std::move(*shared);
+                int &failures = m_failuresInARow[p.summary.path];
+                ConnectorAnswer &c = p.summary.connector.emplace(connectorAnswerOf(answer, p.sender, failures));
+                failures = c.verdict == ConnectorVerdict::Sent ? 0 : failures + 1;
+                c.deliveryId = p.summary.id;
+                c.target = target;
+                c.attempts = 1;
+                c.sentAtMs = sentAtMs;
+                const quint64 ticket = m_store->recordForwards({c});
+                m_forwarded.emplace(ticket, std::move(p));
+            });
+    }
+
+    void onForwardsStored(const QList<quint64> &tickets)
+    {
+        for (quint64 ticket : tickets) {
+            auto it = m_forwarded.find(ticket);
+            if (it == m_forwarded.end())
+                continue;
+            Pending p = std::move(*it);
+            m_forwarded.erase(it);
+            passOn(std::move(p));
+        }
+    }
+
+    /**
+     * The connector's answer to the PIM: its status, headers (hop-by-hop ones dropped) and body (the first 64 KiB;
+     * X-Pimscope-Truncated gives the whole size of a longer one), else 502 (504 when it did not answer in time) with
+     * the reason.
+     */
+    void passOn(Pending p)
+    {
+        const ConnectorAnswer &c = *p.summary.connector;
+        int status = 502;
+        QByteArray body;
+        Headers headers;
+        if (c.error.isNull() && c.status) {
+            status = *c.status;
+            body = c.body;
+            headers = passedOnHeaders(c.headers);
+            if (c.bodySize > c.body.size())
+                headers.append(Header{"X-Pimscope-Truncated", QByteArray::number(c.bodySize)});
+        } else {
+            if (c.endMs && *c.endMs >= m_forwarder->timeoutMs())
+                status = 504;
+            body = jsonAnswer("error", QStringLiteral("the connector at %1 gave no answer: %2").arg(c.target, c.error),
+                              p.summary.id);
+            headers = {Header{"Content-Type", "application/json"}};
+        }
+        p.summary.status = status;
+        QPointer<Worker> self(this);
+        p.answer.send(status, body, std::move(headers), [self, summary = std::move(p.summary)](double ms) mutable {
+            summary.ackMs = ms;
+            const int passedOn = summary.status;
+            if (self)
+                self->noteAnswered(std::move(summary), true, passedOn);
+        });
     }
 
     void answerLater(Pending p)
@@ -218,10 +374,10 @@ private:
      * Answer times go to the store, and answered deliveries to the Receiver's thread, once per pass of the event
      * loop rather than one by one: each hand-over to another thread is a wake-up, a system call.
      */
-    void noteAnswered(ReceivedDelivery summary, bool stored)
+    void noteAnswered(ReceivedDelivery summary, bool stored, std::optional<int> passedOnStatus = std::nullopt)
     {
         if (stored)
-            m_answerTimes.append(AnswerTime{summary.id, summary.ackMs});
+            m_answerTimes.append(AnswerTime{summary.id, summary.ackMs, passedOnStatus});
         m_answered.append(std::move(summary));
         if (!m_notesQueued) {
             m_notesQueued = true;
@@ -275,7 +431,11 @@ private:
     SignatureVerifier m_verifier;
     PayloadParser m_parser;
     HttpServerAdapter *m_adapter = nullptr;
+    Forwarder *m_forwarder = nullptr;
+    AckForwarder *m_ack = nullptr;
     QHash<quint64, Pending> m_pending;
+    QHash<quint64, Pending> m_forwarded; ///< the connector answered; its answer's commit awaited, by ticket
+    QHash<QByteArray, int> m_failuresInARow; ///< by receiving path: the connector's failures since its last success
     QList<AnswerTime> m_answerTimes;
     QList<ReceivedDelivery> m_answered;
     bool m_notesQueued = false;

@@ -3,6 +3,7 @@
 #include "httpserveradapter.h"
 #include "signatureverifier.h"
 
+#include "forward/forwardrule.h"
 #include "store/records.h"
 
 #include <QHostAddress>
@@ -33,6 +34,13 @@ struct ReceiverSettings
      */
     QList<Format> alwaysSucceedFor;
     std::optional<QSslConfiguration> tls;
+    /**
+     * The connectors deliveries are forwarded to, by path prefix (the longest wins). In proxy mode the PIM gets the
+     * connector's answer: the settings above that shape Pimscope's own answer do not apply to those paths.
+     */
+    QList<ForwardRule> forwards;
+    /** How long a forward waits for the connector's whole answer (the sender's own deadline is judged apart). */
+    int forwardTimeoutMs = 30000;
 };
 
 /**
@@ -58,6 +66,8 @@ struct ReceivedDelivery
     int eventCount = 0;
     double ackMs = 0;
     QString error;
+    /** Forwarded in proxy mode: the connector's outcome (the status above is what the PIM got). */
+    std::optional<ConnectorAnswer> connector;
 };
 
 /**
@@ -87,6 +97,8 @@ public:
 Q_SIGNALS:
     void answered(const pimscope::ReceivedDelivery &delivery);
     void problem(const QString &message);
+    /** Ack mode: a forward's attempt ended (answered, failed for now, or given up), its row as recorded. */
+    void forwarded(const pimscope::ConnectorAnswer &forward);
 
 private:
     class Worker;

@@ -1,6 +1,6 @@
 #include "replayer.h"
 
-#include "httpconnection.h"
+#include "net/httpconnection.h"
 #include "replaysigner.h"
 
 #include "formats/payloadparser.h"
@@ -290,7 +290,7 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
         result.error = QStringLiteral("no answer within %1 ms")
                            .arg(m_target.asSender ? int(senderProfile(m_requests[slot.index].format).deadlineMs)
                                                   : m_target.timeoutMs);
-    } else if (answer->status) {
+    } else if (answer->status && answer->error.isNull()) {
         result.status = answer->status;
         result.kind = *result.status >= 400 ? LogMessage::EndpointError : LogMessage::RequestSent;
         if (*result.status >= 300 && *result.status < 400) {

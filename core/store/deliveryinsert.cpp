@@ -185,6 +185,11 @@ Result<void> StoreWriter::apply(writerjobs::StoreDelivery &job, quint64 ticket)
     if (!qd.exec())
         return Result<void>::failure(QStringLiteral("cannot store a delivery: ") + qd.errorString());
     d.id = sqlite3_last_insert_rowid(SqliteStatement::handle(m_connection->db()));
+    if (job.forward) {
+        job.forward->deliveryId = d.id;
+        if (auto r = writeForward(*job.forward); !r)
+            return r;
+    }
     if (d.importId > 0) {
         ImportProgress &p = m_batch.importProgress[d.importId];
         ++p.added;

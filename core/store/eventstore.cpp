@@ -35,6 +35,8 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const 
             Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::storeFailed, store.get(), &EventStore::storeFailed,
             Qt::DirectConnection);
+    connect(store->m_writer.get(), &StoreWriter::forwardsStored, store.get(), &EventStore::forwardsStored,
+            Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::eventsIndexed, store.get(), &EventStore::eventsIndexed,
             Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::pruned, store.get(), &EventStore::pruned, Qt::DirectConnection);
@@ -59,9 +61,9 @@ quint64 EventStore::enqueue(Delivery delivery, bool parsed)
     return m_writer->enqueue(std::move(delivery), parsed);
 }
 
-quint64 EventStore::enqueueIndexingLater(Delivery delivery)
+quint64 EventStore::enqueueIndexingLater(Delivery delivery, std::optional<ConnectorAnswer> forward)
 {
-    return m_writer->enqueueIndexingLater(std::move(delivery));
+    return m_writer->enqueueIndexingLater(std::move(delivery), std::move(forward));
 }
 
 quint64 EventStore::setSelfAuthor(const QString &author)
@@ -121,6 +123,11 @@ quint64 EventStore::recordAnswer(qint64 deliveryId, double ackMs)
 quint64 EventStore::recordAnswers(QList<AnswerTime> answers)
 {
     return m_writer->recordAnswers(std::move(answers));
+}
+
+quint64 EventStore::recordForwards(QList<ConnectorAnswer> forwards)
+{
+    return m_writer->recordForwards(std::move(forwards));
 }
 
 bool EventStore::flush(int timeoutMs)

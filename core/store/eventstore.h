@@ -48,9 +48,9 @@ public:
     /**
      * For the receiver: the ticket is reported once the delivery row is committed; its events (which must be the
      * PayloadParser's for its body, at either Depth) are indexed right after, off the answer's path, and its warnings
-     * completed then.
+     * completed then. A forward given (ack mode: queued) is stored with it, in the same transaction.
      */
-    quint64 enqueueIndexingLater(Delivery delivery);
+    quint64 enqueueIndexingLater(Delivery delivery, std::optional<ConnectorAnswer> forward = std::nullopt);
 
     /** Sets the author whose events are flagged `self` (empty: none) and re-flags the stored events. */
     quint64 setSelfAuthor(const QString &author);
@@ -82,6 +82,12 @@ public:
     quint64 recordAnswers(QList<AnswerTime> answers);
 
     /**
+     * Records forwards to the connector and their outcomes (inserted, or replacing the delivery's row). Thread-safe.
+     * forwardsStored() reports the ticket once committed, storeFailed() when it could not be.
+     */
+    quint64 recordForwards(QList<ConnectorAnswer> forwards);
+
+    /**
      * Blocks until everything enqueued so far is committed or failed and every event is indexed. For headless
      * commands and tests.
      */
@@ -101,6 +107,8 @@ public:
 Q_SIGNALS:
     void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);
     void storeFailed(const QList<quint64> &tickets, const QString &error);
+    /** The recordForwards() of these tickets were committed (emitted from the writer thread). */
+    void forwardsStored(const QList<quint64> &tickets);
     /**
      * The events of received deliveries were indexed after their commit (deliveriesStored came first). Emitted
      * from the writer thread, like the others.

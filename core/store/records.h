@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/connectoranswer.h"
 #include "model/delivery.h"
 
 #include <QMap>
@@ -80,6 +81,12 @@ struct AnswerTime
 {
     qint64 deliveryId = 0;
     double ackMs = 0;
+    /**
+     * The status the PIM got when it is not the one stored with the delivery: a connector's answer passed on (proxy
+     * mode), or a 502 when none came. The delivery's answered_status becomes it, flagged error when its sender counts
+     * it as failed.
+     */
+    std::optional<int> status;
 };
 
 /** The live figures of a capture (two scans for the flags; the rest through the index on received_at). */

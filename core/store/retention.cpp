@@ -50,6 +50,9 @@ Result<void> StoreWriter::apply(writerjobs::Prune &job, quint64 /*ticket*/)
                      .arg(kept, condition)))
             return Result<void>::failure(q.lastError().text());
         m_batch.prunedEvents += q.numRowsAffected();
+        if (!run(QStringLiteral("DELETE FROM forwards WHERE delivery_id IN (SELECT id FROM deliveries WHERE %1 AND %2)")
+                     .arg(kept, condition)))
+            return Result<void>::failure(q.lastError().text());
         if (!run(QStringLiteral("DELETE FROM deliveries WHERE %1 AND %2").arg(kept, condition)))
             return Result<void>::failure(q.lastError().text());
         m_batch.prunedDeliveries += q.numRowsAffected();

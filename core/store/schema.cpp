@@ -151,6 +151,33 @@ const char *const version6[] = {
     "COALESCE(sum((flags >> 5) & 1), 0), COALESCE(sum((flags >> 6) & 1), 0) FROM deliveries",
 };
 
+// Version 7 (issue #20): forwarding to the integrator's connector. One row per forwarded delivery: where it went, how
+// it stands, and the connector's answer (times from sending, status, headers as HeaderCodec, the first 64 KiB of the
+// body and its whole size, the error, the sender's verdict). Ack mode's queue is the rows still queued or sending,
+// in delivery order; while queued, a row holds the headers to send as received (request_headers: the capture's own
+// copy is redacted, and a connector may need the PIM's Authorization), dropped once the forward has an outcome.
+const char *const version7[] = {
+    R"(CREATE TABLE forwards (
+        delivery_id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,
+        ack_mode INTEGER NOT NULL DEFAULT 0,
+        state INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        sent_at INTEGER,
+        first_byte_ms REAL,
+        end_ms REAL,
+        status INTEGER,
+        headers BLOB,
+        body BLOB,
+        body_size INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        verdict INTEGER,
+        twice INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER,
+        request_headers BLOB))",
+    "CREATE INDEX forwards_queue ON forwards(state, delivery_id) WHERE state <= 1",
+};
+
 QString text(sqlite3_value *v)
 {
     const auto *p = reinterpret_cast<const char *>(sqlite3_value_text(v));
@@ -346,7 +373,7 @@ Result<void> migrate(QSqlDatabase &db)
         return fail(r.error());
     // Each version's statements in turn; the event indexes, whose definitions are the newest version's, at the end.
     const std::pair<int, std::span<const char *const>> versions[]
-        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}, {5, version5}, {6, version6}};
+        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}, {5, version5}, {6, version6}, {7, version7}};
     for (const auto &[version, statements] : versions) {
         if (from >= version)
             continue;

@@ -10,7 +10,7 @@ namespace pimscope::schema {
 inline constexpr int applicationId = 0x50494D53;
 
 /** PRAGMA user_version of the newest schema this build knows. Migrations go 1 -> 2 -> ... -> currentVersion. */
-inline constexpr int currentVersion = 6;
+inline constexpr int currentVersion = 7;
 
 /**
  * Brings an open, writable database to currentVersion inside one transaction: creates the schema in an
@@ -65,6 +65,15 @@ Result<void> restoreFlagTriggers(QSqlDatabase &db, std::optional<std::pair<qint6
  *   events.event_key INTEGER (textkey::eventIdOf: NULL without an event id),
  *   events.subject_key INTEGER (textkey::subjectOf: NULL without a uuid, identifier or code),
  *   deliveries.log_key BLOB (24 bytes: the line's time, then the 16 above; formats/logline.h logLineKey)
+ *
+ * Versions 5 and 6: retry chains (events.attempt, events.retry_of), imports.format, flag_counts (schema.cpp).
+ * Version 7 records the forwards to the connector (model/connectoranswer.h):
+ *
+ *   forwards(delivery_id INTEGER PRIMARY KEY, target TEXT, ack_mode INTEGER, state INTEGER (ForwardState),
+ *            attempts INTEGER, sent_at INTEGER, first_byte_ms REAL, end_ms REAL, status INTEGER, headers BLOB
+ *            (HeaderCodec), body BLOB (the first 64 KiB), body_size INTEGER, error TEXT, verdict INTEGER
+ *            (ConnectorVerdict), twice INTEGER (possibly received twice), next_at INTEGER (ack mode's next attempt),
+ *            request_headers BLOB (HeaderCodec: the headers to forward, unredacted, while queued; NULL after))
  *
  * Indexes: deliveries(received_at), deliveries(import_id), deliveries(log_key) (both partial: NOT NULL);
  * events(delivery_id), events(event_key, origin), events(subject_key).

@@ -534,6 +534,75 @@ Result<qint64> StoreReader::unindexedDeliveries()
     return q.value(0).toLongLong();
 }
 
+namespace {
+
+const char forwardColumns[]
+    = "SELECT delivery_id, target, ack_mode, state, attempts, sent_at, first_byte_ms, end_ms, status, headers, body, "
+      "body_size, error, verdict, twice, next_at, request_headers FROM forwards ";
+
+ConnectorAnswer forwardRow(const QSqlQuery &q)
+{
+    ConnectorAnswer f;
+    f.deliveryId = q.value(0).toLongLong();
+    f.target = q.value(1).toString();
+    f.ackMode = q.value(2).toInt() != 0;
+    f.state = ForwardState(q.value(3).toInt());
+    f.attempts = q.value(4).toInt();
+    f.sentAtMs = optionalInt<qint64>(q.value(5));
+    f.firstByteMs = optionalReal(q.value(6));
+    f.endMs = optionalReal(q.value(7));
+    f.status = optionalInt<int>(q.value(8));
+    f.headers = headercodec::decode(q.value(9).toByteArray());
+    f.body = q.value(10).toByteArray();
+    f.bodySize = q.value(11).toLongLong();
+    f.error = nullableText(q.value(12));
+    f.verdict = optionalEnum<ConnectorVerdict>(q.value(13));
+    f.possiblyTwice = q.value(14).toInt() != 0;
+    f.nextAttemptAtMs = optionalInt<qint64>(q.value(15));
+    f.requestHeaders = headercodec::decode(q.value(16).toByteArray());
+    return f;
+}
+
+} // namespace
+
+Result<QList<ConnectorAnswer>> StoreReader::forwards(const QList<qint64> &deliveryIds)
+{
+    QHash<qint64, ConnectorAnswer> byId;
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    for (qsizetype from = 0; from < deliveryIds.size(); from += pageSize) {
+        const QList<qint64> page = deliveryIds.mid(from, pageSize);
+        q.prepare(QLatin1StringView(forwardColumns)
+                  + QStringLiteral("WHERE delivery_id IN (%1)").arg(placeholders(page.size())));
+        for (qint64 id : page)
+            q.addBindValue(id);
+        if (!q.exec())
+            return failure<QList<ConnectorAnswer>>(q, "the forwards");
+        while (q.next()) {
+            ConnectorAnswer f = forwardRow(q);
+            const qint64 id = f.deliveryId;
+            byId.emplace(id, std::move(f));
+        }
+    }
+    return inOrderOf(deliveryIds, byId);
+}
+
+Result<QList<ConnectorAnswer>> StoreReader::forwardsIn(const QList<ForwardState> &states)
+{
+    QStringList values;
+    for (ForwardState s : states)
+        values << QString::number(int(s));
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    if (!q.exec(QLatin1StringView(forwardColumns)
+                + QStringLiteral("WHERE state IN (%1) ORDER BY delivery_id").arg(values.join(u','))))
+        return failure<QList<ConnectorAnswer>>(q, "the forwards");
+    QList<ConnectorAnswer> out;
+    while (q.next())
+        out.append(forwardRow(q));
+    return out;
+}
+
 Result<QList<ImportRecord>> StoreReader::imports()
 {
     QSqlQuery q(db());

@@ -68,6 +68,10 @@ public:
      * from event queries until then.
      */
     Result<qint64> unindexedDeliveries();
+    /** The forwards to the connector of these deliveries, in the order of `ids` (deliveries not forwarded skipped). */
+    Result<QList<ConnectorAnswer>> forwards(const QList<qint64> &deliveryIds);
+    /** The forwards in these states, oldest delivery first (ack mode's queue when a receiver starts). */
+    Result<QList<ConnectorAnswer>> forwardsIn(const QList<ForwardState> &states);
     /** The log imports, oldest first (unfinished ones included). */
     Result<QList<ImportRecord>> imports();
 

@@ -110,12 +110,13 @@ quint64 StoreWriter::enqueue(Delivery delivery, bool parsed)
     return push(std::move(job));
 }
 
-quint64 StoreWriter::enqueueIndexingLater(Delivery delivery)
+quint64 StoreWriter::enqueueIndexingLater(Delivery delivery, std::optional<ConnectorAnswer> forward)
 {
     writerjobs::StoreDelivery job;
     job.parsed = true;
     job.indexLater = true;
     job.delivery = std::move(delivery);
+    job.forward = std::move(forward);
     return push(std::move(job));
 }
 
@@ -139,12 +140,17 @@ quint64 StoreWriter::beginBulk()
 
 quint64 StoreWriter::recordAnswer(qint64 deliveryId, double ackMs)
 {
-    return recordAnswers({AnswerTime{deliveryId, ackMs}});
+    return recordAnswers({AnswerTime{deliveryId, ackMs, std::nullopt}});
 }
 
 quint64 StoreWriter::recordAnswers(QList<AnswerTime> answers)
 {
     return push(writerjobs::RecordAnswers{std::move(answers)});
+}
+
+quint64 StoreWriter::recordForwards(QList<ConnectorAnswer> forwards)
+{
+    return push(writerjobs::RecordForwards{std::move(forwards)});
 }
 
 quint64 StoreWriter::prune(Retention retention, qint64 nowMs)
@@ -316,7 +322,7 @@ void StoreWriter::recordHealth(const Delivery &d)
         healthscan::notice(m_health, d.id, d.receivedAtMs, d.payload(d.events.front()));
         return;
     }
-    if (!d.answeredStatus)
+    if (!d.answeredStatus && d.ackMs)
         return;
     if (d.ackMs) {
         m_health.record(d.path, d.format, d.id, d.receivedAtMs, *d.answeredStatus, *d.ackMs);
@@ -324,7 +330,8 @@ void StoreWriter::recordHealth(const Delivery &d)
     }
     if (m_unanswered.size() > 100'000) // answers that never came (a dropped connection): not kept for ever
         m_unanswered.clear();
-    m_unanswered.insert(d.id, Unanswered{d.path, d.format, d.receivedAtMs, *d.answeredStatus});
+    // No status yet: a delivery forwarded in proxy mode, whose status comes with its answer (the connector's).
+    m_unanswered.insert(d.id, Unanswered{d.path, d.format, d.receivedAtMs, d.answeredStatus.value_or(-1)});
 }
 
 void StoreWriter::publishHealth(bool read)
@@ -462,6 +469,8 @@ void StoreWriter::committed()
     m_backlog.insert(m_backlog.end(), m_batch.backlog.begin(), m_batch.backlog.end());
     if (!m_batch.stored.isEmpty())
         Q_EMIT deliveriesStored(m_batch.stored);
+    if (!m_batch.forwards.isEmpty())
+        Q_EMIT forwardsStored(m_batch.forwards);
     if (m_batch.prunedDeliveries > 0)
         Q_EMIT pruned(m_batch.prunedDeliveries, m_batch.prunedEvents);
     if (!m_batch.begunImports.empty() || !m_batch.importProgress.empty() || !m_batch.removedImports.empty()) {
@@ -603,9 +612,19 @@ Result<void> StoreWriter::apply(writerjobs::RecordAnswers &job, quint64 /*ticket
         ack.bind(writersql::RecordAck::Id, a.deliveryId);
         if (!ack.exec())
             return Result<void>::failure(ack.errorString());
-        m_flagger.answered(a.deliveryId, a.ackMs);
-        if (const auto it = m_unanswered.constFind(a.deliveryId); it != m_unanswered.cend()) {
-            m_health.record(it->path, it->format, a.deliveryId, it->atMs, it->status, a.ackMs);
+        const auto it = m_unanswered.constFind(a.deliveryId);
+        bool failedStatus = false;
+        if (a.status) {
+            const auto r = recordPassedOnStatus(a.deliveryId, *a.status,
+                                                it != m_unanswered.cend() ? std::optional(it->format) : std::nullopt);
+            if (!r)
+                return Result<void>::failure(r.error());
+            failedStatus = *r;
+        }
+        m_flagger.answered(a.deliveryId, a.ackMs, failedStatus);
+        if (it != m_unanswered.cend()) {
+            if (const int status = a.status.value_or(it->status); status >= 0)
+                m_health.record(it->path, it->format, a.deliveryId, it->atMs, status, a.ackMs);
             m_unanswered.erase(it);
         }
         // In time for every sender: not slow whatever the format.
@@ -616,6 +635,36 @@ Result<void> StoreWriter::apply(writerjobs::RecordAnswers &job, quint64 /*ticket
             return Result<void>::failure(events.errorString());
     }
     return {};
+}
+
+Result<bool> StoreWriter::recordPassedOnStatus(qint64 deliveryId, int status, std::optional<Format> format)
+{
+    QSqlQuery q(m_connection->db());
+    if (!format) {
+        q.prepare(QStringLiteral("SELECT format FROM deliveries WHERE id = ?"));
+        q.addBindValue(deliveryId);
+        if (!q.exec())
+            return Result<bool>::failure(queryError(q));
+        format = q.next() ? Format(q.value(0).toInt()) : Format::Unknown;
+    }
+    const bool failed = !senderProfile(*format).isSuccessStatus(status);
+    const int error = failed ? int(Flag::Error) : 0;
+    q.prepare(QStringLiteral("UPDATE deliveries SET answered_status = ?, flags = flags | ? WHERE id = ?"));
+    q.addBindValue(status);
+    q.addBindValue(error);
+    q.addBindValue(deliveryId);
+    if (!q.exec())
+        return Result<bool>::failure(queryError(q));
+    if (failed) {
+        // Its events when they are indexed already (else the indexer reads the status just written).
+        q.prepare(QStringLiteral("UPDATE events SET flags = flags | ? WHERE delivery_id = ? AND (flags & ?) = 0"));
+        q.addBindValue(error);
+        q.addBindValue(deliveryId);
+        q.addBindValue(error);
+        if (!q.exec())
+            return Result<bool>::failure(queryError(q));
+    }
+    return failed;
 }
 
 Result<void> StoreWriter::apply(writerjobs::SetSelfAuthor &job, quint64 /*ticket*/)

@@ -56,7 +56,7 @@ public:
      * its events are indexed right after, whenever the writer has nothing else queued (re-read from the stored
      * body). A crash in between is caught up when the capture is next opened.
      */
-    quint64 enqueueIndexingLater(Delivery delivery);
+    quint64 enqueueIndexingLater(Delivery delivery, std::optional<ConnectorAnswer> forward = std::nullopt);
 
     /** Blocks until everything queued so far is committed and every event indexed; false on timeout. */
     bool waitForIdle(int timeoutMs);
@@ -79,6 +79,12 @@ public:
     quint64 recordAnswer(qint64 deliveryId, double ackMs);
     /** recordAnswer() for several deliveries in one job. */
     quint64 recordAnswers(QList<AnswerTime> answers);
+
+    /**
+     * Records forwards to the connector (inserted, or replacing the row of the same delivery): forwardsStored()
+     * reports the ticket once committed, storeFailed() when not.
+     */
+    quint64 recordForwards(QList<ConnectorAnswer> forwards);
 
     /** Deletes what `retention` does not keep, as of `nowMs` (see Retention); pruned() tells what went. */
     quint64 prune(Retention retention, qint64 nowMs);
@@ -114,6 +120,8 @@ public:
 Q_SIGNALS:
     void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);
     void storeFailed(const QList<quint64> &tickets, const QString &error);
+    /** The recordForwards() jobs of these tickets were committed. */
+    void forwardsStored(const QList<quint64> &tickets);
     /** Events of deliveries committed earlier were indexed (emitted from the writer thread). */
     void eventsIndexed();
     /** A prune() deleted this many deliveries and events (emitted once committed, only when it deleted some). */
@@ -144,6 +152,7 @@ private:
     struct BatchState
     {
         QList<StoredDelivery> stored; ///< reported by deliveriesStored once committed
+        QList<quint64> forwards; ///< the recordForwards() tickets, reported by forwardsStored
         std::vector<qint64> backlog; ///< deliveries stored to be indexed after the commit
         qint64 prunedDeliveries = 0; ///< by the prune jobs
         qint64 prunedEvents = 0;
@@ -177,6 +186,12 @@ private:
     Result<void> apply(writerjobs::SetSelfAuthor &job, quint64 ticket);
     Result<void> apply(writerjobs::Bulk &job, quint64 ticket);
     Result<void> apply(writerjobs::RecordAnswers &job, quint64 ticket);
+    /**
+     * A passed-on status (AnswerTime::status) as the delivery's answered_status, with error on it and its indexed
+     * events when its sender counts it as failed (the format read from the row when not given). Returns whether it
+     * failed.
+     */
+    Result<bool> recordPassedOnStatus(qint64 deliveryId, int status, std::optional<Format> format);
     Result<void> applyBulk(bool begin);
 
     // deliveryinsert.cpp: a delivery and its events.
@@ -200,6 +215,11 @@ private:
     Result<void> apply(writerjobs::BeginImport &job, quint64 ticket);
     Result<void> apply(writerjobs::FinishImport &job, quint64 ticket);
     Result<void> apply(writerjobs::AbortImport &job, quint64 ticket);
+
+    // forwardjournal.cpp
+    Result<void> apply(writerjobs::RecordForwards &job, quint64 ticket);
+    /** Inserts a forward, or replaces the row of its delivery. */
+    Result<void> writeForward(const ConnectorAnswer &forward);
     /** Removes the imports that processes now gone left unfinished (at open). */
     void recoverImports();
 
@@ -228,7 +248,7 @@ private:
         QByteArray path;
         Format format;
         qint64 atMs;
-        int status;
+        int status; ///< -1: none yet (it comes with the answer time)
     };
     QHash<qint64, Unanswered> m_unanswered; ///< receiver deliveries whose answer time is not known yet
     QList<SubscriptionHealth> m_healthSnapshot; ///< under m_mutex

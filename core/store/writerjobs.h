@@ -2,6 +2,7 @@
 
 #include "records.h"
 
+#include "model/connectoranswer.h"
 #include "model/delivery.h"
 
 #include <QByteArray>
@@ -46,6 +47,8 @@ struct StoreDelivery
     bool parsed = false; ///< false: the writer detects the format and reads the events
     bool indexLater = false; ///< only the delivery row now; its events by the backlog indexer after the commit
     PreparedEvents prepared; ///< of delivery.events when they were parsed before queueing
+    /** Ack mode: the forward queued with it, in the same transaction (its delivery id set once stored). */
+    std::optional<ConnectorAnswer> forward;
 };
 
 /** The author whose events are flagged `self`; what is stored is flagged again. */
@@ -64,6 +67,12 @@ struct Bulk
 struct RecordAnswers
 {
     QList<AnswerTime> answers;
+};
+
+/** Forwards to the connector and their outcomes, inserted or updated by delivery id (forwardjournal.cpp). */
+struct RecordForwards
+{
+    QList<ConnectorAnswer> forwards;
 };
 
 /** Retention (retention.cpp). */
@@ -87,7 +96,7 @@ struct AbortImport
     qint64 importId = 0;
 };
 
-using Payload
-    = std::variant<StoreDelivery, SetSelfAuthor, Bulk, RecordAnswers, Prune, BeginImport, FinishImport, AbortImport>;
+using Payload = std::variant<StoreDelivery, SetSelfAuthor, Bulk, RecordAnswers, RecordForwards, Prune, BeginImport,
+                             FinishImport, AbortImport>;
 
 } // namespace pimscope::writerjobs

@@ -58,13 +58,22 @@ HttpConnection::~HttpConnection()
 
 void HttpConnection::post(const Headers &headers, const QByteArray &body)
 {
+    send("POST", m_target, headers, body);
+}
+
+void HttpConnection::send(const QByteArray &method, const QByteArray &target, const Headers &headers,
+                          const QByteArray &body)
+{
     Q_ASSERT(!m_busy);
     m_busy = true;
     m_retried = false;
     m_answer = {};
+    m_headRequest = method == "HEAD";
+    m_clock.start();
     m_request.clear();
     m_request.reserve(body.size() + 512);
-    m_request += "POST " + m_target + " HTTP/1.1\r\nHost: " + m_hostHeader + "\r\n";
+    m_request
+        += method + ' ' + (target.isEmpty() ? QByteArray("/") : target) + " HTTP/1.1\r\nHost: " + m_hostHeader + "\r\n";
     bool hasAuthorization = false;
     for (const Header &h : headers) {
         // The framing is this connection's business.
@@ -152,9 +161,13 @@ void HttpConnection::onReadyRead()
         dropSocket(); // bytes nobody asked for: the connection is out of step
         return;
     }
+    if (m_received == 0 && !data.isEmpty())
+        m_answer.firstByteMs = double(m_clock.nsecsElapsed()) / 1e6;
     m_received += data.size();
-    if (m_state == State::UntilClose)
+    if (m_state == State::UntilClose) {
+        keepBody(data);
         return;
+    }
     m_buffer += data;
     parse();
 }
@@ -165,12 +178,18 @@ void HttpConnection::onDisconnected()
         dropSocket(); // an idle connection the server closed: the next request opens a new one
         return;
     }
-    if (m_socket->bytesAvailable() > 0 && m_state != State::UntilClose) {
+    if (m_socket->bytesAvailable() > 0) {
         const QByteArray data = m_socket->readAll();
+        if (m_received == 0 && !data.isEmpty())
+            m_answer.firstByteMs = double(m_clock.nsecsElapsed()) / 1e6;
         m_received += data.size();
-        m_buffer += data;
-        if (!parse())
-            return;
+        if (m_state == State::UntilClose) {
+            keepBody(data);
+        } else {
+            m_buffer += data;
+            if (!parse())
+                return;
+        }
     }
     if (m_state == State::UntilClose) {
         complete();
@@ -238,6 +257,7 @@ bool HttpConnection::parse()
         case State::FixedBody:
         case State::ChunkData: {
             const qint64 take = std::min<qint64>(m_remaining, m_buffer.size());
+            keepBody(QByteArrayView(m_buffer).first(take));
             m_buffer.remove(0, take);
             m_remaining -= take;
             if (m_remaining > 0)
@@ -299,6 +319,7 @@ bool HttpConnection::parse()
             break;
         }
         case State::UntilClose:
+            keepBody(m_buffer);
             m_buffer.clear();
             return true;
         }
@@ -329,8 +350,10 @@ bool HttpConnection::parseHead(qsizetype end)
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             continue;
-        const QByteArray name = line.left(colon).trimmed().toLower();
         const QByteArray value = line.mid(colon + 1).trimmed();
+        if (m_keepAnswer)
+            m_answer.headers.append(Header{line.left(colon).trimmed(), value});
+        const QByteArray name = line.left(colon).trimmed().toLower();
         if (name == "transfer-encoding") {
             chunked = value.toLower().endsWith("chunked");
         } else if (name == "content-length") {
@@ -354,13 +377,14 @@ bool HttpConnection::parseHead(qsizetype end)
             fail(QStringLiteral("the server switched protocols (101) instead of answering"));
             return false;
         }
+        m_answer.headers.clear();
         return true; // an interim answer (100 Continue, 103 Early Hints): the real one follows
     }
     if (http10 && !keepAlive)
         m_closeAfter = true;
     m_answer.status = status;
     m_answer.location = location;
-    if (status == 204 || status == 304 || (!chunked && length == 0)) {
+    if (status == 204 || status == 304 || m_headRequest || (!chunked && length == 0)) {
         complete();
         return false;
     }
@@ -372,13 +396,24 @@ bool HttpConnection::parseHead(qsizetype end)
     } else {
         m_closeAfter = true;
         m_state = State::UntilClose;
+        keepBody(m_buffer);
         m_buffer.clear();
     }
     return true;
 }
 
+void HttpConnection::keepBody(QByteArrayView bytes)
+{
+    if (!m_keepAnswer || bytes.isEmpty())
+        return;
+    m_answer.bodySize += bytes.size();
+    if (const qsizetype room = m_keepBody - m_answer.body.size(); room > 0)
+        m_answer.body.append(bytes.first(std::min(room, bytes.size())));
+}
+
 void HttpConnection::complete()
 {
+    m_answer.endMs = double(m_clock.nsecsElapsed()) / 1e6;
     HttpAnswer answer = std::move(m_answer);
     m_answer = {};
     m_busy = false;
@@ -392,8 +427,9 @@ void HttpConnection::complete()
 
 void HttpConnection::fail(const QString &error)
 {
-    HttpAnswer answer;
+    HttpAnswer answer = std::move(m_answer); // what came before the failure: the status, headers, some of the body
     answer.error = error;
+    answer.endMs = double(m_clock.nsecsElapsed()) / 1e6;
     m_answer = {};
     m_busy = false;
     m_state = State::Idle;

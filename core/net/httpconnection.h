@@ -3,6 +3,7 @@
 #include "model/delivery.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QUrl>
@@ -13,12 +14,20 @@ class QTcpSocket;
 
 namespace pimscope {
 
-/** What came back for one request: a status (and the redirect's Location), or the reason there is none. */
+/**
+ * What came back for one request: a status (and the redirect's Location), or the reason there is none; with
+ * HttpConnection::keepAnswer(), its headers and the first bytes of its body too.
+ */
 struct HttpAnswer
 {
     std::optional<int> status;
     QByteArray location;
     QString error; ///< null when a whole answer came
+    Headers headers; ///< kept answers only: in wire order
+    QByteArray body; ///< kept answers only: the body's first bytes (chunked: decoded)
+    qint64 bodySize = 0; ///< the body's bytes read in all (kept answers only)
+    std::optional<double> firstByteMs; ///< from the request's start (connecting included) to the answer's first byte
+    double endMs = 0; ///< from the request's start to the answer's end, or to the failure
 };
 
 /**
@@ -44,6 +53,19 @@ public:
 
     /** Sends a POST of `body` to the URL's path and query; answered() comes once for it. One request at a time. */
     void post(const Headers &headers, const QByteArray &body);
+    /**
+     * Sends a request with any method to `target` (a path and query, percent-encoded) on the URL's origin; answered()
+     * comes once for it. A HEAD's answer has no body.
+     */
+    void send(const QByteArray &method, const QByteArray &target, const Headers &headers, const QByteArray &body);
+    /** Keeps the answers' headers and the first `bodyBytes` of their bodies (the rest is read and dropped). */
+    void keepAnswer(qsizetype bodyBytes)
+    {
+        m_keepBody = bodyBytes;
+        m_keepAnswer = true;
+    }
+    /** What has come of the answer in flight so far (its status once its head was read). */
+    const HttpAnswer &answerSoFar() const { return m_answer; }
     /** Gives up the request in flight (answered() does not come for it) and closes the connection. */
     void abort();
     bool isBusy() const { return m_busy; }
@@ -70,6 +92,7 @@ private:
     void complete();
     void fail(const QString &error);
     void dropSocket();
+    void keepBody(QByteArrayView bytes);
 
     QUrl m_url;
     QByteArray m_hostHeader;
@@ -90,6 +113,10 @@ private:
     bool m_closeAfter = false;
     QString m_sslErrors;
     HttpAnswer m_answer;
+    bool m_keepAnswer = false;
+    qsizetype m_keepBody = 0;
+    bool m_headRequest = false; ///< the request in flight is a HEAD: its answer has no body
+    QElapsedTimer m_clock; ///< since the request in flight started
 };
 
 } // namespace pimscope
