@@ -415,10 +415,30 @@ Ids allDeliveryIds()
 bool onlyFixedVocabulary(const QString &where, QString *offending)
 {
     static const QSet<QString> vocabulary = {
-        u"AND"_s,    u"OR"_s,   u"IS"_s, u"NOT"_s,  u"NULL"_s,   u"IN"_s,       u"LIKE"_s, u"ESCAPE"_s,
-        u"REGEXP"_s, u"CAST"_s, u"AS"_s, u"TEXT"_s, u"substr"_s, u"COALESCE"_s, u"0"_s,    u"1"_s,
+        u"AND"_s,
+        u"OR"_s,
+        u"IS"_s,
+        u"NOT"_s,
+        u"NULL"_s,
+        u"IN"_s,
+        u"LIKE"_s,
+        u"ESCAPE"_s,
+        u"REGEXP"_s,
+        u"CAST"_s,
+        u"AS"_s,
+        u"TEXT"_s,
+        u"substr"_s,
+        u"COALESCE"_s,
+        u"0"_s,
+        u"1"_s,
+        // The connector's fields: a lookup of the delivery's forward by its key.
+        u"SELECT"_s,
+        u"FROM"_s,
+        u"WHERE"_s,
+        u"forwards"_s,
+        u"f"_s,
     };
-    static const QRegularExpression column(u"^[ed]\\.[a-z_]+$"_s);
+    static const QRegularExpression column(u"^[edf]\\.[a-z_]+$"_s);
     static const QRegularExpression allowedChars(u"^[A-Za-z0-9_.,()?<>=& +]*$"_s);
     QString w = where;
     w.remove(u"ESCAPE '\\'"_s);

@@ -7,6 +7,7 @@
 #include "testconnector.h"
 #include "testutil.h"
 
+#include "export/exporter.h"
 #include "filter/filter.h"
 #include "receiver/receiver.h"
 #include "signing/hmac.h"
@@ -15,11 +16,15 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace pimscope;
 using namespace pimscope::test;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -68,6 +73,7 @@ private Q_SLOTS:
     void selfSignedCertificate();
     void refusedRequestsAreForwardedToo();
     void onlyTheRulesPathsAreForwarded();
+    void exportsCarryTheConnector();
     void ackAnswersThenForwardsInOrder();
     void ackKeepsWhatTheConnectorMissedAcrossARestart();
     void ackSendsAgainWhatWasInFlight();
@@ -236,6 +242,20 @@ void TestForward::judgedByTheSendersRules()
     const QList<qint64> failedEvents
         = test::ids(m_store->reader(), QStringLiteral("flag:error && format == akeneo"), FilterTarget::Events);
     QCOMPARE(failedEvents.size(), 1);
+
+    // The connector's fields filter deliveries and events alike.
+    const auto count = [this](const QString &filter, FilterTarget target = FilterTarget::Deliveries) {
+        return test::ids(m_store->reader(), filter, target).size();
+    };
+    QCOMPARE(count(QStringLiteral("connector_status == 404")), 1);
+    QCOMPARE(count(QStringLiteral("connector_status >= 500")), 4);
+    QCOMPARE(count(QStringLiteral("connector_verdict == would_suspend")), 1);
+    QCOMPARE(count(QStringLiteral("connector_verdict in {would_disable, endpoint_error}")), 4);
+    QCOMPARE(count(QStringLiteral("forward_state == answered")), 6);
+    QCOMPARE(count(QStringLiteral("connector_ms < 30s")), 6);
+    QCOMPARE(count(QStringLiteral("connector_verdict == sent"), FilterTarget::Events), 1);
+    QCOMPARE(count(QStringLiteral("connector_verdict == endpoint_error && format == akeneo"), FilterTarget::Events), 1);
+    QCOMPARE(count(QStringLiteral("!(forward_state == answered)")), 0);
 }
 
 void TestForward::slowConnectorIsATimeout()
@@ -435,6 +455,69 @@ bool TestForward::waitForForwards(qsizetype n, const QList<ForwardState> &states
         QTest::qWait(20);
     }
     return false;
+}
+
+void TestForward::exportsCarryTheConnector()
+{
+    TestConnector connector;
+    connector.setBehaviour({answer("201 Created", "Content-Type: text/plain\r\nX-Connector: yes\r\n", "made")});
+    start({rule(QStringLiteral("/=%1").arg(connector.url()))});
+    QCOMPARE(exchange(m_port, signedAkeneo(oneEvent(400), "/akeneo")).status, 201);
+    m_receiver->stop();
+    m_store->flush();
+    const QList<Delivery> all = allDeliveries(m_store->reader());
+    QCOMPARE(all.size(), 1);
+    const auto exported = [&](ExportFormat format, FilterTarget what) {
+        QByteArray out;
+        QList<qint64> idsOf{all.front().id};
+        if (what == FilterTarget::Events)
+            idsOf = test::ids(m_store->reader(), QString(), FilterTarget::Events);
+        const auto stats
+            = runExport(m_store->reader(), format, what, idsOf, HeaderRedactor(), [&out](QByteArrayView bytes) {
+                  out += bytes;
+                  return true;
+              });
+        if (!stats)
+            qWarning() << stats.error();
+        return out;
+    };
+    for (const FilterTarget what : {FilterTarget::Events, FilterTarget::Deliveries}) {
+        const QByteArray jsonl = exported(ExportFormat::Jsonl, what);
+        QVERIFY2(jsonl.contains("\"connector_status\":201"), jsonl.constData());
+        QVERIFY(jsonl.contains("\"connector_verdict\":\"sent\""));
+        QVERIFY(jsonl.contains("\"forward_state\":\"answered\""));
+        QVERIFY(jsonl.contains("\"connector_ms\":"));
+        const QList<QByteArray> csv = exported(ExportFormat::Csv, what).split('\n');
+        const QList<QByteArray> names = csv[0].trimmed().split(',');
+        const QList<QByteArray> values = csv[1].trimmed().split(',');
+        QCOMPARE(values.value(names.indexOf("connector_status")), QByteArray("201"));
+        QCOMPARE(values.value(names.indexOf("connector_verdict")), QByteArray("sent"));
+        QCOMPARE(values.value(names.indexOf("forward_state")), QByteArray("answered"));
+        QVERIFY(!values.value(names.indexOf("connector_ms")).isEmpty());
+    }
+    // HAR: the response is the connector's (what the PIM got), its headers and body included.
+    const QJsonObject entry = QJsonDocument::fromJson(exported(ExportFormat::Har, FilterTarget::Deliveries))
+                                  .object()[u"log"_s]
+                                  .toObject()[u"entries"_s]
+                                  .toArray()
+                                  .at(0)
+                                  .toObject();
+    const QJsonObject response = entry[u"response"_s].toObject();
+    QCOMPARE(response[u"status"_s].toInt(), 201);
+    QCOMPARE(response[u"content"_s].toObject()[u"text"_s].toString(), u"made"_s);
+    QVERIFY(QJsonDocument(response[u"headers"_s].toArray()).toJson().contains("X-Connector"));
+    QCOMPARE(entry[u"_pimscope"_s].toObject()[u"connector_verdict"_s].toString(), u"sent"_s);
+    QCOMPARE(entry[u"_pimscope"_s].toObject()[u"connector_status"_s].toInt(), 201);
+    // The PIM's log format: the connector's outcome as a key of Pimscope's own, which the importer reads past.
+    const QByteArray log = exported(ExportFormat::AkeneoLog, FilterTarget::Deliveries);
+    QVERIFY2(log.contains("\"pimscope_connector\":{\"connector_status\":201,"), log.constData());
+    QTemporaryDir other;
+    auto again = openStore(other.filePath(u"again.db"_s));
+    const auto imported = importBytes(*again, log, u"exported.log"_s);
+    QVERIFY2(imported, qPrintable(imported.error()));
+    QCOMPARE(imported->record.lines, 1);
+    QCOMPARE(imported->record.events, qint64(1));
+    QCOMPARE(imported->malformedLines, 0);
 }
 
 quint16 freePort()

@@ -88,7 +88,7 @@ void appendEvents(QByteArray &out, const QList<EventRecord> &events)
 
 } // namespace
 
-void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &events)
+void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &events, const ConnectorAnswer *connector)
 {
     if (d.origin == Origin::Log && !d.body.isEmpty()) {
         out += d.body;
@@ -138,6 +138,19 @@ void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &ev
     }
     out += ",\"events\":";
     appendEvents(out, events);
+    if (connector) {
+        // Pimscope's own key, after the PIM's: the forward to the connector (the importer reads only the PIM's keys).
+        const auto c = exporttext::ConnectorFields::of(connector);
+        out += ",\"pimscope_connector\":{\"connector_status\":";
+        out += c.status ? QByteArray::number(*c.status) : QByteArray("null");
+        out += ",\"connector_ms\":";
+        out += c.ms ? QByteArray::number(*c.ms, 'f', 3) : QByteArray("null");
+        out += ",\"connector_verdict\":";
+        appendNullableString(out, c.verdict);
+        out += ",\"forward_state\":";
+        appendNullableString(out, c.state);
+        out += '}';
+    }
     out += "}\n";
 }
 

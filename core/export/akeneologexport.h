@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/connectoranswer.h"
 #include "store/records.h"
 
 #include <QByteArray>
@@ -21,6 +22,7 @@ namespace pimscope::akeneolog {
  * PIM's normalized form: action, event_id, event_datetime, author, author_type, and product_identifier and
  * product_uuid, or product_model_code.
  */
-void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &events);
+void appendLine(QByteArray &out, const Delivery &d, const QList<EventRecord> &events,
+                const ConnectorAnswer *connector = nullptr);
 
 } // namespace pimscope::akeneolog

@@ -71,13 +71,13 @@ void appendEventHeader(QByteArray &out)
 {
     out += "id,delivery_id,seq,origin,format,event_id,action,event_datetime,received_at,author,author_type,pim_source,"
            "subject_type,subject_id,subject_uuid,flags,attempt,retry_of,signature,log_level,log_message,status_code,"
-           "answered_status,"
-           "ack_ms,payload\r\n";
+           "answered_status,ack_ms,connector_status,connector_ms,connector_verdict,forward_state,payload\r\n";
 }
 
-void appendEvent(QByteArray &out, const EventRecord &r)
+void appendEvent(QByteArray &out, const EventRecord &r, const ConnectorAnswer *connector)
 {
     const Event &e = r.event;
+    const auto c = exporttext::ConnectorFields::of(connector);
     Row row(out);
     row << e.id << e.deliveryId << e.seq << originName(r.origin) << formatName(r.format) << e.eventId << e.action
         << (e.eventTimeMs ? toIsoUtc(*e.eventTimeMs) : QString()) << toIsoUtc(r.receivedAtMs) << e.author
@@ -85,18 +85,19 @@ void appendEvent(QByteArray &out, const EventRecord &r)
         << flagNames(e.flags).join(QStringLiteral("; ")) << e.attempt
         << (e.retryOf > 0 ? std::optional<qint64>(e.retryOf) : std::nullopt) << signatureName(r.signature)
         << optionalName(r.logLevel, &logLevelName) << optionalName(r.logMessage, &logMessageName) << r.statusCode
-        << r.answeredStatus << r.ackMs << utf8(r.payload);
+        << r.answeredStatus << r.ackMs << c.status << c.ms << c.verdict << c.state << utf8(r.payload);
 }
 
 void appendDeliveryHeader(QByteArray &out)
 {
     out += "id,origin,received_at,method,path,remote,format,signature,signature_detail,answered_status,ack_ms,"
-           "event_count,error,warnings,log_level,log_message,status_code,url,log_file,log_line,flags,headers,body_size,"
-           "body,body_base64\r\n";
+           "event_count,error,warnings,log_level,log_message,status_code,url,log_file,log_line,flags,connector_status,"
+           "connector_ms,connector_verdict,forward_state,headers,body_size,body,body_base64\r\n";
 }
 
-void appendDelivery(QByteArray &out, const Delivery &d)
+void appendDelivery(QByteArray &out, const Delivery &d, const ConnectorAnswer *connector)
 {
+    const auto c = exporttext::ConnectorFields::of(connector);
     QByteArray headers;
     for (const Header &h : d.headers) {
         if (!headers.isEmpty())
@@ -109,8 +110,8 @@ void appendDelivery(QByteArray &out, const Delivery &d)
         << formatName(d.format) << signatureName(d.signature) << d.signatureDetail << d.answeredStatus << d.ackMs
         << d.eventCount << d.error << d.warnings.join(QStringLiteral("; ")) << optionalName(d.logLevel, &logLevelName)
         << optionalName(d.logMessage, &logMessageName) << d.statusCode << d.url << d.logFile << d.logLine
-        << flagNames(d.flags).join(QStringLiteral("; ")) << headers << d.bodySize
-        << (bodyIsUtf8 ? d.body : QByteArray()) << (bodyIsUtf8 ? QByteArray() : d.body.toBase64());
+        << flagNames(d.flags).join(QStringLiteral("; ")) << c.status << c.ms << c.verdict << c.state << headers
+        << d.bodySize << (bodyIsUtf8 ? d.body : QByteArray()) << (bodyIsUtf8 ? QByteArray() : d.body.toBase64());
 }
 
 } // namespace pimscope::csv

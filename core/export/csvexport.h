@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/connectoranswer.h"
 #include "store/records.h"
 
 #include <QByteArray>
@@ -16,10 +17,10 @@ void appendField(QByteArray &out, QByteArrayView utf8);
 
 /** The header row of events; then one row per event, the event's JSON last (payload). */
 void appendEventHeader(QByteArray &out);
-void appendEvent(QByteArray &out, const EventRecord &r);
+void appendEvent(QByteArray &out, const EventRecord &r, const ConnectorAnswer *connector = nullptr);
 
 /** The header row of deliveries; then one row per delivery, its body last. */
 void appendDeliveryHeader(QByteArray &out);
-void appendDelivery(QByteArray &out, const Delivery &d);
+void appendDelivery(QByteArray &out, const Delivery &d, const ConnectorAnswer *connector = nullptr);
 
 } // namespace pimscope::csv

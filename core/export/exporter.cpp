@@ -8,6 +8,7 @@
 #include "filter/sqlcompiler.h"
 #include "store/storereader.h"
 
+#include <QHash>
 #include <QSet>
 
 #include <algorithm>
@@ -56,6 +57,26 @@ Result<QList<qint64>> deliveriesOfEvents(StoreReader &reader, const QList<qint64
         }
     }
     return ids;
+}
+
+/** The forwards of these deliveries, by delivery id (the connector's answers go out redacted as they were stored). */
+Result<QHash<qint64, ConnectorAnswer>> forwardsOf(StoreReader &reader, const QList<qint64> &deliveryIds)
+{
+    auto rows = reader.forwards(deliveryIds);
+    if (!rows)
+        return Result<QHash<qint64, ConnectorAnswer>>::failure(rows.error());
+    QHash<qint64, ConnectorAnswer> byId;
+    for (ConnectorAnswer &c : *rows) {
+        const qint64 id = c.deliveryId;
+        byId.emplace(id, std::move(c));
+    }
+    return byId;
+}
+
+const ConnectorAnswer *connectorOf(const QHash<qint64, ConnectorAnswer> &forwards, qint64 deliveryId)
+{
+    const auto it = forwards.constFind(deliveryId);
+    return it == forwards.cend() ? nullptr : &*it;
 }
 
 } // namespace
@@ -135,14 +156,26 @@ Result<ExportStats> runExport(StoreReader &reader, ExportFormat format, FilterTa
             const auto page = reader.events(slice);
             if (!page)
                 return Result<ExportStats>::failure(page.error());
+            QList<qint64> deliveryIds;
+            for (const EventRecord &r : *page)
+                deliveryIds.append(r.event.deliveryId);
+            auto found = forwardsOf(reader, deliveryIds);
+            if (!found)
+                return Result<ExportStats>::failure(found.error());
+            const QHash<qint64, ConnectorAnswer> forwards = std::move(*found);
             for (const EventRecord &r : *page) {
-                format == ExportFormat::Csv ? csv::appendEvent(out, r) : jsonl::appendEvent(out, r);
+                const ConnectorAnswer *c = connectorOf(forwards, r.event.deliveryId);
+                format == ExportFormat::Csv ? csv::appendEvent(out, r, c) : jsonl::appendEvent(out, r, c);
                 ++stats.rows;
             }
         } else {
             auto page = reader.deliveries(slice);
             if (!page)
                 return Result<ExportStats>::failure(page.error());
+            auto found = forwardsOf(reader, slice);
+            if (!found)
+                return Result<ExportStats>::failure(found.error());
+            const QHash<qint64, ConnectorAnswer> forwards = std::move(*found);
             QList<EventRecord> events;
             if (format == ExportFormat::AkeneoLog) {
                 auto found = reader.eventsOfDeliveries(slice);
@@ -153,18 +186,19 @@ Result<ExportStats> runExport(StoreReader &reader, ExportFormat format, FilterTa
             qsizetype e = 0;
             for (Delivery &d : *page) {
                 d.headers = redactor.redacted(d.headers);
+                const ConnectorAnswer *c = connectorOf(forwards, d.id);
                 switch (format) {
                 case ExportFormat::Jsonl:
-                    jsonl::appendDelivery(out, d);
+                    jsonl::appendDelivery(out, d, c);
                     ++stats.rows;
                     break;
                 case ExportFormat::Csv:
-                    csv::appendDelivery(out, d);
+                    csv::appendDelivery(out, d, c);
                     ++stats.rows;
                     break;
                 case ExportFormat::Har:
                     if (har::isRequest(d)) {
-                        har::appendEntry(out, d, stats.rows == 0);
+                        har::appendEntry(out, d, stats.rows == 0, c);
                         ++stats.rows;
                     }
                     break;
@@ -175,7 +209,7 @@ Result<ExportStats> runExport(StoreReader &reader, ExportFormat format, FilterTa
                     const qsizetype begin = e;
                     while (e < events.size() && events[e].event.deliveryId == d.id)
                         ++e;
-                    akeneolog::appendLine(out, d, events.mid(begin, e - begin));
+                    akeneolog::appendLine(out, d, events.mid(begin, e - begin), c);
                     ++stats.rows;
                     break;
                 }

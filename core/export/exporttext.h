@@ -2,6 +2,7 @@
 
 // What the export writers share: how stored bytes become UTF-8 text, enum names, and a request's URL.
 
+#include "model/connectoranswer.h"
 #include "model/delivery.h"
 #include "util/utf8.h"
 
@@ -44,5 +45,24 @@ inline QString requestUrl(const Delivery &d)
         host = "localhost";
     return QString::fromUtf8("http://" + utf8(host) + utf8(d.path.isEmpty() ? QByteArray("/") : d.path));
 }
+
+/**
+ * The connector's fields of a forwarded delivery (and of its events), by their filter names: connector_status,
+ * connector_ms, connector_verdict, forward_state; all empty for a delivery not forwarded.
+ */
+struct ConnectorFields
+{
+    std::optional<int> status;
+    std::optional<double> ms;
+    QString verdict;
+    QString state;
+
+    static ConnectorFields of(const ConnectorAnswer *c)
+    {
+        if (!c)
+            return {};
+        return {c->status, c->endMs, optionalName(c->verdict, &connectorVerdictName), forwardStateName(c->state)};
+    }
+};
 
 } // namespace pimscope::exporttext

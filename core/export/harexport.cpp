@@ -96,7 +96,7 @@ void appendBegin(QByteArray &out)
     out += '\n';
 }
 
-void appendEntry(QByteArray &out, const Delivery &d, bool first)
+void appendEntry(QByteArray &out, const Delivery &d, bool first, const ConnectorAnswer *connector)
 {
     if (!first)
         out += ",\n";
@@ -104,7 +104,9 @@ void appendEntry(QByteArray &out, const Delivery &d, bool first)
     const bool answerHeaders = d.origin == Origin::Log && d.logMessage == LogMessage::RequestSent;
     const Headers &headers = d.headers; // redacted by runExport
     const Headers requestHeaders = answerHeaders ? Headers() : headers;
-    // The answer: the receiver's own for a received request, the endpoint's for a replayed or logged one.
+    // The answer: the receiver's own for a received request, the endpoint's for a replayed or logged one; in proxy
+    // mode, the connector's (what the PIM got), with its headers and body.
+    const bool proxied = connector && !connector->ackMode && connector->status && connector->error.isNull();
     const std::optional<int> status = d.origin == Origin::Receiver ? d.answeredStatus : d.statusCode;
     const double waitMs = d.ackMs.value_or(0);
     const QString url = exporttext::requestUrl(d);
@@ -159,14 +161,27 @@ void appendEntry(QByteArray &out, const Delivery &d, bool first)
     w.beginArray();
     w.endArray();
     w.key("headers");
-    if (answerHeaders)
+    if (proxied)
+        nameValues(w, connector->headers);
+    else if (answerHeaders)
         nameValues(w, headers);
     else
         w.raw("[]");
     w.key("content");
     w.beginObject();
-    w.field("size", 0);
-    w.field("mimeType", QStringLiteral(""));
+    if (proxied) {
+        w.field("size", connector->bodySize);
+        w.field("mimeType", utf8(headerValue(connector->headers, "Content-Type")));
+        if (isValidUtf8(connector->body)) {
+            w.field("text", connector->body);
+        } else {
+            w.field("text", connector->body.toBase64());
+            w.field("encoding", QStringLiteral("base64"));
+        }
+    } else {
+        w.field("size", 0);
+        w.field("mimeType", QStringLiteral(""));
+    }
     w.endObject();
     w.field("redirectURL", QStringLiteral(""));
     w.field("headersSize", -1);
@@ -197,6 +212,11 @@ void appendEntry(QByteArray &out, const Delivery &d, bool first)
     w.field("log_level", optionalName(d.logLevel, &logLevelName));
     w.field("log_message", optionalName(d.logMessage, &logMessageName));
     w.field("error", d.error);
+    const auto c = exporttext::ConnectorFields::of(connector);
+    w.field("connector_status", c.status);
+    w.field("connector_ms", c.ms);
+    w.field("connector_verdict", c.verdict);
+    w.field("forward_state", c.state);
     w.endObject();
     w.endObject();
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/connectoranswer.h"
 #include "model/delivery.h"
 
 #include <QByteArray>
@@ -18,7 +19,7 @@ bool isRequest(const Delivery &d);
 
 void appendBegin(QByteArray &out);
 /** One entry; `first` for the first one (no comma before it). */
-void appendEntry(QByteArray &out, const Delivery &d, bool first);
+void appendEntry(QByteArray &out, const Delivery &d, bool first, const ConnectorAnswer *connector = nullptr);
 void appendEnd(QByteArray &out);
 
 } // namespace pimscope::har

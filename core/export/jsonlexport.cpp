@@ -17,9 +17,18 @@ void text(JsonWriter &w, const char *key, QByteArrayView bytes)
     w.value(exporttext::utf8(bytes));
 }
 
+void appendConnector(JsonWriter &w, const ConnectorAnswer *connector)
+{
+    const auto c = exporttext::ConnectorFields::of(connector);
+    w.field("connector_status", c.status);
+    w.field("connector_ms", c.ms);
+    w.field("connector_verdict", c.verdict);
+    w.field("forward_state", c.state);
+}
+
 } // namespace
 
-void appendEvent(QByteArray &out, const EventRecord &r)
+void appendEvent(QByteArray &out, const EventRecord &r, const ConnectorAnswer *connector)
 {
     const Event &e = r.event;
     JsonWriter w(out);
@@ -48,6 +57,7 @@ void appendEvent(QByteArray &out, const EventRecord &r)
     w.field("status_code", r.statusCode);
     w.field("answered_status", r.answeredStatus);
     w.field("ack_ms", r.ackMs);
+    appendConnector(w, connector);
     w.key("payload");
     if (r.payload.isEmpty())
         w.null();
@@ -57,7 +67,7 @@ void appendEvent(QByteArray &out, const EventRecord &r)
     out += '\n';
 }
 
-void appendDelivery(QByteArray &out, const Delivery &d)
+void appendDelivery(QByteArray &out, const Delivery &d, const ConnectorAnswer *connector)
 {
     JsonWriter w(out);
     w.beginObject();
@@ -98,6 +108,7 @@ void appendDelivery(QByteArray &out, const Delivery &d)
     w.field("log_file", d.logFile);
     w.field("log_line", d.logLine);
     w.field("flags", flagNames(d.flags));
+    appendConnector(w, connector);
     const bool utf8 = isValidUtf8(d.body);
     w.key("body");
     if (utf8)

@@ -66,6 +66,11 @@ enum class Field : quint8 {
     LogFile,
     LogLine,
     Recon, ///< computed: how the event compares between imported logs and the captured traffic
+    // The forward to the connector (schema v7's forwards table; NULL for a delivery not forwarded).
+    ConnectorStatus,
+    ConnectorMs, ///< from sending to the answer's end
+    ConnectorVerdict,
+    ForwardState,
 };
 
 /** What a field's values are, which decides the operators it accepts and how values are read. */

@@ -15,7 +15,7 @@ namespace pimscope::filter {
 
 namespace {
 
-enum class EnumKind : quint8 { None, Origin, Format, Signature, LogLevel, LogMessage, Recon };
+enum class EnumKind : quint8 { None, Origin, Format, Signature, LogLevel, LogMessage, Recon, Verdict, ForwardState };
 
 struct FieldSpec
 {
@@ -76,6 +76,10 @@ constexpr FieldSpec fieldSpecs[] = {
     {"log_line", Field::LogLine, ValueType::Integer},
     {"recon", Field::Recon, ValueType::Enum, EnumKind::Recon},
     {"reconciliation", Field::Recon, ValueType::Enum, EnumKind::Recon},
+    {"connector_status", Field::ConnectorStatus, ValueType::Integer},
+    {"connector_ms", Field::ConnectorMs, ValueType::Duration},
+    {"connector_verdict", Field::ConnectorVerdict, ValueType::Enum, EnumKind::Verdict},
+    {"forward_state", Field::ForwardState, ValueType::Enum, EnumKind::ForwardState},
 };
 
 const FieldSpec *findField(QStringView name)
@@ -121,6 +125,12 @@ QList<EnumEntry> enumEntries(EnumKind kind)
     case EnumKind::Recon:
         add(reconNames(), [](QStringView n) { return reconFromName(n); });
         break;
+    case EnumKind::Verdict:
+        add(connectorVerdictNames(), [](QStringView n) { return connectorVerdictFromName(n); });
+        break;
+    case EnumKind::ForwardState:
+        add(forwardStateNames(), [](QStringView n) { return forwardStateFromName(n); });
+        break;
     case EnumKind::None:
         break;
     }
@@ -150,6 +160,10 @@ QString kindDescription(EnumKind kind)
         return QStringLiteral("log message");
     case EnumKind::Recon:
         return QStringLiteral("reconciliation");
+    case EnumKind::Verdict:
+        return QStringLiteral("connector verdict");
+    case EnumKind::ForwardState:
+        return QStringLiteral("forward state");
     case EnumKind::None:
         break;
     }

@@ -137,6 +137,15 @@ QList<Column> columnsFor(Field field, FilterTarget target, CompareOp op)
         static const QByteArray recon = reconciliation::sql().toLatin1();
         return {Column{QLatin1StringView(recon), true, true, false}};
     }
+    // One row per forwarded delivery, found by its primary key.
+    case Field::ConnectorStatus:
+        return {dl("(SELECT f.status FROM forwards f WHERE f.delivery_id = d.id)")};
+    case Field::ConnectorMs:
+        return {dl("(SELECT f.end_ms FROM forwards f WHERE f.delivery_id = d.id)")};
+    case Field::ConnectorVerdict:
+        return {dl("(SELECT f.verdict FROM forwards f WHERE f.delivery_id = d.id)")};
+    case Field::ForwardState:
+        return {dl("(SELECT f.state FROM forwards f WHERE f.delivery_id = d.id)")};
     }
     return {dl("NULL")};
 }
