@@ -1306,6 +1306,7 @@ void TestEventStore::migratesVersion1Captures()
               "ALTER TABLE events DROP COLUMN attempt",
               "ALTER TABLE events DROP COLUMN retry_of",
               "DROP TABLE forwards",
+              "DROP TABLE forward_counts",
               "PRAGMA user_version = 1"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }

@@ -368,6 +368,7 @@ void TestLogImport::linesImportedByVersion3AreKnown()
               "DROP TABLE flag_counts",
               "ALTER TABLE imports DROP COLUMN format",
               "DROP TABLE forwards",
+              "DROP TABLE forward_counts",
               "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }

@@ -1,5 +1,6 @@
 #include "deliverysummary.h"
 
+#include "model/senderprofile.h"
 #include "models/eventtablemodel.h"
 #include "util/timeutil.h"
 
@@ -38,9 +39,57 @@ QString answerTime(const Delivery &d)
     return d.ackMs ? QStringLiteral(" in %1 ms").arg(*d.ackMs, 0, 'f', 1) : QString();
 }
 
+/** The Connector section of a forwarded delivery. */
+QStringList connectorLines(const Delivery &d, const ConnectorAnswer &c)
+{
+    QStringList lines;
+    lines << QString() << QStringLiteral("Connector");
+    lines << line("Target",
+                  QStringLiteral("%1 (%2)").arg(c.target,
+                                                c.ackMode
+                                                    ? QStringLiteral("ack: Pimscope answered the PIM, then forwarded")
+                                                    : QStringLiteral("proxy: the PIM got the connector's answer")));
+    QString attempt = QStringLiteral("%1, attempt %2")
+                          .arg(c.sentAtMs ? toIsoUtc(*c.sentAtMs) : QStringLiteral("not yet"))
+                          .arg(c.attempts);
+    if (c.possiblyTwice)
+        attempt += QStringLiteral(", possibly received twice (sent again after a stop mid-request)");
+    lines << line("Sent", attempt);
+    lines << line("State", forwardStateName(c.state));
+    if (c.status && c.error.isNull()) {
+        QString answered = QString::number(*c.status);
+        if (c.endMs)
+            answered += QStringLiteral(" in %1 ms").arg(*c.endMs, 0, 'f', 1);
+        if (c.firstByteMs)
+            answered += QStringLiteral(" (first byte %1 ms)").arg(*c.firstByteMs, 0, 'f', 1);
+        lines << line("Answered", answered);
+    }
+    if (!c.error.isNull())
+        lines << line("No answer", c.error);
+    if (c.nextAttemptAtMs && c.state == ForwardState::Queued)
+        lines << line("Next try", toIsoUtc(*c.nextAttemptAtMs));
+    if (c.verdict) {
+        const Format sender = senderOfRequest(d.format, !headerValue(d.headers, "X-Akeneo-Request-Signature").isNull(),
+                                              !headerValue(d.headers, "X-AKENEO-SIGNATURE-PRIMARY").isNull());
+        lines << line("Verdict",
+                      QStringLiteral("%1: %2").arg(connectorVerdictName(*c.verdict),
+                                                   senderProfile(sender).verdictWording(*c.verdict)));
+    }
+    for (const Header &h : c.headers)
+        lines << line("Header", QStringLiteral("%1: %2").arg(QString::fromLatin1(h.name), QString::fromUtf8(h.value)));
+    if (c.bodySize > 0) {
+        constexpr qsizetype shown = 2048;
+        QString body = QString::fromUtf8(c.body.left(shown));
+        if (c.bodySize > qMin(shown, c.body.size()))
+            body += QStringLiteral(" … (%1 bytes in all)").arg(c.bodySize);
+        lines << line("Body", body);
+    }
+    return lines;
+}
+
 } // namespace
 
-QString deliverySummary(const Delivery &d)
+QString deliverySummary(const Delivery &d, const std::optional<ConnectorAnswer> &connector)
 {
     QStringList lines;
     lines << line("Delivery", QStringLiteral("%1 (%2)").arg(d.id).arg(originName(d.origin)));
@@ -84,6 +133,8 @@ QString deliverySummary(const Delivery &d)
     for (const QString &w : d.warnings)
         lines << line("Warning", w);
     lines << line("Flags", EventTableModel::flagsText(d.flags));
+    if (connector)
+        lines << connectorLines(d, *connector);
     return lines.join(u'\n');
 }
 

@@ -8,6 +8,7 @@
 #include "model/senderprofile.h"
 #include "models/eventtablemodel.h"
 #include "store/capturequeries.h"
+#include "store/storereader.h"
 #include "util/jsonindent.h"
 #include "util/timeutil.h"
 
@@ -229,6 +230,16 @@ void DetailPane::showDelivery(qint64 deliveryId)
             m_headers->setItem(i, 1, new QTableWidgetItem(QString::fromUtf8(d->headers[i].value)));
         }
         m_delivery->setPlainText(deliverySummary(*d));
+        if (!d->connector)
+            return;
+        // A forwarded delivery: its Connector section, with the whole answer as recorded.
+        m_queries->run<QList<ConnectorAnswer>>(
+            m_context, [deliveryId](StoreReader &reader) { return reader.forwards({deliveryId}); },
+            [this, deliveryId, delivery = *d](Result<QList<ConnectorAnswer>> forwards) {
+                if (deliveryId != m_shownDelivery || !forwards || forwards->isEmpty())
+                    return;
+                m_delivery->setPlainText(deliverySummary(delivery, forwards->front()));
+            });
     });
 }
 

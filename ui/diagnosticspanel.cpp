@@ -4,6 +4,7 @@
 #include "model/senderprofile.h"
 #include "util/timeutil.h"
 
+#include <QHash>
 #include <QHeaderView>
 
 namespace pimscope::ui {
@@ -69,8 +70,25 @@ QString DiagnosticsPanel::Group::filter() const
                                 : QStringLiteral("origin == log && message == ") + k;
     case Source::Recon:
         return QStringLiteral("recon == ") + k;
+    case Source::Connector:
+        break;
     }
-    return {};
+    // The connector's counts (forward_counts) and the filters that show what they count.
+    static const QHash<QString, QString> connectorFilters = {
+        {QStringLiteral("endpoint_error"), QStringLiteral("connector_verdict == endpoint_error")},
+        {QStringLiteral("timeout"), QStringLiteral("connector_verdict == timeout")},
+        {QStringLiteral("no_answer"), QStringLiteral("connector_verdict == no_answer")},
+        {QStringLiteral("would_suspend,would_disable"),
+         QStringLiteral("connector_verdict in {would_suspend, would_disable}")},
+        {QStringLiteral("accepted_invalid"),
+         QStringLiteral("signature in {invalid, missing} && connector_status >= 200 && connector_status < 300")},
+        {QStringLiteral("accepted_expired"),
+         QStringLiteral("signature == expired && connector_status >= 200 && connector_status < 300")},
+        {QStringLiteral("waiting"), QStringLiteral("forward_state in {queued, sending}")},
+        {QStringLiteral("given_up"), QStringLiteral("forward_state == given_up")},
+        {QStringLiteral("twice"), QStringLiteral("connector_twice == 1")},
+    };
+    return connectorFilters.value(k);
 }
 
 const QList<DiagnosticsPanel::Group> &DiagnosticsPanel::groups()
@@ -143,6 +161,48 @@ const QList<DiagnosticsPanel::Group> &DiagnosticsPanel::groups()
          QStringLiteral("The PIM logged these events as not sent (same connection, permissions), yet they "
                         "arrived: another subscription sends them."),
          Severity::Warning},
+        {Source::Connector, "accepted_invalid", "Connector: 2xx to bad signatures",
+         QStringLiteral("Your connector answered 2xx to requests whose signature was invalid or missing: it must "
+                        "refuse them (401), or anyone who finds its URL can feed it events. Pimscope forwarded them "
+                        "on purpose (proxy mode passes everything on) to check exactly this."),
+         Severity::Error},
+        {Source::Connector, "accepted_expired", "Connector: 2xx to expired timestamps",
+         QStringLiteral("Your connector answered 2xx to requests whose signed timestamp was more than 5 min off: it "
+                        "should refuse them, or a captured request can be replayed to it."),
+         Severity::Warning},
+        {Source::Connector, "would_suspend,would_disable", "Connector: would cut off",
+         QStringLiteral("Your connector's answer would have the Event Platform suspend the subscription (a 404, or "
+                        "any 3xx: redirects are not followed) or Quable disable the webhook (%1 failures in a row).")
+             .arg(quable().disableAfterFailures),
+         Severity::Error},
+        {Source::Connector, "endpoint_error", "Connector: endpoint errors",
+         QStringLiteral("Your connector answered with a status its sender counts as a failure (the Events API: %1 is "
+                        "a success; the Event Platform and Quable: only %2). ")
+                 .arg(eventsApi().successWording(), eventPlatform().successWording())
+             + whatEachSenderDoesAfterAFailure(),
+         Severity::Error},
+        {Source::Connector, "timeout", "Connector: over the deadline",
+         QStringLiteral("Your connector answered after the sender's deadline (%1 for the Events API, %2 for the Event "
+                        "Platform and Quable): the sender counts these as failed, whatever the status.")
+             .arg(seconds(eventsApi().deadlineMs), seconds(eventPlatform().deadlineMs)),
+         Severity::Error},
+        {Source::Connector, "no_answer", "Connector: no answer",
+         QStringLiteral("Your connector could not be reached, or its answer was not HTTP, was cut short or never "
+                        "ended: the PIM got a 502 (or 504) from Pimscope in proxy mode."),
+         Severity::Error},
+        {Source::Connector, "given_up", "Forwards given up",
+         QStringLiteral("Ack mode: your connector could not be reached for 24 h after these deliveries came; Pimscope "
+                        "stopped trying. Replay them once it is back."),
+         Severity::Error},
+        {Source::Connector, "waiting", "Forwards waiting",
+         QStringLiteral("Ack mode: deliveries not yet passed on to your connector (its queue, or retries while it "
+                        "cannot be reached). They survive a restart of Pimscope."),
+         Severity::Notice},
+        {Source::Connector, "twice", "Forwards possibly received twice",
+         QStringLiteral(
+             "Ack mode: Pimscope stopped while these were being sent and sent them again: your connector may "
+             "have had them twice (as the Event Platform, which delivers at least once, may do too)."),
+         Severity::Notice},
     };
     return list;
 }
@@ -233,6 +293,8 @@ void DiagnosticsPanel::rebuild()
     }
     const CaptureSummary &summary = m_summary;
     for (const Group &g : groups()) {
+        if (g.source == Source::Connector && summary.connector.value(QStringLiteral("forwarded")) == 0)
+            continue; // nothing was forwarded: the connector's rows would only be noise
         qint64 events = 0;
         qint64 deliveries = 0;
         for (const QString &key : QString::fromLatin1(g.key).split(u',')) {
@@ -249,6 +311,9 @@ void DiagnosticsPanel::rebuild()
                 events += summary.eventsByRecon.value(key);
                 deliveries += summary.deliveriesByRecon.value(key);
                 break;
+            case Source::Connector:
+                deliveries += summary.connector.value(key);
+                break;
             }
         }
         auto *item = new QTreeWidgetItem(this);
@@ -256,7 +321,7 @@ void DiagnosticsPanel::rebuild()
         item->setToolTip(0, g.explanation);
         const bool present = events > 0 || deliveries > 0;
         item->setText(1, present ? severityName(g.severity) : QStringLiteral("—"));
-        item->setText(2, QString::number(events));
+        item->setText(2, g.source == Source::Connector ? QStringLiteral("—") : QString::number(events));
         item->setText(3, QString::number(deliveries));
         for (int c = 2; c < 4; ++c)
             item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);

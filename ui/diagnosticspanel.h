@@ -28,12 +28,13 @@ public:
     void setHealth(const QList<SubscriptionHealth> &health);
 
     /** Where a group's counts come from in the CaptureSummary. */
-    enum class Source { Flag, LogMessage, Recon };
+    enum class Source { Flag, LogMessage, Recon, Connector };
     /** One kind of problem: what it is, how bad, the filter that shows it. */
     struct Group
     {
         Source source;
-        const char *key; ///< the flag, the log message kind(s, comma-separated) or the reconciliation value
+        /** The flag, the log message kind(s, comma-separated), the reconciliation value or the connector's count. */
+        const char *key;
         const char *title;
         QString explanation; ///< in each sender's own terms (model/senderprofile.h)
         Severity severity;

@@ -133,12 +133,30 @@ QString ReceiverController::stateText() const
 
 void ReceiverController::updateUrlLabel()
 {
+    QString text;
     if (!m_receiver)
-        m_urlLabel->setText(QStringLiteral("(stopped)"));
+        text = QStringLiteral("(stopped)");
     else if (shownUrl() != m_receiver->url())
-        m_urlLabel->setText(QStringLiteral("%1 → %2").arg(shownUrl(), m_receiver->url())); // public URL -> receiver
+        text = QStringLiteral("%1 → %2").arg(shownUrl(), m_receiver->url()); // public URL -> receiver
     else
-        m_urlLabel->setText(m_receiver->url());
+        text = m_receiver->url();
+    // Where the deliveries go on: "-> http://localhost:3000/hooks" (the first rule; the tooltip lists them all).
+    QStringList rules;
+    for (const QString &spec : m_settings.forwardRules) {
+        if (const auto rule = parseForwardRule(spec))
+            rules << rule->spec();
+    }
+    if (m_receiver && !rules.isEmpty()) {
+        const auto first = parseForwardRule(m_settings.forwardRules.front());
+        text += QStringLiteral("  -> %1").arg(first->target.toString());
+        if (first->mode == ForwardMode::Ack)
+            text += QStringLiteral(" (ack)");
+        if (rules.size() > 1)
+            text += QStringLiteral(" +%1").arg(rules.size() - 1);
+    }
+    m_urlLabel->setText(text);
+    m_urlLabel->setToolTip(rules.isEmpty() ? QString()
+                                           : QStringLiteral("Forwarded to your connector:\n") + rules.join(u'\n'));
 }
 
 bool ReceiverController::start(quint16 port)

@@ -13,6 +13,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -67,6 +68,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     auto *tabs = new QTabWidget(this);
     tabs->addTab(receiverPage(settings), QStringLiteral("Receiver"));
     tabs->addTab(secretsPage(settings), QStringLiteral("Signatures"));
+    tabs->addTab(forwardingPage(settings), QStringLiteral("Forwarding"));
     tabs->addTab(capturePage(settings), QStringLiteral("Capture"));
     tabs->addTab(appearancePage(settings), QStringLiteral("Appearance"));
     layout->addWidget(tabs);
@@ -275,6 +277,30 @@ QWidget *SettingsDialog::capturePage(const AppSettings &s)
     return page;
 }
 
+QWidget *SettingsDialog::forwardingPage(const AppSettings &s)
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    auto *help = new QLabel(
+        QStringLiteral(
+            "<b>Forward to your connector</b>: what arrives under a path prefix is passed on to a URL, the rest of the "
+            "path appended and the query kept, one rule per line:<br><tt>PREFIX=URL[,mode=proxy|ack][,insecure]"
+            "[,concurrency=N]</tt><br><b>proxy</b> (the default): the PIM gets your connector's answer, judged by the "
+            "sender's rules. <b>ack</b>: Pimscope answers the PIM, then forwards in order and keeps what your "
+            "connector missed until it is back (24 h at most), so a broken connector never gets the subscription "
+            "cut off. <b>insecure</b>: accept any TLS certificate. A comma of the URL is written %2C."),
+        page);
+    help->setWordWrap(true);
+    help->setTextFormat(Qt::RichText);
+    layout->addWidget(help);
+    m_forwardRules = new QPlainTextEdit(s.forwardRules.join(u'\n'), page);
+    m_forwardRules->setObjectName(QStringLiteral("forwardRules"));
+    m_forwardRules->setPlaceholderText(QStringLiteral("/akeneo=http://localhost:3000/hooks\n/quable=http://localhost:"
+                                                      "3000/quable,mode=ack"));
+    layout->addWidget(m_forwardRules, 1);
+    return page;
+}
+
 QWidget *SettingsDialog::appearancePage(const AppSettings &s)
 {
     auto *page = new QWidget(this);
@@ -389,6 +415,10 @@ AppSettings SettingsDialog::settings() const
         } else {
             it->names.append(name);
         }
+    }
+    for (const QString &line : m_forwardRules->toPlainText().split(u'\n')) {
+        if (!line.trimmed().isEmpty())
+            s.forwardRules.append(line.trimmed());
     }
     s.selfAuthor = m_selfAuthor->text().trimmed();
     s.retention.keepDays = m_keepDays->value();

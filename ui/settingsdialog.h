@@ -13,6 +13,8 @@ class QLineEdit;
 class QSpinBox;
 class QTableWidget;
 
+class QPlainTextEdit;
+
 namespace pimscope::ui {
 
 /**
@@ -55,11 +57,14 @@ public:
     QTableWidget *colourTable() const { return m_colours; }
     void addColourRow(const QString &filter, const QString &colour);
     QLabel *problemsLabel() const { return m_problems; }
+    /** The forwarding rules, one per line. */
+    QPlainTextEdit *forwardRulesEdit() const { return m_forwardRules; }
 
 private:
     QWidget *receiverPage(const AppSettings &s);
     QWidget *secretsPage(const AppSettings &s);
     QWidget *capturePage(const AppSettings &s);
+    QWidget *forwardingPage(const AppSettings &s);
     QWidget *appearancePage(const AppSettings &s);
     static void moveRow(QTableWidget *table, int delta);
 
@@ -81,6 +86,7 @@ private:
     QComboBox *m_theme = nullptr;
     QTableWidget *m_colours = nullptr;
     QLabel *m_problems = nullptr;
+    QPlainTextEdit *m_forwardRules = nullptr;
 };
 
 } // namespace pimscope::ui

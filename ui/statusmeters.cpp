@@ -54,6 +54,9 @@ StatusMeters::StatusMeters(QStatusBar *bar)
     };
     m_platform = meter("eventPlatformMeter", 1000);
     m_quable = meter("quableMeter", senderProfile(Format::Quable).disableAfterFailures);
+    m_connector = meter("connectorMeter", 1000);
+    m_connector->setMinimumWidth(260);
+    m_connector->setMaximumWidth(360);
 }
 
 void StatusMeters::showHealth(const QList<SubscriptionHealth> &health)
@@ -124,6 +127,43 @@ void StatusMeters::setStatus(const QString &text, const QString &toolTip)
     m_status->setToolTip(toolTip);
 }
 
+void StatusMeters::showConnector(const CaptureSummary &s)
+{
+    const qint64 forwarded = s.connector.value(QStringLiteral("forwarded"));
+    const qint64 waiting = s.connector.value(QStringLiteral("waiting"));
+    const qint64 done = forwarded - waiting;
+    if (forwarded == 0) {
+        m_connector->hide();
+        return;
+    }
+    const qint64 sent = s.connector.value(QStringLiteral("sent"));
+    const double share = done > 0 ? double(sent) / double(done) : 1.0;
+    m_connector->setValue(int(share * 1000));
+    QString text = done > 0 ? QStringLiteral("connector %1 % delivered").arg(share * 100, 0, 'f', 1)
+                            : QStringLiteral("connector");
+    if (s.connectorMsP99LastHour)
+        text += QStringLiteral(" · p99 %1 ms").arg(*s.connectorMsP99LastHour, 0, 'f', 1);
+    if (waiting > 0)
+        text += QStringLiteral(" · %L1 waiting").arg(waiting);
+    m_connector->setFormat(text);
+    m_connector->setToolTip(
+        QStringLiteral("Your connector's answers, judged by each delivery's sender: %L1 of %L2 delivered; %L3 endpoint "
+                       "errors, %L4 over the deadline, %L5 without an answer, %L6 that would cut the subscription off; "
+                       "%L7 waiting to be forwarded, %L8 given up.")
+            .arg(sent)
+            .arg(done)
+            .arg(s.connector.value(QStringLiteral("endpoint_error")))
+            .arg(s.connector.value(QStringLiteral("timeout")))
+            .arg(s.connector.value(QStringLiteral("no_answer")))
+            .arg(s.connector.value(QStringLiteral("would_suspend"))
+                 + s.connector.value(QStringLiteral("would_disable")))
+            .arg(waiting)
+            .arg(s.connector.value(QStringLiteral("given_up"))));
+    m_connector->setStyleSheet(share < 0.9 ? QStringLiteral("QProgressBar::chunk { background: #e53935; }")
+                                           : QString());
+    m_connector->show();
+}
+
 void StatusMeters::showSummary(const CaptureSummary &s)
 {
     m_counts->setText(QStringLiteral("%L1 events · %L2 deliveries · %L3 events/min")
@@ -136,6 +176,7 @@ void StatusMeters::showSummary(const CaptureSummary &s)
         QStringLiteral("%L1 / %L2 requests in the last hour").arg(s.requestsLastHour).arg(eventsApi.requestsPerHour));
     const bool nearQuota = s.requestsLastHour >= eventsApi.requestsPerHour * 8 / 10;
     m_quota->setStyleSheet(nearQuota ? QStringLiteral("QProgressBar::chunk { background: #e53935; }") : QString());
+    showConnector(s);
     if (s.ackMsP99LastHour) {
         const bool slow = *s.ackMsP99LastHour > eventsApi.deadlineMs;
         m_p99->setText(QStringLiteral("p99 answer %1 ms / 500").arg(*s.ackMsP99LastHour, 0, 'f', 1));

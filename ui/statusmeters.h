@@ -16,7 +16,9 @@ namespace pimscope::ui {
  * sender present, each by its own rules: the Events API's hourly request quota (red from 80 %) with the p99 answer
  * time of its last hour against its 500 ms; the Event Platform's success rate over the rolling hour (red below
  * 90 %, where it suspends); Quable's consecutive failures (red at 3, where it disables the webhook). With several
- * subscriptions of a sender, its meter shows the one in the worst state, and its tooltip each of them.
+ * subscriptions of a sender, its meter shows the one in the worst state, and its tooltip each of them. Once something
+ * was forwarded, the connector's meter: the share of its answers its senders count as delivered (red below 90 %), its
+ * answer-time p99 over the last hour, and the forwards still waiting (ack mode).
  */
 class StatusMeters : public QObject
 {
@@ -32,12 +34,15 @@ public:
     void showHealth(const QList<SubscriptionHealth> &health);
 
 private:
+    void showConnector(const CaptureSummary &s);
+
     QLabel *m_status;
     QLabel *m_counts;
     QProgressBar *m_quota;
     QLabel *m_p99;
     QProgressBar *m_platform; ///< the Event Platform's success rate
     QProgressBar *m_quable; ///< Quable's failure streak
+    QProgressBar *m_connector; ///< the share of forwards the senders would count as delivered
 };
 
 } // namespace pimscope::ui

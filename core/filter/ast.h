@@ -71,6 +71,7 @@ enum class Field : quint8 {
     ConnectorMs, ///< from sending to the answer's end
     ConnectorVerdict,
     ForwardState,
+    ConnectorTwice, ///< 1: sent again after a stop mid-request, possibly received twice
 };
 
 /** What a field's values are, which decides the operators it accepts and how values are read. */

@@ -80,6 +80,7 @@ constexpr FieldSpec fieldSpecs[] = {
     {"connector_ms", Field::ConnectorMs, ValueType::Duration},
     {"connector_verdict", Field::ConnectorVerdict, ValueType::Enum, EnumKind::Verdict},
     {"forward_state", Field::ForwardState, ValueType::Enum, EnumKind::ForwardState},
+    {"connector_twice", Field::ConnectorTwice, ValueType::Integer},
 };
 
 const FieldSpec *findField(QStringView name)

@@ -146,6 +146,8 @@ QList<Column> columnsFor(Field field, FilterTarget target, CompareOp op)
         return {dl("(SELECT f.verdict FROM forwards f WHERE f.delivery_id = d.id)")};
     case Field::ForwardState:
         return {dl("(SELECT f.state FROM forwards f WHERE f.delivery_id = d.id)")};
+    case Field::ConnectorTwice:
+        return {dl("(SELECT f.twice FROM forwards f WHERE f.delivery_id = d.id)")};
     }
     return {dl("NULL")};
 }

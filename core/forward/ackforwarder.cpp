@@ -130,7 +130,7 @@ void AckForwarder::add(AckForward forward)
 
 void AckForwarder::pump(Queue &q)
 {
-    if (q.paused)
+    if (q.paused || m_released)
         return;
     int ready = 0;
     bool unmarked = false;
@@ -284,6 +284,7 @@ void AckForwarder::done(Queue *q, qint64 deliveryId, const HttpAnswer &answer)
         f->durable = false; // its row says Queued again: marked Sending before the next attempt
         q->paused = true;
         q->resumeTimer->start(backOff);
+        unmark(*q); // the rest waits too: a stop meanwhile must not make them "possibly received twice"
     }
     if (row.verdict)
         q->failuresInARow = *row.verdict == ConnectorVerdict::Sent ? 0 : q->failuresInARow + 1;
@@ -294,6 +295,33 @@ void AckForwarder::done(Queue *q, qint64 deliveryId, const HttpAnswer &answer)
         q->items.erase(it);
     }
     pump(*q);
+}
+
+void AckForwarder::unmark(Queue &q)
+{
+    // A marking still awaiting its commit marks nothing any more: its commit comes before this one.
+    for (auto &[queue, ids] : m_marking) {
+        if (queue == &q)
+            ids.clear();
+    }
+    QList<ConnectorAnswer> rows;
+    for (AckForward &f : q.items) {
+        if (f.inFlight || !(f.durable || f.marking))
+            continue;
+        f.durable = false;
+        f.marking = false;
+        f.row.state = ForwardState::Queued;
+        rows.append(f.row);
+    }
+    if (!rows.isEmpty())
+        m_store->recordForwards(std::move(rows));
+}
+
+void AckForwarder::release()
+{
+    m_released = true;
+    for (const auto &q : m_queues)
+        unmark(*q);
 }
 
 void AckForwarder::record(const ConnectorAnswer &row)

@@ -73,6 +73,11 @@ public:
     qsizetype waiting() const;
     /** Forwards sent whose outcome is awaited. */
     int inFlight() const { return m_forwarder.inFlight(); }
+    /**
+     * Before a stop: nothing more is sent, and what was marked Sending without being sent is recorded Queued again,
+     * so that the next run does not take it for possibly received twice.
+     */
+    void release();
 
 Q_SIGNALS:
     /** A forward's attempt ended (answered, failed for now, or given up): its row as recorded. */
@@ -101,6 +106,8 @@ private:
     /** The markings of these tickets ended (Sending committed, or not): their queues. */
     QList<Queue *> settleMarking(const QList<quint64> &tickets, bool committed);
     void record(const ConnectorAnswer &row);
+    /** The queue's forwards marked Sending but not sent, recorded Queued again (to be marked before they are sent). */
+    void unmark(Queue &q);
     Result<void> loadBodies(QList<AckForward *> items);
     Queue *queueFor(QByteArrayView path);
     static AckForward *find(Queue &q, qint64 deliveryId);
@@ -110,6 +117,7 @@ private:
     Forwarder m_forwarder;
     std::vector<std::unique_ptr<Queue>> m_queues; ///< one per ack rule, in the rules' order
     QHash<quint64, std::pair<Queue *, QList<qint64>>> m_marking; ///< ticket -> the queue and deliveries it marks
+    bool m_released = false;
 };
 
 } // namespace pimscope

@@ -23,6 +23,16 @@ struct Header
 };
 using Headers = QList<Header>;
 
+/** What the tables show of a delivery's forward to the connector (model/connectoranswer.h has all of it). */
+struct ConnectorSummary
+{
+    std::optional<int> status;
+    std::optional<double> ms; ///< from sending to the answer's end
+    std::optional<ConnectorVerdict> verdict;
+    ForwardState state = ForwardState::Queued;
+    friend bool operator==(const ConnectorSummary &, const ConnectorSummary &) = default;
+};
+
 /**
  * One thing the PIM sent or tried to send: an HTTP request the receiver got (origin Receiver), a line of an
  * imported PIM log file (origin Log) or a request Pimscope sent (origin Replay).
@@ -66,6 +76,7 @@ struct Delivery
     QByteArray logKey;
 
     Flags flags; ///< the delivery's own flags united with its events' flags
+    std::optional<ConnectorSummary> connector; ///< read with it: its forward to the connector, when it was forwarded
     int eventCount = 0; ///< number of events (the events list may not be loaded)
     QList<Event> events;
 

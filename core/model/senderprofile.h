@@ -81,6 +81,11 @@ struct SenderProfile
      * sender that suspends on them.
      */
     ConnectorVerdict verdictOf(std::optional<int> status, double answerMs, int failuresBefore = 0) const;
+    /**
+     * A verdict in words, for the window and the diagnostics: "Quable would disable the webhook (the 3rd failure in a
+     * row)", "a timeout: the Akeneo Events API waits 500 ms".
+     */
+    QString verdictWording(ConnectorVerdict verdict) const;
     /** The status range it counts as success, in words: "2xx" or "below 400". */
     QString successWording() const;
     /** What it does after a failure, in words, e.g. "does not retry" or "retries 5, 10 and 20 min after…". */

@@ -28,9 +28,23 @@ void EventTableModel::fetch(const QList<qint64> &ids, std::function<void(Result<
 QString EventTableModel::sortKeyOf(int column) const
 {
     // Status and signature are the delivery's: not sortable here (the deliveries table sorts by them).
-    static const char *const keys[ColumnCount]
-        = {"id",         "received", "time",     "action",  "subject", "author", "author_type",
-           "pim_source", "origin",   "delivery", "attempt", "",        "",       "flags"};
+    static const char *const keys[ColumnCount] = {"id",
+                                                  "received",
+                                                  "time",
+                                                  "action",
+                                                  "subject",
+                                                  "author",
+                                                  "author_type",
+                                                  "pim_source",
+                                                  "origin",
+                                                  "delivery",
+                                                  "attempt",
+                                                  "",
+                                                  "",
+                                                  "flags",
+                                                  "connector_status",
+                                                  "connector_ms",
+                                                  "connector_verdict"};
     return column >= 0 && column < ColumnCount ? QString::fromLatin1(keys[column]) : QString();
 }
 
@@ -51,6 +65,25 @@ QString EventTableModel::attemptText(const Event &e)
     if (e.attempt <= 1)
         return {};
     return e.retryOf > 0 ? QStringLiteral("%1 ← #%2").arg(e.attempt).arg(e.retryOf) : QString::number(e.attempt);
+}
+
+QString EventTableModel::connectorStatusText(const std::optional<ConnectorSummary> &c)
+{
+    if (!c)
+        return {};
+    if (c->status && c->state == ForwardState::Answered)
+        return QString::number(*c->status);
+    return forwardStateName(c->state);
+}
+
+QString EventTableModel::connectorMsText(const std::optional<ConnectorSummary> &c)
+{
+    return c && c->ms ? QString::number(*c->ms, 'f', 1) : QString();
+}
+
+QString EventTableModel::connectorVerdictText(const std::optional<ConnectorSummary> &c)
+{
+    return c && c->verdict ? connectorVerdictName(*c->verdict) : QString();
 }
 
 int EventTableModel::columnCount(const QModelIndex &parent) const
@@ -104,6 +137,12 @@ QVariant EventTableModel::display(const EventRecord &r, int column)
         return signatureName(r.signature);
     case FlagsColumn:
         return flagsText(e.flags);
+    case ConnectorStatus:
+        return connectorStatusText(r.connector);
+    case ConnectorMs:
+        return connectorMsText(r.connector);
+    case ConnectorVerdictColumn:
+        return connectorVerdictText(r.connector);
     case ColumnCount:
         break;
     }
@@ -126,6 +165,8 @@ QVariant EventTableModel::raw(const EventRecord &r, int column)
         return int(e.flags.toInt());
     case Attempt:
         return e.attempt;
+    case ConnectorMs:
+        return r.connector && r.connector->ms ? QVariant(*r.connector->ms) : QVariant();
     default:
         return display(r, column);
     }
@@ -134,8 +175,9 @@ QVariant EventTableModel::raw(const EventRecord &r, int column)
 QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     static const char *const names[ColumnCount]
-        = {"#",          "Received (UTC)", "Event time (UTC)", "Action",  "Subject", "Author",    "Author type",
-           "PIM source", "Origin",         "Delivery",         "Attempt", "Status",  "Signature", "Flags"};
+        = {"#",           "Received (UTC)", "Event time (UTC)", "Action",       "Subject",          "Author",
+           "Author type", "PIM source",     "Origin",           "Delivery",     "Attempt",          "Status",
+           "Signature",   "Flags",          "Connector",        "Connector ms", "Connector verdict"};
     return header(names, ColumnCount, section, orientation, role);
 }
 
@@ -151,9 +193,9 @@ void DeliveryTableModel::fetch(const QList<qint64> &ids, std::function<void(Resu
 
 QString DeliveryTableModel::sortKeyOf(int column) const
 {
-    static const char *const keys[ColumnCount]
-        = {"id",     "received", "origin",    "method", "path",  "format", "events",
-           "status", "latency",  "signature", "remote", "flags", "error"};
+    static const char *const keys[ColumnCount] = {
+        "id",      "received",  "origin", "method", "path",  "format",           "events",       "status",
+        "latency", "signature", "remote", "flags",  "error", "connector_status", "connector_ms", "connector_verdict"};
     return column >= 0 && column < ColumnCount ? QString::fromLatin1(keys[column]) : QString();
 }
 
@@ -175,6 +217,8 @@ QVariant DeliveryTableModel::cell(const Delivery &d, int column, int role) const
             return d.receivedAtMs;
         case AckMs:
             return d.ackMs ? QVariant(*d.ackMs) : QVariant();
+        case ConnectorMs:
+            return d.connector && d.connector->ms ? QVariant(*d.connector->ms) : QVariant();
         case FlagsColumn:
             return int(d.flags.toInt());
         default:
@@ -218,6 +262,12 @@ QVariant DeliveryTableModel::display(const Delivery &d, int column)
         return EventTableModel::flagsText(d.flags);
     case Problem:
         return d.error.isEmpty() && !d.warnings.isEmpty() ? d.warnings.first() : d.error;
+    case ConnectorStatus:
+        return EventTableModel::connectorStatusText(d.connector);
+    case ConnectorMs:
+        return EventTableModel::connectorMsText(d.connector);
+    case ConnectorVerdictColumn:
+        return EventTableModel::connectorVerdictText(d.connector);
     case ColumnCount:
         break;
     }
@@ -227,8 +277,9 @@ QVariant DeliveryTableModel::display(const Delivery &d, int column)
 QVariant DeliveryTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     static const char *const names[ColumnCount]
-        = {"#",      "Received (UTC)", "Origin",    "Method · level",    "Path · message", "Format", "Events",
-           "Status", "Answer ms",      "Signature", "Remote · log line", "Flags",          "Problem"};
+        = {"#",       "Received (UTC)", "Origin",       "Method · level",   "Path · message",    "Format",
+           "Events",  "Status",         "Answer ms",    "Signature",        "Remote · log line", "Flags",
+           "Problem", "Connector",      "Connector ms", "Connector verdict"};
     return header(names, ColumnCount, section, orientation, role);
 }
 

@@ -27,6 +27,9 @@ public:
         Status,
         SignatureColumn,
         FlagsColumn,
+        ConnectorStatus, ///< the connector's status (or how its forward stands: queued, failed, given up)
+        ConnectorMs,
+        ConnectorVerdictColumn,
         ColumnCount
     };
 
@@ -39,6 +42,10 @@ public:
     static QString subjectText(const Event &e);
     /** A retry's place in its chain, e.g. "2 ← #17"; empty for a first attempt. */
     static QString attemptText(const Event &e);
+    /** The connector columns' text: its status or how the forward stands, its time, the sender's verdict. */
+    static QString connectorStatusText(const std::optional<ConnectorSummary> &c);
+    static QString connectorMsText(const std::optional<ConnectorSummary> &c);
+    static QString connectorVerdictText(const std::optional<ConnectorSummary> &c);
 
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
@@ -75,6 +82,9 @@ public:
         Remote,
         FlagsColumn,
         Problem,
+        ConnectorStatus,
+        ConnectorMs,
+        ConnectorVerdictColumn,
         ColumnCount
     };
 

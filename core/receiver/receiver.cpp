@@ -94,6 +94,8 @@ public:
     {
         if (m_adapter)
             m_adapter->close(); // no new connections; answers owed go out as their commits arrive
+        if (m_ack)
+            m_ack->release(); // what is queued stays for the next run; what is in flight gets its answer below
         QElapsedTimer t;
         t.start();
         const auto owed = [this] {

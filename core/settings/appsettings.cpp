@@ -41,6 +41,7 @@ AppSettings AppSettings::load(QSettings &s)
             a.secretRules.append(*rule);
     }
     a.secretHeaders = s.value(QStringLiteral("receiver/secretHeaders")).toStringList();
+    a.forwardRules = s.value(QStringLiteral("receiver/forwardRules")).toStringList();
     a.selfAuthor = s.value(QStringLiteral("capture/selfAuthor")).toString();
     a.retention.keepDays = s.value(QStringLiteral("capture/keepDays"), 0).toInt();
     a.retention.keepBytes = s.value(QStringLiteral("capture/keepMegabytes"), 0).toLongLong() * 1024 * 1024;
@@ -70,6 +71,7 @@ void AppSettings::save(QSettings &s) const
         rules.append(keychainRuleSpec(r));
     s.setValue(QStringLiteral("receiver/secretRules"), rules);
     s.setValue(QStringLiteral("receiver/secretHeaders"), secretHeaders);
+    s.setValue(QStringLiteral("receiver/forwardRules"), forwardRules);
     s.setValue(QStringLiteral("capture/selfAuthor"), selfAuthor);
     s.setValue(QStringLiteral("capture/keepDays"), retention.keepDays);
     s.setValue(QStringLiteral("capture/keepMegabytes"), retention.keepBytes / (qint64{1024} * 1024));
@@ -107,6 +109,10 @@ QStringList AppSettings::problems() const
         if (!HeaderRedactor::isHeaderName(name.toLatin1()))
             p << QStringLiteral("Secret header '%1': not a header name.").arg(name);
     }
+    for (const QString &spec : forwardRules) {
+        if (auto rule = parseForwardRule(spec); !rule)
+            p << QStringLiteral("Forwarding rule '%1': %2.").arg(spec, rule.error());
+    }
     static const QRegularExpression hexColour(QStringLiteral("^#[0-9a-fA-F]{6}$"));
     for (const ColourRule &r : colourRules) {
         const Filter f = Filter::parse(r.filter);
@@ -143,6 +149,8 @@ Result<ReceiverSettings> AppSettings::receiverSettings() const
     for (const QString &name : alwaysSucceedFor)
         r.alwaysSucceedFor.append(*senderFromName(name)); // checked by problems()
     r.signatures.secretHeaders = redactor().secretHeaders();
+    for (const QString &spec : forwardRules)
+        r.forwards.append(*parseForwardRule(spec)); // checked by problems()
     if (!tlsCertificate.isEmpty()) {
         auto tls = loadServerTls(tlsCertificate, tlsKey);
         if (!tls)

@@ -35,6 +35,9 @@ struct AppSettings
     QStringList alwaysSucceedFor;
     QList<KeychainRule> secretRules;
     QStringList secretHeaders; ///< header names whose values are redacted like Authorization (e.g. X-Api-Key)
+    /** Forwarding to the connector: `PREFIX=URL[,mode=proxy|ack][,insecure][,concurrency=N]` each (parseForwardRule).
+     */
+    QStringList forwardRules;
     QString selfAuthor;
     Retention retention;
     Theme theme = Theme::System;

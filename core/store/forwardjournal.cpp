@@ -23,9 +23,16 @@ Result<void> StoreWriter::writeForward(const ConnectorAnswer &f)
 {
     QSqlQuery q(m_connection->db());
     q.prepare(QStringLiteral(
-        "INSERT OR REPLACE INTO forwards (delivery_id, target, ack_mode, state, attempts, sent_at, first_byte_ms, "
-        "end_ms, status, headers, body, body_size, error, verdict, twice, next_at, request_headers) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "INSERT INTO forwards (delivery_id, target, ack_mode, state, attempts, sent_at, first_byte_ms, end_ms, status, "
+        "headers, body, body_size, error, verdict, twice, next_at, request_headers) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        // An upsert, not a REPLACE: the counting triggers see an update (a REPLACE's delete fires no trigger).
+        "ON CONFLICT (delivery_id) DO UPDATE SET target = excluded.target, ack_mode = excluded.ack_mode, "
+        "state = excluded.state, attempts = excluded.attempts, sent_at = excluded.sent_at, "
+        "first_byte_ms = excluded.first_byte_ms, end_ms = excluded.end_ms, status = excluded.status, "
+        "headers = excluded.headers, body = excluded.body, body_size = excluded.body_size, error = excluded.error, "
+        "verdict = excluded.verdict, twice = excluded.twice, next_at = excluded.next_at, "
+        "request_headers = excluded.request_headers"));
     q.addBindValue(f.deliveryId);
     q.addBindValue(f.target);
     q.addBindValue(int(f.ackMode));

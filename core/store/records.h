@@ -21,6 +21,7 @@ struct EventRecord
     std::optional<int> answeredStatus;
     std::optional<double> ackMs;
     QByteArray payload; ///< the event's exact JSON bytes
+    std::optional<ConnectorSummary> connector; ///< its delivery's forward to the connector, when it was forwarded
 };
 
 /** What the writer reports for each committed delivery. */
@@ -103,6 +104,14 @@ struct CaptureSummary
     qint64 eventsLastMinute = 0; ///< events received in the minute before `now`
     qint64 requestsLastHour = 0; ///< Events API requests received in the hour before `now` (its quota: 4,000)
     std::optional<double> ackMsP99LastHour; ///< their answer-time p99 over that hour (its budget: 500 ms)
+    /**
+     * The forwards to the connector (forward_counts): forwarded, each verdict's name, waiting (queued or sending),
+     * given_up, twice (possibly received twice), accepted_invalid and accepted_expired (the connector's 2xx to a
+     * request with an invalid or missing signature, or an expired one).
+     */
+    QMap<QString, qint64> connector;
+    /** The connector's answer-time p99 over the forwards of the deliveries received in the last hour. */
+    std::optional<double> connectorMsP99LastHour;
 };
 
 /** Counts over a whole capture (pimscope stats). */

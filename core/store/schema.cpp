@@ -152,10 +152,12 @@ const char *const version6[] = {
 };
 
 // Version 7 (issue #20): forwarding to the integrator's connector. One row per forwarded delivery: where it went, how
-// it stands, and the connector's answer (times from sending, status, headers as HeaderCodec, the first 64 KiB of the
-// body and its whole size, the error, the sender's verdict). Ack mode's queue is the rows still queued or sending,
-// in delivery order; while queued, a row holds the headers to send as received (request_headers: the capture's own
-// copy is redacted, and a connector may need the PIM's Authorization), dropped once the forward has an outcome.
+// it stands, and the connector's answer (times from sending, status, the sender's verdict, headers as HeaderCodec, the
+// first 64 KiB of the body and its whole size, the error), the blobs last so that reading the small columns never
+// reads their overflow pages. Ack mode's queue is the rows still queued or sending, in delivery order; while queued, a
+// row holds the headers to send as received (request_headers: the capture's own copy is redacted, and a connector may
+// need the PIM's Authorization), dropped once the forward has an outcome. forward_counts holds what the diagnostics
+// count (forwardCounts), kept by triggers in the writes' own transactions like flag_counts.
 const char *const version7[] = {
     R"(CREATE TABLE forwards (
         delivery_id INTEGER PRIMARY KEY,
@@ -167,16 +169,77 @@ const char *const version7[] = {
         first_byte_ms REAL,
         end_ms REAL,
         status INTEGER,
-        headers BLOB,
-        body BLOB,
-        body_size INTEGER NOT NULL DEFAULT 0,
-        error TEXT,
         verdict INTEGER,
         twice INTEGER NOT NULL DEFAULT 0,
         next_at INTEGER,
+        body_size INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        headers BLOB,
+        body BLOB,
         request_headers BLOB))",
     "CREATE INDEX forwards_queue ON forwards(state, delivery_id) WHERE state <= 1",
 };
+
+/**
+ * What forward_counts counts, each an SQL expression of a forwards row (R: NEW or OLD) that is 0 or 1: the forwards,
+ * each verdict, those waiting (queued or sending), given up, possibly received twice, and the connector's 2xx to a
+ * request whose signature was invalid or missing, or expired.
+ */
+struct ForwardCount
+{
+    const char *column;
+    const char *expression;
+};
+constexpr ForwardCount forwardCounts[] = {
+    {"forwarded", "1"},
+    {"sent", "R.verdict IS 1"},
+    {"endpoint_error", "R.verdict IS 2"},
+    {"timeout", "R.verdict IS 3"},
+    {"no_answer", "R.verdict IS 4"},
+    {"would_suspend", "R.verdict IS 5"},
+    {"would_disable", "R.verdict IS 6"},
+    {"waiting", "R.state <= 1"},
+    {"given_up", "R.state IS 4"},
+    {"twice", "R.twice IS 1"},
+    {"accepted_invalid",
+     "COALESCE(R.status BETWEEN 200 AND 299 AND (SELECT signature FROM deliveries WHERE id = R.delivery_id) IN (2, 4), "
+     "0)"},
+    {"accepted_expired",
+     "COALESCE(R.status BETWEEN 200 AND 299 AND (SELECT signature FROM deliveries WHERE id = R.delivery_id) = 3, 0)"},
+};
+
+/** forward_counts and its three triggers (version 7). */
+QStringList forwardCountStatements()
+{
+    QStringList columns;
+    for (const ForwardCount &c : forwardCounts)
+        columns << QStringLiteral("%1 INTEGER NOT NULL DEFAULT 0").arg(QLatin1StringView(c.column));
+    QStringList statements{QStringLiteral("CREATE TABLE forward_counts (id INTEGER PRIMARY KEY CHECK (id = 0), %1)")
+                               .arg(columns.join(u", ")),
+                           QStringLiteral("INSERT INTO forward_counts (id) VALUES (0)")};
+    const auto of = [](const ForwardCount &c, const char *row) -> QString {
+        return u'(' + QString::fromLatin1(c.expression).replace(QStringLiteral("R."), QLatin1StringView(row) + u'.')
+            + u')';
+    };
+    const std::pair<const char *, const char *> triggers[]
+        = {{"in", "INSERT"}, {"out", "DELETE"}, {"changed", "UPDATE"}};
+    for (const auto &[name, event] : triggers) {
+        QStringList sets;
+        for (const ForwardCount &c : forwardCounts) {
+            QString change;
+            if (qstrcmp(event, "DELETE") != 0)
+                change += QStringLiteral(" + ") + of(c, "NEW");
+            if (qstrcmp(event, "INSERT") != 0)
+                change += QStringLiteral(" - ") + of(c, "OLD");
+            sets << QStringLiteral("%1 = %1%2").arg(QLatin1StringView(c.column), change);
+        }
+        statements << QStringLiteral(
+                          "CREATE TRIGGER forwards_count_%1 AFTER %2 ON forwards BEGIN UPDATE forward_counts "
+                          "SET %3 WHERE id = 0; END")
+                          .arg(QLatin1StringView(name), QLatin1StringView(event), sets.join(QStringLiteral(", ")));
+    }
+    return statements;
+}
 
 QString text(sqlite3_value *v)
 {
@@ -380,6 +443,12 @@ Result<void> migrate(QSqlDatabase &db)
         for (const char *stmt : statements) {
             if (auto r = exec(db, QString::fromLatin1(stmt)); !r)
                 return fail(r.error());
+        }
+        if (version == 7) {
+            for (const QString &stmt : forwardCountStatements()) {
+                if (auto r = exec(db, stmt); !r)
+                    return fail(r.error());
+            }
         }
     }
     if (auto r = ensureEventIndexes(db); !r)

@@ -70,10 +70,12 @@ Result<void> restoreFlagTriggers(QSqlDatabase &db, std::optional<std::pair<qint6
  * Version 7 records the forwards to the connector (model/connectoranswer.h):
  *
  *   forwards(delivery_id INTEGER PRIMARY KEY, target TEXT, ack_mode INTEGER, state INTEGER (ForwardState),
- *            attempts INTEGER, sent_at INTEGER, first_byte_ms REAL, end_ms REAL, status INTEGER, headers BLOB
- *            (HeaderCodec), body BLOB (the first 64 KiB), body_size INTEGER, error TEXT, verdict INTEGER
+ *            attempts INTEGER, sent_at INTEGER, first_byte_ms REAL, end_ms REAL, status INTEGER, verdict INTEGER
  *            (ConnectorVerdict), twice INTEGER (possibly received twice), next_at INTEGER (ack mode's next attempt),
+ *            body_size INTEGER, error TEXT, headers BLOB (HeaderCodec), body BLOB (the first 64 KiB),
  *            request_headers BLOB (HeaderCodec: the headers to forward, unredacted, while queued; NULL after))
+ *   forward_counts(id 0, forwarded, sent, endpoint_error, timeout, no_answer, would_suspend, would_disable, waiting,
+ *            given_up, twice, accepted_invalid, accepted_expired): kept by triggers on forwards
  *
  * Indexes: deliveries(received_at), deliveries(import_id), deliveries(log_key) (both partial: NOT NULL);
  * events(delivery_id), events(event_key, origin), events(subject_key).

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QVariant>
 
 #include <algorithm>
@@ -78,8 +79,21 @@ const char eventColumns[]
       "e.author_type, e.pim_source, e.subject_type, e.subject_id, e.subject_uuid, e.flags, d.format, d.signature, "
       "d.log_level, d.log_message, d.status_code, d.answered_status, d.ack_ms, "
       "substr(d.body, e.payload_offset + 1, e.payload_length), e.payload_offset, e.payload_length, e.attempt, "
-      "e.retry_of "
-      "FROM events e JOIN deliveries d ON d.id = e.delivery_id ";
+      "e.retry_of, f.state, f.status, f.end_ms, f.verdict "
+      "FROM events e JOIN deliveries d ON d.id = e.delivery_id LEFT JOIN forwards f ON f.delivery_id = d.id ";
+
+/** The connector's columns (state, status, end_ms, verdict) from `first`: none when the delivery was not forwarded. */
+std::optional<ConnectorSummary> connectorFromRow(const QSqlQuery &q, int first)
+{
+    if (q.value(first).isNull())
+        return std::nullopt;
+    ConnectorSummary c;
+    c.state = ForwardState(q.value(first).toInt());
+    c.status = optionalInt<int>(q.value(first + 1));
+    c.ms = optionalReal(q.value(first + 2));
+    c.verdict = optionalEnum<ConnectorVerdict>(q.value(first + 3));
+    return c;
+}
 
 EventRecord eventFromRow(const QSqlQuery &q)
 {
@@ -112,6 +126,7 @@ EventRecord eventFromRow(const QSqlQuery &q)
     e.payloadLength = q.value(24).toLongLong();
     e.attempt = q.value(25).toInt();
     e.retryOf = q.value(26).toLongLong(); // NULL: 0
+    r.connector = connectorFromRow(q, 27);
     return r;
 }
 
@@ -217,6 +232,12 @@ const QMap<QString, QString> &StoreReader::sortExpressions(FilterTarget target)
         {QStringLiteral("delivery"), QStringLiteral("e.delivery_id")},
         {QStringLiteral("attempt"), QStringLiteral("e.attempt")},
         {QStringLiteral("flags"), QStringLiteral("e.flags")},
+        {QStringLiteral("connector_status"),
+         QStringLiteral("(SELECT f.status FROM forwards f WHERE f.delivery_id = e.delivery_id)")},
+        {QStringLiteral("connector_ms"),
+         QStringLiteral("(SELECT f.end_ms FROM forwards f WHERE f.delivery_id = e.delivery_id)")},
+        {QStringLiteral("connector_verdict"),
+         QStringLiteral("(SELECT f.verdict FROM forwards f WHERE f.delivery_id = e.delivery_id)")},
     };
     static const QMap<QString, QString> deliveries = {
         {QStringLiteral("id"), QStringLiteral("d.id")},
@@ -232,6 +253,12 @@ const QMap<QString, QString> &StoreReader::sortExpressions(FilterTarget target)
         {QStringLiteral("remote"), QStringLiteral("d.remote")},
         {QStringLiteral("flags"), QStringLiteral("d.flags")},
         {QStringLiteral("error"), QStringLiteral("d.error")},
+        {QStringLiteral("connector_status"),
+         QStringLiteral("(SELECT f.status FROM forwards f WHERE f.delivery_id = d.id)")},
+        {QStringLiteral("connector_ms"),
+         QStringLiteral("(SELECT f.end_ms FROM forwards f WHERE f.delivery_id = d.id)")},
+        {QStringLiteral("connector_verdict"),
+         QStringLiteral("(SELECT f.verdict FROM forwards f WHERE f.delivery_id = d.id)")},
     };
     return target == FilterTarget::Events ? events : deliveries;
 }
@@ -339,14 +366,15 @@ Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool w
     byId.reserve(ids.size());
     QSqlQuery q(db());
     q.setForwardOnly(true);
-    const QString body = withBody ? QStringLiteral("body") : QStringLiteral("NULL");
     for (qsizetype from = 0; from < ids.size(); from += pageSize) {
         const qsizetype n = std::min(pageSize, ids.size() - from);
-        q.prepare(QStringLiteral("SELECT id, origin, received_at, method, path, remote, headers, ") + body
-                  + QStringLiteral(
-                      ", body_size, format, signature, signature_detail, answered_status, ack_ms, event_count, error, "
-                      "warnings, log_level, log_message, status_code, url, log_file, log_line, flags "
-                      "FROM deliveries WHERE id IN (")
+        q.prepare(QStringLiteral("SELECT d.id, d.origin, d.received_at, d.method, d.path, d.remote, d.headers, ")
+                  + (withBody ? QStringLiteral("d.body") : QStringLiteral("NULL"))
+                  + QStringLiteral(", d.body_size, d.format, d.signature, d.signature_detail, d.answered_status, "
+                                   "d.ack_ms, d.event_count, d.error, d.warnings, d.log_level, d.log_message, "
+                                   "d.status_code, d.url, d.log_file, d.log_line, d.flags, f.state, f.status, "
+                                   "f.end_ms, f.verdict "
+                                   "FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.id IN (")
                   + placeholders(n) + u')');
         for (qsizetype i = 0; i < n; ++i)
             q.addBindValue(ids[from + i]);
@@ -383,6 +411,7 @@ Result<QList<Delivery>> StoreReader::deliveries(const QList<qint64> &ids, bool w
             d.logFile = nullableText(q.value(c++));
             d.logLine = optionalInt<int>(q.value(c++));
             d.flags = Flags::fromInt(q.value(c++).toInt());
+            d.connector = connectorFromRow(q, c);
             byId.emplace(d.id, std::move(d));
         }
     }
@@ -477,6 +506,19 @@ Result<QPair<QStringList, QStringList>> StoreReader::knownValues()
     return out;
 }
 
+namespace {
+
+std::optional<double> p99(std::vector<double> &values)
+{
+    if (values.empty())
+        return std::nullopt;
+    std::sort(values.begin(), values.end());
+    const auto k = std::size_t(std::ceil(0.99 * double(values.size())));
+    return values[std::clamp<std::size_t>(k, 1, values.size()) - 1];
+}
+
+} // namespace
+
 Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
 {
     CaptureSummary s;
@@ -496,6 +538,15 @@ Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
         return failure<CaptureSummary>(q, "the log lines");
     if (!readReconCounts(q, s.eventsByRecon, s.deliveriesByRecon))
         return failure<CaptureSummary>(q, "the reconciliation with the logs");
+    // One row kept by triggers: nothing scanned.
+    if (!q.exec(QStringLiteral("SELECT * FROM forward_counts WHERE id = 0")))
+        return failure<CaptureSummary>(q, "the forwards' counts");
+    if (q.next()) {
+        const QSqlRecord record = q.record();
+        for (int i = 1; i < record.count(); ++i)
+            s.connector.insert(record.fieldName(i), q.value(i).toLongLong());
+    }
+    q.finish();
     // The last minute and the last hour, through the index on received_at.
     q.prepare(
         QStringLiteral("SELECT COALESCE(sum(event_count), 0) FROM deliveries WHERE received_at > ? AND origin = %1")
@@ -518,10 +569,20 @@ Result<CaptureSummary> StoreReader::summary(qint64 nowMs)
         if (!q.value(0).isNull())
             acks.push_back(q.value(0).toDouble());
     }
-    if (!acks.empty()) {
-        std::sort(acks.begin(), acks.end());
-        const auto k = std::size_t(std::ceil(0.99 * double(acks.size())));
-        s.ackMsP99LastHour = acks[std::clamp<std::size_t>(k, 1, acks.size()) - 1];
+    s.ackMsP99LastHour = p99(acks);
+    q.finish();
+    if (s.connector.value(QStringLiteral("forwarded")) > 0) {
+        // Through the index on received_at, then each delivery's forward by its key.
+        q.prepare(QStringLiteral("SELECT f.end_ms FROM deliveries d JOIN forwards f ON f.delivery_id = d.id "
+                                 "WHERE d.received_at > ? AND d.origin = %1 AND f.end_ms IS NOT NULL")
+                      .arg(int(Origin::Receiver)));
+        q.addBindValue(nowMs - qint64{3600} * 1000);
+        if (!q.exec())
+            return failure<CaptureSummary>(q, "the connector's answers of the last hour");
+        std::vector<double> times;
+        while (q.next())
+            times.push_back(q.value(0).toDouble());
+        s.connectorMsP99LastHour = p99(times);
     }
     return s;
 }
