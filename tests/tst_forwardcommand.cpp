@@ -1,0 +1,261 @@
+// `pimscope receive --forward` as a real process (issue #20): what it prints, its usage errors, and kill -9 under load
+// in each mode, with a connector written for the test (tests/common/testconnector.h) and PIM-like clients.
+
+#include "rawhttp.h"
+#include "testconnector.h"
+#include "testutil.h"
+
+#include "model/enums.h"
+
+#include <QAtomicInteger>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMutex>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <csignal>
+
+using namespace pimscope;
+using namespace pimscope::test;
+
+namespace {
+
+/** Rows of one query on the capture, on a connection of its own (closed again). */
+QList<QVariantList> rows(const QString &db, const QString &sql)
+{
+    return queryCapture(db, sql).value_or(QList<QVariantList>{});
+}
+
+/**
+ * Four PIM-like keep-alive clients posting distinct Events API batches to `port` as fast as they are answered, until
+ * `stop`; the bodies answered 2xx are kept in `acknowledged`.
+ */
+class Load
+{
+public:
+    Load(quint16 port, QAtomicInteger<int> &counter)
+    {
+        for (int c = 0; c < 4; ++c) {
+            m_threads.append(QThread::create([this, port, &counter] {
+                QTcpSocket s;
+                s.connectToHost(QHostAddress::LocalHost, port);
+                if (!s.waitForConnected(5000))
+                    return;
+                QByteArray buffer;
+                while (!m_stop) {
+                    const QByteArray body = distinctBatch(counter.fetchAndAddOrdered(1));
+                    s.write(request("POST", "/akeneo", body));
+                    const Response r = readResponse(s, buffer, 3000);
+                    if (r.status == 0)
+                        return; // killed
+                    if (r.status >= 200 && r.status < 300) {
+                        QMutexLocker lock(&m_mutex);
+                        m_acknowledged.insert(body);
+                    }
+                }
+            }));
+            m_threads.last()->start();
+        }
+    }
+    ~Load() { stop(); }
+    void stop()
+    {
+        m_stop = true;
+        for (QThread *t : std::as_const(m_threads)) {
+            t->wait(10000);
+            delete t;
+        }
+        m_threads.clear();
+    }
+    QSet<QByteArray> acknowledged()
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_acknowledged;
+    }
+
+private:
+    std::atomic<bool> m_stop = false;
+    QList<QThread *> m_threads;
+    QMutex m_mutex;
+    QSet<QByteArray> m_acknowledged;
+};
+
+} // namespace
+
+class TestForwardCommand : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void forwardsAndSaysSo();
+    void usageErrors_data();
+    void usageErrors();
+    void proxySurvivesKill9UnderLoad();
+    void ackForwardsEachDeliveryOnceAcrossKill9s();
+};
+
+void TestForwardCommand::forwardsAndSaysSo()
+{
+    TestConnector connector;
+    connector.setBehaviour({"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"});
+    QTemporaryDir dir;
+    QProcess p;
+    const QString url = startReceive(p,
+                                     {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                                      dir.filePath(QStringLiteral("c.db")), QStringLiteral("--forward"),
+                                      QStringLiteral("/=%1").arg(connector.url())});
+    QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
+    QTRY_VERIFY(p.canReadLine());
+    QCOMPARE(p.readLine().trimmed(),
+             QStringLiteral("Forwarding / to %1 (proxy: the PIM gets the connector's answer)")
+                 .arg(connector.url())
+                 .toUtf8());
+    QCOMPARE(postTo(url, sample("akeneo_batch_example.json"), "/akeneo"), 202);
+    QTRY_VERIFY(p.canReadLine());
+    const QByteArray line = p.readLine();
+    QVERIFY2(line.contains(" 202 akeneo 10 events ") && line.contains("  -> connector 202 in ")
+                 && line.contains(" ms: "),
+             line.constData());
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+void TestForwardCommand::usageErrors_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no url") << QStringLiteral("/akeneo") << QStringLiteral("--forward: ");
+    QTest::newRow("not http") << QStringLiteral("/=ftp://example.com/") << QStringLiteral("--forward: ");
+    QTest::newRow("unknown option") << QStringLiteral("/=http://localhost:3000/,retries=3")
+                                    << QStringLiteral("--forward: ");
+}
+
+void TestForwardCommand::usageErrors()
+{
+    QFETCH(QString, rule);
+    QFETCH(QString, message);
+    QProcess p;
+    p.start(binary(),
+            {QStringLiteral("receive"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+             QStringLiteral("--forward"), rule});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 2);
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(err.contains(message.toUtf8()), err.constData());
+}
+
+void TestForwardCommand::proxySurvivesKill9UnderLoad()
+{
+    TestConnector connector;
+    connector.setBehaviour({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    QAtomicInteger<int> counter = 0;
+    QSet<QByteArray> acknowledged;
+    const quint32 seed = QRandomGenerator::global()->generate();
+    qInfo("kill moments from seed %u", seed);
+    QRandomGenerator moments(seed);
+    for (int round = 0; round < 10; ++round) {
+        QProcess p;
+        const QString url
+            = startReceive(p,
+                           {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), db,
+                            QStringLiteral("--forward"), QStringLiteral("/=%1").arg(connector.url())});
+        QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
+        Load load(quint16(QUrl(url).port()), counter);
+        QThread::msleep(moments.bounded(50, 500));
+        ::kill(pid_t(p.processId()), SIGKILL);
+        load.stop();
+        QVERIFY(p.waitForFinished(5000));
+        acknowledged.unite(load.acknowledged());
+        // Every delivery the PIM got a 2xx for (the connector's) is in the capture, and the file is sound.
+        QCOMPARE(rows(db, QStringLiteral("PRAGMA integrity_check")).value(0).value(0).toString(), QStringLiteral("ok"));
+        QSet<QByteArray> stored;
+        for (const QVariantList &r : rows(db, QStringLiteral("SELECT body FROM deliveries")))
+            stored.insert(r.value(0).toByteArray());
+        for (const QByteArray &body : std::as_const(acknowledged))
+            QVERIFY2(stored.contains(body), "a delivery answered 2xx is missing from the capture");
+    }
+    QVERIFY2(acknowledged.size() > 20, "the load did not get going");
+    qInfo("%lld deliveries answered 2xx over 10 kills, all stored", qint64(acknowledged.size()));
+}
+
+void TestForwardCommand::ackForwardsEachDeliveryOnceAcrossKill9s()
+{
+    TestConnector connector;
+    connector.setBehaviour({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("c.db"));
+    const QStringList args{QStringLiteral("--listen"),  QStringLiteral("127.0.0.1:0"),
+                           QStringLiteral("--db"),      db,
+                           QStringLiteral("--forward"), QStringLiteral("/=%1,mode=ack").arg(connector.url())};
+    QAtomicInteger<int> counter = 0;
+    QSet<QByteArray> acknowledged;
+    const quint32 seed = QRandomGenerator::global()->generate();
+    qInfo("kill moments from seed %u", seed);
+    QRandomGenerator moments(seed);
+    for (int round = 0; round < 10; ++round) {
+        QProcess p;
+        const QString url = startReceive(p, args);
+        QVERIFY2(!url.isEmpty(), p.readAllStandardError().constData());
+        Load load(quint16(QUrl(url).port()), counter);
+        QThread::msleep(moments.bounded(50, 500));
+        ::kill(pid_t(p.processId()), SIGKILL);
+        load.stop();
+        QVERIFY(p.waitForFinished(5000));
+        acknowledged.unite(load.acknowledged());
+        QCOMPARE(rows(db, QStringLiteral("PRAGMA integrity_check")).value(0).value(0).toString(), QStringLiteral("ok"));
+    }
+    // A last run, without load, forwards what the kills left queued or in flight.
+    QProcess p;
+    QVERIFY(!startReceive(p, args).isEmpty());
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 60000
+           && rows(db, QStringLiteral("SELECT count(*) FROM forwards WHERE state <= 1")).value(0).value(0).toInt() > 0)
+        QThread::msleep(100);
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+
+    // Every delivery answered 2xx is stored; each stored one has its forward, answered.
+    QHash<QByteArray, bool> twice; // body -> possibly received twice
+    for (const QVariantList &r : rows(db,
+                                      QStringLiteral("SELECT d.body, f.state, f.twice FROM deliveries d "
+                                                     "LEFT JOIN forwards f ON f.delivery_id = d.id"))) {
+        QVERIFY2(!r.value(1).isNull(), "a stored delivery has no forward");
+        QCOMPARE(r.value(1).toInt(), int(ForwardState::Answered));
+        twice.insert(r.value(0).toByteArray(), r.value(2).toInt() == 1);
+    }
+    for (const QByteArray &body : std::as_const(acknowledged))
+        QVERIFY2(twice.contains(body), "a delivery answered 2xx is missing from the capture");
+    // The connector got each stored delivery exactly once, or twice at most when it is marked so; nothing else.
+    QHash<QByteArray, int> received;
+    for (const TestConnector::Request &r : connector.requests())
+        ++received[r.body];
+    int marked = 0;
+    for (auto it = twice.cbegin(); it != twice.cend(); ++it) {
+        const int n = received.value(it.key());
+        marked += it.value() ? 1 : 0;
+        if (it.value())
+            QVERIFY2(n == 1 || n == 2, qPrintable(QStringLiteral("forwarded %1 times").arg(n)));
+        else
+            QVERIFY2(n == 1, qPrintable(QStringLiteral("forwarded %1 times, not marked possibly twice").arg(n)));
+    }
+    for (auto it = received.cbegin(); it != received.cend(); ++it)
+        QVERIFY2(twice.contains(it.key()), "the connector got a delivery that is not in the capture");
+    QVERIFY2(twice.size() > 20, "the load did not get going");
+    qInfo("%lld deliveries stored over 10 kills, each forwarded once (%d marked possibly received twice)",
+          qint64(twice.size()), marked);
+}
+
+QTEST_GUILESS_MAIN(TestForwardCommand)
+#include "tst_forwardcommand.moc"
