@@ -1,0 +1,190 @@
+// Forwarding speed (issue #20), against a fast connector on a loopback port (in this process, on a thread of its own):
+//  - proxy mode's overhead: the same PIM-like client (the replayer, paced at 200 signed requests/s, concurrency 8)
+//    sends the same requests to the connector directly, then through `pimscope receive --forward` (proxy), in turn,
+//    several times; the answer times' p50 and p99 of each (targets: at most +1 ms at p50 and +3 ms at p99);
+//  - ack mode's throughput: N requests sent unpaced to `pimscope receive --forward ...,mode=ack` while the connector is
+//    down (all queued), then the connector back and the next start of Pimscope forwarding the queue: the time from the
+//    first forward to the last (target >= 1,000 forwards/s), in arrival order (checked from the capture: each forward
+//    sent after the one of the delivery before).
+//
+//   bench_forward [--seconds S] [--rounds R] [--requests N] PIMSCOPE_BINARY
+
+#include "benchdata.h"
+#include "testconnector.h"
+
+#include "replay/replayer.h"
+#include "store/eventstore.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <cstdio>
+
+using namespace pimscope;
+
+namespace {
+
+ReplaySummary replay(const ReplayTarget &target, const QList<ReplayRequest> &requests, EventStore *store)
+{
+    Replayer replayer(target, requests, store);
+    QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
+    replayer.start();
+    QCoreApplication::exec();
+    return replayer.summary();
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+/** Starts `pimscope receive` with `args` on a free port; the port, or 0 when it did not start. */
+quint16 startReceiver(QProcess &p, const QString &binary, const QString &db, const QStringList &args)
+{
+    const quint16 port = freePort();
+    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    p.start(binary,
+            QStringList{QStringLiteral("receive"), QStringLiteral("--db"), db, QStringLiteral("--listen"),
+                        QStringLiteral("127.0.0.1:%1").arg(port)}
+                + args);
+    return p.waitForReadyRead(10000) ? port : 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments().mid(1);
+    int seconds = 10;
+    int rounds = 3;
+    int requestCount = 10000;
+    QString binary;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        if (args[i] == u"--seconds" && i + 1 < args.size())
+            seconds = args[++i].toInt();
+        else if (args[i] == u"--rounds" && i + 1 < args.size())
+            rounds = args[++i].toInt();
+        else if (args[i] == u"--requests" && i + 1 < args.size())
+            requestCount = args[++i].toInt();
+        else
+            binary = args[i];
+    }
+    if (binary.isEmpty()) {
+        std::fprintf(stderr, "usage: bench_forward [--seconds S] [--rounds R] [--requests N] PIMSCOPE_BINARY\n");
+        return 2;
+    }
+    QTemporaryDir dir;
+    test::TestConnector connector;
+    connector.setBehaviour({"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n"
+                            "{\"ok\":true}"});
+
+    QRandomGenerator rng(11);
+    QList<ReplayRequest> requests;
+    for (int i = 0; i < std::max(requestCount, 200 * seconds + 1); ++i) {
+        ReplayRequest r;
+        r.format = Format::Akeneo;
+        r.body = bench::akeneoBody(rng, 1'795'340'800'000 + i * 50, 10, 60);
+        r.eventCount = 10;
+        requests.append(std::move(r));
+    }
+    auto source = EventStore::open(dir.filePath(QStringLiteral("source.db")));
+    if (!source) {
+        std::fprintf(stderr, "%s\n", qPrintable(source.error()));
+        return 1;
+    }
+    std::printf("requests of %lld bytes (10 events, signed); the connector answers 200 at once\n",
+                static_cast<long long>(requests.front().body.size()));
+
+    // Proxy mode's overhead, the two paths in turn.
+    QProcess proxy;
+    const quint16 proxyPort
+        = startReceiver(proxy, binary, dir.filePath(QStringLiteral("proxy.db")),
+                        {QStringLiteral("--forward"), QStringLiteral("/=%1").arg(connector.url(QStringLiteral("/")))});
+    if (proxyPort == 0) {
+        std::fprintf(stderr, "the receiver did not start\n");
+        return 1;
+    }
+    ReplayTarget target;
+    target.secrets.primary = "bench-forward-secret";
+    target.timeoutMs = 5000;
+    target.concurrency = 8;
+    target.ratePerSecond = 200;
+    const QList<ReplayRequest> paced = requests.mid(0, 200 * seconds + 1);
+    for (int round = 1; round <= rounds; ++round) {
+        for (const bool through : {false, true}) {
+            target.url = through ? QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(proxyPort))
+                                 : QUrl(connector.url(QStringLiteral("/hook")));
+            const ReplaySummary s = replay(target, paced, source.value().get());
+            std::printf("round %d, 200 req/s over %d s, %-28s %5d requests, %5d answered 2xx, p50 %6.2f ms, p99 %6.2f "
+                        "ms, max %6.2f ms\n",
+                        round, seconds, through ? "through Pimscope (proxy):" : "to the connector directly:", s.sent,
+                        s.ok, s.percentileMs(50), s.percentileMs(99), s.percentileMs(100));
+        }
+    }
+    proxy.terminate();
+    proxy.waitForFinished(10000);
+
+    // Ack mode's throughput: the requests come while the connector is down (queued, answered by Pimscope), then the
+    // connector comes back and the next start of Pimscope forwards the whole queue, bodies read from the capture.
+    const quint16 downPort = freePort();
+    const QString ackRule = QStringLiteral("/=http://127.0.0.1:%1/,mode=ack").arg(downPort);
+    const QString ackDb = dir.filePath(QStringLiteral("ack.db"));
+    QProcess ack;
+    const quint16 ackPort = startReceiver(ack, binary, ackDb, {QStringLiteral("--forward"), ackRule});
+    target.url = QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(ackPort));
+    target.ratePerSecond = 0;
+    QElapsedTimer t;
+    t.start();
+    const ReplaySummary s = replay(target, requests.mid(0, requestCount), source.value().get());
+    const double sentS = double(t.elapsed()) / 1000.0;
+    ack.terminate();
+    ack.waitForFinished(10000);
+    test::TestConnector back(false, downPort);
+    back.setBehaviour({"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n"
+                       "{\"ok\":true}"});
+    QProcess resumed;
+    t.restart();
+    startReceiver(resumed, binary, ackDb, {QStringLiteral("--forward"), ackRule});
+    if (!back.waitForRequests(requestCount, 300000)) {
+        std::fprintf(stderr, "the connector got %lld of %d forwards\n", static_cast<long long>(back.requests().size()),
+                     requestCount);
+        return 1;
+    }
+    const double doneS = double(t.elapsed()) / 1000.0;
+    resumed.terminate();
+    resumed.waitForFinished(10000);
+    // From the capture: the forwards' times, in delivery order (one at a time: each after the one before).
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("ack"));
+    db.setDatabaseName(ackDb);
+    db.open();
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("SELECT sent_at FROM forwards ORDER BY delivery_id"));
+    qint64 first = -1, last = -1, previous = -1;
+    int n = 0, outOfOrder = 0;
+    while (q.next()) {
+        const qint64 at = q.value(0).toLongLong();
+        first = first < 0 ? at : first;
+        last = at;
+        outOfOrder += previous > at ? 1 : 0;
+        previous = at;
+        ++n;
+    }
+    std::printf("ack mode: %d requests answered by Pimscope in %.2f s (%d 2xx), queued while the connector was down; "
+                "the next start forwarded all %d in %.2f s; from the first forward to the last: %.2f s = %.0f "
+                "forwards/s; %d sent before the delivery ahead of them\n",
+                s.sent, sentS, s.ok, n, doneS, double(last - first) / 1000.0,
+                double(n - 1) * 1000.0 / double(std::max<qint64>(1, last - first)), outOfOrder);
+    q = QSqlQuery();
+    db.close();
+    return 0;
+}
