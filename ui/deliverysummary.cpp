@@ -69,8 +69,7 @@ QStringList connectorLines(const Delivery &d, const ConnectorAnswer &c)
     if (c.nextAttemptAtMs && c.state == ForwardState::Queued)
         lines << line("Next try", toIsoUtc(*c.nextAttemptAtMs));
     if (c.verdict) {
-        const Format sender = senderOfRequest(d.format, !headerValue(d.headers, "X-Akeneo-Request-Signature").isNull(),
-                                              !headerValue(d.headers, "X-AKENEO-SIGNATURE-PRIMARY").isNull());
+        const Format sender = senderOfRequest(d.format, d.headers);
         lines << line("Verdict",
                       QStringLiteral("%1: %2").arg(connectorVerdictName(*c.verdict),
                                                    senderProfile(sender).verdictWording(*c.verdict)));

@@ -35,6 +35,7 @@ AckForwarder::AckForwarder(EventStore *store, QList<ForwardRule> rules, int time
             queue->paused = false;
             pump(*queue);
         });
+        m_rules.append(q->rule);
         m_queues.push_back(std::move(q));
     }
     connect(m_store, &EventStore::forwardsStored, this, &AckForwarder::onMarked);
@@ -45,11 +46,8 @@ AckForwarder::~AckForwarder() = default;
 
 AckForwarder::Queue *AckForwarder::queueFor(QByteArrayView path)
 {
-    QList<ForwardRule> rules;
-    for (const auto &q : m_queues)
-        rules.append(q->rule);
-    const ForwardRule *rule = forwardRuleFor(rules, path);
-    return rule ? m_queues[std::size_t(rule - rules.constData())].get() : nullptr;
+    const ForwardRule *rule = forwardRuleFor(m_rules, path);
+    return rule ? m_queues[std::size_t(rule - m_rules.constData())].get() : nullptr;
 }
 
 AckForward *AckForwarder::find(Queue &q, qint64 deliveryId)
@@ -103,8 +101,7 @@ Result<int> AckForwarder::resume()
         f.row = std::move(row);
         f.method = d->method;
         f.path = d->path;
-        f.sender = senderOfRequest(d->format, !headerValue(d->headers, "X-Akeneo-Request-Signature").isNull(),
-                                   !headerValue(d->headers, "X-AKENEO-SIGNATURE-PRIMARY").isNull());
+        f.sender = senderOfRequest(d->format, d->headers);
         f.receivedAtMs = d->receivedAtMs;
         q->items.push_back(std::move(f));
     }

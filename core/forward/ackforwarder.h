@@ -116,6 +116,7 @@ private:
     std::unique_ptr<StoreReader> m_reader; ///< this thread's: the bodies of resumed and long queues
     Forwarder m_forwarder;
     std::vector<std::unique_ptr<Queue>> m_queues; ///< one per ack rule, in the rules' order
+    QList<ForwardRule> m_rules; ///< the queues' rules, in the same order (forwardRuleFor's list)
     QHash<quint64, std::pair<Queue *, QList<qint64>>> m_marking; ///< ticket -> the queue and deliveries it marks
     bool m_released = false;
 };

@@ -192,6 +192,12 @@ QStringList risksOfAnswering(int status, int delayMs, const QList<Format> &spare
     return risks;
 }
 
+Format senderOfRequest(Format format, const Headers &headers)
+{
+    return senderOfRequest(format, !headerValue(headers, "X-Akeneo-Request-Signature").isNull(),
+                           !headerValue(headers, "X-AKENEO-SIGNATURE-PRIMARY").isNull());
+}
+
 Format senderOfRequest(Format format, bool eventsApiSignature, bool eventPlatformSignature)
 {
     switch (format) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/delivery.h"
 #include "model/enums.h"
 
 #include <QList>
@@ -112,6 +113,8 @@ QStringList risksOfAnswering(int status, int delayMs, const QList<Format> &spare
  * body that could not be read, the one whose signature header it carries; Unknown when nothing tells.
  */
 Format senderOfRequest(Format format, bool eventsApiSignature, bool eventPlatformSignature);
+/** The same, the signature headers read from the request's headers. */
+Format senderOfRequest(Format format, const Headers &headers);
 
 /**
  * Whether a delivery is an Event Platform notification webhook (its one event's subject is a subscription): the

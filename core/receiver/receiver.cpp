@@ -199,8 +199,7 @@ private:
             } else {
                 body = jsonAnswer("status", QStringLiteral("stored"), 0, int(d.events.size()));
             }
-            sender = senderOfRequest(d.format, !headerValue(in.headers, "X-Akeneo-Request-Signature").isNull(),
-                                     !headerValue(in.headers, "X-AKENEO-SIGNATURE-PRIMARY").isNull());
+            sender = senderOfRequest(d.format, in.headers);
             if (sender != Format::Unknown && m_settings.alwaysSucceedFor.contains(sender)) {
                 // Stored with its verdicts as always; the answer keeps the subscription alive.
                 status = 200;
