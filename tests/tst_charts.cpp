@@ -1,9 +1,11 @@
 // The charts' figures from a real capture: events per bucket stacked by action (the commonest six, the rest as
 // "other") or by severity (as the table tints), bucket sizes for long captures, the answer-time bins against 500 ms,
-// the requests per rolling hour (a sliding hour, not clock hours) against the quota, and the filter restricting all.
+// the connector's answer times against each sender's deadline, the requests per rolling hour (a sliding hour, not clock
+// hours) against the quota, and the filter restricting all.
 
 #include "analysis/charts.h"
 #include "filter/filter.h"
+#include "model/connectoranswer.h"
 #include "store/chartqueries.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
@@ -26,6 +28,7 @@ private Q_SLOTS:
     void eventsStackedByAction();
     void eventsStackedBySeverity();
     void latencyAgainstTheBudget();
+    void connectorAnswersAgainstTheDeadline();
     void requestsPerRollingHour();
     void filterRestrictsEverything();
     void emptyCapture();
@@ -146,10 +149,10 @@ void TestCharts::latencyAgainstTheBudget()
     for (qsizetype i = 0; i < acks.size(); ++i)
         add(t0 + i, QStringLiteral("product.updated"), acks[i]);
     const CaptureCharts c = charts();
-    QCOMPARE(c.answered, 10);
-    QCOMPARE(c.overBudget, 4); // 501, 800, 4000, 60000 (500 itself is in time)
-    QCOMPARE(c.latencyEdges.front(), 0.0);
-    const auto countIn = [&](double from) { return c.latencyCounts[c.latencyEdges.indexOf(from)]; };
+    QCOMPARE(c.answers.answered, 10);
+    QCOMPARE(c.answers.overBudget, 4); // 501, 800, 4000, 60000 (500 itself is in time)
+    QCOMPARE(c.answers.edges.front(), 0.0);
+    const auto countIn = [&](double from) { return c.answers.counts[c.answers.edges.indexOf(from)]; };
     QCOMPARE(countIn(0), 2); // 0.4 and 3 in [0, 5)
     QCOMPARE(countIn(5), 1); // 7 in [5, 10)
     QCOMPARE(countIn(100), 1);
@@ -159,19 +162,72 @@ void TestCharts::latencyAgainstTheBudget()
     QCOMPARE(countIn(2000), 1);
     QCOMPARE(countIn(5000), 1); // 5 s and above
     qint64 total = 0;
-    for (const qint64 n : c.latencyCounts)
+    for (const qint64 n : c.answers.counts)
         total += n;
     QCOMPARE(total, 10);
-    QCOMPARE(c.answeredWithin5s, 0);
+    QCOMPARE(c.answers.answeredWithin5s, 0);
 
     // Each sender's own deadline: Quable waits 5 s, so 800 ms is in time for it and 5.2 s is not.
     for (const double ack : {800.0, 5200.0})
         m_store->enqueue(receivedDelivery(sample("quable_example.json"), t0 + 100, ack));
     QVERIFY(m_store->flush());
     const CaptureCharts mixed = charts();
-    QCOMPARE(mixed.answered, 12);
-    QCOMPARE(mixed.overBudget, 5);
-    QCOMPARE(mixed.answeredWithin5s, 2);
+    QCOMPARE(mixed.answers.answered, 12);
+    QCOMPARE(mixed.answers.overBudget, 5);
+    QCOMPARE(mixed.answers.answeredWithin5s, 2);
+}
+
+void TestCharts::connectorAnswersAgainstTheDeadline()
+{
+    const qint64 t0 = iso("2026-11-20T10:00:00Z");
+    // Deliveries 1-6 from the Events API (Pimscope answered each in 10 ms), 7 from Quable.
+    for (int i = 0; i < 6; ++i)
+        add(t0 + i, QStringLiteral("product.updated"));
+    m_store->enqueue(receivedDelivery(sample("quable_example.json"), t0 + 10, 10));
+    QVERIFY(m_store->flush());
+    QVERIFY(charts().connector.isEmpty()); // nothing forwarded yet
+
+    const auto forward = [](qint64 id, ForwardState state, std::optional<double> endMs, std::optional<int> status) {
+        ConnectorAnswer f;
+        f.deliveryId = id;
+        f.target = QStringLiteral("http://127.0.0.1:3000/hooks");
+        f.state = state;
+        f.endMs = endMs;
+        f.status = status;
+        if (!status)
+            f.error = QStringLiteral("Connection refused");
+        return f;
+    };
+    QVERIFY(m_store->waitForTicket(m_store->recordForwards({
+        forward(1, ForwardState::Answered, 3, 200), forward(2, ForwardState::Answered, 420, 200),
+        forward(3, ForwardState::Answered, 650, 200), // over the Events API's 500 ms
+        forward(4, ForwardState::Answered, 1200, 500), // over it too, whatever the status
+        forward(5, ForwardState::Failed, 2, std::nullopt), // refused: no answer, not in the bins
+        forward(6, ForwardState::Queued, std::nullopt, std::nullopt), // waiting: no outcome yet, not counted
+        forward(7, ForwardState::Answered, 1200, 200), // Quable waits 5 s: in time
+    })));
+    const CaptureCharts c = charts();
+    const AnswerTimeBins &bins = c.connector;
+    QCOMPARE(bins.answered, 5);
+    QCOMPARE(bins.overBudget, 2);
+    QCOMPARE(bins.answeredWithin5s, 1);
+    QCOMPARE(bins.unanswered, 1);
+    const auto countIn = [&](double from) { return bins.counts[bins.edges.indexOf(from)]; };
+    QCOMPARE(countIn(0), 1);
+    QCOMPARE(countIn(400), 1);
+    QCOMPARE(countIn(500), 1);
+    QCOMPARE(countIn(1000), 2);
+    // Pimscope's own answers are still its own.
+    QCOMPARE(c.answers.answered, 7);
+    QCOMPARE(c.answers.overBudget, 0);
+
+    // The filter restricts them like everything else.
+    const CaptureCharts slow = charts(QStringLiteral("connector_ms > 500"));
+    QCOMPARE(slow.connector.answered, 3);
+    QCOMPARE(slow.connector.unanswered, 0);
+    QCOMPARE(slow.connector.overBudget, 2);
+    const CaptureCharts none = charts(QStringLiteral("connector_status == 404"));
+    QVERIFY(none.connector.isEmpty());
 }
 
 void TestCharts::requestsPerRollingHour()
@@ -215,8 +271,8 @@ void TestCharts::filterRestrictsEverything()
     const CaptureCharts c = charts(QStringLiteral("author == peter"));
     QCOMPARE(c.stacks, QStringList{QStringLiteral("product.updated")});
     QCOMPARE(c.bucketCount(), 5);
-    QCOMPARE(c.answered, 5);
-    QCOMPARE(c.overBudget, 5);
+    QCOMPARE(c.answers.answered, 5);
+    QCOMPARE(c.answers.overBudget, 5);
     QCOMPARE(c.maxRequestsPerHour, 5);
     const CaptureCharts none = charts(QStringLiteral("author == nobody"));
     QVERIFY(none.isEmpty());

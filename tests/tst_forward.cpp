@@ -20,6 +20,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -74,6 +76,7 @@ private Q_SLOTS:
     void passesTheConnectorsAnswerOn();
     void judgedByTheSendersRules();
     void slowConnectorIsATimeout();
+    void pimThatStopsWaitingStillCounts();
     void redirectsAreNotFollowed();
     void noConnectorIs502();
     void hugeAnswerKeepsItsStart();
@@ -300,6 +303,36 @@ void TestForward::slowConnectorIsATimeout()
     const auto [d, c] = stored();
     QCOMPARE(c.verdict, ConnectorVerdict::Timeout);
     QVERIFY(*c.endMs >= 700);
+    QVERIFY(d.flags.testFlag(Flag::SlowAck));
+}
+
+void TestForward::pimThatStopsWaitingStillCounts()
+{
+    // The PIM closes the connection at its deadline, before the connector's late answer: the delivery still gets the
+    // status that would have been passed on and the time it took, flagged slow, as its sender counts a timeout.
+    TestConnector connector;
+    start({rule(QStringLiteral("/=%1").arg(connector.url()))});
+    TestConnector::Behaviour slow{answer("200 OK", {}, "late")};
+    slow.delayMs = 700;
+    connector.setBehaviour(slow);
+    QTcpSocket pim;
+    pim.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(pim.waitForConnected(5000));
+    pim.write(signedAkeneo(oneEvent(5), "/akeneo"));
+    QVERIFY(pim.waitForBytesWritten(5000));
+    QVERIFY(connector.waitForRequests(1));
+    pim.abort(); // gone before the connector answers
+    QSignalSpy answered(m_receiver.get(), &Receiver::answered);
+    QVERIFY(answered.wait(5000));
+    const auto summary = answered.front().front().value<ReceivedDelivery>();
+    QVERIFY2(summary.error.contains(QStringLiteral("the PIM closed the connection")), qPrintable(summary.error));
+    QCOMPARE(summary.status, 200);
+    const auto [d, c] = stored();
+    QCOMPARE(c.status, 200);
+    QCOMPARE(c.verdict, ConnectorVerdict::Timeout);
+    QCOMPARE(d.answeredStatus, 200);
+    QVERIFY(d.ackMs.has_value());
+    QVERIFY2(*d.ackMs >= 700, qPrintable(QString::number(*d.ackMs)));
     QVERIFY(d.flags.testFlag(Flag::SlowAck));
 }
 

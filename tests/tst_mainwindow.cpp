@@ -115,6 +115,7 @@ private Q_SLOTS:
     void warnsWhenReachableFromTheNetwork();
     void deliveryTabSaysWhatEachOriginHas();
     void forwardingToTheConnector();
+    void ackForwardsUpdateTheRowsOnShow();
     void noMojibakeInWhatIsShown();
 };
 
@@ -336,8 +337,9 @@ void TestMainWindow::chartsFilterTheTable()
         for (const qint64 n : bucket)
             events += n;
     QCOMPARE(events, qint64(all));
-    QVERIFY(charts->charts().answered > 0);
-    QVERIFY(charts->charts().overBudget > 0); // the demo has slow answers
+    QVERIFY(charts->charts().answers.answered > 0);
+    QVERIFY(charts->charts().answers.overBudget > 0); // the demo has slow answers
+    QVERIFY(!charts->connectorChart()->isVisible()); // nothing was forwarded
     QVERIFY(charts->legendLabel()->text().contains(QStringLiteral("product.updated")));
     QTest::qWait(300);
     saveScreenshot(window, "charts.png");
@@ -1128,7 +1130,16 @@ void TestMainWindow::forwardingToTheConnector()
     QTRY_VERIFY(meter->isVisible());
     QVERIFY2(meter->text().startsWith(QStringLiteral("connector ")) && meter->text().contains(QStringLiteral("p99")),
              qPrintable(meter->text()));
+    // The charts: the connector's answer times against the sender's deadline, beside Pimscope's own.
+    QTest::keyClick(&window, Qt::Key_G, Qt::ControlModifier);
+    ui::ChartsView *charts = chartsView(window);
+    QTRY_COMPARE_WITH_TIMEOUT(charts->charts().connector.answered, 1, 10000);
+    QVERIFY(charts->connectorChart()->isVisible());
+    QVERIFY2(charts->summaryLabel()->text().contains(QStringLiteral("connector: 1 answers")),
+             qPrintable(charts->summaryLabel()->text()));
+    QTest::qWait(300);
     saveScreenshot(window, "forwarding.png");
+    QTest::keyClick(&window, Qt::Key_G, Qt::ControlModifier);
 
     // The connector's fields filter the table.
     filterEdit(window)->setText(QStringLiteral("connector_status == 201 && forward_state == answered"));
@@ -1147,6 +1158,48 @@ void TestMainWindow::forwardingToTheConnector()
     QCOMPARE(problems.size(), 1);
     QVERIFY2(problems.front().startsWith(QStringLiteral("Forwarding rule '/quable=ftp://x': ")),
              qPrintable(problems.front()));
+    QSettings().remove(QStringLiteral("receiver/forwardRules"));
+}
+
+void TestMainWindow::ackForwardsUpdateTheRowsOnShow()
+{
+    // Ack mode: Pimscope answers, the forward waits for a connector that is down (a port nobody listens on), then
+    // goes once it is up. The row on show follows, with nothing else arriving to refresh the table.
+    quint16 connectorPort = 0;
+    {
+        const TestConnector probe;
+        connectorPort = quint16(QUrl(probe.url(QStringLiteral("/"))).port());
+    }
+    QSettings().setValue(QStringLiteral("receiver/forwardRules"),
+                         QStringList{QStringLiteral("/=http://127.0.0.1:%1/hooks,mode=ack").arg(connectorPort)});
+    QTemporaryDir dir;
+    ui::MainWindow window(dir.filePath(QStringLiteral("c.db")), QHostAddress::LocalHost, 0);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(window.receiver());
+    const quint16 port = quint16(QUrl(window.shownUrl()).port());
+    QCOMPARE(postTo(port, sample("quable_example.json"), "/quable"), 200); // Pimscope's own answer
+    EventTableModel *model = eventsModel(window);
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->data(model->index(0, EventTableModel::ConnectorStatus)).toString(),
+                              QStringLiteral("queued"), 10000);
+    captureTable(window)->selectRow(0);
+    auto *deliveryText = window.findChild<QPlainTextEdit *>(QStringLiteral("deliveryText"));
+    detailTabs(window)->setCurrentWidget(deliveryText);
+    QTRY_VERIFY2(deliveryText->toPlainText().contains(QStringLiteral("ack: Pimscope answered the PIM")),
+                 qPrintable(deliveryText->toPlainText()));
+
+    // The connector comes up on that port: the next attempt (the back-off starts at 1 s) is answered.
+    TestConnector connector(false, connectorPort);
+    connector.setBehaviour({"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"});
+    QVERIFY(connector.waitForRequests(1, 15000));
+    QTRY_COMPARE_WITH_TIMEOUT(model->data(model->index(0, EventTableModel::ConnectorStatus)).toString(),
+                              QStringLiteral("202"), 5000);
+    QCOMPARE(model->data(model->index(0, EventTableModel::ConnectorVerdictColumn)).toString(), QStringLiteral("sent"));
+    QCOMPARE(model->rowCount(), 1);
+    // The selected row's Delivery tab too.
+    QTRY_VERIFY2(deliveryText->toPlainText().contains(QStringLiteral("Answered   202 in ")),
+                 qPrintable(deliveryText->toPlainText()));
     QSettings().remove(QStringLiteral("receiver/forwardRules"));
 }
 

@@ -76,7 +76,7 @@ Chart::Chart(Kind kind, QWidget *parent)
     , m_kind(kind)
 {
     setMouseTracking(false);
-    if (kind != Kind::Latency) {
+    if (isTimeChart()) {
         setCursor(Qt::CrossCursor);
         setToolTip(QStringLiteral("Drag over a time range to show only its rows"));
     }
@@ -99,7 +99,7 @@ int Chart::bucketAt(int x) const
 
 void Chart::mousePressEvent(QMouseEvent *event)
 {
-    if (m_kind == Kind::Latency || event->button() != Qt::LeftButton)
+    if (!isTimeChart() || event->button() != Qt::LeftButton)
         return QWidget::mousePressEvent(event);
     m_dragFrom = m_dragTo = bucketAt(event->position().toPoint().x());
     update();
@@ -141,14 +141,22 @@ void Chart::paintEvent(QPaintEvent *)
         QStringLiteral("Events per %1 (UTC)").arg(chartBucketName(m_charts ? m_charts->bucketMs : 60'000)),
         QStringLiteral("Answer time of received requests (ms)"),
         QStringLiteral("Events API requests per rolling hour"),
+        QStringLiteral("Connector's answer time (ms)"),
     };
     p.drawText(QRect(leftMargin, 0, width() - leftMargin, topMargin), Qt::AlignLeft | Qt::AlignVCenter,
                titles[int(m_kind)]);
     p.setFont(font());
-    if (!m_charts || (m_kind != Kind::Latency && m_charts->bucketCount() == 0)
-        || (m_kind == Kind::Latency && m_charts->answered == 0)) {
+    const bool empty = !m_charts
+        || (m_kind == Kind::Latency         ? m_charts->answers.answered == 0
+                : m_kind == Kind::Connector ? m_charts->connector.answered == 0
+                                            : m_charts->bucketCount() == 0);
+    if (empty) {
+        const QString unanswered = m_kind == Kind::Connector && m_charts && m_charts->connector.unanswered > 0
+            ? QStringLiteral("%L1 forwards, none answered").arg(m_charts->connector.unanswered)
+            : QString();
         p.setPen(pal.color(QPalette::PlaceholderText));
-        p.drawText(plot, Qt::AlignCenter, QStringLiteral("Nothing to show for this filter"));
+        p.drawText(plot, Qt::AlignCenter,
+                   unanswered.isEmpty() ? QStringLiteral("Nothing to show for this filter") : unanswered);
         return;
     }
     switch (m_kind) {
@@ -156,13 +164,16 @@ void Chart::paintEvent(QPaintEvent *)
         paintEvents(p, plot);
         break;
     case Kind::Latency:
-        paintLatency(p, plot);
+        paintLatency(p, plot, m_charts->answers);
+        break;
+    case Kind::Connector:
+        paintLatency(p, plot, m_charts->connector);
         break;
     case Kind::Requests:
         paintRequests(p, plot);
         break;
     }
-    if (m_dragFrom >= 0 && m_kind != Kind::Latency) {
+    if (m_dragFrom >= 0 && isTimeChart()) {
         const int n = m_charts->bucketCount();
         const int first = std::min(m_dragFrom, m_dragTo);
         const int last = std::max(m_dragFrom, m_dragTo);
@@ -217,10 +228,10 @@ void Chart::paintEvents(QPainter &p, const QRect &plot)
     paintTimeAxis(p, plot);
 }
 
-void Chart::paintLatency(QPainter &p, const QRect &plot)
+void Chart::paintLatency(QPainter &p, const QRect &plot, const AnswerTimeBins &bins)
 {
-    const auto &counts = m_charts->latencyCounts;
-    const auto &edges = m_charts->latencyEdges;
+    const auto &counts = bins.counts;
+    const auto &edges = bins.edges;
     const qint64 max = niceMax(*std::max_element(counts.cbegin(), counts.cend()));
     paintValueAxis(p, plot, max, palette());
     const int n = int(counts.size());
@@ -255,20 +266,25 @@ void Chart::paintLatency(QPainter &p, const QRect &plot)
         p.drawText(QRect(left ? x - 4 - w : x + 4, plot.top() + row * fm.height(), w, fm.height()),
                    Qt::AlignLeft | Qt::AlignTop, text);
     };
-    const bool longDeadlines = m_charts->answeredWithin5s > 0;
-    if (m_charts->answered > m_charts->answeredWithin5s)
+    const bool longDeadlines = bins.answeredWithin5s > 0;
+    if (bins.answered > bins.answeredWithin5s)
         deadlineLine(CaptureCharts::budgetMs,
                      QStringLiteral("500 ms (Events API)%1")
-                         .arg(longDeadlines ? QString() : QStringLiteral(": %L1 later").arg(m_charts->overBudget)),
+                         .arg(longDeadlines ? QString() : QStringLiteral(": %L1 later").arg(bins.overBudget)),
                      0);
     if (longDeadlines)
         deadlineLine(5000, QStringLiteral("5 s (Event Platform, Quable)"), 1);
-    if (longDeadlines) {
-        p.setPen(budgetColour);
-        p.drawText(QRect(plot.left() + 4, plot.top() + 2 * fm.height(), plot.width() - 8, fm.height()),
-                   Qt::AlignLeft | Qt::AlignTop,
-                   QStringLiteral("%L1 later than their sender's deadline").arg(m_charts->overBudget));
-    }
+    // Below the deadlines' labels: how many were late when both deadlines are drawn, and the connector's forwards
+    // without an answer (not in the bins).
+    QStringList notes;
+    if (longDeadlines)
+        notes << QStringLiteral("%L1 later than their sender's deadline").arg(bins.overBudget);
+    if (bins.unanswered > 0)
+        notes << QStringLiteral("%L1 not answered").arg(bins.unanswered);
+    p.setPen(budgetColour);
+    for (int i = 0; i < notes.size(); ++i)
+        p.drawText(QRect(plot.left() + 4, plot.top() + (2 + i) * fm.height(), plot.width() - 8, fm.height()),
+                   Qt::AlignLeft | Qt::AlignTop, notes[i]);
 }
 
 void Chart::paintRequests(QPainter &p, const QRect &plot)
@@ -337,8 +353,10 @@ ChartsView::ChartsView(QWidget *parent)
     m_events = new Chart(Chart::Kind::Events, this);
     m_latency = new Chart(Chart::Kind::Latency, this);
     m_requests = new Chart(Chart::Kind::Requests, this);
+    m_connector = new Chart(Chart::Kind::Connector, this);
     charts->addWidget(m_events, 5);
     charts->addWidget(m_latency, 3);
+    charts->addWidget(m_connector, 3);
     charts->addWidget(m_requests, 4);
     layout->addLayout(charts, 1);
     connect(m_stack, &QComboBox::currentIndexChanged, this, &ChartsView::stackChanged);
@@ -374,21 +392,31 @@ QColor ChartsView::stackColour(ChartStack stack, int index)
 void ChartsView::setCharts(CaptureCharts charts)
 {
     m_charts = std::move(charts);
-    for (Chart *c : {m_events, m_latency, m_requests})
+    for (Chart *c : {m_events, m_latency, m_requests, m_connector})
         c->setCharts(&m_charts);
+    m_connector->setVisible(!m_charts.connector.isEmpty());
     qint64 events = 0;
     for (const auto &bucket : std::as_const(m_charts.events)) {
         for (const qint64 n : bucket)
             events += n;
     }
+    const AnswerTimeBins &connector = m_charts.connector;
     m_summary->setText(
         m_charts.isEmpty()
             ? QString()
             : QStringLiteral(
-                  "%L1 events · %L2 answers, %L3 past their sender's deadline · at most %L4 requests in an hour")
+                  "%L1 events · %L2 answers, %L3 past their sender's deadline%4 · at most %L5 requests in an hour")
                   .arg(events)
-                  .arg(m_charts.answered)
-                  .arg(m_charts.overBudget)
+                  .arg(m_charts.answers.answered)
+                  .arg(m_charts.answers.overBudget)
+                  .arg(connector.isEmpty()
+                           ? QString()
+                           : QStringLiteral(" · connector: %L1 answers, %L2 past the deadline%3")
+                                 .arg(connector.answered)
+                                 .arg(connector.overBudget)
+                                 .arg(connector.unanswered > 0
+                                          ? QStringLiteral(", %L1 not answered").arg(connector.unanswered)
+                                          : QString()))
                   .arg(m_charts.maxRequestsPerHour));
     updateLegend();
 }

@@ -14,7 +14,7 @@ class Chart : public QWidget
 {
     Q_OBJECT
 public:
-    enum class Kind { Events, Latency, Requests };
+    enum class Kind { Events, Latency, Requests, Connector };
     Chart(Kind kind, QWidget *parent = nullptr);
     void setCharts(const CaptureCharts *charts)
     {
@@ -38,9 +38,11 @@ protected:
     void mouseReleaseEvent(QMouseEvent *event) override;
 
 private:
+    /** The charts over time (events, requests): a drag picks a range. */
+    bool isTimeChart() const { return m_kind == Kind::Events || m_kind == Kind::Requests; }
     int bucketAt(int x) const;
     void paintEvents(QPainter &p, const QRect &plot);
-    void paintLatency(QPainter &p, const QRect &plot);
+    void paintLatency(QPainter &p, const QRect &plot, const AnswerTimeBins &bins);
     void paintRequests(QPainter &p, const QRect &plot);
     void paintTimeAxis(QPainter &p, const QRect &plot);
 
@@ -52,9 +54,11 @@ private:
 
 /**
  * The charts view: events per minute over the capture (stacked by action or by severity), the answer latency
- * distribution against the 500 ms line, and the PIM's requests per rolling hour against its 4,000 quota, all of
- * what the filter matches. Dragging over a time chart picks a range: rangeSelected() (the window narrows its
- * filter to it). Painted with the palette (text, grid) and colours that read on light and dark bases.
+ * distribution against each sender's deadline (the Events API's 500 ms, 5 s), the connector's answer times against
+ * the same deadlines (shown once something the filter matches was forwarded), and the PIM's requests per rolling hour
+ * against its 4,000 quota, all of what the filter matches. Dragging over a time chart picks a range: rangeSelected()
+ * (the window narrows its filter to it). Painted with the palette (text, grid) and colours that read on light and dark
+ * bases.
  */
 class ChartsView : public QWidget
 {
@@ -74,6 +78,7 @@ public:
     Chart *eventsChart() const { return m_events; }
     Chart *latencyChart() const { return m_latency; }
     Chart *requestsChart() const { return m_requests; }
+    Chart *connectorChart() const { return m_connector; }
     QLabel *summaryLabel() const { return m_summary; }
     QLabel *legendLabel() const { return m_legend; }
 
@@ -91,6 +96,7 @@ private:
     Chart *m_events = nullptr;
     Chart *m_latency = nullptr;
     Chart *m_requests = nullptr;
+    Chart *m_connector = nullptr;
 };
 
 } // namespace pimscope::ui

@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QMap>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTextEdit>
@@ -230,17 +231,36 @@ void DetailPane::showDelivery(qint64 deliveryId)
             m_headers->setItem(i, 1, new QTableWidgetItem(QString::fromUtf8(d->headers[i].value)));
         }
         m_delivery->setPlainText(deliverySummary(*d));
-        if (!d->connector)
-            return;
-        // A forwarded delivery: its Connector section, with the whole answer as recorded.
-        m_queries->run<QList<ConnectorAnswer>>(
-            m_context, [deliveryId](StoreReader &reader) { return reader.forwards({deliveryId}); },
-            [this, deliveryId, delivery = *d](Result<QList<ConnectorAnswer>> forwards) {
-                if (deliveryId != m_shownDelivery || !forwards || forwards->isEmpty())
-                    return;
-                m_delivery->setPlainText(deliverySummary(delivery, forwards->front()));
-            });
+        if (d->connector)
+            showDeliverySummary(std::move(*d));
     });
+}
+
+void DetailPane::refreshConnector()
+{
+    const qint64 deliveryId = m_shownDelivery;
+    if (deliveryId == 0 || !m_queries)
+        return;
+    m_queries->delivery(deliveryId, m_context, [this, deliveryId](Result<Delivery> d) {
+        if (deliveryId == m_shownDelivery && d && d->connector)
+            showDeliverySummary(std::move(*d));
+    });
+}
+
+void DetailPane::showDeliverySummary(Delivery d)
+{
+    // A forwarded delivery: its Connector section, with the whole answer as recorded.
+    const qint64 deliveryId = d.id;
+    m_queries->run<QList<ConnectorAnswer>>(
+        m_context, [deliveryId](StoreReader &reader) { return reader.forwards({deliveryId}); },
+        [this, deliveryId, delivery = std::move(d)](Result<QList<ConnectorAnswer>> forwards) {
+            if (deliveryId != m_shownDelivery || !forwards || forwards->isEmpty())
+                return;
+            QScrollBar *bar = m_delivery->verticalScrollBar();
+            const int at = bar->value();
+            m_delivery->setPlainText(deliverySummary(delivery, forwards->front()));
+            bar->setValue(at);
+        });
 }
 
 void DetailPane::showTimeline(const EventRecord &selected)

@@ -47,6 +47,11 @@ public:
     void clearEvent();
     /** Whether the Event tab shows something. */
     bool showsEvent() const;
+    /**
+     * Reads the delivery on show again for its Connector section (a forward's outcome was recorded): the Delivery tab
+     * is rewritten where it shows, the rest of the pane stays.
+     */
+    void refreshConnector();
 
     /** The difference between two events (a before b), or none: the Compare tab is enabled for two only. */
     void compare(const EventRecord *a, const EventRecord *b);
@@ -60,6 +65,8 @@ Q_SIGNALS:
 
 private:
     void showDelivery(qint64 deliveryId);
+    /** The Delivery tab for `d` (on show), once its forward is read when it was forwarded; the scroll stays. */
+    void showDeliverySummary(Delivery d);
     void showTimeline(const EventRecord &selected);
     int compareTabIndex() const;
 

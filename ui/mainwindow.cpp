@@ -208,6 +208,15 @@ bool MainWindow::openCapture(const QString &path)
         [this](const QList<SubscriptionHealth> &health, bool read) { showHealth(health, read); }, Qt::QueuedConnection);
     showHealth(m_store->health(), true);
     connect(m_store.get(), &EventStore::eventsIndexed, this, arrived, Qt::QueuedConnection);
+    // A forward's outcome (the connector answered, failed, was given up; ack mode's come long after the delivery)
+    // changes the rows on show, not which rows there are: see m_forwardsRecorded.
+    connect(
+        m_store.get(), &EventStore::forwardsStored, this,
+        [this] {
+            if (!m_forwardsRecorded->isActive())
+                m_forwardsRecorded->start();
+        },
+        Qt::QueuedConnection);
     for (PagedTableModel *model :
          {static_cast<PagedTableModel *>(m_model), static_cast<PagedTableModel *>(m_deliveryModel)}) {
         connect(model, &PagedTableModel::matched, this, &MainWindow::updateStatus);
@@ -595,6 +604,29 @@ void MainWindow::buildUi()
             activeModel()->refresh();
         if (!m_summaryTimer->isActive())
             m_summaryTimer->start();
+    });
+    // Forwards recorded: the rows on show are fetched again at once (their connector columns, the Delivery tab of the
+    // selected one), four times a second at most; a filter on the connector's fields is run again over every row
+    // once the next full pass is due (PagedTableModel::refresh), even when nothing else arrives.
+    m_forwardsRecorded = new QTimer(this);
+    m_forwardsRecorded->setSingleShot(true);
+    m_forwardsRecorded->setInterval(250);
+    auto *fullPass = new QTimer(this);
+    fullPass->setSingleShot(true);
+    fullPass->setInterval(PagedTableModel::fullEveryMs + 500);
+    connect(m_forwardsRecorded, &QTimer::timeout, this, [this, fullPass] {
+        if (!m_model)
+            return;
+        activeModel()->refreshShownRows();
+        m_details->refreshConnector();
+        if (!fullPass->isActive())
+            fullPass->start();
+        if (!m_summaryTimer->isActive())
+            m_summaryTimer->start();
+    });
+    connect(fullPass, &QTimer::timeout, this, [this] {
+        if (m_model)
+            activeModel()->refresh();
     });
 }
 

@@ -191,6 +191,7 @@ private:
 
     QTimer *m_summaryTimer = nullptr;
     QTimer *m_live = nullptr;
+    QTimer *m_forwardsRecorded = nullptr;
     QTimer *m_retentionTimer = nullptr;
 };
 

@@ -12,6 +12,25 @@ namespace {
 constexpr qint64 minuteMs = 60'000;
 constexpr int maxActions = 6;
 
+/** Answer times in bins, each against its sender's deadline. */
+AnswerTimeBins answerTimeBins(const ChartCounts::Timings &timings)
+{
+    AnswerTimeBins bins;
+    bins.edges = {0, 5, 10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 2000, 5000};
+    bins.counts = QList<qint64>(bins.edges.size(), 0);
+    for (qsizetype i = 0; i < timings.ms.size(); ++i) {
+        const double ms = timings.ms[i];
+        const double deadline = timings.deadlinesMs.value(i, CaptureCharts::budgetMs);
+        const auto bin = std::upper_bound(bins.edges.cbegin(), bins.edges.cend(), ms) - bins.edges.cbegin() - 1;
+        ++bins.counts[std::max<qsizetype>(0, bin)];
+        ++bins.answered;
+        bins.overBudget += ms > deadline;
+        bins.answeredWithin5s += deadline > CaptureCharts::budgetMs;
+    }
+    bins.unanswered = timings.unanswered;
+    return bins;
+}
+
 } // namespace
 
 qint64 chartBucketMs(qint64 spanMs)
@@ -64,19 +83,8 @@ CaptureCharts chartsFromCounts(const ChartCounts &counts, ChartStack stack)
     const QList<ChartCounts::Cell> &cells = counts.events;
     const QMap<qint64, qint64> &requests = counts.requests;
 
-    // Answer times, in bins.
-    charts.latencyEdges = {0, 5, 10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 2000, 5000};
-    charts.latencyCounts = QList<qint64>(charts.latencyEdges.size(), 0);
-    for (qsizetype i = 0; i < counts.answerTimesMs.size(); ++i) {
-        const double ms = counts.answerTimesMs[i];
-        const double deadline = counts.answerDeadlinesMs.value(i, CaptureCharts::budgetMs);
-        const auto bin = std::upper_bound(charts.latencyEdges.cbegin(), charts.latencyEdges.cend(), ms)
-            - charts.latencyEdges.cbegin() - 1;
-        ++charts.latencyCounts[std::max<qsizetype>(0, bin)];
-        ++charts.answered;
-        charts.overBudget += ms > deadline;
-        charts.answeredWithin5s += deadline > CaptureCharts::budgetMs;
-    }
+    charts.answers = answerTimeBins(counts.answers);
+    charts.connector = answerTimeBins(counts.connector);
 
     if (first > last)
         return charts; // nothing over time

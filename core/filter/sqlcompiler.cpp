@@ -3,6 +3,7 @@
 #include "reconciliation.h"
 #include "util/textkey.h"
 
+#include <QHash>
 #include <QStringList>
 
 #include <algorithm>
@@ -35,6 +36,22 @@ constexpr Column ev(const char *sql)
 constexpr Column dl(const char *sql)
 {
     return Column{QLatin1StringView(sql), false, true, false};
+}
+
+/** A connector field: its column of the delivery's forward (the SQL kept for the program's life: Column is a view). */
+Column forwardColumn(Field field)
+{
+    static const QHash<int, QByteArray> sql = [] {
+        const auto of = [](const char *column) {
+            return forwardColumnSql(QLatin1StringView(column), QLatin1StringView("d.id")).toLatin1();
+        };
+        return QHash<int, QByteArray>{{int(Field::ConnectorStatus), of("status")},
+                                      {int(Field::ConnectorMs), of("end_ms")},
+                                      {int(Field::ConnectorVerdict), of("verdict")},
+                                      {int(Field::ForwardState), of("state")},
+                                      {int(Field::ConnectorTwice), of("twice")}};
+    }();
+    return dl(sql.constFind(int(field))->constData()); // a reference into the table: value() would be a copy
 }
 
 constexpr Column payloadColumn{
@@ -137,17 +154,12 @@ QList<Column> columnsFor(Field field, FilterTarget target, CompareOp op)
         static const QByteArray recon = reconciliation::sql().toLatin1();
         return {Column{QLatin1StringView(recon), true, true, false}};
     }
-    // One row per forwarded delivery, found by its primary key.
     case Field::ConnectorStatus:
-        return {dl("(SELECT f.status FROM forwards f WHERE f.delivery_id = d.id)")};
     case Field::ConnectorMs:
-        return {dl("(SELECT f.end_ms FROM forwards f WHERE f.delivery_id = d.id)")};
     case Field::ConnectorVerdict:
-        return {dl("(SELECT f.verdict FROM forwards f WHERE f.delivery_id = d.id)")};
     case Field::ForwardState:
-        return {dl("(SELECT f.state FROM forwards f WHERE f.delivery_id = d.id)")};
     case Field::ConnectorTwice:
-        return {dl("(SELECT f.twice FROM forwards f WHERE f.delivery_id = d.id)")};
+        return {forwardColumn(field)};
     }
     return {dl("NULL")};
 }
@@ -487,3 +499,12 @@ QString SqlCompiler::containsPattern(const QString &value)
 }
 
 } // namespace pimscope::filter
+
+namespace pimscope {
+
+QString forwardColumnSql(QLatin1StringView column, QLatin1StringView deliveryId)
+{
+    return QStringLiteral("(SELECT f.%1 FROM forwards f WHERE f.delivery_id = %2)").arg(column, deliveryId);
+}
+
+} // namespace pimscope

@@ -28,6 +28,13 @@ struct CompiledFilter
     bool needsEvent = false;
 };
 
+/**
+ * A column of the forward of a delivery (schema v7's forwards table: one row per forwarded delivery, found by its
+ * primary key), as an SQL expression; NULL when the delivery was not forwarded. `deliveryId` is the SQL of the
+ * delivery's id ("d.id", "e.delivery_id"). The filter's connector fields and the tables' sort keys.
+ */
+QString forwardColumnSql(QLatin1StringView column, QLatin1StringView deliveryId);
+
 namespace filter {
 
 /**

@@ -50,11 +50,10 @@ AckForwarder::Queue *AckForwarder::queueFor(QByteArrayView path)
     return rule ? m_queues[std::size_t(rule - m_rules.constData())].get() : nullptr;
 }
 
-AckForward *AckForwarder::find(Queue &q, qint64 deliveryId)
+std::deque<AckForward>::iterator AckForwarder::find(Queue &q, qint64 deliveryId)
 {
-    const auto it = std::find_if(q.items.begin(), q.items.end(),
-                                 [deliveryId](const AckForward &f) { return f.row.deliveryId == deliveryId; });
-    return it == q.items.end() ? nullptr : &*it;
+    return std::find_if(q.items.begin(), q.items.end(),
+                        [deliveryId](const AckForward &f) { return f.row.deliveryId == deliveryId; });
 }
 
 qsizetype AckForwarder::waiting() const
@@ -226,7 +225,7 @@ QList<AckForwarder::Queue *> AckForwarder::settleMarking(const QList<quint64> &t
         m_marking.erase(it);
         q->marking = 0;
         for (qint64 id : std::as_const(ids)) {
-            if (AckForward *f = find(*q, id)) {
+            if (const auto f = find(*q, id); f != q->items.end()) {
                 f->marking = false;
                 f->durable = committed;
             }
@@ -251,8 +250,8 @@ void AckForwarder::send(Queue &q, AckForward &f)
 void AckForwarder::done(Queue *q, qint64 deliveryId, const HttpAnswer &answer)
 {
     --q->inFlight;
-    AckForward *f = find(*q, deliveryId);
-    if (!f)
+    const auto f = find(*q, deliveryId);
+    if (f == q->items.end())
         return;
     f->inFlight = false;
     ConnectorAnswer row = connectorAnswerOf(answer, f->sender, q->failuresInARow);
@@ -285,12 +284,9 @@ void AckForwarder::done(Queue *q, qint64 deliveryId, const HttpAnswer &answer)
     }
     if (row.verdict)
         q->failuresInARow = *row.verdict == ConnectorVerdict::Sent ? 0 : q->failuresInARow + 1;
+    if (row.state != ForwardState::Queued)
+        q->items.erase(f); // nothing above touched the queue's items
     record(row);
-    if (row.state != ForwardState::Queued) {
-        const auto it = std::find_if(q->items.begin(), q->items.end(),
-                                     [deliveryId](const AckForward &i) { return i.row.deliveryId == deliveryId; });
-        q->items.erase(it);
-    }
     pump(*q);
 }
 

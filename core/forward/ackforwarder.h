@@ -110,7 +110,8 @@ private:
     void unmark(Queue &q);
     Result<void> loadBodies(QList<AckForward *> items);
     Queue *queueFor(QByteArrayView path);
-    static AckForward *find(Queue &q, qint64 deliveryId);
+    /** The item of `deliveryId` in its queue, or the queue's end. */
+    static std::deque<AckForward>::iterator find(Queue &q, qint64 deliveryId);
 
     EventStore *m_store;
     std::unique_ptr<StoreReader> m_reader; ///< this thread's: the bodies of resumed and long queues

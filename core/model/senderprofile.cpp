@@ -78,17 +78,17 @@ QString SenderProfile::verdictWording(ConnectorVerdict verdict) const
     const QString sender = QString::fromLatin1(name);
     switch (verdict) {
     case ConnectorVerdict::Sent:
-        return QStringLiteral("the %1 counts it as delivered (%2 within %3 ms)")
+        return QStringLiteral("%1 counts it as delivered (%2 within %3 ms)")
             .arg(sender, successWording())
             .arg(deadlineMs);
     case ConnectorVerdict::EndpointError:
-        return QStringLiteral("an endpoint error: the %1 counts only %2 as a success").arg(sender, successWording());
+        return QStringLiteral("an endpoint error: %1 counts only %2 as a success").arg(sender, successWording());
     case ConnectorVerdict::Timeout:
-        return QStringLiteral("a timeout: the %1 waits %2 ms for the answer").arg(sender).arg(deadlineMs);
+        return QStringLiteral("a timeout: %1 waits %2 ms for the answer").arg(sender).arg(deadlineMs);
     case ConnectorVerdict::NoAnswer:
-        return QStringLiteral("no answer: the %1 counts it as a failure").arg(sender);
+        return QStringLiteral("no answer: %1 counts it as a failure").arg(sender);
     case ConnectorVerdict::WouldSuspend:
-        return QStringLiteral("the %1 would suspend the subscription (it does on a 404 or any 3xx)").arg(sender);
+        return QStringLiteral("%1 would suspend the subscription (it does on a 404 or any 3xx)").arg(sender);
     case ConnectorVerdict::WouldDisable:
         return QStringLiteral("%1 would disable the webhook (failure %2 in a row)")
             .arg(sender)

@@ -159,6 +159,11 @@ void PagedTableModel::setColourRules(const QList<ColourRule> &rules)
     m_ruleOf.clear();
     ++m_rulesGeneration;
     // The rows on show are fetched again, and checked against the new rules with them.
+    refreshShownRows();
+}
+
+void PagedTableModel::refreshShownRows()
+{
     stalePages();
     if (!m_ids.isEmpty())
         Q_EMIT dataChanged(index(0, 0), index(int(m_ids.size() - 1), columnCount() - 1));

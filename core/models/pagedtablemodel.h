@@ -50,6 +50,11 @@ public:
     void refresh();
     /** Runs the current filter again over every row (quietly: the rows shown stay until the answer). */
     void refreshAll();
+    /**
+     * Fetches the rows on show again when the view next asks for them (what they show changed, not which rows
+     * match: a forward's outcome, the colouring rules); the cells already fetched stay on show meanwhile.
+     */
+    void refreshShownRows();
     static constexpr int fullEveryMs = 5000;
 
     /** The user's colouring rules, in order (see ColourRule): rows are checked against them as they are fetched. */

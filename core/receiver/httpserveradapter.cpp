@@ -12,6 +12,7 @@
 #include <QtGlobal>
 
 #include <deque>
+#include <utility>
 
 namespace pimscope {
 
@@ -46,22 +47,27 @@ public:
         return m_first + m_slots.size() - 1;
     }
 
-    void answer(quint64 slot, int status, const QByteArray &body, Headers headers, std::function<void(double)> written)
+    /** Queues a slot's answer; false when the slot is gone (dropped at a stop): `written` is not kept. */
+    bool answer(quint64 slot, int status, const QByteArray &body, Headers headers, PendingAnswer::Written &written)
     {
         if (slot < m_first || slot - m_first >= m_slots.size())
-            return;
+            return false;
         Slot &s = m_slots[slot - m_first];
         if (s.ready)
-            return;
+            return true;
         s.ready = true;
         s.status = status;
         s.body = body;
         s.headers = std::move(headers);
         s.written = std::move(written);
         flush();
+        return true;
     }
 
     bool connected() const { return m_socket && m_socket->state() == QAbstractSocket::ConnectedState; }
+
+    /** The answers ready but not written yet (behind one still owed) cannot be now: the connection is going. */
+    ~AnswerQueue() override { drop(); }
 
     /**
      * Drops every answer still owed, unanswered. QHttpServer 6.8's responder tells its connection's stream when it is
@@ -69,8 +75,12 @@ public:
      */
     void drop()
     {
-        m_first += m_slots.size();
-        m_slots.clear();
+        std::deque<Slot> slots = std::exchange(m_slots, {});
+        m_first += slots.size();
+        for (Slot &s : slots) {
+            if (s.ready && s.written)
+                s.written(double(s.readAt.nsecsElapsed()) / 1e6, false);
+        }
     }
 
 private:
@@ -83,7 +93,7 @@ private:
         int status = 200;
         QByteArray body;
         Headers headers;
-        std::function<void(double)> written;
+        PendingAnswer::Written written;
     };
 
     void flush()
@@ -92,15 +102,18 @@ private:
             Slot s = std::move(m_slots.front());
             m_slots.pop_front();
             ++m_first;
-            if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+            if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+                if (s.written)
+                    s.written(double(s.readAt.nsecsElapsed()) / 1e6, false);
                 continue;
+            }
             write(*s.responder, s);
             m_socket->flush();
             const double ms = double(s.readAt.nsecsElapsed()) / 1e6;
             if (s.closeAfter)
                 m_socket->disconnectFromHost();
             if (s.written)
-                s.written(ms);
+                s.written(ms, true);
         }
     }
 
@@ -131,22 +144,23 @@ private:
     quint64 m_first = 0;
 };
 
-PendingAnswer::PendingAnswer(AnswerQueue *queue, quint64 slot)
+PendingAnswer::PendingAnswer(AnswerQueue *queue, quint64 slot, QElapsedTimer readAt)
     : m_queue(queue)
     , m_slot(slot)
+    , m_readAt(readAt)
 {
 }
 
-void PendingAnswer::send(int status, const QByteArray &body, const QByteArray &contentType,
-                         std::function<void(double)> written)
+void PendingAnswer::send(int status, const QByteArray &body, const QByteArray &contentType, Written written)
 {
     send(status, body, Headers{Header{"Content-Type", contentType}}, std::move(written));
 }
 
-void PendingAnswer::send(int status, const QByteArray &body, Headers headers, std::function<void(double)> written)
+void PendingAnswer::send(int status, const QByteArray &body, Headers headers, Written written)
 {
-    if (m_queue)
-        m_queue->answer(m_slot, status, body, std::move(headers), std::move(written));
+    // The connection went (and its queue with it) while the answer was being made.
+    if ((!m_queue || !m_queue->answer(m_slot, status, body, std::move(headers), written)) && written)
+        written(m_readAt.isValid() ? double(m_readAt.nsecsElapsed()) / 1e6 : 0, false);
 }
 
 bool PendingAnswer::clientConnected() const
@@ -258,7 +272,8 @@ Result<quint16> HttpServerAdapter::listen(const QHostAddress &address, quint16 p
                         in.remote = socket->peerAddress().toString() + u':' + QString::number(socket->peerPort());
                         AnswerQueue *queue = AnswerQueue::of(socket);
                         const quint64 slot = queue->add(std::move(responder), in.readAt, in.closeAfter);
-                        m_handler(std::move(in), PendingAnswer(queue, slot));
+                        const QElapsedTimer readAt = in.readAt;
+                        m_handler(std::move(in), PendingAnswer(queue, slot, readAt));
                     });
     const GuardAttached attached = [this](RequestGuard *guard, [[maybe_unused]] QTcpSocket *socket) {
         connect(guard, &RequestGuard::refused, this, &HttpServerAdapter::refused);

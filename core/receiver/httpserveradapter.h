@@ -46,25 +46,29 @@ struct IncomingRequest
 class PendingAnswer
 {
 public:
-    PendingAnswer() = default;
-    PendingAnswer(AnswerQueue *queue, quint64 slot);
-
     /**
-     * Queues the answer; `written(ms)` is called once it is on the wire, with the time since the request was
-     * read (not called when the client is gone).
+     * Called once: with true and the time since the request was read when the answer is on the wire; with false and
+     * the time until then when it could not be, the client gone (it closed the connection: a PIM that stopped
+     * waiting).
      */
-    void send(int status, const QByteArray &body, const QByteArray &contentType,
-              std::function<void(double ackMs)> written = {});
+    using Written = std::function<void(double ackMs, bool onTheWire)>;
+
+    PendingAnswer() = default;
+    PendingAnswer(AnswerQueue *queue, quint64 slot, QElapsedTimer readAt);
+
+    /** Queues the answer. */
+    void send(int status, const QByteArray &body, const QByteArray &contentType, Written written = {});
     /**
      * The same with any headers (a connector's answer passed on): in their order, any status from 100 to 999 (with
      * no reason phrase when Qt knows none); Content-Length is set from the body, whatever `headers` say.
      */
-    void send(int status, const QByteArray &body, Headers headers, std::function<void(double ackMs)> written = {});
+    void send(int status, const QByteArray &body, Headers headers, Written written = {});
     bool clientConnected() const;
 
 private:
     QPointer<AnswerQueue> m_queue;
     quint64 m_slot = 0;
+    QElapsedTimer m_readAt;
 };
 
 /**

@@ -156,16 +156,17 @@ private:
         std::optional<ForwardRequest> forward;
         std::optional<ConnectorAnswer> queued;
         const ForwardRule *rule = forwardRuleFor(m_settings.forwards, in.path);
-        if (rule && rule->mode == ForwardMode::Proxy) {
+        if (rule) {
             const QUrl url = forwardUrl(*rule, in.path);
-            forward = ForwardRequest{url, rule->insecure, in.method, forwardHeaders(in.headers, url), in.body};
-        } else if (rule) {
-            const QUrl url = forwardUrl(*rule, in.path);
-            queued.emplace();
-            queued->target = url.toString(QUrl::FullyEncoded);
-            queued->ackMode = true;
-            queued->state = ForwardState::Queued;
-            queued->requestHeaders = forwardHeaders(in.headers, url);
+            if (rule->mode == ForwardMode::Proxy) {
+                forward = ForwardRequest{url, rule->insecure, in.method, forwardHeaders(in.headers, url), in.body};
+            } else {
+                queued.emplace();
+                queued->target = url.toString(QUrl::FullyEncoded);
+                queued->ackMode = true;
+                queued->state = ForwardState::Queued;
+                queued->requestHeaders = forwardHeaders(in.headers, url);
+            }
         }
         int status = m_settings.answerStatus;
         bool immediate = false;
@@ -343,12 +344,21 @@ private:
         }
         p.summary.status = status;
         QPointer<Worker> self(this);
-        p.answer.send(status, body, std::move(headers), [self, summary = std::move(p.summary)](double ms) mutable {
-            summary.ackMs = ms;
-            const int passedOn = summary.status;
-            if (self)
-                self->noteAnswered(std::move(summary), true, passedOn);
-        });
+        p.answer.send(status, body, std::move(headers),
+                      [self, summary = std::move(p.summary)](double ms, bool onTheWire) mutable {
+                          summary.ackMs = ms;
+                          if (!onTheWire) {
+                              // The PIM stopped waiting (its own deadline) before the connector's answer came: it
+                              // got nothing. What it would have got is recorded with the time it would have taken,
+                              // so that the delivery is flagged slow and counted as its sender counts a timeout.
+                              summary.error = QStringLiteral("the PIM closed the connection before the connector's "
+                                                             "answer could be passed on (after %1 ms)")
+                                                  .arg(ms, 0, 'f', 1);
+                          }
+                          const int passedOn = summary.status;
+                          if (self)
+                              self->noteAnswered(std::move(summary), true, passedOn);
+                      });
     }
 
     void answerLater(Pending p)
@@ -364,11 +374,15 @@ private:
     void answerNow(Pending p, bool stored)
     {
         QPointer<Worker> self(this);
-        p.answer.send(p.status, p.body, "application/json", [self, summary = p.summary, stored](double ms) mutable {
-            summary.ackMs = ms;
-            if (self)
-                self->noteAnswered(std::move(summary), stored);
-        });
+        p.answer.send(p.status, p.body, "application/json",
+                      [self, summary = p.summary, stored](double ms, bool onTheWire) mutable {
+                          // Pimscope's own answer: stored with the delivery; its time only when it was written.
+                          if (!onTheWire)
+                              return;
+                          summary.ackMs = ms;
+                          if (self)
+                              self->noteAnswered(std::move(summary), stored);
+                      });
     }
 
     /**

@@ -34,6 +34,22 @@ bool run(QSqlQuery &q, const QString &sql, const QVariantList &bindings)
     return q.exec();
 }
 
+/** Runs `sql` (rows: a time or NULL for no answer, a format) and adds its rows to `timings`. */
+bool readTimings(QSqlQuery &q, const QString &sql, const QVariantList &bindings, ChartCounts::Timings &timings)
+{
+    if (!run(q, sql, bindings))
+        return false;
+    while (q.next()) {
+        if (q.value(0).isNull()) {
+            ++timings.unanswered;
+            continue;
+        }
+        timings.ms.append(q.value(0).toDouble());
+        timings.deadlinesMs.append(senderProfile(Format(q.value(1).toInt())).deadlineMs);
+    }
+    return true;
+}
+
 Result<ChartCounts> failure(const QSqlQuery &q, const char *what)
 {
     return Result<ChartCounts>::failure(
@@ -88,18 +104,23 @@ Result<ChartCounts> readChartCounts(StoreReader &reader, const Filter &filter, C
     while (q.next())
         counts.requests.insert(q.value(0).toLongLong(), q.value(1).toLongLong());
 
-    // Answer times of the received deliveries.
+    // Answer times of the received deliveries, and the connector's to the forwarded ones (those with an outcome; one
+    // without a time had no answer).
     bindings.clear();
     const QString answers
         = QStringLiteral("SELECT d.ack_ms, d.format FROM deliveries d WHERE d.origin = %1 AND d.ack_ms IS NOT NULL%2")
               .arg(int(Origin::Receiver))
               .arg(restriction(filter, FilterTarget::Deliveries, bindings));
-    if (!run(q, answers, bindings))
+    if (!readTimings(q, answers, bindings, counts.answers))
         return failure(q, "answer times");
-    while (q.next()) {
-        counts.answerTimesMs.append(q.value(0).toDouble());
-        counts.answerDeadlinesMs.append(senderProfile(Format(q.value(1).toInt())).deadlineMs);
-    }
+    bindings.clear();
+    const QString connector
+        = QStringLiteral("SELECT CASE WHEN f.status IS NOT NULL THEN f.end_ms END, d.format FROM "
+                         "forwards f JOIN deliveries d ON d.id = f.delivery_id WHERE f.state >= %1%2")
+              .arg(int(ForwardState::Answered))
+              .arg(restriction(filter, FilterTarget::Deliveries, bindings));
+    if (!readTimings(q, connector, bindings, counts.connector))
+        return failure(q, "the connector's answer times");
     return counts;
 }
 

@@ -4,6 +4,7 @@
 
 #include "filter/filter.h"
 #include "filter/reconciliation.h"
+#include "filter/sqlcompiler.h"
 #include "util/textkey.h"
 
 #include <QHash>
@@ -233,11 +234,11 @@ const QMap<QString, QString> &StoreReader::sortExpressions(FilterTarget target)
         {QStringLiteral("attempt"), QStringLiteral("e.attempt")},
         {QStringLiteral("flags"), QStringLiteral("e.flags")},
         {QStringLiteral("connector_status"),
-         QStringLiteral("(SELECT f.status FROM forwards f WHERE f.delivery_id = e.delivery_id)")},
+         forwardColumnSql(QLatin1StringView("status"), QLatin1StringView("e.delivery_id"))},
         {QStringLiteral("connector_ms"),
-         QStringLiteral("(SELECT f.end_ms FROM forwards f WHERE f.delivery_id = e.delivery_id)")},
+         forwardColumnSql(QLatin1StringView("end_ms"), QLatin1StringView("e.delivery_id"))},
         {QStringLiteral("connector_verdict"),
-         QStringLiteral("(SELECT f.verdict FROM forwards f WHERE f.delivery_id = e.delivery_id)")},
+         forwardColumnSql(QLatin1StringView("verdict"), QLatin1StringView("e.delivery_id"))},
     };
     static const QMap<QString, QString> deliveries = {
         {QStringLiteral("id"), QStringLiteral("d.id")},
@@ -253,12 +254,10 @@ const QMap<QString, QString> &StoreReader::sortExpressions(FilterTarget target)
         {QStringLiteral("remote"), QStringLiteral("d.remote")},
         {QStringLiteral("flags"), QStringLiteral("d.flags")},
         {QStringLiteral("error"), QStringLiteral("d.error")},
-        {QStringLiteral("connector_status"),
-         QStringLiteral("(SELECT f.status FROM forwards f WHERE f.delivery_id = d.id)")},
-        {QStringLiteral("connector_ms"),
-         QStringLiteral("(SELECT f.end_ms FROM forwards f WHERE f.delivery_id = d.id)")},
+        {QStringLiteral("connector_status"), forwardColumnSql(QLatin1StringView("status"), QLatin1StringView("d.id"))},
+        {QStringLiteral("connector_ms"), forwardColumnSql(QLatin1StringView("end_ms"), QLatin1StringView("d.id"))},
         {QStringLiteral("connector_verdict"),
-         QStringLiteral("(SELECT f.verdict FROM forwards f WHERE f.delivery_id = d.id)")},
+         forwardColumnSql(QLatin1StringView("verdict"), QLatin1StringView("d.id"))},
     };
     return target == FilterTarget::Events ? events : deliveries;
 }

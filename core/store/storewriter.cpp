@@ -25,6 +25,7 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -92,7 +93,12 @@ Result<void> StoreWriter::startWriting()
 
 quint64 StoreWriter::push(writerjobs::Payload what)
 {
+    const auto *forwards = std::get_if<writerjobs::RecordForwards>(&what);
+    const bool awaited = forwards
+        && std::any_of(forwards->forwards.cbegin(), forwards->forwards.cend(),
+                       [](const ConnectorAnswer &f) { return !f.ackMode; });
     std::lock_guard lock(m_mutex);
+    m_awaited = m_awaited || awaited;
     m_queue.push_back(Job{m_nextTicket++, std::move(what)});
     m_queued.store(true, std::memory_order_relaxed);
     m_lastPush = std::chrono::steady_clock::now();
@@ -388,13 +394,14 @@ void StoreWriter::run()
                 m_wake.wait_until(lock, due, [this] { return !m_queue.empty() || m_stopping; });
             }
             indexNow = m_queue.empty();
-            if (!m_queue.empty() && !m_stopping && m_queue.size() < groupTarget
+            if (!m_queue.empty() && !m_stopping && !m_awaited && m_queue.size() < groupTarget
                 && Clock::now() - lastCommit < busyGap) {
                 // Under load, wait a moment for more deliveries to join this commit.
                 m_wake.wait_until(lock, Clock::now() + groupDelay,
                                   [this] { return m_queue.size() >= groupTarget || m_stopping; });
             }
             batch.swap(m_queue);
+            m_awaited = false;
             m_queued.store(false, std::memory_order_relaxed);
         }
         const bool hadBacklog = !m_backlog.empty();

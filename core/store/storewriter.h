@@ -274,6 +274,11 @@ private:
     std::map<qint64, ImportProgress> m_importProgress; ///< by import id (under m_mutex)
     bool m_backlogEmpty = false; ///< mirrors m_backlog.empty() for waitForIdle() (false until it is loaded)
     std::chrono::steady_clock::time_point m_lastPush; ///< when the last job was queued
+    /**
+     * m_queue holds a proxied forward's answer: the PIM waits for its commit and nothing else is expected to join it
+     * soon, so it is committed without the group commit's wait.
+     */
+    bool m_awaited = false;
     std::atomic<bool> m_queued = false; ///< m_queue is not empty (read without the lock by the indexer)
     bool m_stopping = false;
     bool m_started = false;

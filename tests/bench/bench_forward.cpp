@@ -9,94 +9,35 @@
 //
 //   bench_forward [--seconds S] [--rounds R] [--requests N] PIMSCOPE_BINARY
 
-#include "benchdata.h"
+#include "benchreplay.h"
 #include "testconnector.h"
 
-#include "replay/replayer.h"
-#include "store/eventstore.h"
-
-#include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QProcess>
-#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-#include <QTcpServer>
 #include <QTemporaryDir>
-#include <QThread>
-
-#include <cstdio>
 
 using namespace pimscope;
-
-namespace {
-
-ReplaySummary replay(const ReplayTarget &target, const QList<ReplayRequest> &requests, EventStore *store)
-{
-    Replayer replayer(target, requests, store);
-    QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
-    replayer.start();
-    QCoreApplication::exec();
-    return replayer.summary();
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-/** Starts `pimscope receive` with `args` on a free port; the port, or 0 when it did not start. */
-quint16 startReceiver(QProcess &p, const QString &binary, const QString &db, const QStringList &args)
-{
-    const quint16 port = freePort();
-    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    p.start(binary,
-            QStringList{QStringLiteral("receive"), QStringLiteral("--db"), db, QStringLiteral("--listen"),
-                        QStringLiteral("127.0.0.1:%1").arg(port)}
-                + args);
-    return p.waitForReadyRead(10000) ? port : 0;
-}
-
-} // namespace
+using namespace pimscope::bench;
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    const QStringList args = app.arguments().mid(1);
-    int seconds = 10;
-    int rounds = 3;
-    int requestCount = 10000;
-    QString binary;
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        if (args[i] == u"--seconds" && i + 1 < args.size())
-            seconds = args[++i].toInt();
-        else if (args[i] == u"--rounds" && i + 1 < args.size())
-            rounds = args[++i].toInt();
-        else if (args[i] == u"--requests" && i + 1 < args.size())
-            requestCount = args[++i].toInt();
-        else
-            binary = args[i];
-    }
-    if (binary.isEmpty()) {
-        std::fprintf(stderr, "usage: bench_forward [--seconds S] [--rounds R] [--requests N] PIMSCOPE_BINARY\n");
+    const auto args = BenchArgs::parse(
+        app.arguments(),
+        {{QStringLiteral("seconds"), 10}, {QStringLiteral("rounds"), 3}, {QStringLiteral("requests"), 10000}});
+    if (!args)
         return 2;
-    }
+    const int seconds = (*args)[QStringLiteral("seconds")];
+    const int rounds = (*args)[QStringLiteral("rounds")];
+    const int requestCount = (*args)[QStringLiteral("requests")];
+    const QString &binary = args->binary;
     QTemporaryDir dir;
     test::TestConnector connector;
     connector.setBehaviour({"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n"
                             "{\"ok\":true}"});
 
-    QRandomGenerator rng(11);
-    QList<ReplayRequest> requests;
-    for (int i = 0; i < std::max(requestCount, 200 * seconds + 1); ++i) {
-        ReplayRequest r;
-        r.format = Format::Akeneo;
-        r.body = bench::akeneoBody(rng, 1'795'340'800'000 + i * 50, 10, 60);
-        r.eventCount = 10;
-        requests.append(std::move(r));
-    }
+    const QList<ReplayRequest> requests = akeneoRequests(std::max(requestCount, 200 * seconds + 1), 11);
     auto source = EventStore::open(dir.filePath(QStringLiteral("source.db")));
     if (!source) {
         std::fprintf(stderr, "%s\n", qPrintable(source.error()));

@@ -6,17 +6,9 @@
 //
 // The replayer runs in this process, storing each result in a source capture as the command does.
 
-#include "benchdata.h"
+#include "benchreplay.h"
 
-#include "replay/replayer.h"
-#include "store/eventstore.h"
-
-#include <QCoreApplication>
-#include <QProcess>
-#include <QRandomGenerator>
-#include <QTcpServer>
 #include <QTemporaryDir>
-#include <QThread>
 
 #include <algorithm>
 #include <cmath>
@@ -24,6 +16,7 @@
 #include <limits>
 
 using namespace pimscope;
+using namespace pimscope::bench;
 
 namespace {
 
@@ -33,15 +26,10 @@ struct Run
     QList<ReplayResult> results;
 };
 
-Run replay(const ReplayTarget &target, const QList<ReplayRequest> &requests, EventStore *store)
+Run replayRun(const ReplayTarget &target, const QList<ReplayRequest> &requests, EventStore *store)
 {
     Run run;
-    Replayer replayer(target, requests, store);
-    QObject::connect(&replayer, &Replayer::requestFinished, [&run](const ReplayResult &r) { run.results.append(r); });
-    QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
-    replayer.start();
-    QCoreApplication::exec();
-    run.summary = replayer.summary();
+    run.summary = replay(target, requests, store, &run.results);
     return run;
 }
 
@@ -100,55 +88,31 @@ std::pair<qint64, qint64> gapsMs(const QList<qint64> &starts)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    QStringList args = app.arguments().mid(1);
-    int requestCount = 20000;
-    int seconds = 10;
-    QString binary;
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        if (args[i] == u"--requests" && i + 1 < args.size())
-            requestCount = args[++i].toInt();
-        else if (args[i] == u"--seconds" && i + 1 < args.size())
-            seconds = args[++i].toInt();
-        else
-            binary = args[i];
-    }
-    if (binary.isEmpty()) {
-        std::fprintf(stderr, "usage: bench_replay [--requests N] [--seconds S] PIMSCOPE_BINARY\n");
+    const auto args
+        = BenchArgs::parse(app.arguments(), {{QStringLiteral("requests"), 20000}, {QStringLiteral("seconds"), 10}});
+    if (!args)
         return 2;
-    }
+    const int requestCount = (*args)[QStringLiteral("requests")];
+    const int seconds = (*args)[QStringLiteral("seconds")];
+    const QString &binary = args->binary;
     QTemporaryDir dir;
     const QByteArray secret = "bench-replay-secret";
 
     // The requests: Akeneo batches of 10 events (about 5 KB), as received.
-    QRandomGenerator rng(7);
-    QList<ReplayRequest> requests;
-    for (int i = 0; i < requestCount; ++i) {
-        ReplayRequest r;
-        r.format = Format::Akeneo;
-        r.body = bench::akeneoBody(rng, 1'795'340'800'000 + i * 50, 10, 60);
-        r.eventCount = 10;
-        requests.append(std::move(r));
-    }
+    const QList<ReplayRequest> requests = akeneoRequests(requestCount, 7);
     auto source = EventStore::open(dir.filePath(QStringLiteral("source.db")));
     if (!source) {
         std::fprintf(stderr, "%s\n", qPrintable(source.error()));
         return 1;
     }
 
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = probe.serverPort();
-    probe.close();
     QProcess receiver;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("BENCH_SECRET"), QString::fromLatin1(secret));
     receiver.setProcessEnvironment(env);
-    receiver.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    receiver.start(binary,
-                   {QStringLiteral("receive"), QStringLiteral("--db"), dir.filePath(QStringLiteral("target.db")),
-                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
-                    QStringLiteral("--secret-env"), QStringLiteral("BENCH_SECRET")});
-    if (!receiver.waitForReadyRead(10000)) {
+    const quint16 port = startReceiver(receiver, binary, dir.filePath(QStringLiteral("target.db")),
+                                       {QStringLiteral("--secret-env"), QStringLiteral("BENCH_SECRET")});
+    if (port == 0) {
         std::fprintf(stderr, "the receiver did not start\n");
         return 1;
     }
@@ -165,7 +129,7 @@ int main(int argc, char **argv)
         target.concurrency = rate > 100 ? 8 : 1;
         target.ratePerSecond = rate;
         const int n = int(std::floor(rate * seconds)) + 1;
-        const Run r = replay(target, requests.mid(0, n), source.value().get());
+        const Run r = replayRun(target, requests.mid(0, n), source.value().get());
         const double measured = measuredRate(r.results);
         const qint64 windowMs = std::max<qint64>(1000, qint64(std::ceil(3000.0 / rate)));
         const QList<qint64> starts = sortedStarts(r.results);
@@ -182,7 +146,7 @@ int main(int argc, char **argv)
         target.concurrency = concurrency;
         target.ratePerSecond = 0;
         const Run r
-            = replay(target, concurrency == 1 ? requests.mid(0, requestCount / 4) : requests, source.value().get());
+            = replayRun(target, concurrency == 1 ? requests.mid(0, requestCount / 4) : requests, source.value().get());
         const ReplaySummary &s = r.summary;
         std::printf("unpaced, concurrency %d: %6d requests in %6.2f s = %8.0f req/s; %d answered 2xx, p50 %.2f ms, p99 "
                     "%.2f ms\n",
