@@ -35,6 +35,21 @@ QByteArray insertInto(const char *table, std::span<const char *const> params)
     return "INSERT INTO " + QByteArray(table) + " (" + columns + ") VALUES (" + values + ")";
 }
 
+/**
+ * A forward inserted, or its row updated: an upsert, not a REPLACE, so that the counting triggers see an update (a
+ * REPLACE's delete fires no trigger).
+ */
+QByteArray upsertForwardSql()
+{
+    QByteArray set;
+    for (const char *param : std::span(forwardParams).subspan(1)) {
+        if (!set.isEmpty())
+            set += ", ";
+        set += QByteArray(param + 1) + " = excluded." + (param + 1);
+    }
+    return insertInto("forwards", forwardParams) + " ON CONFLICT (delivery_id) DO UPDATE SET " + set;
+}
+
 } // namespace
 
 writerjobs::PreparedEvents writerjobs::PreparedEvents::of(const QList<Event> &events)
@@ -86,6 +101,7 @@ Result<void> StoreWriter::prepareStatements()
         + " WHERE delivery_id = :delivery_id AND (SELECT flags & " + slow
         + " FROM deliveries WHERE id = :delivery_id) != 0";
     const QByteArray insertDelivery = insertInto("deliveries", deliveryParams);
+    const QByteArray upsertForward = upsertForwardSql();
     const QByteArray insertEvent = insertInto("events", eventParams);
     Statements &sql = *m_sql;
     struct Prepared
@@ -106,6 +122,13 @@ Result<void> StoreWriter::prepareStatements()
         {&sql.markEventsSlow, markEventsSlow.constData(), markEventsSlowParams},
         {&sql.findLogKey, "SELECT 1 FROM deliveries WHERE log_key = :log_key AND import_id IS NOT :import_id",
          findLogKeyParams},
+        {&sql.upsertForward, upsertForward.constData(), forwardParams},
+        {&sql.passedOnStatus, "UPDATE deliveries SET answered_status = :status, flags = flags | :flags WHERE id = :id",
+         passedOnStatusParams},
+        {&sql.markEventsFailed,
+         "UPDATE events SET flags = flags | :flags WHERE delivery_id = :delivery_id AND (flags & :flags) = 0",
+         markEventsFailedParams},
+        {&sql.formatOf, "SELECT format FROM deliveries WHERE id = :id", formatOfParams},
     };
     for (const Prepared &p : statements) {
         if (!p.statement->prepare(handle, p.text, p.names))

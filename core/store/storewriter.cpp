@@ -646,30 +646,32 @@ Result<void> StoreWriter::apply(writerjobs::RecordAnswers &job, quint64 /*ticket
 
 Result<bool> StoreWriter::recordPassedOnStatus(qint64 deliveryId, int status, std::optional<Format> format)
 {
-    QSqlQuery q(m_connection->db());
     if (!format) {
-        q.prepare(QStringLiteral("SELECT format FROM deliveries WHERE id = ?"));
-        q.addBindValue(deliveryId);
-        if (!q.exec())
-            return Result<bool>::failure(queryError(q));
-        format = q.next() ? Format(q.value(0).toInt()) : Format::Unknown;
+        SqliteStatement &q = m_sql->formatOf;
+        q.bind(writersql::FormatOf::Id, deliveryId);
+        bool ok = true;
+        const bool found = q.step(&ok);
+        if (!ok)
+            return Result<bool>::failure(q.errorString());
+        format = found ? Format(q.int64(0)) : Format::Unknown;
+        if (found)
+            q.reset();
     }
     const bool failed = !senderProfile(*format).isSuccessStatus(status);
     const int error = failed ? int(Flag::Error) : 0;
-    q.prepare(QStringLiteral("UPDATE deliveries SET answered_status = ?, flags = flags | ? WHERE id = ?"));
-    q.addBindValue(status);
-    q.addBindValue(error);
-    q.addBindValue(deliveryId);
-    if (!q.exec())
-        return Result<bool>::failure(queryError(q));
+    SqliteStatement &update = m_sql->passedOnStatus;
+    update.bind(writersql::PassedOnStatus::Status, status);
+    update.bind(writersql::PassedOnStatus::Flags, error);
+    update.bind(writersql::PassedOnStatus::Id, deliveryId);
+    if (!update.exec())
+        return Result<bool>::failure(update.errorString());
     if (failed) {
         // Its events when they are indexed already (else the indexer reads the status just written).
-        q.prepare(QStringLiteral("UPDATE events SET flags = flags | ? WHERE delivery_id = ? AND (flags & ?) = 0"));
-        q.addBindValue(error);
-        q.addBindValue(deliveryId);
-        q.addBindValue(error);
-        if (!q.exec())
-            return Result<bool>::failure(queryError(q));
+        SqliteStatement &events = m_sql->markEventsFailed;
+        events.bind(writersql::MarkEventsFailed::Flags, error);
+        events.bind(writersql::MarkEventsFailed::DeliveryId, deliveryId);
+        if (!events.exec())
+            return Result<bool>::failure(events.errorString());
     }
     return failed;
 }

@@ -239,6 +239,10 @@ private:
         SqliteStatement recordAck; ///< the answer time, and slow_ack past the format's budget
         SqliteStatement markEventsSlow; ///< slow_ack onto the events of a delivery that has it
         SqliteStatement findLogKey; ///< a log line stored already
+        SqliteStatement upsertForward; ///< a forward to the connector, inserted or updated (forwardjournal.cpp)
+        SqliteStatement passedOnStatus; ///< the status the PIM got, and error when it failed
+        SqliteStatement markEventsFailed; ///< error onto a delivery's indexed events
+        SqliteStatement formatOf; ///< a delivery's format
     };
     std::unique_ptr<Statements> m_sql;
     Flagger m_flagger;

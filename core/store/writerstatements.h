@@ -143,4 +143,55 @@ struct FindLogKey
 };
 inline constexpr const char *findLogKeyParams[] = {":log_key", ":import_id"};
 
+/** INSERT INTO forwards ... ON CONFLICT DO UPDATE (forwardjournal.cpp): one parameter per column, named as it. */
+struct ForwardParam
+{
+    enum : int {
+        DeliveryId = 1,
+        Target,
+        AckMode,
+        State,
+        Attempts,
+        SentAt,
+        FirstByteMs,
+        EndMs,
+        Status,
+        Headers,
+        Body,
+        BodySize,
+        Error,
+        Verdict,
+        Twice,
+        NextAt,
+        RequestHeaders,
+    };
+};
+inline constexpr const char *forwardParams[] = {
+    ":delivery_id", ":target",  ":ack_mode",        ":state", ":attempts",  ":sent_at", ":first_byte_ms",
+    ":end_ms",      ":status",  ":headers",         ":body",  ":body_size", ":error",   ":verdict",
+    ":twice",       ":next_at", ":request_headers",
+};
+static_assert(std::size(forwardParams) == ForwardParam::RequestHeaders);
+
+/** The status the PIM got (a connector's, passed on), with error when its sender counts it as failed. */
+struct PassedOnStatus
+{
+    enum : int { Status = 1, Flags, Id };
+};
+inline constexpr const char *passedOnStatusParams[] = {":status", ":flags", ":id"};
+
+/** error onto the indexed events of a delivery whose passed-on status failed. */
+struct MarkEventsFailed
+{
+    enum : int { Flags = 1, DeliveryId };
+};
+inline constexpr const char *markEventsFailedParams[] = {":flags", ":delivery_id"};
+
+/** A delivery's format. */
+struct FormatOf
+{
+    enum : int { Id = 1 };
+};
+inline constexpr const char *formatOfParams[] = {":id"};
+
 } // namespace pimscope::writersql

@@ -1,7 +1,8 @@
 // Forwarding speed (issue #20), against a fast connector on a loopback port (in this process, on a thread of its own):
 //  - proxy mode's overhead: the same PIM-like client (the replayer, paced at 200 signed requests/s, concurrency 8)
 //    sends the same requests to the connector directly, then through `pimscope receive --forward` (proxy), in turn,
-//    several times; the answer times' p50 and p99 of each (targets: at most +1 ms at p50 and +3 ms at p99);
+//    several times; the answer times' p50 and p99 of each (targets: at most +1 ms at p50 and +3 ms at p99); and, for
+//    reference, to `pimscope receive` answering itself (one commit, no forward);
 //  - ack mode's throughput: N requests sent unpaced to `pimscope receive --forward ...,mode=ack` while the connector is
 //    down (all queued), then the connector back and the next start of Pimscope forwarding the queue: the time from the
 //    first forward to the last (target >= 1,000 forwards/s), in arrival order (checked from the capture: each forward
@@ -46,12 +47,15 @@ int main(int argc, char **argv)
     std::printf("requests of %lld bytes (10 events, signed); the connector answers 200 at once\n",
                 static_cast<long long>(requests.front().body.size()));
 
-    // Proxy mode's overhead, the two paths in turn.
+    // Proxy mode's overhead: the same requests to the connector directly, through Pimscope forwarding them, and (for
+    // reference: one commit, no forward) to Pimscope answering them itself, in turn.
     QProcess proxy;
+    QProcess plain;
     const quint16 proxyPort
         = startReceiver(proxy, binary, dir.filePath(QStringLiteral("proxy.db")),
                         {QStringLiteral("--forward"), QStringLiteral("/=%1").arg(connector.url(QStringLiteral("/")))});
-    if (proxyPort == 0) {
+    const quint16 plainPort = startReceiver(plain, binary, dir.filePath(QStringLiteral("plain.db")), {});
+    if (proxyPort == 0 || plainPort == 0) {
         std::fprintf(stderr, "the receiver did not start\n");
         return 1;
     }
@@ -61,19 +65,29 @@ int main(int argc, char **argv)
     target.concurrency = 8;
     target.ratePerSecond = 200;
     const QList<ReplayRequest> paced = requests.mid(0, 200 * seconds + 1);
+    const struct
+    {
+        const char *what;
+        QUrl url;
+    } paths[] = {
+        {"to the connector directly:", QUrl(connector.url(QStringLiteral("/hook")))},
+        {"through Pimscope (proxy):", QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(proxyPort))},
+        {"to Pimscope (no forward):", QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(plainPort))},
+    };
     for (int round = 1; round <= rounds; ++round) {
-        for (const bool through : {false, true}) {
-            target.url = through ? QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(proxyPort))
-                                 : QUrl(connector.url(QStringLiteral("/hook")));
+        for (const auto &path : paths) {
+            target.url = path.url;
             const ReplaySummary s = replay(target, paced, source.value().get());
             std::printf("round %d, 200 req/s over %d s, %-28s %5d requests, %5d answered 2xx, p50 %6.2f ms, p99 %6.2f "
                         "ms, max %6.2f ms\n",
-                        round, seconds, through ? "through Pimscope (proxy):" : "to the connector directly:", s.sent,
-                        s.ok, s.percentileMs(50), s.percentileMs(99), s.percentileMs(100));
+                        round, seconds, path.what, s.sent, s.ok, s.percentileMs(50), s.percentileMs(99),
+                        s.percentileMs(100));
         }
     }
-    proxy.terminate();
-    proxy.waitForFinished(10000);
+    for (QProcess *p : {&proxy, &plain}) {
+        p->terminate();
+        p->waitForFinished(10000);
+    }
 
     // Ack mode's throughput: the requests come while the connector is down (queued, answered by Pimscope), then the
     // connector comes back and the next start of Pimscope forwards the whole queue, bodies read from the capture.
