@@ -1,0 +1,91 @@
+// Plays a tunnel program in the tests (cloudflared and ngrok are not in Debian, and their services are on the
+// internet): it prints what the real program prints (a file of tests/data/tunnels), then stays until it is killed or
+// exits with a code, as its environment says:
+//   PIMSCOPE_STANDIN_OUTPUT=FILE  the lines to print ({run} in them: the number of this run, from RUNS)
+//   PIMSCOPE_STANDIN_STDOUT=1     print to stdout (ngrok with --log stdout); else stderr (cloudflared, ssh)
+//   PIMSCOPE_STANDIN_EXIT=CODE    exit with CODE once printed (after PIMSCOPE_STANDIN_EXIT_AFTER_MS, default 0)
+//   PIMSCOPE_STANDIN_RUNS=FILE    a counter of runs, incremented at each start
+//   PIMSCOPE_STANDIN_RECORD=FILE  its pid and arguments, one per line, written at the start
+// With `--parent SPEC PORT PIDFILE` it is a process that runs a pimscope::Tunnel from its main thread instead (the
+// stand-in again as the program), and writes the tunnel's pid to PIDFILE once it runs: a test kills it with SIGKILL
+// and checks that the tunnel went with it.
+
+#include "tunnel/tunnel.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QThread>
+#include <QTimer>
+
+#include <cstdio>
+#include <unistd.h>
+
+using namespace pimscope;
+
+namespace {
+
+QByteArray env(const char *name)
+{
+    return qgetenv(name);
+}
+
+int runParent(const QStringList &args)
+{
+    const auto spec = parseTunnelSpec(args.value(0));
+    if (!spec) {
+        std::fprintf(stderr, "%s\n", qPrintable(spec.error()));
+        return 2;
+    }
+    Tunnel tunnel(*spec, quint16(args.value(1).toUInt()));
+    const QString pidFile = args.value(2);
+    QObject::connect(&tunnel, &Tunnel::stateChanged, [&tunnel, pidFile] {
+        if (tunnel.processId() == 0)
+            return;
+        QFile f(pidFile);
+        if (f.open(QIODevice::WriteOnly))
+            f.write(QByteArray::number(tunnel.processId()));
+    });
+    tunnel.start();
+    return QCoreApplication::exec();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.value(1) == u"--parent")
+        return runParent(args.mid(2));
+
+    int run = 1;
+    if (const QByteArray runs = env("PIMSCOPE_STANDIN_RUNS"); !runs.isEmpty()) {
+        QFile counter(QString::fromLocal8Bit(runs));
+        if (counter.open(QIODevice::ReadOnly))
+            run = counter.readAll().trimmed().toInt() + 1;
+        counter.close();
+        if (counter.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            counter.write(QByteArray::number(run));
+    }
+    if (const QByteArray record = env("PIMSCOPE_STANDIN_RECORD"); !record.isEmpty()) {
+        QFile f(QString::fromLocal8Bit(record));
+        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            f.write(QByteArray::number(qint64(::getpid())) + '\n');
+            for (const QString &a : args.mid(1))
+                f.write(a.toUtf8() + '\n');
+        }
+    }
+    FILE *out = env("PIMSCOPE_STANDIN_STDOUT") == "1" ? stdout : stderr;
+    QFile output(QString::fromLocal8Bit(env("PIMSCOPE_STANDIN_OUTPUT")));
+    if (output.open(QIODevice::ReadOnly)) {
+        QByteArray text = output.readAll();
+        text.replace("{run}", QByteArray::number(run));
+        std::fwrite(text.constData(), 1, size_t(text.size()), out);
+        std::fflush(out);
+    }
+    if (const QByteArray code = env("PIMSCOPE_STANDIN_EXIT"); !code.isEmpty()) {
+        QThread::msleep(env("PIMSCOPE_STANDIN_EXIT_AFTER_MS").toULong());
+        return code.toInt();
+    }
+    return QCoreApplication::exec(); // until killed
+}
