@@ -3,12 +3,19 @@
 // each failure named with the program's last lines (missing, exiting at once, no URL in time, refused), restarts with
 // back-off that bring a new URL said as a change, and the program gone within a second when its parent is killed.
 
+#include "stored.h"
+
+#include "receiver/receiver.h"
+#include "store/eventstore.h"
+#include "store/storereader.h"
 #include "tunnel/tunnel.h"
 #include "tunnel/tunneloutput.h"
+#include "tunnel/tunnelprobe.h"
 
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -35,6 +42,7 @@ private Q_SLOTS:
     void refusedAuthtokenStopsTheProgram();
     void knownUrlAtTheStart();
     void goneWithItsParentKilled();
+    void checkedEndToEnd();
 
 private:
     static QString data(const char *file)
@@ -389,6 +397,91 @@ void TestTunnel::goneWithItsParentKilled()
                  qPrintable(
                      QStringLiteral("the tunnel program %1 outlived its parent by %2 ms").arg(child).arg(t.elapsed())));
     }
+}
+
+void TestTunnel::checkedEndToEnd()
+{
+    // The receiver, a cloudflared (the stand-in, which plays Cloudflare's edge too: TLS on a loopback port with a
+    // certificate for *.trycloudflare.com, relayed to the receiver), and the probe through the public URL.
+    auto store = EventStore::open(m_dir->filePath(QStringLiteral("capture.db")));
+    QVERIFY2(store, qPrintable(store.error()));
+    auto probes = std::make_shared<ProbeRegistry>();
+    ReceiverSettings settings;
+    settings.port = 0;
+    settings.probes = probes;
+    Receiver receiver(store->get(), settings);
+    const auto port = receiver.start();
+    QVERIFY2(port, qPrintable(port.error()));
+    QSignalSpy answered(&receiver, &Receiver::answered);
+    quint16 edgePort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        edgePort = probe.serverPort();
+    }
+    standIn(data("cloudflared-quick.txt"));
+    qputenv("PIMSCOPE_STANDIN_LISTEN", QByteArray::number(edgePort));
+    qputenv("PIMSCOPE_STANDIN_CERT", data("tls/server.pem").toLocal8Bit());
+    qputenv("PIMSCOPE_STANDIN_KEY", data("tls/server.key").toLocal8Bit());
+    Tunnel tunnel(spec(QStringLiteral("cloudflared,program=" PIMSCOPE_TUNNEL_STANDIN)), *port, m_fast);
+    QSignalSpy found(&tunnel, &Tunnel::urlFound);
+    tunnel.start();
+    QVERIFY(found.wait(10000));
+    QFile caFile(data("tls/ca.pem"));
+    QVERIFY(caFile.open(QIODevice::ReadOnly));
+    const QList<QSslCertificate> ca = QSslCertificate::fromData(caFile.readAll());
+
+    // Through the public URL (its host resolved to the edge's port, as the internet would), verified as a PIM would.
+    TunnelProbe prober(probes);
+    prober.setConnectTo(QStringLiteral("127.0.0.1"), edgePort);
+    prober.addCaCertificates(ca);
+    QSignalSpy checked(&prober, &TunnelProbe::checked);
+    prober.check(tunnel.url());
+    QVERIFY(checked.wait(10000));
+    auto result = checked.takeFirst().front().value<ProbeResult>();
+    QVERIFY2(result.reached, qPrintable(result.message));
+    QVERIFY2(result.message.startsWith(QStringLiteral("reachable from the internet, ")), qPrintable(result.message));
+    QVERIFY(result.ms > 0);
+
+    // A certificate the PIM would refuse: not reachable, said with TLS's reason.
+    TunnelProbe untrusting(probes);
+    untrusting.setConnectTo(QStringLiteral("127.0.0.1"), edgePort);
+    QSignalSpy refused(&untrusting, &TunnelProbe::checked);
+    untrusting.check(tunnel.url());
+    QVERIFY(refused.wait(10000));
+    result = refused.front().front().value<ProbeResult>();
+    QVERIFY(!result.reached);
+    QVERIFY2(result.message.startsWith(QStringLiteral("not reachable: the probe through https://four-dashed-word-url."
+                                                      "trycloudflare.com found no answer (")),
+             qPrintable(result.message));
+
+    // A URL that leads to another Pimscope (whose probes are not these): its receiver answers 404.
+    TunnelProbe stranger(std::make_shared<ProbeRegistry>());
+    stranger.setConnectTo(QStringLiteral("127.0.0.1"), edgePort);
+    stranger.addCaCertificates(ca);
+    QSignalSpy elsewhere(&stranger, &TunnelProbe::checked);
+    stranger.check(tunnel.url());
+    QVERIFY(elsewhere.wait(10000));
+    result = elsewhere.front().front().value<ProbeResult>();
+    QVERIFY(!result.reached);
+    QVERIFY2(result.message.contains(QStringLiteral("answered the probe with 404, but not from this Pimscope")),
+             qPrintable(result.message));
+
+    // The tunnel down: nothing listens at the edge any more.
+    tunnel.stop();
+    prober.check(tunnel.url());
+    QVERIFY(checked.wait(10000));
+    result = checked.front().front().value<ProbeResult>();
+    QVERIFY(!result.reached);
+    QVERIFY2(result.message.contains(QStringLiteral("found no answer")), qPrintable(result.message));
+
+    // Probes are not deliveries: nothing stored, nothing shown.
+    receiver.stop();
+    QVERIFY(store.value()->flush());
+    QCOMPARE(test::allDeliveries(store.value()->reader()).size(), 0);
+    QCOMPARE(answered.size(), 0);
+    for (const char *name : {"PIMSCOPE_STANDIN_LISTEN", "PIMSCOPE_STANDIN_CERT", "PIMSCOPE_STANDIN_KEY"})
+        qunsetenv(name);
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)

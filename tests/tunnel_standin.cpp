@@ -6,6 +6,9 @@
 //   PIMSCOPE_STANDIN_EXIT=CODE    exit with CODE once printed (after PIMSCOPE_STANDIN_EXIT_AFTER_MS, default 0)
 //   PIMSCOPE_STANDIN_RUNS=FILE    a counter of runs, incremented at each start
 //   PIMSCOPE_STANDIN_RECORD=FILE  its pid and arguments, one per line, written at the start
+//   PIMSCOPE_STANDIN_LISTEN=PORT  plays the service's edge too, before it prints: TLS on 127.0.0.1:PORT with
+//                                 PIMSCOPE_STANDIN_CERT and _KEY (tests/data/tunnels/tls), each connection relayed to
+//                                 the local address in its arguments (127.0.0.1:N, as each program is given it)
 // With `--parent SPEC PORT PIDFILE` it is a process that runs a pimscope::Tunnel from its main thread instead (the
 // stand-in again as the program), and writes the tunnel's pid to PIDFILE once it runs: a test kills it with SIGKILL
 // and checks that the tunnel went with it.
@@ -14,10 +17,16 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QRegularExpression>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslSocket>
+#include <QTcpServer>
 #include <QThread>
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 #include <unistd.h>
 
 using namespace pimscope;
@@ -28,6 +37,47 @@ QByteArray env(const char *name)
 {
     return qgetenv(name);
 }
+
+/** Relays the decrypted bytes of each TLS connection to 127.0.0.1:`target`, both ways, as a tunnel's edge does. */
+class Edge : public QTcpServer
+{
+public:
+    Edge(quint16 target, QSslCertificate certificate, QSslKey key)
+        : m_target(target)
+        , m_certificate(std::move(certificate))
+        , m_key(std::move(key))
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *outside = new QSslSocket(this);
+        if (!outside->setSocketDescriptor(descriptor)) {
+            delete outside;
+            return;
+        }
+        outside->setLocalCertificate(m_certificate);
+        outside->setPrivateKey(m_key);
+        auto *inside = new QTcpSocket(outside);
+        connect(outside, &QSslSocket::encrypted, inside,
+                [inside, this] { inside->connectToHost(QHostAddress::LocalHost, m_target); });
+        connect(inside, &QTcpSocket::connected, outside, [outside, inside] { inside->write(outside->readAll()); });
+        connect(outside, &QSslSocket::readyRead, inside, [outside, inside] {
+            if (inside->state() == QAbstractSocket::ConnectedState)
+                inside->write(outside->readAll());
+        });
+        connect(inside, &QTcpSocket::readyRead, outside, [outside, inside] { outside->write(inside->readAll()); });
+        connect(inside, &QTcpSocket::disconnected, outside, [outside] { outside->disconnectFromHost(); });
+        connect(outside, &QSslSocket::disconnected, outside, [outside] { outside->deleteLater(); });
+        outside->startServerEncryption();
+    }
+
+private:
+    quint16 m_target;
+    QSslCertificate m_certificate;
+    QSslKey m_key;
+};
 
 int runParent(const QStringList &args)
 {
@@ -73,6 +123,26 @@ int main(int argc, char **argv)
             f.write(QByteArray::number(qint64(::getpid())) + '\n');
             for (const QString &a : args.mid(1))
                 f.write(a.toUtf8() + '\n');
+        }
+    }
+    std::unique_ptr<Edge> edge;
+    if (const QByteArray listen = env("PIMSCOPE_STANDIN_LISTEN"); !listen.isEmpty()) {
+        static const QRegularExpression local(QStringLiteral("127\\.0\\.0\\.1:(\\d+)"));
+        quint16 target = 0;
+        for (const QString &a : args.mid(1)) {
+            if (const auto m = local.match(a); m.hasMatch())
+                target = quint16(m.captured(1).toUInt());
+        }
+        QFile cert(QString::fromLocal8Bit(env("PIMSCOPE_STANDIN_CERT")));
+        QFile key(QString::fromLocal8Bit(env("PIMSCOPE_STANDIN_KEY")));
+        if (target == 0 || !cert.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly)) {
+            std::fprintf(stderr, "stand-in: no local address in the arguments, or no certificate\n");
+            return 70;
+        }
+        edge = std::make_unique<Edge>(target, QSslCertificate(&cert, QSsl::Pem), QSslKey(&key, QSsl::Rsa));
+        if (!edge->listen(QHostAddress::LocalHost, quint16(listen.toUInt()))) {
+            std::fprintf(stderr, "stand-in: cannot listen on %s\n", listen.constData());
+            return 71;
         }
     }
     FILE *out = env("PIMSCOPE_STANDIN_STDOUT") == "1" ? stdout : stderr;

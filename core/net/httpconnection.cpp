@@ -110,10 +110,13 @@ void HttpConnection::connectSocket()
     dropSocket();
     m_state = State::Connecting;
     m_sslErrors.clear();
-    const auto port = quint16(m_url.port(m_tls ? 443 : 80));
+    const auto port = m_connectPort != 0 ? m_connectPort : quint16(m_url.port(m_tls ? 443 : 80));
+    const QString host = m_connectHost.isEmpty() ? m_url.host() : m_connectHost;
     if (m_tls) {
         auto *socket = new QSslSocket(this);
         QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        if (!m_extraCas.isEmpty())
+            config.addCaCertificates(m_extraCas);
         config.setAllowedNextProtocols({QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
         config.setPeerVerifyMode(m_insecure ? QSslSocket::VerifyNone : QSslSocket::VerifyPeer);
         socket->setSslConfiguration(config);
@@ -133,9 +136,9 @@ void HttpConnection::connectSocket()
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &HttpConnection::onError);
     if (m_tls)
-        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_url.host(), port);
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(host, port, m_url.host());
     else
-        m_socket->connectToHost(m_url.host(), port);
+        m_socket->connectToHost(host, port);
 }
 
 void HttpConnection::onConnected()

@@ -4,7 +4,9 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 
@@ -58,6 +60,17 @@ public:
      * comes once for it. A HEAD's answer has no body.
      */
     void send(const QByteArray &method, const QByteArray &target, const Headers &headers, const QByteArray &body);
+    /**
+     * Connects to `host`:`port` instead of the URL's host and port (as curl's --resolve does): the Host header and the
+     * name TLS verifies stay the URL's. For tests that play a public service on a loopback port.
+     */
+    void setConnectTo(const QString &host, quint16 port)
+    {
+        m_connectHost = host;
+        m_connectPort = port;
+    }
+    /** Trusts these certificate authorities as well as the system's (TLS). */
+    void addCaCertificates(const QList<QSslCertificate> &certificates) { m_extraCas += certificates; }
     /** Keeps the answers' headers and the first `bodyBytes` of their bodies (the rest is read and dropped). */
     void keepAnswer(qsizetype bodyBytes)
     {
@@ -117,6 +130,9 @@ private:
     qsizetype m_keepBody = 0;
     bool m_headRequest = false; ///< the request in flight is a HEAD: its answer has no body
     QElapsedTimer m_clock; ///< since the request in flight started
+    QString m_connectHost; ///< where to connect instead of the URL's host (empty: the URL's)
+    quint16 m_connectPort = 0;
+    QList<QSslCertificate> m_extraCas;
 };
 
 } // namespace pimscope

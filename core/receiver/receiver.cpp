@@ -133,6 +133,16 @@ private:
 
     void handle(IncomingRequest in, PendingAnswer answer)
     {
+        if (m_settings.probes && in.method == "GET") {
+            if (const QByteArray token = ProbeRegistry::tokenOf(in.path); !token.isEmpty()) {
+                // A tunnel's check that came through the internet: answered, not stored.
+                if (m_settings.probes->take(token))
+                    answer.send(200, "pimscope-probe " + token, "text/plain");
+                else
+                    answer.send(404, "no such probe\n", "text/plain");
+                return;
+            }
+        }
         if (in.method == "GET" && (in.path == "/" || in.path.startsWith("/?"))) {
             answer.send(200, "Pimscope receiver is running. Point a PIM's webhook at this URL with POST.\n",
                         "text/plain; charset=utf-8");

@@ -5,12 +5,14 @@
 
 #include "forward/forwardrule.h"
 #include "store/records.h"
+#include "tunnel/tunnelprobe.h"
 
 #include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QThread>
 
+#include <memory>
 #include <optional>
 
 namespace pimscope {
@@ -41,6 +43,11 @@ struct ReceiverSettings
     QList<ForwardRule> forwards;
     /** How long a forward waits for the connector's whole answer (the sender's own deadline is judged apart). */
     int forwardTimeoutMs = 30000;
+    /**
+     * A tunnel's end-to-end checks: a GET of …/.pimscope-probe/TOKEN with a token issued there is answered 200 (any
+     * other token 404) and nothing of it is stored or shown. None: such a path is an ordinary request.
+     */
+    std::shared_ptr<ProbeRegistry> probes;
 };
 
 /**
