@@ -43,6 +43,7 @@ private Q_SLOTS:
     void knownUrlAtTheStart();
     void goneWithItsParentKilled();
     void checkedEndToEnd();
+    void receiveWithATunnel();
 
 private:
     static QString data(const char *file)
@@ -482,6 +483,69 @@ void TestTunnel::checkedEndToEnd()
     QCOMPARE(answered.size(), 0);
     for (const char *name : {"PIMSCOPE_STANDIN_LISTEN", "PIMSCOPE_STANDIN_CERT", "PIMSCOPE_STANDIN_KEY"})
         qunsetenv(name);
+}
+
+void TestTunnel::receiveWithATunnel()
+{
+    // `pimscope receive --tunnel` as a process: it prints the public URL once checked through the tunnel, where to
+    // paste it; killed with SIGKILL, its tunnel program goes with it within a second.
+    const QByteArray bin = qgetenv("PIMSCOPE_BIN");
+    QVERIFY2(!bin.isEmpty(), "PIMSCOPE_BIN names the pimscope binary (ctest sets it)");
+    quint16 edgePort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        edgePort = probe.serverPort();
+    }
+    standIn(data("cloudflared-quick.txt"));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PIMSCOPE_STANDIN_LISTEN"), QString::number(edgePort));
+    env.insert(QStringLiteral("PIMSCOPE_STANDIN_CERT"), data("tls/server.pem"));
+    env.insert(QStringLiteral("PIMSCOPE_STANDIN_KEY"), data("tls/server.key"));
+    env.insert(QStringLiteral("PIMSCOPE_TUNNEL_CONNECT_TO"), QStringLiteral("127.0.0.1:%1").arg(edgePort));
+    env.insert(QStringLiteral("PIMSCOPE_TUNNEL_CA"), data("tls/ca.pem"));
+    QProcess pimscope;
+    pimscope.setProcessEnvironment(env);
+    pimscope.start(QString::fromLocal8Bit(bin),
+                   {QStringLiteral("receive"), QStringLiteral("--db"), m_dir->filePath(QStringLiteral("c.db")),
+                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--tunnel"),
+                    QStringLiteral("cloudflared,program=" PIMSCOPE_TUNNEL_STANDIN)});
+    QVERIFY(pimscope.waitForStarted(5000));
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while (!out.contains("Quable:") && t.elapsed() < 15000 && pimscope.state() == QProcess::Running) {
+        pimscope.waitForReadyRead(200);
+        out += pimscope.readAllStandardOutput();
+    }
+    QVERIFY2(out.contains("\nPublic URL https://four-dashed-word-url.trycloudflare.com (reachable from the internet, "),
+             out.constData());
+    QVERIFY2(out.contains("  Akeneo Events API: System > Connections > your connection > Event subscription > URL: "
+                          "https://four-dashed-word-url.trycloudflare.com\n"),
+             out.constData());
+    QVERIFY2(out.contains("  Quable: "), out.constData());
+
+    // The tunnel program (the stand-in recorded its pid) dies with pimscope.
+    QFile record(m_dir->filePath(QStringLiteral("record")));
+    QVERIFY(record.open(QIODevice::ReadOnly));
+    const qint64 child = record.readLine().trimmed().toLongLong();
+    QVERIFY(running(child));
+    QCOMPARE(::kill(pid_t(pimscope.processId()), SIGKILL), 0);
+    QVERIFY(pimscope.waitForFinished(5000));
+    t.restart();
+    while (running(child) && t.elapsed() < 1000)
+        QTest::qWait(10);
+    QVERIFY2(!running(child),
+             qPrintable(QStringLiteral("the tunnel program outlived pimscope by %1 ms").arg(t.elapsed())));
+
+    // A spec it cannot read: a usage error that names the problem, nothing started.
+    QProcess bad;
+    bad.start(QString::fromLocal8Bit(bin),
+              {QStringLiteral("receive"), QStringLiteral("--db"), m_dir->filePath(QStringLiteral("d.db")),
+               QStringLiteral("--tunnel"), QStringLiteral("ssh:example.com")});
+    QVERIFY(bad.waitForFinished(10000));
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY2(bad.readAllStandardError().contains("--tunnel: ssh needs USER@HOST[:PORT]"), "usage error");
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)

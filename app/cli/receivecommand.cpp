@@ -9,10 +9,12 @@
 #include "receiver/tlsconfig.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/eventstore.h"
+#include "tunnel/tunnelkeeper.h"
 #include "util/timeutil.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QHash>
 #include <QSocketNotifier>
 #include <QTimer>
@@ -76,6 +78,21 @@ Result<QList<SignatureRule>> readKeychainRules(const QList<KeychainRule> &wanted
     return result;
 }
 
+/**
+ * For the tests, which play a tunnel service on a loopback port: PIMSCOPE_TUNNEL_CONNECT_TO=HOST:PORT sends the probe
+ * there instead of to the public host (as curl --resolve; TLS still verifies the public name), and PIMSCOPE_TUNNEL_CA
+ * names a PEM file of authorities trusted beside the system's.
+ */
+void configureProbeForTests(TunnelProbe &probe)
+{
+    const QString connectTo = qEnvironmentVariable("PIMSCOPE_TUNNEL_CONNECT_TO");
+    if (const qsizetype colon = connectTo.lastIndexOf(u':'); colon > 0)
+        probe.setConnectTo(connectTo.left(colon), quint16(connectTo.mid(colon + 1).toUInt()));
+    QFile ca(qEnvironmentVariable("PIMSCOPE_TUNNEL_CA"));
+    if (!ca.fileName().isEmpty() && ca.open(QIODevice::ReadOnly))
+        probe.addCaCertificates(QSslCertificate::fromData(ca.readAll()));
+}
+
 } // namespace
 
 int receiveCommand(const QStringList &args)
@@ -125,6 +142,15 @@ int receiveCommand(const QStringList &args)
              "with back-off, given up after 24 h; resumed at the next start). insecure: accept any TLS "
              "certificate. A comma of the URL is written %2C. Repeatable; the longest prefix applies."),
          QStringLiteral("PREFIX=URL[,mode=proxy|ack][,insecure][,concurrency=N]")});
+    parser.addOption(
+        {QStringLiteral("tunnel"),
+         QStringLiteral("Give the receiver a public HTTPS URL (a SaaS PIM calls only those): runs the tunnel program, "
+                        "checks the URL end to end, prints 'Public URL https://...' and any change. cloudflared (a "
+                        "quick tunnel; ,name=NAME,hostname=HOST for a named one), ngrok (,domain=DOMAIN: a reserved "
+                        "one), ssh:USER@HOST[:PORT] (a public SSH tunnel service; ,remote-port=N,url=URL for your own "
+                        "server's HTTPS front) or cmd:'COMMAND {port}' (,url-pattern=REGEX); ,program=PATH when the "
+                        "program is not on the PATH."),
+         QStringLiteral("SPEC")});
     parser.addOption(
         {QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."), QStringLiteral("PEM")});
     parser.addOption(
@@ -202,6 +228,16 @@ int receiveCommand(const QStringList &args)
             return UsageError;
         }
         keychainRules.append(*rule);
+    }
+    std::optional<TunnelSpec> tunnelSpec;
+    if (parser.isSet(QStringLiteral("tunnel"))) {
+        auto spec = parseTunnelSpec(parser.value(QStringLiteral("tunnel")));
+        if (!spec) {
+            printError(QStringLiteral("--tunnel: ") + spec.error());
+            return UsageError;
+        }
+        tunnelSpec = *spec;
+        settings.probes = std::make_shared<ProbeRegistry>();
     }
     for (const QString &spec : parser.values(QStringLiteral("forward"))) {
         auto rule = parseForwardRule(spec);
@@ -307,7 +343,35 @@ int receiveCommand(const QStringList &args)
                                                     : "ack: Pimscope answers, then forwards in order");
     std::fflush(stdout);
 
+    // The tunnel: started from this (the main) thread, so that the kernel ends it with the process, however it ends.
+    std::unique_ptr<TunnelKeeper> tunnel;
+    if (tunnelSpec) {
+        tunnel = std::make_unique<TunnelKeeper>(*tunnelSpec, *port, settings.probes, TunnelKeeper::Options{});
+        configureProbeForTests(tunnel->probe());
+        bool pasteSaid = false;
+        QObject::connect(tunnel.get(), &TunnelKeeper::said, QCoreApplication::instance(),
+                         [&tunnel, &pasteSaid](const QString &message, TunnelKeeper::Level level) {
+                             if (level == TunnelKeeper::Level::Info) {
+                                 std::printf("%s\n", qPrintable(message));
+                                 if (!pasteSaid && !tunnel->reachableUrl().isEmpty()) {
+                                     pasteSaid = true;
+                                     for (const QString &line : TunnelKeeper::wherePaste(tunnel->reachableUrl()))
+                                         std::printf("  %s\n", qPrintable(line));
+                                 }
+                                 std::fflush(stdout);
+                             } else {
+                                 std::fprintf(stderr, "pimscope: receive: %s: %s\n",
+                                              level == TunnelKeeper::Level::Error ? "error" : "warning",
+                                              qPrintable(message));
+                                 std::fflush(stderr);
+                             }
+                         });
+        tunnel->start();
+    }
+
     QCoreApplication::exec();
+    if (tunnel)
+        tunnel->stop();
     receiver.stop();
     store->get()->flush();
     return Success;
