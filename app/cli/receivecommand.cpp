@@ -348,9 +348,8 @@ int receiveCommand(const QStringList &args)
     if (tunnelSpec) {
         tunnel = std::make_unique<TunnelKeeper>(*tunnelSpec, *port, settings.probes, TunnelKeeper::Options{});
         configureProbeForTests(tunnel->probe());
-        bool pasteSaid = false;
         QObject::connect(tunnel.get(), &TunnelKeeper::said, QCoreApplication::instance(),
-                         [&tunnel, &pasteSaid](const QString &message, TunnelKeeper::Level level) {
+                         [&tunnel, pasteSaid = false](const QString &message, TunnelKeeper::Level level) mutable {
                              if (level == TunnelKeeper::Level::Info) {
                                  std::printf("%s\n", qPrintable(message));
                                  if (!pasteSaid && !tunnel->reachableUrl().isEmpty()) {
