@@ -18,6 +18,16 @@ namespace pimscope {
 
 Q_DECLARE_LOGGING_CATEGORY(lcReceiver)
 
+namespace {
+
+/** Milliseconds since `t` started (fractional). */
+double msSince(const QElapsedTimer &t)
+{
+    return double(t.nsecsElapsed()) / 1e6;
+}
+
+} // namespace
+
 /** The answers owed on one connection, in request order. A child of the socket: gone with it. */
 class AnswerQueue : public QObject
 {
@@ -79,7 +89,7 @@ public:
         m_first += slots.size();
         for (Slot &s : slots) {
             if (s.ready && s.written)
-                s.written(double(s.readAt.nsecsElapsed()) / 1e6, false);
+                s.written(msSince(s.readAt), false);
         }
     }
 
@@ -104,12 +114,12 @@ private:
             ++m_first;
             if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
                 if (s.written)
-                    s.written(double(s.readAt.nsecsElapsed()) / 1e6, false);
+                    s.written(msSince(s.readAt), false);
                 continue;
             }
             write(*s.responder, s);
             m_socket->flush();
-            const double ms = double(s.readAt.nsecsElapsed()) / 1e6;
+            const double ms = msSince(s.readAt);
             if (s.closeAfter)
                 m_socket->disconnectFromHost();
             if (s.written)
@@ -160,7 +170,7 @@ void PendingAnswer::send(int status, const QByteArray &body, Headers headers, Wr
 {
     // The connection went (and its queue with it) while the answer was being made.
     if ((!m_queue || !m_queue->answer(m_slot, status, body, std::move(headers), written)) && written)
-        written(m_readAt.isValid() ? double(m_readAt.nsecsElapsed()) / 1e6 : 0, false);
+        written(m_readAt.isValid() ? msSince(m_readAt) : 0, false);
 }
 
 bool PendingAnswer::clientConnected() const

@@ -51,30 +51,42 @@ void Tunnel::stop()
     m_stopping = true;
     m_urlTimer.stop();
     m_restartTimer.stop();
-    if (m_process) {
-        std::unique_ptr<QProcess> p = std::move(m_process);
-        p->disconnect(this);
-        p->terminate();
-        if (!p->waitForFinished(2000)) {
-            p->kill();
-            p->waitForFinished(2000);
-        }
-    }
+    endProcess(true);
     setState(State::Stopped);
+}
+
+void Tunnel::endProcess(bool gracefully)
+{
+    if (!m_process)
+        return;
+    std::unique_ptr<QProcess> p = std::move(m_process);
+    p->disconnect(this);
+    if (gracefully) {
+        p->terminate();
+        if (p->waitForFinished(2000))
+            return;
+    }
+    p->kill();
+    p->waitForFinished(2000);
+}
+
+void Tunnel::abandonRun(const QString &why)
+{
+    endProcess(false);
+    m_urlTimer.stop();
+    scheduleRestart(why);
 }
 
 void Tunnel::launch()
 {
     m_urlTimer.stop();
     // The program: a path as given, or found on the PATH.
-    QString program = m_spec.program;
-    if (!program.contains(u'/'))
-        program = QStandardPaths::findExecutable(program);
+    const bool onThePath = !m_spec.program.contains(u'/');
+    const QString program = onThePath ? QStandardPaths::findExecutable(m_spec.program) : m_spec.program;
     if (program.isEmpty() || !QFileInfo(program).isExecutable()) {
         setState(State::Stopped);
         Q_EMIT problem(QStringLiteral("%1 was not found%2: %3")
-                           .arg(m_spec.program,
-                                m_spec.program.contains(u'/') ? QString() : QStringLiteral(" on the PATH"),
+                           .arg(m_spec.program, onThePath ? QStringLiteral(" on the PATH") : QString(),
                                 tunnelInstallHint(m_spec.provider)),
                        false);
         return;
@@ -163,15 +175,9 @@ void Tunnel::onLine(const QString &line)
         found(*url);
         return;
     }
-    if (const auto refused = m_finder->problemIn(line); refused && m_process) {
-        // It cannot come up (ngrok would retry a refused authtoken forever): stopped, started again later.
-        std::unique_ptr<QProcess> p = std::move(m_process);
-        p->disconnect(this);
-        p->kill();
-        p->waitForFinished(2000);
-        m_urlTimer.stop();
-        scheduleRestart(*refused);
-    }
+    // It cannot come up (ngrok would retry a refused authtoken forever): stopped, started again later.
+    if (const auto refused = m_finder->problemIn(line); refused && m_process)
+        abandonRun(*refused);
 }
 
 void Tunnel::onFinished(int exitCode, QProcess::ExitStatus status)
@@ -200,13 +206,9 @@ void Tunnel::onUrlTimeout()
 {
     if (!m_process || m_state != State::Starting)
         return;
-    std::unique_ptr<QProcess> p = std::move(m_process);
-    p->disconnect(this);
-    p->kill();
-    p->waitForFinished(2000);
-    scheduleRestart(QStringLiteral("%1 printed no public URL within %2 s")
-                        .arg(m_spec.program)
-                        .arg(double(m_options.urlTimeoutMs) / 1000.0));
+    abandonRun(QStringLiteral("%1 printed no public URL within %2 s")
+                   .arg(m_spec.program)
+                   .arg(double(m_options.urlTimeoutMs) / 1000.0));
 }
 
 void Tunnel::scheduleRestart(const QString &why)

@@ -78,6 +78,10 @@ private:
     void found(const QUrl &url);
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onUrlTimeout();
+    /** Ends the program, if it runs: terminated first when `gracefully` (killed after 2 s), else killed. */
+    void endProcess(bool gracefully);
+    /** This run cannot come up (`why`): the program killed, started again after the back-off. */
+    void abandonRun(const QString &why);
     void scheduleRestart(const QString &why);
     void setState(State state);
     QString lastLines() const;

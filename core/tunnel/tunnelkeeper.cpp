@@ -5,8 +5,6 @@ namespace pimscope {
 TunnelKeeper::TunnelKeeper(TunnelSpec spec, quint16 localPort, std::shared_ptr<ProbeRegistry> probes, Options options,
                            QObject *parent)
     : QObject(parent)
-    , m_spec(spec)
-    , m_options(options)
     , m_tunnel(std::move(spec), localPort, options.tunnel)
     , m_probe(std::move(probes))
 {
@@ -25,7 +23,7 @@ TunnelKeeper::~TunnelKeeper() = default;
 
 void TunnelKeeper::start()
 {
-    Q_EMIT said(QStringLiteral("Starting the tunnel: %1").arg(m_spec.spec()), Level::Info);
+    Q_EMIT said(QStringLiteral("Starting the tunnel: %1").arg(m_tunnel.spec().spec()), Level::Info);
     m_tunnel.start();
 }
 
@@ -74,7 +72,7 @@ void TunnelKeeper::onChecked(const ProbeResult &result)
         Q_EMIT said(QStringLiteral("The public URL changed: %1 (was %2). Give the PIM the new one: the old one leads "
                                    "nowhere now.%3")
                         .arg(url.toString(), previous.toString(),
-                             m_spec.knownUrl()
+                             m_tunnel.spec().knownUrl()
                                  ? QString()
                                  : QStringLiteral(" A URL that stays: a named cloudflared tunnel "
                                                   "(cloudflared,name=,hostname=), an ngrok reserved "

@@ -54,8 +54,6 @@ private:
     void checkNow();
     void onChecked(const ProbeResult &result);
 
-    TunnelSpec m_spec;
-    Options m_options;
     Tunnel m_tunnel;
     TunnelProbe m_probe;
     QTimer m_recheck;
