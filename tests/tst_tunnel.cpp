@@ -6,9 +6,11 @@
 #include "stored.h"
 
 #include "receiver/receiver.h"
+#include "secrets/memorysecretstore.h"
 #include "store/eventstore.h"
 #include "store/storereader.h"
 #include "tunnel/tunnel.h"
+#include "tunnel/tunnelkeeper.h"
 #include "tunnel/tunneloutput.h"
 #include "tunnel/tunnelprobe.h"
 
@@ -40,6 +42,7 @@ private Q_SLOTS:
     void noUrlInTime();
     void aRestartWithAnotherUrlIsAChange();
     void refusedAuthtokenStopsTheProgram();
+    void ngrokAuthtokenFromTheKeychain();
     void knownUrlAtTheStart();
     void goneWithItsParentKilled();
     void checkedEndToEnd();
@@ -352,6 +355,68 @@ void TestTunnel::refusedAuthtokenStopsTheProgram()
     QVERIFY2(message.startsWith(QStringLiteral("ngrok refused the tunnel (ERR_NGROK_105")), qPrintable(message));
     QVERIFY2(message.contains(QStringLiteral("lvl=eror msg=\"failed to reconnect session\"")), qPrintable(message));
     tunnel.stop();
+}
+
+void TestTunnel::ngrokAuthtokenFromTheKeychain()
+{
+    // The authtoken kept in the keychain reaches ngrok in its environment: not on its command line, and not in the
+    // log even when the program prints it.
+    const QByteArray token = "2abcDEFghiJKLmnoPQRstuVWX_6yZabcdefGHIjklMNOpq";
+    QFile output(m_dir->filePath(QStringLiteral("ngrok-echo.txt")));
+    QVERIFY(output.open(QIODevice::WriteOnly));
+    output.write("t=2026-12-07T09:30:40+0000 lvl=dbug msg=\"authtoken\" token={authtoken}\n");
+    QFile json(data("ngrok-json.txt"));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    output.write(json.readAll());
+    output.close();
+    standIn(output.fileName(), true);
+    MemorySecretStore secrets;
+    secrets.insert(QStringLiteral("ngrok-authtoken"), token);
+    TunnelKeeper::Options options;
+    options.tunnel = m_fast;
+    TunnelKeeper keeper(spec(QStringLiteral("ngrok,program=" PIMSCOPE_TUNNEL_STANDIN)), 8787,
+                        std::make_shared<ProbeRegistry>(), options);
+    keeper.setSecretStore(&secrets);
+    QSignalSpy found(&keeper.tunnel(), &Tunnel::urlFound);
+    keeper.start();
+    QVERIFY(found.wait(10000));
+    QFile record(m_dir->filePath(QStringLiteral("record")));
+    QVERIFY(record.open(QIODevice::ReadOnly));
+    const QByteArray recorded = record.readAll();
+    QVERIFY2(recorded.contains(QByteArray("env NGROK_AUTHTOKEN=" + token + "\n")), recorded.constData());
+    QCOMPARE(recorded.count(token), 1); // only in the environment, never an argument
+    const QString log = keeper.tunnel().log().join(u'\n');
+    QVERIFY2(!log.contains(QString::fromLatin1(token)), qPrintable(log));
+    QVERIFY2(log.contains(QStringLiteral("token=[hidden]")), qPrintable(log));
+    keeper.stop();
+
+    // None in the keychain: no error, ngrok reads its own configuration (no variable set by Pimscope).
+    MemorySecretStore empty;
+    TunnelKeeper without(spec(QStringLiteral("ngrok,program=" PIMSCOPE_TUNNEL_STANDIN)), 8787,
+                         std::make_shared<ProbeRegistry>(), options);
+    without.setSecretStore(&empty);
+    QSignalSpy said(&without, &TunnelKeeper::said);
+    QSignalSpy foundAgain(&without.tunnel(), &Tunnel::urlFound);
+    qunsetenv("NGROK_AUTHTOKEN");
+    without.start();
+    QVERIFY(foundAgain.wait(10000));
+    record.close();
+    QVERIFY(record.open(QIODevice::ReadOnly));
+    QVERIFY(!record.readAll().contains("NGROK_AUTHTOKEN"));
+    for (const auto &args : std::as_const(said))
+        QVERIFY2(args.at(1).value<TunnelKeeper::Level>() == TunnelKeeper::Level::Info,
+                 qPrintable(args.at(0).toString()));
+    without.stop();
+
+    // ngrok refusing the token says where to keep one.
+    standIn(data("ngrok-authtoken.txt"), true);
+    Tunnel refused(spec(QStringLiteral("ngrok,program=" PIMSCOPE_TUNNEL_STANDIN)), 8787, m_fast);
+    QSignalSpy problem(&refused, &Tunnel::problem);
+    refused.start();
+    QVERIFY(problem.wait(10000));
+    QVERIFY2(problem.front().front().toString().contains(QStringLiteral("pimscope secret set ngrok-authtoken")),
+             qPrintable(problem.front().front().toString()));
+    refused.stop();
 }
 
 void TestTunnel::knownUrlAtTheStart()

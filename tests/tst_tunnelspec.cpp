@@ -89,6 +89,16 @@ void TestTunnelSpec::ssh()
     QVERIFY(!service.knownUrl());
     QVERIFY(!tunnelArguments(service, 8787).contains(QStringLiteral("-N")));
     QVERIFY(tunnelArguments(service, 8787).contains(QStringLiteral("80:127.0.0.1:8787")));
+
+    // A key of its own (only that one offered) and a known_hosts file of its own.
+    const TunnelSpec keyed
+        = parsed(QStringLiteral("ssh:u@h.example.com,identity=/home/u/.ssh/pim_ed25519,known-hosts=/home/u/kh"));
+    const QStringList keyedArgs = tunnelArguments(keyed, 8787);
+    QCOMPARE(keyedArgs[keyedArgs.indexOf(QStringLiteral("-i")) + 1], QStringLiteral("/home/u/.ssh/pim_ed25519"));
+    QVERIFY(keyedArgs.contains(QStringLiteral("IdentitiesOnly=yes")));
+    QVERIFY(keyedArgs.contains(QStringLiteral("UserKnownHostsFile=/home/u/kh")));
+    QCOMPARE(keyedArgs.back(), QStringLiteral("u@h.example.com"));
+    QVERIFY(!parseTunnelSpec(QStringLiteral("ngrok,identity=/k")));
 }
 
 void TestTunnelSpec::command()
@@ -158,6 +168,7 @@ void TestTunnelSpec::specsReadBack_data()
          {"cloudflared", "cloudflared,name=pimscope,hostname=hooks.example.com", "cloudflared,program=/opt/cloudflared",
           "ngrok", "ngrok,domain=pim.ngrok.app", "ssh:nokey@localhost.run",
           "ssh:u@h.example.com:2222,remote-port=9001,url=https://h.example.com/p",
+          "ssh:u@h.example.com,identity=/k/id_ed25519,known-hosts=/k/known_hosts",
           "cmd:'bore local {port} --to bore.pub',url-pattern=(bore\\.pub:\\d+)"})
         QTest::newRow(s) << QString::fromLatin1(s);
 }

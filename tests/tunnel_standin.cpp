@@ -1,7 +1,8 @@
 // Plays a tunnel program in the tests (cloudflared and ngrok are not in Debian, and their services are on the
 // internet): it prints what the real program prints (a file of tests/data/tunnels), then stays until it is killed or
 // exits with a code, as its environment says:
-//   PIMSCOPE_STANDIN_OUTPUT=FILE  the lines to print ({run} in them: the number of this run, from RUNS)
+//   PIMSCOPE_STANDIN_OUTPUT=FILE  the lines to print ({run} in them: the number of this run, from RUNS; {authtoken}:
+//                                 NGROK_AUTHTOKEN, recorded with the arguments when set)
 //   PIMSCOPE_STANDIN_STDOUT=1     print to stdout (ngrok with --log stdout); else stderr (cloudflared, ssh)
 //   PIMSCOPE_STANDIN_EXIT=CODE    exit with CODE once printed (after PIMSCOPE_STANDIN_EXIT_AFTER_MS, default 0)
 //   PIMSCOPE_STANDIN_RUNS=FILE    a counter of runs, incremented at each start
@@ -69,6 +70,13 @@ protected:
         });
         connect(inside, &QTcpSocket::readyRead, outside, [outside, inside] { outside->write(inside->readAll()); });
         connect(inside, &QTcpSocket::disconnected, outside, [outside] { outside->disconnectFromHost(); });
+        // Nothing behind it (the tunnel not up yet): a gateway error, as nginx and Cloudflare's edge answer.
+        connect(inside, &QTcpSocket::errorOccurred, outside, [outside, inside] {
+            if (inside->state() == QAbstractSocket::ConnectedState)
+                return;
+            outside->write("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            outside->disconnectFromHost();
+        });
         connect(outside, &QSslSocket::disconnected, outside, [outside] { outside->deleteLater(); });
         outside->startServerEncryption();
     }
@@ -123,6 +131,8 @@ int main(int argc, char **argv)
             f.write(QByteArray::number(qint64(::getpid())) + '\n');
             for (const QString &a : args.mid(1))
                 f.write(a.toUtf8() + '\n');
+            if (qEnvironmentVariableIsSet("NGROK_AUTHTOKEN"))
+                f.write("env NGROK_AUTHTOKEN=" + env("NGROK_AUTHTOKEN") + '\n');
         }
     }
     std::unique_ptr<Edge> edge;
@@ -150,6 +160,7 @@ int main(int argc, char **argv)
     if (output.open(QIODevice::ReadOnly)) {
         QByteArray text = output.readAll();
         text.replace("{run}", QByteArray::number(run));
+        text.replace("{authtoken}", env("NGROK_AUTHTOKEN"));
         std::fwrite(text.constData(), 1, size_t(text.size()), out);
         std::fflush(out);
     }

@@ -344,10 +344,16 @@ int receiveCommand(const QStringList &args)
     std::fflush(stdout);
 
     // The tunnel: started from this (the main) thread, so that the kernel ends it with the process, however it ends.
+    // ngrok's authtoken from the keychain (pimscope secret set ngrok-authtoken), when it holds one.
+    std::unique_ptr<KeychainSecretStore> tunnelSecrets; // before the keeper that reads it: it goes after
     std::unique_ptr<TunnelKeeper> tunnel;
     if (tunnelSpec) {
         tunnel = std::make_unique<TunnelKeeper>(*tunnelSpec, *port, settings.probes, TunnelKeeper::Options{});
         configureProbeForTests(tunnel->probe());
+        if (tunnelCredential(tunnelSpec->provider)) {
+            tunnelSecrets = std::make_unique<KeychainSecretStore>();
+            tunnel->setSecretStore(tunnelSecrets.get());
+        }
         QObject::connect(tunnel.get(), &TunnelKeeper::said, QCoreApplication::instance(),
                          [&tunnel, pasteSaid = false](const QString &message, TunnelKeeper::Level level) mutable {
                              if (level == TunnelKeeper::Level::Info) {

@@ -55,6 +55,12 @@ void Tunnel::stop()
     setState(State::Stopped);
 }
 
+void Tunnel::setSecretEnvironment(const QString &variable, const QByteArray &value)
+{
+    m_secretVariable = variable;
+    m_secretValue = value;
+}
+
 void Tunnel::endProcess(bool gracefully)
 {
     if (!m_process)
@@ -97,6 +103,11 @@ void Tunnel::launch()
     m_process->closeWriteChannel();
     m_process->setProgram(program);
     m_process->setArguments(tunnelArguments(m_spec, m_localPort));
+    if (!m_secretVariable.isEmpty() && !m_secretValue.isEmpty()) {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(m_secretVariable, QString::fromUtf8(m_secretValue));
+        m_process->setProcessEnvironment(environment);
+    }
 #if defined(Q_OS_LINUX)
     // In the child, between fork and exec: killed with the thread that started it (Pimscope killed included); when
     // Pimscope went already, before this ran, the child goes at once.
@@ -130,8 +141,10 @@ void Tunnel::launch()
     m_urlTimer.start(m_options.urlTimeoutMs);
 }
 
-void Tunnel::appendLog(const QString &line)
+void Tunnel::appendLog(QString line)
 {
+    if (!m_secretValue.isEmpty())
+        line.replace(QString::fromUtf8(m_secretValue), QStringLiteral("[hidden]"));
     m_log.append(line);
     if (m_log.size() > m_options.keptLines)
         m_log.removeFirst();
@@ -169,13 +182,16 @@ void Tunnel::onLine(const QString &line)
 {
     ++m_runLines;
     appendLog(line);
-    if (m_state != State::Starting || !m_finder)
+    if (!m_finder)
         return;
-    if (const auto url = m_finder->feed(line)) {
-        found(*url);
-        return;
+    if (m_state == State::Starting) {
+        if (const auto url = m_finder->feed(line)) {
+            found(*url);
+            return;
+        }
     }
-    // It cannot come up (ngrok would retry a refused authtoken forever): stopped, started again later.
+    // It cannot come up, or went down (ngrok would retry a refused authtoken forever; ssh said why it ends): stopped,
+    // started again later, the reason in the program's words.
     if (const auto refused = m_finder->problemIn(line); refused && m_process)
         abandonRun(*refused);
 }

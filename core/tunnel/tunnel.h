@@ -48,6 +48,12 @@ public:
     void start();
     /** Stops it (terminated, killed after 2 s) and stops restarting it. */
     void stop();
+    /**
+     * Gives the program a credential in its environment (ngrok's NGROK_AUTHTOKEN), from the next start on: never on
+     * its command line (which any user of the machine sees) and never in the log (its value, should the program print
+     * it, is shown as "[hidden]").
+     */
+    void setSecretEnvironment(const QString &variable, const QByteArray &value);
 
     State state() const { return m_state; }
     /** The public URL, once found (kept while a restart is pending: it may come back the same). */
@@ -74,7 +80,7 @@ private:
     void launch();
     void onOutput();
     void onLine(const QString &line);
-    void appendLog(const QString &line);
+    void appendLog(QString line);
     void found(const QUrl &url);
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onUrlTimeout();
@@ -87,6 +93,8 @@ private:
     QString lastLines() const;
 
     TunnelSpec m_spec;
+    QString m_secretVariable;
+    QByteArray m_secretValue;
     quint16 m_localPort;
     Options m_options;
     std::unique_ptr<QProcess> m_process;

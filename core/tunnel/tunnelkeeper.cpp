@@ -11,7 +11,14 @@ TunnelKeeper::TunnelKeeper(TunnelSpec spec, quint16 localPort, std::shared_ptr<P
     m_probe.setTimeoutMs(options.probeTimeoutMs);
     m_recheck.setInterval(options.recheckMs);
     connect(&m_recheck, &QTimer::timeout, this, &TunnelKeeper::checkNow);
-    connect(&m_tunnel, &Tunnel::urlFound, this, &TunnelKeeper::checkNow);
+    m_settle.setSingleShot(true);
+    m_settle.setInterval(options.settleRetryMs);
+    m_settleMs = options.settleMs;
+    connect(&m_settle, &QTimer::timeout, this, &TunnelKeeper::checkNow);
+    connect(&m_tunnel, &Tunnel::urlFound, this, [this] {
+        m_upSince.start();
+        checkNow();
+    });
     connect(&m_tunnel, &Tunnel::problem, this, [this](const QString &message, bool retrying) {
         m_reachable.clear();
         Q_EMIT said(message, retrying ? Level::Warning : Level::Error);
@@ -24,12 +31,29 @@ TunnelKeeper::~TunnelKeeper() = default;
 void TunnelKeeper::start()
 {
     Q_EMIT said(QStringLiteral("Starting the tunnel: %1").arg(m_tunnel.spec().spec()), Level::Info);
-    m_tunnel.start();
+    const auto credential = tunnelCredential(m_tunnel.spec().provider);
+    if (!credential || !m_secrets) {
+        m_tunnel.start();
+        return;
+    }
+    const int run = ++m_runs;
+    m_secrets->readOnce(credential->secretName, this, [this, run, credential = *credential](Result<QByteArray> value) {
+        if (run != m_runs)
+            return; // stopped meanwhile
+        if (value)
+            m_tunnel.setSecretEnvironment(credential.variable, *value);
+        else if (value.error() != SecretStore::missingMessage(credential.secretName))
+            Q_EMIT said(QStringLiteral("%1: %2 uses its own configuration").arg(value.error(), m_tunnel.spec().program),
+                        Level::Warning);
+        m_tunnel.start();
+    });
 }
 
 void TunnelKeeper::stop()
 {
+    ++m_runs;
     m_recheck.stop();
+    m_settle.stop();
     m_tunnel.stop();
     m_reachable.clear();
 }
@@ -57,6 +81,10 @@ void TunnelKeeper::onChecked(const ProbeResult &result)
 {
     const QUrl url = m_checking;
     if (!result.reached) {
+        if (m_tunnel.state() == Tunnel::State::Up && m_upSince.isValid() && m_upSince.elapsed() < m_settleMs) {
+            m_settle.start();
+            return;
+        }
         m_reachable.clear();
         Q_EMIT said(QStringLiteral("Public URL %1 %2").arg(url.toString(), result.message), Level::Error);
         return;

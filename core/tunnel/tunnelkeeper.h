@@ -3,6 +3,9 @@
 #include "tunnel.h"
 #include "tunnelprobe.h"
 
+#include "secrets/secretstore.h"
+
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -23,19 +26,33 @@ class TunnelKeeper : public QObject
     Q_OBJECT
 public:
     enum class Level { Info, Warning, Error };
+    Q_ENUM(Level)
     struct Options
     {
         Tunnel::Options tunnel;
         int recheckMs = 5 * 60'000;
         int probeTimeoutMs = 15'000;
+        /**
+         * A URL just given may not answer at once (a quick tunnel's name not in the DNS yet, ssh still logging in with
+         * a URL known from the start): a failed check within settleMs of the tunnel coming up is repeated after
+         * settleRetryMs, said only when the last one fails.
+         */
+        int settleMs = 30'000;
+        int settleRetryMs = 2'000;
     };
 
     TunnelKeeper(TunnelSpec spec, quint16 localPort, std::shared_ptr<ProbeRegistry> probes, Options options,
                  QObject *parent = nullptr);
     ~TunnelKeeper() override;
 
+    /**
+     * Starts the tunnel; a provider with a credential (ngrok's authtoken) gets it from `secrets` first when given (a
+     * missing one is no error: the program's own configuration may hold it).
+     */
     void start();
     void stop();
+    /** Where the provider's credential is kept (the OS keychain); none: the program's own configuration only. */
+    void setSecretStore(SecretStore *secrets) { m_secrets = secrets; }
 
     Tunnel &tunnel() { return m_tunnel; }
     TunnelProbe &probe() { return m_probe; }
@@ -56,7 +73,12 @@ private:
 
     Tunnel m_tunnel;
     TunnelProbe m_probe;
+    SecretStore *m_secrets = nullptr;
+    int m_runs = 0; ///< counts starts and stops: a credential read after a stop starts nothing
     QTimer m_recheck;
+    QTimer m_settle;
+    QElapsedTimer m_upSince; ///< since the tunnel last gave its URL
+    int m_settleMs = 0;
     QUrl m_checking; ///< the URL of the check in flight
     QUrl m_reachable;
     QUrl m_announced; ///< the last URL said as the public one

@@ -40,9 +40,17 @@ std::optional<QString> TunnelUrlFinder::problemIn(const QString &line) const
     switch (m_spec.provider) {
     case TunnelProvider::Ngrok: {
         static const QRegularExpression code(QStringLiteral("ERR_NGROK_\\d+"));
-        if (const auto m = code.match(line); m.hasMatch())
-            return QStringLiteral("ngrok refused the tunnel (%1, https://ngrok.com/docs/errors/%2)")
-                .arg(m.captured(0), m.captured(0).toLower());
+        if (const auto m = code.match(line); m.hasMatch()) {
+            // 4018: no authtoken; 105: not one; 107: revoked or unknown.
+            const bool token = m.captured(0) == u"ERR_NGROK_4018" || m.captured(0) == u"ERR_NGROK_105"
+                || m.captured(0) == u"ERR_NGROK_107";
+            return QStringLiteral("ngrok refused the tunnel (%1, https://ngrok.com/docs/errors/%2)%3")
+                .arg(m.captured(0), m.captured(0).toLower(),
+                     token ? QStringLiteral(": keep your authtoken (https://dashboard.ngrok.com/get-started/"
+                                            "your-authtoken) in the keychain with: pimscope secret set %1")
+                                 .arg(tunnelCredential(TunnelProvider::Ngrok)->secretName)
+                           : QString());
+        }
         return std::nullopt;
     }
     case TunnelProvider::Cloudflared:
@@ -56,7 +64,23 @@ std::optional<QString> TunnelUrlFinder::problemIn(const QString &line) const
                              : QString());
         }
         return std::nullopt;
-    case TunnelProvider::Ssh:
+    case TunnelProvider::Ssh: {
+        // OpenSSH's own words (ssh.c, sshconnect.c, clientloop.c); ssh exits after each.
+        if (line.contains(QStringLiteral("Permission denied (")))
+            return QStringLiteral("%1 refused the login (%2): give identity=PATH, a key its authorized_keys holds "
+                                  "(there is no terminal: never a password)")
+                .arg(m_spec.sshTarget, line.trimmed());
+        if (line.contains(QStringLiteral("Host key verification failed")))
+            return QStringLiteral("the host key of %1 is not the one known_hosts remembers: if the server changed it, "
+                                  "check its fingerprint, then ssh-keygen -R the old one")
+                .arg(m_spec.sshTarget);
+        static const QRegularExpression forward(QStringLiteral("remote port forwarding failed for listen port (\\d+)"));
+        if (const auto m = forward.match(line); m.hasMatch())
+            return QStringLiteral("%1 would not listen on port %2 for the tunnel (taken by another program, or its "
+                                  "sshd does not allow forwarding: AllowTcpForwarding)")
+                .arg(m_spec.sshTarget, m.captured(1));
+        return std::nullopt;
+    }
     case TunnelProvider::Command:
         return std::nullopt;
     }

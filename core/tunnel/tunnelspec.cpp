@@ -142,6 +142,10 @@ Result<TunnelSpec> parseTunnelSpec(const QString &text)
                 return R::failure(
                     QStringLiteral("url '%1' is not an https:// URL (a PIM calls only public HTTPS URLs)").arg(value));
             spec.url = url;
+        } else if (key == u"identity" && allowed({TunnelProvider::Ssh}) && !value.isEmpty()) {
+            spec.identity = value;
+        } else if (key == u"known-hosts" && allowed({TunnelProvider::Ssh}) && !value.isEmpty()) {
+            spec.knownHosts = value;
         } else if (key == u"url-pattern" && allowed({TunnelProvider::Command})) {
             spec.urlPattern = QRegularExpression(value);
             if (!spec.urlPattern.isValid())
@@ -218,6 +222,10 @@ QString TunnelSpec::spec() const
             parts << QStringLiteral("remote-port=%1").arg(remotePort) << QStringLiteral("url=") + url.toString();
         else if (remotePort != 80)
             parts << QStringLiteral("remote-port=%1").arg(remotePort);
+        if (!identity.isEmpty())
+            parts << QStringLiteral("identity=") + identity;
+        if (!knownHosts.isEmpty())
+            parts << QStringLiteral("known-hosts=") + knownHosts;
         break;
     case TunnelProvider::Command:
         parts << QStringLiteral("cmd:'%1'").arg(command);
@@ -279,6 +287,11 @@ QStringList tunnelArguments(const TunnelSpec &spec, quint16 port)
                          QString::number(spec.sshPort),
                          QStringLiteral("-R"),
                          QStringLiteral("%1:%2").arg(spec.remotePort).arg(local)};
+        if (!spec.identity.isEmpty())
+            args << QStringLiteral("-i") << spec.identity << QStringLiteral("-o")
+                 << QStringLiteral("IdentitiesOnly=yes");
+        if (!spec.knownHosts.isEmpty())
+            args << QStringLiteral("-o") << QStringLiteral("UserKnownHostsFile=") + spec.knownHosts;
         if (!spec.url.isEmpty())
             args << QStringLiteral("-N");
         args << spec.sshTarget;
@@ -293,6 +306,13 @@ QStringList tunnelArguments(const TunnelSpec &spec, quint16 port)
     }
     }
     return {};
+}
+
+std::optional<TunnelCredential> tunnelCredential(TunnelProvider provider)
+{
+    if (provider == TunnelProvider::Ngrok)
+        return TunnelCredential{QStringLiteral("ngrok-authtoken"), QStringLiteral("NGROK_AUTHTOKEN")};
+    return std::nullopt;
 }
 
 QString tunnelInstallHint(TunnelProvider provider)

@@ -27,7 +27,9 @@ QString tunnelProviderName(TunnelProvider provider);
  *   cloudflared[,name=NAME,hostname=HOST]           a quick tunnel; a named tunnel served at https://HOST
  *   ngrok[,domain=DOMAIN]                           a random URL; the reserved domain
  *   ssh:USER@HOST[:PORT][,remote-port=N][,url=URL]  the server's own HTTPS front at URL; without url=, a public
- *                                                   SSH tunnel service (localhost.run, serveo) that prints it
+ *                                                   SSH tunnel service (localhost.run, serveo) that prints it;
+ *       [,identity=KEY][,known-hosts=FILE]           the private key to log in with (only it); where the server's
+ *                                                   host key is remembered (else ssh's own ~/.ssh/known_hosts)
  *   cmd:'COMMAND'[,url-pattern=REGEX]               {port} in COMMAND is the receiver's port; the URL is the first
  *                                                   https:// one in the output, or REGEX's first group (else match)
  * and, for any of them, `program=PATH` when the program is not on the PATH.
@@ -43,6 +45,8 @@ struct TunnelSpec
     int sshPort = 22;
     int remotePort = 0; ///< ssh: the port the server listens on (0: 80 for a public service, else required)
     QUrl url; ///< ssh to the user's server: the public URL its HTTPS front serves the forward at
+    QString identity; ///< ssh: the private key file (empty: ssh's own choice, its agent included)
+    QString knownHosts; ///< ssh: the known_hosts file (empty: ssh's own)
     QString command; ///< cmd: the command line, {port} not replaced yet
     QRegularExpression urlPattern; ///< cmd: where the URL is in the output (invalid: the first https:// URL)
 
@@ -60,6 +64,16 @@ Result<TunnelSpec> parseTunnelSpec(const QString &text);
 
 /** The program's arguments that open the tunnel to the receiver on 127.0.0.1:`port` (the program is spec.program). */
 QStringList tunnelArguments(const TunnelSpec &spec, quint16 port);
+
+/** A credential the provider's program takes from its environment, kept in the OS keychain under `secretName`. */
+struct TunnelCredential
+{
+    QString secretName; ///< in the keychain (pimscope secret set NAME; the window's tunnel settings)
+    QString variable; ///< the program's environment variable
+};
+
+/** The provider's credential (ngrok's authtoken, NGROK_AUTHTOKEN); none for the others. */
+std::optional<TunnelCredential> tunnelCredential(TunnelProvider provider);
 
 /** How to install the provider's program, for the error that says it is missing. */
 QString tunnelInstallHint(TunnelProvider provider);
