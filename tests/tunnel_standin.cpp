@@ -23,7 +23,6 @@
 #include <QSslKey>
 #include <QSslSocket>
 #include <QTcpServer>
-#include <QThread>
 #include <QTimer>
 
 #include <cstdio>
@@ -165,8 +164,9 @@ int main(int argc, char **argv)
         std::fflush(out);
     }
     if (const QByteArray code = env("PIMSCOPE_STANDIN_EXIT"); !code.isEmpty()) {
-        QThread::msleep(env("PIMSCOPE_STANDIN_EXIT_AFTER_MS").toULong());
-        return code.toInt();
+        // Meanwhile the edge (when it plays one) goes on relaying: the event loop runs until then.
+        QTimer::singleShot(env("PIMSCOPE_STANDIN_EXIT_AFTER_MS").toInt(), &app,
+                           [code = code.toInt()] { QCoreApplication::exit(code); });
     }
-    return QCoreApplication::exec(); // until killed
+    return QCoreApplication::exec(); // until killed, or the exit asked for
 }

@@ -16,6 +16,7 @@
 #include "settingsdialog.h"
 #include "statusmeters.h"
 #include "theme.h"
+#include "tunnelcontroller.h"
 
 #include "demo/demoevents.h"
 #include "filter/filter.h"
@@ -81,6 +82,7 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
         [this] { return m_model && activeModel()->matchCount() == 0 && m_search->text().isEmpty(); });
     connect(m_receiver, &ReceiverController::changed, this, &MainWindow::receiverChanged);
     connect(m_receiver, &ReceiverController::shownChanged, this, &MainWindow::updateStatus);
+    m_tunnel = new TunnelController(this, m_receiver, [this] { return keychain(); });
     buildUi();
     setAcceptDrops(true);
     m_retentionTimer = new QTimer(this);
@@ -92,6 +94,7 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
     m_retentionTimer->start();
     if (openCapture(path))
         m_receiver->start(port);
+    m_tunnel->startIfAsked(); // once the receiver runs
 }
 
 MainWindow::~MainWindow()
@@ -100,6 +103,7 @@ MainWindow::~MainWindow()
     m_replayDialog = nullptr;
     delete m_exportDialog;
     m_exportDialog = nullptr;
+    m_tunnel->stop(); // its program goes first: nothing comes through it to a receiver that stopped
     m_receiver->stop(); // answers still owed go out before the store closes
     delete m_importRunner;
     m_importRunner = nullptr;
@@ -640,6 +644,7 @@ void MainWindow::buildActions()
     toolbar->addWidget(m_receiver->urlLabel());
     m_receiver->publicUrlEdit()->setParent(toolbar);
     toolbar->addWidget(m_receiver->publicUrlEdit());
+    toolbar->addAction(m_tunnel->action());
     QAction *copy = toolbar->addAction(QStringLiteral("Copy URL"));
     copy->setToolTip(QStringLiteral("Copy the receiver's URL, to paste into the PIM's event subscription"));
     connect(copy, &QAction::triggered, this, [this] { QGuiApplication::clipboard()->setText(shownUrl()); });
@@ -715,6 +720,9 @@ void MainWindow::buildActions()
     QMenu *captureMenu = menuBar()->addMenu(QStringLiteral("&Capture"));
     captureMenu->addAction(m_receiver->action());
     captureMenu->addAction(copy);
+    captureMenu->addAction(m_tunnel->action());
+    captureMenu->addAction(m_tunnel->settingsAction());
+    captureMenu->addAction(m_tunnel->dock()->toggleViewAction());
     captureMenu->addSeparator();
     captureMenu->addAction(m_deliveriesAction);
     captureMenu->addAction(charts);
@@ -752,6 +760,8 @@ void MainWindow::buildDocks()
     m_chartsDock->setFilterSource([this] { return m_model ? activeModel()->filter() : QString(); });
     addDockWidget(Qt::BottomDockWidgetArea, m_chartsDock);
     m_chartsDock->hide();
+    addDockWidget(Qt::BottomDockWidgetArea, m_tunnel->dock());
+    m_tunnel->dock()->hide();
     connect(m_chartsDock, &ChartsDock::rangeSelected, this, &MainWindow::filterToRange);
 }
 

@@ -42,6 +42,7 @@ class DiagnosticsPanel;
 class ExportDialog;
 class LogImportRunner;
 class ReceiverController;
+class TunnelController;
 class ReplayDialog;
 class SearchArea;
 class StatusMeters;
@@ -175,6 +176,7 @@ private:
 
     // The parts.
     ReceiverController *m_receiver = nullptr;
+    TunnelController *m_tunnel = nullptr;
     CaptureTableView *m_table = nullptr;
     DetailPane *m_details = nullptr;
     StatusMeters *m_meters = nullptr;

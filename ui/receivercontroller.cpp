@@ -179,6 +179,7 @@ bool ReceiverController::start(quint16 port)
     ReceiverSettings settings = std::move(configured.value());
     settings.address = m_address;
     settings.port = port;
+    settings.probes = m_probes;
     if (!m_settings.secretRules.isEmpty()) {
         // The secrets come from the keychain, which may take a while (or ask the user): the window goes on
         // meanwhile and the receiver starts when they are in.
@@ -230,8 +231,8 @@ bool ReceiverController::start(quint16 port)
         showBanner(
             QStringLiteral(
                 "<b>Waiting for events.</b> Point the PIM's event subscription at <b>%1</b>. A real Akeneo or Quable "
-                "only calls public HTTPS URLs: put a tunnel (ngrok, cloudflared…) in front of this address and give "
-                "the PIM the tunnel's URL.")
+                "only calls public HTTPS URLs: start a tunnel (the Tunnel button: cloudflared, ngrok, SSH to your "
+                "server) and give the PIM its URL.")
                 .arg(shownUrl().toHtmlEscaped()));
     } else {
         hideBanner();

@@ -65,6 +65,10 @@ public:
     void applySettings(const AppSettings &old, const AppSettings &now, const QHash<QString, QByteArray> &secrets);
 
     Receiver *receiver() const { return m_receiver.get(); }
+    /** The port the receiver listens on (while it runs), or was last given. */
+    quint16 port() const { return m_port; }
+    /** The probes a tunnel sends through its public URL: the receiver answers them (and stores none). */
+    const std::shared_ptr<ProbeRegistry> &probes() const { return m_probes; }
     /** True while the receiver's secrets are being read from the keychain (it starts once they are). */
     bool readingSecrets() const { return m_loader != nullptr; }
     /** Running, or starting (its secrets being read), or meant to be (checked in the toolbar). */
@@ -95,6 +99,7 @@ private:
     QHostAddress m_address;
     quint16 m_port = 0;
     std::unique_ptr<Receiver> m_receiver;
+    std::shared_ptr<ProbeRegistry> m_probes = std::make_shared<ProbeRegistry>();
     KeychainRuleLoader *m_loader = nullptr;
     bool m_rulesLoaded = false;
     QList<KeychainRule> m_loadedRulesFor; ///< the rules m_loadedRules were read for

@@ -14,7 +14,6 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
 #include <QHash>
 #include <QSocketNotifier>
 #include <QTimer>
@@ -76,21 +75,6 @@ Result<QList<SignatureRule>> readKeychainRules(const QList<KeychainRule> &wanted
     loader.start();
     QCoreApplication::exec();
     return result;
-}
-
-/**
- * For the tests, which play a tunnel service on a loopback port: PIMSCOPE_TUNNEL_CONNECT_TO=HOST:PORT sends the probe
- * there instead of to the public host (as curl --resolve; TLS still verifies the public name), and PIMSCOPE_TUNNEL_CA
- * names a PEM file of authorities trusted beside the system's.
- */
-void configureProbeForTests(TunnelProbe &probe)
-{
-    const QString connectTo = qEnvironmentVariable("PIMSCOPE_TUNNEL_CONNECT_TO");
-    if (const qsizetype colon = connectTo.lastIndexOf(u':'); colon > 0)
-        probe.setConnectTo(connectTo.left(colon), quint16(connectTo.mid(colon + 1).toUInt()));
-    QFile ca(qEnvironmentVariable("PIMSCOPE_TUNNEL_CA"));
-    if (!ca.fileName().isEmpty() && ca.open(QIODevice::ReadOnly))
-        probe.addCaCertificates(QSslCertificate::fromData(ca.readAll()));
 }
 
 } // namespace
@@ -349,7 +333,7 @@ int receiveCommand(const QStringList &args)
     std::unique_ptr<TunnelKeeper> tunnel;
     if (tunnelSpec) {
         tunnel = std::make_unique<TunnelKeeper>(*tunnelSpec, *port, settings.probes, TunnelKeeper::Options{});
-        configureProbeForTests(tunnel->probe());
+        tunnel->probe().useTestEnvironment();
         if (tunnelCredential(tunnelSpec->provider)) {
             tunnelSecrets = std::make_unique<KeychainSecretStore>();
             tunnel->setSecretStore(tunnelSecrets.get());

@@ -1,5 +1,6 @@
 #include "tunnelprobe.h"
 
+#include <QFile>
 #include <QRandomGenerator>
 
 namespace pimscope {
@@ -62,6 +63,16 @@ TunnelProbe::TunnelProbe(std::shared_ptr<ProbeRegistry> registry, QObject *paren
 }
 
 TunnelProbe::~TunnelProbe() = default;
+
+void TunnelProbe::useTestEnvironment()
+{
+    const QString connectTo = qEnvironmentVariable("PIMSCOPE_TUNNEL_CONNECT_TO");
+    if (const qsizetype colon = connectTo.lastIndexOf(u':'); colon > 0)
+        setConnectTo(connectTo.left(colon), quint16(connectTo.mid(colon + 1).toUInt()));
+    QFile ca(qEnvironmentVariable("PIMSCOPE_TUNNEL_CA"));
+    if (!ca.fileName().isEmpty() && ca.open(QIODevice::ReadOnly))
+        addCaCertificates(QSslCertificate::fromData(ca.readAll()));
+}
 
 void TunnelProbe::check(const QUrl &publicUrl)
 {

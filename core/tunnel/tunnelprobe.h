@@ -69,6 +69,12 @@ public:
         m_connectPort = port;
     }
     void addCaCertificates(const QList<QSslCertificate> &certificates) { m_cas += certificates; }
+    /**
+     * For the tests of `pimscope receive` and the window, which play a tunnel service on a loopback port:
+     * PIMSCOPE_TUNNEL_CONNECT_TO=HOST:PORT sends the probe there (setConnectTo), PIMSCOPE_TUNNEL_CA names a PEM file of
+     * authorities trusted beside the system's. Neither set: nothing changes.
+     */
+    void useTestEnvironment();
 
 Q_SIGNALS:
     void checked(const pimscope::ProbeResult &result);
