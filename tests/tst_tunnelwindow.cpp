@@ -80,7 +80,7 @@ void TestTunnelWindow::init()
     qputenv("PIMSCOPE_STANDIN_RECORD", m_dir->filePath(QStringLiteral("record")).toLocal8Bit());
     qputenv("PIMSCOPE_STANDIN_RUNS", m_dir->filePath(QStringLiteral("runs")).toLocal8Bit());
     // The window's probe goes to the edge, as the internet would route the public name, and trusts the test CA.
-    qputenv("PIMSCOPE_TUNNEL_CONNECT_TO", "127.0.0.1:" + QByteArray::number(m_edgePort));
+    qputenv("PIMSCOPE_TUNNEL_CONNECT_TO", QByteArray("127.0.0.1:" + QByteArray::number(m_edgePort)));
     qputenv("PIMSCOPE_TUNNEL_CA", data("tls/ca.pem").toLocal8Bit());
     for (const char *name : {"PIMSCOPE_STANDIN_STDOUT", "PIMSCOPE_STANDIN_EXIT", "PIMSCOPE_STANDIN_EXIT_AFTER_MS"})
         qunsetenv(name);
