@@ -14,7 +14,8 @@ set(PIMSCOPE_CORE_LAYERS
     "analysis"                          # pure computations: flags, budgets, charts' arithmetic, JSON diff
     "filter"                            # the filter language, compiled to SQL
     "store"                             # the capture: schema, writer, reader, queries
-    "forward tunnel"                    # passing deliveries on to the connector; public URLs through tunnels
+    "forward tunnel pgstore"            # passing deliveries on to the connector; public URLs through tunnels; the
+                                        # server's PostgreSQL store (the capture's records and header codec below it)
     "receiver replay logimport export"  # what fills the capture and reads it out
     "models demo"                       # table models for views; demo traffic
     "settings")                         # the application's settings, over all of it

@@ -1,0 +1,118 @@
+#include "pgschema.h"
+
+#include <QStringList>
+
+namespace pimscope {
+
+namespace {
+
+/** The advisory lock of schema changes (any constant; "pimscope" in ASCII, truncated to 64 bits). */
+constexpr const char *kSchemaLock = "SELECT pg_advisory_xact_lock(8100433432014302565)";
+
+/**
+ * The migrations, each bringing the schema from version i to i + 1. Deliveries are received requests, exactly as
+ * they came (bytes), with the receiver's verdicts; `receiver` names which receiver took each (host and process).
+ */
+const char *const kMigrations[] = {
+    R"sql(
+CREATE TABLE pimscope_meta (key text PRIMARY KEY, value text NOT NULL);
+INSERT INTO pimscope_meta (key, value) VALUES ('application', 'pimscope'), ('created_at', now()::text);
+CREATE TABLE deliveries (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    received_at_ms bigint NOT NULL,
+    stored_at timestamptz NOT NULL DEFAULT now(),
+    receiver text NOT NULL,
+    method text NOT NULL,
+    path bytea NOT NULL,
+    remote text NOT NULL DEFAULT '',
+    headers bytea NOT NULL,
+    body bytea NOT NULL,
+    body_size bigint NOT NULL,
+    format smallint NOT NULL,
+    signature smallint NOT NULL,
+    signature_detail text,
+    answered_status integer,
+    ack_ms double precision,
+    error text,
+    warnings text
+);
+CREATE INDEX deliveries_received_at ON deliveries (received_at_ms);
+)sql",
+};
+static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");
+
+} // namespace
+
+Result<int> preparePgStore(PgConnection &c)
+{
+    using R = Result<int>;
+    const PgTarget &t = c.target();
+    const auto fail = [&c](const QString &message) {
+        (void)c.run("ROLLBACK"); // the failure said is the first one
+        return R::failure(message);
+    };
+    if (const auto begun = c.run("BEGIN"); !begun)
+        return R::failure(begun.error());
+    if (const auto locked = c.run(kSchemaLock); !locked)
+        return fail(locked.error());
+    const auto meta = c.exec("SELECT to_regclass(quote_ident(current_schema()) || '.pimscope_meta') IS NOT NULL");
+    if (!meta)
+        return fail(meta.error());
+    int version = 0;
+    if (meta->rows.value(0).value(0) == QByteArray("t")) {
+        const auto values = c.exec("SELECT key, value FROM pimscope_meta WHERE key IN ('application', "
+                                   "'schema_version')");
+        if (!values)
+            return fail(values.error());
+        QString application;
+        for (const auto &row : values->rows) {
+            if (row.value(0) == QByteArray("application"))
+                application = QString::fromUtf8(row.value(1).value_or(QByteArray()));
+            else
+                version = row.value(1).value_or(QByteArray()).toInt();
+        }
+        if (application != u"pimscope" || version <= 0)
+            return fail(QStringLiteral("the database %1 at %2 is not a Pimscope store (its pimscope_meta says no "
+                                       "Pimscope schema); nothing was changed")
+                            .arg(t.database, t.address()));
+        if (version > kPgSchemaVersion)
+            return fail(QStringLiteral("the database %1 at %2 was made by a newer Pimscope (schema %3; this one "
+                                       "knows %4): update Pimscope; nothing was changed")
+                            .arg(t.database, t.address())
+                            .arg(version)
+                            .arg(kPgSchemaVersion));
+    } else {
+        // No Pimscope schema: only an empty database becomes one.
+        const auto tables = c.exec("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                   "current_schema() ORDER BY table_name LIMIT 6");
+        if (!tables)
+            return fail(tables.error());
+        if (!tables->rows.isEmpty()) {
+            QStringList names;
+            for (const auto &row : tables->rows)
+                names << QString::fromUtf8(row.value(0).value_or(QByteArray()));
+            if (names.size() > 5)
+                names.last() = QStringLiteral("…");
+            return fail(QStringLiteral("the database %1 at %2 holds another application's tables (%3): not a "
+                                       "Pimscope store, nothing was changed. Give Pimscope a database of its own "
+                                       "(createdb -O %4 pimscope)")
+                            .arg(t.database, t.address(), names.join(QStringLiteral(", ")), t.user));
+        }
+    }
+    for (int next = version; next < kPgSchemaVersion; ++next) {
+        if (const auto migrated = c.run(kMigrations[next]); !migrated)
+            return fail(QStringLiteral("the schema could not be brought to version %1: %2")
+                            .arg(next + 1)
+                            .arg(migrated.error()));
+        const auto stamped = c.exec("INSERT INTO pimscope_meta (key, value) VALUES ('schema_version', $1) ON "
+                                    "CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                                    {QByteArray::number(next + 1)});
+        if (!stamped)
+            return fail(stamped.error());
+    }
+    if (const auto committed = c.run("COMMIT"); !committed)
+        return R::failure(committed.error());
+    return kPgSchemaVersion;
+}
+
+} // namespace pimscope

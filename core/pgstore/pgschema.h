@@ -1,0 +1,21 @@
+#pragma once
+
+#include "pgconnection.h"
+
+#include "util/result.h"
+
+namespace pimscope {
+
+/** The schema version of a PostgreSQL store that this Pimscope writes (pimscope_meta's schema_version). */
+constexpr int kPgSchemaVersion = 1;
+
+/**
+ * Makes the database behind `connection` a Pimscope store, or checks that it is one: creates the schema in a database
+ * with no table yet, brings an older Pimscope's schema up to date, and
+ * refuses, changing nothing, a database that holds another application's tables or a newer Pimscope's schema. Several
+ * receivers starting at once are safe: the check and the changes run in one transaction under one advisory lock.
+ * Returns the version.
+ */
+Result<int> preparePgStore(PgConnection &connection);
+
+} // namespace pimscope
