@@ -150,13 +150,19 @@ public:
         }
         return true;
     }
-    /** Stops sshd and every session it runs (a session's sshd outlives the listener otherwise). */
+    /**
+     * Stops sshd and every session it runs, as a server going down does: a session's processes outlive the listener
+     * otherwise (OpenSSH 10 runs each as sshd-session under it, with a child of its own for the network side).
+     */
     void stop()
     {
         if (m_sshd.state() == QProcess::NotRunning)
             return;
-        for (const qint64 child : childrenOf(m_sshd.processId()))
-            ::kill(pid_t(child), SIGKILL);
+        QList<qint64> tree = childrenOf(m_sshd.processId());
+        for (qsizetype i = 0; i < tree.size(); ++i)
+            tree += childrenOf(tree[i]);
+        for (const qint64 pid : std::as_const(tree))
+            ::kill(pid_t(pid), SIGKILL);
         m_sshd.kill();
         m_sshd.waitForFinished(5000);
     }
