@@ -190,6 +190,9 @@ void TestTunnelWindow::changedUrlAndMissingProgramInTheBanner()
              qPrintable(banner->text()));
     QVERIFY2(banner->text().contains(QStringLiteral("pkg.cloudflare.com")), qPrintable(banner->text()));
     QVERIFY(part<QLineEdit>(fixture.window, "publicUrl")->text().isEmpty());
+    // Stopped: what it said is past, and taken back.
+    controller->stop();
+    QVERIFY(!banner->isVisible());
 }
 
 void TestTunnelWindow::rememberedAndStartedWithTheWindow()

@@ -343,6 +343,12 @@ void ReceiverController::hideBanner()
     m_bannerBox->hide();
 }
 
+void ReceiverController::hideBannerIfShowing(const QString &html)
+{
+    if (m_bannerBox->isVisible() && m_banner->text() == html)
+        m_bannerBox->hide();
+}
+
 void ReceiverController::dismissWaitingBanner()
 {
     if (m_bannerBox->isVisible() && !m_otherPort->isVisible()

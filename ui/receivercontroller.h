@@ -80,6 +80,8 @@ public:
 
     void showBanner(const QString &html, quint16 suggestedPort = 0);
     void hideBanner();
+    /** Hides the banner if it still says `html` (what its sayer said; someone else may have said more since). */
+    void hideBannerIfShowing(const QString &html);
     /** Hides the "Waiting for events" banner (rows arrived); the others stay. */
     void dismissWaitingBanner();
 

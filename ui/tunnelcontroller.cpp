@@ -19,6 +19,8 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace pimscope::ui {
 
 namespace {
@@ -53,6 +55,8 @@ TunnelController::TunnelController(QMainWindow *window, ReceiverController *rece
         else
             start();
     });
+    if (!m_spec.isEmpty())
+        m_action->setToolTip(QStringLiteral("Start or stop the tunnel: %1 (Ctrl+Shift+T)").arg(m_spec));
     m_settingsAction = new QAction(QStringLiteral("Tunnel settings…"), this);
     m_settingsAction->setObjectName(QStringLiteral("tunnelSettingsAction"));
     m_settingsAction->setToolTip(QStringLiteral("Which tunnel: cloudflared, ngrok, SSH to your server, a command"));
@@ -188,6 +192,19 @@ void TunnelController::stop()
     m_wanted = false;
     m_action->setChecked(false);
     endKeeper(QStringLiteral("Tunnel stopped."), QStringLiteral("<b>Tunnel stopped.</b>"));
+    clearBanner();
+}
+
+void TunnelController::showBanner(const QString &html)
+{
+    m_banner = html;
+    m_receiver->showBanner(html);
+}
+
+void TunnelController::clearBanner()
+{
+    if (!m_banner.isEmpty())
+        m_receiver->hideBannerIfShowing(std::exchange(m_banner, {}));
 }
 
 void TunnelController::endKeeper(const QString &logLine, const QString &status)
@@ -220,8 +237,8 @@ void TunnelController::launch(quint16 port)
     const auto parsed = parseTunnelSpec(m_spec);
     if (!parsed) {
         setStatus(QStringLiteral("<b>The tunnel cannot start:</b> %1").arg(parsed.error().toHtmlEscaped()));
-        m_receiver->showBanner(QStringLiteral("<b>The tunnel cannot start:</b> %1 (Capture, Tunnel settings)")
-                                   .arg(parsed.error().toHtmlEscaped()));
+        showBanner(QStringLiteral("<b>The tunnel cannot start:</b> %1 (Capture, Tunnel settings)")
+                       .arg(parsed.error().toHtmlEscaped()));
         return;
     }
     m_keeper.reset();
@@ -257,16 +274,16 @@ void TunnelController::said(const QString &message, TunnelKeeper::Level level)
         return;
     if (message.startsWith(QStringLiteral("The public URL changed"))) {
         // The PIM points at the old URL: it must be in sight until the user has acted.
-        m_receiver->showBanner(QStringLiteral("<b>The tunnel's public URL changed.</b> %1")
-                                   .arg(message.mid(message.indexOf(u':') + 1).trimmed().toHtmlEscaped()));
+        showBanner(QStringLiteral("<b>The tunnel's public URL changed.</b> %1")
+                       .arg(message.mid(message.indexOf(u':') + 1).trimmed().toHtmlEscaped()));
         return;
     }
     if (level == TunnelKeeper::Level::Error) {
         withdrawUrl();
         setStatus(QStringLiteral("<b><span style='color:#c62828'>The tunnel is not working.</span></b> %1")
                       .arg(first.toHtmlEscaped()));
-        m_receiver->showBanner(QStringLiteral("<b>The tunnel is not working:</b> %1 (its log: the Tunnel panel)")
-                                   .arg(first.toHtmlEscaped()));
+        showBanner(QStringLiteral("<b>The tunnel is not working:</b> %1 (its log: the Tunnel panel)")
+                       .arg(first.toHtmlEscaped()));
     } else {
         setStatus(
             QStringLiteral("<b><span style='color:#ef6c00'>Restarting.</span></b> %1").arg(first.toHtmlEscaped()));
@@ -281,6 +298,8 @@ void TunnelController::reachable(const QUrl &url, double ms)
                   .arg(qRound(ms))
                   .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"))));
     m_url->setText(text);
+    if (!m_banner.contains(QStringLiteral("URL changed")))
+        clearBanner(); // it works again: what said it did not is past (a changed URL stays until the user acts)
     QStringList lines;
     for (const QString &line : TunnelKeeper::wherePaste(url)) {
         const qsizetype colon = line.indexOf(u':');

@@ -104,7 +104,7 @@ QString PgConnection::failureOf(pg_result *result) const
     const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
         return {};
-    const QString error = result && PQresultErrorMessage(result)[0] != '\0'
+    QString error = result && PQresultErrorMessage(result)[0] != '\0'
         ? QStringLiteral("PostgreSQL at %1: %2")
               .arg(m_target.address(), oneLine(QString::fromUtf8(PQresultErrorMessage(result))))
         : lastError();
