@@ -56,7 +56,7 @@ TunnelController::TunnelController(QMainWindow *window, ReceiverController *rece
             start();
     });
     if (!m_spec.isEmpty())
-        m_action->setToolTip(QStringLiteral("Start or stop the tunnel: %1 (Ctrl+Shift+T)").arg(m_spec));
+        nameTheTunnel();
     m_settingsAction = new QAction(QStringLiteral("Tunnel settings…"), this);
     m_settingsAction->setObjectName(QStringLiteral("tunnelSettingsAction"));
     m_settingsAction->setToolTip(QStringLiteral("Which tunnel: cloudflared, ngrok, SSH to your server, a command"));
@@ -110,6 +110,11 @@ TunnelController::TunnelController(QMainWindow *window, ReceiverController *rece
 
 TunnelController::~TunnelController() = default;
 
+void TunnelController::nameTheTunnel()
+{
+    m_action->setToolTip(QStringLiteral("Start or stop the tunnel: %1 (Ctrl+Shift+T)").arg(m_spec));
+}
+
 void TunnelController::setChoice(const QString &spec, bool atStartup)
 {
     m_spec = spec;
@@ -117,7 +122,7 @@ void TunnelController::setChoice(const QString &spec, bool atStartup)
     QSettings stored;
     stored.setValue(kSpecKey, spec);
     stored.setValue(kAtStartupKey, atStartup);
-    m_action->setToolTip(QStringLiteral("Start or stop the tunnel: %1 (Ctrl+Shift+T)").arg(spec));
+    nameTheTunnel();
     if (m_keeper)
         start();
 }

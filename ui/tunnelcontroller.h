@@ -62,6 +62,7 @@ public:
     void setKeeperOptions(const TunnelKeeper::Options &options) { m_options = options; }
 
 private:
+    void nameTheTunnel(); ///< the action's tooltip names the remembered spec
     void receiverChanged();
     void launch(quint16 port);
     void said(const QString &message, TunnelKeeper::Level level);

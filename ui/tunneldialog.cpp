@@ -5,12 +5,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QStandardPaths>
 #include <QVBoxLayout>
 
 namespace pimscope::ui {
@@ -158,14 +156,10 @@ void TunnelDialog::check()
         lines << QStringLiteral("Public URL: read from %1's output; <b>a new one at each start</b>: the PIM must be "
                                 "given it again each time (Pimscope says so).")
                      .arg(parsed->program.toHtmlEscaped());
-    const bool onThePath = !parsed->program.contains(u'/');
-    const QString program = onThePath ? QStandardPaths::findExecutable(parsed->program) : parsed->program;
-    if (program.isEmpty() || !QFileInfo(program).isExecutable())
-        lines << QStringLiteral("<span style='color:#c62828'>%1 was not found%2.</span> %3")
-                     .arg(parsed->program.toHtmlEscaped(), onThePath ? QStringLiteral(" on the PATH") : QString(),
-                          tunnelInstallHint(parsed->provider).toHtmlEscaped());
+    if (const Result<QString> program = locateTunnelProgram(*parsed))
+        lines << QStringLiteral("Program: %1").arg(program->toHtmlEscaped());
     else
-        lines << QStringLiteral("Program: %1").arg(program.toHtmlEscaped());
+        lines << QStringLiteral("<span style='color:#c62828'>%1.</span>").arg(program.error().toHtmlEscaped());
     m_verdict->setText(lines.join(QStringLiteral("<br>")));
 }
 

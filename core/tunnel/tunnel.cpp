@@ -1,8 +1,5 @@
 #include "tunnel.h"
 
-#include <QFileInfo>
-#include <QStandardPaths>
-
 #if defined(Q_OS_LINUX)
 #include <csignal>
 #include <sys/prctl.h>
@@ -86,22 +83,17 @@ void Tunnel::abandonRun(const QString &why)
 void Tunnel::launch()
 {
     m_urlTimer.stop();
-    // The program: a path as given, or found on the PATH.
-    const bool onThePath = !m_spec.program.contains(u'/');
-    const QString program = onThePath ? QStandardPaths::findExecutable(m_spec.program) : m_spec.program;
-    if (program.isEmpty() || !QFileInfo(program).isExecutable()) {
+    const Result<QString> program = locateTunnelProgram(m_spec);
+    if (!program) {
         setState(State::Stopped);
-        Q_EMIT problem(QStringLiteral("%1 was not found%2: %3")
-                           .arg(m_spec.program, onThePath ? QStringLiteral(" on the PATH") : QString(),
-                                tunnelInstallHint(m_spec.provider)),
-                       false);
+        Q_EMIT problem(program.error(), false);
         return;
     }
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setInputChannelMode(QProcess::ManagedInputChannel); // stdin: an empty pipe, never the terminal
     m_process->closeWriteChannel();
-    m_process->setProgram(program);
+    m_process->setProgram(*program);
     m_process->setArguments(tunnelArguments(m_spec, m_localPort));
     if (!m_secretVariable.isEmpty() && !m_secretValue.isEmpty()) {
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
@@ -134,7 +126,7 @@ void Tunnel::launch()
     m_runLines = 0;
     ++m_starts;
     // The log says where each run starts, as a shell would show the command.
-    appendLog(QStringLiteral("$ %1 %2").arg(program, m_process->arguments().join(u' ')));
+    appendLog(QStringLiteral("$ %1 %2").arg(*program, m_process->arguments().join(u' ')));
     setState(State::Starting);
     m_process->start();
     m_upSince.start();

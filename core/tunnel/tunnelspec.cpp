@@ -1,4 +1,6 @@
 #include "tunnelspec.h"
+#include <QFileInfo>
+#include <QStandardPaths>
 
 #include <QProcess>
 
@@ -333,6 +335,17 @@ QString tunnelInstallHint(TunnelProvider provider)
         return QStringLiteral("the command's first word is run as a program (not through a shell): give its path");
     }
     return {};
+}
+
+Result<QString> locateTunnelProgram(const TunnelSpec &spec)
+{
+    const bool onThePath = !spec.program.contains(u'/');
+    QString program = onThePath ? QStandardPaths::findExecutable(spec.program) : spec.program;
+    if (!program.isEmpty() && QFileInfo(program).isExecutable())
+        return program;
+    return Result<QString>::failure(QStringLiteral("%1 was not found%2: %3")
+                                        .arg(spec.program, onThePath ? QStringLiteral(" on the PATH") : QString(),
+                                             tunnelInstallHint(spec.provider)));
 }
 
 } // namespace pimscope

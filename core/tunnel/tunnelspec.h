@@ -78,4 +78,7 @@ std::optional<TunnelCredential> tunnelCredential(TunnelProvider provider);
 /** How to install the provider's program, for the error that says it is missing. */
 QString tunnelInstallHint(TunnelProvider provider);
 
+/** The spec's program: a path as given, or found on the PATH; else why not and how to install it. */
+Result<QString> locateTunnelProgram(const TunnelSpec &spec);
+
 } // namespace pimscope
