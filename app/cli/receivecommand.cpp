@@ -3,7 +3,9 @@
 #include "model/senderprofile.h"
 
 #include "commands.h"
+#include "storeoption.h"
 
+#include "pgstore/pgstore.h"
 #include "receiver/keychainrules.h"
 #include "receiver/receiver.h"
 #include "receiver/tlsconfig.h"
@@ -87,6 +89,7 @@ int receiveCommand(const QStringList &args)
                       QStringLiteral("Address and port (default 127.0.0.1:8787; port 0: any free port)."),
                       QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8787")});
     parser.addOption(dbOption());
+    parser.addOption(storeOption(QStringLiteral("Commit to")));
     parser.addOption({QStringLiteral("secret-env"),
                       QStringLiteral("Verify Akeneo signatures with the secret in this environment variable."),
                       QStringLiteral("VAR")});
@@ -253,12 +256,48 @@ int receiveCommand(const QStringList &args)
         settings.signatures.rules += *rules;
     }
 
-    auto store = EventStore::open(dbPath(parser));
-    if (!store) {
-        printError(store.error());
-        return Failure;
+    // The desktop's capture (SQLite), or a server's PostgreSQL store (--store).
+    std::unique_ptr<EventStore> capture;
+    std::unique_ptr<PgStore> server;
+    DeliverySink *store = nullptr;
+    if (parser.isSet(QStringLiteral("store"))) {
+        if (parser.isSet(QStringLiteral("db"))) {
+            printError(QStringLiteral("--db and --store name two stores: give one"));
+            return UsageError;
+        }
+        const auto target = parsePgTarget(parser.value(QStringLiteral("store")));
+        if (!target) {
+            printError(QStringLiteral("--store: ") + target.error());
+            return UsageError;
+        }
+        auto opened = PgStore::open(*target, storePassword(*target, QStringLiteral("receive")));
+        if (!opened) {
+            printError(opened.error());
+            return Failure;
+        }
+        server = std::move(*opened);
+        store = server.get();
+        QObject::connect(server.get(), &PgStore::available, QCoreApplication::instance(),
+                         [](bool up, const QString &message) {
+                             if (up)
+                                 std::fprintf(stderr, "pimscope: receive: %s\n", qPrintable(message));
+                             else
+                                 std::fprintf(stderr,
+                                              "pimscope: receive: warning: %s: requests are answered 503 until it "
+                                              "can be written to again\n",
+                                              qPrintable(message));
+                             std::fflush(stderr);
+                         });
+    } else {
+        auto opened = EventStore::open(dbPath(parser));
+        if (!opened) {
+            printError(opened.error());
+            return Failure;
+        }
+        capture = std::move(*opened);
+        store = capture.get();
     }
-    Receiver receiver(store->get(), settings);
+    Receiver receiver(store, settings);
     // One line per delivery; written out within 20 ms rather than one write per line (at thousands of deliveries
     // a second those writes were a tenth of the process's time).
     QTimer flushLines;
@@ -284,8 +323,8 @@ int receiveCommand(const QStringList &args)
                      [](const QString &message) { printError(message); });
     // The moment the answers given would have made a sender disable or suspend a subscription, said as it happens.
     NewCutOffs cutOffs;
-    cutOffs.update(store->get()->health(), true);
-    QObject::connect(store->get(), &EventStore::healthChanged, QCoreApplication::instance(),
+    cutOffs.update(store->health(), true);
+    QObject::connect(store, &DeliverySink::healthChanged, QCoreApplication::instance(),
                      [&cutOffs](const QList<SubscriptionHealth> &all, bool read) {
                          for (const QString &sentence : cutOffs.update(all, read))
                              std::fprintf(stderr, "pimscope: receive: warning: %s\n", qPrintable(sentence));
@@ -320,6 +359,8 @@ int receiveCommand(const QStringList &args)
     sigaction(SIGTERM, &action, nullptr);
 
     std::printf("Listening on %s\n", qPrintable(receiver.url()));
+    if (server)
+        std::printf("Storing to %s\n", qPrintable(server->location()));
     for (const ForwardRule &rule : settings.forwards)
         std::printf("Forwarding %s to %s (%s)\n", rule.prefix.constData(),
                     qPrintable(rule.target.toString(QUrl::FullyEncoded)),
@@ -362,7 +403,7 @@ int receiveCommand(const QStringList &args)
     if (tunnel)
         tunnel->stop();
     receiver.stop();
-    store->get()->flush();
+    store->flush();
     return Success;
 }
 

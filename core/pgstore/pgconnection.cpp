@@ -157,4 +157,21 @@ Result<void> PgConnection::run(const QByteArray &sql)
     return {};
 }
 
+Result<QList<QByteArray>> PgConnection::takeNotifications()
+{
+    if (PQconsumeInput(m_conn) != 1 || PQstatus(m_conn) != CONNECTION_OK)
+        return Result<QList<QByteArray>>::failure(lastError());
+    QList<QByteArray> payloads;
+    while (PGnotify *n = PQnotifies(m_conn)) {
+        payloads.append(QByteArray(n->extra));
+        PQfreemem(n);
+    }
+    return payloads;
+}
+
+int PgConnection::socket() const
+{
+    return PQsocket(m_conn);
+}
+
 } // namespace pimscope

@@ -46,6 +46,14 @@ public:
     /** Runs statements without parameters (several, separated by semicolons). */
     Result<void> run(const QByteArray &sql);
 
+    /**
+     * The notifications received so far on the channels this connection LISTENs to (their payloads), read without
+     * blocking; a lost connection is said.
+     */
+    Result<QList<QByteArray>> takeNotifications();
+    /** The connection's socket, to wait for notifications on (a QSocketNotifier). */
+    int socket() const;
+
     const PgTarget &target() const { return m_target; }
     /** The server's version as libpq reports it, e.g. 150018. */
     int serverVersion() const;
@@ -54,11 +62,13 @@ public:
     /** The message of a failed connection in the user's terms (see the class). */
     static QString explainConnectFailure(const PgTarget &target, const QString &libpqMessage, bool passwordGiven);
 
-private:
-    PgConnection(pg_conn *conn, PgTarget target);
+    /** The connection's last error in words (a lost connection said so). */
     QString lastError() const;
     /** A statement's failure in words, its result cleared; a null string when it succeeded (kept). */
     QString failureOf(pg_result *result) const;
+
+private:
+    PgConnection(pg_conn *conn, PgTarget target);
 
     pg_conn *m_conn;
     PgTarget m_target;

@@ -12,13 +12,18 @@ constexpr const char *kSchemaLock = "SELECT pg_advisory_xact_lock(81004334320143
 /**
  * The migrations, each bringing the schema from version i to i + 1. Deliveries are received requests, exactly as
  * they came (bytes), with the receiver's verdicts; `receiver` names which receiver took each (host and process).
+ * `rev` is the change number: each insert and each later change of a delivery (its answer time, its connector's
+ * answer) takes the next one from pimscope_rev, in commit order (the writers take kPgWriteLock), so that a follower
+ * that read every change up to N finds all those after it with rev > N, none committed behind its back.
  */
 const char *const kMigrations[] = {
     R"sql(
 CREATE TABLE pimscope_meta (key text PRIMARY KEY, value text NOT NULL);
 INSERT INTO pimscope_meta (key, value) VALUES ('application', 'pimscope'), ('created_at', now()::text);
+CREATE SEQUENCE pimscope_rev;
 CREATE TABLE deliveries (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    rev bigint NOT NULL,
     received_at_ms bigint NOT NULL,
     stored_at timestamptz NOT NULL DEFAULT now(),
     receiver text NOT NULL,
@@ -36,7 +41,25 @@ CREATE TABLE deliveries (
     error text,
     warnings text
 );
+CREATE UNIQUE INDEX deliveries_rev ON deliveries (rev);
 CREATE INDEX deliveries_received_at ON deliveries (received_at_ms);
+CREATE TABLE forwards (
+    delivery_id bigint PRIMARY KEY REFERENCES deliveries (id) ON DELETE CASCADE,
+    target text NOT NULL,
+    ack_mode boolean NOT NULL DEFAULT false,
+    state smallint NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    sent_at_ms bigint,
+    first_byte_ms double precision,
+    end_ms double precision,
+    status integer,
+    verdict smallint,
+    twice boolean NOT NULL DEFAULT false,
+    body_size bigint NOT NULL DEFAULT 0,
+    error text,
+    headers bytea,
+    body bytea
+);
 )sql",
 };
 static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");

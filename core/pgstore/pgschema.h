@@ -10,6 +10,12 @@ namespace pimscope {
 constexpr int kPgSchemaVersion = 1;
 
 /**
+ * The advisory lock every write transaction takes first (pg_advisory_xact_lock): the writers of several receivers
+ * commit one after the other, so that ids and change numbers grow in commit order.
+ */
+constexpr qint64 kPgWriteLock = 8100433432014302566;
+
+/**
  * Makes the database behind `connection` a Pimscope store, or checks that it is one: creates the schema in a database
  * with no table yet, brings an older Pimscope's schema up to date, and
  * refuses, changing nothing, a database that holds another application's tables or a newer Pimscope's schema. Several

@@ -48,7 +48,7 @@ QByteArray jsonAnswer(const char *key, const QString &value, qint64 id = 0, int 
 class Receiver::Worker : public QObject
 {
 public:
-    Worker(Receiver *owner, EventStore *store, const ReceiverSettings &settings)
+    Worker(Receiver *owner, DeliverySink *store, const ReceiverSettings &settings)
         : m_owner(owner)
         , m_store(store)
         , m_settings(settings)
@@ -62,15 +62,22 @@ public:
             [this](IncomingRequest request, PendingAnswer answer) { handle(std::move(request), std::move(answer)); },
             m_settings.limits, this);
         connect(m_adapter, &HttpServerAdapter::refused, this, &Worker::storeRefused);
-        connect(m_store, &EventStore::deliveriesStored, this, &Worker::onStored);
-        connect(m_store, &EventStore::storeFailed, this, &Worker::onFailed);
+        connect(m_store, &DeliverySink::deliveriesStored, this, &Worker::onStored);
+        connect(m_store, &DeliverySink::storeFailed, this, &Worker::onFailed);
         if (!m_settings.forwards.isEmpty()) {
             m_forwarder = new Forwarder(m_settings.forwardTimeoutMs, this);
-            connect(m_store, &EventStore::forwardsStored, this, &Worker::onForwardsStored);
+            connect(m_store, &DeliverySink::forwardsStored, this, &Worker::onForwardsStored);
         }
         if (std::any_of(m_settings.forwards.cbegin(), m_settings.forwards.cend(),
                         [](const ForwardRule &r) { return r.mode == ForwardMode::Ack; })) {
-            m_ack = new AckForwarder(m_store, m_settings.forwards, m_settings.forwardTimeoutMs, this);
+            // Its queue lives in the desktop's capture, beside the deliveries.
+            auto *capture = qobject_cast<EventStore *>(m_store);
+            if (!capture)
+                return Result<quint16>::failure(
+                    QStringLiteral("forwarding in ack mode keeps its queue in a local capture (--db), not in %1: "
+                                   "use mode=proxy with this store")
+                        .arg(m_store->location()));
+            m_ack = new AckForwarder(capture, m_settings.forwards, m_settings.forwardTimeoutMs, this);
             connect(m_ack, &AckForwarder::problem, this,
                     [this](const QString &message) { Q_EMIT m_owner->problem(message); });
             connect(m_ack, &AckForwarder::attempted, this, [this](const ConnectorAnswer &row) {
@@ -290,7 +297,27 @@ private:
             p.summary.error = QStringLiteral("not stored: ") + error;
             answerNow(std::move(p), false);
         }
-        Q_EMIT m_owner->problem(QStringLiteral("the capture could not store a delivery: ") + error);
+        sayOnce(QStringLiteral("the capture could not store a delivery: ") + error);
+    }
+
+    /**
+     * A problem, said once however often it happens in a row (a store that is down fails every request): said again
+     * after 10 s with how many times it happened since.
+     */
+    void sayOnce(const QString &message)
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (message == m_lastProblem && now - m_lastProblemAtMs < 10'000) {
+            ++m_problemRepeats;
+            return;
+        }
+        QString said = message;
+        if (message == m_lastProblem && m_problemRepeats > 0)
+            said += QStringLiteral(" (%1 times more since it was last said)").arg(m_problemRepeats);
+        m_lastProblem = message;
+        m_lastProblemAtMs = now;
+        m_problemRepeats = 0;
+        Q_EMIT m_owner->problem(said);
     }
 
     /** Proxy mode, once the delivery is committed: to the connector, whose answer is committed then passed on. */
@@ -451,7 +478,10 @@ private:
     }
 
     Receiver *m_owner;
-    EventStore *m_store;
+    DeliverySink *m_store;
+    QString m_lastProblem; ///< see sayOnce()
+    qint64 m_lastProblemAtMs = 0;
+    int m_problemRepeats = 0;
     ReceiverSettings m_settings;
     SignatureVerifier m_verifier;
     PayloadParser m_parser;
@@ -500,7 +530,7 @@ bool parseListenAddress(const QString &text, QHostAddress &address, quint16 &por
     return true;
 }
 
-Receiver::Receiver(EventStore *store, ReceiverSettings settings, QObject *parent)
+Receiver::Receiver(DeliverySink *store, ReceiverSettings settings, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_settings(std::move(settings))

@@ -17,7 +17,7 @@
 
 namespace pimscope {
 
-class EventStore;
+class DeliverySink;
 class PayloadParser;
 
 /** How the receiver listens and answers. */
@@ -91,7 +91,8 @@ class Receiver : public QObject
 {
     Q_OBJECT
 public:
-    Receiver(EventStore *store, ReceiverSettings settings, QObject *parent = nullptr);
+    /** `store`: the desktop's capture or a server's PostgreSQL store (forwarding in ack mode needs the former). */
+    Receiver(DeliverySink *store, ReceiverSettings settings, QObject *parent = nullptr);
     ~Receiver() override;
 
     /** Starts the thread and listens; returns the bound port, or why it could not listen. */
@@ -109,7 +110,7 @@ Q_SIGNALS:
 
 private:
     class Worker;
-    EventStore *m_store;
+    DeliverySink *m_store;
     ReceiverSettings m_settings;
     QThread m_thread;
     Worker *m_worker = nullptr;

@@ -285,7 +285,7 @@ Result<void> StoreWriter::insertEvents(Delivery &d, const PreparedEvents &prepar
             return Result<void>::failure(m_sql->updateDeliveryFlags.errorString());
     }
     d.flags = all;
-    recordHealth(d);
+    m_health.stored(d);
     if (!indexing)
         m_batch.stored.append(StoredDelivery{ticket, d.id, all, d.eventCount});
     return {};

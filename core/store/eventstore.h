@@ -1,10 +1,7 @@
 #pragma once
 
-#include "analysis/subscriptionhealth.h"
 #include "connection.h"
-#include "records.h"
-
-#include <QObject>
+#include "deliverysink.h"
 
 #include <memory>
 
@@ -21,7 +18,7 @@ class StoreReader;
  * it is committed (durable), storeFailed when its batch could not be committed (nothing of it is stored).
  * Both signals are emitted from the writer thread; connect with a context object.
  */
-class EventStore : public QObject
+class EventStore : public DeliverySink
 {
     Q_OBJECT
 public:
@@ -38,19 +35,20 @@ public:
     ~EventStore() override;
 
     const QString &path() const { return m_path; }
+    QString location() const override { return m_path; }
 
     /**
      * Queues a delivery for the writer. Thread-safe. With parsed == false, the writer detects the body's format
      * and extracts its events (the receiver and the log importer parse themselves and pass true).
      */
-    quint64 enqueue(Delivery delivery, bool parsed = false);
+    quint64 enqueue(Delivery delivery, bool parsed = false) override;
 
     /**
      * For the receiver: the ticket is reported once the delivery row is committed; its events (which must be the
      * PayloadParser's for its body, at either Depth) are indexed right after, off the answer's path, and its warnings
      * completed then. A forward given (ack mode: queued) is stored with it, in the same transaction.
      */
-    quint64 enqueueIndexingLater(Delivery delivery, std::optional<ConnectorAnswer> forward = std::nullopt);
+    quint64 enqueueIndexingLater(Delivery delivery, std::optional<ConnectorAnswer> forward = std::nullopt) override;
 
     /** Sets the author whose events are flagged `self` (empty: none) and re-flags the stored events. */
     quint64 setSelfAuthor(const QString &author);
@@ -79,19 +77,19 @@ public:
     /** Records the answer time of a stored delivery (see StoreWriter::recordAnswer). Thread-safe. */
     quint64 recordAnswer(qint64 deliveryId, double ackMs);
     /** The same for several deliveries, in one job (the receiver gathers what it answered in one pass). */
-    quint64 recordAnswers(QList<AnswerTime> answers);
+    quint64 recordAnswers(QList<AnswerTime> answers) override;
 
     /**
      * Records forwards to the connector and their outcomes (inserted, or replacing the delivery's row). Thread-safe.
      * forwardsStored() reports the ticket once committed, storeFailed() when it could not be.
      */
-    quint64 recordForwards(QList<ConnectorAnswer> forwards);
+    quint64 recordForwards(QList<ConnectorAnswer> forwards) override;
 
     /**
      * Blocks until everything enqueued so far is committed or failed and every event is indexed. For headless
      * commands and tests.
      */
-    bool flush(int timeoutMs = 30000);
+    bool flush(int timeoutMs = 30000) override;
     /** Blocks until the given ticket is committed or failed. */
     bool waitForTicket(quint64 ticket, int timeoutMs = 30000);
 
@@ -99,16 +97,12 @@ public:
      * Every subscription's health (per receiving path and sender) as of the last commit; kept by the writer as it
      * stores, never by rescanning the capture. healthChanged() tells when it changes.
      */
-    QList<SubscriptionHealth> health() const;
+    QList<SubscriptionHealth> health() const override;
 
     /** The reading connection of the thread that opened the store. */
     StoreReader &reader() { return *m_reader; }
 
 Q_SIGNALS:
-    void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);
-    void storeFailed(const QList<quint64> &tickets, const QString &error);
-    /** The recordForwards() of these tickets were committed (emitted from the writer thread). */
-    void forwardsStored(const QList<quint64> &tickets);
     /**
      * The events of received deliveries were indexed after their commit (deliveriesStored came first). Emitted
      * from the writer thread, like the others.
@@ -118,11 +112,6 @@ Q_SIGNALS:
     void pruned(qint64 deliveries, qint64 events);
     /** An import was taken out (cancelled) with this many deliveries. */
     void importRemoved(qint64 importId, qint64 deliveries);
-    /**
-     * The subscriptions' health changed (all of it; emitted from the writer thread): with what was stored, or `read`
-     * from the capture (once it is opened, shortly after open() returned: health() is empty until then).
-     */
-    void healthChanged(const QList<pimscope::SubscriptionHealth> &health, bool read);
 
 private:
     EventStore() = default;

@@ -3,6 +3,7 @@
 #include "sqlitestatement.h"
 
 #include "model/delivery.h"
+#include "model/senderprofile.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -61,3 +62,49 @@ Result<void> scan(sqlite3 *db, HealthTracker &tracker)
 }
 
 } // namespace pimscope::healthscan
+
+namespace pimscope {
+
+void LiveHealth::clear()
+{
+    m_tracker.clear();
+    m_unanswered.clear();
+}
+
+void LiveHealth::stored(const Delivery &d)
+{
+    if (d.origin != Origin::Receiver)
+        return;
+    if (isPlatformNotification(d.format, d.events.isEmpty() ? QString() : d.events.front().subjectType)) {
+        healthscan::notice(m_tracker, d.id, d.receivedAtMs, d.payload(d.events.front()));
+        return;
+    }
+    if (!d.answeredStatus && d.ackMs)
+        return;
+    if (d.ackMs) {
+        m_tracker.record(d.path, d.format, d.id, d.receivedAtMs, *d.answeredStatus, *d.ackMs);
+        return;
+    }
+    if (m_unanswered.size() > 100'000) // answers that never came (a dropped connection): not kept for ever
+        m_unanswered.clear();
+    // No status yet: a delivery forwarded in proxy mode, whose status comes with its answer (the connector's).
+    m_unanswered.insert(d.id, Unanswered{d.path, d.format, d.receivedAtMs, d.answeredStatus.value_or(-1)});
+}
+
+std::optional<Format> LiveHealth::awaitedFormat(qint64 deliveryId) const
+{
+    const auto it = m_unanswered.constFind(deliveryId);
+    return it != m_unanswered.cend() ? std::optional(it->format) : std::nullopt;
+}
+
+void LiveHealth::answered(const AnswerTime &answer)
+{
+    const auto it = m_unanswered.constFind(answer.deliveryId);
+    if (it == m_unanswered.cend())
+        return;
+    if (const int status = answer.status.value_or(it->status); status >= 0)
+        m_tracker.record(it->path, it->format, answer.deliveryId, it->atMs, status, answer.ackMs);
+    m_unanswered.erase(it);
+}
+
+} // namespace pimscope

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "records.h"
+
 #include "analysis/subscriptionhealth.h"
 #include "util/result.h"
+
+#include <QHash>
 
 struct sqlite3;
 
@@ -23,3 +27,36 @@ Result<void> scan(sqlite3 *db, HealthTracker &tracker);
 void notice(HealthTracker &tracker, qint64 deliveryId, qint64 atMs, const QByteArray &notificationJson);
 
 } // namespace pimscope::healthscan
+
+namespace pimscope {
+
+/**
+ * A HealthTracker kept current by a writer as it commits the receiver's deliveries and, later, their answer times
+ * (the same for the desktop's capture and a server's store): a delivery is counted once its answer time is known.
+ */
+class LiveHealth
+{
+public:
+    HealthTracker &tracker() { return m_tracker; }
+    /** Forgets everything (a capture opened or cleared: the tracker is filled again by a scan). */
+    void clear();
+    /** A delivery just stored (anything but the receiver's is ignored). */
+    void stored(const Delivery &d);
+    /** The format of a stored delivery whose answer is awaited, if it is. */
+    std::optional<Format> awaitedFormat(qint64 deliveryId) const;
+    /** Its answer time (and the status the PIM got, when it was passed on from the connector). */
+    void answered(const AnswerTime &answer);
+
+private:
+    struct Unanswered
+    {
+        QByteArray path;
+        Format format;
+        qint64 atMs;
+        int status; ///< -1: none yet (it comes with the answer time)
+    };
+    HealthTracker m_tracker;
+    QHash<qint64, Unanswered> m_unanswered; ///< receiver deliveries whose answer time is not known yet
+};
+
+} // namespace pimscope

@@ -314,37 +314,16 @@ void StoreWriter::loadFlaggerState()
 void StoreWriter::loadHealth()
 {
     m_health.clear();
-    m_unanswered.clear();
-    if (auto scanned = healthscan::scan(SqliteStatement::handle(m_connection->db()), m_health); !scanned)
+    if (auto scanned = healthscan::scan(SqliteStatement::handle(m_connection->db()), m_health.tracker()); !scanned)
         qCWarning(lcStore) << scanned.error();
     publishHealth(true);
 }
 
-void StoreWriter::recordHealth(const Delivery &d)
-{
-    if (d.origin != Origin::Receiver)
-        return;
-    if (isPlatformNotification(d.format, d.events.isEmpty() ? QString() : d.events.front().subjectType)) {
-        healthscan::notice(m_health, d.id, d.receivedAtMs, d.payload(d.events.front()));
-        return;
-    }
-    if (!d.answeredStatus && d.ackMs)
-        return;
-    if (d.ackMs) {
-        m_health.record(d.path, d.format, d.id, d.receivedAtMs, *d.answeredStatus, *d.ackMs);
-        return;
-    }
-    if (m_unanswered.size() > 100'000) // answers that never came (a dropped connection): not kept for ever
-        m_unanswered.clear();
-    // No status yet: a delivery forwarded in proxy mode, whose status comes with its answer (the connector's).
-    m_unanswered.insert(d.id, Unanswered{d.path, d.format, d.receivedAtMs, d.answeredStatus.value_or(-1)});
-}
-
 void StoreWriter::publishHealth(bool read)
 {
-    if (!m_health.takeChanged())
+    if (!m_health.tracker().takeChanged())
         return;
-    QList<SubscriptionHealth> all = m_health.all();
+    QList<SubscriptionHealth> all = m_health.tracker().all();
     {
         std::lock_guard lock(m_mutex);
         m_healthSnapshot = all;
@@ -619,21 +598,15 @@ Result<void> StoreWriter::apply(writerjobs::RecordAnswers &job, quint64 /*ticket
         ack.bind(writersql::RecordAck::Id, a.deliveryId);
         if (!ack.exec())
             return Result<void>::failure(ack.errorString());
-        const auto it = m_unanswered.constFind(a.deliveryId);
         bool failedStatus = false;
         if (a.status) {
-            const auto r = recordPassedOnStatus(a.deliveryId, *a.status,
-                                                it != m_unanswered.cend() ? std::optional(it->format) : std::nullopt);
+            const auto r = recordPassedOnStatus(a.deliveryId, *a.status, m_health.awaitedFormat(a.deliveryId));
             if (!r)
                 return Result<void>::failure(r.error());
             failedStatus = *r;
         }
         m_flagger.answered(a.deliveryId, a.ackMs, failedStatus);
-        if (it != m_unanswered.cend()) {
-            if (const int status = a.status.value_or(it->status); status >= 0)
-                m_health.record(it->path, it->format, a.deliveryId, it->atMs, status, a.ackMs);
-            m_unanswered.erase(it);
-        }
+        m_health.answered(a);
         // In time for every sender: not slow whatever the format.
         if (a.ackMs <= shortestDeadlineMs())
             continue;

@@ -2,12 +2,12 @@
 
 #include "checkpointer.h"
 #include "connection.h"
+#include "healthscan.h"
 #include "records.h"
 #include "sqlitestatement.h"
 #include "writerjobs.h"
 
 #include "analysis/flagger.h"
-#include "analysis/subscriptionhealth.h"
 
 #include <QHash>
 #include <QList>
@@ -170,8 +170,6 @@ private:
     void loadFlaggerState();
     /** The health tracker's state, read from what is stored and published (at open: first, see run()). */
     void loadHealth();
-    /** A stored receiver delivery's answer, for its subscription's health (when its time is known, else later). */
-    void recordHealth(const Delivery &d);
     /** healthChanged() when the tracker changed. */
     void publishHealth(bool read = false);
     void process(std::deque<Job> &batch);
@@ -246,15 +244,7 @@ private:
     };
     std::unique_ptr<Statements> m_sql;
     Flagger m_flagger;
-    HealthTracker m_health;
-    struct Unanswered
-    {
-        QByteArray path;
-        Format format;
-        qint64 atMs;
-        int status; ///< -1: none yet (it comes with the answer time)
-    };
-    QHash<qint64, Unanswered> m_unanswered; ///< receiver deliveries whose answer time is not known yet
+    LiveHealth m_health;
     QList<SubscriptionHealth> m_healthSnapshot; ///< under m_mutex
     int m_bulkDepth = 0;
     std::pair<qint64, qint64> m_bulkAfter; ///< the last event and delivery ids when the bulk write began

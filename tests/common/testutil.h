@@ -184,7 +184,8 @@ class QueuedSpy : public QObject
 {
 public:
     using Call = std::tuple<std::decay_t<Args>...>;
-    QueuedSpy(Sender *sender, void (Sender::*signal)(Args...))
+    template<typename Emitter>
+    QueuedSpy(Emitter *sender, void (Sender::*signal)(Args...))
     {
         connect(
             sender, signal, this, [this](Args... args) { m_calls.append(Call(args...)); }, Qt::QueuedConnection);
@@ -196,6 +197,9 @@ public:
 private:
     QList<Call> m_calls;
 };
+/** The spy of a signal declared in a base class of the object (EventStore's come from DeliverySink). */
+template<typename Emitter, typename Sender, typename... Args>
+QueuedSpy(Emitter *, void (Sender::*)(Args...)) -> QueuedSpy<Sender, Args...>;
 
 /** The pimscope executable under test (PIMSCOPE_BIN, set by ctest). */
 inline QString binary()
