@@ -22,6 +22,8 @@
 #include <QProcess>
 #include <QTest>
 
+#include <atomic>
+#include <csignal>
 #include <thread>
 
 using namespace pimscope;
@@ -61,6 +63,7 @@ private Q_SLOTS:
     void ackModeNeedsALocalCapture();
     void receiveCommand();
     void receiveCommandPasswordFromTheKeychain();
+    void killedUnderLoad();
 
 private:
     PgTarget target(const QString &database) const;
@@ -422,6 +425,66 @@ void TestPgReceive::receiveCommandPasswordFromTheKeychain()
     p.terminate();
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(sql(db, QStringLiteral("SELECT count(*) FROM deliveries")), QStringLiteral("1"));
+}
+
+void TestPgReceive::killedUnderLoad()
+{
+    // kill -9 of `pimscope receive --store` while four clients post: every delivery answered 2xx is on the server.
+    const QString db = createDatabase(QStringLiteral("killed"));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PGPASSWORD"), QLatin1StringView(PgCluster::kPassword));
+    env.insert(QStringLiteral("PIMSCOPE_KILL_SECRET"), QString::fromLatin1(kSecret));
+    QList<qint64> acknowledged;
+    for (int round = 0; round < 3; ++round) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        const QString listening
+            = startReceive(p,
+                           {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--store"),
+                            m_cluster.url(db), QStringLiteral("--secret-env"), QStringLiteral("PIMSCOPE_KILL_SECRET")});
+        QVERIFY2(!listening.isEmpty(), p.readAllStandardError().constData());
+        const auto port = quint16(QUrl(listening).port());
+        std::atomic<bool> stop{false};
+        QList<qint64> ids[4];
+        std::vector<std::thread> clients;
+        const QByteArray body = sample("akeneo_batch_example.json");
+        for (int c = 0; c < 4; ++c) {
+            clients.emplace_back([&, c] {
+                while (!stop) {
+                    QTcpSocket socket;
+                    socket.connectToHost(QHostAddress::LocalHost, port);
+                    if (!socket.waitForConnected(1000))
+                        return;
+                    QByteArray buffer;
+                    while (!stop && socket.state() == QAbstractSocket::ConnectedState) {
+                        socket.write(signedRequest(body));
+                        const Response r = readResponse(socket, buffer, 5000);
+                        if (r.status >= 200 && r.status < 300)
+                            ids[c].append(deliveryIdOf(r));
+                        else
+                            break;
+                    }
+                }
+            });
+        }
+        QTest::qWait(700 + 300 * round);
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(5000));
+        stop = true;
+        for (std::thread &t : clients)
+            t.join();
+        int answered = 0;
+        for (const auto &list : ids) {
+            acknowledged += list;
+            answered += int(list.size());
+        }
+        QVERIFY2(answered > 20, qPrintable(QString::number(answered))); // it was under load when killed
+    }
+    QStringList listed;
+    for (qint64 id : std::as_const(acknowledged))
+        listed << QString::number(id);
+    QCOMPARE(sql(db, QStringLiteral("SELECT count(*) FROM deliveries WHERE id IN (%1)").arg(listed.join(u','))),
+             QString::number(acknowledged.size()));
 }
 
 QTEST_GUILESS_MAIN(TestPgReceive)
