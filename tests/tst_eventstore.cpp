@@ -1307,6 +1307,9 @@ void TestEventStore::migratesVersion1Captures()
               "ALTER TABLE events DROP COLUMN retry_of",
               "DROP TABLE forwards",
               "DROP TABLE forward_counts",
+              "DROP TRIGGER followed_gone",
+              "DROP TABLE followed",
+              "DROP TABLE followed_servers",
               "PRAGMA user_version = 1"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }

@@ -568,7 +568,7 @@ private:
         QCOMPARE(select(u"SELECT COUNT(*) FROM events"_s, {}), Ids{qint64(testEvents().size())});
         QCOMPARE(select(u"SELECT COUNT(*) FROM deliveries"_s, {}), Ids{qint64(testDeliveries().size())});
         QCOMPARE(select(u"SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"_s, {}),
-                 Ids{8}); // with sqlite_sequence, flag_counts, forwards and forward_counts
+                 Ids{10}); // with sqlite_sequence, flag_counts, forwards, forward_counts, followed_servers, followed
     }
 
     void insertData()

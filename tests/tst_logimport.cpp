@@ -369,6 +369,9 @@ void TestLogImport::linesImportedByVersion3AreKnown()
               "ALTER TABLE imports DROP COLUMN format",
               "DROP TABLE forwards",
               "DROP TABLE forward_counts",
+              "DROP TRIGGER followed_gone",
+              "DROP TABLE followed",
+              "DROP TABLE followed_servers",
               "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(undo)), qPrintable(q.lastError().text()));
     }

@@ -4,6 +4,7 @@
 #include "receivecommand.h"
 #include "replaycommand.h"
 #include "secretcommand.h"
+#include "servercommands.h"
 
 #include "export/exporter.h"
 #include "filter/filter.h"
@@ -18,10 +19,13 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSocketNotifier>
 #include <QSysInfo>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 
 namespace pimscope::cli {
 
@@ -44,6 +48,9 @@ constexpr Command commands[] = {
     {"export", "write events or deliveries of a capture to stdout (jsonl, csv, har, akeneo-log)", &exportCommand},
     {"stats", "print counts, answer times and the busiest hour of a capture as one JSON object", &statsCommand},
     {"secret", "store or delete a secret in the OS keychain (value from stdin)", &secretCommand},
+    {"follow", "copy a server's PostgreSQL store into the capture, and keep copying what its receivers commit",
+     &followCommand},
+    {"prune", "delete the deliveries older than N days, on a server's PostgreSQL store or in a capture", &pruneCommand},
 };
 
 void printError(const QString &message)
@@ -300,6 +307,33 @@ Result<HeaderRedactor> redactorOf(const QCommandLineParser &parser)
         names.append(name.toLatin1());
     }
     return HeaderRedactor(names);
+}
+
+namespace {
+
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(signalPipe[1], &c, 1);
+}
+
+} // namespace
+
+Result<std::unique_ptr<QObject>> quitOnSignals()
+{
+    if (signalPipe[0] < 0 && ::pipe(signalPipe) != 0)
+        return Result<std::unique_ptr<QObject>>::failure(QStringLiteral("cannot set up signal handling"));
+    auto notifier = std::make_unique<QSocketNotifier>(signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(notifier.get(), &QSocketNotifier::activated, QCoreApplication::instance(),
+                     [] { QCoreApplication::quit(); });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    return {std::unique_ptr<QObject>(notifier.release())};
 }
 
 void setApplicationIdentity()

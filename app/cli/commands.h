@@ -4,9 +4,11 @@
 #include "util/result.h"
 
 #include <QCommandLineOption>
+#include <QObject>
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 
 class QCommandLineParser;
@@ -35,6 +37,12 @@ QString dbPath(const QCommandLineParser &parser);
 QCommandLineOption secretHeaderOption();
 /** The redactor of the --secret-header names given, or a usage error that names one that is not a header name. */
 Result<HeaderRedactor> redactorOf(const QCommandLineParser &parser);
+
+/**
+ * From now on SIGINT and SIGTERM quit the application's event loop (the command then stops cleanly: pending commits
+ * made) instead of ending the process; the returned notifier must live as long as that should hold.
+ */
+Result<std::unique_ptr<QObject>> quitOnSignals();
 
 /** Sets the organisation/application names and version used for paths and --version. */
 void setApplicationIdentity();

@@ -29,14 +29,6 @@ namespace pimscope::cli {
 
 namespace {
 
-int signalPipe[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] const auto n = ::write(signalPipe[1], &c, 1);
-}
-
 void printError(const QString &message)
 {
     printCommandError(QStringLiteral("receive"), message);
@@ -345,18 +337,11 @@ int receiveCommand(const QStringList &args)
                      settings.answerDelayMs, qPrintable(risk));
     // SIGINT/SIGTERM stop it cleanly from the moment it says it is ready (a signal right after that line would
     // otherwise end the process before its commits).
-    if (::pipe(signalPipe) != 0) {
-        printError(QStringLiteral("cannot set up signal handling"));
+    const auto signals = quitOnSignals();
+    if (!signals) {
+        printError(signals.error());
         return Failure;
     }
-    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, QCoreApplication::instance(),
-                     [] { QCoreApplication::quit(); });
-    struct sigaction action = {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
 
     std::printf("Listening on %s\n", qPrintable(receiver.url()));
     if (server)

@@ -19,7 +19,8 @@ constexpr const char *kSchemaLock = "SELECT pg_advisory_xact_lock(81004334320143
 const char *const kMigrations[] = {
     R"sql(
 CREATE TABLE pimscope_meta (key text PRIMARY KEY, value text NOT NULL);
-INSERT INTO pimscope_meta (key, value) VALUES ('application', 'pimscope'), ('created_at', now()::text);
+INSERT INTO pimscope_meta (key, value) VALUES ('application', 'pimscope'), ('created_at', now()::text),
+    ('store_id', gen_random_uuid()::text);
 CREATE SEQUENCE pimscope_rev;
 CREATE TABLE deliveries (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -66,10 +67,63 @@ static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per sch
 
 } // namespace
 
+Result<PgStoreInfo> inspectPgStore(PgConnection &c)
+{
+    using R = Result<PgStoreInfo>;
+    const PgTarget &t = c.target();
+    const auto meta = c.exec("SELECT to_regclass(quote_ident(current_schema()) || '.pimscope_meta') IS NOT NULL");
+    if (!meta)
+        return R::failure(meta.error());
+    PgStoreInfo info;
+    if (meta->rows.value(0).value(0) == QByteArray("t")) {
+        const auto values = c.exec("SELECT key, value FROM pimscope_meta WHERE key IN ('application', "
+                                   "'schema_version', 'store_id')");
+        if (!values)
+            return R::failure(values.error());
+        QString application;
+        for (const auto &row : values->rows) {
+            const QByteArray value = row.value(1).value_or(QByteArray());
+            if (row.value(0) == QByteArray("application"))
+                application = QString::fromUtf8(value);
+            else if (row.value(0) == QByteArray("store_id"))
+                info.storeId = QString::fromUtf8(value);
+            else
+                info.version = value.toInt();
+        }
+        if (application != u"pimscope" || info.version <= 0)
+            return R::failure(QStringLiteral("the database %1 at %2 is not a Pimscope store (its pimscope_meta says no "
+                                             "Pimscope schema); nothing was changed")
+                                  .arg(t.database, t.address()));
+        if (info.version > kPgSchemaVersion)
+            return R::failure(QStringLiteral("the database %1 at %2 was made by a newer Pimscope (schema %3; this one "
+                                             "knows %4): update Pimscope; nothing was changed")
+                                  .arg(t.database, t.address())
+                                  .arg(info.version)
+                                  .arg(kPgSchemaVersion));
+        return info;
+    }
+    // No Pimscope schema: an empty database, or another application's.
+    const auto tables = c.exec("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                               "current_schema() ORDER BY table_name LIMIT 6");
+    if (!tables)
+        return R::failure(tables.error());
+    if (!tables->rows.isEmpty()) {
+        QStringList names;
+        for (const auto &row : tables->rows)
+            names << QString::fromUtf8(row.value(0).value_or(QByteArray()));
+        if (names.size() > 5)
+            names.last() = QStringLiteral("…");
+        return R::failure(QStringLiteral("the database %1 at %2 holds another application's tables (%3): not a "
+                                         "Pimscope store, nothing was changed. Give Pimscope a database of its own "
+                                         "(createdb -O %4 pimscope)")
+                              .arg(t.database, t.address(), names.join(QStringLiteral(", ")), t.user));
+    }
+    return info;
+}
+
 Result<int> preparePgStore(PgConnection &c)
 {
     using R = Result<int>;
-    const PgTarget &t = c.target();
     const auto fail = [&c](const QString &message) {
         (void)c.run("ROLLBACK"); // the failure said is the first one
         return R::failure(message);
@@ -78,51 +132,10 @@ Result<int> preparePgStore(PgConnection &c)
         return R::failure(begun.error());
     if (const auto locked = c.run(kSchemaLock); !locked)
         return fail(locked.error());
-    const auto meta = c.exec("SELECT to_regclass(quote_ident(current_schema()) || '.pimscope_meta') IS NOT NULL");
-    if (!meta)
-        return fail(meta.error());
-    int version = 0;
-    if (meta->rows.value(0).value(0) == QByteArray("t")) {
-        const auto values = c.exec("SELECT key, value FROM pimscope_meta WHERE key IN ('application', "
-                                   "'schema_version')");
-        if (!values)
-            return fail(values.error());
-        QString application;
-        for (const auto &row : values->rows) {
-            if (row.value(0) == QByteArray("application"))
-                application = QString::fromUtf8(row.value(1).value_or(QByteArray()));
-            else
-                version = row.value(1).value_or(QByteArray()).toInt();
-        }
-        if (application != u"pimscope" || version <= 0)
-            return fail(QStringLiteral("the database %1 at %2 is not a Pimscope store (its pimscope_meta says no "
-                                       "Pimscope schema); nothing was changed")
-                            .arg(t.database, t.address()));
-        if (version > kPgSchemaVersion)
-            return fail(QStringLiteral("the database %1 at %2 was made by a newer Pimscope (schema %3; this one "
-                                       "knows %4): update Pimscope; nothing was changed")
-                            .arg(t.database, t.address())
-                            .arg(version)
-                            .arg(kPgSchemaVersion));
-    } else {
-        // No Pimscope schema: only an empty database becomes one.
-        const auto tables = c.exec("SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                                   "current_schema() ORDER BY table_name LIMIT 6");
-        if (!tables)
-            return fail(tables.error());
-        if (!tables->rows.isEmpty()) {
-            QStringList names;
-            for (const auto &row : tables->rows)
-                names << QString::fromUtf8(row.value(0).value_or(QByteArray()));
-            if (names.size() > 5)
-                names.last() = QStringLiteral("…");
-            return fail(QStringLiteral("the database %1 at %2 holds another application's tables (%3): not a "
-                                       "Pimscope store, nothing was changed. Give Pimscope a database of its own "
-                                       "(createdb -O %4 pimscope)")
-                            .arg(t.database, t.address(), names.join(QStringLiteral(", ")), t.user));
-        }
-    }
-    for (int next = version; next < kPgSchemaVersion; ++next) {
+    const auto info = inspectPgStore(c);
+    if (!info)
+        return fail(info.error());
+    for (int next = info->version; next < kPgSchemaVersion; ++next) {
         if (const auto migrated = c.run(kMigrations[next]); !migrated)
             return fail(QStringLiteral("the schema could not be brought to version %1: %2")
                             .arg(next + 1)

@@ -15,6 +15,20 @@ constexpr int kPgSchemaVersion = 1;
  */
 constexpr qint64 kPgWriteLock = 8100433432014302566;
 
+/** What a database holds: a Pimscope store (its schema version and id), or nothing yet (version 0). */
+struct PgStoreInfo
+{
+    int version = 0;
+    QString storeId; ///< pimscope_meta's store_id: which store a follower copies (a random UUID, made with it)
+};
+
+/**
+ * Reads, without changing anything, whether the database behind `connection` is a Pimscope store: its version and id,
+ * version 0 for a database with no table yet; a failure names a database of another application, or of a newer
+ * Pimscope.
+ */
+Result<PgStoreInfo> inspectPgStore(PgConnection &connection);
+
 /**
  * Makes the database behind `connection` a Pimscope store, or checks that it is one: creates the schema in a database
  * with no table yet, brings an older Pimscope's schema up to date, and

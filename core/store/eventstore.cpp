@@ -37,6 +37,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const QString &path, const 
             Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::forwardsStored, store.get(), &EventStore::forwardsStored,
             Qt::DirectConnection);
+    connect(store->m_writer.get(), &StoreWriter::followed, store.get(), &EventStore::followed, Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::eventsIndexed, store.get(), &EventStore::eventsIndexed,
             Qt::DirectConnection);
     connect(store->m_writer.get(), &StoreWriter::pruned, store.get(), &EventStore::pruned, Qt::DirectConnection);
@@ -123,6 +124,16 @@ quint64 EventStore::recordAnswer(qint64 deliveryId, double ackMs)
 quint64 EventStore::recordAnswers(QList<AnswerTime> answers)
 {
     return m_writer->recordAnswers(std::move(answers));
+}
+
+quint64 EventStore::follow(FollowBatch batch)
+{
+    return m_writer->follow(std::move(batch));
+}
+
+Result<QList<FollowedServer>> EventStore::followedServers()
+{
+    return m_reader->followedServers();
 }
 
 quint64 EventStore::recordForwards(QList<ConnectorAnswer> forwards)

@@ -71,6 +71,16 @@ public:
     /** The lines of an import committed so far (see ImportProgress). */
     ImportProgress importProgress(qint64 importId);
 
+    /**
+     * Copies changes read from a server's PostgreSQL store (the events' index keys computed in the calling thread):
+     * each delivery inserted the first time its server id is seen, a later change of it applied to its row, and the
+     * change number read up to recorded in the same transaction. followed() reports the ticket once committed,
+     * storeFailed() when it could not be (nothing of it is stored).
+     */
+    quint64 follow(FollowBatch batch);
+    /** The servers' stores this capture follows, and where the copy of each stands. */
+    Result<QList<FollowedServer>> followedServers();
+
     /** Deletes what `retention` does not keep, as of `nowMs` (see Retention); pruned() says how much went. */
     quint64 prune(Retention retention, qint64 nowMs);
 
@@ -108,6 +118,8 @@ Q_SIGNALS:
      * from the writer thread, like the others.
      */
     void eventsIndexed();
+    /** The follow() of these tickets were committed. */
+    void followed(const QList<quint64> &tickets);
     /** A prune() deleted this many deliveries and events. */
     void pruned(qint64 deliveries, qint64 events);
     /** An import was taken out (cancelled) with this many deliveries. */

@@ -90,6 +90,32 @@ struct AnswerTime
     std::optional<int> status;
 };
 
+/** A delivery copied from a server's PostgreSQL store (EventStore::follow). */
+struct FollowedDelivery
+{
+    qint64 remoteId = 0; ///< its id on the server
+    Delivery delivery; ///< as the server holds it, its events read (PayloadParser, Full)
+    std::optional<ConnectorAnswer> forward; ///< its connector's answer, when it was forwarded
+};
+
+/** Changes read from a server's store in change-number order, and the change number read up to. */
+struct FollowBatch
+{
+    QString storeId; ///< the server store's id (its pimscope_meta)
+    QString url; ///< the URL it is followed at, for the user
+    qint64 upToRev = 0;
+    QList<FollowedDelivery> rows;
+};
+
+/** A server's store followed into a capture: where the copy stands. */
+struct FollowedServer
+{
+    QString storeId;
+    QString url;
+    qint64 lastRev = 0;
+    qint64 deliveries = 0; ///< copied into this capture (and still there)
+};
+
 /** The live figures of a capture (two scans for the flags; the rest through the index on received_at). */
 struct CaptureSummary
 {

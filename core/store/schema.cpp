@@ -180,6 +180,27 @@ const char *const version7[] = {
     "CREATE INDEX forwards_queue ON forwards(state, delivery_id) WHERE state <= 1",
 };
 
+// Version 8 (issue #22): deliveries copied from a server's PostgreSQL store. followed_servers: each store followed (its
+// store_id, the URL it was followed at) and the change number (rev) read up to, committed with the rows copied, so
+// that a follower resumes where it stopped with no gap and no duplicate; followed: which local delivery is which of the
+// server's ids (a later change of it, its answer time or its connector's answer, updates that row). A delivery deleted
+// here takes its mapping with it.
+const char *const version8[] = {
+    R"(CREATE TABLE followed_servers (
+        id INTEGER PRIMARY KEY,
+        store_id TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        last_rev INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER))",
+    R"(CREATE TABLE followed (
+        delivery_id INTEGER PRIMARY KEY,
+        server INTEGER NOT NULL,
+        remote_id INTEGER NOT NULL))",
+    "CREATE UNIQUE INDEX followed_remote ON followed(server, remote_id)",
+    ("CREATE TRIGGER followed_gone AFTER DELETE ON deliveries BEGIN DELETE FROM followed WHERE delivery_id = OLD.id; "
+     "END"),
+};
+
 /**
  * What forward_counts counts, each an SQL expression of a forwards row (R: NEW or OLD) that is 0 or 1: the forwards,
  * each verdict, those waiting (queued or sending), given up, possibly received twice, and the connector's 2xx to a
@@ -436,7 +457,8 @@ Result<void> migrate(QSqlDatabase &db)
         return fail(r.error());
     // Each version's statements in turn; the event indexes, whose definitions are the newest version's, at the end.
     const std::pair<int, std::span<const char *const>> versions[]
-        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}, {5, version5}, {6, version6}, {7, version7}};
+        = {{1, version1}, {2, version2}, {3, version3}, {4, version4},
+           {5, version5}, {6, version6}, {7, version7}, {8, version8}};
     for (const auto &[version, statements] : versions) {
         if (from >= version)
             continue;

@@ -10,7 +10,7 @@ namespace pimscope::schema {
 inline constexpr int applicationId = 0x50494D53;
 
 /** PRAGMA user_version of the newest schema this build knows. Migrations go 1 -> 2 -> ... -> currentVersion. */
-inline constexpr int currentVersion = 7;
+inline constexpr int currentVersion = 8;
 
 /**
  * Brings an open, writable database to currentVersion inside one transaction: creates the schema in an

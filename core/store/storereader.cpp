@@ -200,6 +200,19 @@ Result<QList<qint64>> StoreReader::matchingAmong(const Filter &filter, FilterTar
     return found;
 }
 
+Result<QList<FollowedServer>> StoreReader::followedServers()
+{
+    QSqlQuery q(db());
+    if (!q.exec(QStringLiteral("SELECT s.store_id, s.url, s.last_rev, (SELECT count(*) FROM followed f WHERE f.server "
+                               "= s.id) FROM followed_servers s ORDER BY s.id")))
+        return failure<QList<FollowedServer>>(q, "the followed servers");
+    QList<FollowedServer> servers;
+    while (q.next())
+        servers.append(FollowedServer{q.value(0).toString(), q.value(1).toString(), q.value(2).toLongLong(),
+                                      q.value(3).toLongLong()});
+    return servers;
+}
+
 Result<QString> StoreReader::selfAuthor()
 {
     QSqlQuery q(db());

@@ -31,6 +31,8 @@ public:
     Result<QList<qint64>> matchingIds(const Filter &filter, FilterTarget target, qint64 afterId = 0, qint64 upToId = 0);
     /** Which of `ids` match the filter (an empty list when none do). */
     Result<QList<qint64>> matchingAmong(const Filter &filter, FilterTarget target, const QList<qint64> &ids);
+    /** The servers' stores this capture follows, and where the copy of each stands (see EventStore::follow). */
+    Result<QList<FollowedServer>> followedServers();
     /** The author whose events are flagged self in this capture (empty: none). */
     Result<QString> selfAuthor();
     /** The highest id of the events or deliveries (0 for none). */

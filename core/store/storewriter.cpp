@@ -159,6 +159,16 @@ quint64 StoreWriter::recordForwards(QList<ConnectorAnswer> forwards)
     return push(writerjobs::RecordForwards{std::move(forwards)});
 }
 
+quint64 StoreWriter::follow(FollowBatch batch)
+{
+    writerjobs::Follow job;
+    job.prepared.reserve(std::size_t(batch.rows.size()));
+    for (const FollowedDelivery &row : std::as_const(batch.rows))
+        job.prepared.push_back(PreparedEvents::of(row.delivery.events));
+    job.batch = std::move(batch);
+    return push(std::move(job));
+}
+
 quint64 StoreWriter::prune(Retention retention, qint64 nowMs)
 {
     return push(writerjobs::Prune{retention, nowMs});
@@ -457,6 +467,8 @@ void StoreWriter::committed()
         Q_EMIT deliveriesStored(m_batch.stored);
     if (!m_batch.forwards.isEmpty())
         Q_EMIT forwardsStored(m_batch.forwards);
+    if (!m_batch.followed.isEmpty())
+        Q_EMIT followed(m_batch.followed);
     if (m_batch.prunedDeliveries > 0)
         Q_EMIT pruned(m_batch.prunedDeliveries, m_batch.prunedEvents);
     if (!m_batch.begunImports.empty() || !m_batch.importProgress.empty() || !m_batch.removedImports.empty()) {

@@ -89,6 +89,9 @@ public:
     /** Deletes what `retention` does not keep, as of `nowMs` (see Retention); pruned() tells what went. */
     quint64 prune(Retention retention, qint64 nowMs);
 
+    /** Copies changes read from a server's store (see writerjobs::Follow): followed() reports the ticket. */
+    quint64 follow(FollowBatch batch);
+
     /**
      * Log imports. beginImport() adds a row to the imports table (file, path, started_at; the pid is this
      * process's) and, once committed, importId(ticket) gives its id, for the deliveries of its lines. Deliveries
@@ -122,6 +125,8 @@ Q_SIGNALS:
     void storeFailed(const QList<quint64> &tickets, const QString &error);
     /** The recordForwards() jobs of these tickets were committed. */
     void forwardsStored(const QList<quint64> &tickets);
+    /** The follow() jobs of these tickets were committed. */
+    void followed(const QList<quint64> &tickets);
     /** Events of deliveries committed earlier were indexed (emitted from the writer thread). */
     void eventsIndexed();
     /** A prune() deleted this many deliveries and events (emitted once committed, only when it deleted some). */
@@ -153,6 +158,7 @@ private:
     {
         QList<StoredDelivery> stored; ///< reported by deliveriesStored once committed
         QList<quint64> forwards; ///< the recordForwards() tickets, reported by forwardsStored
+        QList<quint64> followed; ///< the follow() tickets, reported by followed
         std::vector<qint64> backlog; ///< deliveries stored to be indexed after the commit
         qint64 prunedDeliveries = 0; ///< by the prune jobs
         qint64 prunedEvents = 0;
@@ -213,6 +219,9 @@ private:
     Result<void> apply(writerjobs::BeginImport &job, quint64 ticket);
     Result<void> apply(writerjobs::FinishImport &job, quint64 ticket);
     Result<void> apply(writerjobs::AbortImport &job, quint64 ticket);
+
+    // followjournal.cpp
+    Result<void> apply(writerjobs::Follow &job, quint64 ticket);
 
     // forwardjournal.cpp
     Result<void> apply(writerjobs::RecordForwards &job, quint64 ticket);

@@ -96,7 +96,18 @@ struct AbortImport
     qint64 importId = 0;
 };
 
+/**
+ * Deliveries copied from a server's PostgreSQL store (followjournal.cpp): each inserted the first time its server id
+ * is seen, a later change of it (answer time, connector's answer) applied to its row; the change number read up to
+ * recorded in the same transaction.
+ */
+struct Follow
+{
+    FollowBatch batch;
+    std::vector<PreparedEvents> prepared; ///< of each row's events, computed by the thread that queued them
+};
+
 using Payload = std::variant<StoreDelivery, SetSelfAuthor, Bulk, RecordAnswers, RecordForwards, Prune, BeginImport,
-                             FinishImport, AbortImport>;
+                             FinishImport, AbortImport, Follow>;
 
 } // namespace pimscope::writerjobs

@@ -14,32 +14,9 @@ bin=${1:-$here/../../build/release/app/pimscope}
 secs=${2:-10}
 conns=${3:-8} # per receiver: wrk keeps them all busy, so the latency is theirs queued (conns / throughput)
 work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_owner=() # PostgreSQL refuses to run as root
-if [ "$(id -u)" = 0 ]; then as_owner=(runuser -u nobody --); fi
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    [ -f "$work/pg/data/postmaster.pid" ] && "${as_owner[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
-# The cluster: a free loopback port, scram passwords, no Unix socket.
-mkdir -p "$work/pg"
-echo bench-password > "$work/pg/pw"
-[ ${#as_owner[@]} -eq 0 ] || chown -R nobody "$work/pg"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"${as_owner[@]}" "$pgbin/initdb" -D "$work/pg/data" -U pimscope --auth=scram-sha-256 --pwfile="$work/pg/pw" -E UTF8 \
-    > "$work/pg/initdb.log"
-"${as_owner[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -w -l "$work/pg/server.log" \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=20" start \
-    > /dev/null
-export PGPASSWORD=bench-password
-"$pgbin/psql" -X -q -h 127.0.0.1 -p "$port" -U pimscope -d postgres -c 'CREATE DATABASE bench'
-store=postgresql://pimscope@127.0.0.1:$port/bench
+# shellcheck source=pgcluster.sh
+. "$here/pgcluster.sh"
 
 node "$here/receiver/makebody.js" > "$work/body.json"
 secret=3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4
@@ -88,8 +65,7 @@ wb=$!
 wait $wa $wb
 sleep 1
 report "2 receivers -> one PostgreSQL ($conns conn. each)" "$work/wrk-a.txt" "$work/wrk-b.txt"
-stored=$("$pgbin/psql" -X -A -t -h 127.0.0.1 -p "$port" -U pimscope -d bench -c \
-    "SELECT count(*) || ' stored, ' || count(DISTINCT receiver) || ' receivers' FROM deliveries")
+stored=$(bench_sql "SELECT count(*) || ' stored, ' || count(DISTINCT receiver) || ' receivers' FROM deliveries")
 echo "  PostgreSQL holds: $stored"
 kill "${pids[@]}" 2>/dev/null || true
 wait "${pids[@]}" 2>/dev/null || true

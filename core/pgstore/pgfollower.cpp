@@ -1,0 +1,388 @@
+#include "pgfollower.h"
+
+#include "pgconnection.h"
+#include "pgschema.h"
+#include "pgstore.h"
+
+#include "formats/payloadparser.h"
+#include "store/eventstore.h"
+#include "store/headercodec.h"
+
+#include <QDateTime>
+#include <QSocketNotifier>
+#include <QtEndian>
+
+#include <libpq-fe.h>
+
+#include <cstring>
+
+namespace pimscope {
+
+namespace {
+
+/**
+ * The changes after a change number, oldest first, each delivery with its connector's answer: read in binary (bytes as
+ * they are, numbers in network order), so that a catch-up of 100,000 deliveries spends its time storing, not decoding.
+ */
+const char *const kChangesSql
+    = "SELECT d.id, d.rev, d.received_at_ms, (extract(epoch FROM d.stored_at) * 1000)::bigint, d.method, d.path, "
+      "d.remote, d.headers, d.body, d.body_size, d.format, d.signature, d.signature_detail, d.answered_status, "
+      "d.ack_ms, d.error, d.warnings, f.target, f.ack_mode, f.state, f.attempts, f.sent_at_ms, f.first_byte_ms, "
+      "f.end_ms, f.status, f.verdict, f.twice, f.body_size, f.error, f.headers, f.body FROM deliveries d LEFT JOIN "
+      "forwards f ON f.delivery_id = d.id WHERE d.rev > $1 AND d.id >= $2 AND d.received_at_ms >= $3 ORDER BY d.rev "
+      "LIMIT $4";
+
+/** One row of a binary result. */
+class BinaryRow
+{
+public:
+    BinaryRow(const pg_result *result, int row)
+        : m_result(result)
+        , m_row(row)
+    {
+    }
+    bool isNull(int column) const { return PQgetisnull(m_result, m_row, column) == 1; }
+    QByteArray bytes(int column) const
+    {
+        return isNull(column) ? QByteArray()
+                              : QByteArray(PQgetvalue(m_result, m_row, column), PQgetlength(m_result, m_row, column));
+    }
+    QString text(int column) const { return isNull(column) ? QString() : QString::fromUtf8(bytes(column)); }
+    qint64 int64(int column) const { return integer<qint64>(column); }
+    int int32(int column) const
+    {
+        switch (PQgetlength(m_result, m_row, column)) {
+        case 2:
+            return integer<qint16>(column);
+        case 4:
+            return integer<qint32>(column);
+        default:
+            return int(integer<qint64>(column));
+        }
+    }
+    std::optional<int> optionalInt(int column) const
+    {
+        return isNull(column) ? std::nullopt : std::optional(int32(column));
+    }
+    std::optional<qint64> optionalInt64(int column) const
+    {
+        return isNull(column) ? std::nullopt : std::optional(int64(column));
+    }
+    std::optional<double> optionalDouble(int column) const
+    {
+        if (isNull(column))
+            return std::nullopt;
+        const auto bits = integer<quint64>(column);
+        double value = 0;
+        std::memcpy(&value, &bits, sizeof value);
+        return value;
+    }
+    bool flag(int column) const { return !isNull(column) && PQgetvalue(m_result, m_row, column)[0] != 0; }
+
+private:
+    template<typename T>
+    T integer(int column) const
+    {
+        if (isNull(column) || PQgetlength(m_result, m_row, column) != int(sizeof(T)))
+            return 0;
+        return qFromBigEndian<T>(PQgetvalue(m_result, m_row, column));
+    }
+    const pg_result *m_result;
+    int m_row;
+};
+
+enum Column : int {
+    Id,
+    Rev,
+    ReceivedAt,
+    StoredAt,
+    Method,
+    Path,
+    Remote,
+    Headers,
+    Body,
+    BodySize,
+    FormatColumn,
+    SignatureColumn,
+    SignatureDetail,
+    AnsweredStatus,
+    AckMs,
+    Error,
+    Warnings,
+    FTarget,
+    FAckMode,
+    FState,
+    FAttempts,
+    FSentAt,
+    FFirstByte,
+    FEnd,
+    FStatus,
+    FVerdict,
+    FTwice,
+    FBodySize,
+    FError,
+    FHeaders,
+    FBody,
+};
+
+FollowedDelivery followedOf(const BinaryRow &r, PayloadParser &parser)
+{
+    FollowedDelivery f;
+    f.remoteId = r.int64(Id);
+    Delivery &d = f.delivery;
+    d.origin = Origin::Receiver;
+    d.receivedAtMs = r.int64(ReceivedAt);
+    d.method = r.bytes(Method);
+    d.path = r.bytes(Path);
+    d.remote = r.text(Remote);
+    d.headers = headercodec::decode(r.bytes(Headers));
+    d.body = r.bytes(Body);
+    d.bodySize = r.int64(BodySize);
+    d.signature = Signature(r.int32(SignatureColumn));
+    d.signatureDetail = r.text(SignatureDetail);
+    d.answeredStatus = r.optionalInt(AnsweredStatus);
+    d.ackMs = r.optionalDouble(AckMs);
+    d.error = r.text(Error);
+    if (!r.isNull(Warnings))
+        d.warnings = r.text(Warnings).split(u'\n');
+    // The events read here, as the capture reads the receiver's; the receiver's verdicts (its format, its error) stay.
+    ParseResult parsed = parser.parse(d.body);
+    d.format = Format(r.int32(FormatColumn));
+    d.events = std::move(parsed.events);
+    for (const QString &w : std::as_const(parsed.warnings)) {
+        if (!d.warnings.contains(w))
+            d.warnings.append(w);
+    }
+    if (!r.isNull(FTarget)) {
+        ConnectorAnswer &c = f.forward.emplace();
+        c.target = r.text(FTarget);
+        c.ackMode = r.flag(FAckMode);
+        c.state = ForwardState(r.int32(FState));
+        c.attempts = r.int32(FAttempts);
+        c.sentAtMs = r.optionalInt64(FSentAt);
+        c.firstByteMs = r.optionalDouble(FFirstByte);
+        c.endMs = r.optionalDouble(FEnd);
+        c.status = r.optionalInt(FStatus);
+        if (const auto v = r.optionalInt(FVerdict))
+            c.verdict = ConnectorVerdict(*v);
+        c.possiblyTwice = r.flag(FTwice);
+        c.bodySize = r.int64(FBodySize);
+        c.error = r.text(FError);
+        c.headers = headercodec::decode(r.bytes(FHeaders));
+        c.body = r.bytes(FBody);
+    }
+    return f;
+}
+
+} // namespace
+
+PgFollower::PgFollower(EventStore *capture, PgTarget target, QByteArray password, const Options &options,
+                       QObject *parent)
+    : QObject(parent)
+    , m_capture(capture)
+    , m_target(std::move(target))
+    , m_password(std::move(password))
+    , m_options(options)
+    , m_parser(std::make_unique<PayloadParser>())
+{
+    m_retry.setSingleShot(true);
+    m_retry.setInterval(m_options.retryMs);
+    QObject::connect(&m_retry, &QTimer::timeout, this, &PgFollower::retry);
+    // The writer says which batches it could not commit, from its own thread.
+    QObject::connect(
+        m_capture, &EventStore::storeFailed, this,
+        [this](const QList<quint64> &tickets, const QString &error) {
+            std::lock_guard lock(m_failedMutex);
+            for (quint64 t : tickets)
+                m_failed.insert(t, error);
+        },
+        Qt::DirectConnection);
+}
+
+PgFollower::~PgFollower()
+{
+    m_stopped = true;
+    if (m_inFlight)
+        (void)settle();
+}
+
+bool PgFollower::connected() const
+{
+    return m_connection != nullptr;
+}
+
+Result<void> PgFollower::start()
+{
+    if (auto c = connectToServer(); !c)
+        return c;
+    const auto servers = m_capture->followedServers();
+    if (!servers)
+        return Result<void>::failure(servers.error());
+    for (const FollowedServer &s : *servers) {
+        if (s.storeId == m_storeId) {
+            m_resumed = true;
+            m_readRev = m_committedRev = s.lastRev;
+        }
+    }
+    if (m_resumed) {
+        m_options.sinceId.reset();
+        m_options.sinceMs.reset();
+    }
+    schedule();
+    return {};
+}
+
+Result<void> PgFollower::connectToServer()
+{
+    using R = Result<void>;
+    auto opened = PgConnection::open(m_target, m_password);
+    if (!opened)
+        return R::failure(opened.error());
+    PgConnection &c = **opened;
+    const auto info = inspectPgStore(c);
+    if (!info)
+        return R::failure(info.error());
+    if (info->version == 0 || info->storeId.isEmpty())
+        return R::failure(QStringLiteral("the database %1 at %2 is not a Pimscope store yet (no receiver has written "
+                                         "to it: pimscope receive --store %3)")
+                              .arg(m_target.database, m_target.address(), m_target.url()));
+    if (!m_storeId.isEmpty() && info->storeId != m_storeId)
+        return R::failure(QStringLiteral("%1 holds another Pimscope store than the one followed until now (its id "
+                                         "was %2, it is %3): not copied into the same capture")
+                              .arg(m_target.url(), m_storeId, info->storeId));
+    m_storeId = info->storeId;
+    if (auto listening = c.run(QByteArray("LISTEN ") + PgStore::channel); !listening)
+        return listening;
+    m_connection = std::move(*opened);
+    m_notifier = std::make_unique<QSocketNotifier>(m_connection->socket(), QSocketNotifier::Read);
+    QObject::connect(m_notifier.get(), &QSocketNotifier::activated, this, &PgFollower::readable);
+    return {};
+}
+
+void PgFollower::lose(const QString &why)
+{
+    if (!m_connection)
+        return;
+    m_notifier.reset();
+    m_connection.reset();
+    Q_EMIT connectionChanged(false, why);
+    m_retry.start();
+}
+
+void PgFollower::retry()
+{
+    if (m_stopped)
+        return;
+    if (const auto c = connectToServer(); !c) {
+        if (c.error().contains(QStringLiteral("another Pimscope store"))) {
+            m_stopped = true;
+            Q_EMIT failed(c.error());
+            return;
+        }
+        m_retry.start();
+        return;
+    }
+    Q_EMIT connectionChanged(true, QStringLiteral("%1 can be read again").arg(m_target.url()));
+    schedule();
+}
+
+void PgFollower::readable()
+{
+    if (!m_connection)
+        return;
+    const auto notified = m_connection->takeNotifications();
+    if (!notified) {
+        lose(notified.error());
+        return;
+    }
+    if (!notified->isEmpty())
+        schedule();
+}
+
+void PgFollower::schedule()
+{
+    if (m_scheduled || m_stopped)
+        return;
+    m_scheduled = true;
+    QTimer::singleShot(0, this, &PgFollower::fetchMore);
+}
+
+bool PgFollower::settle()
+{
+    if (!m_inFlight)
+        return true;
+    const InFlight done = *m_inFlight;
+    m_inFlight.reset();
+    const bool finished = m_capture->waitForTicket(done.ticket, 60'000);
+    QString error;
+    {
+        std::lock_guard lock(m_failedMutex);
+        error = m_failed.take(done.ticket);
+    }
+    if (!finished)
+        error = QStringLiteral("the capture did not commit a batch in 60 s");
+    if (!error.isNull()) {
+        m_stopped = true;
+        m_readRev = m_committedRev; // what was not committed is read again by the next follower
+        Q_EMIT failed(
+            QStringLiteral("the capture could not store what was read from %1: %2").arg(m_target.url(), error));
+        return false;
+    }
+    m_committedRev = done.rev;
+    m_copied += done.changes;
+    const auto lagMs = double(QDateTime::currentMSecsSinceEpoch() - done.newestStoredAtMs);
+    Q_EMIT copied(done.changes, done.rev, std::max(0.0, lagMs));
+    return true;
+}
+
+void PgFollower::fetchMore()
+{
+    m_scheduled = false;
+    if (m_stopped || !m_connection)
+        return;
+    const QList<QByteArray> values{QByteArray::number(m_readRev), QByteArray::number(m_options.sinceId.value_or(0)),
+                                   QByteArray::number(m_options.sinceMs.value_or(0)),
+                                   QByteArray::number(m_options.batch)};
+    std::array<const char *, 4> pointers{};
+    for (std::size_t i = 0; i < pointers.size(); ++i)
+        pointers[i] = values[qsizetype(i)].constData();
+    pg_result *result = PQexecParams(m_connection->raw(), kChangesSql, int(pointers.size()), nullptr, pointers.data(),
+                                     nullptr, nullptr, 1);
+    if (const QString error = m_connection->failureOf(result); !error.isNull()) {
+        lose(error);
+        return;
+    }
+    const int rows = PQntuples(result);
+    if (rows == 0) {
+        PQclear(result);
+        if (!settle())
+            return;
+        Q_EMIT caughtUp(m_committedRev);
+        // Notifications that came while the query ran are in libpq's list, not on the socket any more.
+        readable();
+        return;
+    }
+    FollowBatch batch;
+    batch.storeId = m_storeId;
+    batch.url = m_target.url();
+    batch.rows.reserve(rows);
+    InFlight next;
+    for (int i = 0; i < rows; ++i) {
+        const BinaryRow row(result, i);
+        batch.rows.append(followedOf(row, *m_parser));
+        next.rev = row.int64(Rev);
+        next.newestStoredAtMs = std::max(next.newestStoredAtMs, row.int64(StoredAt));
+    }
+    PQclear(result);
+    batch.upToRev = next.rev;
+    next.changes = rows;
+    // One batch in flight: the capture commits it while the next is read.
+    if (!settle())
+        return;
+    next.ticket = m_capture->follow(std::move(batch));
+    m_inFlight = next;
+    m_readRev = next.rev;
+    schedule();
+}
+
+} // namespace pimscope

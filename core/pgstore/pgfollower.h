@@ -1,0 +1,117 @@
+#pragma once
+
+#include "pgtarget.h"
+
+#include "util/result.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+class QSocketNotifier;
+
+namespace pimscope {
+
+class EventStore;
+class PayloadParser;
+class PgConnection;
+
+/**
+ * Copies a server's PostgreSQL store into a local capture, where the deliveries are indexed, flagged, filtered,
+ * replayed and exported as those received locally. What the capture lacks is read first, in batches by change number
+ * (each batch committed locally with the number read up to: a follower stopped, killed or offline for days resumes
+ * where it stopped, with no gap and no duplicate); then each commit on the server wakes it (LISTEN/NOTIFY on the
+ * connection's socket: no polling). A lost connection is retried every retryMs and said once.
+ *
+ * Lives in the thread of the capture's EventStore (it reads where the copy stands through the store's reader), with
+ * an event loop; several followers, in several windows or processes, may follow one server.
+ */
+class PgFollower : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        /** A first copy only (a capture that follows the store already resumes): from this server id on... */
+        std::optional<qint64> sinceId;
+        /** ... or from the deliveries received at or after this time (UTC ms). */
+        std::optional<qint64> sinceMs;
+        int batch = 2000; ///< deliveries read and committed at once
+        int retryMs = 1000; ///< while the server cannot be reached: how often to try it again
+    };
+    PgFollower(EventStore *capture, PgTarget target, QByteArray password, const Options &options,
+               QObject *parent = nullptr);
+    ~PgFollower() override;
+
+    /**
+     * Connects, checks that the server holds a Pimscope store (nothing is written there, or here, when it does not),
+     * finds where this capture's copy of it stands, and starts copying. Every failure names the problem.
+     */
+    Result<void> start();
+
+    /** The server store's id (its pimscope_meta), once started. */
+    QString storeId() const { return m_storeId; }
+    /** Whether the capture held a copy of this store already (the copy resumes; the since options are not used). */
+    bool resumed() const { return m_resumed; }
+    /** The change number the capture's copy is committed up to. */
+    qint64 committedRev() const { return m_committedRev; }
+    /** Whether the server can be read now. */
+    bool connected() const;
+    /** Changes copied since start(): new deliveries, and later changes (answer times, connector's answers) of some. */
+    qint64 copiedChanges() const { return m_copied; }
+
+Q_SIGNALS:
+    /**
+     * A batch was committed to the capture: `changes` rows read (new deliveries and later changes of copied ones) up to
+     * change number `rev`; `lagMs`: from the newest one's commit on the server to its commit here.
+     */
+    void copied(qint64 changes, qint64 rev, double lagMs);
+    /** Everything the server held was copied (said again after each catch-up). */
+    void caughtUp(qint64 rev);
+    /** The server could not be read any more (`up` false, with why), or can again. */
+    void connectionChanged(bool up, const QString &message);
+    /** The capture could not store what was read: copying stopped (nothing of that batch is stored). */
+    void failed(const QString &message);
+
+private:
+    struct InFlight
+    {
+        quint64 ticket = 0;
+        qint64 changes = 0;
+        qint64 rev = 0;
+        qint64 newestStoredAtMs = 0;
+    };
+    Result<void> connectToServer();
+    void lose(const QString &why);
+    void retry();
+    void schedule();
+    void fetchMore();
+    /** Waits for the batch in flight to be committed; false when it failed (failed() said why). */
+    bool settle();
+    void readable();
+
+    EventStore *m_capture;
+    PgTarget m_target;
+    QByteArray m_password;
+    Options m_options;
+    std::unique_ptr<PgConnection> m_connection;
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    std::unique_ptr<PayloadParser> m_parser;
+    QTimer m_retry;
+    QString m_storeId;
+    bool m_resumed = false;
+    bool m_scheduled = false;
+    bool m_stopped = false;
+    qint64 m_readRev = 0; ///< read and queued up to
+    qint64 m_committedRev = 0;
+    qint64 m_copied = 0;
+    std::optional<InFlight> m_inFlight;
+    std::mutex m_failedMutex;
+    QHash<quint64, QString> m_failed; ///< tickets the capture could not commit (its writer thread writes them)
+};
+
+} // namespace pimscope
