@@ -139,9 +139,14 @@ case "$package_version" in *"~$release") ;; *) die "package version $package_ver
 echo "test-deb:   package $package_version, for $release"
 for f in /usr/share/applications/io.github.pimscope.Pimscope.desktop /usr/share/metainfo/io.github.pimscope.Pimscope.metainfo.xml \
          /usr/share/icons/hicolor/scalable/apps/io.github.pimscope.Pimscope.svg \
-         /usr/share/icons/hicolor/48x48/apps/io.github.pimscope.Pimscope.png; do
+         /usr/share/icons/hicolor/48x48/apps/io.github.pimscope.Pimscope.png \
+         /usr/lib/systemd/system/pimscope-receive.service /usr/lib/systemd/system/pimscope-prune.timer \
+         /usr/share/doc/pimscope/SERVER.md; do
     [ -f "$root$f" ] || die "not installed: $f"
 done
+# The server's units are shipped disabled: nothing enabled them.
+enabled=$(find "$root/etc/systemd/system" -name 'pimscope-*' 2>/dev/null || true)
+[ -z "$enabled" ] || die "the package enabled a unit: $enabled"
 
 phase "window starts (offscreen, 3 s)"
 # The window (and its receiver on a free port) must come up and stay up: Qt's platform plugin and the QSQLITE driver

@@ -4,7 +4,8 @@
 #   and both refuse a broken copy (so a validator that says yes to anything cannot make this test pass);
 # - installed (cmake --install into a temporary folder), one id names everything: the desktop file, its Icon=, every
 #   hicolor icon (SVG plus the PNG sizes, each PNG as large as its folder says), the metainfo file, its <id> and
-#   <launchable>; Exec= and <provides><binary> name the installed program.
+#   <launchable>; Exec= and <provides><binary> name the installed program;
+# - the server's systemd units are installed and systemd-analyze verify passes on them (and refuses a broken copy).
 # Usage: tst_packaging_metadata.sh SOURCE_DIR BUILD_DIR
 set -eu
 src=$1
@@ -76,5 +77,21 @@ tag() { sed -n "s:.*<$1[^>]*>\([^<]*\)</$1>.*:\1:p" "$installed_metainfo"; }
 [ "$(tag launchable)" = "$(basename "$installed_desktop")" ] || fail "metainfo <launchable> $(tag launchable) is not $id.desktop"
 [ "$(tag binary)" = "$exec_bin" ] || fail "metainfo <provides><binary> $(tag binary) is not $exec_bin"
 [ -x "$usr/bin/$(tag binary)" ] || fail "metainfo binary $(tag binary) is not installed"
+
+# The server's systemd units (docs/SERVER.md): installed, and valid as systemd reads them (their ExecStart= the
+# installed program); systemd-analyze must refuse a broken copy.
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is not installed (.ci/install-deps installs systemd)"
+units="pimscope-receive.service pimscope-prune.service pimscope-prune.timer"
+mkdir -p "$tmp/units"
+for unit in $units; do
+    [ -f "$usr/lib/systemd/system/$unit" ] || fail "not installed: lib/systemd/system/$unit"
+    sed "s|/usr/bin/pimscope|$usr/bin/pimscope|" "$usr/lib/systemd/system/$unit" > "$tmp/units/$unit"
+done
+[ -f "$usr/share/doc/pimscope/SERVER.md" ] || fail "not installed: share/doc/pimscope/SERVER.md"
+echo "== systemd-analyze verify $units"
+(cd "$tmp/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no $units) || fail "systemd-analyze verify"
+sed 's/^ExecStart=/ExecStrat=/' "$tmp/units/pimscope-receive.service" > "$tmp/units/broken.service"
+! (cd "$tmp/units" && systemd-analyze verify --man=no broken.service) >/dev/null 2>&1 \
+    || fail "systemd-analyze accepted a unit without ExecStart="
 
 echo "packaging metadata OK: $id"

@@ -9,12 +9,12 @@
 #include "testconnector.h"
 #include "testutil.h"
 
+#include "filter/sqlcompiler.h"
 #include "forward/forwardrule.h"
 #include "pgstore/pgfollower.h"
 #include "pgstore/pgstore.h"
 #include "receiver/receiver.h"
 #include "store/eventstore.h"
-#include "filter/sqlcompiler.h"
 #include "store/storereader.h"
 
 #include <QJsonDocument>
@@ -114,7 +114,8 @@ void TestPgFollow::fillServer(const QString &database, int n, qint64 receivedAtM
             "INSERT INTO deliveries (rev, received_at_ms, receiver, method, path, headers, body, body_size, format, "
             "signature, answered_status, ack_ms) SELECT nextval('pimscope_rev'), %1 + g, 'test', 'POST', "
             "'\\x2f686f6f6b'::bytea, convert_to('Content-Type: application/json' || chr(10), 'UTF8'), b, length(b), "
-            "%2, 0, 200, 1.5 FROM generate_series(%4, %4 + %3 - 1) g, LATERAL (SELECT convert_to('{\"events\":[{\"action\":"
+            "%2, 0, 200, 1.5 FROM generate_series(%4, %4 + %3 - 1) g, LATERAL (SELECT "
+            "convert_to('{\"events\":[{\"action\":"
             "\"product.updated\",\"event_id\":\"' || md5(g::text)::uuid || '\",\"event_datetime\":"
             "\"2026-12-01T10:00:00+00:00\",\"author\":\"julia\",\"author_type\":\"ui\",\"pim_source\":\"staging\","
             "\"data\":{\"resource\":{\"identifier\":\"sku-' || g || '\"}}}]}', 'UTF8') AS b) body")

@@ -204,6 +204,25 @@ PgFollower::~PgFollower()
     m_stopped = true;
     if (m_inFlight)
         (void)settle();
+    endBulk();
+}
+
+void PgFollower::considerBulk()
+{
+    const auto missing
+        = m_connection->exec("SELECT count(*) FROM deliveries WHERE rev > $1", {QByteArray::number(m_readRev)});
+    if (!missing || missing->rows.value(0).value(0).value_or(QByteArray()).toLongLong() < m_options.bulkFrom)
+        return;
+    m_bulk = true;
+    m_capture->beginBulk();
+}
+
+void PgFollower::endBulk()
+{
+    if (!m_bulk)
+        return;
+    m_bulk = false;
+    m_capture->waitForTicket(m_capture->endBulk(), 600'000);
 }
 
 bool PgFollower::connected() const
@@ -228,6 +247,7 @@ Result<void> PgFollower::start()
         m_options.sinceId.reset();
         m_options.sinceMs.reset();
     }
+    considerBulk();
     schedule();
     return {};
 }
@@ -357,6 +377,7 @@ void PgFollower::fetchMore()
         PQclear(result);
         if (!settle())
             return;
+        endBulk(); // the indexes built again once, before the capture is said to be caught up
         Q_EMIT caughtUp(m_committedRev);
         // Notifications that came while the query ran are in libpq's list, not on the socket any more.
         readable();

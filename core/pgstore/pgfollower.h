@@ -41,6 +41,11 @@ public:
         /** ... or from the deliveries received at or after this time (UTC ms). */
         std::optional<qint64> sinceMs;
         int batch = 2000; ///< deliveries read and committed at once
+        /**
+         * A catch-up of this many changes or more copies in the capture's bulk mode (its event indexes built again at
+         * the end: see EventStore::beginBulk), as a large log import does.
+         */
+        qint64 bulkFrom = 20'000;
         int retryMs = 1000; ///< while the server cannot be reached: how often to try it again
     };
     PgFollower(EventStore *capture, PgTarget target, QByteArray password, const Options &options,
@@ -93,6 +98,9 @@ private:
     /** Waits for the batch in flight to be committed; false when it failed (failed() said why). */
     bool settle();
     void readable();
+    /** At start: whether what is missing is enough for the capture's bulk mode. */
+    void considerBulk();
+    void endBulk();
 
     EventStore *m_capture;
     PgTarget m_target;
@@ -106,6 +114,7 @@ private:
     bool m_resumed = false;
     bool m_scheduled = false;
     bool m_stopped = false;
+    bool m_bulk = false;
     qint64 m_readRev = 0; ///< read and queued up to
     qint64 m_committedRev = 0;
     qint64 m_copied = 0;

@@ -76,6 +76,7 @@ stored=$(bench_sql "SELECT count(*) FROM deliveries")
 local_count=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM deliveries').fetchone()[0])" "$work/live.db")
 sed -n 's/^copied .* lag \([0-9]*\) ms$/\1/p' "$work/follow.out" | sort -n > "$work/lags"
 awk -v stored="$stored" -v local_count="$local_count" '{ v[NR] = $1 } END {
+    p99 = int(NR * 0.99) + 1; if (p99 > NR) p99 = NR
     printf "live at 1,000 requests/s: %d batches copied, lag p50 %d ms, p99 %d ms, max %d ms; server %d, capture %d deliveries\n",
-        NR, v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1 > NR ? NR : int(NR * 0.99) + 1], v[NR], stored, local_count }' "$work/lags"
+        NR, v[int(NR * 0.5) + 1], v[p99], v[NR], stored, local_count }' "$work/lags"
 echo "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), durable commits (fsync on); $(nproc) cores"
