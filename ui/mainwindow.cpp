@@ -8,6 +8,7 @@
 #include "diagnosticspanel.h"
 #include "exportdialog.h"
 #include "filterbar.h"
+#include "followcontroller.h"
 #include "importsummarydialog.h"
 #include "logimportrunner.h"
 #include "receivercontroller.h"
@@ -83,6 +84,7 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
     connect(m_receiver, &ReceiverController::changed, this, &MainWindow::receiverChanged);
     connect(m_receiver, &ReceiverController::shownChanged, this, &MainWindow::updateStatus);
     m_tunnel = new TunnelController(this, m_receiver, [this] { return keychain(); });
+    m_follow = new FollowController(this, m_receiver, [this] { return keychain(); });
     buildUi();
     setAcceptDrops(true);
     m_retentionTimer = new QTimer(this);
@@ -95,6 +97,7 @@ MainWindow::MainWindow(const QString &path, const QHostAddress &address, quint16
     if (openCapture(path))
         m_receiver->start(port);
     m_tunnel->startIfAsked(); // once the receiver runs
+    m_follow->startIfAsked();
 }
 
 MainWindow::~MainWindow()
@@ -104,6 +107,7 @@ MainWindow::~MainWindow()
     delete m_exportDialog;
     m_exportDialog = nullptr;
     m_tunnel->stop(); // its program goes first: nothing comes through it to a receiver that stopped
+    m_follow->stop(); // its batch in flight committed before the store closes
     m_receiver->stop(); // answers still owed go out before the store closes
     delete m_importRunner;
     m_importRunner = nullptr;
@@ -118,6 +122,7 @@ SecretStore *MainWindow::keychain()
 
 void MainWindow::closeCapture()
 {
+    m_follow->setCapture(nullptr); // it copies into this capture: stopped first
     if (m_model)
         saveLayout();
     m_table->setCapture(nullptr, nullptr, nullptr, nullptr);
@@ -169,8 +174,10 @@ bool MainWindow::openCapture(const QString &path)
     m_receiver->hideBanner();
     m_store = std::move(store.value());
     m_receiver->setStore(m_store.get());
+    m_follow->setCapture(m_store.get());
     m_importRunner = new LogImportRunner(m_store.get(), statusBar(), this);
     statusBar()->addPermanentWidget(m_importRunner->progressWidget());
+    statusBar()->addPermanentWidget(m_follow->status());
     connect(m_importRunner, &LogImportRunner::imported, this, &MainWindow::showImportSummary);
     connect(m_importRunner, &LogImportRunner::failed, this, [this](const QString &file, const QString &error) {
         QMessageBox::warning(this, QStringLiteral("Import failed"),
@@ -723,6 +730,8 @@ void MainWindow::buildActions()
     captureMenu->addAction(m_tunnel->action());
     captureMenu->addAction(m_tunnel->settingsAction());
     captureMenu->addAction(m_tunnel->dock()->toggleViewAction());
+    captureMenu->addSeparator();
+    captureMenu->addAction(m_follow->action());
     captureMenu->addSeparator();
     captureMenu->addAction(m_deliveriesAction);
     captureMenu->addAction(charts);

@@ -43,6 +43,7 @@ class ExportDialog;
 class LogImportRunner;
 class ReceiverController;
 class TunnelController;
+class FollowController;
 class ReplayDialog;
 class SearchArea;
 class StatusMeters;
@@ -177,6 +178,7 @@ private:
     // The parts.
     ReceiverController *m_receiver = nullptr;
     TunnelController *m_tunnel = nullptr;
+    FollowController *m_follow = nullptr;
     CaptureTableView *m_table = nullptr;
     DetailPane *m_details = nullptr;
     StatusMeters *m_meters = nullptr;

@@ -7,9 +7,11 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QSettings>
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 class QAction;
 class QLabel;
@@ -115,6 +117,56 @@ private:
     QWidget *m_bannerBox;
     QLabel *m_banner;
     QPushButton *m_otherPort;
+};
+
+/**
+ * What one part of the window (the tunnel, the follower) said in the banner above the table: shown, replaced, and
+ * taken back only while the banner still says it (someone else may have said more since).
+ */
+class BannerSlot
+{
+public:
+    explicit BannerSlot(ReceiverController *receiver)
+        : m_receiver(receiver)
+    {
+    }
+    void show(const QString &html)
+    {
+        clear();
+        m_html = html;
+        m_receiver->showBanner(html);
+    }
+    void clear()
+    {
+        if (!m_html.isEmpty())
+            m_receiver->hideBannerIfShowing(std::exchange(m_html, {}));
+    }
+    const QString &said() const { return m_html; }
+
+private:
+    ReceiverController *m_receiver;
+    QString m_html;
+};
+
+/** A choice the window remembers in its settings: a text (a tunnel's spec, a server's URL) and "at startup". */
+struct RememberedChoice
+{
+    QString text;
+    bool atStartup = false;
+
+    /** Under `group` in QSettings: `group`/`key` and `group`/atStartup. */
+    static RememberedChoice load(const QString &group, const QString &key)
+    {
+        QSettings stored;
+        return {stored.value(group + u'/' + key).toString(),
+                stored.value(group + QStringLiteral("/atStartup"), false).toBool()};
+    }
+    void save(const QString &group, const QString &key) const
+    {
+        QSettings stored;
+        stored.setValue(group + u'/' + key, text);
+        stored.setValue(group + QStringLiteral("/atStartup"), atStartup);
+    }
 };
 
 } // namespace pimscope::ui

@@ -25,8 +25,8 @@ namespace pimscope::ui {
 
 namespace {
 
-const QString kSpecKey = QStringLiteral("tunnel/spec");
-const QString kAtStartupKey = QStringLiteral("tunnel/atStartup");
+const QString kGroup = QStringLiteral("tunnel");
+const QString kSpecKey = QStringLiteral("spec");
 
 } // namespace
 
@@ -36,10 +36,11 @@ TunnelController::TunnelController(QMainWindow *window, ReceiverController *rece
     , m_window(window)
     , m_receiver(receiver)
     , m_keychain(std::move(keychain))
+    , m_banner(receiver)
 {
-    QSettings stored;
-    m_spec = stored.value(kSpecKey).toString();
-    m_atStartup = stored.value(kAtStartupKey, false).toBool();
+    const RememberedChoice remembered = RememberedChoice::load(kGroup, kSpecKey);
+    m_spec = remembered.text;
+    m_atStartup = remembered.atStartup;
 
     m_action = new QAction(QStringLiteral("Tunnel"), this);
     m_action->setObjectName(QStringLiteral("tunnelAction"));
@@ -119,9 +120,7 @@ void TunnelController::setChoice(const QString &spec, bool atStartup)
 {
     m_spec = spec;
     m_atStartup = atStartup;
-    QSettings stored;
-    stored.setValue(kSpecKey, spec);
-    stored.setValue(kAtStartupKey, atStartup);
+    RememberedChoice{spec, atStartup}.save(kGroup, kSpecKey);
     nameTheTunnel();
     if (m_keeper)
         start();
@@ -197,19 +196,7 @@ void TunnelController::stop()
     m_wanted = false;
     m_action->setChecked(false);
     endKeeper(QStringLiteral("Tunnel stopped."), QStringLiteral("<b>Tunnel stopped.</b>"));
-    clearBanner();
-}
-
-void TunnelController::showBanner(const QString &html)
-{
-    m_banner = html;
-    m_receiver->showBanner(html);
-}
-
-void TunnelController::clearBanner()
-{
-    if (!m_banner.isEmpty())
-        m_receiver->hideBannerIfShowing(std::exchange(m_banner, {}));
+    m_banner.clear();
 }
 
 void TunnelController::endKeeper(const QString &logLine, const QString &status)
@@ -242,8 +229,8 @@ void TunnelController::launch(quint16 port)
     const auto parsed = parseTunnelSpec(m_spec);
     if (!parsed) {
         setStatus(QStringLiteral("<b>The tunnel cannot start:</b> %1").arg(parsed.error().toHtmlEscaped()));
-        showBanner(QStringLiteral("<b>The tunnel cannot start:</b> %1 (Capture, Tunnel settings)")
-                       .arg(parsed.error().toHtmlEscaped()));
+        m_banner.show(QStringLiteral("<b>The tunnel cannot start:</b> %1 (Capture, Tunnel settings)")
+                          .arg(parsed.error().toHtmlEscaped()));
         return;
     }
     m_keeper.reset();
@@ -279,16 +266,16 @@ void TunnelController::said(const QString &message, TunnelKeeper::Level level)
         return;
     if (message.startsWith(QStringLiteral("The public URL changed"))) {
         // The PIM points at the old URL: it must be in sight until the user has acted.
-        showBanner(QStringLiteral("<b>The tunnel's public URL changed.</b> %1")
-                       .arg(message.mid(message.indexOf(u':') + 1).trimmed().toHtmlEscaped()));
+        m_banner.show(QStringLiteral("<b>The tunnel's public URL changed.</b> %1")
+                          .arg(message.mid(message.indexOf(u':') + 1).trimmed().toHtmlEscaped()));
         return;
     }
     if (level == TunnelKeeper::Level::Error) {
         withdrawUrl();
         setStatus(QStringLiteral("<b><span style='color:#c62828'>The tunnel is not working.</span></b> %1")
                       .arg(first.toHtmlEscaped()));
-        showBanner(QStringLiteral("<b>The tunnel is not working:</b> %1 (its log: the Tunnel panel)")
-                       .arg(first.toHtmlEscaped()));
+        m_banner.show(QStringLiteral("<b>The tunnel is not working:</b> %1 (its log: the Tunnel panel)")
+                          .arg(first.toHtmlEscaped()));
     } else {
         setStatus(
             QStringLiteral("<b><span style='color:#ef6c00'>Restarting.</span></b> %1").arg(first.toHtmlEscaped()));
@@ -303,8 +290,8 @@ void TunnelController::reachable(const QUrl &url, double ms)
                   .arg(qRound(ms))
                   .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"))));
     m_url->setText(text);
-    if (!m_banner.contains(QStringLiteral("URL changed")))
-        clearBanner(); // it works again: what said it did not is past (a changed URL stays until the user acts)
+    if (!m_banner.said().contains(QStringLiteral("URL changed")))
+        m_banner.clear(); // it works again: what said it did not is past (a changed URL stays until the user acts)
     QStringList lines;
     for (const QString &line : TunnelKeeper::wherePaste(url)) {
         const qsizetype colon = line.indexOf(u':');

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "receivercontroller.h"
+
 #include "tunnel/tunnelkeeper.h"
 
 #include <QObject>
@@ -70,10 +72,6 @@ private:
     void log(const QString &line, const QString &colour = {});
     void setStatus(const QString &html);
     void withdrawUrl();
-    /** The banner above the table says `html` (remembered, to be taken back by clearBanner()). */
-    void showBanner(const QString &html);
-    /** Takes the tunnel's banner back, if it still shows. */
-    void clearBanner();
     /** The keeper stopped and gone (said in the log when there was one), its URL withdrawn, `status` shown. */
     void endKeeper(const QString &logLine, const QString &status);
 
@@ -87,7 +85,7 @@ private:
     quint16 m_port = 0; ///< the receiver's port the keeper tunnels to
     std::unique_ptr<TunnelKeeper> m_keeper;
     QUrl m_shown; ///< the tunnel's URL as put in the toolbar (withdrawn when the tunnel stops)
-    QString m_banner; ///< what the tunnel last said in the banner
+    BannerSlot m_banner; ///< what the tunnel last said in the banner
 
     QAction *m_action;
     QAction *m_settingsAction;

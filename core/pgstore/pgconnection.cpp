@@ -94,8 +94,15 @@ int PgConnection::serverVersion() const
 QString PgConnection::lastError() const
 {
     const QString said = oneLine(QString::fromUtf8(PQerrorMessage(m_conn)));
-    if (PQstatus(m_conn) != CONNECTION_OK)
+    if (PQstatus(m_conn) != CONNECTION_OK) {
+        // libpq's "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally
+        // before or while processing the request.": the first part says it.
+        if (said.contains(QStringLiteral("server closed the connection unexpectedly")))
+            return QStringLiteral("the connection to PostgreSQL at %1 was lost: the server closed it (stopped, or "
+                                  "restarted)")
+                .arg(m_target.address());
         return QStringLiteral("the connection to PostgreSQL at %1 was lost: %2").arg(m_target.address(), said);
+    }
     return QStringLiteral("PostgreSQL at %1: %2").arg(m_target.address(), said);
 }
 

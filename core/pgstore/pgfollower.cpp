@@ -7,6 +7,7 @@
 #include "formats/payloadparser.h"
 #include "store/eventstore.h"
 #include "store/headercodec.h"
+#include "store/storereader.h"
 
 #include <QDateTime>
 #include <QSocketNotifier>
@@ -184,6 +185,7 @@ PgFollower::PgFollower(EventStore *capture, PgTarget target, QByteArray password
     , m_password(std::move(password))
     , m_options(options)
     , m_parser(std::make_unique<PayloadParser>())
+    , m_retry(this)
 {
     m_retry.setSingleShot(true);
     m_retry.setInterval(m_options.retryMs);
@@ -234,7 +236,12 @@ Result<void> PgFollower::start()
 {
     if (auto c = connectToServer(); !c)
         return c;
-    const auto servers = m_capture->followedServers();
+    // Read on a connection of this thread's own (the follower may live in a thread of its own, the capture's reader
+    // in the window's).
+    auto reader = StoreReader::open(m_capture->path());
+    if (!reader)
+        return Result<void>::failure(reader.error());
+    const auto servers = (*reader)->followedServers();
     if (!servers)
         return Result<void>::failure(servers.error());
     for (const FollowedServer &s : *servers) {

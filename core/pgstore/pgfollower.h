@@ -27,8 +27,8 @@ class PgConnection;
  * where it stopped, with no gap and no duplicate); then each commit on the server wakes it (LISTEN/NOTIFY on the
  * connection's socket: no polling). A lost connection is retried every retryMs and said once.
  *
- * Lives in the thread of the capture's EventStore (it reads where the copy stands through the store's reader), with
- * an event loop; several followers, in several windows or processes, may follow one server.
+ * Lives in any thread with an event loop (the window gives it one of its own: it waits for the server and for the
+ * capture's commits); several followers, in several windows or processes, may follow one server.
  */
 class PgFollower : public QObject
 {
@@ -109,7 +109,7 @@ private:
     std::unique_ptr<PgConnection> m_connection;
     std::unique_ptr<QSocketNotifier> m_notifier;
     std::unique_ptr<PayloadParser> m_parser;
-    QTimer m_retry;
+    QTimer m_retry; ///< a child: it moves to the follower's thread with it
     QString m_storeId;
     bool m_resumed = false;
     bool m_scheduled = false;

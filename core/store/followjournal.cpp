@@ -44,7 +44,7 @@ Result<void> StoreWriter::apply(writerjobs::Follow &job, quint64 ticket)
                         "UPDATE SET url = excluded.url RETURNING id")
         || !find.prepare(db, "SELECT delivery_id FROM followed WHERE server = ?1 AND remote_id = ?2")
         || !map.prepare(db, "INSERT INTO followed (delivery_id, server, remote_id) VALUES (?1, ?2, ?3)")
-        || !upTo.prepare(db, "UPDATE followed_servers SET last_rev = ?1, updated_at = ?2 WHERE id = ?3"))
+        || !upTo.prepare(db, "UPDATE followed_servers SET last_rev = max(last_rev, ?1), updated_at = ?2 WHERE id = ?3"))
         return R::failure(QStringLiteral("cannot prepare the follower's statements: %1%2%3%4")
                               .arg(server.errorString(), find.errorString(), map.errorString(), upTo.errorString()));
     server.bind(1, batch.storeId);
@@ -55,6 +55,8 @@ Result<void> StoreWriter::apply(writerjobs::Follow &job, quint64 ticket)
     const qint64 serverId = server.int64(0);
     server.reset();
 
+    // Each row looked up inside this write transaction: two followers copying into one capture (two windows on one
+    // file) never insert a delivery twice; the second finds the first's rows and updates them.
     for (qsizetype i = 0; i < batch.rows.size(); ++i) {
         FollowedDelivery &row = batch.rows[i];
         const auto known = localIdOf(find, serverId, row.remoteId);

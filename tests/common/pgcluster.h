@@ -5,7 +5,10 @@
 // (scram-sha-256) for TCP. PostgreSQL refuses to run as root: run as root, the cluster runs as `nobody`, in a folder
 // under /tmp that nobody may enter. Stopped (immediate) and removed with the object.
 
+#include "pgstore/pgstore.h"
+
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -201,5 +204,43 @@ private:
     gid_t m_gid = 0;
     quint16 m_port = 0;
 };
+
+/**
+ * Makes `database` a Pimscope store as a receiver does (PgStore::open), then writes `n` Events API requests of one
+ * event each into it as a receiver writes them (one statement: fast; a NOTIFY in the same transaction), each a
+ * distinct product and event id, received from `receivedAtMs` on (0: now).
+ */
+inline bool fillPgStore(PgCluster &cluster, const QString &database, int n, qint64 receivedAtMs, QString *error)
+{
+    auto target = parsePgTarget(cluster.url(database));
+    if (!target) {
+        *error = target.error();
+        return false;
+    }
+    if (auto store = PgStore::open(*target, PgCluster::kPassword); !store) {
+        *error = store.error();
+        return false;
+    }
+    const qint64 at = receivedAtMs > 0 ? receivedAtMs : QDateTime::currentMSecsSinceEpoch();
+    QString first;
+    if (!cluster.psql(database, QStringLiteral("SELECT coalesce(max(id), 0) + 1 FROM deliveries"), error, &first))
+        return false;
+    return cluster.psql(
+        database,
+        QStringLiteral(
+            "INSERT INTO deliveries (rev, received_at_ms, receiver, method, path, headers, body, body_size, format, "
+            "signature, answered_status, ack_ms) SELECT nextval('pimscope_rev'), %1 + g, 'test', 'POST', "
+            "'\\x2f686f6f6b'::bytea, convert_to('Content-Type: application/json' || chr(10), 'UTF8'), b, length(b), "
+            "%2, 0, 200, 1.5 FROM generate_series(%4, %4 + %3 - 1) g, LATERAL (SELECT "
+            "convert_to('{\"events\":[{\"action\":\"product.updated\",\"event_id\":\"' || md5(g::text)::uuid || "
+            "'\",\"event_datetime\":\"2026-12-01T10:00:00+00:00\",\"author\":\"julia\",\"author_type\":\"ui\","
+            "\"pim_source\":\"staging\",\"data\":{\"resource\":{\"identifier\":\"sku-' || g || '\"}}}]}', 'UTF8') "
+            "AS b) body; SELECT pg_notify('pimscope_changes', '')")
+            .arg(at)
+            .arg(int(Format::Akeneo))
+            .arg(n)
+            .arg(first),
+        error);
+}
 
 } // namespace pimscope::test
