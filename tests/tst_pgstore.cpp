@@ -104,6 +104,7 @@ void TestPgStore::urls()
         // The password never goes in the secret's name nor in the URL shown; only in the connection string.
         QVERIFY(t->connectionString("s3cret").contains("password='s3cret'"));
         QVERIFY(!t->connectionString().contains("password"));
+        QVERIFY(t->connectionString().contains("keepalives_idle=30"));
     }
 }
 

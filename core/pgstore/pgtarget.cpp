@@ -113,6 +113,9 @@ QByteArray PgTarget::connectionString(const QByteArray &password) const
         s += " connect_timeout=10";
     if (!nameGiven)
         s += " application_name='pimscope'";
+    // A server that vanished without closing the connection (its machine gone, a network cut) is noticed within about
+    // a minute, rather than the system's two hours: a follower waiting on LISTEN would not know otherwise.
+    s += " keepalives=1 keepalives_idle=30 keepalives_interval=10 keepalives_count=3";
     if (!password.isEmpty())
         s += " password=" + quoted(password);
     return s;

@@ -28,7 +28,10 @@ struct PgTarget
     QString url() const;
     /** "HOST:PORT", for messages. */
     QString address() const;
-    /** libpq's key=value connection string (values quoted), with `password` when not empty. */
+    /**
+     * libpq's key=value connection string (values quoted), with `password` when not empty; a 10 s connect timeout
+     * (unless the URL gives connect_timeout) and TCP keepalives (a vanished server noticed within about a minute).
+     */
     QByteArray connectionString(const QByteArray &password = {}) const;
     /** The keychain entry of this store's password: "postgresql:USER@HOST:PORT/DB". */
     QString secretName() const;
