@@ -191,7 +191,7 @@ PgFollower::PgFollower(EventStore *capture, PgTarget target, QByteArray password
     m_retry.setInterval(m_options.retryMs);
     QObject::connect(&m_retry, &QTimer::timeout, this, &PgFollower::retry);
     // The writer says which batches it could not commit, from its own thread.
-    QObject::connect(
+    m_failures = QObject::connect(
         m_capture, &EventStore::storeFailed, this,
         [this](const QList<quint64> &tickets, const QString &error) {
             std::lock_guard lock(m_failedMutex);
@@ -207,12 +207,18 @@ PgFollower::~PgFollower()
     if (m_inFlight)
         (void)settle();
     endBulk();
+    // The writer's thread calls the failures' handler: disconnected, and a call under way waited for, before the
+    // members it uses go.
+    QObject::disconnect(m_failures);
+    std::lock_guard lock(m_failedMutex);
 }
 
 void PgFollower::considerBulk()
 {
     const auto missing
-        = m_connection->exec("SELECT count(*) FROM deliveries WHERE rev > $1", {QByteArray::number(m_readRev)});
+        = m_connection->exec("SELECT count(*) FROM deliveries WHERE rev > $1 AND id >= $2 AND received_at_ms >= $3",
+                             {QByteArray::number(m_readRev), QByteArray::number(m_options.sinceId.value_or(0)),
+                              QByteArray::number(m_options.sinceMs.value_or(0))});
     if (!missing || missing->rows.value(0).value(0).value_or(QByteArray()).toLongLong() < m_options.bulkFrom)
         return;
     m_bulk = true;
@@ -259,7 +265,7 @@ Result<void> PgFollower::start()
     return {};
 }
 
-Result<void> PgFollower::connectToServer()
+Result<void> PgFollower::connectToServer(bool *lasting)
 {
     using R = Result<void>;
     auto opened = PgConnection::open(m_target, m_password);
@@ -267,6 +273,8 @@ Result<void> PgFollower::connectToServer()
         return R::failure(opened.error());
     PgConnection &c = **opened;
     const auto info = inspectPgStore(c);
+    if (lasting) // past this point, what fails is what the database holds, not reaching it
+        *lasting = true;
     if (!info)
         return R::failure(info.error());
     if (info->version == 0 || info->storeId.isEmpty())
@@ -292,6 +300,8 @@ void PgFollower::lose(const QString &why)
         return;
     m_notifier.reset();
     m_connection.reset();
+    endBulk(); // the capture gets its indexes back while the server is away
+    m_lastSaid = why;
     Q_EMIT connectionChanged(false, why);
     m_retry.start();
 }
@@ -300,15 +310,21 @@ void PgFollower::retry()
 {
     if (m_stopped)
         return;
-    if (const auto c = connectToServer(); !c) {
-        if (c.error().contains(QStringLiteral("another Pimscope store"))) {
+    bool lasting = false;
+    if (const auto c = connectToServer(&lasting); !c) {
+        if (lasting) { // what is there is not (or no longer) the store followed: retrying cannot help
             m_stopped = true;
             Q_EMIT failed(c.error());
             return;
         }
+        if (c.error() != m_lastSaid) { // a new reason (a password changed meanwhile, say): said
+            m_lastSaid = c.error();
+            Q_EMIT connectionChanged(false, c.error());
+        }
         m_retry.start();
         return;
     }
+    m_lastSaid.clear();
     Q_EMIT connectionChanged(true, QStringLiteral("%1 can be read again").arg(m_target.url()));
     schedule();
 }
@@ -340,17 +356,22 @@ bool PgFollower::settle()
         return true;
     const InFlight done = *m_inFlight;
     m_inFlight.reset();
-    const bool finished = m_capture->waitForTicket(done.ticket, 60'000);
+    // A capture busy with something long (a large import's indexes) is waited for, ten minutes at most.
+    bool finished = false;
+    for (int minute = 0; minute < 10 && !finished; ++minute)
+        finished = m_capture->waitForTicket(done.ticket, 60'000);
     QString error;
     {
         std::lock_guard lock(m_failedMutex);
         error = m_failed.take(done.ticket);
+        m_failed.removeIf([&done](const auto &failure) { return failure.key() < done.ticket; }); // others' jobs
     }
     if (!finished)
-        error = QStringLiteral("the capture did not commit a batch in 60 s");
+        error = QStringLiteral("the capture did not commit a batch in 10 minutes");
     if (!error.isNull()) {
         m_stopped = true;
         m_readRev = m_committedRev; // what was not committed is read again by the next follower
+        endBulk();
         Q_EMIT failed(
             QStringLiteral("the capture could not store what was read from %1: %2").arg(m_target.url(), error));
         return false;

@@ -90,7 +90,8 @@ private:
         qint64 rev = 0;
         qint64 newestStoredAtMs = 0;
     };
-    Result<void> connectToServer();
+    /** Connects and checks the store; `lasting` says whether a failure is what the database holds (not transient). */
+    Result<void> connectToServer(bool *lasting = nullptr);
     void lose(const QString &why);
     void retry();
     void schedule();
@@ -119,6 +120,8 @@ private:
     qint64 m_committedRev = 0;
     qint64 m_copied = 0;
     std::optional<InFlight> m_inFlight;
+    QString m_lastSaid; ///< why the server cannot be read, as last said
+    QMetaObject::Connection m_failures;
     std::mutex m_failedMutex;
     QHash<quint64, QString> m_failed; ///< tickets the capture could not commit (its writer thread writes them)
 };

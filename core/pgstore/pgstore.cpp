@@ -138,6 +138,34 @@ void sendForward(pg_conn *conn, const ConnectorAnswer &c, bool &ok)
     ok = ok && p.send(conn, kRecordForward);
 }
 
+/**
+ * A writer's session: a lock held longer than 5 s (another receiver's transaction stuck on a dead network) fails this
+ * group, answered 503, rather than every receiver waiting; the server notices a vanished receiver as the receiver
+ * notices a vanished server (keepalives, unacknowledged data), so that the lock it held is released.
+ */
+Result<std::unique_ptr<PgConnection>> openWriter(const PgTarget &target, const QByteArray &password)
+{
+    auto c = PgConnection::open(target, password);
+    if (!c)
+        return c;
+    if (const auto set = (*c)->run("SET lock_timeout = '5s'; SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval "
+                                   "= 10; SET tcp_keepalives_count = 3; SET tcp_user_timeout = 60000");
+        !set)
+        return Result<std::unique_ptr<PgConnection>>::failure(set.error());
+    return c;
+}
+
+/** The target with a short connect timeout, for attempts while the server is down (requests wait for them). */
+PgTarget quickToFail(PgTarget target)
+{
+    for (const auto &[key, value] : target.parameters) {
+        if (key == u"connect_timeout")
+            return target;
+    }
+    target.parameters.append({QStringLiteral("connect_timeout"), QStringLiteral("2")});
+    return target;
+}
+
 } // namespace
 
 PgStore::PgStore(PgTarget target, QByteArray password, const Options &options)
@@ -152,7 +180,7 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const PgTarget &target, const QBy
                                                const Options &options)
 {
     using R = Result<std::unique_ptr<PgStore>>;
-    auto connection = PgConnection::open(target, password);
+    auto connection = openWriter(target, password);
     if (!connection)
         return R::failure(connection.error());
     if (const auto prepared = preparePgStore(**connection); !prepared)
@@ -283,7 +311,8 @@ Result<PgConnection *> PgStore::connection()
     if (!m_downReason.isNull() && now - m_lastAttemptMs < m_options.retryMs)
         return R::failure(m_downReason);
     m_lastAttemptMs = now;
-    auto opened = PgConnection::open(m_target, m_password);
+    // While it is down, an attempt gives up within 2 s: the requests queued meanwhile wait for it (answered 503).
+    auto opened = openWriter(m_downReason.isNull() ? m_target : quickToFail(m_target), m_password);
     if (!opened) {
         const bool wasUp = m_downReason.isNull();
         m_downReason = opened.error();

@@ -23,9 +23,9 @@ class PayloadParser;
  * receivers, on one machine or several, may write to the same database: each group takes one advisory lock, so ids
  * and change numbers grow in commit order, and a NOTIFY at each commit wakes the followers.
  *
- * While the server cannot be reached every write fails at once (the receiver answers 503, and the PIM retries where
- * it does); the writer connects again at most every `retryMs` and carries on without a restart. available() tells
- * when it goes down and comes back.
+ * While the server cannot be reached every write fails (the receiver answers 503, and the PIM retries where it does):
+ * at once when the server refuses connections, within 2 s when its host does not answer; the writer connects again
+ * at most every `retryMs` and carries on without a restart. available() tells when it goes down and comes back.
  */
 class PgStore : public DeliverySink
 {
@@ -61,7 +61,7 @@ public:
 
     /** What this process's writer is called in deliveries.receiver: "HOST pid N". */
     static QString receiverName();
-    /** The NOTIFY channel of each commit (its payload: the highest change number committed). */
+    /** The NOTIFY channel of each commit (no payload: a follower reads what is after the change number it has). */
     static constexpr const char *channel = "pimscope_changes";
 
 Q_SIGNALS:

@@ -115,7 +115,10 @@ QByteArray PgTarget::connectionString(const QByteArray &password) const
         s += " application_name='pimscope'";
     // A server that vanished without closing the connection (its machine gone, a network cut) is noticed within about
     // a minute, rather than the system's two hours: a follower waiting on LISTEN would not know otherwise.
-    s += " keepalives=1 keepalives_idle=30 keepalives_interval=10 keepalives_count=3";
+    // tcp_user_timeout: data sent and never acknowledged (a pipeline to a host gone) fails within 60 s, where
+    // keepalives (idle sockets only) would not help. Text is exchanged in UTF-8 whatever the database's encoding.
+    s += " keepalives=1 keepalives_idle=30 keepalives_interval=10 keepalives_count=3 tcp_user_timeout=60000"
+         " client_encoding=UTF8";
     if (!password.isEmpty())
         s += " password=" + quoted(password);
     return s;

@@ -67,6 +67,9 @@ Result<void> StoreWriter::apply(writerjobs::Follow &job, quint64 ticket)
             // A later change of a delivery copied before: its answer (and the status the PIM got when the connector
             // answered), its connector's answer.
             local = **known;
+            // In bulk mode the flag counts are kept only for the rows added: one changed here is counted again at
+            // the end with everything.
+            m_bulkRemovedOlder = m_bulkRemovedOlder || m_bulkDepth > 0;
             if (row.delivery.ackMs) {
                 writerjobs::RecordAnswers answers{{AnswerTime{
                     local, *row.delivery.ackMs, row.forward ? row.delivery.answeredStatus : std::optional<int>()}}};
