@@ -166,8 +166,10 @@ void TestPgReceive::committedBeforeTheAnswer()
                  .arg(PgStore::receiverName()));
     const Headers headers = headercodec::decode(QByteArray::fromHex(
         sql(db, QStringLiteral("SELECT encode(headers, 'hex') FROM deliveries WHERE id = %1").arg(id)).toLatin1()));
-    QVERIFY(std::any_of(headers.cbegin(), headers.cend(),
-                        [](const Header &h) { return h.name == "User-Agent" && h.value == "AkeneoPim/7.0"; }));
+    // (Qt 6.8's QHttpHeaders gives names in lower case, 6.4 as sent: the name is compared as HTTP does.)
+    QVERIFY(std::any_of(headers.cbegin(), headers.cend(), [](const Header &h) {
+        return h.name.compare("User-Agent", Qt::CaseInsensitive) == 0 && h.value == "AkeneoPim/7.0";
+    }));
     QCOMPARE(sql(db,
                  QStringLiteral("SELECT signature, answered_status, signature_detail IS NOT NULL FROM deliveries "
                                 "WHERE id = %1")
