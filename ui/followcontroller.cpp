@@ -94,7 +94,7 @@ void FollowController::start(const QString &since)
         started(target.error());
         return;
     }
-    if (!qEnvironmentVariableIsEmpty("PGPASSWORD") || !qEnvironmentVariableIsEmpty("PGPASSFILE")) {
+    if (passwordFromEnvironment()) {
         launch({}, since);
         return;
     }

@@ -21,7 +21,7 @@ QCommandLineOption storeOption(const QString &what)
 
 QByteArray storePassword(const PgTarget &target, const QString &command)
 {
-    if (!qEnvironmentVariableIsEmpty("PGPASSWORD") || !qEnvironmentVariableIsEmpty("PGPASSFILE"))
+    if (passwordFromEnvironment())
         return {};
     KeychainSecretStore keychain;
     const QString name = target.secretName();

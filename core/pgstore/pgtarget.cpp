@@ -124,4 +124,9 @@ QByteArray PgTarget::connectionString(const QByteArray &password) const
     return s;
 }
 
+bool passwordFromEnvironment()
+{
+    return !qEnvironmentVariableIsEmpty("PGPASSWORD") || !qEnvironmentVariableIsEmpty("PGPASSFILE");
+}
+
 } // namespace pimscope

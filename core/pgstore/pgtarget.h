@@ -40,6 +40,12 @@ struct PgTarget
 /** Reads a postgresql:// URL; every problem named (a password in it included). */
 Result<PgTarget> parsePgTarget(const QString &text);
 
+/**
+ * Whether libpq is given the password by the environment (PGPASSWORD or PGPASSFILE set: a server's systemd unit sets
+ * PGPASSFILE), in which case the keychain is not asked.
+ */
+bool passwordFromEnvironment();
+
 /** Whether `text` names a PostgreSQL store (postgresql:// or postgres://) rather than a SQLite file. */
 bool isPgUrl(const QString &text);
 
