@@ -2,7 +2,8 @@
 // and the real keychain (a private gnome-keyring): Capture > Follow a server… asks for the URL and the password (kept
 // in the keychain), the server's deliveries become rows, what is committed later follows, the status bar names the
 // server, what was copied and the lag; a server that goes away is said in the banner, taken back when it returns; a
-// database that is no Pimscope store is said; the choice is remembered and followed when the window starts.
+// database that is no Pimscope store is said; the choice is remembered and followed when the window starts; stopping
+// does not wait for a server that does not answer (what the follower waits for there is cancelled).
 
 #include "pgcluster.h"
 #include "screenshots.h"
@@ -14,6 +15,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QElapsedTimer>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -32,6 +34,7 @@ private Q_SLOTS:
     void followFromTheMenu();
     void serverLostInTheBanner();
     void notAStoreSaid();
+    void stopDoesNotWaitForTheServer();
     void rememberedAndFollowedAtStart();
     void dialogReadsTheUrl();
 
@@ -158,6 +161,53 @@ void TestFollowWindow::notAStoreSaid()
     QVERIFY2(banner->text().contains(QStringLiteral("Cannot follow")), qPrintable(banner->text()));
     QVERIFY(!controller(fixture.window)->following());
     QVERIFY(!part<QAction>(fixture.window, "followAction")->isChecked());
+    qunsetenv("PGPASSWORD");
+}
+
+void TestFollowWindow::stopDoesNotWaitForTheServer()
+{
+    const QString database = QStringLiteral("hangs");
+    const QString url = createFilled(database, 3);
+    qputenv("PGPASSWORD", PgCluster::kPassword);
+    WindowFixture fixture;
+    controller(fixture.window)->setChoice(url, false);
+    controller(fixture.window)->start();
+    QTRY_COMPARE_WITH_TIMEOUT(deliveryRows(fixture.window), 3, 15000);
+    // The server's table locked by another session: the follower's next read waits for it, as long as it is held.
+    const auto lock = m_cluster.session(database);
+    QVERIFY(lock->waitForStarted());
+    lock->write("BEGIN; LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n");
+    QVERIFY(QTest::qWaitFor([&] { return lock->readAll().contains("locked") || !lock->isOpen(); }, 10000));
+    QString error;
+    QVERIFY2(m_cluster.psql(database, QStringLiteral("SELECT pg_notify('pimscope_changes', '4')"), &error),
+             qPrintable(error));
+    const auto waitingForTheLock = [&] {
+        QString count;
+        QString failed;
+        m_cluster.psql(database,
+                       QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                      "AND datname = '%1'")
+                           .arg(database),
+                       &failed, &count);
+        return count.toInt();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(waitingForTheLock(), 1, 10000);
+    // Unchecked: the window stops following at once, and the server is told to cancel what the follower waits for.
+    QElapsedTimer stopping;
+    stopping.start();
+    part<QAction>(fixture.window, "followAction")->trigger();
+    QVERIFY2(stopping.elapsed() < 1000, qPrintable(QString::number(stopping.elapsed())));
+    QVERIFY(!controller(fixture.window)->following());
+    QVERIFY(!part<QLabel>(fixture.window, "followStatus")->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(waitingForTheLock(), 0, 5000);
+    QVERIFY(!part<QLabel>(fixture.window, "banner")->isVisible()); // a cancelled read is no lost server
+    lock->write("ROLLBACK;\n");
+    lock->closeWriteChannel();
+    QVERIFY(lock->waitForFinished(10000));
+    // Following again copies what came meanwhile.
+    QVERIFY2(fillPgStore(m_cluster, database, 2, 0, &error), qPrintable(error));
+    controller(fixture.window)->start();
+    QTRY_COMPARE_WITH_TIMEOUT(deliveryRows(fixture.window), 5, 15000);
     qunsetenv("PGPASSWORD");
 }
 

@@ -11,7 +11,9 @@
 
 #include "filter/sqlcompiler.h"
 #include "forward/forwardrule.h"
+#include "pgstore/pgconnection.h"
 #include "pgstore/pgfollower.h"
+#include "pgstore/pgschema.h"
 #include "pgstore/pgstore.h"
 #include "receiver/receiver.h"
 #include "store/eventstore.h"
@@ -38,6 +40,8 @@ private Q_SLOTS:
     void copiesThenKeepsUp();
     void resumesWithNoGapAndNoDuplicate();
     void connectorAnswersCopied();
+    void lagOfALaterChange();
+    void followsAStoreOfSchemaOne();
     void serverLostAndBack();
     void followCommand();
     void followCommandKilledMidCopy();
@@ -240,6 +244,81 @@ void TestPgFollow::connectorAnswersCopied()
     QCOMPARE(local->at(0).at(2).toString(), connector.url(QStringLiteral("/in")));
     QCOMPARE(local->at(0).at(3).toInt(), 404);
     receiver.stop();
+}
+
+void TestPgFollow::lagOfALaterChange()
+{
+    // Deliveries committed an hour ago: copying them now is an hour late...
+    const QString db = createDatabase(QStringLiteral("later"));
+    fillServer(db, 3);
+    sql(db, QStringLiteral("UPDATE deliveries SET stored_at = now() - interval '1 hour'"));
+    auto capture = EventStore::open(m_dir.filePath(QStringLiteral("later.db")));
+    QVERIFY(capture);
+    PgFollower follower(capture->get(), target(db), PgCluster::kPassword, {});
+    QSignalSpy caughtUp(&follower, &PgFollower::caughtUp);
+    QSignalSpy copied(&follower, &PgFollower::copied);
+    QVERIFY(follower.start());
+    QTRY_VERIFY(!caughtUp.isEmpty());
+    QVERIFY(!copied.isEmpty());
+    QVERIFY2(copied.last().at(2).toDouble() > 3'000'000, qPrintable(copied.last().at(2).toString()));
+    // ... but a later change of one of them (its answer time, committed now) is copied at once: the lag is measured
+    // from that change, not from the delivery's insert.
+    auto server = PgStore::open(target(db), PgCluster::kPassword);
+    QVERIFY(server);
+    const qint64 first = sql(db, QStringLiteral("SELECT min(id) FROM deliveries")).toLongLong();
+    AnswerTime answer;
+    answer.deliveryId = first;
+    answer.ackMs = 12.5;
+    (*server)->recordAnswers({answer});
+    QVERIFY((*server)->flush());
+    QTRY_COMPARE(copied.last().at(1).toLongLong(),
+                 sql(db, QStringLiteral("SELECT max(rev) FROM deliveries")).toLongLong());
+    QCOMPARE(copied.last().at(0).toLongLong(), 1);
+    QVERIFY2(copied.last().at(2).toDouble() < 5000, qPrintable(copied.last().at(2).toString()));
+    QCOMPARE(sql(db, QStringLiteral("SELECT count(changed_at) FROM deliveries")), QStringLiteral("1"));
+}
+
+void TestPgFollow::followsAStoreOfSchemaOne()
+{
+    // A server whose receivers are an older Pimscope (schema 1, no changed_at) is followed as it is: a follower never
+    // changes the server's schema.
+    const QString db = createDatabase(QStringLiteral("schemaone"));
+    {
+        auto c = PgConnection::open(target(db), PgCluster::kPassword);
+        QVERIFY(c);
+        QCOMPARE(preparePgStore(**c, 1).value(), 1);
+    }
+    sql(db,
+        QStringLiteral("INSERT INTO deliveries (rev, received_at_ms, receiver, method, path, headers, body, body_size, "
+                       "format, signature) VALUES (nextval('pimscope_rev'), 1765000000000, 'old', 'POST', "
+                       "'\\x2f', '\\x', '\\x7b7d', 2, 0, 0)"));
+    const QString path = m_dir.filePath(QStringLiteral("schemaone.db"));
+    auto capture = EventStore::open(path);
+    QVERIFY(capture);
+    {
+        PgFollower follower(capture->get(), target(db), PgCluster::kPassword, {});
+        QSignalSpy caughtUp(&follower, &PgFollower::caughtUp);
+        QVERIFY(follower.start());
+        QTRY_VERIFY(!caughtUp.isEmpty());
+        QCOMPARE(follower.copiedChanges(), 1);
+    }
+    QCOMPARE(sql(db, QStringLiteral("SELECT value FROM pimscope_meta WHERE key = 'schema_version'")),
+             QStringLiteral("1"));
+    // A receiver of this Pimscope brings it to the current schema, its rows kept; the follower goes on.
+    auto server = PgStore::open(target(db), PgCluster::kPassword);
+    QVERIFY2(server, qPrintable(server ? QString() : server.error()));
+    QCOMPARE(sql(db, QStringLiteral("SELECT value FROM pimscope_meta WHERE key = 'schema_version'")),
+             QString::number(kPgSchemaVersion));
+    QCOMPARE(sql(db, QStringLiteral("SELECT count(*), count(changed_at) FROM deliveries")), QStringLiteral("1|0"));
+    fillServer(db, 2);
+    PgFollower follower(capture->get(), target(db), PgCluster::kPassword, {});
+    QSignalSpy caughtUp(&follower, &PgFollower::caughtUp);
+    QVERIFY(follower.start());
+    QVERIFY(follower.resumed());
+    QTRY_VERIFY(!caughtUp.isEmpty());
+    QCOMPARE(follower.copiedChanges(), 2);
+    QVERIFY((*capture)->flush());
+    QCOMPARE(queryCapture(path, QStringLiteral("SELECT count(*) FROM deliveries"))->at(0).at(0).toInt(), 3);
 }
 
 void TestPgFollow::serverLostAndBack()

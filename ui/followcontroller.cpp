@@ -60,6 +60,7 @@ FollowController::FollowController(QMainWindow *window, ReceiverController *rece
 FollowController::~FollowController()
 {
     stop();
+    waitStopped();
     m_thread.quit();
     m_thread.wait();
 }
@@ -69,6 +70,7 @@ void FollowController::setCapture(EventStore *capture)
     if (capture == m_capture)
         return;
     stop();
+    waitStopped();
     m_capture = capture;
 }
 
@@ -135,13 +137,19 @@ void FollowController::launch(const QByteArray &password, const QString &since)
     connect(m_follower, &PgFollower::connectionChanged, this, &FollowController::connectionChanged);
     connect(m_follower, &PgFollower::failed, this, &FollowController::failed);
     PgFollower *follower = m_follower;
+    const quint64 launch = ++m_launches;
     QMetaObject::invokeMethod(
         follower,
-        [this, follower] {
+        [this, follower, launch] {
             const auto result = follower->start();
             const QString error = result ? QString() : result.error();
             QMetaObject::invokeMethod(
-                this, [this, error] { started(error); }, Qt::QueuedConnection);
+                this,
+                [this, error, launch] {
+                    if (launch == m_launches && m_follower) // not stopped meanwhile
+                        started(error);
+                },
+                Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
     m_action->setChecked(true);
@@ -167,13 +175,28 @@ void FollowController::stop()
     if (!m_follower)
         return;
     PgFollower *follower = std::exchange(m_follower, nullptr);
-    // In its own thread: what it waits for (a batch in flight, the indexes of a bulk copy) is waited for there.
+    ++m_launches;
+    QObject::disconnect(follower, nullptr, this, nullptr); // nothing more from it is shown
+    follower->cancel();
+    // Deleted in its own thread, where what it still waits for (the batch in flight, a bulk copy's indexes) is waited
+    // for; the window goes on.
+    ++m_stopping;
     QMetaObject::invokeMethod(
-        follower, [follower] { delete follower; }, Qt::BlockingQueuedConnection);
+        follower,
+        [follower, gone = m_gone] {
+            delete follower;
+            gone->release();
+        },
+        Qt::QueuedConnection);
     m_action->setChecked(false);
     m_banner.clear();
     refreshStatus();
     Q_EMIT stateChanged({});
+}
+
+void FollowController::waitStopped()
+{
+    m_gone->acquire(std::exchange(m_stopping, 0));
 }
 
 void FollowController::showDialog()

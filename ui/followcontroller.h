@@ -3,9 +3,11 @@
 #include "receivercontroller.h"
 
 #include <QObject>
+#include <QSemaphore>
 #include <QThread>
 
 #include <functional>
+#include <memory>
 
 class QAction;
 class QLabel;
@@ -38,7 +40,10 @@ public:
     /** The status bar's part. */
     QLabel *status() const { return m_status; }
 
-    /** The capture copied into (none: nothing can be followed); a change stops the following. */
+    /**
+     * The capture copied into (none: nothing can be followed); a change stops the following, and waits until the
+     * follower let the previous capture go (its batch in flight committed).
+     */
     void setCapture(EventStore *capture);
     /** The remembered URL and choice. */
     QString url() const { return m_url; }
@@ -47,6 +52,10 @@ public:
 
     /** Follows the remembered URL (its password from the keychain, else PGPASSWORD or ~/.pgpass). */
     void start(const QString &since = {});
+    /**
+     * Stops following at once: what the follower waits for on the server is cancelled and it is deleted in its thread
+     * (its batch in flight committed there), the window not waiting for it.
+     */
     void stop();
     /** At the window's start: when the user asked for it. */
     void startIfAsked();
@@ -61,6 +70,8 @@ Q_SIGNALS:
 
 private:
     void launch(const QByteArray &password, const QString &since);
+    /** Waits until the followers stop() let go are deleted. */
+    void waitStopped();
     void started(const QString &error);
     void copied(qint64 changes, double lagMs);
     void connectionChanged(bool up, const QString &message);
@@ -77,6 +88,9 @@ private:
     bool m_atStartup = false;
     QThread m_thread;
     PgFollower *m_follower = nullptr; ///< lives in m_thread
+    quint64 m_launches = 0; ///< which follower an answer from m_thread is about
+    std::shared_ptr<QSemaphore> m_gone = std::make_shared<QSemaphore>(); ///< released as each stopped one is deleted
+    int m_stopping = 0; ///< followers stopped, their deletion not waited for yet
     qint64 m_copied = 0;
     double m_lagMs = -1;
     bool m_up = true;

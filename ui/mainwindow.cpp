@@ -107,7 +107,7 @@ MainWindow::~MainWindow()
     delete m_exportDialog;
     m_exportDialog = nullptr;
     m_tunnel->stop(); // its program goes first: nothing comes through it to a receiver that stopped
-    m_follow->stop(); // its batch in flight committed before the store closes
+    m_follow->setCapture(nullptr); // stopped, and its batch in flight committed before the store closes
     m_receiver->stop(); // answers still owed go out before the store closes
     delete m_importRunner;
     m_importRunner = nullptr;

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <array>
+
 namespace pimscope {
 
 namespace {
@@ -21,13 +23,22 @@ QString oneLine(const QString &message)
 
 PgConnection::PgConnection(pg_conn *conn, PgTarget target)
     : m_conn(conn)
+    , m_cancel(PQgetCancel(conn))
     , m_target(std::move(target))
 {
 }
 
 PgConnection::~PgConnection()
 {
+    PQfreeCancel(m_cancel);
     PQfinish(m_conn);
+}
+
+void PgConnection::cancel() const
+{
+    std::array<char, 256> error{};
+    if (m_cancel)
+        (void)PQcancel(m_cancel, error.data(), int(error.size())); // a failure: the statement ends on its own
 }
 
 QString PgConnection::explainConnectFailure(const PgTarget &target, const QString &libpqMessage, bool passwordGiven)

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+struct pg_cancel;
 struct pg_conn;
 struct pg_result;
 
@@ -58,6 +59,11 @@ public:
     /** The server's version as libpq reports it, e.g. 150018. */
     int serverVersion() const;
     pg_conn *raw() const { return m_conn; }
+    /**
+     * Asks the server to cancel what this connection runs now (the statement then fails with "canceling statement due
+     * to user request"); nothing when it runs nothing. Safe from any thread while the connection lives.
+     */
+    void cancel() const;
 
     /** The message of a failed connection in the user's terms (see the class). */
     static QString explainConnectFailure(const PgTarget &target, const QString &libpqMessage, bool passwordGiven);
@@ -71,6 +77,7 @@ private:
     PgConnection(pg_conn *conn, PgTarget target);
 
     pg_conn *m_conn;
+    pg_cancel *m_cancel; ///< PQgetCancel's, made with the connection: PQcancel may use it from another thread
     PgTarget m_target;
 };
 

@@ -25,13 +25,20 @@ namespace {
  * The changes after a change number, oldest first, each delivery with its connector's answer: read in binary (bytes as
  * they are, numbers in network order), so that a catch-up of 100,000 deliveries spends its time storing, not decoding.
  */
-const char *const kChangesSql
-    = "SELECT d.id, d.rev, d.received_at_ms, (extract(epoch FROM d.stored_at) * 1000)::bigint, d.method, d.path, "
-      "d.remote, d.headers, d.body, d.body_size, d.format, d.signature, d.signature_detail, d.answered_status, "
-      "d.ack_ms, d.error, d.warnings, f.target, f.ack_mode, f.state, f.attempts, f.sent_at_ms, f.first_byte_ms, "
-      "f.end_ms, f.status, f.verdict, f.twice, f.body_size, f.error, f.headers, f.body FROM deliveries d LEFT JOIN "
-      "forwards f ON f.delivery_id = d.id WHERE d.rev > $1 AND d.id >= $2 AND d.received_at_ms >= $3 ORDER BY d.rev "
-      "LIMIT $4";
+/**
+ * What changed after a change number, with when it changed on the server (a store of schema 1 says when each delivery
+ * was inserted only: `changedAt` is then stored_at).
+ */
+QByteArray changesSql(bool hasChangedAt)
+{
+    const QByteArray changedAt = hasChangedAt ? "coalesce(d.changed_at, d.stored_at)" : "d.stored_at";
+    return "SELECT d.id, d.rev, d.received_at_ms, (extract(epoch FROM " + changedAt
+        + ") * 1000)::bigint, d.method, d.path, d.remote, d.headers, d.body, d.body_size, d.format, d.signature, "
+          "d.signature_detail, d.answered_status, d.ack_ms, d.error, d.warnings, f.target, f.ack_mode, f.state, "
+          "f.attempts, f.sent_at_ms, f.first_byte_ms, f.end_ms, f.status, f.verdict, f.twice, f.body_size, f.error, "
+          "f.headers, f.body FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.rev > $1 AND "
+          "d.id >= $2 AND d.received_at_ms >= $3 ORDER BY d.rev LIMIT $4";
+}
 
 /** One row of a binary result. */
 class BinaryRow
@@ -92,11 +99,13 @@ private:
     int m_row;
 };
 
-enum Column : int {
+/** The columns of changesSql's rows (a namespace of their own: names such as Headers are taken). */
+namespace col {
+enum : int {
     Id,
     Rev,
     ReceivedAt,
-    StoredAt,
+    ChangedAt,
     Method,
     Path,
     Remote,
@@ -125,9 +134,11 @@ enum Column : int {
     FHeaders,
     FBody,
 };
+} // namespace col
 
 FollowedDelivery followedOf(const BinaryRow &r, PayloadParser &parser)
 {
+    using namespace col;
     FollowedDelivery f;
     f.remoteId = r.int64(Id);
     Delivery &d = f.delivery;
@@ -233,6 +244,20 @@ void PgFollower::endBulk()
     m_capture->waitForTicket(m_capture->endBulk(), 600'000);
 }
 
+void PgFollower::cancel()
+{
+    std::lock_guard lock(m_connectionMutex);
+    m_cancelled = true;
+    if (m_connection)
+        m_connection->cancel();
+}
+
+void PgFollower::useConnection(std::unique_ptr<PgConnection> connection)
+{
+    std::lock_guard lock(m_connectionMutex);
+    m_connection = std::move(connection);
+}
+
 bool PgFollower::connected() const
 {
     return m_connection != nullptr;
@@ -240,6 +265,8 @@ bool PgFollower::connected() const
 
 Result<void> PgFollower::start()
 {
+    if (m_cancelled)
+        return Result<void>::failure(QStringLiteral("cancelled"));
     if (auto c = connectToServer(); !c)
         return c;
     // Read on a connection of this thread's own (the follower may live in a thread of its own, the capture's reader
@@ -286,9 +313,10 @@ Result<void> PgFollower::connectToServer(bool *lasting)
                                          "was %2, it is %3): not copied into the same capture")
                               .arg(m_target.url(), m_storeId, info->storeId));
     m_storeId = info->storeId;
+    m_changesSql = changesSql(info->version >= 2);
     if (auto listening = c.run(QByteArray("LISTEN ") + PgStore::channel); !listening)
         return listening;
-    m_connection = std::move(*opened);
+    useConnection(std::move(*opened));
     m_notifier = std::make_unique<QSocketNotifier>(m_connection->socket(), QSocketNotifier::Read);
     QObject::connect(m_notifier.get(), &QSocketNotifier::activated, this, &PgFollower::readable);
     return {};
@@ -299,8 +327,10 @@ void PgFollower::lose(const QString &why)
     if (!m_connection)
         return;
     m_notifier.reset();
-    m_connection.reset();
+    useConnection(nullptr);
     endBulk(); // the capture gets its indexes back while the server is away
+    if (m_cancelled) // what failed is the statement cancelled
+        return;
     m_lastSaid = why;
     Q_EMIT connectionChanged(false, why);
     m_retry.start();
@@ -308,7 +338,7 @@ void PgFollower::lose(const QString &why)
 
 void PgFollower::retry()
 {
-    if (m_stopped)
+    if (stopped())
         return;
     bool lasting = false;
     if (const auto c = connectToServer(&lasting); !c) {
@@ -344,7 +374,7 @@ void PgFollower::readable()
 
 void PgFollower::schedule()
 {
-    if (m_scheduled || m_stopped)
+    if (m_scheduled || stopped())
         return;
     m_scheduled = true;
     QTimer::singleShot(0, this, &PgFollower::fetchMore);
@@ -378,7 +408,7 @@ bool PgFollower::settle()
     }
     m_committedRev = done.rev;
     m_copied += done.changes;
-    const auto lagMs = double(QDateTime::currentMSecsSinceEpoch() - done.newestStoredAtMs);
+    const auto lagMs = double(QDateTime::currentMSecsSinceEpoch() - done.newestChangeMs);
     Q_EMIT copied(done.changes, done.rev, std::max(0.0, lagMs));
     return true;
 }
@@ -386,7 +416,7 @@ bool PgFollower::settle()
 void PgFollower::fetchMore()
 {
     m_scheduled = false;
-    if (m_stopped || !m_connection)
+    if (stopped() || !m_connection)
         return;
     const QList<QByteArray> values{QByteArray::number(m_readRev), QByteArray::number(m_options.sinceId.value_or(0)),
                                    QByteArray::number(m_options.sinceMs.value_or(0)),
@@ -394,8 +424,8 @@ void PgFollower::fetchMore()
     std::array<const char *, 4> pointers{};
     for (std::size_t i = 0; i < pointers.size(); ++i)
         pointers[i] = values[qsizetype(i)].constData();
-    pg_result *result = PQexecParams(m_connection->raw(), kChangesSql, int(pointers.size()), nullptr, pointers.data(),
-                                     nullptr, nullptr, 1);
+    pg_result *result = PQexecParams(m_connection->raw(), m_changesSql.constData(), int(pointers.size()), nullptr,
+                                     pointers.data(), nullptr, nullptr, 1);
     if (const QString error = m_connection->failureOf(result); !error.isNull()) {
         lose(error);
         return;
@@ -419,8 +449,8 @@ void PgFollower::fetchMore()
     for (int i = 0; i < rows; ++i) {
         const BinaryRow row(result, i);
         batch.rows.append(followedOf(row, *m_parser));
-        next.rev = row.int64(Rev);
-        next.newestStoredAtMs = std::max(next.newestStoredAtMs, row.int64(StoredAt));
+        next.rev = row.int64(col::Rev);
+        next.newestChangeMs = std::max(next.newestChangeMs, row.int64(col::ChangedAt));
     }
     PQclear(result);
     batch.upToRev = next.rev;

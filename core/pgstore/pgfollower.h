@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,13 @@ public:
     /** Changes copied since start(): new deliveries, and later changes (answer times, connector's answers) of some. */
     qint64 copiedChanges() const { return m_copied; }
 
+    /**
+     * Stops copying, from any thread: the statement the follower waits for on the server is cancelled (a server that
+     * hangs, a table locked there), so that the follower's thread is soon free to delete it. The batch in flight is
+     * still committed to the capture (by the destructor); nothing more is read.
+     */
+    void cancel();
+
 Q_SIGNALS:
     /**
      * A batch was committed to the capture: `changes` rows read (new deliveries and later changes of copied ones) up to
@@ -88,7 +96,7 @@ private:
         quint64 ticket = 0;
         qint64 changes = 0;
         qint64 rev = 0;
-        qint64 newestStoredAtMs = 0;
+        qint64 newestChangeMs = 0;
     };
     /** Connects and checks the store; `lasting` says whether a failure is what the database holds (not transient). */
     Result<void> connectToServer(bool *lasting = nullptr);
@@ -102,16 +110,23 @@ private:
     /** At start: whether what is missing is enough for the capture's bulk mode. */
     void considerBulk();
     void endBulk();
+    /** Stopped by a failure, or cancelled. */
+    bool stopped() const { return m_stopped || m_cancelled; }
+    /** The connection in use from now on (none: lost), swapped under the lock cancel() takes. */
+    void useConnection(std::unique_ptr<PgConnection> connection);
 
     EventStore *m_capture;
     PgTarget m_target;
     QByteArray m_password;
     Options m_options;
     std::unique_ptr<PgConnection> m_connection;
+    std::mutex m_connectionMutex; ///< m_connection's swaps, against cancel() from another thread
+    std::atomic<bool> m_cancelled{false};
     std::unique_ptr<QSocketNotifier> m_notifier;
     std::unique_ptr<PayloadParser> m_parser;
     QTimer m_retry; ///< a child: it moves to the follower's thread with it
     QString m_storeId;
+    QByteArray m_changesSql; ///< as the server's schema version asks
     bool m_resumed = false;
     bool m_scheduled = false;
     bool m_stopped = false;

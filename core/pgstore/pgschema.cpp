@@ -15,6 +15,8 @@ constexpr const char *kSchemaLock = "SELECT pg_advisory_xact_lock(81004334320143
  * `rev` is the change number: each insert and each later change of a delivery (its answer time, its connector's
  * answer) takes the next one from pimscope_rev, in commit order (the writers take kPgWriteLock), so that a follower
  * that read every change up to N finds all those after it with rev > N, none committed behind its back.
+ * `changed_at` (2) is when a later change was committed (NULL: none since the insert, stored_at says when), so that a
+ * follower measures its lag from the change it copies.
  */
 const char *const kMigrations[] = {
     R"sql(
@@ -61,6 +63,9 @@ CREATE TABLE forwards (
     headers bytea,
     body bytea
 );
+)sql",
+    R"sql(
+ALTER TABLE deliveries ADD COLUMN changed_at timestamptz;
 )sql",
 };
 static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");
@@ -121,7 +126,7 @@ Result<PgStoreInfo> inspectPgStore(PgConnection &c)
     return info;
 }
 
-Result<int> preparePgStore(PgConnection &c)
+Result<int> preparePgStore(PgConnection &c, int version)
 {
     using R = Result<int>;
     const auto fail = [&c](const QString &message) {
@@ -135,7 +140,7 @@ Result<int> preparePgStore(PgConnection &c)
     const auto info = inspectPgStore(c);
     if (!info)
         return fail(info.error());
-    for (int next = info->version; next < kPgSchemaVersion; ++next) {
+    for (int next = info->version; next < version; ++next) {
         if (const auto migrated = c.run(kMigrations[next]); !migrated)
             return fail(QStringLiteral("the schema could not be brought to version %1: %2")
                             .arg(next + 1)
@@ -148,7 +153,7 @@ Result<int> preparePgStore(PgConnection &c)
     }
     if (const auto committed = c.run("COMMIT"); !committed)
         return R::failure(committed.error());
-    return kPgSchemaVersion;
+    return std::max(info->version, version);
 }
 
 } // namespace pimscope

@@ -7,7 +7,7 @@
 namespace pimscope {
 
 /** The schema version of a PostgreSQL store that this Pimscope writes (pimscope_meta's schema_version). */
-constexpr int kPgSchemaVersion = 1;
+constexpr int kPgSchemaVersion = 2;
 
 /**
  * The advisory lock every write transaction takes first (pg_advisory_xact_lock): the writers of several receivers
@@ -34,8 +34,8 @@ Result<PgStoreInfo> inspectPgStore(PgConnection &connection);
  * with no table yet, brings an older Pimscope's schema up to date, and
  * refuses, changing nothing, a database that holds another application's tables or a newer Pimscope's schema. Several
  * receivers starting at once are safe: the check and the changes run in one transaction under one advisory lock.
- * Returns the version.
+ * Returns the version. `version`: an older one to stop at (tests of the migrations).
  */
-Result<int> preparePgStore(PgConnection &connection);
+Result<int> preparePgStore(PgConnection &connection, int version = kPgSchemaVersion);
 
 } // namespace pimscope

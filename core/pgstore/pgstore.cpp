@@ -23,7 +23,7 @@ const char *const kInsertDelivery
       "signature, signature_detail, answered_status, ack_ms, error, warnings) VALUES (nextval('pimscope_rev'), $1, $2, "
       "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
 const char *const kRecordAnswer = "UPDATE deliveries SET ack_ms = $2, answered_status = COALESCE($3, answered_status), "
-                                  "rev = nextval('pimscope_rev') WHERE id = $1";
+                                  "rev = nextval('pimscope_rev'), changed_at = now() WHERE id = $1";
 const char *const kRecordForward
     = "WITH f AS (INSERT INTO forwards (delivery_id, target, ack_mode, state, attempts, sent_at_ms, first_byte_ms, "
       "end_ms, status, verdict, twice, body_size, error, headers, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
@@ -33,7 +33,8 @@ const char *const kRecordForward
       "first_byte_ms = EXCLUDED.first_byte_ms, end_ms = EXCLUDED.end_ms, status = EXCLUDED.status, verdict = "
       "EXCLUDED.verdict, twice = EXCLUDED.twice, body_size = EXCLUDED.body_size, error = EXCLUDED.error, headers = "
       "EXCLUDED.headers, body = EXCLUDED.body RETURNING delivery_id) "
-      "UPDATE deliveries SET rev = nextval('pimscope_rev') WHERE id IN (SELECT delivery_id FROM f)";
+      "UPDATE deliveries SET rev = nextval('pimscope_rev'), changed_at = now() WHERE id IN (SELECT delivery_id FROM "
+      "f)";
 
 /** A statement's parameters: text ones, and bytes sent as they are (binary format: bytea). */
 class Parameters

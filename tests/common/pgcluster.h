@@ -145,6 +145,23 @@ public:
             *output = QString::fromLocal8Bit(p.readAll()).trimmed();
         return true;
     }
+    /**
+     * An interactive psql on `database` as the superuser, its statements written to its standard input (to hold a
+     * transaction open: a lock, say); it ends when its input is closed.
+     */
+    std::unique_ptr<QProcess> session(const QString &database) const
+    {
+        auto p = std::make_unique<QProcess>();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PGPASSWORD"), QLatin1StringView(kPassword));
+        p->setProcessEnvironment(env);
+        p->setProcessChannelMode(QProcess::MergedChannels);
+        p->start(m_bin + QStringLiteral("/psql"),
+                 {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-A"), QStringLiteral("-t"),
+                  QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                  QStringLiteral("-U"), QLatin1StringView(kUser), QStringLiteral("-d"), database});
+        return p;
+    }
     QString serverLog() const
     {
         QFile f(m_dir->filePath(QStringLiteral("server.log")));
