@@ -323,16 +323,24 @@ void onSignal(int)
 
 Result<std::unique_ptr<QObject>> quitOnSignals()
 {
+    return onSignals(QCoreApplication::instance(), [] { QCoreApplication::quit(); });
+}
+
+Result<std::unique_ptr<QObject>> onSignals(QObject *context, std::function<void()> action)
+{
     if (signalPipe[0] < 0 && ::pipe(signalPipe) != 0)
         return Result<std::unique_ptr<QObject>>::failure(QStringLiteral("cannot set up signal handling"));
     auto notifier = std::make_unique<QSocketNotifier>(signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(notifier.get(), &QSocketNotifier::activated, QCoreApplication::instance(),
-                     [] { QCoreApplication::quit(); });
-    struct sigaction action = {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    QObject::connect(notifier.get(), &QSocketNotifier::activated, context, [action = std::move(action)] {
+        char c = 0;
+        [[maybe_unused]] const auto n = ::read(signalPipe[0], &c, 1);
+        action();
+    });
+    struct sigaction handler = {};
+    handler.sa_handler = onSignal;
+    sigemptyset(&handler.sa_mask);
+    sigaction(SIGINT, &handler, nullptr);
+    sigaction(SIGTERM, &handler, nullptr);
     return {std::unique_ptr<QObject>(notifier.release())};
 }
 

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -43,6 +44,8 @@ Result<HeaderRedactor> redactorOf(const QCommandLineParser &parser);
  * made) instead of ending the process; the returned notifier must live as long as that should hold.
  */
 Result<std::unique_ptr<QObject>> quitOnSignals();
+/** The same, `action` run (in `context`'s thread) instead of quitting: a command that stops its own way. */
+Result<std::unique_ptr<QObject>> onSignals(QObject *context, std::function<void()> action);
 
 /** Sets the organisation/application names and version used for paths and --version. */
 void setApplicationIdentity();

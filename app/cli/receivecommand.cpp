@@ -26,7 +26,7 @@ namespace pimscope::cli {
 
 namespace {
 
-void printError(const QString &message)
+void printReceiveError(const QString &message)
 {
     printCommandError(QStringLiteral("receive"), message);
 }
@@ -136,23 +136,24 @@ int receiveCommand(const QStringList &args)
 
     ReceiverSettings settings;
     if (!parseListenAddress(parser.value(QStringLiteral("listen")), settings.address, settings.port)) {
-        printError(QStringLiteral("--listen must be HOST:PORT, not '%1'").arg(parser.value(QStringLiteral("listen"))));
+        printReceiveError(
+            QStringLiteral("--listen must be HOST:PORT, not '%1'").arg(parser.value(QStringLiteral("listen"))));
         return UsageError;
     }
     bool ok = false;
     settings.answerStatus = parser.value(QStringLiteral("status")).toInt(&ok);
     if (!ok || settings.answerStatus < 100 || settings.answerStatus > 599) {
-        printError(QStringLiteral("--status must be an HTTP status from 100 to 599"));
+        printReceiveError(QStringLiteral("--status must be an HTTP status from 100 to 599"));
         return UsageError;
     }
     settings.answerDelayMs = parser.value(QStringLiteral("delay-ms")).toInt(&ok);
     if (!ok || settings.answerDelayMs < 0) {
-        printError(QStringLiteral("--delay-ms must be a number of milliseconds"));
+        printReceiveError(QStringLiteral("--delay-ms must be a number of milliseconds"));
         return UsageError;
     }
     settings.limits.maxBodyBytes = parser.value(QStringLiteral("max-body")).toLongLong(&ok);
     if (!ok || settings.limits.maxBodyBytes < 0) {
-        printError(QStringLiteral("--max-body must be a number of bytes"));
+        printReceiveError(QStringLiteral("--max-body must be a number of bytes"));
         return UsageError;
     }
     settings.acceptInvalidSignature = parser.isSet(QStringLiteral("accept-invalid-signature"));
@@ -164,28 +165,28 @@ int receiveCommand(const QStringList &args)
             if (!settings.alwaysSucceedFor.contains(*f))
                 settings.alwaysSucceedFor.append(*f);
         } else {
-            printError(
+            printReceiveError(
                 QStringLiteral("--always-2xx takes akeneo, akeneo-event-platform, quable or all, not '%1'").arg(name));
             return UsageError;
         }
     }
     const auto redactor = redactorOf(parser);
     if (!redactor) {
-        printError(redactor.error());
+        printReceiveError(redactor.error());
         return UsageError;
     }
     settings.signatures.secretHeaders = redactor->secretHeaders();
     const int secretSources
         = int(parser.isSet(QStringLiteral("secret-env"))) + int(parser.isSet(QStringLiteral("secret-name")));
     if (secretSources > 1) {
-        printError(QStringLiteral("give --secret-env or --secret-name, not both"));
+        printReceiveError(QStringLiteral("give --secret-env or --secret-name, not both"));
         return UsageError;
     }
     if (parser.isSet(QStringLiteral("secret-env"))) {
         const QString var = parser.value(QStringLiteral("secret-env"));
         const QByteArray secret = qgetenv(var.toLocal8Bit().constData());
         if (secret.isEmpty()) {
-            printError(QStringLiteral("--secret-env: the environment variable %1 is empty or not set").arg(var));
+            printReceiveError(QStringLiteral("--secret-env: the environment variable %1 is empty or not set").arg(var));
             return UsageError;
         }
         SignatureRule rule;
@@ -200,7 +201,7 @@ int receiveCommand(const QStringList &args)
     for (const QString &spec : parser.values(QStringLiteral("verify"))) {
         auto rule = parseKeychainRule(spec);
         if (!rule) {
-            printError(QStringLiteral("--verify: ") + rule.error());
+            printReceiveError(QStringLiteral("--verify: ") + rule.error());
             return UsageError;
         }
         keychainRules.append(*rule);
@@ -209,7 +210,7 @@ int receiveCommand(const QStringList &args)
     if (parser.isSet(QStringLiteral("tunnel"))) {
         auto spec = parseTunnelSpec(parser.value(QStringLiteral("tunnel")));
         if (!spec) {
-            printError(QStringLiteral("--tunnel: ") + spec.error());
+            printReceiveError(QStringLiteral("--tunnel: ") + spec.error());
             return UsageError;
         }
         tunnelSpec = *spec;
@@ -218,19 +219,19 @@ int receiveCommand(const QStringList &args)
     for (const QString &spec : parser.values(QStringLiteral("forward"))) {
         auto rule = parseForwardRule(spec);
         if (!rule) {
-            printError(QStringLiteral("--forward: ") + rule.error());
+            printReceiveError(QStringLiteral("--forward: ") + rule.error());
             return UsageError;
         }
         settings.forwards.append(*rule);
     }
     if (parser.isSet(QStringLiteral("tls-cert")) != parser.isSet(QStringLiteral("tls-key"))) {
-        printError(QStringLiteral("--tls-cert and --tls-key go together"));
+        printReceiveError(QStringLiteral("--tls-cert and --tls-key go together"));
         return UsageError;
     }
     if (parser.isSet(QStringLiteral("tls-cert"))) {
         auto tls = loadServerTls(parser.value(QStringLiteral("tls-cert")), parser.value(QStringLiteral("tls-key")));
         if (!tls) {
-            printError(tls.error());
+            printReceiveError(tls.error());
             return Failure;
         }
         settings.tls = *tls;
@@ -239,7 +240,7 @@ int receiveCommand(const QStringList &args)
     if (!keychainRules.isEmpty()) {
         auto rules = readKeychainRules(keychainRules);
         if (!rules) {
-            printError(rules.error());
+            printReceiveError(rules.error());
             return Failure;
         }
         settings.signatures.rules += *rules;
@@ -251,17 +252,17 @@ int receiveCommand(const QStringList &args)
     DeliverySink *store = nullptr;
     if (parser.isSet(QStringLiteral("store"))) {
         if (parser.isSet(QStringLiteral("db"))) {
-            printError(QStringLiteral("--db and --store name two stores: give one"));
+            printReceiveError(QStringLiteral("--db and --store name two stores: give one"));
             return UsageError;
         }
         const auto target = parsePgTarget(parser.value(QStringLiteral("store")));
         if (!target) {
-            printError(QStringLiteral("--store: ") + target.error());
+            printReceiveError(QStringLiteral("--store: ") + target.error());
             return UsageError;
         }
         auto opened = PgStore::open(*target, storePassword(*target, QStringLiteral("receive")));
         if (!opened) {
-            printError(opened.error());
+            printReceiveError(opened.error());
             return Failure;
         }
         server = std::move(*opened);
@@ -280,7 +281,7 @@ int receiveCommand(const QStringList &args)
     } else {
         auto opened = EventStore::open(dbPath(parser));
         if (!opened) {
-            printError(opened.error());
+            printReceiveError(opened.error());
             return Failure;
         }
         capture = std::move(*opened);
@@ -309,7 +310,7 @@ int receiveCommand(const QStringList &args)
                 flushLines.start();
         });
     QObject::connect(&receiver, &Receiver::problem, QCoreApplication::instance(),
-                     [](const QString &message) { printError(message); });
+                     [](const QString &message) { printReceiveError(message); });
     // The moment the answers given would have made a sender disable or suspend a subscription, said as it happens.
     NewCutOffs cutOffs;
     cutOffs.update(store->health(), true);
@@ -321,7 +322,7 @@ int receiveCommand(const QStringList &args)
                      });
     const auto port = receiver.start();
     if (!port) {
-        printError(port.error());
+        printReceiveError(port.error());
         return Failure;
     }
     if (!settings.address.isLoopback())
@@ -336,7 +337,7 @@ int receiveCommand(const QStringList &args)
     // otherwise end the process before its commits).
     const auto signals = quitOnSignals();
     if (!signals) {
-        printError(signals.error());
+        printReceiveError(signals.error());
         return Failure;
     }
 

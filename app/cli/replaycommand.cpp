@@ -11,14 +11,11 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QSocketNotifier>
 
 #include <QLocale>
 
 #include <cmath>
-#include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
 namespace pimscope::cli {
 
@@ -26,15 +23,7 @@ namespace {
 
 constexpr int anyFailed = 3;
 
-int signalPipe[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] const auto n = ::write(signalPipe[1], &c, 1);
-}
-
-void printError(const QString &message)
+void printReplayError(const QString &message)
 {
     printCommandError(QStringLiteral("replay"), message);
 }
@@ -142,7 +131,7 @@ int replayCommand(const QStringList &args)
         return *exit;
 
     const auto usage = [](const QString &message) {
-        printError(message);
+        printReplayError(message);
         return int(UsageError);
     };
     // Whole numbers for counts; NaN and infinities are refused (toDouble accepts "nan").
@@ -231,7 +220,7 @@ int replayCommand(const QStringList &args)
                                          std::pair{QStringLiteral("secondary-"), &target.secrets.secondary}}) {
         auto read = secretOf(parser, prefix);
         if (!read) {
-            printError(read.error());
+            printReplayError(read.error());
             return Failure;
         }
         *secret = read.value();
@@ -241,21 +230,21 @@ int replayCommand(const QStringList &args)
     existing.createIfMissing = false; // a capture to replay from, not a new one
     auto store = EventStore::open(dbPath(parser), existing);
     if (!store) {
-        printError(store.error());
+        printReplayError(store.error());
         return Failure;
     }
     auto planned = planReplay(store.value()->reader(), filter, {}, plan);
     if (!planned) {
-        printError(planned.error());
+        printReplayError(planned.error());
         return Failure;
     }
     const ReplayPlan &p = planned.value();
     for (const QString &warning : signingWarnings(p.requests, target.secrets))
-        printError(
+        printReplayError(
             QStringLiteral("warning: ") + warning
             + (target.secrets.primary.isEmpty() ? QStringLiteral("; give --secret-env or --secret-name") : QString()));
     for (const QString &note : p.notes)
-        printError(QStringLiteral("note: ") + note);
+        printReplayError(QStringLiteral("note: ") + note);
     if (p.requests.isEmpty()) {
         out(p.notes.isEmpty()
                 ? QStringLiteral("nothing to send: no event matches")
@@ -294,25 +283,19 @@ int replayCommand(const QStringList &args)
     QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
 
     // Ctrl+C stops sending; what was sent stays stored.
-    if (::pipe(signalPipe) == 0) {
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
+    const auto stopping = onSignals(&replayer, [&replayer] { replayer.cancel(); });
+    if (!stopping) {
+        printReplayError(stopping.error());
+        return Failure;
     }
-    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &replayer, [&] {
-        char c;
-        [[maybe_unused]] const auto n = ::read(signalPipe[0], &c, 1);
-        replayer.cancel();
-    });
     replayer.start();
     QCoreApplication::exec();
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
     const ReplaySummary &s = replayer.summary();
     if (!store.value()->flush())
-        printError(QStringLiteral("warning: not every result could be stored in the capture"));
+        printReplayError(QStringLiteral("warning: not every result could be stored in the capture"));
     if (s.unreachable) {
-        printError(QStringLiteral("cannot reach %1: %2").arg(url.toString(QUrl::RemoveUserInfo), s.unreachableError));
+        printReplayError(
+            QStringLiteral("cannot reach %1: %2").arg(url.toString(QUrl::RemoveUserInfo), s.unreachableError));
         return Failure;
     }
     out(describeReplay(s));

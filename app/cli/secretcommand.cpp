@@ -17,7 +17,7 @@ namespace pimscope::cli {
 
 namespace {
 
-void printError(const QString &message)
+void printSecretError(const QString &message)
 {
     printCommandError(QStringLiteral("secret"), message);
 }
@@ -82,19 +82,19 @@ int secretCommand(const QStringList &args)
     const QStringList positional = parser.positionalArguments();
     const QString action = positional.value(0);
     if (action != u"set" && action != u"check" && action != u"delete") {
-        printError((action.isEmpty() ? QStringLiteral("missing action; ")
-                                     : QStringLiteral("unknown action '%1'; ").arg(action))
-                   + usage());
+        printSecretError((action.isEmpty() ? QStringLiteral("missing action; ")
+                                           : QStringLiteral("unknown action '%1'; ").arg(action))
+                         + usage());
         return UsageError;
     }
     if (positional.size() != 2) {
-        printError(positional.size() < 2 ? QStringLiteral("%1: missing NAME; ").arg(action) + usage()
-                                         : QStringLiteral("unexpected argument '%1'").arg(positional.at(2)));
+        printSecretError(positional.size() < 2 ? QStringLiteral("%1: missing NAME; ").arg(action) + usage()
+                                               : QStringLiteral("unexpected argument '%1'").arg(positional.at(2)));
         return UsageError;
     }
     const QString &name = positional.at(1);
     if (name.trimmed().isEmpty()) {
-        printError(QStringLiteral("empty NAME"));
+        printSecretError(QStringLiteral("empty NAME"));
         return UsageError;
     }
 
@@ -102,7 +102,7 @@ int secretCommand(const QStringList &args)
     if (action == u"set") {
         value = readValue(name);
         if (value.isEmpty()) {
-            printError(QStringLiteral("set: empty value on standard input; nothing stored"));
+            printSecretError(QStringLiteral("set: empty value on standard input; nothing stored"));
             return UsageError;
         }
     }
@@ -116,7 +116,7 @@ int secretCommand(const QStringList &args)
     };
     QObject::connect(&store, &SecretStore::secretFailed, &store,
                      [&](const QString &, SecretStore::ErrorKind, const QString &message) {
-                         printError(message);
+                         printSecretError(message);
                          finish(Failure);
                      });
     QObject::connect(&store, &SecretStore::secretWritten, &store, [&] { finish(Success); });

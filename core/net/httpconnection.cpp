@@ -1,5 +1,7 @@
 #include "httpconnection.h"
 
+#include "util/printable.h"
+
 #include <QSslConfiguration>
 #include <QSslError>
 #include <QSslSocket>
@@ -17,16 +19,6 @@ constexpr qsizetype maxLineBytes = 4096; // a chunk-size or trailer line
 bool isTls(const QUrl &url)
 {
     return url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0;
-}
-
-QString printable(QByteArrayView bytes)
-{
-    QString out;
-    for (const char c : bytes.first(std::min<qsizetype>(bytes.size(), 60))) {
-        const auto u = uchar(c);
-        out += u >= 0x20 && u < 0x7f ? QChar(char16_t(u)) : QChar(u'?');
-    }
-    return out;
 }
 
 } // namespace
@@ -297,7 +289,7 @@ bool HttpConnection::parse()
             bool ok = false;
             const qint64 size = sizeText.trimmed().toLongLong(&ok, 16);
             if (!ok || size < 0) {
-                fail(QStringLiteral("the answer has an invalid chunk size \"%1\"").arg(printable(sizeText)));
+                fail(QStringLiteral("the answer has an invalid chunk size \"%1\"").arg(printableAscii(sizeText, 60)));
                 return false;
             }
             m_buffer.remove(0, end + 2);
@@ -340,7 +332,7 @@ bool HttpConnection::parseHead(qsizetype end)
     if (!(statusLine.startsWith("HTTP/1.1 ") || http10) || statusLine.size() < 12
         || !std::all_of(statusLine.begin() + 9, statusLine.begin() + 12, [](char c) { return c >= '0' && c <= '9'; })
         || (statusLine.size() > 12 && statusLine[12] != ' ')) {
-        fail(QStringLiteral("not an HTTP/1.1 answer: \"%1\"").arg(printable(statusLine)));
+        fail(QStringLiteral("not an HTTP/1.1 answer: \"%1\"").arg(printableAscii(statusLine, 60)));
         return false;
     }
     const int status = statusLine.mid(9, 3).toInt();
@@ -363,7 +355,7 @@ bool HttpConnection::parseHead(qsizetype end)
             bool ok = false;
             const qint64 n = value.toLongLong(&ok);
             if (!ok || n < 0 || (length && *length != n)) {
-                fail(QStringLiteral("the answer has an invalid Content-Length \"%1\"").arg(printable(value)));
+                fail(QStringLiteral("the answer has an invalid Content-Length \"%1\"").arg(printableAscii(value, 60)));
                 return false;
             }
             length = n;

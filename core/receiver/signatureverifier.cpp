@@ -2,6 +2,7 @@
 
 #include "model/pathprefix.h"
 #include "signing/hmac.h"
+#include "util/printable.h"
 
 #include <QCryptographicHash>
 #include <QStringList>
@@ -61,14 +62,7 @@ QString latin1(QByteArrayView v)
 /** A wire value for a message: printable ASCII only, at most `max` characters. */
 QString printable(QByteArrayView v, qsizetype max = 24)
 {
-    QString s;
-    for (qsizetype i = 0; i < v.size() && i < max; ++i) {
-        const char c = v[i];
-        s += (c >= 0x20 && c < 0x7f) ? QChar::fromLatin1(c) : QChar(u'?');
-    }
-    if (v.size() > max)
-        s += QChar(0x2026);
-    return s;
+    return printableAscii(v, max);
 }
 
 /** "4f3a1b2c…": enough of a MAC to tell two apart, never the whole. */

@@ -12,11 +12,6 @@ namespace pimscope::parsing {
 
 namespace {
 
-QString number(qsizetype n)
-{
-    return QString::number(n);
-}
-
 QString hexByte(uchar c)
 {
     return QStringLiteral("0x") + QString::number(c, 16).toUpper().rightJustified(2, u'0');
@@ -34,11 +29,11 @@ QString utf8Problem(const uchar *p, qsizetype i, qsizetype n)
     for (int k = 1; k < len; ++k) {
         if (i + k >= n)
             return QStringLiteral("the %1-byte sequence starting with byte %2 is cut short by the end of the body")
-                .arg(number(len), hex);
+                .arg(QString::number(len), hex);
         if ((p[i + k] & 0xC0) != 0x80)
             return QStringLiteral("byte %1 is not followed by the continuation bytes of a %2-byte sequence "
                                   "(Latin-1 or Windows-1252 text?)")
-                .arg(hex, number(len));
+                .arg(hex, QString::number(len));
     }
     return QStringLiteral("overlong, surrogate or out-of-range sequence starting with byte %1").arg(hex);
 }
@@ -174,11 +169,11 @@ private:
     std::optional<Problem> endOfInput() const
     {
         const Open &open = m_stack.back();
-        return Problem{
-            m_n,
-            QStringLiteral("unexpected end of the body; the %1 opened at byte %2 is not closed")
-                .arg(open.kind == '{' ? QStringLiteral("object") : QStringLiteral("array"), number(open.offset)),
-            false};
+        return Problem{m_n,
+                       QStringLiteral("unexpected end of the body; the %1 opened at byte %2 is not closed")
+                           .arg(open.kind == '{' ? QStringLiteral("object") : QStringLiteral("array"),
+                                QString::number(open.offset)),
+                       false};
     }
 
     Problem unexpected(qsizetype i, const QString &expectation) const
@@ -359,9 +354,11 @@ QString describeProblem(std::string_view text, qsizetype base, const Problem &pr
     const LineColumn lc = lineColumn(text, problem.offset);
     if (problem.utf8)
         return QStringLiteral("invalid UTF-8 at byte %1 (line %2, column %3): %4")
-            .arg(number(base + problem.offset), number(lc.line), number(lc.column), problem.what);
+            .arg(QString::number(base + problem.offset), QString::number(lc.line), QString::number(lc.column),
+                 problem.what);
     return QStringLiteral("invalid JSON at line %1, column %2 (byte %3): %4")
-        .arg(number(lc.line), number(lc.column), number(base + problem.offset), problem.what);
+        .arg(QString::number(lc.line), QString::number(lc.column), QString::number(base + problem.offset),
+             problem.what);
 }
 
 bool numberOutOfRange(std::string_view token)
