@@ -2,7 +2,8 @@
 // tests/common/pgcluster.h): each delivery committed with its exact bytes and verdicts before it is answered, its
 // answer time and its connector's answer recorded after; each change numbered in commit order and a NOTIFY at each
 // commit; two receivers writing to one database at once; the server stopped while receiving (503, nothing answered 2xx
-// lost) and back without a restart of Pimscope; `pimscope receive --store` with its password from PGPASSWORD or the
+// lost) and back without a restart of Pimscope; ack mode's queue of forwards kept on the server, one per receiver,
+// resumed by its receiver after a restart; `pimscope receive --store` with its password from PGPASSWORD or the
 // keychain, and every wrong use named.
 
 #include "pgcluster.h"
@@ -60,7 +61,7 @@ private Q_SLOTS:
     void connectorAnswerRecorded();
     void twoReceiversOneDatabase();
     void serverStoppedWhileReceiving();
-    void ackModeNeedsALocalCapture();
+    void ackModeQueueOnTheServer();
     void receiveCommand();
     void receiveCommandPasswordFromTheKeychain();
     void killedUnderLoad();
@@ -340,22 +341,74 @@ void TestPgReceive::serverStoppedWhileReceiving()
     QCOMPARE(refused, 5);
 }
 
-void TestPgReceive::ackModeNeedsALocalCapture()
+void TestPgReceive::ackModeQueueOnTheServer()
 {
     const QString db = createDatabase(QStringLiteral("ack"));
-    auto store = PgStore::open(target(db), PgCluster::kPassword);
-    QVERIFY(store);
+    quint16 connectorPort = 0;
+    {
+        TestConnector probe; // a free port, where the connector starts later
+        connectorPort = probe.port();
+    }
     ReceiverSettings s = settings();
-    auto rule = parseForwardRule(QStringLiteral("/hook=http://127.0.0.1:9/in,mode=ack"));
+    auto rule = parseForwardRule(QStringLiteral("/hook=http://127.0.0.1:%1/in,mode=ack").arg(connectorPort));
     QVERIFY(rule);
     s.forwards = {*rule};
-    Receiver receiver(store->get(), s);
-    const auto port = receiver.start();
-    QVERIFY(!port);
-    QCOMPARE(port.error(),
-             QStringLiteral("forwarding in ack mode keeps its queue in a local capture (--db), not in "
-                            "%1: use mode=proxy with this store")
-                 .arg(m_cluster.url(db)));
+    const auto openStore = [this, &db](const QString &queue) {
+        PgStore::Options options;
+        options.queue = queue;
+        auto store = PgStore::open(target(db), PgCluster::kPassword, options);
+        if (!store)
+            qFatal("%s", qPrintable(store.error()));
+        return std::move(*store);
+    };
+    // Two receivers on one store, each with a queue of its own; the connector is down: each delivery is answered by
+    // Pimscope once committed with its queued forward.
+    QList<QByteArray> bodiesOfA;
+    {
+        auto storeA = openStore(QStringLiteral("receiver-a"));
+        auto storeB = openStore(QStringLiteral("receiver-b"));
+        Receiver a(storeA.get(), s);
+        Receiver b(storeB.get(), s);
+        const auto portA = a.start();
+        const auto portB = b.start();
+        QVERIFY2(portA && portB, qPrintable(portA ? (portB ? QString() : portB.error()) : portA.error()));
+        for (int i = 0; i < 5; ++i) {
+            bodiesOfA.append(distinctBatch(i));
+            QCOMPARE(exchange(*portA, signedRequest(bodiesOfA.last())).status, 200);
+        }
+        for (int i = 5; i < 8; ++i)
+            QCOMPARE(exchange(*portB, signedRequest(distinctBatch(i))).status, 200);
+        QCOMPARE(sql(db,
+                     QStringLiteral("SELECT f.queue, count(*) FROM forwards f JOIN deliveries d ON d.id = "
+                                    "f.delivery_id WHERE f.ack_mode GROUP BY f.queue ORDER BY f.queue")),
+                 QStringLiteral("receiver-a|5\nreceiver-b|3"));
+        a.stop();
+        b.stop();
+    }
+    // Stopped: every forward waits on the server, none taken for sent.
+    QCOMPARE(sql(db, QStringLiteral("SELECT count(*), bool_or(twice) FROM forwards WHERE state IN (0, 1)")),
+             QStringLiteral("8|f"));
+
+    // The connector is back and receiver A starts again: it sends its five, in arrival order, once each; B's three
+    // wait for B.
+    TestConnector connector(false, connectorPort);
+    {
+        auto storeA = openStore(QStringLiteral("receiver-a"));
+        Receiver a(storeA.get(), s);
+        QVERIFY(a.start());
+        QVERIFY(connector.waitForRequests(5, 15000));
+        QTRY_COMPARE(sql(db, QStringLiteral("SELECT queue, state, count(*) FROM forwards GROUP BY 1, 2 ORDER BY 1, 2")),
+                     QStringLiteral("receiver-a|2|5\nreceiver-b|0|3"));
+        const QList<TestConnector::Request> got = connector.requests();
+        QCOMPARE(got.size(), 5);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(got[i].body, bodiesOfA[i]);
+        // Its answers are recorded on the server as any connector's, seen by followers.
+        QCOMPARE(sql(db, QStringLiteral("SELECT count(*) FROM forwards WHERE status = 200 AND verdict IS NOT NULL")),
+                 QStringLiteral("5"));
+        a.stop();
+    }
+    QCOMPARE(connector.requests().size(), 5);
 }
 
 void TestPgReceive::receiveCommand()
@@ -376,6 +429,10 @@ void TestPgReceive::receiveCommand()
     auto [code, err] = run({QStringLiteral("--store"), url, QStringLiteral("--db"), QStringLiteral("x.db")});
     QCOMPARE(code, 2);
     QCOMPARE(err.trimmed(), QStringLiteral("pimscope: receive: --db and --store name two stores: give one"));
+    std::tie(code, err) = run({QStringLiteral("--ack-queue"), QStringLiteral("q")});
+    QCOMPARE(code, 2);
+    QCOMPARE(err.trimmed(),
+             QStringLiteral("pimscope: receive: --ack-queue names a queue on a server's store: it goes with --store"));
     std::tie(code, err)
         = run({QStringLiteral("--store"), QStringLiteral("postgresql://pimscope:secret@127.0.0.1/%1").arg(db)});
     QCOMPARE(code, 2);
@@ -395,8 +452,12 @@ void TestPgReceive::receiveCommand()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("PGPASSWORD"), QLatin1StringView(PgCluster::kPassword));
     p.setProcessEnvironment(env);
+    // (An ack-mode forward to a connector that is down: queued on the server, in the queue named.)
     const QString listening
-        = startReceive(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--store"), url});
+        = startReceive(p,
+                       {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--store"), url,
+                        QStringLiteral("--forward"), QStringLiteral("/hook=http://127.0.0.1:9/in,mode=ack"),
+                        QStringLiteral("--ack-queue"), QStringLiteral("staging-1")});
     QVERIFY2(!listening.isEmpty(), p.readAllStandardError().constData());
     QTRY_VERIFY(p.canReadLine());
     QCOMPARE(p.readLine().trimmed(), QStringLiteral("Storing to %1").arg(url).toUtf8());
@@ -405,6 +466,7 @@ void TestPgReceive::receiveCommand()
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
     QCOMPARE(sql(db, QStringLiteral("SELECT count(*), count(ack_ms) FROM deliveries")), QStringLiteral("1|1"));
+    QCOMPARE(sql(db, QStringLiteral("SELECT queue, state FROM forwards")), QStringLiteral("staging-1|0"));
 }
 
 void TestPgReceive::receiveCommandPasswordFromTheKeychain()

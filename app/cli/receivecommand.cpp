@@ -17,6 +17,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHash>
+#include <QSysInfo>
 #include <QTimer>
 
 #include <algorithm>
@@ -114,10 +115,16 @@ int receiveCommand(const QStringList &args)
              "Forward what arrives under PREFIX to your connector at URL (the rest of the path appended, the "
              "query kept). mode=proxy (the default): the PIM gets the connector's answer, judged by the "
              "sender's rules and recorded. mode=ack: Pimscope answers the PIM, then forwards in arrival "
-             "order (concurrency=N at once), kept in the capture until the connector answers (retried "
+             "order (concurrency=N at once), kept in the store until the connector answers (retried "
              "with back-off, given up after 24 h; resumed at the next start). insecure: accept any TLS "
              "certificate. A comma of the URL is written %2C. Repeatable; the longest prefix applies."),
          QStringLiteral("PREFIX=URL[,mode=proxy|ack][,insecure][,concurrency=N]")});
+    parser.addOption(
+        {QStringLiteral("ack-queue"),
+         QStringLiteral("With --store and mode=ack: the name of this receiver's queue of forwards on the server, which "
+                        "it alone sends and resumes after a restart (default: this host's name and the port it "
+                        "listens on; give each receiver of a store its own, the same across restarts)."),
+         QStringLiteral("NAME")});
     parser.addOption(
         {QStringLiteral("tunnel"),
          QStringLiteral("Give the receiver a public HTTPS URL (a SaaS PIM calls only those): runs the tunnel program, "
@@ -250,6 +257,10 @@ int receiveCommand(const QStringList &args)
     std::unique_ptr<EventStore> capture;
     std::unique_ptr<PgStore> server;
     DeliverySink *store = nullptr;
+    if (parser.isSet(QStringLiteral("ack-queue")) && !parser.isSet(QStringLiteral("store"))) {
+        printReceiveError(QStringLiteral("--ack-queue names a queue on a server's store: it goes with --store"));
+        return UsageError;
+    }
     if (parser.isSet(QStringLiteral("store"))) {
         if (parser.isSet(QStringLiteral("db"))) {
             printReceiveError(QStringLiteral("--db and --store name two stores: give one"));
@@ -260,7 +271,11 @@ int receiveCommand(const QStringList &args)
             printReceiveError(QStringLiteral("--store: ") + target.error());
             return UsageError;
         }
-        auto opened = PgStore::open(*target, storePassword(*target, QStringLiteral("receive")));
+        PgStore::Options options;
+        options.queue = parser.isSet(QStringLiteral("ack-queue"))
+            ? parser.value(QStringLiteral("ack-queue"))
+            : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(settings.port);
+        auto opened = PgStore::open(*target, storePassword(*target, QStringLiteral("receive")), options);
         if (!opened) {
             printReceiveError(opened.error());
             return Failure;

@@ -1,8 +1,7 @@
 #include "ackforwarder.h"
 
 #include "model/senderprofile.h"
-#include "store/eventstore.h"
-#include "store/storereader.h"
+#include "store/deliverysink.h"
 
 #include <QDateTime>
 
@@ -19,7 +18,7 @@ qint64 now()
 
 } // namespace
 
-AckForwarder::AckForwarder(EventStore *store, QList<ForwardRule> rules, int timeoutMs, QObject *parent)
+AckForwarder::AckForwarder(DeliverySink *store, QList<ForwardRule> rules, int timeoutMs, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_forwarder(timeoutMs)
@@ -38,8 +37,8 @@ AckForwarder::AckForwarder(EventStore *store, QList<ForwardRule> rules, int time
         m_rules.append(q->rule);
         m_queues.push_back(std::move(q));
     }
-    connect(m_store, &EventStore::forwardsStored, this, &AckForwarder::onMarked);
-    connect(m_store, &EventStore::storeFailed, this, &AckForwarder::onFailed);
+    connect(m_store, &DeliverySink::forwardsStored, this, &AckForwarder::onMarked);
+    connect(m_store, &DeliverySink::storeFailed, this, &AckForwarder::onFailed);
 }
 
 AckForwarder::~AckForwarder() = default;
@@ -64,21 +63,29 @@ qsizetype AckForwarder::waiting() const
     return n;
 }
 
-Result<int> AckForwarder::resume()
+Result<ForwardBacklog *> AckForwarder::backlog()
 {
     if (!m_reader) {
-        auto reader = StoreReader::open(m_store->path());
+        auto reader = m_store->openBacklog();
         if (!reader)
-            return Result<int>::failure(reader.error());
+            return Result<ForwardBacklog *>::failure(reader.error());
         m_reader = std::move(reader.value());
     }
-    auto rows = m_reader->forwardsIn({ForwardState::Queued, ForwardState::Sending});
+    return m_reader.get();
+}
+
+Result<int> AckForwarder::resume()
+{
+    const auto reader = backlog();
+    if (!reader)
+        return Result<int>::failure(reader.error());
+    auto rows = (*reader)->queuedForwards({ForwardState::Queued, ForwardState::Sending});
     if (!rows)
         return Result<int>::failure(rows.error());
     QList<qint64> ids;
     for (const ConnectorAnswer &row : std::as_const(*rows))
         ids.append(row.deliveryId);
-    auto deliveries = m_reader->deliveries(ids, false);
+    auto deliveries = (*reader)->forwardedDeliveries(ids, false);
     if (!deliveries)
         return Result<int>::failure(deliveries.error());
     QHash<qint64, const Delivery *> byId;
@@ -115,7 +122,7 @@ void AckForwarder::add(AckForward forward)
     if (!q)
         return;
     if (qsizetype(q->items.size()) >= bodiesInMemory) {
-        forward.body.clear(); // read again from the capture when its turn comes
+        forward.body.clear(); // read again from the store when its turn comes
         forward.bodyLoaded = false;
     } else {
         forward.bodyLoaded = true;
@@ -178,16 +185,13 @@ void AckForwarder::markSending(Queue &q)
 
 Result<void> AckForwarder::loadBodies(QList<AckForward *> items)
 {
-    if (!m_reader) {
-        auto reader = StoreReader::open(m_store->path());
-        if (!reader)
-            return Result<void>::failure(reader.error());
-        m_reader = std::move(reader.value());
-    }
+    const auto reader = backlog();
+    if (!reader)
+        return Result<void>::failure(reader.error());
     QList<qint64> ids;
     for (const AckForward *f : std::as_const(items))
         ids.append(f->row.deliveryId);
-    auto deliveries = m_reader->deliveries(ids, true);
+    auto deliveries = (*reader)->forwardedDeliveries(ids, true);
     if (!deliveries)
         return Result<void>::failure(QStringLiteral("cannot read the bodies to forward: ") + deliveries.error());
     QHash<qint64, QByteArray> bodies;

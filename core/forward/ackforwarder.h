@@ -14,8 +14,8 @@
 
 namespace pimscope {
 
-class EventStore;
-class StoreReader;
+class DeliverySink;
+class ForwardBacklog;
 
 /** A committed delivery whose forward (ack mode) was queued with it. */
 struct AckForward
@@ -24,7 +24,7 @@ struct AckForward
     QByteArray method;
     QByteArray path; ///< the receiving path: which rule it goes by
     QByteArray body;
-    bool bodyLoaded = false; ///< else read from the capture before it is sent (a long queue, or one resumed)
+    bool bodyLoaded = false; ///< else read from the store before it is sent (a long queue, or one resumed)
     Format sender = Format::Unknown;
     qint64 receivedAtMs = 0;
     // The queue's own state of it.
@@ -44,7 +44,9 @@ struct AckForward
  * (refused, reset, TLS, no answer within the timeout) is tried again with back-off, from 1 s doubling to 60 s, the
  * rule's queue waiting meanwhile; 24 h after the delivery was received the forward is given up.
  *
- * Lives in the receiver's thread.
+ * The queue is kept where the deliveries are (DeliverySink::openBacklog): the desktop's capture, or a server's
+ * PostgreSQL store, where each receiver has a queue of its own (PgStore::Options::queue). Lives in the receiver's
+ * thread.
  */
 class AckForwarder : public QObject
 {
@@ -55,10 +57,10 @@ public:
     static constexpr int maxBackOffMs = 60'000;
     /** Forwards marked Sending with one commit. */
     static constexpr int sendingWindow = 64;
-    /** Bodies kept in memory while a rule's queue is at most this long (read from the capture beyond). */
+    /** Bodies kept in memory while a rule's queue is at most this long (read from the store beyond). */
     static constexpr qsizetype bodiesInMemory = 10'000;
 
-    AckForwarder(EventStore *store, QList<ForwardRule> rules, int timeoutMs, QObject *parent = nullptr);
+    AckForwarder(DeliverySink *store, QList<ForwardRule> rules, int timeoutMs, QObject *parent = nullptr);
     ~AckForwarder() override;
 
     /**
@@ -109,12 +111,14 @@ private:
     /** The queue's forwards marked Sending but not sent, recorded Queued again (to be marked before they are sent). */
     void unmark(Queue &q);
     Result<void> loadBodies(QList<AckForward *> items);
+    /** The store's queue, opened for this thread at first use. */
+    Result<ForwardBacklog *> backlog();
     Queue *queueFor(QByteArrayView path);
     /** The item of `deliveryId` in its queue, or the queue's end. */
     static std::deque<AckForward>::iterator find(Queue &q, qint64 deliveryId);
 
-    EventStore *m_store;
-    std::unique_ptr<StoreReader> m_reader; ///< this thread's: the bodies of resumed and long queues
+    DeliverySink *m_store;
+    std::unique_ptr<ForwardBacklog> m_reader; ///< this thread's: the bodies of resumed and long queues
     Forwarder m_forwarder;
     std::vector<std::unique_ptr<Queue>> m_queues; ///< one per ack rule, in the rules' order
     QList<ForwardRule> m_rules; ///< the queues' rules, in the same order (forwardRuleFor's list)

@@ -97,6 +97,11 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const PgTarget &target,
     return {std::move(c)};
 }
 
+bool PgConnection::alive() const
+{
+    return PQstatus(m_conn) == CONNECTION_OK;
+}
+
 int PgConnection::serverVersion() const
 {
     return PQserverVersion(m_conn);

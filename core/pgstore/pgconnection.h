@@ -56,6 +56,8 @@ public:
     int socket() const;
 
     const PgTarget &target() const { return m_target; }
+    /** Whether the connection still stands (false once the server closed it or it broke). */
+    bool alive() const;
     /** The server's version as libpq reports it, e.g. 150018. */
     int serverVersion() const;
     pg_conn *raw() const { return m_conn; }

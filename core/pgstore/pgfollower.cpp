@@ -1,189 +1,31 @@
 #include "pgfollower.h"
 
 #include "pgconnection.h"
+#include "pgrows.h"
 #include "pgschema.h"
 #include "pgstore.h"
 
 #include "formats/payloadparser.h"
 #include "store/eventstore.h"
-#include "store/headercodec.h"
 #include "store/storereader.h"
 
 #include <QDateTime>
 #include <QSocketNotifier>
-#include <QtEndian>
-
-#include <libpq-fe.h>
-
-#include <cstring>
 
 namespace pimscope {
 
 namespace {
 
 /**
- * The changes after a change number, oldest first, each delivery with its connector's answer: read in binary (bytes as
- * they are, numbers in network order), so that a catch-up of 100,000 deliveries spends its time storing, not decoding.
- */
-/**
- * What changed after a change number, with when it changed on the server (a store of schema 1 says when each delivery
- * was inserted only: `changedAt` is then stored_at).
+ * What changed after a change number, oldest first, each delivery with its connector's answer: read in binary, so that
+ * a catch-up of 100,000 deliveries spends its time storing, not decoding. With when it changed on the server (a store
+ * of schema 1 says when each delivery was inserted only).
  */
 QByteArray changesSql(bool hasChangedAt)
 {
-    const QByteArray changedAt = hasChangedAt ? "coalesce(d.changed_at, d.stored_at)" : "d.stored_at";
-    return "SELECT d.id, d.rev, d.received_at_ms, (extract(epoch FROM " + changedAt
-        + ") * 1000)::bigint, d.method, d.path, d.remote, d.headers, d.body, d.body_size, d.format, d.signature, "
-          "d.signature_detail, d.answered_status, d.ack_ms, d.error, d.warnings, f.target, f.ack_mode, f.state, "
-          "f.attempts, f.sent_at_ms, f.first_byte_ms, f.end_ms, f.status, f.verdict, f.twice, f.body_size, f.error, "
-          "f.headers, f.body FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.rev > $1 AND "
-          "d.id >= $2 AND d.received_at_ms >= $3 ORDER BY d.rev LIMIT $4";
-}
-
-/** One row of a binary result. */
-class BinaryRow
-{
-public:
-    BinaryRow(const pg_result *result, int row)
-        : m_result(result)
-        , m_row(row)
-    {
-    }
-    bool isNull(int column) const { return PQgetisnull(m_result, m_row, column) == 1; }
-    QByteArray bytes(int column) const
-    {
-        return isNull(column) ? QByteArray()
-                              : QByteArray(PQgetvalue(m_result, m_row, column), PQgetlength(m_result, m_row, column));
-    }
-    QString text(int column) const { return isNull(column) ? QString() : QString::fromUtf8(bytes(column)); }
-    qint64 int64(int column) const { return integer<qint64>(column); }
-    int int32(int column) const
-    {
-        switch (PQgetlength(m_result, m_row, column)) {
-        case 2:
-            return integer<qint16>(column);
-        case 4:
-            return integer<qint32>(column);
-        default:
-            return int(integer<qint64>(column));
-        }
-    }
-    std::optional<int> optionalInt(int column) const
-    {
-        return isNull(column) ? std::nullopt : std::optional(int32(column));
-    }
-    std::optional<qint64> optionalInt64(int column) const
-    {
-        return isNull(column) ? std::nullopt : std::optional(int64(column));
-    }
-    std::optional<double> optionalDouble(int column) const
-    {
-        if (isNull(column))
-            return std::nullopt;
-        const auto bits = integer<quint64>(column);
-        double value = 0;
-        std::memcpy(&value, &bits, sizeof value);
-        return value;
-    }
-    bool flag(int column) const { return !isNull(column) && PQgetvalue(m_result, m_row, column)[0] != 0; }
-
-private:
-    template<typename T>
-    T integer(int column) const
-    {
-        if (isNull(column) || PQgetlength(m_result, m_row, column) != int(sizeof(T)))
-            return 0;
-        return qFromBigEndian<T>(PQgetvalue(m_result, m_row, column));
-    }
-    const pg_result *m_result;
-    int m_row;
-};
-
-/** The columns of changesSql's rows (a namespace of their own: names such as Headers are taken). */
-namespace col {
-enum : int {
-    Id,
-    Rev,
-    ReceivedAt,
-    ChangedAt,
-    Method,
-    Path,
-    Remote,
-    Headers,
-    Body,
-    BodySize,
-    FormatColumn,
-    SignatureColumn,
-    SignatureDetail,
-    AnsweredStatus,
-    AckMs,
-    Error,
-    Warnings,
-    FTarget,
-    FAckMode,
-    FState,
-    FAttempts,
-    FSentAt,
-    FFirstByte,
-    FEnd,
-    FStatus,
-    FVerdict,
-    FTwice,
-    FBodySize,
-    FError,
-    FHeaders,
-    FBody,
-};
-} // namespace col
-
-FollowedDelivery followedOf(const BinaryRow &r, PayloadParser &parser)
-{
-    using namespace col;
-    FollowedDelivery f;
-    f.remoteId = r.int64(Id);
-    Delivery &d = f.delivery;
-    d.origin = Origin::Receiver;
-    d.receivedAtMs = r.int64(ReceivedAt);
-    d.method = r.bytes(Method);
-    d.path = r.bytes(Path);
-    d.remote = r.text(Remote);
-    d.headers = headercodec::decode(r.bytes(Headers));
-    d.body = r.bytes(Body);
-    d.bodySize = r.int64(BodySize);
-    d.signature = Signature(r.int32(SignatureColumn));
-    d.signatureDetail = r.text(SignatureDetail);
-    d.answeredStatus = r.optionalInt(AnsweredStatus);
-    d.ackMs = r.optionalDouble(AckMs);
-    d.error = r.text(Error);
-    if (!r.isNull(Warnings))
-        d.warnings = r.text(Warnings).split(u'\n');
-    // The events read here, as the capture reads the receiver's; the receiver's verdicts (its format, its error) stay.
-    ParseResult parsed = parser.parse(d.body);
-    d.format = Format(r.int32(FormatColumn));
-    d.events = std::move(parsed.events);
-    for (const QString &w : std::as_const(parsed.warnings)) {
-        if (!d.warnings.contains(w))
-            d.warnings.append(w);
-    }
-    if (!r.isNull(FTarget)) {
-        ConnectorAnswer &c = f.forward.emplace();
-        c.target = r.text(FTarget);
-        c.ackMode = r.flag(FAckMode);
-        c.state = ForwardState(r.int32(FState));
-        c.attempts = r.int32(FAttempts);
-        c.sentAtMs = r.optionalInt64(FSentAt);
-        c.firstByteMs = r.optionalDouble(FFirstByte);
-        c.endMs = r.optionalDouble(FEnd);
-        c.status = r.optionalInt(FStatus);
-        if (const auto v = r.optionalInt(FVerdict))
-            c.verdict = ConnectorVerdict(*v);
-        c.possiblyTwice = r.flag(FTwice);
-        c.bodySize = r.int64(FBodySize);
-        c.error = r.text(FError);
-        c.headers = headercodec::decode(r.bytes(FHeaders));
-        c.body = r.bytes(FBody);
-    }
-    return f;
+    return "SELECT " + pgDeliveryColumns(hasChangedAt)
+        + " FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.rev > $1 AND d.id >= $2 AND "
+          "d.received_at_ms >= $3 ORDER BY d.rev LIMIT $4";
 }
 
 } // namespace
@@ -418,21 +260,16 @@ void PgFollower::fetchMore()
     m_scheduled = false;
     if (stopped() || !m_connection)
         return;
-    const QList<QByteArray> values{QByteArray::number(m_readRev), QByteArray::number(m_options.sinceId.value_or(0)),
-                                   QByteArray::number(m_options.sinceMs.value_or(0)),
-                                   QByteArray::number(m_options.batch)};
-    std::array<const char *, 4> pointers{};
-    for (std::size_t i = 0; i < pointers.size(); ++i)
-        pointers[i] = values[qsizetype(i)].constData();
-    pg_result *result = PQexecParams(m_connection->raw(), m_changesSql.constData(), int(pointers.size()), nullptr,
-                                     pointers.data(), nullptr, nullptr, 1);
-    if (const QString error = m_connection->failureOf(result); !error.isNull()) {
-        lose(error);
+    const auto result
+        = pgSelectBinary(*m_connection, m_changesSql.constData(),
+                         {QByteArray::number(m_readRev), QByteArray::number(m_options.sinceId.value_or(0)),
+                          QByteArray::number(m_options.sinceMs.value_or(0)), QByteArray::number(m_options.batch)});
+    if (!result) {
+        lose(result.error());
         return;
     }
-    const int rows = PQntuples(result);
+    const int rows = result->rows();
     if (rows == 0) {
-        PQclear(result);
         if (!settle())
             return;
         endBulk(); // the indexes built again once, before the capture is said to be caught up
@@ -447,12 +284,11 @@ void PgFollower::fetchMore()
     batch.rows.reserve(rows);
     InFlight next;
     for (int i = 0; i < rows; ++i) {
-        const BinaryRow row(result, i);
-        batch.rows.append(followedOf(row, *m_parser));
-        next.rev = row.int64(col::Rev);
-        next.newestChangeMs = std::max(next.newestChangeMs, row.int64(col::ChangedAt));
+        const PgBinaryRow row = result->row(i);
+        batch.rows.append(pgDeliveryOf(row, m_parser.get()));
+        next.rev = row.int64(pgcol::Rev);
+        next.newestChangeMs = std::max(next.newestChangeMs, row.int64(pgcol::ChangedAt));
     }
-    PQclear(result);
     batch.upToRev = next.rev;
     next.changes = rows;
     // One batch in flight: the capture commits it while the next is read.

@@ -15,8 +15,9 @@ constexpr const char *kSchemaLock = "SELECT pg_advisory_xact_lock(81004334320143
  * `rev` is the change number: each insert and each later change of a delivery (its answer time, its connector's
  * answer) takes the next one from pimscope_rev, in commit order (the writers take kPgWriteLock), so that a follower
  * that read every change up to N finds all those after it with rev > N, none committed behind its back.
- * `changed_at` (2) is when a later change was committed (NULL: none since the insert, stored_at says when), so that a
- * follower measures its lag from the change it copies.
+ * Schema 2: `changed_at` is when a later change was committed (NULL: none since the insert, stored_at says when), so
+ * that a follower measures its lag from the change it copies; `forwards.queue` names the receiver whose ack-mode queue
+ * a forward is in (PgStore::Options::queue), which alone sends it, and resumes it after a restart.
  */
 const char *const kMigrations[] = {
     R"sql(
@@ -66,6 +67,8 @@ CREATE TABLE forwards (
 )sql",
     R"sql(
 ALTER TABLE deliveries ADD COLUMN changed_at timestamptz;
+ALTER TABLE forwards ADD COLUMN queue text;
+CREATE INDEX forwards_waiting ON forwards (queue, delivery_id) WHERE ack_mode AND state IN (0, 1);
 )sql",
 };
 static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");

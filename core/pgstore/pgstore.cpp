@@ -1,5 +1,6 @@
 #include "pgstore.h"
 
+#include "pgbacklog.h"
 #include "pgconnection.h"
 #include "pgschema.h"
 
@@ -24,17 +25,26 @@ const char *const kInsertDelivery
       "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
 const char *const kRecordAnswer = "UPDATE deliveries SET ack_ms = $2, answered_status = COALESCE($3, answered_status), "
                                   "rev = nextval('pimscope_rev'), changed_at = now() WHERE id = $1";
+/**
+ * A forward's row: a delivery's committed before ($1 its id), or ($1 = 0) the one inserted just before in the same
+ * transaction (ack mode queues the forward with its delivery). `queue` ($2) is set when the row is made, never changed.
+ */
+#define PIMSCOPE_FORWARD_INSERT                                                                                        \
+    "INSERT INTO forwards (delivery_id, queue, target, ack_mode, state, attempts, sent_at_ms, first_byte_ms, end_ms, " \
+    "status, verdict, twice, body_size, error, headers, body) VALUES (coalesce(nullif($1::bigint, 0), "                \
+    "currval(pg_get_serial_sequence('deliveries', 'id'))), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "  \
+    "$15, $16)"
+const char *const kQueueForward = PIMSCOPE_FORWARD_INSERT;
+/** A forward's later state or outcome (or a proxy-mode forward's answer): the delivery's row changes with it. */
 const char *const kRecordForward
-    = "WITH f AS (INSERT INTO forwards (delivery_id, target, ack_mode, state, attempts, sent_at_ms, first_byte_ms, "
-      "end_ms, status, verdict, twice, body_size, error, headers, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-      "$10, "
-      "$11, $12, $13, $14, $15) ON CONFLICT (delivery_id) DO UPDATE SET target = EXCLUDED.target, ack_mode = "
-      "EXCLUDED.ack_mode, state = EXCLUDED.state, attempts = EXCLUDED.attempts, sent_at_ms = EXCLUDED.sent_at_ms, "
-      "first_byte_ms = EXCLUDED.first_byte_ms, end_ms = EXCLUDED.end_ms, status = EXCLUDED.status, verdict = "
-      "EXCLUDED.verdict, twice = EXCLUDED.twice, body_size = EXCLUDED.body_size, error = EXCLUDED.error, headers = "
-      "EXCLUDED.headers, body = EXCLUDED.body RETURNING delivery_id) "
-      "UPDATE deliveries SET rev = nextval('pimscope_rev'), changed_at = now() WHERE id IN (SELECT delivery_id FROM "
-      "f)";
+    = "WITH f AS (" PIMSCOPE_FORWARD_INSERT
+      " ON CONFLICT (delivery_id) DO UPDATE SET target = EXCLUDED.target, ack_mode = EXCLUDED.ack_mode, state = "
+      "EXCLUDED.state, attempts = EXCLUDED.attempts, sent_at_ms = EXCLUDED.sent_at_ms, first_byte_ms = "
+      "EXCLUDED.first_byte_ms, end_ms = EXCLUDED.end_ms, status = EXCLUDED.status, verdict = EXCLUDED.verdict, twice = "
+      "EXCLUDED.twice, body_size = EXCLUDED.body_size, error = EXCLUDED.error, headers = EXCLUDED.headers, body = "
+      "EXCLUDED.body RETURNING delivery_id) UPDATE deliveries SET rev = nextval('pimscope_rev'), changed_at = now() "
+      "WHERE id IN (SELECT delivery_id FROM f)";
+#undef PIMSCOPE_FORWARD_INSERT
 
 /** A statement's parameters: text ones, and bytes sent as they are (binary format: bytea). */
 class Parameters
@@ -118,10 +128,11 @@ void sendAnswer(pg_conn *conn, const AnswerTime &a, bool &ok)
     ok = ok && p.send(conn, kRecordAnswer);
 }
 
-void sendForward(pg_conn *conn, const ConnectorAnswer &c, bool &ok)
+void sendForward(pg_conn *conn, const char *sql, const ConnectorAnswer &c, const QString &queue, bool &ok)
 {
     Parameters p;
     p.number(c.deliveryId);
+    p.text(queue.isEmpty() ? QString() : queue);
     p.text(c.target);
     p.flag(c.ackMode);
     p.number(qint64(c.state));
@@ -136,7 +147,7 @@ void sendForward(pg_conn *conn, const ConnectorAnswer &c, bool &ok)
     p.text(c.error);
     p.bytes(headercodec::encode(c.headers));
     p.bytes(c.body);
-    ok = ok && p.send(conn, kRecordForward);
+    ok = ok && p.send(conn, sql);
 }
 
 /**
@@ -169,10 +180,10 @@ PgTarget quickToFail(PgTarget target)
 
 } // namespace
 
-PgStore::PgStore(PgTarget target, QByteArray password, const Options &options)
+PgStore::PgStore(PgTarget target, QByteArray password, Options options)
     : m_target(std::move(target))
     , m_password(std::move(password))
-    , m_options(options)
+    , m_options(std::move(options))
     , m_receiver(receiverName())
 {
 }
@@ -233,7 +244,7 @@ quint64 PgStore::enqueueIndexingLater(Delivery delivery, std::optional<Connector
 {
     Job job;
     job.delivery = std::move(delivery);
-    if (forward) // (the receiver refuses ack mode with this store: its queue lives in a local capture)
+    if (forward) // ack mode: in its receiver's queue (Options::queue), committed with the delivery
         job.forwards.append(std::move(*forward));
     return push(std::move(job));
 }
@@ -252,6 +263,14 @@ quint64 PgStore::recordForwards(QList<ConnectorAnswer> forwards)
     job.kind = Job::Kind::Forwards;
     job.forwards = std::move(forwards);
     return push(std::move(job));
+}
+
+Result<std::unique_ptr<ForwardBacklog>> PgStore::openBacklog() const
+{
+    auto backlog = PgBacklog::open(m_target, m_password, m_options.queue);
+    if (!backlog)
+        return Result<std::unique_ptr<ForwardBacklog>>::failure(backlog.error());
+    return {std::unique_ptr<ForwardBacklog>(std::move(*backlog))};
 }
 
 bool PgStore::flush(int timeoutMs)
@@ -360,6 +379,11 @@ Result<QList<qint64>> PgStore::commit(PgConnection &c, std::vector<Job> &group)
             sendDelivery(conn, job.delivery, m_receiver, ok);
             ++inserts;
             inserting.push_back(true);
+            for (ConnectorAnswer &f : job.forwards) { // ack mode: queued with it
+                f.deliveryId = 0;
+                sendForward(conn, kQueueForward, f, m_options.queue, ok);
+                inserting.push_back(false);
+            }
             break;
         case Job::Kind::Answers:
             for (const AnswerTime &a : std::as_const(job.answers)) {
@@ -369,7 +393,7 @@ Result<QList<qint64>> PgStore::commit(PgConnection &c, std::vector<Job> &group)
             break;
         case Job::Kind::Forwards:
             for (const ConnectorAnswer &f : std::as_const(job.forwards)) {
-                sendForward(conn, f, ok);
+                sendForward(conn, kRecordForward, f, m_options.queue, ok);
                 inserting.push_back(false);
             }
             break;

@@ -35,6 +35,12 @@ public:
     {
         int retryMs = 500; ///< while the server is unreachable: how often to try it again
         int maxGroup = 1000; ///< the most deliveries committed in one transaction
+        /**
+         * The name of this receiver's queue of ack-mode forwards (forwards.queue): only a receiver of that name sends
+         * and resumes them, so that several receivers on one store each send what they took. Stable across restarts
+         * (the receive command's default: this host and the port it listens on).
+         */
+        QString queue;
     };
     /**
      * Connects to `target` (the password given, else libpq's PGPASSWORD or ~/.pgpass), makes it a Pimscope store or
@@ -58,6 +64,8 @@ public:
     bool flush(int timeoutMs = 30000) override;
     QList<SubscriptionHealth> health() const override;
     QString location() const override { return m_target.url(); }
+    /** A reader of this receiver's queue (Options::queue) on a connection of its own. */
+    Result<std::unique_ptr<ForwardBacklog>> openBacklog() const override;
 
     /** What this process's writer is called in deliveries.receiver: "HOST pid N". */
     static QString receiverName();
@@ -78,7 +86,7 @@ private:
         QList<AnswerTime> answers;
         QList<ConnectorAnswer> forwards;
     };
-    PgStore(PgTarget target, QByteArray password, const Options &options);
+    PgStore(PgTarget target, QByteArray password, Options options);
     quint64 push(Job job);
     void run();
     void writeGroup(std::vector<Job> &group);

@@ -70,14 +70,8 @@ public:
         }
         if (std::any_of(m_settings.forwards.cbegin(), m_settings.forwards.cend(),
                         [](const ForwardRule &r) { return r.mode == ForwardMode::Ack; })) {
-            // Its queue lives in the desktop's capture, beside the deliveries.
-            auto *capture = qobject_cast<EventStore *>(m_store);
-            if (!capture)
-                return Result<quint16>::failure(
-                    QStringLiteral("forwarding in ack mode keeps its queue in a local capture (--db), not in %1: "
-                                   "use mode=proxy with this store")
-                        .arg(m_store->location()));
-            m_ack = new AckForwarder(capture, m_settings.forwards, m_settings.forwardTimeoutMs, this);
+            // Its queue lives in the store, beside the deliveries (on a server, this receiver's own).
+            m_ack = new AckForwarder(m_store, m_settings.forwards, m_settings.forwardTimeoutMs, this);
             connect(m_ack, &AckForwarder::problem, this,
                     [this](const QString &message) { Q_EMIT m_owner->problem(message); });
             connect(m_ack, &AckForwarder::attempted, this, [this](const ConnectorAnswer &row) {

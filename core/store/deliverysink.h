@@ -1,10 +1,12 @@
 #pragma once
 
 #include "analysis/subscriptionhealth.h"
+#include "forwardbacklog.h"
 #include "records.h"
 
 #include <QObject>
 
+#include <memory>
 #include <optional>
 
 namespace pimscope {
@@ -49,6 +51,11 @@ public:
     virtual QList<SubscriptionHealth> health() const = 0;
     /** Where it writes, for messages: a file's path, a server's URL. */
     virtual QString location() const = 0;
+    /**
+     * A reader of ack mode's queue kept here (its own connection, for the calling thread): what this receiver left
+     * queued, and the deliveries' bodies.
+     */
+    virtual Result<std::unique_ptr<ForwardBacklog>> openBacklog() const = 0;
 
 Q_SIGNALS:
     void deliveriesStored(const QList<pimscope::StoredDelivery> &stored);

@@ -151,6 +151,14 @@ bool EventStore::waitForTicket(quint64 ticket, int timeoutMs)
     return m_writer->waitForTicket(ticket, timeoutMs);
 }
 
+Result<std::unique_ptr<ForwardBacklog>> EventStore::openBacklog() const
+{
+    auto reader = StoreReader::open(m_path);
+    if (!reader)
+        return Result<std::unique_ptr<ForwardBacklog>>::failure(reader.error());
+    return {std::unique_ptr<ForwardBacklog>(std::move(*reader))};
+}
+
 QList<SubscriptionHealth> EventStore::health() const
 {
     return m_writer->health();

@@ -36,6 +36,7 @@ public:
 
     const QString &path() const { return m_path; }
     QString location() const override { return m_path; }
+    Result<std::unique_ptr<ForwardBacklog>> openBacklog() const override;
 
     /**
      * Queues a delivery for the writer. Thread-safe. With parsed == false, the writer detects the body's format

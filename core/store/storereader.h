@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connection.h"
+#include "forwardbacklog.h"
 #include "records.h"
 
 #include <QList>
@@ -17,11 +18,23 @@ enum class FilterTarget;
  * Read queries on a capture through a read-only connection owned by the thread that created the reader.
  * Every call returns a Result whose error names the problem (e.g. the file vanished or is corrupt).
  */
-class StoreReader
+class StoreReader : public ForwardBacklog
 {
 public:
     static Result<std::unique_ptr<StoreReader>> open(const QString &path);
-    ~StoreReader();
+    ~StoreReader() override;
+    StoreReader(const StoreReader &) = delete;
+    StoreReader &operator=(const StoreReader &) = delete;
+
+    // ForwardBacklog: a capture is one receiver's, every ack-mode forward in it is its own.
+    Result<QList<ConnectorAnswer>> queuedForwards(const QList<ForwardState> &states) override
+    {
+        return forwardsIn(states);
+    }
+    Result<QList<Delivery>> forwardedDeliveries(const QList<qint64> &ids, bool withBody) override
+    {
+        return deliveries(ids, withBody);
+    }
 
     /**
      * Ids of the events or deliveries matching a filter (an empty filter matches all), ascending; with `afterId`,
