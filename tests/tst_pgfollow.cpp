@@ -42,6 +42,7 @@ private Q_SLOTS:
     void connectorAnswersCopied();
     void lagOfALaterChange();
     void followsAStoreOfSchemaOne();
+    void firstCopySinceIdAndTime();
     void serverLostAndBack();
     void followCommand();
     void followCommandKilledMidCopy();
@@ -319,6 +320,31 @@ void TestPgFollow::followsAStoreOfSchemaOne()
     QCOMPARE(follower.copiedChanges(), 2);
     QVERIFY((*capture)->flush());
     QCOMPARE(queryCapture(path, QStringLiteral("SELECT count(*) FROM deliveries"))->at(0).at(0).toInt(), 3);
+}
+
+void TestPgFollow::firstCopySinceIdAndTime()
+{
+    // Both since conditions at once (each written into the query only when given): the deliveries from id 3 on that
+    // were received at or after T0 + 6 ms (id i was received at T0 + i).
+    const QString db = createDatabase(QStringLiteral("since"));
+    const qint64 t0 = 1'765'000'000'000;
+    fillServer(db, 10, t0);
+    const QString path = m_dir.filePath(QStringLiteral("since.db"));
+    auto capture = EventStore::open(path);
+    QVERIFY(capture);
+    PgFollower::Options options;
+    options.sinceId = 3;
+    options.sinceMs = t0 + 6;
+    PgFollower follower(capture->get(), target(db), PgCluster::kPassword, options);
+    QSignalSpy caughtUp(&follower, &PgFollower::caughtUp);
+    QVERIFY(follower.start());
+    QTRY_VERIFY(!caughtUp.isEmpty());
+    QVERIFY((*capture)->flush());
+    const auto local
+        = queryCapture(path, QStringLiteral("SELECT min(received_at) - %1, count(*) FROM deliveries").arg(t0));
+    QVERIFY(local);
+    QCOMPARE(local->at(0).at(0).toLongLong(), 6);
+    QCOMPARE(local->at(0).at(1).toInt(), 5);
 }
 
 void TestPgFollow::serverLostAndBack()

@@ -17,15 +17,23 @@ namespace pimscope {
 namespace {
 
 /**
- * What changed after a change number, oldest first, each delivery with its connector's answer: read in binary, so that
- * a catch-up of 100,000 deliveries spends its time storing, not decoding. With when it changed on the server (a store
- * of schema 1 says when each delivery was inserted only).
+ * What changed after a change number ($1), oldest first, at most $2 rows, each delivery with its connector's answer:
+ * read in binary, so that a catch-up of 100,000 deliveries spends its time storing, not decoding. With when it changed
+ * on the server (a store of schema 1 says when each delivery was inserted only). The first copy's since conditions
+ * are written only when given ($3, $4): a condition that holds for every row still makes PostgreSQL's planner, whose
+ * statistics lag behind a table just filled, sort every remaining row for each batch rather than walk the rev index
+ * (236 ms against 10 ms a batch of 2,000 with 30,000 left).
  */
-QByteArray changesSql(bool hasChangedAt)
+QByteArray changesSql(bool hasChangedAt, bool sinceId, bool sinceMs)
 {
-    return "SELECT " + pgDeliveryColumns(hasChangedAt)
-        + " FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.rev > $1 AND d.id >= $2 AND "
-          "d.received_at_ms >= $3 ORDER BY d.rev LIMIT $4";
+    QByteArray sql = "SELECT " + pgDeliveryColumns(hasChangedAt)
+        + " FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.rev > $1";
+    int next = 3;
+    if (sinceId)
+        sql += " AND d.id >= $" + QByteArray::number(next++);
+    if (sinceMs)
+        sql += " AND d.received_at_ms >= $" + QByteArray::number(next++);
+    return sql + " ORDER BY d.rev LIMIT $2";
 }
 
 } // namespace
@@ -155,7 +163,7 @@ Result<void> PgFollower::connectToServer(bool *lasting)
                                          "was %2, it is %3): not copied into the same capture")
                               .arg(m_target.url(), m_storeId, info->storeId));
     m_storeId = info->storeId;
-    m_changesSql = changesSql(info->version >= 2);
+    m_hasChangedAt = info->version >= 2;
     if (auto listening = c.run(QByteArray("LISTEN ") + PgStore::channel); !listening)
         return listening;
     useConnection(std::move(*opened));
@@ -260,10 +268,13 @@ void PgFollower::fetchMore()
     m_scheduled = false;
     if (stopped() || !m_connection)
         return;
-    const auto result
-        = pgSelectBinary(*m_connection, m_changesSql.constData(),
-                         {QByteArray::number(m_readRev), QByteArray::number(m_options.sinceId.value_or(0)),
-                          QByteArray::number(m_options.sinceMs.value_or(0)), QByteArray::number(m_options.batch)});
+    QList<QByteArray> parameters{QByteArray::number(m_readRev), QByteArray::number(m_options.batch)};
+    if (m_options.sinceId)
+        parameters.append(QByteArray::number(*m_options.sinceId));
+    if (m_options.sinceMs)
+        parameters.append(QByteArray::number(*m_options.sinceMs));
+    const QByteArray sql = changesSql(m_hasChangedAt, m_options.sinceId.has_value(), m_options.sinceMs.has_value());
+    const auto result = pgSelectBinary(*m_connection, sql.constData(), parameters);
     if (!result) {
         lose(result.error());
         return;

@@ -126,7 +126,7 @@ private:
     std::unique_ptr<PayloadParser> m_parser;
     QTimer m_retry; ///< a child: it moves to the follower's thread with it
     QString m_storeId;
-    QByteArray m_changesSql; ///< as the server's schema version asks
+    bool m_hasChangedAt = false; ///< the server's schema has deliveries.changed_at (2 and later)
     bool m_resumed = false;
     bool m_scheduled = false;
     bool m_stopped = false;
