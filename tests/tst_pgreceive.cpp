@@ -401,8 +401,12 @@ void TestPgReceive::ackModeQueueOnTheServer()
                      QStringLiteral("receiver-a|2|5\nreceiver-b|0|3"));
         const QList<TestConnector::Request> got = connector.requests();
         QCOMPARE(got.size(), 5);
-        for (int i = 0; i < 5; ++i)
+        for (int i = 0; i < 5; ++i) {
             QCOMPARE(got[i].body, bodiesOfA[i]);
+            // With the headers the PIM sent (kept with the queued forward on the server), its signature included.
+            QCOMPARE(got[i].header("X-Akeneo-Request-Signature").size(), 64);
+            QCOMPARE(got[i].header("User-Agent"), QByteArray("AkeneoPim/7.0"));
+        }
         // Its answers are recorded on the server as any connector's, seen by followers.
         QCOMPARE(sql(db, QStringLiteral("SELECT count(*) FROM forwards WHERE status = 200 AND verdict IS NOT NULL")),
                  QStringLiteral("5"));
@@ -433,6 +437,13 @@ void TestPgReceive::receiveCommand()
     QCOMPARE(code, 2);
     QCOMPARE(err.trimmed(),
              QStringLiteral("pimscope: receive: --ack-queue names a queue on a server's store: it goes with --store"));
+    std::tie(code, err) = run({QStringLiteral("--store"), url, QStringLiteral("--ack-queue"), QStringLiteral(" ")});
+    QCOMPARE(code, 2);
+    QCOMPARE(err.trimmed(), QStringLiteral("pimscope: receive: --ack-queue needs a name"));
+    std::tie(code, err) = run({QStringLiteral("--store"), url, QStringLiteral("--forward"),
+                               QStringLiteral("/hook=http://127.0.0.1:9/in,mode=ack")});
+    QCOMPARE(code, 2);
+    QVERIFY2(err.contains(QStringLiteral("needs --ack-queue NAME")), qPrintable(err));
     std::tie(code, err)
         = run({QStringLiteral("--store"), QStringLiteral("postgresql://pimscope:secret@127.0.0.1/%1").arg(db)});
     QCOMPARE(code, 2);

@@ -128,16 +128,27 @@ void FollowController::launch(const QByteArray &password, const QString &since)
     m_follower->moveToThread(&m_thread);
     if (!m_thread.isRunning())
         m_thread.start();
-    connect(m_follower, &PgFollower::copied, this,
-            [this](qint64 changes, qint64, double lagMs) { copied(changes, lagMs); });
-    connect(m_follower, &PgFollower::caughtUp, this, [this](qint64) {
+    // What a follower said before it was stopped may still be queued: only the current one's is shown.
+    const quint64 launch = ++m_launches;
+    connect(m_follower, &PgFollower::copied, this, [this, launch](qint64 changes, qint64, double lagMs) {
+        if (launch == m_launches)
+            copied(changes, lagMs);
+    });
+    connect(m_follower, &PgFollower::caughtUp, this, [this, launch](qint64) {
+        if (launch != m_launches)
+            return;
         m_lagMs = std::max(m_lagMs, 0.0); // caught up, with nothing to copy yet
         refreshStatus();
     });
-    connect(m_follower, &PgFollower::connectionChanged, this, &FollowController::connectionChanged);
-    connect(m_follower, &PgFollower::failed, this, &FollowController::failed);
+    connect(m_follower, &PgFollower::connectionChanged, this, [this, launch](bool up, const QString &message) {
+        if (launch == m_launches)
+            connectionChanged(up, message);
+    });
+    connect(m_follower, &PgFollower::failed, this, [this, launch](const QString &message) {
+        if (launch == m_launches)
+            failed(message);
+    });
     PgFollower *follower = m_follower;
-    const quint64 launch = ++m_launches;
     QMetaObject::invokeMethod(
         follower,
         [this, follower, launch] {

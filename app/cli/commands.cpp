@@ -319,6 +319,20 @@ void onSignal(int)
     [[maybe_unused]] const auto n = ::write(signalPipe[1], &c, 1);
 }
 
+/** Watches the signal pipe; SIGINT and SIGTERM back to their default once it goes. */
+class SignalWatch : public QSocketNotifier
+{
+public:
+    using QSocketNotifier::QSocketNotifier;
+    ~SignalWatch() override
+    {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+    }
+    SignalWatch(const SignalWatch &) = delete;
+    SignalWatch &operator=(const SignalWatch &) = delete;
+};
+
 } // namespace
 
 Result<std::unique_ptr<QObject>> quitOnSignals()
@@ -330,7 +344,7 @@ Result<std::unique_ptr<QObject>> onSignals(QObject *context, std::function<void(
 {
     if (signalPipe[0] < 0 && ::pipe(signalPipe) != 0)
         return Result<std::unique_ptr<QObject>>::failure(QStringLiteral("cannot set up signal handling"));
-    auto notifier = std::make_unique<QSocketNotifier>(signalPipe[0], QSocketNotifier::Read);
+    auto notifier = std::make_unique<SignalWatch>(signalPipe[0], QSocketNotifier::Read);
     QObject::connect(notifier.get(), &QSocketNotifier::activated, context, [action = std::move(action)] {
         char c = 0;
         [[maybe_unused]] const auto n = ::read(signalPipe[0], &c, 1);

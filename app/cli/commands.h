@@ -41,7 +41,8 @@ Result<HeaderRedactor> redactorOf(const QCommandLineParser &parser);
 
 /**
  * From now on SIGINT and SIGTERM quit the application's event loop (the command then stops cleanly: pending commits
- * made) instead of ending the process; the returned notifier must live as long as that should hold.
+ * made) instead of ending the process; the returned notifier must live as long as that should hold (when it goes, they
+ * end the process again).
  */
 Result<std::unique_ptr<QObject>> quitOnSignals();
 /** The same, `action` run (in `context`'s thread) instead of quitting: a command that stops its own way. */

@@ -273,8 +273,21 @@ int receiveCommand(const QStringList &args)
         }
         PgStore::Options options;
         options.queue = parser.isSet(QStringLiteral("ack-queue"))
-            ? parser.value(QStringLiteral("ack-queue"))
+            ? parser.value(QStringLiteral("ack-queue")).trimmed()
             : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(settings.port);
+        const bool ack = std::any_of(settings.forwards.cbegin(), settings.forwards.cend(),
+                                     [](const ForwardRule &r) { return r.mode == ForwardMode::Ack; });
+        if (parser.isSet(QStringLiteral("ack-queue")) && options.queue.isEmpty()) {
+            printReceiveError(QStringLiteral("--ack-queue needs a name"));
+            return UsageError;
+        }
+        if (ack && settings.port == 0 && !parser.isSet(QStringLiteral("ack-queue"))) {
+            // Its default name, HOST:PORT, would be every such receiver's on this host, and another at each start.
+            printReceiveError(QStringLiteral("mode=ack with --store and a port chosen at random (--listen …:0) needs "
+                                             "--ack-queue NAME: the name of this receiver's queue on the server, the "
+                                             "same across restarts"));
+            return UsageError;
+        }
         auto opened = PgStore::open(*target, storePassword(*target, QStringLiteral("receive")), options);
         if (!opened) {
             printReceiveError(opened.error());

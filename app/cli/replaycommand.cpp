@@ -283,13 +283,14 @@ int replayCommand(const QStringList &args)
     QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
 
     // Ctrl+C stops sending; what was sent stays stored.
-    const auto stopping = onSignals(&replayer, [&replayer] { replayer.cancel(); });
+    auto stopping = onSignals(&replayer, [&replayer] { replayer.cancel(); });
     if (!stopping) {
         printReplayError(stopping.error());
         return Failure;
     }
     replayer.start();
     QCoreApplication::exec();
+    stopping->reset(); // Ctrl+C ends the process again (while the results are stored, say)
     const ReplaySummary &s = replayer.summary();
     if (!store.value()->flush())
         printReplayError(QStringLiteral("warning: not every result could be stored in the capture"));

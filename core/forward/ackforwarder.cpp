@@ -158,9 +158,29 @@ void AckForwarder::pump(Queue &q)
 
 void AckForwarder::markSending(Queue &q)
 {
+    // The bodies not in memory are read first: nothing is marked, or sent, without its body.
+    QList<AckForward *> bodiless;
+    int window = 0;
+    for (AckForward &f : q.items) {
+        if (f.durable || f.marking || f.inFlight)
+            continue;
+        if (!f.bodyLoaded)
+            bodiless.append(&f);
+        if (++window >= sendingWindow)
+            break;
+    }
+    if (!bodiless.isEmpty()) {
+        if (auto r = loadBodies(bodiless); !r) {
+            Q_EMIT problem(r.error() + QStringLiteral(" (tried again in 1 s)"));
+            q.paused = true;
+            q.resumeTimer->start(firstBackOffMs);
+            return;
+        }
+        // A delivery deleted meanwhile (retention) took its forward with it: nothing to send.
+        std::erase_if(q.items, [](const AckForward &f) { return f.gone; });
+    }
     QList<ConnectorAnswer> rows;
     QList<qint64> ids;
-    QList<AckForward *> bodiless;
     for (AckForward &f : q.items) {
         if (f.durable || f.marking || f.inFlight)
             continue;
@@ -168,18 +188,12 @@ void AckForwarder::markSending(Queue &q)
         f.row.state = ForwardState::Sending;
         rows.append(f.row);
         ids.append(f.row.deliveryId);
-        if (!f.bodyLoaded)
-            bodiless.append(&f);
         if (rows.size() >= sendingWindow)
             break;
     }
     if (rows.isEmpty())
         return;
     q.marking = int(rows.size());
-    if (!bodiless.isEmpty()) {
-        if (auto r = loadBodies(bodiless); !r)
-            Q_EMIT problem(r.error());
-    }
     m_marking.insert(m_store->recordForwards(std::move(rows)), {&q, ids});
 }
 
@@ -187,7 +201,7 @@ Result<void> AckForwarder::loadBodies(QList<AckForward *> items)
 {
     const auto reader = backlog();
     if (!reader)
-        return Result<void>::failure(reader.error());
+        return Result<void>::failure(QStringLiteral("cannot read the bodies to forward: ") + reader.error());
     QList<qint64> ids;
     for (const AckForward *f : std::as_const(items))
         ids.append(f->row.deliveryId);
@@ -198,8 +212,10 @@ Result<void> AckForwarder::loadBodies(QList<AckForward *> items)
     for (const Delivery &d : std::as_const(*deliveries))
         bodies.insert(d.id, d.body);
     for (AckForward *f : std::as_const(items)) {
-        f->body = bodies.value(f->row.deliveryId);
-        f->bodyLoaded = true;
+        const auto body = bodies.constFind(f->row.deliveryId);
+        f->gone = body == bodies.cend();
+        f->body = f->gone ? QByteArray() : *body;
+        f->bodyLoaded = !f->gone;
     }
     return {};
 }

@@ -25,6 +25,7 @@ struct AckForward
     QByteArray path; ///< the receiving path: which rule it goes by
     QByteArray body;
     bool bodyLoaded = false; ///< else read from the store before it is sent (a long queue, or one resumed)
+    bool gone = false; ///< its delivery is no longer in the store (deleted by retention): dropped from the queue
     Format sender = Format::Unknown;
     qint64 receivedAtMs = 0;
     // The queue's own state of it.
@@ -110,6 +111,7 @@ private:
     void record(const ConnectorAnswer &row);
     /** The queue's forwards marked Sending but not sent, recorded Queued again (to be marked before they are sent). */
     void unmark(Queue &q);
+    /** The bodies of these items, read from the store (a delivery no longer there: the item is marked gone). */
     Result<void> loadBodies(QList<AckForward *> items);
     /** The store's queue, opened for this thread at first use. */
     Result<ForwardBacklog *> backlog();

@@ -3,6 +3,8 @@
 #include "pgconnection.h"
 #include "pgrows.h"
 
+#include "store/headercodec.h"
+
 #include <QHash>
 #include <QStringList>
 
@@ -47,20 +49,28 @@ PgBacklog::~PgBacklog() = default;
 
 Result<PgBinaryResult> PgBacklog::select(const QByteArray &sql, const QList<QByteArray> &parameters)
 {
-    if (!m_connection || !m_connection->alive()) {
-        auto connection = PgConnection::open(m_target, m_password);
-        if (!connection)
-            return Result<PgBinaryResult>::failure(connection.error());
-        m_connection = std::move(*connection);
+    // A connection lost while idle (the server restarted) is known lost only once a query fails on it: then one more
+    // try on a new one.
+    for (int attempt = 0;; ++attempt) {
+        if (!m_connection || !m_connection->alive()) {
+            auto connection = PgConnection::open(m_target, m_password);
+            if (!connection)
+                return Result<PgBinaryResult>::failure(connection.error());
+            m_connection = std::move(*connection);
+        }
+        auto result = pgSelectBinary(*m_connection, sql.constData(), parameters);
+        if (result || attempt > 0 || m_connection->alive())
+            return result;
     }
-    return pgSelectBinary(*m_connection, sql.constData(), parameters);
 }
 
 Result<QList<ConnectorAnswer>> PgBacklog::queuedForwards(const QList<ForwardState> &states)
 {
     using R = Result<QList<ConnectorAnswer>>;
+    // The delivery's columns, then when the forward is due and the headers to send.
     static const QByteArray sql = "SELECT " + pgDeliveryColumns(true, false)
-        + " FROM deliveries d JOIN forwards f ON f.delivery_id = d.id WHERE f.ack_mode AND f.queue = $1 AND f.state "
+        + ", f.next_at, f.request_headers FROM deliveries d JOIN forwards f ON f.delivery_id = d.id WHERE f.ack_mode "
+          "AND f.queue = $1 AND f.state "
           "= ANY($2::smallint[]) ORDER BY d.id";
     const auto result = select(sql, {m_queue.toUtf8(), arrayOf(states, [](ForwardState s) { return int(s); })});
     if (!result)
@@ -68,8 +78,13 @@ Result<QList<ConnectorAnswer>> PgBacklog::queuedForwards(const QList<ForwardStat
     QList<ConnectorAnswer> forwards;
     forwards.reserve(result->rows());
     for (int i = 0; i < result->rows(); ++i) {
-        if (auto f = pgDeliveryOf(result->row(i), nullptr).forward)
-            forwards.append(std::move(*f));
+        const PgBinaryRow row = result->row(i);
+        auto f = pgDeliveryOf(row, nullptr).forward;
+        if (!f)
+            continue;
+        f->nextAttemptAtMs = row.optionalInt64(pgcol::Count);
+        f->requestHeaders = headercodec::decode(row.bytes(pgcol::Count + 1));
+        forwards.append(std::move(*f));
     }
     return forwards;
 }

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <array>
+#include <thread>
 
 namespace pimscope {
 
@@ -23,22 +24,24 @@ QString oneLine(const QString &message)
 
 PgConnection::PgConnection(pg_conn *conn, PgTarget target)
     : m_conn(conn)
-    , m_cancel(PQgetCancel(conn))
+    , m_cancel(PQgetCancel(conn), [](pg_cancel *c) { PQfreeCancel(c); })
     , m_target(std::move(target))
 {
 }
 
 PgConnection::~PgConnection()
 {
-    PQfreeCancel(m_cancel);
     PQfinish(m_conn);
 }
 
 void PgConnection::cancel() const
 {
-    std::array<char, 256> error{};
-    if (m_cancel)
-        (void)PQcancel(m_cancel, error.data(), int(error.size())); // a failure: the statement ends on its own
+    if (!m_cancel)
+        return;
+    std::thread([cancel = m_cancel] {
+        std::array<char, 256> error{};
+        (void)PQcancel(cancel.get(), error.data(), int(error.size())); // a failure: the statement ends on its own
+    }).detach();
 }
 
 QString PgConnection::explainConnectFailure(const PgTarget &target, const QString &libpqMessage, bool passwordGiven)

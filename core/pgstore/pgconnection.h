@@ -63,7 +63,9 @@ public:
     pg_conn *raw() const { return m_conn; }
     /**
      * Asks the server to cancel what this connection runs now (the statement then fails with "canceling statement due
-     * to user request"); nothing when it runs nothing. Safe from any thread while the connection lives.
+     * to user request"); nothing when it runs nothing. Safe from any thread while the connection lives, and returns
+     * at once: the request (a connection of its own to the server, which may not answer) is made on a thread of its
+     * own.
      */
     void cancel() const;
 
@@ -79,7 +81,8 @@ private:
     PgConnection(pg_conn *conn, PgTarget target);
 
     pg_conn *m_conn;
-    pg_cancel *m_cancel; ///< PQgetCancel's, made with the connection: PQcancel may use it from another thread
+    /** PQgetCancel's, made with the connection: PQcancel may use it from another thread, which keeps it alive. */
+    std::shared_ptr<pg_cancel> m_cancel;
     PgTarget m_target;
 };
 

@@ -51,13 +51,14 @@ PgFollower::PgFollower(EventStore *capture, PgTarget target, QByteArray password
     m_retry.setSingleShot(true);
     m_retry.setInterval(m_options.retryMs);
     QObject::connect(&m_retry, &QTimer::timeout, this, &PgFollower::retry);
-    // The writer says which batches it could not commit, from its own thread.
+    // The writer says which batches it could not commit, from its own thread, into a state it shares (a call under
+    // way when the follower goes keeps it alive).
     m_failures = QObject::connect(
         m_capture, &EventStore::storeFailed, this,
-        [this](const QList<quint64> &tickets, const QString &error) {
-            std::lock_guard lock(m_failedMutex);
+        [failed = m_failed](const QList<quint64> &tickets, const QString &error) {
+            std::lock_guard lock(failed->mutex);
             for (quint64 t : tickets)
-                m_failed.insert(t, error);
+                failed->tickets.insert(t, error);
         },
         Qt::DirectConnection);
 }
@@ -68,10 +69,7 @@ PgFollower::~PgFollower()
     if (m_inFlight)
         (void)settle();
     endBulk();
-    // The writer's thread calls the failures' handler: disconnected, and a call under way waited for, before the
-    // members it uses go.
     QObject::disconnect(m_failures);
-    std::lock_guard lock(m_failedMutex);
 }
 
 void PgFollower::considerBulk()
@@ -119,6 +117,8 @@ Result<void> PgFollower::start()
         return Result<void>::failure(QStringLiteral("cancelled"));
     if (auto c = connectToServer(); !c)
         return c;
+    if (m_cancelled) // while connecting: nothing to cancel on the server yet
+        return Result<void>::failure(QStringLiteral("cancelled"));
     // Read on a connection of this thread's own (the follower may live in a thread of its own, the capture's reader
     // in the window's).
     auto reader = StoreReader::open(m_capture->path());
@@ -164,7 +164,10 @@ Result<void> PgFollower::connectToServer(bool *lasting)
                               .arg(m_target.url(), m_storeId, info->storeId));
     m_storeId = info->storeId;
     m_hasChangedAt = info->version >= 2;
-    if (auto listening = c.run(QByteArray("LISTEN ") + PgStore::channel); !listening)
+    // A statement the follower waits for longer than a minute fails (and is read again after retryMs): the bound of a
+    // stop whose cancel came between the follower's check and the statement's start (the server drops a cancel that
+    // finds nothing running).
+    if (auto listening = c.run(QByteArray("SET statement_timeout = 60000; LISTEN ") + PgStore::channel); !listening)
         return listening;
     useConnection(std::move(*opened));
     m_notifier = std::make_unique<QSocketNotifier>(m_connection->socket(), QSocketNotifier::Read);
@@ -242,9 +245,10 @@ bool PgFollower::settle()
         finished = m_capture->waitForTicket(done.ticket, 60'000);
     QString error;
     {
-        std::lock_guard lock(m_failedMutex);
-        error = m_failed.take(done.ticket);
-        m_failed.removeIf([&done](const auto &failure) { return failure.key() < done.ticket; }); // others' jobs
+        std::lock_guard lock(m_failed->mutex);
+        error = m_failed->tickets.take(done.ticket);
+        // Older tickets are other jobs' (a follower's own are settled in order).
+        m_failed->tickets.removeIf([&done](const auto &failure) { return failure.key() < done.ticket; });
     }
     if (!finished)
         error = QStringLiteral("the capture did not commit a batch in 10 minutes");

@@ -136,9 +136,14 @@ private:
     qint64 m_copied = 0;
     std::optional<InFlight> m_inFlight;
     QString m_lastSaid; ///< why the server cannot be read, as last said
+    /** The tickets the capture could not commit (its writer thread writes them). */
+    struct Failures
+    {
+        std::mutex mutex;
+        QHash<quint64, QString> tickets;
+    };
+    std::shared_ptr<Failures> m_failed = std::make_shared<Failures>();
     QMetaObject::Connection m_failures;
-    std::mutex m_failedMutex;
-    QHash<quint64, QString> m_failed; ///< tickets the capture could not commit (its writer thread writes them)
 };
 
 } // namespace pimscope

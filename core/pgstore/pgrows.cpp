@@ -48,8 +48,10 @@ enum : int {
     FError,
     FHeaders,
     FBody,
+    Count,
 };
-static_assert(int(Id) == int(pgcol::Id) && int(Rev) == int(pgcol::Rev) && int(ChangedAt) == int(pgcol::ChangedAt));
+static_assert(int(Id) == int(pgcol::Id) && int(Rev) == int(pgcol::Rev) && int(ChangedAt) == int(pgcol::ChangedAt)
+              && int(Count) == int(pgcol::Count));
 } // namespace col
 
 /** pgDeliveryOf's work (here, where the column names are looked up before the namespace's own Headers). */

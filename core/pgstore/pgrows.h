@@ -93,7 +93,7 @@ QByteArray pgDeliveryColumns(bool hasChangedAt, bool withBody = true);
 
 /** The positions of pgDeliveryColumns' columns that a reader needs on their own. */
 namespace pgcol {
-enum : int { Id = 0, Rev = 1, ChangedAt = 3 };
+enum : int { Id = 0, Rev = 1, ChangedAt = 3, Count = 31 }; ///< Count: how many; a query's own columns come after
 } // namespace pgcol
 
 /**

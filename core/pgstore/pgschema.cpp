@@ -17,7 +17,8 @@ constexpr const char *kSchemaLock = "SELECT pg_advisory_xact_lock(81004334320143
  * that read every change up to N finds all those after it with rev > N, none committed behind its back.
  * Schema 2: `changed_at` is when a later change was committed (NULL: none since the insert, stored_at says when), so
  * that a follower measures its lag from the change it copies; `forwards.queue` names the receiver whose ack-mode queue
- * a forward is in (PgStore::Options::queue), which alone sends it, and resumes it after a restart.
+ * a forward is in (PgStore::Options::queue), which alone sends it, and resumes it after a restart, with when it is
+ * due (`next_at`) and the headers to send as the PIM sent them (`request_headers`, while it waits: NULL after).
  */
 const char *const kMigrations[] = {
     R"sql(
@@ -67,7 +68,7 @@ CREATE TABLE forwards (
 )sql",
     R"sql(
 ALTER TABLE deliveries ADD COLUMN changed_at timestamptz;
-ALTER TABLE forwards ADD COLUMN queue text;
+ALTER TABLE forwards ADD COLUMN queue text, ADD COLUMN next_at bigint, ADD COLUMN request_headers bytea;
 CREATE INDEX forwards_waiting ON forwards (queue, delivery_id) WHERE ack_mode AND state IN (0, 1);
 )sql",
 };

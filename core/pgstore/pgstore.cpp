@@ -31,9 +31,9 @@ const char *const kRecordAnswer = "UPDATE deliveries SET ack_ms = $2, answered_s
  */
 #define PIMSCOPE_FORWARD_INSERT                                                                                        \
     "INSERT INTO forwards (delivery_id, queue, target, ack_mode, state, attempts, sent_at_ms, first_byte_ms, end_ms, " \
-    "status, verdict, twice, body_size, error, headers, body) VALUES (coalesce(nullif($1::bigint, 0), "                \
-    "currval(pg_get_serial_sequence('deliveries', 'id'))), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "  \
-    "$15, $16)"
+    "status, verdict, twice, body_size, error, headers, body, next_at, request_headers) VALUES "                       \
+    "(coalesce(nullif($1::bigint, 0), currval(pg_get_serial_sequence('deliveries', 'id'))), $2, $3, $4, $5, $6, $7, "  \
+    "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
 const char *const kQueueForward = PIMSCOPE_FORWARD_INSERT;
 /** A forward's later state or outcome (or a proxy-mode forward's answer): the delivery's row changes with it. */
 const char *const kRecordForward
@@ -42,7 +42,8 @@ const char *const kRecordForward
       "EXCLUDED.state, attempts = EXCLUDED.attempts, sent_at_ms = EXCLUDED.sent_at_ms, first_byte_ms = "
       "EXCLUDED.first_byte_ms, end_ms = EXCLUDED.end_ms, status = EXCLUDED.status, verdict = EXCLUDED.verdict, twice = "
       "EXCLUDED.twice, body_size = EXCLUDED.body_size, error = EXCLUDED.error, headers = EXCLUDED.headers, body = "
-      "EXCLUDED.body RETURNING delivery_id) UPDATE deliveries SET rev = nextval('pimscope_rev'), changed_at = now() "
+      "EXCLUDED.body, next_at = EXCLUDED.next_at, request_headers = EXCLUDED.request_headers RETURNING delivery_id) "
+      "UPDATE deliveries SET rev = nextval('pimscope_rev'), changed_at = now() "
       "WHERE id IN (SELECT delivery_id FROM f)";
 #undef PIMSCOPE_FORWARD_INSERT
 
@@ -70,6 +71,8 @@ public:
     }
     void flag(bool value) { add(value ? QByteArray("t") : QByteArray("f"), 0); }
     void bytes(QByteArray value) { add(value.isNull() ? QByteArray("") : std::move(value), 1); }
+    /** Bytes, NULL when null. */
+    void bytesOrNull(QByteArray value) { add(std::move(value), 1); }
     void null() { add(QByteArray(), 0); }
 
     /** Sends `sql` with them in the connection's pipeline. */
@@ -147,6 +150,10 @@ void sendForward(pg_conn *conn, const char *sql, const ConnectorAnswer &c, const
     p.text(c.error);
     p.bytes(headercodec::encode(c.headers));
     p.bytes(c.body);
+    p.optional(c.nextAttemptAtMs);
+    // Ack mode's headers to send, as the PIM sent them, while the forward waits (as a capture keeps them).
+    const bool waiting = c.state == ForwardState::Queued || c.state == ForwardState::Sending;
+    p.bytesOrNull(waiting ? headercodec::encode(c.requestHeaders) : QByteArray());
     ok = ok && p.send(conn, sql);
 }
 
