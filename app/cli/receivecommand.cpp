@@ -20,7 +20,6 @@
 #include <QSysInfo>
 #include <QTimer>
 
-#include <algorithm>
 #include <cstdio>
 
 namespace pimscope::cli {
@@ -275,13 +274,11 @@ int receiveCommand(const QStringList &args)
         options.queue = parser.isSet(QStringLiteral("ack-queue"))
             ? parser.value(QStringLiteral("ack-queue")).trimmed()
             : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(settings.port);
-        const bool ack = std::any_of(settings.forwards.cbegin(), settings.forwards.cend(),
-                                     [](const ForwardRule &r) { return r.mode == ForwardMode::Ack; });
         if (parser.isSet(QStringLiteral("ack-queue")) && options.queue.isEmpty()) {
             printReceiveError(QStringLiteral("--ack-queue needs a name"));
             return UsageError;
         }
-        if (ack && settings.port == 0 && !parser.isSet(QStringLiteral("ack-queue"))) {
+        if (hasAckRule(settings.forwards) && settings.port == 0 && !parser.isSet(QStringLiteral("ack-queue"))) {
             // Its default name, HOST:PORT, would be every such receiver's on this host, and another at each start.
             printReceiveError(QStringLiteral("mode=ack with --store and a port chosen at random (--listen …:0) needs "
                                              "--ack-queue NAME: the name of this receiver's queue on the server, the "

@@ -4,6 +4,7 @@
 
 #include <QSet>
 
+#include <algorithm>
 #include <array>
 
 namespace pimscope {
@@ -111,6 +112,11 @@ Result<ForwardRule> parseForwardRule(const QString &spec)
                                          "forwarded as it comes)"));
     rule.prefix = pathprefix::normalised(prefix.toUtf8());
     return rule;
+}
+
+bool hasAckRule(const QList<ForwardRule> &rules)
+{
+    return std::any_of(rules.cbegin(), rules.cend(), [](const ForwardRule &r) { return r.mode == ForwardMode::Ack; });
 }
 
 const ForwardRule *forwardRuleFor(const QList<ForwardRule> &rules, QByteArrayView requestTarget)

@@ -42,6 +42,9 @@ struct ForwardRule
  */
 Result<ForwardRule> parseForwardRule(const QString &spec);
 
+/** Whether one of the rules forwards in ack mode (a queue of forwards is then kept in the store). */
+bool hasAckRule(const QList<ForwardRule> &rules);
+
 /** The rule with the longest prefix covering the request target's path (the first on a tie); null when none. */
 const ForwardRule *forwardRuleFor(const QList<ForwardRule> &rules, QByteArrayView requestTarget);
 

@@ -68,10 +68,8 @@ Result<QList<ConnectorAnswer>> PgBacklog::queuedForwards(const QList<ForwardStat
 {
     using R = Result<QList<ConnectorAnswer>>;
     // The delivery's columns, then when the forward is due and the headers to send.
-    static const QByteArray sql = "SELECT " + pgDeliveryColumns(true, false)
-        + ", f.next_at, f.request_headers FROM deliveries d JOIN forwards f ON f.delivery_id = d.id WHERE f.ack_mode "
-          "AND f.queue = $1 AND f.state "
-          "= ANY($2::smallint[]) ORDER BY d.id";
+    static const QByteArray sql = pgSelectDeliveries(true, false, ", f.next_at, f.request_headers")
+        + " WHERE f.ack_mode AND f.queue = $1 AND f.state = ANY($2::smallint[]) ORDER BY d.id";
     const auto result = select(sql, {m_queue.toUtf8(), arrayOf(states, [](ForwardState s) { return int(s); })});
     if (!result)
         return R::failure(result.error());
@@ -92,11 +90,8 @@ Result<QList<ConnectorAnswer>> PgBacklog::queuedForwards(const QList<ForwardStat
 Result<QList<Delivery>> PgBacklog::forwardedDeliveries(const QList<qint64> &ids, bool withBody)
 {
     using R = Result<QList<Delivery>>;
-    static const QByteArray sqlWithBodies = "SELECT " + pgDeliveryColumns(true, true)
-        + " FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.id = ANY($1::bigint[])";
-    static const QByteArray sqlWithout = "SELECT " + pgDeliveryColumns(true, false)
-        + " FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.id = ANY($1::bigint[])";
-    const auto result = select(withBody ? sqlWithBodies : sqlWithout, {arrayOf(ids, [](qint64 id) { return id; })});
+    const auto result = select(pgSelectDeliveries(true, withBody) + " WHERE d.id = ANY($1::bigint[])",
+                               {arrayOf(ids, [](qint64 id) { return id; })});
     if (!result)
         return R::failure(result.error());
     QHash<qint64, Delivery> byId;

@@ -26,8 +26,7 @@ namespace {
  */
 QByteArray changesSql(bool hasChangedAt, bool sinceId, bool sinceMs)
 {
-    QByteArray sql = "SELECT " + pgDeliveryColumns(hasChangedAt)
-        + " FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id WHERE d.rev > $1";
+    QByteArray sql = pgSelectDeliveries(hasChangedAt) + " WHERE d.rev > $1";
     int next = 3;
     if (sinceId)
         sql += " AND d.id >= $" + QByteArray::number(next++);

@@ -14,7 +14,7 @@ namespace pimscope {
 
 namespace {
 
-/** The columns of pgDeliveryColumns (a namespace of their own: names such as Headers are taken). */
+/** The columns of pgSelectDeliveries (a namespace of their own: names such as Headers are taken). */
 namespace col {
 enum : int {
     Id,
@@ -193,15 +193,16 @@ Result<PgBinaryResult> pgSelectBinary(PgConnection &connection, const char *sql,
     return PgBinaryResult(result);
 }
 
-QByteArray pgDeliveryColumns(bool hasChangedAt, bool withBody)
+QByteArray pgSelectDeliveries(bool hasChangedAt, bool withBody, const QByteArray &moreColumns)
 {
     const QByteArray changedAt = hasChangedAt ? "coalesce(d.changed_at, d.stored_at)" : "d.stored_at";
     const QByteArray body = withBody ? "d.body" : "''::bytea";
-    return "d.id, d.rev, d.received_at_ms, (extract(epoch FROM " + changedAt
+    return "SELECT d.id, d.rev, d.received_at_ms, (extract(epoch FROM " + changedAt
         + ") * 1000)::bigint, d.method, d.path, d.remote, d.headers, " + body
         + ", d.body_size, d.format, d.signature, d.signature_detail, d.answered_status, d.ack_ms, d.error, "
           "d.warnings, f.target, f.ack_mode, f.state, f.attempts, f.sent_at_ms, f.first_byte_ms, f.end_ms, f.status, "
-          "f.verdict, f.twice, f.body_size, f.error, f.headers, f.body";
+          "f.verdict, f.twice, f.body_size, f.error, f.headers, f.body"
+        + moreColumns + " FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id";
 }
 
 FollowedDelivery pgDeliveryOf(const PgBinaryRow &row, PayloadParser *parser)

@@ -84,20 +84,20 @@ private:
 Result<PgBinaryResult> pgSelectBinary(PgConnection &connection, const char *sql, const QList<QByteArray> &parameters);
 
 /**
- * The columns of a delivery with its connector's answer, as a follower and a queue of forwards read them
- * (`FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id`): its id, change number, when it last changed
- * (`hasChangedAt`: the store's schema has changed_at; else when it was stored), and everything a capture holds of it;
- * `withBody` false reads an empty body instead of the bytes.
+ * "SELECT … FROM deliveries d LEFT JOIN forwards f ON f.delivery_id = d.id": a delivery with its connector's answer,
+ * as a follower and a queue of forwards read them (the caller adds its WHERE): its id, change number, when it last
+ * changed (`hasChangedAt`: the store's schema has changed_at; else when it was stored), and everything a capture holds
+ * of it; `withBody` false reads an empty body instead of the bytes; `moreColumns` (", f.next_at, …") come after.
  */
-QByteArray pgDeliveryColumns(bool hasChangedAt, bool withBody = true);
+QByteArray pgSelectDeliveries(bool hasChangedAt, bool withBody = true, const QByteArray &moreColumns = {});
 
-/** The positions of pgDeliveryColumns' columns that a reader needs on their own. */
+/** The positions of pgSelectDeliveries' columns that a reader needs on their own. */
 namespace pgcol {
 enum : int { Id = 0, Rev = 1, ChangedAt = 3, Count = 31 }; ///< Count: how many; a query's own columns come after
 } // namespace pgcol
 
 /**
- * A row of pgDeliveryColumns as the delivery it is (its id on the server as remoteId and as the delivery's id) and
+ * A row of pgSelectDeliveries as the delivery it is (its id on the server as remoteId and as the delivery's id) and
  * its connector's answer. With a parser, the body's events are read as the capture reads a receiver's.
  */
 FollowedDelivery pgDeliveryOf(const PgBinaryRow &row, PayloadParser *parser);

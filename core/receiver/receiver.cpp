@@ -68,8 +68,7 @@ public:
             m_forwarder = new Forwarder(m_settings.forwardTimeoutMs, this);
             connect(m_store, &DeliverySink::forwardsStored, this, &Worker::onForwardsStored);
         }
-        if (std::any_of(m_settings.forwards.cbegin(), m_settings.forwards.cend(),
-                        [](const ForwardRule &r) { return r.mode == ForwardMode::Ack; })) {
+        if (hasAckRule(m_settings.forwards)) {
             // Its queue lives in the store, beside the deliveries (on a server, this receiver's own).
             m_ack = new AckForwarder(m_store, m_settings.forwards, m_settings.forwardTimeoutMs, this);
             connect(m_ack, &AckForwarder::problem, this,
