@@ -4,6 +4,7 @@
 #include "formats/payloadparser.h"
 #include "store/connection.h"
 #include "store/eventstore.h"
+#include "store/records.h"
 #include "store/schema.h"
 #include "store/sqlitestatement.h"
 #include "store/storereader.h"
@@ -103,6 +104,7 @@ private Q_SLOTS:
     void synchronousFullOption();
     void sortKeysAreNeverSql();
     void readersCannotWrite();
+    void followBatchAfterAFailedOneIsRefused();
 };
 
 void TestEventStore::namedParametersAreCheckedWhenPrepared()
@@ -196,6 +198,59 @@ void TestEventStore::sortKeysAreNeverSql()
     }
     QCOMPARE(reader.value()->statistics()->deliveries, qint64(3));
     QVERIFY(StoreReader::sortExpressions(FilterTarget::Events).contains(QStringLiteral("received")));
+}
+
+// A follower queues several batches before the first is committed: when one fails, a later one must not be committed
+// past it (the copy would then resume after a gap). Each batch says the change it follows; the capture refuses a batch
+// whose predecessor is not committed, and names why.
+void TestEventStore::followBatchAfterAFailedOneIsRefused()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    QSignalSpy failed(store.get(), &EventStore::storeFailed);
+    const auto batch = [](qint64 afterRev, qint64 upToRev) {
+        FollowBatch b;
+        b.storeId = QStringLiteral("server-store");
+        b.url = QStringLiteral("postgresql://pimscope@db.example/pim");
+        b.afterRev = afterRev;
+        b.upToRev = upToRev;
+        for (qint64 rev = afterRev + 1; rev <= upToRev; ++rev) {
+            FollowedDelivery row;
+            row.remoteId = rev;
+            row.delivery = receivedDelivery(
+                akeneoBody({akeneoEvent(QStringLiteral("00000000-0000-4000-8000-%1").arg(rev, 12, 10, QChar(u'0')),
+                                        QStringLiteral("product.updated"), QStringLiteral("2025-03-18T14:02:11+00:00"),
+                                        QStringLiteral("SKU-%1").arg(rev))}),
+                t0 + rev);
+            ParseResult parsed = PayloadParser().parse(row.delivery.body);
+            row.delivery.format = parsed.format;
+            row.delivery.events = parsed.events;
+            b.rows.append(row);
+        }
+        return b;
+    };
+    QVERIFY(store->waitForTicket(store->follow(batch(0, 3))));
+    // The batch of changes 4 to 6 failed (say): the next one, after 6, is refused whole.
+    const quint64 refused = store->follow(batch(6, 8));
+    QVERIFY(store->waitForTicket(refused));
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(0).value<QList<quint64>>(), QList<quint64>{refused});
+    QCOMPARE(failed.at(0).at(1).toString(),
+             QStringLiteral("the copy of postgresql://pimscope@db.example/pim is committed up to change 3 only, and "
+                            "this batch follows change 6: an earlier batch was not stored"));
+    auto servers = store->reader().followedServers();
+    QVERIFY(servers);
+    QCOMPARE(servers->size(), 1);
+    QCOMPARE(servers->at(0).lastRev, qint64(3));
+    QCOMPARE(servers->at(0).deliveries, qint64(3));
+    QCOMPARE(allEvents(*store).size(), 3);
+    // The same changes read again after the committed one are stored.
+    QVERIFY(store->waitForTicket(store->follow(batch(3, 8))));
+    QCOMPARE(failed.size(), 1);
+    servers = store->reader().followedServers();
+    QCOMPARE(servers->at(0).lastRev, qint64(8));
+    QCOMPARE(servers->at(0).deliveries, qint64(8));
+    QCOMPARE(allDeliveries(*store).size(), 8);
 }
 
 void TestEventStore::readersCannotWrite()
@@ -1165,7 +1220,8 @@ void TestEventStore::bulkWriteDefersIndexes()
     store->beginBulk();
     store->enqueue(receivedDelivery(body, t0 + 1000));
     QVERIFY(store->flush());
-    QCOMPARE(eventIndexes(path), QStringList()); // dropped while the bulk write runs
+    // The random-keyed ones dropped while the bulk write runs; the delivery's, appended in order, kept.
+    QCOMPARE(eventIndexes(path), QStringList{QStringLiteral("events_delivery")});
     // Reads stay correct meanwhile, and flags are computed as usual.
     QCOMPARE(*store->reader().countMatching(Filter::parse(QStringLiteral("flag:duplicate")), FilterTarget::Events), 10);
     QCOMPARE(store->reader().eventsOfDelivery(2)->size(), 10);
@@ -1173,7 +1229,7 @@ void TestEventStore::bulkWriteDefersIndexes()
     store->beginBulk(); // nested
     store->endBulk();
     QVERIFY(store->flush());
-    QCOMPARE(eventIndexes(path), QStringList());
+    QCOMPARE(eventIndexes(path), QStringList{QStringLiteral("events_delivery")});
     store->endBulk();
     QVERIFY(store->flush());
     QCOMPARE(eventIndexes(path), allEventIndexes);
@@ -1192,6 +1248,9 @@ void TestEventStore::interruptedBulkIsRepairedOnOpen()
         auto c = Connection::open(path, Connection::Mode::ReadWrite);
         QVERIFY(c);
         QVERIFY(schema::dropEventIndexes(c.value()->db()));
+        QCOMPARE(eventIndexes(path), QStringList{QStringLiteral("events_delivery")});
+        // An older Pimscope dropped the delivery's index too.
+        QVERIFY(QSqlQuery(c.value()->db()).exec(QStringLiteral("DROP INDEX events_delivery")));
     }
     QCOMPARE(eventIndexes(path), QStringList());
     auto store = openStore(path);

@@ -279,15 +279,22 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
 
 QCommandLineOption dbOption()
 {
-    return QCommandLineOption(QStringLiteral("db"),
-                              QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
-                              QStringLiteral("PATH"));
+    return {QStringLiteral("db"), QStringLiteral("The capture file (default: %1).").arg(EventStore::defaultPath()),
+            QStringLiteral("PATH")};
 }
 
 QString dbPath(const QCommandLineParser &parser)
 {
     const QString path = parser.value(QStringLiteral("db"));
     return path.isEmpty() ? EventStore::defaultPath() : path;
+}
+
+bool twoStoresGiven(const QCommandLineParser &parser, const QString &command)
+{
+    if (!parser.isSet(QStringLiteral("db")) || !parser.isSet(QStringLiteral("store")))
+        return false;
+    printCommandError(command, QStringLiteral("--db and --store name two stores: give one"));
+    return true;
 }
 
 QCommandLineOption secretHeaderOption()
@@ -313,7 +320,7 @@ namespace {
 
 int signalPipe[2] = {-1, -1};
 
-void onSignal(int)
+void onSignal(int /*signal*/)
 {
     const char c = 1;
     [[maybe_unused]] const auto n = ::write(signalPipe[1], &c, 1);

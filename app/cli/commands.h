@@ -33,6 +33,8 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
 /** --db PATH, and the path it names (the default capture when absent). */
 QCommandLineOption dbOption();
 QString dbPath(const QCommandLineParser &parser);
+/** Whether --db and --store are both given (a usage error of the commands that take either), said for `command`. */
+bool twoStoresGiven(const QCommandLineParser &parser, const QString &command);
 
 /** --secret-header NAME (repeatable): a header whose value is stored and written out redacted, like Authorization. */
 QCommandLineOption secretHeaderOption();

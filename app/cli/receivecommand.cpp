@@ -260,11 +260,9 @@ int receiveCommand(const QStringList &args)
         printReceiveError(QStringLiteral("--ack-queue names a queue on a server's store: it goes with --store"));
         return UsageError;
     }
+    if (twoStoresGiven(parser, QStringLiteral("receive")))
+        return UsageError;
     if (parser.isSet(QStringLiteral("store"))) {
-        if (parser.isSet(QStringLiteral("db"))) {
-            printReceiveError(QStringLiteral("--db and --store name two stores: give one"));
-            return UsageError;
-        }
         const auto target = parsePgTarget(parser.value(QStringLiteral("store")));
         if (!target) {
             printReceiveError(QStringLiteral("--store: ") + target.error());

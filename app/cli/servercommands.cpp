@@ -158,6 +158,8 @@ int pruneCommand(const QStringList &args)
         {QStringLiteral("keep-days"), QStringLiteral("Keep the deliveries of the last N days."), QStringLiteral("N")});
     if (const auto exit = parseCommandLine(parser, args, QStringLiteral("prune")))
         return *exit;
+    if (twoStoresGiven(parser, QStringLiteral("prune")))
+        return UsageError;
     bool ok = false;
     const int days = parser.value(QStringLiteral("keep-days")).toInt(&ok);
     if (!ok || days <= 0) {
@@ -186,10 +188,6 @@ int pruneCommand(const QStringList &args)
         std::printf("Deleted %lld deliveries received before %s\n", static_cast<long long>(deliveries),
                     qPrintable(toIsoUtc(beforeMs)));
         return Success;
-    }
-    if (parser.isSet(QStringLiteral("db"))) {
-        printPruneError(QStringLiteral("--db and --store name two stores: give one"));
-        return UsageError;
     }
     const auto target = parsePgTarget(parser.value(QStringLiteral("store")));
     if (!target) {

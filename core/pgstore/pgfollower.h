@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,11 @@ public:
         /** ... or from the deliveries received at or after this time (UTC ms). */
         std::optional<qint64> sinceMs;
         int batch = 2000; ///< deliveries read and committed at once
+        /**
+         * Batches queued to the capture and not yet committed, at most: the capture's writer always has the next one
+         * while the follower reads and parses (one batch is about 11 MB of 10-event bodies).
+         */
+        int inFlight = 3;
         /**
          * A catch-up of this many changes or more copies in the capture's bulk mode (its event indexes built again at
          * the end: see EventStore::beginBulk), as a large log import does.
@@ -104,8 +110,11 @@ private:
     void retry();
     void schedule();
     void fetchMore();
-    /** Waits for the batch in flight to be committed; false when it failed (failed() said why). */
-    bool settle();
+    /**
+     * Waits for the oldest batch in flight to be committed, or for all of them; false when one failed (failed() said
+     * why).
+     */
+    bool settle(bool all = false);
     void readable();
     /** At start: whether what is missing is enough for the capture's bulk mode. */
     void considerBulk();
@@ -134,7 +143,7 @@ private:
     qint64 m_readRev = 0; ///< read and queued up to
     qint64 m_committedRev = 0;
     qint64 m_copied = 0;
-    std::optional<InFlight> m_inFlight;
+    std::deque<InFlight> m_inFlight; ///< oldest first
     QString m_lastSaid; ///< why the server cannot be read, as last said
     /** The tickets the capture could not commit (its writer thread writes them). */
     struct Failures

@@ -41,7 +41,7 @@ Result<void> StoreWriter::apply(writerjobs::Follow &job, quint64 ticket)
     SqliteStatement upTo;
     if (!server.prepare(db,
                         "INSERT INTO followed_servers (store_id, url) VALUES (?1, ?2) ON CONFLICT (store_id) DO "
-                        "UPDATE SET url = excluded.url RETURNING id")
+                        "UPDATE SET url = excluded.url RETURNING id, last_rev")
         || !find.prepare(db, "SELECT delivery_id FROM followed WHERE server = ?1 AND remote_id = ?2")
         || !map.prepare(db, "INSERT INTO followed (delivery_id, server, remote_id) VALUES (?1, ?2, ?3)")
         || !upTo.prepare(db, "UPDATE followed_servers SET last_rev = max(last_rev, ?1), updated_at = ?2 WHERE id = ?3"))
@@ -53,7 +53,14 @@ Result<void> StoreWriter::apply(writerjobs::Follow &job, quint64 ticket)
     if (!server.step(&ok))
         return R::failure(QStringLiteral("cannot record the followed server: ") + server.errorString());
     const qint64 serverId = server.int64(0);
+    const qint64 lastRev = server.int64(1);
     server.reset();
+    if (lastRev < batch.afterRev)
+        return R::failure(QStringLiteral("the copy of %1 is committed up to change %2 only, and this batch follows "
+                                         "change %3: an earlier batch was not stored")
+                              .arg(batch.url)
+                              .arg(lastRev)
+                              .arg(batch.afterRev));
 
     // Each row looked up inside this write transaction: two followers copying into one capture (two windows on one
     // file) never insert a delivery twice; the second finds the first's rows and updates them.
@@ -84,6 +91,10 @@ Result<void> StoreWriter::apply(writerjobs::Follow &job, quint64 ticket)
             if (auto r = apply(store, ticket); !r)
                 return r;
             local = store.delivery.id;
+            // Back where it came from: freed with the job by the thread that queued it, not by the writer (a large
+            // catch-up's critical path).
+            row.delivery = std::move(store.delivery);
+            job.prepared[std::size_t(i)] = std::move(store.prepared);
             map.bind(1, local);
             map.bind(2, serverId);
             map.bind(3, row.remoteId);

@@ -103,6 +103,11 @@ struct FollowBatch
 {
     QString storeId; ///< the server store's id (its pimscope_meta)
     QString url; ///< the URL it is followed at, for the user
+    /**
+     * The change number read after: the capture's copy must be committed up to it (by this follower's earlier batches
+     * or another's), or the batch is refused, so that a batch after one that failed cannot leave a gap behind it.
+     */
+    qint64 afterRev = 0;
     qint64 upToRev = 0;
     QList<FollowedDelivery> rows;
 };

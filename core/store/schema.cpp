@@ -313,11 +313,19 @@ Result<void> registerFunctions(QSqlDatabase &db)
 // million events takes about 100 ms, so only what lookups need is indexed: the events of a delivery, an event
 // id (with its origin: see version 3), and a subject (the uuid, else the identifier or code), the last two by
 // their 64-bit keys (version 4).
-// A bulk write drops them and builds them again at its end (see dropEventIndexes / ensureEventIndexes).
-const char *const eventIndexes[][2] = {
-    {"events_delivery", "ON events(delivery_id)"},
-    {"events_event_id", "ON events(event_key, origin)"},
-    {"events_subject", "ON events(subject_key)"},
+// A bulk write drops the two random-keyed ones and builds them again at its end (see dropEventIndexes /
+// ensureEventIndexes); it keeps the delivery's, whose keys it appends in order (0.06 s more for a million events
+// written, against 0.4 s to build it again).
+struct EventIndex
+{
+    const char *name;
+    const char *definition;
+    bool keptInBulk;
+};
+const EventIndex eventIndexes[] = {
+    {"events_delivery", "ON events(delivery_id)", true},
+    {"events_event_id", "ON events(event_key, origin)", false},
+    {"events_subject", "ON events(subject_key)", false},
 };
 
 // flag_counts holds a count per flag bit, c0 to c6 (version 6).
@@ -379,10 +387,10 @@ Result<void> createFlagTriggers(QSqlDatabase &db)
 
 Result<void> ensureEventIndexes(QSqlDatabase &db)
 {
-    for (const auto &[name, definition] : eventIndexes) {
+    for (const EventIndex &index : eventIndexes) {
         if (auto r = exec(db,
                           QStringLiteral("CREATE INDEX IF NOT EXISTS %1 %2")
-                              .arg(QLatin1StringView(name), QLatin1StringView(definition)));
+                              .arg(QLatin1StringView(index.name), QLatin1StringView(index.definition)));
             !r)
             return r;
     }
@@ -391,9 +399,10 @@ Result<void> ensureEventIndexes(QSqlDatabase &db)
 
 Result<void> dropEventIndexes(QSqlDatabase &db)
 {
-    for (const auto &[name, definition] : eventIndexes) {
-        Q_UNUSED(definition)
-        if (auto r = exec(db, QStringLiteral("DROP INDEX IF EXISTS %1").arg(QLatin1StringView(name))); !r)
+    for (const EventIndex &index : eventIndexes) {
+        if (index.keptInBulk)
+            continue;
+        if (auto r = exec(db, QStringLiteral("DROP INDEX IF EXISTS %1").arg(QLatin1StringView(index.name))); !r)
             return r;
     }
     return {};

@@ -21,7 +21,7 @@ Result<void> migrate(QSqlDatabase &db);
 
 /** Creates the indexes on events that are missing (after a bulk write, or a crash during one). */
 Result<void> ensureEventIndexes(QSqlDatabase &db);
-/** Drops the indexes on events, for a bulk write that builds them again at its end. */
+/** Drops the random-keyed indexes on events, for a bulk write that builds them again at its end. */
 Result<void> dropEventIndexes(QSqlDatabase &db);
 
 /** Drops the triggers that keep flag_counts (a bulk write: they would run for each flagged row it writes). */

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the PostgreSQL benchmarks, first thing after `work=$(mktemp -d)`: a throwaway cluster in $work/pg
 # (Debian's initdb and pg_ctl, the newest installed version, run as nobody when root since PostgreSQL refuses root,
 # scram passwords, no Unix socket, a free loopback port, fsync and synchronous_commit on as by default) and its

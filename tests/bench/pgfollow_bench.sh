@@ -19,7 +19,9 @@ work=$(mktemp -d)
 # shellcheck source=pgcluster.sh
 . "$here/pgcluster.sh"
 
-node "$here/receiver/makebody.js" > "$work/body10.json"
+# shellcheck source=signedbody.sh
+. "$here/signedbody.sh"
+cp "$work/body.json" "$work/body10.json"
 node -e 'process.stdout.write(JSON.stringify({events: [JSON.parse(require("fs").readFileSync(process.argv[1])).events[0]]}))' \
     "$work/body10.json" > "$work/body1.json"
 chmod 644 "$work"/body*.json
@@ -58,7 +60,6 @@ catch_up "10-event bodies" "$work/body10.json"
 
 # Live: receiver at 1,000 requests/s, the follower copying.
 bench_sql "TRUNCATE deliveries CASCADE" > /dev/null
-secret=3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4
 PIMSCOPE_BENCH_SECRET=$secret "$bin" receive --listen 127.0.0.1:0 --store "$store" \
     --secret-env PIMSCOPE_BENCH_SECRET > "$work/receiver.out" 2> "$work/receiver.err" &
 pids+=($!)
@@ -67,8 +68,6 @@ url=$(sed -n 's/^Listening on //p' "$work/receiver.out" | head -1)
 "$bin" follow "$store" --db "$work/live.db" --progress > "$work/follow.out" 2> "$work/follow.err" &
 pids+=($!)
 sleep 1
-ts=$(date +%s)
-sig=$( { printf '%s.' "$ts"; cat "$work/body10.json"; } | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
 node "$here/receiver/rate.js" "${url}hook" 1000 "$secs" "$work/body10.json" \
     "X-Akeneo-Request-Timestamp: $ts" "X-Akeneo-Request-Signature: $sig"
 sleep 2

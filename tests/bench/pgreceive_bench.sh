@@ -18,17 +18,8 @@ work=$(mktemp -d)
 # shellcheck source=pgcluster.sh
 . "$here/pgcluster.sh"
 
-node "$here/receiver/makebody.js" > "$work/body.json"
-secret=3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4
-ts=$(date +%s)
-sig=$( { printf '%s.' "$ts"; cat "$work/body.json"; } | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
-cat > "$work/post.lua" <<LUA
-wrk.method = "POST"
-local f = io.open("$work/body.json", "rb"); wrk.body = f:read("*a"); f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Akeneo-Request-Timestamp"] = "$ts"
-wrk.headers["X-Akeneo-Request-Signature"] = "$sig"
-LUA
+# shellcheck source=signedbody.sh
+. "$here/signedbody.sh"
 
 start_receiver() { # name args...: starts `pimscope receive`, prints its URL
     local name=$1

@@ -15,17 +15,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-node "$here/receiver/makebody.js" > "$work/body.json"
-secret=3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4
-ts=$(date +%s)
-sig=$( { printf '%s.' "$ts"; cat "$work/body.json"; } | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
-cat > "$work/post.lua" <<LUA
-wrk.method = "POST"
-local f = io.open("$work/body.json", "rb"); wrk.body = f:read("*a"); f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Akeneo-Request-Timestamp"] = "$ts"
-wrk.headers["X-Akeneo-Request-Signature"] = "$sig"
-LUA
+# shellcheck source=signedbody.sh
+. "$here/signedbody.sh"
 
 # nginx: 2 workers, return 200, no logs.
 mkdir -p "$work/nginx"
@@ -40,7 +31,7 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!)
 node "$here/receiver/peer.js" > "$work/node.port" & pids+=($!)
 
 PIMSCOPE_BENCH_SECRET=$secret "$bin" receive --listen 127.0.0.1:0 --db "$work/capture.db" \
-    --secret-env PIMSCOPE_BENCH_SECRET > "$work/receiver.out" 2>"$work/receiver.err" & recv_pid=$!; pids+=($recv_pid)
+    --secret-env PIMSCOPE_BENCH_SECRET > "$work/receiver.out" 2>"$work/receiver.err" & recv_pid=$!; pids+=("$recv_pid")
 
 for _ in $(seq 50); do
   [ -s "$work/node.port" ] && grep -q '^Listening on' "$work/receiver.out" && break; sleep 0.1
