@@ -11,7 +11,8 @@ set(PIMSCOPE_CORE_LAYERS
     "util"                              # plain helpers: results, times, JSON text
     "model"                             # value types: Delivery, Event, enums
     "formats signing secrets net"       # request bodies and log lines; HMACs and redaction; the keychain; HTTP client
-    "analysis"                          # pure computations: flags, budgets, charts' arithmetic, JSON diff
+    "analysis compose"                  # pure computations: flags, budgets, charts' arithmetic, JSON diff; events
+                                        # composed from templates, with deliberate faults
     "filter"                            # the filter language, compiled to SQL
     "store"                             # the capture: schema, writer, reader, queries
     "forward tunnel pgstore"            # passing deliveries on to the connector; public URLs through tunnels; the

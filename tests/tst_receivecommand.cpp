@@ -498,21 +498,6 @@ void TestReceiveCommand::survivesKill9UnderLoad()
     QSqlDatabase::removeDatabase(QStringLiteral("check"));
 }
 
-namespace {
-
-void setSecret(const QString &name, const QByteArray &value)
-{
-    QProcess p;
-    p.start(binary(), {QStringLiteral("secret"), QStringLiteral("set"), name});
-    QVERIFY(p.waitForStarted());
-    p.write(value + '\n');
-    p.closeWriteChannel();
-    QVERIFY(p.waitForFinished(20000));
-    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-}
-
-} // namespace
-
 void TestReceiveCommand::secretsFromTheKeychainPerPathPrefix()
 {
     const QByteArray akeneoSecret = "3ha6eonoa9icsckw8kccos084w0c0000g08g40oo4kww0gc8w4";

@@ -4,10 +4,12 @@
 #include "receivecommand.h"
 #include "replaycommand.h"
 #include "secretcommand.h"
+#include "sendcommand.h"
 #include "servercommands.h"
 
 #include "export/exporter.h"
 #include "filter/filter.h"
+#include "secrets/keychainsecretstore.h"
 #include "store/eventstore.h"
 #include "store/healthscan.h"
 #include "store/sqlitestatement.h"
@@ -45,6 +47,8 @@ constexpr Command commands[] = {
     {"receive", "capture what PIMs POST to a local HTTP(S) endpoint into the capture", &receiveCommand},
     {"import", "import Akeneo event-subscription log files into the capture and print what went wrong", &importCommand},
     {"replay", "send captured events to a URL, signed and paced like the PIM", &replayCommand},
+    {"send", "compose an event (a template, a file, a captured one), sign it as its sender would and send it",
+     &sendCommand},
     {"export", "write events or deliveries of a capture to stdout (jsonl, csv, har, akeneo-log)", &exportCommand},
     {"stats", "print counts, answer times and the busiest hour of a capture as one JSON object", &statsCommand},
     {"secret", "store or delete a secret in the OS keychain (value from stdin)", &secretCommand},
@@ -287,6 +291,44 @@ QString dbPath(const QCommandLineParser &parser)
 {
     const QString path = parser.value(QStringLiteral("db"));
     return path.isEmpty() ? EventStore::defaultPath() : path;
+}
+
+namespace {
+
+/** The secret in the keychain under `name` (the command's own event loop runs meanwhile). */
+Result<QByteArray> readKeychainSecret(const QString &name)
+{
+    KeychainSecretStore keychain;
+    Result<QByteArray> result = Result<QByteArray>::failure(QStringLiteral("the keychain did not answer"));
+    keychain.readOnce(name, &keychain, [&result](Result<QByteArray> r) {
+        result = std::move(r);
+        QCoreApplication::quit();
+    });
+    QCoreApplication::exec();
+    return result;
+}
+
+} // namespace
+
+Result<QByteArray> secretOf(const QCommandLineParser &parser, const QString &prefix)
+{
+    const QString env = prefix + QStringLiteral("secret-env");
+    const QString name = prefix + QStringLiteral("secret-name");
+    if (parser.isSet(env)) {
+        const QString var = parser.value(env);
+        QByteArray secret = qgetenv(var.toLocal8Bit().constData());
+        if (secret.isEmpty())
+            return Result<QByteArray>::failure(
+                QStringLiteral("--%1: the environment variable %2 is empty or not set").arg(env, var));
+        return secret;
+    }
+    if (parser.isSet(name)) {
+        auto secret = readKeychainSecret(parser.value(name));
+        if (!secret)
+            return Result<QByteArray>::failure(QStringLiteral("--%1: ").arg(name) + secret.error());
+        return secret;
+    }
+    return QByteArray();
 }
 
 bool twoStoresGiven(const QCommandLineParser &parser, const QString &command)

@@ -36,6 +36,12 @@ QString dbPath(const QCommandLineParser &parser);
 /** Whether --db and --store are both given (a usage error of the commands that take either), said for `command`. */
 bool twoStoresGiven(const QCommandLineParser &parser, const QString &command);
 
+/**
+ * The secret named by the options `<prefix>secret-env` / `<prefix>secret-name` (an environment variable, a keychain
+ * entry), empty when neither is given; an unset variable or a missing entry is an error naming it.
+ */
+Result<QByteArray> secretOf(const QCommandLineParser &parser, const QString &prefix = {});
+
 /** --secret-header NAME (repeatable): a header whose value is stored and written out redacted, like Authorization. */
 QCommandLineOption secretHeaderOption();
 /** The redactor of the --secret-header names given, or a usage error that names one that is not a header name. */

@@ -4,7 +4,6 @@
 
 #include "replay/replayer.h"
 #include "replay/replaysigner.h"
-#include "secrets/keychainsecretstore.h"
 #include "store/eventstore.h"
 #include "util/timeutil.h"
 
@@ -32,44 +31,6 @@ void out(const QString &line)
 {
     std::fputs(qPrintable(line + u'\n'), stdout);
     std::fflush(stdout);
-}
-
-/** The secret in the keychain under `name` (the command's own event loop runs meanwhile). */
-Result<QByteArray> readKeychainSecret(const QString &name)
-{
-    KeychainSecretStore keychain;
-    Result<QByteArray> result = Result<QByteArray>::failure(QStringLiteral("the keychain did not answer"));
-    keychain.readOnce(name, &keychain, [&result](Result<QByteArray> r) {
-        result = std::move(r);
-        QCoreApplication::quit();
-    });
-    QCoreApplication::exec();
-    return result;
-}
-
-/**
- * The secret named by the options `<prefix>secret-env` / `<prefix>secret-name` (an environment variable, a keychain
- * entry), empty when neither is given; an unset variable or a missing entry is an error naming it.
- */
-Result<QByteArray> secretOf(const QCommandLineParser &parser, const QString &prefix)
-{
-    const QString env = prefix + QStringLiteral("secret-env");
-    const QString name = prefix + QStringLiteral("secret-name");
-    if (parser.isSet(env)) {
-        const QString var = parser.value(env);
-        QByteArray secret = qgetenv(var.toLocal8Bit().constData());
-        if (secret.isEmpty())
-            return Result<QByteArray>::failure(
-                QStringLiteral("--%1: the environment variable %2 is empty or not set").arg(env, var));
-        return secret;
-    }
-    if (parser.isSet(name)) {
-        auto secret = readKeychainSecret(parser.value(name));
-        if (!secret)
-            return Result<QByteArray>::failure(QStringLiteral("--%1: ").arg(name) + secret.error());
-        return secret;
-    }
-    return QByteArray();
 }
 
 } // namespace

@@ -73,6 +73,8 @@ Replayer::Replayer(ReplayTarget target, QList<ReplayRequest> requests, EventStor
         auto slot = std::make_unique<Slot>();
         Slot *s = slot.get();
         slot->connection = new HttpConnection(m_target.url, m_target.insecure, this);
+        if (m_target.keepAnswerBytes > 0)
+            slot->connection->keepAnswer(m_target.keepAnswerBytes);
         connect(slot->connection, &HttpConnection::answered, this,
                 [this, s](const HttpAnswer &answer) { onDone(*s, &answer); });
         slot->deadline = new QTimer(this);
@@ -209,7 +211,8 @@ void Replayer::send(Slot &slot, int index, int attempt)
 {
     const ReplayRequest &r = m_requests[index];
     slot.sentAtMs = QDateTime::currentMSecsSinceEpoch();
-    slot.headers = replayHeaders(r, m_target.secrets, slot.sentAtMs / 1000);
+    slot.headers = replayHeaders(r, m_target.secrets, signingTime(r.faults, slot.sentAtMs / 1000));
+    applyHeaderFaults(slot.headers, r.format, r.faults);
     slot.index = index;
     slot.attempt = attempt;
     slot.busy = true;
@@ -292,6 +295,8 @@ void Replayer::onDone(Slot &slot, const HttpAnswer *answer)
                                                   : m_target.timeoutMs);
     } else if (answer->status && answer->error.isNull()) {
         result.status = answer->status;
+        result.answerHeaders = answer->headers;
+        result.answerBody = answer->body;
         result.kind = *result.status >= 400 ? LogMessage::EndpointError : LogMessage::RequestSent;
         if (*result.status >= 300 && *result.status < 400) {
             result.error

@@ -41,6 +41,8 @@ struct ReplayTarget
     bool asSender = false;
     double retryScale = 1.0;
     HeaderRedactor redactor; ///< the user's secret headers: what is stored of each request is redacted by it
+    /** Each answer's headers and the first this many bytes of its body, in its result (0: neither). */
+    qsizetype keepAnswerBytes = 0;
 };
 
 /** How one request went, classified as the PIM would log it. */
@@ -61,6 +63,8 @@ struct ReplayResult
     int eventCount = 0;
     bool duplicate = false;
     int attempt = 1; ///< 2, 3, 4 for a sender's retries (ReplayTarget::asSender)
+    Headers answerHeaders; ///< ReplayTarget::keepAnswerBytes: the answer's headers
+    QByteArray answerBody; ///< ReplayTarget::keepAnswerBytes: its body's first bytes
     /** A 2xx answer within the deadline: what the command's exit status counts. */
     bool ok() const
     {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "compose/composer.h"
 #include "filter/filter.h"
 #include "model/delivery.h"
 #include "util/result.h"
@@ -44,6 +45,8 @@ struct ReplayRequest
     qint64 sourceDeliveryId = 0; ///< AsReceived: the delivery whose body this is
     bool duplicate = false; ///< an injected second copy of the request before it
     bool notification = false; ///< an Event Platform notification webhook (isPlatformNotification)
+    /** Deliberate faults of the headers, done after signing (compose/composer.h: `pimscope send`, Edit and send). */
+    QList<Fault> faults;
 };
 
 struct ReplayPlan

@@ -17,6 +17,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTcpSocket>
+#include <QTest>
 #include <QUrl>
 
 #include <optional>
@@ -205,6 +206,18 @@ QueuedSpy(Emitter *, void (Sender::*)(Args...)) -> QueuedSpy<Sender, Args...>;
 inline QString binary()
 {
     return QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
+}
+
+/** Stores `value` in the keychain under `name` as a user does: `pimscope secret set NAME`, the value on stdin. */
+inline void setSecret(const QString &name, const QByteArray &value)
+{
+    QProcess p;
+    p.start(binary(), {QStringLiteral("secret"), QStringLiteral("set"), name});
+    QVERIFY(p.waitForStarted());
+    p.write(value + '\n');
+    p.closeWriteChannel();
+    QVERIFY(p.waitForFinished(20000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
 }
 
 /**
