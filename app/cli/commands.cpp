@@ -331,6 +331,12 @@ Result<QByteArray> secretOf(const QCommandLineParser &parser, const QString &pre
     return QByteArray();
 }
 
+void printLine(const QString &line)
+{
+    std::fputs(qPrintable(line + u'\n'), stdout);
+    std::fflush(stdout);
+}
+
 bool twoStoresGiven(const QCommandLineParser &parser, const QString &command)
 {
     if (!parser.isSet(QStringLiteral("db")) || !parser.isSet(QStringLiteral("store")))

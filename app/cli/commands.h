@@ -19,6 +19,9 @@ namespace pimscope::cli {
 /** Exit codes of every headless command. */
 enum ExitCode : int { Success = 0, Failure = 1, UsageError = 2 };
 
+/** Prints `line` and a newline on stdout, at once (flushed: another program may be reading it as it comes). */
+void printLine(const QString &line);
+
 /** Prints "pimscope: COMMAND: message" as one line on stderr. */
 void printCommandError(const QString &command, const QString &message);
 

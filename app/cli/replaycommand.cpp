@@ -27,12 +27,6 @@ void printReplayError(const QString &message)
     printCommandError(QStringLiteral("replay"), message);
 }
 
-void out(const QString &line)
-{
-    std::fputs(qPrintable(line + u'\n'), stdout);
-    std::fflush(stdout);
-}
-
 } // namespace
 
 int replayCommand(const QStringList &args)
@@ -207,9 +201,9 @@ int replayCommand(const QStringList &args)
     for (const QString &note : p.notes)
         printReplayError(QStringLiteral("note: ") + note);
     if (p.requests.isEmpty()) {
-        out(p.notes.isEmpty()
-                ? QStringLiteral("nothing to send: no event matches")
-                : QStringLiteral("nothing to send: no event matches, or every one was left out (see the notes)"));
+        printLine(p.notes.isEmpty()
+                      ? QStringLiteral("nothing to send: no event matches")
+                      : QStringLiteral("nothing to send: no event matches, or every one was left out (see the notes)"));
         return Success;
     }
     if (parser.isSet(QStringLiteral("dry-run"))) {
@@ -217,29 +211,30 @@ int replayCommand(const QStringList &args)
         for (qsizetype i = 0; i < p.requests.size(); ++i) {
             const ReplayRequest &r = p.requests[i];
             // One multi-argument arg(): a URL's own %2F must not be taken for a placeholder.
-            out(QStringLiteral("#%1 POST %2  %3 events, %4 bytes, %5%6")
-                    .arg(QString::number(i + 1), url.toString(QUrl::RemoveUserInfo), QString::number(r.eventCount),
-                         QLocale().toString(r.body.size()), formatName(r.format),
-                         r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
+            printLine(QStringLiteral("#%1 POST %2  %3 events, %4 bytes, %5%6")
+                          .arg(QString::number(i + 1), url.toString(QUrl::RemoveUserInfo),
+                               QString::number(r.eventCount), QLocale().toString(r.body.size()), formatName(r.format),
+                               r.duplicate ? QStringLiteral(" (duplicate)") : QString()));
             for (const Header &h : replayHeaders(r, target.secrets, now))
-                out(QStringLiteral("    %1: %2")
-                        .arg(QString::fromLatin1(h.name),
-                             target.redactor.isSecretHeader(h.name) ? QStringLiteral("[secret]")
-                                                                    : QString::fromLatin1(h.value)));
+                printLine(QStringLiteral("    %1: %2")
+                              .arg(QString::fromLatin1(h.name),
+                                   target.redactor.isSecretHeader(h.name) ? QStringLiteral("[secret]")
+                                                                          : QString::fromLatin1(h.value)));
         }
-        out(QStringLiteral("dry run: %L1 requests, %L2 events; nothing sent").arg(p.requests.size()).arg(p.events));
+        printLine(
+            QStringLiteral("dry run: %L1 requests, %L2 events; nothing sent").arg(p.requests.size()).arg(p.events));
         return Success;
     }
 
     Replayer replayer(target, p.requests, store.value().get());
     QObject::connect(&replayer, &Replayer::requestFinished, [](const ReplayResult &r) {
-        out(QStringLiteral("%1  %2  %3 ms  %4 events  %5%6%7%8")
-                .arg(toIsoUtc(r.sentAtMs), r.status ? QString::number(*r.status) : QStringLiteral("---"))
-                .arg(r.latencyMs, 7, 'f', 1)
-                .arg(r.eventCount, 3)
-                .arg(outcomeName(r), r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error,
-                     r.duplicate ? QStringLiteral(" (duplicate)") : QString(),
-                     r.attempt > 1 ? QStringLiteral(" (attempt %1)").arg(r.attempt) : QString()));
+        printLine(QStringLiteral("%1  %2  %3 ms  %4 events  %5%6%7%8")
+                      .arg(toIsoUtc(r.sentAtMs), r.status ? QString::number(*r.status) : QStringLiteral("---"))
+                      .arg(r.latencyMs, 7, 'f', 1)
+                      .arg(r.eventCount, 3)
+                      .arg(outcomeName(r), r.error.isEmpty() ? QString() : QStringLiteral(": ") + r.error,
+                           r.duplicate ? QStringLiteral(" (duplicate)") : QString(),
+                           r.attempt > 1 ? QStringLiteral(" (attempt %1)").arg(r.attempt) : QString()));
     });
     QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
 
@@ -260,7 +255,7 @@ int replayCommand(const QStringList &args)
             QStringLiteral("cannot reach %1: %2").arg(url.toString(QUrl::RemoveUserInfo), s.unreachableError));
         return Failure;
     }
-    out(describeReplay(s));
+    printLine(describeReplay(s));
     if (target.asSender) // every request delivered in the end, and the subscription never cut off
         return s.delivered == s.planned && s.cutOff.isEmpty() && !s.cancelled ? int(Success) : anyFailed;
     return s.ok == s.planned && !s.cancelled ? int(Success) : anyFailed;

@@ -31,12 +31,6 @@ void printSendError(const QString &message)
     printCommandError(QStringLiteral("send"), message);
 }
 
-void out(const QString &line)
-{
-    std::fputs(qPrintable(line + u'\n'), stdout);
-    std::fflush(stdout);
-}
-
 /**
  * What --template, --file or --from-event gives, with the faults asked for. A failure says why; `unreadable` then
  * says whether a file or the capture could not be read (else what was asked cannot be composed: a usage error).
@@ -153,7 +147,7 @@ int sendCommand(const QStringList &args)
     if (parser.isSet(QStringLiteral("list-templates"))) {
         QStringList problems;
         for (const EventTemplate &t : loadTemplates(userTemplateDir(), &problems))
-            out(t.origin.startsWith(u':') ? t.key() : t.key() + QStringLiteral("  (") + t.origin + u')');
+            printLine(t.origin.startsWith(u':') ? t.key() : t.key() + QStringLiteral("  (") + t.origin + u')');
         for (const QString &p : std::as_const(problems))
             printSendError(QStringLiteral("warning: a template left out: ") + p);
         return Success;
@@ -220,18 +214,18 @@ int sendCommand(const QStringList &args)
     request.eventCount = composed->eventCount;
     request.eventIds = composed->eventIds;
     request.faults = composed->faults;
-    out(QStringLiteral("POST %1  %2, %3, %4 bytes%5")
-            .arg(
-                url.toString(QUrl::RemoveUserInfo), formatName(request.format),
-                request.eventCount == 1 ? QStringLiteral("1 event")
-                                        : QStringLiteral("%1 events").arg(request.eventCount),
-                QString::number(request.body.size()),
-                faults.isEmpty() ? QString() : QStringLiteral(", faults: ") + [&faults] {
-                    QStringList names;
-                    for (const Fault f : faults)
-                        names << faultName(f);
-                    return names.join(QStringLiteral(", "));
-                }()));
+    printLine(QStringLiteral("POST %1  %2, %3, %4 bytes%5")
+                  .arg(
+                      url.toString(QUrl::RemoveUserInfo), formatName(request.format),
+                      request.eventCount == 1 ? QStringLiteral("1 event")
+                                              : QStringLiteral("%1 events").arg(request.eventCount),
+                      QString::number(request.body.size()),
+                      faults.isEmpty() ? QString() : QStringLiteral(", faults: ") + [&faults] {
+                          QStringList names;
+                          for (const Fault f : faults)
+                              names << faultName(f);
+                          return names.join(QStringLiteral(", "));
+                      }()));
 
     Replayer replayer(target, QList<ReplayRequest>(times, request), store.value().get());
     int successes = 0;
@@ -242,18 +236,18 @@ int sendCommand(const QStringList &args)
         const bool success = !r.cancelled && r.status && sender.isSuccess(*r.status, r.latencyMs);
         failuresInARow = success ? 0 : failuresInARow + 1;
         successes += success ? 1 : 0;
-        out(QStringLiteral("#%1  %2  %3 ms  %4")
-                .arg(r.index + 1)
-                .arg(r.status ? QString::number(*r.status) : QStringLiteral("---"))
-                .arg(r.latencyMs, 0, 'f', 1)
-                .arg(success ? QStringLiteral("a success for %1").arg(QLatin1StringView(sender.name))
-                             : sender.verdictWording(verdict)));
+        printLine(QStringLiteral("#%1  %2  %3 ms  %4")
+                      .arg(r.index + 1)
+                      .arg(r.status ? QString::number(*r.status) : QStringLiteral("---"))
+                      .arg(r.latencyMs, 0, 'f', 1)
+                      .arg(success ? QStringLiteral("a success for %1").arg(QLatin1StringView(sender.name))
+                                   : sender.verdictWording(verdict)));
         if (!r.error.isEmpty())
-            out(QStringLiteral("    ") + r.error);
+            printLine(QStringLiteral("    ") + r.error);
         for (const Header &h : r.answerHeaders)
-            out(QStringLiteral("    < %1: %2").arg(printableAscii(h.name, 80), printableAscii(h.value, 200)));
+            printLine(QStringLiteral("    < %1: %2").arg(printableAscii(h.name, 80), printableAscii(h.value, 200)));
         if (!r.answerBody.isEmpty())
-            out(QStringLiteral("    ") + printableAscii(r.answerBody, answerShown));
+            printLine(QStringLiteral("    ") + printableAscii(r.answerBody, answerShown));
     });
     QObject::connect(&replayer, &Replayer::finished, [] { QCoreApplication::quit(); });
     auto stopping = onSignals(&replayer, [&replayer] { replayer.cancel(); });
