@@ -268,6 +268,9 @@ void TestCompose::whatCannotBeComposedIsSaid()
     QCOMPARE(fails(u"event-platform:product.created"_s, {}, {Fault::OversizedBatch}, 1),
              QStringLiteral("oversized-batch: only the Events API batches events (event-platform sends one event per "
                             "request)"));
+    QCOMPARE(fails(u"events-api:product.created"_s, {{u"event_datetime"_s, u"2025-01-01T00:00:00+00:00"_s}},
+                   {Fault::StaleEventTime}, 1),
+             QStringLiteral("stale sets the event time (3 hours ago): it cannot go with a value of event_datetime"));
     QCOMPARE(fails(u"events-api:product.created"_s, {}, {}, 1001),
              QStringLiteral("a batch holds 1 to 1000 events (1001 asked)"));
     QVERIFY(

@@ -211,7 +211,8 @@ void TestSendCommand::faultsAreRefusedWithTheirReason()
 void TestSendCommand::exactBytesArrive()
 {
     // A body that is not JSON, with bytes no editor would keep: the receiver stores exactly them.
-    QByteArray bytes("{\"events\":[{\"action\":\"product.updated\"\x01 \xff\xfe trailing\r\n", 48);
+    static const char raw[] = "{\"events\":[{\"action\":\"product.updated\"\x01 \xff\xfe trailing\r\n";
+    QByteArray bytes(raw, sizeof(raw) - 1);
     bytes += QByteArray(1, '\0') + "end";
     const QString file = m_dir.filePath(QStringLiteral("body.bin"));
     {
@@ -227,7 +228,11 @@ void TestSendCommand::exactBytesArrive()
     QTRY_VERIFY((last = newestReceived(QStringLiteral("body, signature"))).value(0).toByteArray() == bytes);
     QCOMPARE(last.value(1).toInt(), 1); // signed over those exact bytes
 
-    // An event of the capture sent again: its own bytes, in its sender's envelope.
+    // An event of the capture sent again: its own bytes, in its sender's envelope (one sent here first).
+    r = send({QStringLiteral("--to"), m_url + QStringLiteral("akeneo/hook"), QStringLiteral("--template"),
+              QStringLiteral("events-api:product_model.updated"), QStringLiteral("--secret-name"),
+              secretOf(QStringLiteral("events-api")), QStringLiteral("--db"), m_sent});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
     const auto sent = queryCapture(m_sent,
                                    QStringLiteral("SELECT e.id, substr(d.body, e.payload_offset + 1, "
                                                   "e.payload_length) FROM events e JOIN deliveries d ON "
@@ -240,8 +245,11 @@ void TestSendCommand::exactBytesArrive()
     QTRY_COMPARE(newestReceived(QStringLiteral("body")).value(0).toByteArray(),
                  "{\"events\":[" + sent->first().at(1).toByteArray() + "]}");
     // What was sent is in the capture that sent it, as replays.
-    const auto replays = queryCapture(m_sent, QStringLiteral("SELECT count(*), min(origin) FROM deliveries"));
-    QVERIFY(replays->first().at(0).toInt() >= 2);
+    const auto replays
+        = queryCapture(m_sent, QStringLiteral("SELECT count(*), min(origin), max(origin) FROM deliveries"));
+    QVERIFY(replays->first().at(0).toInt() >= 3);
+    QCOMPARE(replays->first().at(1).toInt(), 2); // Origin::Replay
+    QCOMPARE(replays->first().at(2).toInt(), 2);
 }
 
 void TestSendCommand::exitCodes_data()
@@ -271,6 +279,9 @@ void TestSendCommand::exitCodes_data()
     QTest::newRow("secret not set")
         << QStringList{to, url, tpl, u"events-api:product.created"_s, u"--secret-env"_s, u"PIMSCOPE_NO_SUCH_SECRET"_s}
         << 1 << u"the environment variable PIMSCOPE_NO_SUCH_SECRET is empty or not set"_s;
+    QTest::newRow("expired without a secret")
+        << QStringList{to, url, tpl, u"events-api:product.created"_s, u"--fault"_s, u"expired"_s} << 2
+        << u"expired signs with a timestamp 10 minutes old"_s;
     QTest::newRow("no such file") << QStringList{to, url, u"--file"_s, u"/nonexistent/body.json"_s} << 1
                                   << u"--file /nonexistent/body.json"_s;
 }

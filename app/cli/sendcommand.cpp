@@ -196,12 +196,15 @@ int sendCommand(const QStringList &args)
         return Failure;
     }
     target.secrets.primary = *secret;
-    const bool signatureFault = faults.contains(Fault::InvalidSignature) || faults.contains(Fault::Expired);
-    if (target.secrets.primary.isEmpty())
-        printSendError(signatureFault
+    if (target.secrets.primary.isEmpty()) {
+        if (faults.contains(Fault::Expired))
+            return usage(QStringLiteral("expired signs with a timestamp 10 minutes old: give --secret-env or "
+                                        "--secret-name"));
+        printSendError(faults.contains(Fault::InvalidSignature)
                            ? QStringLiteral("warning: no secret: the request goes with a signature made up to be wrong")
                            : QStringLiteral("warning: no secret: the request goes unsigned; give --secret-env or "
                                             "--secret-name"));
+    }
 
     auto store = EventStore::open(dbPath(parser));
     if (!store) {

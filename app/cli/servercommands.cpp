@@ -143,6 +143,9 @@ int followCommand(const QStringList &args)
         return Failure;
     }
     QCoreApplication::exec();
+    // Stopped by a signal: the batches read are committed before the exit, and a failure among them said in its code.
+    if (!follower.finish())
+        exitCode = Failure;
     return exitCode;
 }
 

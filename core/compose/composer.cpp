@@ -145,6 +145,9 @@ Result<Composed> compose(const ComposeRequest &request)
     }
     if (request.faults.contains(Fault::Expired) && !eventsApi)
         return R::failure(QStringLiteral("expired: only the Events API signs a timestamp (%1 does not)").arg(t.sender));
+    if (request.faults.contains(Fault::StaleEventTime) && request.values.contains(QStringLiteral("event_datetime")))
+        return R::failure(QStringLiteral("stale sets the event time (3 hours ago): it cannot go with a value of "
+                                         "event_datetime"));
     if (batch < 1 || batch > 1000)
         return R::failure(QStringLiteral("a batch holds 1 to 1000 events (%1 asked)").arg(batch));
     if (batch > 1 && !eventsApi)

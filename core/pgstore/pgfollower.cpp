@@ -112,6 +112,12 @@ void PgFollower::cancel()
         m_connection->cancel();
 }
 
+bool PgFollower::finish()
+{
+    m_stopped = true;
+    return settle(true);
+}
+
 void PgFollower::useConnection(std::unique_ptr<PgConnection> connection)
 {
     std::lock_guard lock(m_connectionMutex);
@@ -320,7 +326,12 @@ void PgFollower::fetchMore()
     }
     batch.upToRev = next.rev;
     next.changes = rows;
-    // A few batches in flight: the capture commits them while the next is read.
+    // A few batches in flight: the capture commits them while the next is read. Those committed already are said
+    // now (their lag is theirs, not the queue's).
+    while (!m_inFlight.empty() && m_capture->waitForTicket(m_inFlight.front().ticket, 0)) {
+        if (!settle())
+            return;
+    }
     if (int(m_inFlight.size()) >= std::max(1, m_options.inFlight) && !settle())
         return;
     next.ticket = m_capture->follow(std::move(batch));

@@ -83,6 +83,12 @@ public:
      */
     void cancel();
 
+    /**
+     * Reads nothing more and waits for the batches in flight to be committed (false when one failed: failed() said
+     * why). The destructor does it too, when nothing could act on what it says any more.
+     */
+    bool finish();
+
 Q_SIGNALS:
     /**
      * A batch was committed to the capture: `changes` rows read (new deliveries and later changes of copied ones) up to

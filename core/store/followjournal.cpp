@@ -55,12 +55,18 @@ Result<void> StoreWriter::apply(writerjobs::Follow &job, quint64 ticket)
     const qint64 serverId = server.int64(0);
     const qint64 lastRev = server.int64(1);
     server.reset();
-    if (lastRev < batch.afterRev)
-        return R::failure(QStringLiteral("the copy of %1 is committed up to change %2 only, and this batch follows "
-                                         "change %3: an earlier batch was not stored")
-                              .arg(batch.url)
-                              .arg(lastRev)
-                              .arg(batch.afterRev));
+    if (lastRev < batch.afterRev) {
+        // Refused alone: the other jobs of this transaction (a receiver's deliveries, another follower's batch) are
+        // committed as usual.
+        m_batch.refusedFollows.append({ticket,
+                                       QStringLiteral("the copy of %1 is committed up to change %2 only, and "
+                                                      "this batch follows change %3: an earlier batch was not "
+                                                      "stored")
+                                           .arg(batch.url)
+                                           .arg(lastRev)
+                                           .arg(batch.afterRev)});
+        return {};
+    }
 
     // Each row looked up inside this write transaction: two followers copying into one capture (two windows on one
     // file) never insert a delivery twice; the second finds the first's rows and updates them.
@@ -91,8 +97,8 @@ Result<void> StoreWriter::apply(writerjobs::Follow &job, quint64 ticket)
             if (auto r = apply(store, ticket); !r)
                 return r;
             local = store.delivery.id;
-            // Back where it came from: freed with the job by the thread that queued it, not by the writer (a large
-            // catch-up's critical path).
+            // Back where it came from: in bulk mode (a large catch-up, whose critical path the writer is), the job
+            // is freed by the thread that queued it (StoreWriter::waitForTicket), not by the writer.
             row.delivery = std::move(store.delivery);
             job.prepared[std::size_t(i)] = std::move(store.prepared);
             map.bind(1, local);

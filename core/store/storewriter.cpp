@@ -469,6 +469,8 @@ void StoreWriter::committed()
         Q_EMIT forwardsStored(m_batch.forwards);
     if (!m_batch.followed.isEmpty())
         Q_EMIT followed(m_batch.followed);
+    for (const auto &[ticket, why] : std::as_const(m_batch.refusedFollows))
+        Q_EMIT storeFailed({ticket}, why);
     if (m_batch.prunedDeliveries > 0)
         Q_EMIT pruned(m_batch.prunedDeliveries, m_batch.prunedEvents);
     if (!m_batch.begunImports.empty() || !m_batch.importProgress.empty() || !m_batch.removedImports.empty()) {

@@ -159,6 +159,8 @@ private:
         QList<StoredDelivery> stored; ///< reported by deliveriesStored once committed
         QList<quint64> forwards; ///< the recordForwards() tickets, reported by forwardsStored
         QList<quint64> followed; ///< the follow() tickets, reported by followed
+        /** follow() tickets refused, with why (reported by storeFailed once the rest is committed). */
+        QList<std::pair<quint64, QString>> refusedFollows;
         std::vector<qint64> backlog; ///< deliveries stored to be indexed after the commit
         qint64 prunedDeliveries = 0; ///< by the prune jobs
         qint64 prunedEvents = 0;
