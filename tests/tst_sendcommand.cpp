@@ -205,7 +205,8 @@ void TestSendCommand::faultsAreRefusedWithTheirReason()
         > before);
     const QString said = last.value(1).toString() + u'\n' + last.value(2).toString() + u'\n' + last.value(3).toString()
         + u'\n' + QString::fromLatin1(last.value(4).toByteArray());
-    QVERIFY2(said.contains(stored), qPrintable(said));
+    // (Header names as the receiver's Qt stores them: lowercase on Qt 6.8.)
+    QVERIFY2(said.contains(stored, Qt::CaseInsensitive), qPrintable(said));
 }
 
 void TestSendCommand::exactBytesArrive()
