@@ -82,6 +82,7 @@ private Q_SLOTS:
     void batchesAndValues();
     void whatCannotBeComposedIsSaid();
     void userTemplates();
+    void userHeadersBesideTheSigningOnes();
 };
 
 void TestCompose::builtInTemplates()
@@ -277,6 +278,43 @@ void TestCompose::whatCannotBeComposedIsSaid()
         findTemplate(templates, QStringLiteral("quable:document.move"))
             .error()
             .startsWith(QStringLiteral("no template 'quable:document.move'; there are: events-api:product.created")));
+}
+
+void TestCompose::userHeadersBesideTheSigningOnes()
+{
+    // Edit and send: the user's headers as they left them (order, duplicates, their own Content-Type or none), never
+    // their signing or connection headers; the signer's signature after them.
+    const QByteArray body = R"({"events":[]})";
+    const Headers signedHeaders = replayHeaders(Format::Akeneo, body, {QByteArrayLiteral("s3cret"), {}}, 1700000000);
+    const Headers user
+        = {{"Content-Type", "application/json; charset=utf-8"}, {"X-Trace", "1"},      {"X-Trace", "2"},
+           {"x-akeneo-request-signature", "typed by hand"},     {"Host", "elsewhere"}, {"Content-Length", "1"}};
+    const Headers out = withUserHeaders(signedHeaders, user, Format::Akeneo);
+    QCOMPARE(out.size(), 5);
+    QCOMPARE(out[0], (Header{"Content-Type", "application/json; charset=utf-8"}));
+    QCOMPARE(out[1], (Header{"X-Trace", "1"}));
+    QCOMPARE(out[2], (Header{"X-Trace", "2"}));
+    QCOMPARE(out[3].name, QByteArray("X-Akeneo-Request-Timestamp"));
+    QCOMPARE(out[4].name, QByteArray("X-Akeneo-Request-Signature"));
+    QCOMPARE(out[4].value, headerValue(signedHeaders, "X-Akeneo-Request-Signature"));
+    // Still verified by the receiver's own checks.
+    SignatureSettings settings;
+    SignatureRule rule;
+    rule.akeneoSecret = "s3cret";
+    settings.rules = {rule};
+    settings.maxSkewMs = -1;
+    QCOMPARE(SignatureVerifier(settings).verify("/", out, body, 1700000000000).verdict, Signature::Valid);
+    // No Content-Type left by the user: none sent, unless the fault asks for a wrong one.
+    Headers bare = withUserHeaders(signedHeaders, {}, Format::Akeneo);
+    QVERIFY(headerValue(bare, "Content-Type").isNull());
+    applyHeaderFaults(bare, Format::Akeneo, {Fault::WrongContentType});
+    QCOMPARE(headerValue(bare, "Content-Type"), QByteArray("text/plain"));
+    // Each sender's signing headers.
+    QVERIFY(isSigningHeader("X-AKENEO-SIGNATURE-ALGORITHM", Format::AkeneoEventPlatform));
+    QVERIFY(!isSigningHeader("X-Akeneo-Request-Signature", Format::AkeneoEventPlatform));
+    QVERIFY(isSigningHeader("authorization", Format::Quable));
+    QVERIFY(!isSigningHeader("Authorization", Format::Akeneo));
+    QVERIFY(isConnectionHeader("transfer-encoding"));
 }
 
 void TestCompose::userTemplates()

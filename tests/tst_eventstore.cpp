@@ -105,6 +105,7 @@ private Q_SLOTS:
     void sortKeysAreNeverSql();
     void readersCannotWrite();
     void followBatchAfterAFailedOneIsRefused();
+    void editSourceKeptWithTheReplay();
 };
 
 void TestEventStore::namedParametersAreCheckedWhenPrepared()
@@ -203,6 +204,45 @@ void TestEventStore::sortKeysAreNeverSql()
 // A follower queues several batches before the first is committed: when one fails, a later one must not be committed
 // past it (the copy would then resume after a gap). Each batch says the change it follows; the capture refuses a batch
 // whose predecessor is not committed, and names why.
+void TestEventStore::editSourceKeptWithTheReplay()
+{
+    // A request Pimscope sent edited (Edit and send): what it was made from is stored with it, read back, and goes
+    // when the delivery goes (retention).
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("c.db")));
+    const quint64 source = store->enqueue(receivedDelivery(sample("akeneo_batch_example.json"), t0));
+    Delivery sent = receivedDelivery(sample("quable_example.json"), t0 + 1000);
+    sent.origin = Origin::Replay;
+    EditSource edit;
+    edit.eventId = 3;
+    edit.deliveryId = 1;
+    edit.templateKey = QStringLiteral("quable:document.update");
+    edit.faults = {QStringLiteral("invalid-signature"), QStringLiteral("truncated")};
+    edit.handEdited = true;
+    sent.editSource = edit;
+    const quint64 replay = store->enqueue(sent);
+    Delivery plain = receivedDelivery(sample("quable_example.json"), t0 + 2000);
+    plain.origin = Origin::Replay;
+    const quint64 unlinked = store->enqueue(plain);
+    QVERIFY(store->waitForTicket(source) && store->waitForTicket(replay) && store->waitForTicket(unlinked));
+    {
+        auto reader = StoreReader::open(dir.filePath(QStringLiteral("c.db")));
+        QVERIFY(reader);
+        const auto got = (*reader)->editSource(2);
+        QVERIFY2(got, qPrintable(got.error()));
+        QVERIFY(got->has_value());
+        QCOMPARE(**got, edit);
+        const auto none = (*reader)->editSource(3);
+        QVERIFY(none && !none->has_value());
+    }
+    // Retention takes the deliveries, and what they were made from with them.
+    QVERIFY(store->waitForTicket(store->prune(Retention{1, 0}, t0 + 3 * 86'400'000LL)));
+    auto reader = StoreReader::open(dir.filePath(QStringLiteral("c.db")));
+    QSqlQuery q((*reader)->db());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM edits")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+}
+
 void TestEventStore::followBatchAfterAFailedOneIsRefused()
 {
     QTemporaryDir dir;
@@ -1370,6 +1410,8 @@ void TestEventStore::migratesVersion1Captures()
               "ALTER TABLE events DROP COLUMN retry_of",
               "DROP TABLE forwards",
               "DROP TABLE forward_counts",
+              "DROP TRIGGER edits_gone",
+              "DROP TABLE edits",
               "DROP TRIGGER followed_gone",
               "DROP TABLE followed",
               "DROP TABLE followed_servers",

@@ -369,6 +369,8 @@ void TestLogImport::linesImportedByVersion3AreKnown()
               "ALTER TABLE imports DROP COLUMN format",
               "DROP TABLE forwards",
               "DROP TABLE forward_counts",
+              "DROP TRIGGER edits_gone",
+              "DROP TABLE edits",
               "DROP TRIGGER followed_gone",
               "DROP TABLE followed",
               "DROP TABLE followed_servers",

@@ -251,6 +251,19 @@ void TestSendCommand::exactBytesArrive()
     QVERIFY(replays->first().at(0).toInt() >= 3);
     QCOMPARE(replays->first().at(1).toInt(), 2); // Origin::Replay
     QCOMPARE(replays->first().at(2).toInt(), 2);
+    // Each says what it was made from: the last one that event of the capture, the first ones their template.
+    const auto edits = queryCapture(
+        m_sent,
+        QStringLiteral("SELECT source_event, source_delivery IS NOT NULL, template, hand_edited FROM edits "
+                       "ORDER BY delivery_id DESC LIMIT 1"));
+    QVERIFY(edits && !edits->isEmpty());
+    QCOMPARE(edits->first().at(0).toLongLong(), sent->first().at(0).toLongLong());
+    QCOMPARE(edits->first().at(1).toInt(), 1);
+    QVERIFY(edits->first().at(2).isNull());
+    QCOMPARE(edits->first().at(3).toInt(), 0);
+    const auto templated = queryCapture(
+        m_sent, QStringLiteral("SELECT count(*) FROM edits WHERE template = 'events-api:product.created'"));
+    QVERIFY(templated && templated->first().at(0).toInt() >= 1);
 }
 
 void TestSendCommand::exitCodes_data()

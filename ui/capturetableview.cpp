@@ -233,6 +233,9 @@ void CaptureTableView::fillRowMenu(QMenu &menu, const QModelIndex &index)
     menu.addSeparator();
     QAction *replay = menu.addAction(QStringLiteral("Replay…"), this, &CaptureTableView::replayRequested);
     replay->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    QAction *edit = menu.addAction(QStringLiteral("Edit and send…"), this, &CaptureTableView::editRequested);
+    edit->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    edit->setEnabled(index.isValid());
     QAction *curl = menu.addAction(QStringLiteral("Copy as cURL"), this, [this] { Q_EMIT curlRequested(false); });
     curl->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     menu.addAction(QStringLiteral("Copy as cURL with secrets"), this, [this] { Q_EMIT curlRequested(true); });

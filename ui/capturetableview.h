@@ -62,6 +62,7 @@ public:
 Q_SIGNALS:
     void filterRequested(const QString &filter);
     void replayRequested();
+    void editRequested();
     void curlRequested(bool withSecrets);
     void timelineRequested();
     void compareRequested();

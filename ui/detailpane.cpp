@@ -5,8 +5,10 @@
 #include "severitydelegate.h"
 
 #include "analysis/jsondiff.h"
+#include "compose/composer.h"
 #include "model/senderprofile.h"
 #include "models/eventtablemodel.h"
+#include "replay/replayplan.h"
 #include "store/capturequeries.h"
 #include "store/storereader.h"
 #include "util/jsonindent.h"
@@ -14,6 +16,7 @@
 
 #include <QFontDatabase>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -66,6 +69,149 @@ QString answerText(const EventRecord &r)
     if (!sender.isSuccess(*status, r.ackMs.value_or(0.0)))
         text += QStringLiteral(", failed");
     return text;
+}
+
+/** What an edited request was made from, as the capture still holds it. */
+struct EditDifference
+{
+    std::optional<EditSource> source;
+    std::optional<EventRecord> sourceEvent;
+    std::optional<Delivery> sourceDelivery;
+};
+
+/** Changes as lines, + added (green), - removed (red), ~ changed (amber), in a <pre>. */
+QString changesHtml(const QList<JsonChange> &changes)
+{
+    QString html = QStringLiteral("<pre>");
+    for (const JsonChange &c : changes) {
+        const QString path = c.path.isEmpty() ? QStringLiteral("(the whole value)") : c.path;
+        switch (c.kind) {
+        case JsonChange::Added:
+            html += QStringLiteral("<span style='color:#2e7d32'>+ %1: %2</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.after).toHtmlEscaped());
+            break;
+        case JsonChange::Removed:
+            html += QStringLiteral("<span style='color:#c62828'>- %1: %2</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped());
+            break;
+        case JsonChange::Changed:
+            html += QStringLiteral("<span style='color:#b26a00'>~ %1: %2 → %3</span>\n")
+                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped(),
+                             compactJson(c.after).toHtmlEscaped());
+            break;
+        }
+    }
+    return html + QStringLiteral("</pre>");
+}
+
+QString differencesText(qsizetype n)
+{
+    return n == 0 ? QStringLiteral("no difference")
+                  : (n > 1 ? QStringLiteral("%1 differences") : QStringLiteral("%1 difference")).arg(n);
+}
+
+/** What an edited request changed from its source: its body (JSON compared, else bytes) and its headers. */
+QString editDifferenceHtml(const Delivery &sent, const EditDifference &from)
+{
+    const EditSource &e = *from.source;
+    QString html = QStringLiteral("<p><b>Delivery #%1</b>, sent by Pimscope, ").arg(sent.id);
+    QByteArray before;
+    Headers beforeHeaders;
+    bool haveSource = false;
+    if (e.eventId > 0) {
+        html += QStringLiteral("edited from event <b>#%1</b> of delivery #%2").arg(e.eventId).arg(e.deliveryId);
+        if (from.sourceEvent) {
+            const EventRecord &r = *from.sourceEvent;
+            before = r.format == Format::Akeneo || r.format == Format::AkeneoTest ? akeneoEnvelope({r.payload})
+                                                                                  : r.payload;
+            haveSource = true;
+        }
+    } else if (e.deliveryId > 0) {
+        html += QStringLiteral("edited from delivery <b>#%1</b>").arg(e.deliveryId);
+        if (from.sourceDelivery) {
+            before = from.sourceDelivery->body;
+            haveSource = true;
+        }
+    } else if (!e.templateKey.isEmpty()) {
+        html += QStringLiteral("composed from the template <b>%1</b>").arg(e.templateKey.toHtmlEscaped());
+    } else {
+        html += QStringLiteral("composed by hand");
+    }
+    if (from.sourceDelivery)
+        beforeHeaders = from.sourceDelivery->headers;
+    if (!e.templateKey.isEmpty() && (e.eventId > 0 || e.deliveryId > 0))
+        html += QStringLiteral(" (template %1)").arg(e.templateKey.toHtmlEscaped());
+    html += e.handEdited ? QStringLiteral(", changed by hand") : QString();
+    html += e.faults.isEmpty()
+        ? QStringLiteral(".")
+        : QStringLiteral(", with the faults <b>%1</b>.").arg(e.faults.join(QStringLiteral(", ")).toHtmlEscaped());
+    html += QStringLiteral("</p>");
+    if ((e.eventId > 0 || e.deliveryId > 0) && !haveSource)
+        return html
+            + QStringLiteral("<p>What it was edited from is no longer in the capture (pruned or deleted): "
+                             "nothing to compare.</p>");
+    if (!haveSource)
+        return html;
+
+    // The body.
+    QJsonParseError beforeError{};
+    QJsonParseError afterError{};
+    const QJsonDocument a = QJsonDocument::fromJson(before, &beforeError);
+    const QJsonDocument b = QJsonDocument::fromJson(sent.body, &afterError);
+    if (beforeError.error == QJsonParseError::NoError && afterError.error == QJsonParseError::NoError) {
+        const QJsonValue av = a.isObject() ? QJsonValue(a.object()) : QJsonValue(a.array());
+        const QJsonValue bv = b.isObject() ? QJsonValue(b.object()) : QJsonValue(b.array());
+        const QList<JsonChange> changes = jsonDiff(av, bv);
+        html += QStringLiteral("<p><b>Body</b>: %1%2</p>")
+                    .arg(differencesText(changes.size()),
+                         changes.isEmpty() && before != sent.body ? QStringLiteral(" in the JSON (its bytes differ)")
+                                                                  : QString());
+        html += changesHtml(changes);
+    } else {
+        qsizetype at = 0;
+        while (at < before.size() && at < sent.body.size() && before[at] == sent.body[at])
+            ++at;
+        html += before == sent.body
+            ? QStringLiteral("<p><b>Body</b>: the same bytes.</p>")
+            : QStringLiteral("<p><b>Body</b>: %1; the bytes differ from byte %2 on (%3 bytes, were %4).</p>")
+                  .arg(afterError.error != QJsonParseError::NoError
+                           ? QStringLiteral("the body sent is not JSON (%1 at byte %2)")
+                                 .arg(afterError.errorString())
+                                 .arg(afterError.offset)
+                           : QStringLiteral("what it was edited from is not JSON"))
+                  .arg(at)
+                  .arg(sent.body.size())
+                  .arg(before.size());
+    }
+
+    // The headers the user could change: not the signer's, nor the connection's.
+    const auto shown = [&sent](const Headers &headers) {
+        QMap<QByteArray, QByteArray> out;
+        for (const Header &h : headers) {
+            if (!isSigningHeader(h.name, sent.format) && !isConnectionHeader(h.name))
+                out[h.name.toLower()] += out.contains(h.name.toLower()) ? ", " + h.value : h.value;
+        }
+        return out;
+    };
+    const QMap<QByteArray, QByteArray> old = shown(beforeHeaders);
+    const QMap<QByteArray, QByteArray> now = shown(sent.headers);
+    QList<JsonChange> headerChanges;
+    for (auto it = old.cbegin(); it != old.cend(); ++it) {
+        const QString name = QString::fromLatin1(it.key());
+        if (!now.contains(it.key()))
+            headerChanges.append({JsonChange::Removed, name, QString::fromUtf8(it.value()), QJsonValue::Undefined});
+        else if (now.value(it.key()) != it.value())
+            headerChanges.append(
+                {JsonChange::Changed, name, QString::fromUtf8(it.value()), QString::fromUtf8(now.value(it.key()))});
+    }
+    for (auto it = now.cbegin(); it != now.cend(); ++it) {
+        if (!old.contains(it.key()))
+            headerChanges.append({JsonChange::Added, QString::fromLatin1(it.key()), QJsonValue::Undefined,
+                                  QString::fromUtf8(it.value())});
+    }
+    html += QStringLiteral("<p><b>Headers</b> (the signing ones aside, computed when sent): %1</p>")
+                .arg(differencesText(headerChanges.size()));
+    return html + changesHtml(headerChanges);
 }
 
 } // namespace
@@ -153,11 +299,13 @@ void DetailPane::clear()
     m_timeline->clear();
     m_timelineSummary->clear();
     m_compare->clear();
+    m_editDifference.clear();
 }
 
 void DetailPane::setShowingDeliveries(bool deliveries)
 {
     m_shownDelivery = 0;
+    m_editDifference.clear();
     setTabEnabled(indexOf(m_timelineTab), !deliveries);
     setTabEnabled(compareTabIndex(), false);
     if (deliveries && currentIndex() == 0)
@@ -210,6 +358,7 @@ void DetailPane::showDelivery(qint64 deliveryId)
     if (deliveryId == m_shownDelivery || !m_queries)
         return;
     m_shownDelivery = deliveryId;
+    m_editDifference.clear();
     // Nothing of the previous selection stays on show while this one is read.
     m_raw->setPlainText(QStringLiteral("…"));
     m_rawPretty->clear();
@@ -231,9 +380,44 @@ void DetailPane::showDelivery(qint64 deliveryId)
             m_headers->setItem(i, 1, new QTableWidgetItem(QString::fromUtf8(d->headers[i].value)));
         }
         m_delivery->setPlainText(deliverySummary(*d));
+        if (d->origin == Origin::Replay)
+            showEditDifference(*d);
         if (d->connector)
             showDeliverySummary(std::move(*d));
     });
+}
+
+void DetailPane::showEditDifference(const Delivery &sent)
+{
+    const qint64 id = sent.id;
+    m_queries->run<EditDifference>(
+        m_context,
+        [id](StoreReader &reader) -> Result<EditDifference> {
+            EditDifference out;
+            auto source = reader.editSource(id);
+            if (!source)
+                return Result<EditDifference>::failure(source.error());
+            out.source = *source;
+            if (out.source && out.source->eventId > 0) {
+                if (auto events = reader.events({out.source->eventId}); events && !events->isEmpty())
+                    out.sourceEvent = events->first();
+            }
+            if (out.source && out.source->deliveryId > 0) {
+                if (auto ds = reader.deliveries({out.source->deliveryId}); ds && !ds->isEmpty())
+                    out.sourceDelivery = ds->first();
+            }
+            return out;
+        },
+        [this, id, sent](Result<EditDifference> from) {
+            if (id != m_shownDelivery || !from || !from->source)
+                return;
+            m_editDifference = editDifferenceHtml(sent, *from);
+            if (m_comparing)
+                return; // two events selected: their comparison stays
+            m_compare->setHtml(m_editDifference);
+            setTabEnabled(compareTabIndex(), true);
+            setTabToolTip(compareTabIndex(), QStringLiteral("What this request changed from what it was made of"));
+        });
 }
 
 void DetailPane::refreshConnector()
@@ -369,11 +553,14 @@ void DetailPane::showTimelineTab()
 
 void DetailPane::compare(const EventRecord *a, const EventRecord *b)
 {
-    setTabEnabled(compareTabIndex(), a && b);
-    if (!a || !b) {
-        m_compare->clear();
+    m_comparing = a && b;
+    if (!m_comparing) {
+        // One row: an edited request shows what it changed, when it is one.
+        setTabEnabled(compareTabIndex(), !m_editDifference.isEmpty());
+        m_compare->setHtml(m_editDifference);
         return;
     }
+    setTabEnabled(compareTabIndex(), true);
     // Compare what the events are about (the resource), or the whole events when they have none.
     const auto resource = [](const QByteArray &payload) {
         const QJsonObject o = QJsonDocument::fromJson(payload).object();
@@ -392,26 +579,7 @@ void DetailPane::compare(const EventRecord *a, const EventRecord *b)
                                               : (changes.size() > 1 ? QStringLiteral("%1 differences")
                                                                     : QStringLiteral("%1 difference"))
                                                     .arg(changes.size()));
-    html += QStringLiteral("<pre>");
-    for (const JsonChange &c : changes) {
-        const QString path = c.path.isEmpty() ? QStringLiteral("(the whole value)") : c.path;
-        switch (c.kind) {
-        case JsonChange::Added:
-            html += QStringLiteral("<span style='color:#2e7d32'>+ %1: %2</span>\n")
-                        .arg(path.toHtmlEscaped(), compactJson(c.after).toHtmlEscaped());
-            break;
-        case JsonChange::Removed:
-            html += QStringLiteral("<span style='color:#c62828'>- %1: %2</span>\n")
-                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped());
-            break;
-        case JsonChange::Changed:
-            html += QStringLiteral("<span style='color:#b26a00'>~ %1: %2 → %3</span>\n")
-                        .arg(path.toHtmlEscaped(), compactJson(c.before).toHtmlEscaped(),
-                             compactJson(c.after).toHtmlEscaped());
-            break;
-        }
-    }
-    html += QStringLiteral("</pre>");
+    html += changesHtml(changes);
     m_compare->setHtml(html);
 }
 

@@ -53,7 +53,10 @@ public:
      */
     void refreshConnector();
 
-    /** The difference between two events (a before b), or none: the Compare tab is enabled for two only. */
+    /**
+     * The difference between two events (a before b); none: the Compare tab shows what the row on show changed when it
+     * is a request Pimscope sent edited (Edit and send), else it is disabled.
+     */
     void compare(const EventRecord *a, const EventRecord *b);
     bool canCompare() const;
     void showCompareTab();
@@ -68,6 +71,8 @@ private:
     /** The Delivery tab for `d` (on show), once its forward is read when it was forwarded; the scroll stays. */
     void showDeliverySummary(Delivery d);
     void showTimeline(const EventRecord &selected);
+    /** A request Pimscope sent: what it changed from what it was made of (Edit and send), in the Compare tab. */
+    void showEditDifference(const Delivery &sent);
     int compareTabIndex() const;
 
     CaptureQueries *m_queries = nullptr;
@@ -86,6 +91,8 @@ private:
     QLabel *m_timelineSummary;
     QWidget *m_compareTab;
     QTextEdit *m_compare;
+    QString m_editDifference; ///< the delivery on show is an edited request: what it changed (HTML)
+    bool m_comparing = false; ///< two events are compared
 };
 
 } // namespace pimscope::ui

@@ -3,6 +3,7 @@
 #include "about.h"
 #include "capturetableview.h"
 #include "chartsdock.h"
+#include "composedialog.h"
 #include "curlcopy.h"
 #include "detailpane.h"
 #include "diagnosticspanel.h"
@@ -104,6 +105,8 @@ MainWindow::~MainWindow()
 {
     delete m_replayDialog;
     m_replayDialog = nullptr;
+    delete m_composeDialog;
+    m_composeDialog = nullptr;
     delete m_exportDialog;
     m_exportDialog = nullptr;
     m_tunnel->stop(); // its program goes first: nothing comes through it to a receiver that stopped
@@ -129,6 +132,8 @@ void MainWindow::closeCapture()
     m_search->setModel(nullptr);
     delete m_replayDialog; // a replay into the previous capture is cancelled (what was sent stays in it)
     m_replayDialog = nullptr;
+    delete m_composeDialog; // the same for a request being sent
+    m_composeDialog = nullptr;
     delete m_exportDialog; // an export of the previous capture is cancelled (no file written)
     m_exportDialog = nullptr;
     delete m_model;
@@ -425,6 +430,53 @@ void MainWindow::replaySelection()
     m_replayDialog->raise();
 }
 
+ComposeDialog *MainWindow::composeDialog()
+{
+    if (!m_store || !m_queries)
+        return nullptr;
+    if (!m_composeDialog)
+        m_composeDialog = new ComposeDialog(m_store.get(), keychain(), this);
+    m_composeDialog->setRedactor(m_settings.redactor());
+    // The capture's own subjects and authors, offered as the fields are typed.
+    m_queries->run<ComposeSuggestions>(
+        m_composeDialog, [](StoreReader &reader) { return reader.composeSuggestions(); },
+        [dialog = m_composeDialog](Result<ComposeSuggestions> s) {
+            if (s)
+                dialog->setSuggestions(*s);
+        });
+    return m_composeDialog;
+}
+
+void MainWindow::newEvent()
+{
+    ComposeDialog *dialog = composeDialog();
+    if (!dialog)
+        return;
+    dialog->startNew();
+    dialog->show();
+    dialog->raise();
+}
+
+void MainWindow::editAndSend()
+{
+    const qint64 deliveryId = m_table->currentDeliveryId();
+    if (deliveryId <= 0 || !composeDialog())
+        return;
+    // An event row: that event alone (its record as shown); a delivery row: its exact body.
+    std::optional<EventRecord> event;
+    if (const EventRecord *r = m_table->currentEvent())
+        event = *r;
+    m_queries->delivery(deliveryId, m_composeDialog, [this, event](Result<Delivery> d) {
+        if (!d) {
+            statusBar()->showMessage(d.error(), 5000);
+            return;
+        }
+        m_composeDialog->editFrom(*d, event ? &*event : nullptr);
+        m_composeDialog->show();
+        m_composeDialog->raise();
+    });
+}
+
 void MainWindow::exportRows()
 {
     PagedTableModel *model = m_model ? activeModel() : nullptr;
@@ -566,6 +618,7 @@ void MainWindow::buildUi()
     m_table->setFilterSource([this] { return m_search->text(); });
     connect(m_table, &CaptureTableView::filterRequested, this, &MainWindow::setFilter);
     connect(m_table, &CaptureTableView::replayRequested, this, &MainWindow::replaySelection);
+    connect(m_table, &CaptureTableView::editRequested, this, &MainWindow::editAndSend);
     connect(m_table, &CaptureTableView::curlRequested, this, [this](bool withSecrets) { copyAsCurl(withSecrets); });
     connect(m_table, &CaptureTableView::message, this,
             [this](const QString &text) { statusBar()->showMessage(text, 3000); });
@@ -682,6 +735,19 @@ void MainWindow::buildActions()
     replayAction->setToolTip(QStringLiteral("Send the selected events (or the filter's) to your connector, signed and "
                                             "paced like the PIM (Ctrl+R)"));
     connect(replayAction, &QAction::triggered, this, &MainWindow::replaySelection);
+    auto *editAction = new QAction(QStringLiteral("Edit and send…"), this);
+    editAction->setObjectName(QStringLiteral("editAndSendAction"));
+    editAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    editAction->setToolTip(QStringLiteral("Edit the selected event (or delivery) and send it, signed as its sender "
+                                          "signs (Ctrl+Shift+E)"));
+    connect(editAction, &QAction::triggered, this, &MainWindow::editAndSend);
+    addAction(editAction); // its shortcut works from the window
+    QAction *newEventAction = toolbar->addAction(QStringLiteral("New event…"));
+    newEventAction->setObjectName(QStringLiteral("newEventAction"));
+    newEventAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    newEventAction->setToolTip(QStringLiteral("Compose an event from a template (Events API, Event Platform, Quable), "
+                                              "with faults if you like, and send it (Ctrl+Shift+N)"));
+    connect(newEventAction, &QAction::triggered, this, &MainWindow::newEvent);
     toolbar->addSeparator();
     QAction *open = toolbar->addAction(QStringLiteral("Open…"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
@@ -736,6 +802,8 @@ void MainWindow::buildActions()
     captureMenu->addAction(m_deliveriesAction);
     captureMenu->addAction(charts);
     captureMenu->addAction(replayAction);
+    captureMenu->addAction(editAction);
+    captureMenu->addAction(newEventAction);
     captureMenu->addSeparator();
     captureMenu->addAction(settingsAction);
     QMenu *helpMenu = menuBar()->addMenu(QStringLiteral("&Help"));

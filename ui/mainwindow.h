@@ -45,6 +45,7 @@ class ReceiverController;
 class TunnelController;
 class FollowController;
 class ReplayDialog;
+class ComposeDialog;
 class SearchArea;
 class StatusMeters;
 
@@ -98,6 +99,12 @@ public:
      * matches when nothing is selected (Ctrl+R).
      */
     void replaySelection();
+    /** Edit and send: the current row (an event alone, or a delivery's exact body) in the composer. */
+    void editAndSend();
+    /** New event: the composer on the templates. */
+    void newEvent();
+    /** The composer of this capture, made on first use, with what the capture suggests for its fields. */
+    ComposeDialog *composeDialog();
     /** Opens the Export dialog on the selected rows, or every row shown (Ctrl+E). */
     void exportRows();
     /** Asks for the charts' figures again (when the charts are shown, Ctrl+G). */
@@ -186,6 +193,7 @@ private:
     QLabel *m_cutOffBanner = nullptr; ///< "Quable would have disabled the webhook…", as it happens
     ChartsDock *m_chartsDock = nullptr;
     ReplayDialog *m_replayDialog = nullptr;
+    ComposeDialog *m_composeDialog = nullptr;
     ExportDialog *m_exportDialog = nullptr;
     LogImportRunner *m_importRunner = nullptr;
 

@@ -35,7 +35,8 @@ void printSendError(const QString &message)
  * What --template, --file or --from-event gives, with the faults asked for. A failure says why; `unreadable` then
  * says whether a file or the capture could not be read (else what was asked cannot be composed: a usage error).
  */
-Result<Composed> composedOf(const QCommandLineParser &parser, const QList<Fault> &faults, bool *unreadable)
+Result<Composed> composedOf(const QCommandLineParser &parser, const QList<Fault> &faults, bool *unreadable,
+                            EditSource *source)
 {
     using R = Result<Composed>;
     const QStringList sets = parser.values(QStringLiteral("set"));
@@ -49,6 +50,7 @@ Result<Composed> composedOf(const QCommandLineParser &parser, const QList<Fault>
             return R::failure(QStringLiteral("--template: ") + found.error());
         ComposeRequest request;
         request.eventTemplate = *found;
+        source->templateKey = found->key();
         request.faults = faults;
         request.nowMs = QDateTime::currentMSecsSinceEpoch();
         bool ok = true;
@@ -93,6 +95,8 @@ Result<Composed> composedOf(const QCommandLineParser &parser, const QList<Fault>
         return R::failure(QStringLiteral("--from-event: no event %1 in %2").arg(id).arg(dbPath(parser)));
     *unreadable = false;
     const EventRecord &e = events->first();
+    source->eventId = e.event.id;
+    source->deliveryId = e.event.deliveryId;
     // The event's own bytes, in its sender's envelope (the Events API's holds a list of events).
     QByteArray body = e.format == Format::Akeneo ? akeneoEnvelope({e.payload}) : e.payload;
     return composeBody(std::move(body), e.format, 1, faults);
@@ -178,7 +182,8 @@ int sendCommand(const QStringList &args)
         return usage(QStringLiteral("--times: give a whole number from 1 to 10000"));
 
     bool unreadable = false;
-    const auto composed = composedOf(parser, faults, &unreadable);
+    EditSource source;
+    const auto composed = composedOf(parser, faults, &unreadable, &source);
     if (!composed) {
         printSendError(composed.error());
         return unreadable ? int(Failure) : int(UsageError);
@@ -217,6 +222,10 @@ int sendCommand(const QStringList &args)
     request.eventCount = composed->eventCount;
     request.eventIds = composed->eventIds;
     request.faults = composed->faults;
+    for (const Fault f : faults)
+        source.faults << faultName(f);
+    if (source != EditSource())
+        request.editSource = source; // what it was made from, stored with each result (the Compare tab shows it)
     printLine(QStringLiteral("POST %1  %2, %3, %4 bytes%5")
                   .arg(
                       url.toString(QUrl::RemoveUserInfo), formatName(request.format),
@@ -234,17 +243,13 @@ int sendCommand(const QStringList &args)
     int successes = 0;
     int failuresInARow = 0;
     QObject::connect(&replayer, &Replayer::requestFinished, [&](const ReplayResult &r) {
-        const ConnectorVerdict verdict
-            = sender.verdictOf(r.cancelled ? std::nullopt : r.status, r.latencyMs, failuresInARow);
-        const bool success = !r.cancelled && r.status && sender.isSuccess(*r.status, r.latencyMs);
-        failuresInARow = success ? 0 : failuresInARow + 1;
-        successes += success ? 1 : 0;
+        const AnswerJudgement judged = judgeAnswer(r, request.format, failuresInARow);
+        successes += judged.success ? 1 : 0;
         printLine(QStringLiteral("#%1  %2  %3 ms  %4")
                       .arg(r.index + 1)
                       .arg(r.status ? QString::number(*r.status) : QStringLiteral("---"))
                       .arg(r.latencyMs, 0, 'f', 1)
-                      .arg(success ? QStringLiteral("a success for %1").arg(QLatin1StringView(sender.name))
-                                   : sender.verdictWording(verdict)));
+                      .arg(judged.wording));
         if (!r.error.isEmpty())
             printLine(QStringLiteral("    ") + r.error);
         for (const Header &h : r.answerHeaders)

@@ -53,7 +53,9 @@ QString timeText(qint64 ms, Format format)
     return t.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")) + QStringLiteral("+00:00"); // PHP's DATE_ATOM
 }
 
-QMap<QString, QString> defaultsOf(Format format, qint64 eventMs)
+} // namespace
+
+QMap<QString, QString> composeDefaults(Format format, qint64 eventMs)
 {
     QMap<QString, QString> d;
     d[QStringLiteral("event_datetime")] = timeText(eventMs, format);
@@ -68,6 +70,8 @@ QMap<QString, QString> defaultsOf(Format format, qint64 eventMs)
     d[QStringLiteral("family")] = QStringLiteral("clothing");
     return d;
 }
+
+namespace {
 
 /** `{{name}}` in a template. */
 const QRegularExpression &placeholder()
@@ -156,7 +160,7 @@ Result<Composed> compose(const ComposeRequest &request)
                               .arg(batch));
 
     const qint64 eventMs = request.faults.contains(Fault::StaleEventTime) ? request.nowMs - staleByMs : request.nowMs;
-    QMap<QString, QString> values = defaultsOf(*format, eventMs);
+    QMap<QString, QString> values = composeDefaults(*format, eventMs);
     for (auto it = request.values.cbegin(); it != request.values.cend(); ++it)
         values[it.key()] = it.value();
     // Not a key of its own: the delta's updated_at, the same time as PHP's DateTime writes it.
@@ -226,6 +230,44 @@ qint64 signingTime(const QList<Fault> &faults, qint64 nowSeconds)
     return faults.contains(Fault::Expired) ? nowSeconds - expiredBySeconds : nowSeconds;
 }
 
+bool isSigningHeader(QByteArrayView name, Format format)
+{
+    const auto is = [name](const char *other) { return name.compare(QByteArrayView(other), Qt::CaseInsensitive) == 0; };
+    switch (format) {
+    case Format::Quable:
+        return is("Authorization");
+    case Format::AkeneoEventPlatform:
+        return is("X-AKENEO-SIGNATURE-PRIMARY") || is("X-AKENEO-SIGNATURE-SECONDARY")
+            || is("X-AKENEO-SIGNATURE-ALGORITHM");
+    default:
+        return is("X-Akeneo-Request-Signature") || is("X-Akeneo-Request-Timestamp");
+    }
+}
+
+bool isConnectionHeader(QByteArrayView name)
+{
+    for (const char *other : {"Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE",
+                              "Trailer", "Upgrade", "Proxy-Connection", "Expect"}) {
+        if (name.compare(QByteArrayView(other), Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+Headers withUserHeaders(const Headers &signedHeaders, const Headers &user, Format format)
+{
+    Headers out;
+    for (const Header &h : user) {
+        if (!isSigningHeader(h.name, format) && !isConnectionHeader(h.name))
+            out.append(h);
+    }
+    for (const Header &h : signedHeaders) {
+        if (isSigningHeader(h.name, format))
+            out.append(h);
+    }
+    return out;
+}
+
 void applyHeaderFaults(Headers &headers, Format format, const QList<Fault> &faults)
 {
     QList<QByteArray> signatureHeaders;
@@ -264,10 +306,15 @@ void applyHeaderFaults(Headers &headers, Format format, const QList<Fault> &faul
                             format == Format::Quable ? QByteArrayLiteral("invalid") : QByteArray(64, '0')});
     }
     if (faults.contains(Fault::WrongContentType)) {
+        bool found = false;
         for (Header &h : headers) {
-            if (h.name.compare("Content-Type", Qt::CaseInsensitive) == 0)
+            if (h.name.compare("Content-Type", Qt::CaseInsensitive) == 0) {
                 h.value = QByteArrayLiteral("text/plain");
+                found = true;
+            }
         }
+        if (!found) // the user's headers had none
+            headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain")});
     }
 }
 

@@ -65,6 +65,9 @@ struct Composed
  */
 QStringList composeKeys();
 
+/** The values compose() fills a template with when not set, for `format`, the event time `eventMs`. */
+QMap<QString, QString> composeDefaults(Format format, qint64 eventMs);
+
 /**
  * Fills the template once per event (a new event id and product uuid each, unless set), each value written as the
  * sender writes JSON strings (the Events API as PHP's json_encode: `/` as `\/`), and wraps Events API events in their
@@ -84,6 +87,23 @@ Result<Composed> composeBody(QByteArray body, Format format, int eventCount, con
 
 /** When to sign a request with these faults: `nowSeconds`, or 10 minutes earlier for Expired. */
 qint64 signingTime(const QList<Fault> &faults, qint64 nowSeconds);
+
+/**
+ * Whether the signer computes the header `name` for `format` (case-insensitive): the Events API's
+ * X-Akeneo-Request-Signature and -Timestamp (those of a body of unknown shape too, signed as one), the Event Platform's
+ * X-AKENEO-SIGNATURE-PRIMARY, -SECONDARY and -ALGORITHM, Quable's Authorization (the configured value).
+ */
+bool isSigningHeader(QByteArrayView name, Format format);
+
+/** Whether the connection sets the header `name` itself (Host, Content-Length, Transfer-Encoding) or it is hop-by-hop.
+ */
+bool isConnectionHeader(QByteArrayView name);
+
+/**
+ * The headers of an edited request: the user's (`user`, in their order, duplicates kept; their signing and connection
+ * headers left out), then the signing headers of `signedHeaders` (the signer's, for `format`).
+ */
+Headers withUserHeaders(const Headers &signedHeaders, const Headers &user, Format format);
 
 /**
  * The signed headers of a request of `format`, with the header faults done: the signature changed (a request that

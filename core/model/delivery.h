@@ -34,6 +34,20 @@ struct ConnectorSummary
 };
 
 /**
+ * What a request Pimscope sent was made from (Edit and send, New event, `pimscope send`): stored beside it (the edits
+ * table) so that the Compare tab can show what was changed.
+ */
+struct EditSource
+{
+    qint64 eventId = 0; ///< the capture's event it was edited from (0: none)
+    qint64 deliveryId = 0; ///< the capture's delivery it was edited from (an event's, or one edited whole; 0: none)
+    QString templateKey; ///< a template it was composed from, SENDER:TYPE (null: none)
+    QStringList faults; ///< the deliberate faults it was sent with, by name (compose/composer.h)
+    bool handEdited = false; ///< its body or headers were changed by hand
+    friend bool operator==(const EditSource &, const EditSource &) = default;
+};
+
+/**
  * One thing the PIM sent or tried to send: an HTTP request the receiver got (origin Receiver), a line of an
  * imported PIM log file (origin Log) or a request Pimscope sent (origin Replay).
  *
@@ -77,6 +91,8 @@ struct Delivery
 
     Flags flags; ///< the delivery's own flags united with its events' flags
     std::optional<ConnectorSummary> connector; ///< read with it: its forward to the connector, when it was forwarded
+    /** A request Pimscope sent: what it was made from (written with it; read by StoreReader::editSource). */
+    std::optional<EditSource> editSource;
     int eventCount = 0; ///< number of events (the events list may not be loaded)
     QList<Event> events;
 

@@ -25,6 +25,19 @@ double ReplaySummary::percentileMs(double p) const
     return sorted[std::clamp<qsizetype>(rank, 0, sorted.size() - 1)];
 }
 
+AnswerJudgement judgeAnswer(const ReplayResult &result, Format format, int &failuresInARow)
+{
+    const SenderProfile &sender = senderProfile(format);
+    const std::optional<int> status = result.cancelled ? std::nullopt : result.status;
+    const ConnectorVerdict verdict = sender.verdictOf(status, result.latencyMs, failuresInARow);
+    AnswerJudgement out;
+    out.success = status && sender.isSuccess(*status, result.latencyMs);
+    failuresInARow = out.success ? 0 : failuresInARow + 1;
+    out.wording = out.success ? QStringLiteral("a success for %1").arg(QLatin1StringView(sender.name))
+                              : sender.verdictWording(verdict);
+    return out;
+}
+
 QString outcomeName(const ReplayResult &result)
 {
     return result.cancelled ? QStringLiteral("cancelled") : logMessageName(result.kind);
@@ -212,6 +225,8 @@ void Replayer::send(Slot &slot, int index, int attempt)
     const ReplayRequest &r = m_requests[index];
     slot.sentAtMs = QDateTime::currentMSecsSinceEpoch();
     slot.headers = replayHeaders(r, m_target.secrets, signingTime(r.faults, slot.sentAtMs / 1000));
+    if (r.headers)
+        slot.headers = withUserHeaders(slot.headers, *r.headers, r.format);
     applyHeaderFaults(slot.headers, r.format, r.faults);
     slot.index = index;
     slot.attempt = attempt;
@@ -280,6 +295,8 @@ ReplayResult Replayer::resultOf(const Slot &slot) const
     result.latencyMs = double(slot.clock.nsecsElapsed()) / 1e6;
     result.eventCount = r.eventCount;
     result.duplicate = r.duplicate;
+    if (m_target.keepAnswerBytes > 0)
+        result.sentHeaders = slot.headers;
     return result;
 }
 
@@ -376,6 +393,7 @@ void Replayer::store(const ReplayResult &result, const Slot &slot)
         d.logLevel = result.kind == LogMessage::RequestSent ? LogLevel::Info : LogLevel::Error;
     }
     d.url = m_target.url.toString(QUrl::RemoveUserInfo);
+    d.editSource = r.editSource;
     // Parsed here, so that the writer (which also serves the receiver) only writes.
     if (!m_parser)
         m_parser = std::make_unique<PayloadParser>();

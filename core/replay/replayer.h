@@ -63,6 +63,7 @@ struct ReplayResult
     int eventCount = 0;
     bool duplicate = false;
     int attempt = 1; ///< 2, 3, 4 for a sender's retries (ReplayTarget::asSender)
+    Headers sentHeaders; ///< ReplayTarget::keepAnswerBytes: the request's headers as sent (signed, unredacted)
     Headers answerHeaders; ///< ReplayTarget::keepAnswerBytes: the answer's headers
     QByteArray answerBody; ///< ReplayTarget::keepAnswerBytes: its body's first bytes
     /** A 2xx answer within the deadline: what the command's exit status counts. */
@@ -71,6 +72,15 @@ struct ReplayResult
         return !cancelled && kind == LogMessage::RequestSent && status && *status >= 200 && *status < 300;
     }
 };
+
+/** How a request's sender judges one answer to it (pimscope send, Edit and send). */
+struct AnswerJudgement
+{
+    bool success = false; ///< a success by the sender's rules (its statuses, within its deadline)
+    QString wording; ///< "a success for the Events API", else the sender's verdict in words
+};
+/** `failuresInARow`: the sender's failures just before this answer (its disable or suspend rules); updated. */
+AnswerJudgement judgeAnswer(const ReplayResult &result, Format format, int &failuresInARow);
 
 /** How the PIM would log the result (request_sent, endpoint_error, timeout), or "cancelled". */
 QString outcomeName(const ReplayResult &result);

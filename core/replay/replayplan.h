@@ -47,6 +47,13 @@ struct ReplayRequest
     bool notification = false; ///< an Event Platform notification webhook (isPlatformNotification)
     /** Deliberate faults of the headers, done after signing (compose/composer.h: `pimscope send`, Edit and send). */
     QList<Fault> faults;
+    /**
+     * Edit and send: every header to send but the signing ones (the signer's, compose/composer.h withUserHeaders), as
+     * the user left them; nullopt: the signer's own (Content-Type, User-Agent).
+     */
+    std::optional<Headers> headers;
+    /** Edit and send, New event, `pimscope send`: what it was made from, stored with each result. */
+    std::optional<EditSource> editSource;
 };
 
 struct ReplayPlan

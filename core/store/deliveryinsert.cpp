@@ -103,6 +103,7 @@ Result<void> StoreWriter::prepareStatements()
     const QByteArray insertDelivery = insertInto("deliveries", deliveryParams);
     const QByteArray upsertForward = upsertForwardSql();
     const QByteArray insertEvent = insertInto("events", eventParams);
+    const QByteArray insertEdit = insertInto("edits", editParams);
     Statements &sql = *m_sql;
     struct Prepared
     {
@@ -129,6 +130,7 @@ Result<void> StoreWriter::prepareStatements()
          "UPDATE events SET flags = flags | :flags WHERE delivery_id = :delivery_id AND (flags & :flags) = 0",
          markEventsFailedParams},
         {&sql.formatOf, "SELECT format FROM deliveries WHERE id = :id", formatOfParams},
+        {&sql.insertEdit, insertEdit.constData(), editParams},
     };
     for (const Prepared &p : statements) {
         if (!p.statement->prepare(handle, p.text, p.names))
@@ -212,6 +214,19 @@ Result<void> StoreWriter::apply(writerjobs::StoreDelivery &job, quint64 ticket)
         job.forward->deliveryId = d.id;
         if (auto r = writeForward(*job.forward); !r)
             return r;
+    }
+    if (d.editSource) {
+        const EditSource &e = *d.editSource;
+        SqliteStatement &qe = m_sql->insertEdit;
+        qe.bind(EditParam::DeliveryId, d.id);
+        qe.bind(EditParam::SourceEvent, e.eventId > 0 ? std::optional<qint64>(e.eventId) : std::nullopt);
+        qe.bind(EditParam::SourceDelivery, e.deliveryId > 0 ? std::optional<qint64>(e.deliveryId) : std::nullopt);
+        qe.bind(EditParam::Template, e.templateKey);
+        qe.bind(EditParam::Faults, e.faults.isEmpty() ? QString() : e.faults.join(u','));
+        qe.bind(EditParam::HandEdited, e.handEdited ? 1 : 0);
+        if (!qe.exec())
+            return Result<void>::failure(QStringLiteral("cannot store what a request was made from: ")
+                                         + qe.errorString());
     }
     if (d.importId > 0) {
         ImportProgress &p = m_batch.importProgress[d.importId];

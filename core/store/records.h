@@ -145,6 +145,15 @@ struct CaptureSummary
     std::optional<double> connectorMsP99LastHour;
 };
 
+/** The values a capture suggests for a composed event's fields (StoreReader::composeSuggestions). */
+struct ComposeSuggestions
+{
+    QStringList identifiers;
+    QStringList codes;
+    QStringList uuids;
+    QStringList authors;
+};
+
 /** Counts over a whole capture (pimscope stats). */
 struct Statistics
 {

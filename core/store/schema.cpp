@@ -201,6 +201,22 @@ const char *const version8[] = {
      "END"),
 };
 
+// Version 9 (issue #23): what a request Pimscope sent was made from (Edit and send, New event, pimscope send): the
+// event or delivery of the capture it was edited from, or the template, its faults, and whether it was changed by
+// hand; the Compare tab shows the difference. No foreign key: the source may be pruned before the copy, which then
+// says so. A delivery deleted takes its row with it.
+const char *const version9[] = {
+    R"(CREATE TABLE edits (
+        delivery_id INTEGER PRIMARY KEY,
+        source_event INTEGER,
+        source_delivery INTEGER,
+        template TEXT,
+        faults TEXT,
+        hand_edited INTEGER NOT NULL DEFAULT 0))",
+    ("CREATE TRIGGER edits_gone AFTER DELETE ON deliveries BEGIN DELETE FROM edits WHERE delivery_id = OLD.id; "
+     "END"),
+};
+
 /**
  * What forward_counts counts, each an SQL expression of a forwards row (R: NEW or OLD) that is 0 or 1: the forwards,
  * each verdict, those waiting (queued or sending), given up, possibly received twice, and the connector's 2xx to a
@@ -466,8 +482,8 @@ Result<void> migrate(QSqlDatabase &db)
         return fail(r.error());
     // Each version's statements in turn; the event indexes, whose definitions are the newest version's, at the end.
     const std::pair<int, std::span<const char *const>> versions[]
-        = {{1, version1}, {2, version2}, {3, version3}, {4, version4},
-           {5, version5}, {6, version6}, {7, version7}, {8, version8}};
+        = {{1, version1}, {2, version2}, {3, version3}, {4, version4}, {5, version5},
+           {6, version6}, {7, version7}, {8, version8}, {9, version9}};
     for (const auto &[version, statements] : versions) {
         if (from >= version)
             continue;

@@ -10,7 +10,7 @@ namespace pimscope::schema {
 inline constexpr int applicationId = 0x50494D53;
 
 /** PRAGMA user_version of the newest schema this build knows. Migrations go 1 -> 2 -> ... -> currentVersion. */
-inline constexpr int currentVersion = 8;
+inline constexpr int currentVersion = 9;
 
 /**
  * Brings an open, writable database to currentVersion inside one transaction: creates the schema in an
@@ -76,6 +76,11 @@ Result<void> restoreFlagTriggers(QSqlDatabase &db, std::optional<std::pair<qint6
  *            request_headers BLOB (HeaderCodec: the headers to forward, unredacted, while queued; NULL after))
  *   forward_counts(id 0, forwarded, sent, endpoint_error, timeout, no_answer, would_suspend, would_disable, waiting,
  *            given_up, twice, accepted_invalid, accepted_expired): kept by triggers on forwards
+ *
+ * Version 8 follows a server's store (schema.cpp); version 9 says what a request Pimscope sent was made from:
+ *
+ *   edits(delivery_id INTEGER PRIMARY KEY (the replay), source_event INTEGER, source_delivery INTEGER, template TEXT
+ *         (SENDER:TYPE), faults TEXT (names, comma-separated), hand_edited INTEGER): model/delivery.h EditSource
  *
  * Indexes: deliveries(received_at), deliveries(import_id), deliveries(log_key) (both partial: NOT NULL);
  * events(delivery_id), events(event_key, origin), events(subject_key).

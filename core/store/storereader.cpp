@@ -221,6 +221,55 @@ Result<QString> StoreReader::selfAuthor()
     return q.next() ? q.value(0).toString() : QString();
 }
 
+Result<std::optional<EditSource>> StoreReader::editSource(qint64 deliveryId)
+{
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral(
+        "SELECT source_event, source_delivery, template, faults, hand_edited FROM edits WHERE delivery_id = ?"));
+    q.addBindValue(deliveryId);
+    if (!q.exec())
+        return failure<std::optional<EditSource>>(q, "what a request was made from");
+    if (!q.next())
+        return {std::optional<EditSource>()};
+    EditSource e;
+    e.eventId = q.value(0).toLongLong();
+    e.deliveryId = q.value(1).toLongLong();
+    e.templateKey = nullableText(q.value(2));
+    const QString faults = q.value(3).toString();
+    if (!faults.isEmpty())
+        e.faults = faults.split(u',');
+    e.handEdited = q.value(4).toInt() != 0;
+    return {std::optional<EditSource>(e)};
+}
+
+Result<ComposeSuggestions> StoreReader::composeSuggestions(int limit)
+{
+    ComposeSuggestions out;
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    // The latest events only: a bounded read however large the capture.
+    const QString latest = QStringLiteral("(SELECT id, subject_type, subject_id, subject_uuid, author FROM events "
+                                          "ORDER BY id DESC LIMIT 20000)");
+    const std::pair<QString, QStringList *> columns[] = {
+        {QStringLiteral("subject_id FROM %1 WHERE subject_type = 'product' AND subject_id IS NOT NULL "
+                        "GROUP BY subject_id"),
+         &out.identifiers},
+        {QStringLiteral("subject_id FROM %1 WHERE subject_type NOT IN ('product', 'subscription') "
+                        "AND subject_id IS NOT NULL GROUP BY subject_id"),
+         &out.codes},
+        {QStringLiteral("subject_uuid FROM %1 WHERE subject_uuid IS NOT NULL GROUP BY subject_uuid"), &out.uuids},
+        {QStringLiteral("author FROM %1 WHERE author IS NOT NULL GROUP BY author"), &out.authors},
+    };
+    for (const auto &[select, list] : columns) {
+        if (!q.exec(QStringLiteral("SELECT ") + select.arg(latest)
+                    + QStringLiteral(" ORDER BY max(id) DESC LIMIT %1").arg(limit)))
+            return failure<ComposeSuggestions>(q, "the capture's subjects and authors");
+        while (q.next())
+            list->append(q.value(0).toString());
+    }
+    return out;
+}
+
 Result<qint64> StoreReader::lastId(FilterTarget target)
 {
     QSqlQuery q(db());

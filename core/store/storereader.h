@@ -72,6 +72,14 @@ public:
      */
     Result<QList<EventRecord>> eventsOfSubject(const QString &subjectType, const QString &subjectKey);
 
+    /** What a request Pimscope sent was made from (Edit and send, New event, `pimscope send`); nullopt: not known. */
+    Result<std::optional<EditSource>> editSource(qint64 deliveryId);
+    /**
+     * What to offer when composing an event: the identifiers (products), codes (product models, Quable's documents and
+     * the rest), uuids and authors of the capture's latest 20,000 events, most recent first, at most `limit` each.
+     */
+    Result<ComposeSuggestions> composeSuggestions(int limit = 500);
+
     Result<Statistics> statistics();
     /** The distinct actions and authors of the events (at most 200 each), for completing filters. */
     Result<QPair<QStringList, QStringList>> knownValues();

@@ -252,6 +252,7 @@ private:
         SqliteStatement passedOnStatus; ///< the status the PIM got, and error when it failed
         SqliteStatement markEventsFailed; ///< error onto a delivery's indexed events
         SqliteStatement formatOf; ///< a delivery's format
+        SqliteStatement insertEdit; ///< what a request Pimscope sent was made from
     };
     std::unique_ptr<Statements> m_sql;
     Flagger m_flagger;

@@ -187,6 +187,15 @@ struct MarkEventsFailed
 };
 inline constexpr const char *markEventsFailedParams[] = {":flags", ":delivery_id"};
 
+/** INSERT INTO edits: what a request Pimscope sent was made from (schema v9). */
+struct EditParam
+{
+    enum : int { DeliveryId = 1, SourceEvent, SourceDelivery, Template, Faults, HandEdited };
+};
+inline constexpr const char *editParams[]
+    = {":delivery_id", ":source_event", ":source_delivery", ":template", ":faults", ":hand_edited"};
+static_assert(std::size(editParams) == EditParam::HandEdited);
+
 /** A delivery's format. */
 struct FormatOf
 {
