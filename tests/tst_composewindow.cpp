@@ -58,6 +58,7 @@ private Q_SLOTS:
     void brokenJsonSentAsIs();
     void newEventFromATemplate();
     void batchBuilderAndFaults();
+    void unchangedBytesGoAsTheyWere();
 
 private:
     /** The composer (made on first use: null before). */
@@ -183,7 +184,8 @@ void TestComposeWindow::editAnEventAndSend()
     QVERIFY2(compare.contains(QStringLiteral("changed by hand")), qPrintable(compare));
     QVERIFY2(compare.contains(QStringLiteral("~ events[0].author: \"%1\" → \"edited-by-hand\"").arg(author)),
              qPrintable(compare));
-    QVERIFY2(compare.contains(QStringLiteral("+ x-test-case: \"edit and send\"")), qPrintable(compare));
+    QVERIFY2(compare.contains(QStringLiteral("+ X-Test-Case: \"edit and send\""), Qt::CaseInsensitive),
+             qPrintable(compare));
     detailTabs(window)->setCurrentIndex(compareTab(window));
     saveScreenshot(window, "edit-and-send-compare.png");
 
@@ -200,9 +202,58 @@ void TestComposeWindow::editAnEventAndSend()
     QTRY_VERIFY(dialog->sourceLabel()->text().contains(
         QStringLiteral("Edited from delivery <b>#%1</b>").arg(source.event.deliveryId)));
     QCOMPARE(dialog->bodyEdit()->toPlainText().toUtf8(), sample("akeneo_batch_example.json"));
+    // The events' own faults are a template's: not offered here.
+    QVERIFY(!dialog->faultBox(Fault::OversizedBatch)->isEnabled());
+    QVERIFY(!dialog->faultBox(Fault::StaleEventTime)->isEnabled());
+    QVERIFY(dialog->faultBox(Fault::Truncated)->isEnabled());
     QVERIFY(sendAndWait(dialog).ok == 1);
     QCOMPARE(target.received().last().body, sample("akeneo_batch_example.json"));
     QCOMPARE(target.received().last().signature, Signature::Valid);
+    // Its Compare tab: nothing changed.
+    dialog->close();
+    filterEdit(window)->setText(QStringLiteral("origin == replay"));
+    Q_EMIT filterEdit(window)->returnPressed();
+    QTRY_VERIFY([&] {
+        captureTable(window)->selectRow(1);
+        return captureTable(window)->model()->rowCount() == 2 && captureTable(window)->currentDeliveryId() > 0;
+    }());
+    QTRY_VERIFY(compareView(window)->toPlainText().contains(
+        QStringLiteral("edited from delivery #%1").arg(source.event.deliveryId)));
+    const QString unchanged = compareView(window)->toPlainText();
+    QVERIFY2(unchanged.contains(QStringLiteral("Body: no difference")), qPrintable(unchanged));
+    QVERIFY2(!unchanged.contains(QStringLiteral("changed by hand")), qPrintable(unchanged));
+}
+
+void TestComposeWindow::unchangedBytesGoAsTheyWere()
+{
+    // A body the editor cannot hold as it is (CR LF line ends, a non-breaking space, a byte that is not UTF-8), sent
+    // unchanged: the same bytes arrive, and it is not said to be changed by hand.
+    ComposeFixture f;
+    ui::MainWindow &window = f.fixture.window;
+    const QByteArray body = "{\r\n\"events\":[{\"action\":\"product.updated\",\"author\":\"a\xc2\xa0"
+                            "b\",\"pim_source\":\"\xff\"}]\r\n}";
+    QCOMPARE(f.fixture.post(body), 400); // not JSON (a byte is not UTF-8): refused, and kept as it came
+    window.findChild<QAction *>(QStringLiteral("deliveriesAction"))->trigger();
+    QTRY_VERIFY([&] {
+        captureTable(window)->selectRow(0);
+        return captureTable(window)->currentDeliveryId() > 0;
+    }());
+    window.findChild<QAction *>(QStringLiteral("editAndSendAction"))->trigger();
+    QTRY_VERIFY(composer(window) && composer(window)->isVisible());
+    ui::ComposeDialog *dialog = composer(window);
+    QTRY_VERIFY(dialog->sourceLabel()->text().contains(QStringLiteral("Edited from delivery")));
+    dialog->urlEdit()->setText(f.target.url());
+    dialog->setSecretFromEnvironment(QStringLiteral("PIMSCOPE_TEST_COMPOSE_SECRET"));
+    sendAndWait(dialog);
+    QCOMPARE(f.target.received().size(), 1);
+    QCOMPARE(f.target.received().front().body, body);
+    QCOMPARE(f.target.received().front().signature, Signature::Valid); // signed over those bytes
+    auto reader = StoreReader::open(f.fixture.path());
+    QVERIFY(reader);
+    QTRY_VERIFY([&] {
+        const auto edit = (*reader)->editSource(2);
+        return edit && edit->has_value() && !(*edit)->handEdited;
+    }());
 }
 
 void TestComposeWindow::brokenJsonSentAsIs()
@@ -251,7 +302,13 @@ void TestComposeWindow::newEventFromATemplate()
     SignedTarget target(fixture.dir.filePath(QStringLiteral("target.db")), rule);
     qputenv("PIMSCOPE_TEST_PLATFORM_SECRET", QByteArrayLiteral("platform-secret"));
     QVERIFY(fixture.postAndWait("akeneo_batch_example.json", 10));
-    const EventRecord known = *eventsModel(window)->record(0);
+    // A product of the capture, to be offered.
+    std::optional<EventRecord> known;
+    for (int row = 0; row < eventsModel(window)->rowCount() && !known; ++row) {
+        if (eventsModel(window)->record(row)->event.subjectType == u"product")
+            known = *eventsModel(window)->record(row);
+    }
+    QVERIFY(known);
 
     window.findChild<QAction *>(QStringLiteral("newEventAction"))->trigger();
     QTRY_VERIFY(composer(window) && composer(window)->isVisible());
@@ -268,8 +325,7 @@ void TestComposeWindow::newEventFromATemplate()
     QStringList identifiers;
     for (int row = 0; row < offered->rowCount(); ++row)
         identifiers << offered->index(row, 0).data().toString();
-    if (known.event.subjectType == u"product")
-        QVERIFY2(identifiers.contains(known.event.subjectId), qPrintable(identifiers.join(u',')));
+    QVERIFY2(identifiers.contains(known->event.subjectId), qPrintable(identifiers.join(u',')));
     QVERIFY(dialog->field(QStringLiteral("author"))->completer()->model()->rowCount() > 0);
 
     // The Event Platform's product.updated.delta, for the identifier and the author typed.
@@ -381,9 +437,10 @@ void TestComposeWindow::batchBuilderAndFaults()
                              .toObject()
                              .value(u"event_datetime")
                              .toString();
-    const qint64 ageMs
-        = QDateTime::currentMSecsSinceEpoch() - QDateTime::fromString(time, Qt::ISODate).toMSecsSinceEpoch();
-    QVERIFY2(ageMs > 2 * 3600 * 1000, qPrintable(time));
+    const QDateTime eventTime = QDateTime::fromString(time, Qt::ISODate);
+    QVERIFY2(eventTime.isValid(), qPrintable(time));
+    const qint64 ageMs = QDateTime::currentMSecsSinceEpoch() - eventTime.toMSecsSinceEpoch();
+    QVERIFY2(ageMs > 2 * 3600 * 1000 && ageMs < 4 * 3600 * 1000, qPrintable(time));
 }
 
 QTEST_MAIN(TestComposeWindow)

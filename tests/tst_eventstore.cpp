@@ -201,9 +201,6 @@ void TestEventStore::sortKeysAreNeverSql()
     QVERIFY(StoreReader::sortExpressions(FilterTarget::Events).contains(QStringLiteral("received")));
 }
 
-// A follower queues several batches before the first is committed: when one fails, a later one must not be committed
-// past it (the copy would then resume after a gap). Each batch says the change it follows; the capture refuses a batch
-// whose predecessor is not committed, and names why.
 void TestEventStore::editSourceKeptWithTheReplay()
 {
     // A request Pimscope sent edited (Edit and send): what it was made from is stored with it, read back, and goes
@@ -243,6 +240,9 @@ void TestEventStore::editSourceKeptWithTheReplay()
     QCOMPARE(q.value(0).toInt(), 0);
 }
 
+// A follower queues several batches before the first is committed: when one fails, a later one must not be committed
+// past it (the copy would then resume after a gap). Each batch says the change it follows; the capture refuses a batch
+// whose predecessor is not committed, and names why.
 void TestEventStore::followBatchAfterAFailedOneIsRefused()
 {
     QTemporaryDir dir;

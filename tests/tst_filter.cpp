@@ -567,8 +567,9 @@ private:
     {
         QCOMPARE(select(u"SELECT COUNT(*) FROM events"_s, {}), Ids{qint64(testEvents().size())});
         QCOMPARE(select(u"SELECT COUNT(*) FROM deliveries"_s, {}), Ids{qint64(testDeliveries().size())});
-        QCOMPARE(select(u"SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"_s, {}),
-                 Ids{10}); // with sqlite_sequence, flag_counts, forwards, forward_counts, followed_servers, followed
+        QCOMPARE(
+            select(u"SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"_s, {}),
+            Ids{11}); // with sqlite_sequence, flag_counts, forwards, forward_counts, followed_servers, followed, edits
     }
 
     void insertData()

@@ -124,7 +124,7 @@ ComposeDialog::ComposeDialog(EventStore *store, SecretStore *keychain, QWidget *
     m_body->setLineWrapMode(QPlainTextEdit::WidgetWidth); // a sender's one-line JSON is read whole; no byte changes
     m_body->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     connect(indent, &QPushButton::clicked, this, [this] {
-        const QString text = m_body->toPlainText();
+        const QString text = bodyText();
         if (jsonProblem(text)) {
             m_message->setText(QStringLiteral("The body is not JSON: it stays as it is."));
             return;
@@ -240,10 +240,14 @@ ComposeDialog::ComposeDialog(EventStore *store, SecretStore *keychain, QWidget *
     layout->addWidget(buttons);
     connect(m_send, &QPushButton::clicked, this, &ComposeDialog::send);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
-        if (m_replayer)
+        if (m_replayer) {
             m_replayer->cancel();
-        else
-            ++m_attempt; // a secret still on its way starts nothing
+            return;
+        }
+        ++m_attempt; // a secret still on its way starts nothing
+        m_message->setText(QStringLiteral("Cancelled before anything was sent."));
+        m_send->setEnabled(true);
+        m_cancel->setEnabled(false);
     });
     connect(close, &QPushButton::clicked, this, &QDialog::close);
 
@@ -294,12 +298,7 @@ void ComposeDialog::buildTemplateArea(QWidget *parent)
         m_fields.insert(QLatin1StringView(key), edit);
         grid->addWidget(new QLabel(QLatin1StringView(label), m_templateArea), row, column);
         grid->addWidget(edit, row, column + 1);
-        connect(edit, &QLineEdit::textEdited, this, [this] {
-            if (m_fromTemplate && m_body->toPlainText() == m_loadedText)
-                composeFromTemplate(); // nothing typed in the body: it follows the fields
-            else
-                m_message->setText(QStringLiteral("The body was edited by hand: Fill in again applies the fields."));
-        });
+        connect(edit, &QLineEdit::textEdited, this, &ComposeDialog::followTemplate);
         column += 2;
         if (column == 8) {
             column = 0;
@@ -308,17 +307,13 @@ void ComposeDialog::buildTemplateArea(QWidget *parent)
     }
     for (int c : {1, 3, 5, 7})
         grid->setColumnStretch(c, 1);
-    connect(m_template, &QComboBox::currentIndexChanged, this, [this] {
-        if (m_fromTemplate)
-            composeFromTemplate();
-    });
+    connect(m_template, &QComboBox::currentIndexChanged, this, &ComposeDialog::followTemplate);
     connect(m_batch, &QSpinBox::valueChanged, this, [this](int n) {
         m_batch->setSuffix(n == 1 ? QStringLiteral(" event a request") : QStringLiteral(" events a request"));
         m_batchNote->setText(n > 10 ? QStringLiteral("<span style='color:#c62828'>more than Akeneo's 10: tests the "
                                                      "limit</span>")
                                     : QString());
-        if (m_fromTemplate)
-            composeFromTemplate();
+        followTemplate();
     });
     connect(m_fill, &QPushButton::clicked, this, &ComposeDialog::composeFromTemplate);
 }
@@ -368,8 +363,8 @@ void ComposeDialog::buildSendArea(QWidget *parent)
         m_faults.insert(int(f), box2);
         faultsRow->addWidget(box2);
         connect(box2, &QCheckBox::toggled, this, [this, f] {
-            if (changesEvents(f) && m_fromTemplate)
-                composeFromTemplate(); // the events themselves change: shown in the body
+            if (changesEvents(f))
+                followTemplate(); // the events themselves change: shown in the body
         });
     }
     faultsRow->addStretch(1);
@@ -378,7 +373,7 @@ void ComposeDialog::buildSendArea(QWidget *parent)
         updateForSender();
         if (m_fromTemplate) {
             fillTemplateBox();
-            composeFromTemplate();
+            followTemplate();
         }
     });
     const auto secretEnabled = [this] {
@@ -539,6 +534,25 @@ void ComposeDialog::setSuggestions(const ComposeSuggestions &s)
     }
 }
 
+void ComposeDialog::followTemplate()
+{
+    if (!m_fromTemplate)
+        return;
+    if (bodyText() == m_loadedText)
+        composeFromTemplate(); // nothing typed in the body: it follows the template and its fields
+    else
+        m_message->setText(QStringLiteral("The body was edited by hand: Fill in again applies the template, the fields "
+                                          "and the faults (what you typed is replaced)."));
+}
+
+QString ComposeDialog::bodyText() const
+{
+    // The document's own characters: toPlainText() would make non-breaking spaces plain ones.
+    QString text = m_body->document()->toRawText();
+    text.replace(QChar::ParagraphSeparator, u'\n');
+    return text;
+}
+
 void ComposeDialog::composeFromTemplate()
 {
     m_message->clear();
@@ -568,22 +582,24 @@ void ComposeDialog::composeFromTemplate()
         it.value()->setEnabled(used);
         it.value()->setToolTip(used ? QString() : QStringLiteral("%1 has no %2").arg(found->key(), it.key()));
     }
-    setHeaders(withUserHeaders({}, replayHeaders(composed->format, composed->body, {}, 0), Format::Unknown));
+    if (headersShown() == m_loadedHeaders) // the user's own headers stay
+        setHeaders(withUserHeaders({}, replayHeaders(composed->format, composed->body, {}, 0), Format::Unknown));
     setBody(composed->body);
 }
 
 void ComposeDialog::setBody(const QByteArray &body)
 {
     m_loadedBody = body;
-    m_loadedText = QString::fromUtf8(body);
     m_composing = true;
-    m_body->setPlainText(m_loadedText);
+    m_body->setPlainText(QString::fromUtf8(body));
     m_composing = false;
+    // As the editor holds it (CR LF shown as a line break): unchanged, the loaded bytes go, whatever they are.
+    m_loadedText = bodyText();
     checkBody();
     if (m_loadedText.toUtf8() != body)
         m_message->setText(m_message->text()
-                           + QStringLiteral(" The body has bytes that are not UTF-8 (shown as �): "
-                                            "sent unchanged, they go as they were."));
+                           + QStringLiteral(" The body holds bytes the editor cannot show as they are (not UTF-8, or "
+                                            "CR line ends): sent unchanged, they go as they were; edited, as shown."));
 }
 
 void ComposeDialog::setHeaders(const Headers &headers)
@@ -591,8 +607,10 @@ void ComposeDialog::setHeaders(const Headers &headers)
     m_loadedHeaders = headers;
     m_headers->setRowCount(int(headers.size()));
     for (int i = 0; i < headers.size(); ++i) {
+        auto *value = new QTableWidgetItem(QString::fromUtf8(headers[i].value));
+        value->setData(Qt::UserRole, headers[i].value); // the bytes, sent while the text is unchanged
         m_headers->setItem(i, 0, new QTableWidgetItem(QString::fromLatin1(headers[i].name)));
-        m_headers->setItem(i, 1, new QTableWidgetItem(QString::fromUtf8(headers[i].value)));
+        m_headers->setItem(i, 1, value);
     }
     m_headers->resizeColumnToContents(0);
 }
@@ -604,8 +622,13 @@ Headers ComposeDialog::headersShown() const
         const QTableWidgetItem *name = m_headers->item(row, 0);
         const QTableWidgetItem *value = m_headers->item(row, 1);
         const QByteArray n = name ? name->text().trimmed().toLatin1() : QByteArray();
-        if (!n.isEmpty())
-            out.append({n, value ? value->text().toUtf8() : QByteArray()});
+        if (n.isEmpty())
+            continue;
+        QByteArray bytes = value ? value->text().toUtf8() : QByteArray();
+        if (value && value->data(Qt::UserRole).isValid()
+            && QString::fromUtf8(value->data(Qt::UserRole).toByteArray()) == value->text())
+            bytes = value->data(Qt::UserRole).toByteArray();
+        out.append({n, bytes});
     }
     return out;
 }
@@ -631,7 +654,7 @@ void ComposeDialog::showSigningHeaders(const Headers &sent)
         }
     } else {
         for (const Header &h : m_redactor.redacted(sent)) {
-            if (isSigningHeader(h.name, senderFormat()))
+            if (isSigningHeader(h.name, m_sendFormat))
                 rows.append({QString::fromLatin1(h.name), QString::fromLatin1(h.value)});
         }
         if (rows.isEmpty())
@@ -649,7 +672,7 @@ void ComposeDialog::checkBody()
 {
     if (m_composing)
         return;
-    const QString text = m_body->toPlainText();
+    const QString text = bodyText();
     const auto problem = jsonProblem(text);
     m_highlighter->setProblem(problem);
     if (!problem) {
@@ -682,12 +705,16 @@ QList<Fault> ComposeDialog::faultsChosen() const
 void ComposeDialog::fail(const QString &message)
 {
     m_message->setText(QStringLiteral("<b>%1</b>").arg(message.toHtmlEscaped()));
+    if (m_replayer)
+        return; // a send goes on: its end gives Send back
     m_send->setEnabled(true);
     m_cancel->setEnabled(false);
 }
 
 void ComposeDialog::send()
 {
+    if (m_replayer || !m_send->isEnabled())
+        return; // one send at a time
     m_message->clear();
     const QUrl url(m_url->text().trimmed(), QUrl::StrictMode);
     if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty())
@@ -722,11 +749,12 @@ void ComposeDialog::send()
 void ComposeDialog::sendWithSecret(const QByteArray &secret)
 {
     const Format format = senderFormat();
+    m_sendFormat = format; // the answers are judged by this sender, whatever the list shows meanwhile
     const QList<Fault> faults = faultsChosen();
     if (secret.isEmpty() && faults.contains(Fault::Expired))
         return fail(QStringLiteral("expired signs with a timestamp 10 minutes old: choose a secret."));
     // The bytes as loaded while the text is unchanged (bytes that are not UTF-8 go as they were), else the text.
-    const QString text = m_body->toPlainText();
+    const QString text = bodyText();
     QByteArray body = text == m_loadedText ? m_loadedBody : text.toUtf8();
     QList<Fault> sendFaults;
     for (const Fault f : faults) {
@@ -772,14 +800,15 @@ void ComposeDialog::sendWithSecret(const QByteArray &secret)
                                : QStringLiteral("No secret: the request goes unsigned."));
     m_replayer = new Replayer(target, QList<ReplayRequest>(m_times->value(), request), m_store, this);
     connect(m_replayer, &Replayer::requestFinished, this, &ComposeDialog::onAnswer);
-    connect(m_replayer, &Replayer::finished, this, [this](const ReplaySummary &s) {
+    connect(m_replayer, &Replayer::finished, this, [this, replayer = m_replayer](const ReplaySummary &s) {
         QString text = describeReplay(s)
             + QStringLiteral(". Stored in the capture (origin == replay), with what it was "
                              "made from: its Compare tab shows the difference.");
         text[0] = text[0].toUpper();
         m_summary->setText(text);
-        m_replayer->deleteLater();
-        m_replayer = nullptr;
+        replayer->deleteLater();
+        if (m_replayer == replayer)
+            m_replayer = nullptr;
         m_send->setEnabled(true);
         m_cancel->setEnabled(false);
         Q_EMIT sent(s);
@@ -789,7 +818,7 @@ void ComposeDialog::sendWithSecret(const QByteArray &secret)
 
 void ComposeDialog::onAnswer(const ReplayResult &r)
 {
-    const AnswerJudgement judged = judgeAnswer(r, senderFormat(), m_failuresInARow);
+    const AnswerJudgement judged = judgeAnswer(r, m_sendFormat, m_failuresInARow);
     m_results.append(r);
     m_verdicts.append(judged.wording);
     auto *item = new QTreeWidgetItem(m_answers);

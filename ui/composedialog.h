@@ -95,6 +95,10 @@ private:
     void fillTemplateBox();
     /** The body from the template and the fields (a new event id and uuid each time). */
     void composeFromTemplate();
+    /** New event: composeFromTemplate() while the body is not typed in, else says how to apply. */
+    void followTemplate();
+    /** The body as the editor holds it (its non-breaking spaces kept). */
+    QString bodyText() const;
     /** The fields' placeholders, the faults that apply, the batch builder: after the sender or the mode changed. */
     void updateForSender();
     void setBody(const QByteArray &body);
@@ -154,6 +158,7 @@ private:
     QStringList m_verdicts; ///< the sender's verdict on each, in words (as it stood after the ones before)
     Replayer *m_replayer = nullptr;
     int m_failuresInARow = 0;
+    Format m_sendFormat = Format::Akeneo; ///< the sender the requests in flight were signed as
     quint64 m_attempt = 0;
 };
 

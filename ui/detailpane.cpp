@@ -77,6 +77,7 @@ struct EditDifference
     std::optional<EditSource> source;
     std::optional<EventRecord> sourceEvent;
     std::optional<Delivery> sourceDelivery;
+    QList<QByteArray> logPayloads; ///< a log line's events (what Edit and send sends of it)
 };
 
 /** Changes as lines, + added (green), - removed (red), ~ changed (amber), in a <pre>. */
@@ -129,7 +130,8 @@ QString editDifferenceHtml(const Delivery &sent, const EditDifference &from)
     } else if (e.deliveryId > 0) {
         html += QStringLiteral("edited from delivery <b>#%1</b>").arg(e.deliveryId);
         if (from.sourceDelivery) {
-            before = from.sourceDelivery->body;
+            before = from.sourceDelivery->origin == Origin::Log ? akeneoEnvelope(from.logPayloads)
+                                                                : from.sourceDelivery->body;
             haveSource = true;
         }
     } else if (!e.templateKey.isEmpty()) {
@@ -139,6 +141,10 @@ QString editDifferenceHtml(const Delivery &sent, const EditDifference &from)
     }
     if (from.sourceDelivery)
         beforeHeaders = from.sourceDelivery->headers;
+    // Ids of rows deleted last may be given again: a "source" received after the copy was sent is another row.
+    if ((from.sourceEvent && from.sourceEvent->receivedAtMs > sent.receivedAtMs)
+        || (from.sourceDelivery && from.sourceDelivery->receivedAtMs > sent.receivedAtMs))
+        haveSource = false;
     if (!e.templateKey.isEmpty() && (e.eventId > 0 || e.deliveryId > 0))
         html += QStringLiteral(" (template %1)").arg(e.templateKey.toHtmlEscaped());
     html += e.handEdited ? QStringLiteral(", changed by hand") : QString();
@@ -185,11 +191,16 @@ QString editDifferenceHtml(const Delivery &sent, const EditDifference &from)
     }
 
     // The headers the user could change: not the signer's, nor the connection's.
-    const auto shown = [&sent](const Headers &headers) {
+    // By name, compared case-insensitively (Qt 6.8's receiver stores names lowercase), shown as last written.
+    QMap<QByteArray, QString> names;
+    const auto shown = [&sent, &names](const Headers &headers) {
         QMap<QByteArray, QByteArray> out;
         for (const Header &h : headers) {
-            if (!isSigningHeader(h.name, sent.format) && !isConnectionHeader(h.name))
-                out[h.name.toLower()] += out.contains(h.name.toLower()) ? ", " + h.value : h.value;
+            if (isSigningHeader(h.name, sent.format) || isConnectionHeader(h.name))
+                continue;
+            const QByteArray key = h.name.toLower();
+            names[key] = QString::fromLatin1(h.name);
+            out[key] += out.contains(key) ? ", " + h.value : h.value;
         }
         return out;
     };
@@ -197,17 +208,17 @@ QString editDifferenceHtml(const Delivery &sent, const EditDifference &from)
     const QMap<QByteArray, QByteArray> now = shown(sent.headers);
     QList<JsonChange> headerChanges;
     for (auto it = old.cbegin(); it != old.cend(); ++it) {
-        const QString name = QString::fromLatin1(it.key());
         if (!now.contains(it.key()))
-            headerChanges.append({JsonChange::Removed, name, QString::fromUtf8(it.value()), QJsonValue::Undefined});
-        else if (now.value(it.key()) != it.value())
             headerChanges.append(
-                {JsonChange::Changed, name, QString::fromUtf8(it.value()), QString::fromUtf8(now.value(it.key()))});
+                {JsonChange::Removed, names.value(it.key()), QString::fromUtf8(it.value()), QJsonValue::Undefined});
+        else if (now.value(it.key()) != it.value())
+            headerChanges.append({JsonChange::Changed, names.value(it.key()), QString::fromUtf8(it.value()),
+                                  QString::fromUtf8(now.value(it.key()))});
     }
     for (auto it = now.cbegin(); it != now.cend(); ++it) {
         if (!old.contains(it.key()))
-            headerChanges.append({JsonChange::Added, QString::fromLatin1(it.key()), QJsonValue::Undefined,
-                                  QString::fromUtf8(it.value())});
+            headerChanges.append(
+                {JsonChange::Added, names.value(it.key()), QJsonValue::Undefined, QString::fromUtf8(it.value())});
     }
     html += QStringLiteral("<p><b>Headers</b> (the signing ones aside, computed when sent): %1</p>")
                 .arg(differencesText(headerChanges.size()));
@@ -359,6 +370,10 @@ void DetailPane::showDelivery(qint64 deliveryId)
         return;
     m_shownDelivery = deliveryId;
     m_editDifference.clear();
+    if (!m_comparing) { // the previous row's difference goes with it
+        m_compare->clear();
+        setTabEnabled(compareTabIndex(), false);
+    }
     // Nothing of the previous selection stays on show while this one is read.
     m_raw->setPlainText(QStringLiteral("…"));
     m_rawPretty->clear();
@@ -405,6 +420,12 @@ void DetailPane::showEditDifference(const Delivery &sent)
             if (out.source && out.source->deliveryId > 0) {
                 if (auto ds = reader.deliveries({out.source->deliveryId}); ds && !ds->isEmpty())
                     out.sourceDelivery = ds->first();
+                if (out.sourceDelivery && out.sourceDelivery->origin == Origin::Log) {
+                    if (auto events = reader.eventsOfDelivery(out.source->deliveryId)) {
+                        for (const EventRecord &e : std::as_const(*events))
+                            out.logPayloads.append(e.payload);
+                    }
+                }
             }
             return out;
         },

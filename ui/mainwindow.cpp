@@ -24,6 +24,7 @@
 #include "filter/filter.h"
 #include "models/eventtablemodel.h"
 #include "models/pagedtablemodel.h"
+#include "replay/replayplan.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/capturequeries.h"
 #include "store/eventstore.h"
@@ -452,6 +453,7 @@ void MainWindow::newEvent()
     ComposeDialog *dialog = composeDialog();
     if (!dialog)
         return;
+    ++m_composeGeneration; // an Edit and send still reading its row does not take the dialog over
     dialog->startNew();
     dialog->show();
     dialog->raise();
@@ -462,18 +464,37 @@ void MainWindow::editAndSend()
     const qint64 deliveryId = m_table->currentDeliveryId();
     if (deliveryId <= 0 || !composeDialog())
         return;
-    // An event row: that event alone (its record as shown); a delivery row: its exact body.
+    // An event row: that event alone (its record as shown); a delivery row: its exact body, but for a log line (the
+    // line is no request body): its events in the envelope the Events API sends, as Replay sends them.
     std::optional<EventRecord> event;
     if (const EventRecord *r = m_table->currentEvent())
         event = *r;
-    m_queries->delivery(deliveryId, m_composeDialog, [this, event](Result<Delivery> d) {
+    const quint64 generation = ++m_composeGeneration;
+    const auto edit = [this, generation, event](const Delivery &d) {
+        if (generation != m_composeGeneration)
+            return;
+        m_composeDialog->editFrom(d, event ? &*event : nullptr);
+        m_composeDialog->show();
+        m_composeDialog->raise();
+    };
+    m_queries->delivery(deliveryId, m_composeDialog, [this, event, edit](Result<Delivery> d) {
         if (!d) {
             statusBar()->showMessage(d.error(), 5000);
             return;
         }
-        m_composeDialog->editFrom(*d, event ? &*event : nullptr);
-        m_composeDialog->show();
-        m_composeDialog->raise();
+        if (event || d->origin != Origin::Log)
+            return edit(*d);
+        m_queries->eventsOfDelivery(d->id, m_composeDialog,
+                                    [edit, line = std::move(*d)](Result<QList<EventRecord>> events) mutable {
+                                        if (!events)
+                                            return;
+                                        QList<QByteArray> payloads;
+                                        for (const EventRecord &e : std::as_const(*events))
+                                            payloads.append(e.payload);
+                                        line.body = akeneoEnvelope(payloads);
+                                        line.format = Format::Akeneo;
+                                        edit(line);
+                                    });
     });
 }
 

@@ -194,6 +194,7 @@ private:
     ChartsDock *m_chartsDock = nullptr;
     ReplayDialog *m_replayDialog = nullptr;
     ComposeDialog *m_composeDialog = nullptr;
+    quint64 m_composeGeneration = 0; ///< the latest Edit and send or New event asked for
     ExportDialog *m_exportDialog = nullptr;
     LogImportRunner *m_importRunner = nullptr;
 
