@@ -16,22 +16,7 @@ using namespace pimscope::test;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runPimscope(const QStringList &args)
-{
-    QProcess p;
-    p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), args);
-    if (!p.waitForFinished(60000))
-        qFatal("pimscope %s did not finish", qPrintable(args.join(u' ')));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using Run = PimscopeRun;
 
 QList<QJsonObject> jsonLines(const QByteArray &out)
 {

@@ -23,31 +23,13 @@ using namespace pimscope;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = test::PimscopeRun;
 
-Run runPimscope(const QStringList &args, const QByteArray &input = QByteArray(),
-                const std::optional<QProcessEnvironment> &env = std::nullopt)
+/** `pimscope secret ARGS`. */
+Run secretCommand(const QStringList &args, const QByteArray &input = QByteArray(),
+                  const std::optional<QProcessEnvironment> &env = std::nullopt)
 {
-    QProcess p;
-    if (env)
-        p.setProcessEnvironment(*env);
-    p.start(QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN")), QStringList{QStringLiteral("secret")} + args);
-    if (!p.waitForStarted())
-        qFatal("cannot start pimscope");
-    p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        qFatal("pimscope secret %s did not finish", qPrintable(args.join(u' ')));
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
+    return test::runPimscope(QStringList{QStringLiteral("secret")} + args, input, env);
 }
 
 /** What the keychain holds under `name` (service "pimscope"), read in this process; null when missing. */
@@ -111,29 +93,29 @@ void TestSecretCommand::setCheckDelete()
     const QString name = QStringLiteral("akeneo-staging");
     QList<Run> runs;
 
-    runs << runPimscope(words("set", "akeneo-staging"), value + '\n');
+    runs << secretCommand(words("set", "akeneo-staging"), value + '\n');
     QCOMPARE(runs.last().exitCode, 0);
     QCOMPARE(runs.last().out, QByteArray());
     QCOMPARE(runs.last().err, QByteArray());
     QCOMPARE(keychainValue(name), value);
 
-    runs << runPimscope(words("check", "akeneo-staging"));
+    runs << secretCommand(words("check", "akeneo-staging"));
     QCOMPARE(runs.last().exitCode, 0);
     QCOMPARE(runs.last().out, QByteArray("set\n"));
     QCOMPARE(runs.last().err, QByteArray());
 
-    runs << runPimscope(words("delete", "akeneo-staging"));
+    runs << secretCommand(words("delete", "akeneo-staging"));
     QCOMPARE(runs.last().exitCode, 0);
     QCOMPARE(runs.last().out, QByteArray());
     QCOMPARE(runs.last().err, QByteArray());
     QVERIFY(keychainValue(name).isNull());
 
-    runs << runPimscope(words("check", "akeneo-staging"));
+    runs << secretCommand(words("check", "akeneo-staging"));
     QCOMPARE(runs.last().exitCode, 1);
     QCOMPARE(runs.last().out, QByteArray());
     QCOMPARE(runs.last().err, QByteArray("pimscope: secret: no secret named 'akeneo-staging' in the keychain\n"));
 
-    runs << runPimscope(words("delete", "akeneo-staging"));
+    runs << secretCommand(words("delete", "akeneo-staging"));
     QCOMPARE(runs.last().exitCode, 1);
     QCOMPARE(runs.last().err, QByteArray("pimscope: secret: no secret named 'akeneo-staging' in the keychain\n"));
 
@@ -145,13 +127,13 @@ void TestSecretCommand::setCheckDelete()
 
 void TestSecretCommand::overwrite()
 {
-    QCOMPARE(runPimscope(words("set", "quable"), "Bearer one\n").exitCode, 0);
-    QCOMPARE(runPimscope(words("set", "quable"), "Bearer two\n").exitCode, 0);
+    QCOMPARE(secretCommand(words("set", "quable"), "Bearer one\n").exitCode, 0);
+    QCOMPARE(secretCommand(words("set", "quable"), "Bearer two\n").exitCode, 0);
     QCOMPARE(keychainValue(QStringLiteral("quable")), QByteArray("Bearer two"));
-    const Run check = runPimscope(words("check", "quable"));
+    const Run check = secretCommand(words("check", "quable"));
     QCOMPARE(check.exitCode, 0);
     QVERIFY(!check.out.contains("Bearer"));
-    QCOMPARE(runPimscope(words("delete", "quable")).exitCode, 0);
+    QCOMPARE(secretCommand(words("delete", "quable")).exitCode, 0);
 }
 
 void TestSecretCommand::trailingNewline_data()
@@ -171,7 +153,7 @@ void TestSecretCommand::trailingNewline()
 {
     QFETCH(QByteArray, input);
     QFETCH(QByteArray, stored);
-    const Run r = runPimscope(words("set", "newline-test"), input);
+    const Run r = secretCommand(words("set", "newline-test"), input);
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.err, QByteArray());
     QCOMPARE(keychainValue(QStringLiteral("newline-test")), stored);
@@ -188,7 +170,7 @@ void TestSecretCommand::emptyValueRefused_data()
 void TestSecretCommand::emptyValueRefused()
 {
     QFETCH(QByteArray, input);
-    const Run r = runPimscope(words("set", "empty-test"), input);
+    const Run r = secretCommand(words("set", "empty-test"), input);
     QCOMPARE(r.exitCode, 2);
     QCOMPARE(r.out, QByteArray());
     QCOMPARE(r.err, QByteArray("pimscope: secret: set: empty value on standard input; nothing stored\n"));
@@ -213,7 +195,7 @@ void TestSecretCommand::usageErrors()
 {
     QFETCH(QStringList, args);
     QFETCH(QByteArray, message);
-    const Run r = runPimscope(args, "never-stored-value\n");
+    const Run r = secretCommand(args, "never-stored-value\n");
     QCOMPARE(r.exitCode, 2);
     QCOMPARE(r.out, QByteArray());
     QVERIFY2(r.err.startsWith("pimscope: secret: "), r.err.constData());
@@ -224,7 +206,7 @@ void TestSecretCommand::usageErrors()
 
 void TestSecretCommand::help()
 {
-    const Run r = runPimscope(words("--help"));
+    const Run r = secretCommand(words("--help"));
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("set NAME"));
     QVERIFY(r.out.contains("check NAME"));
@@ -247,7 +229,7 @@ void TestSecretCommand::unreachableKeychain()
     env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent/pimscope-no-bus"));
     env.remove(QStringLiteral("DISPLAY"));
     for (const QStringList &args : {words("set", "offline"), words("check", "offline"), words("delete", "offline")}) {
-        const Run r = runPimscope(args, "offline-secret-value\n", env);
+        const Run r = secretCommand(args, "offline-secret-value\n", env);
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.out, QByteArray());
         QVERIFY2(r.err.startsWith("pimscope: secret: keychain unavailable ("), r.err.constData());
@@ -296,14 +278,14 @@ void TestSecretCommand::terminalInputIsNotEchoed()
     QCOMPARE(p.exitCode(), 0);
     QVERIFY2(!screen.contains("typed-at-a-terminal-42"), screen.constData());
     QCOMPARE(keychainValue(QStringLiteral("pty-test")), QByteArray("typed-at-a-terminal-42"));
-    runPimscope(words("delete", "pty-test"));
+    secretCommand(words("delete", "pty-test"));
 }
 
 void TestSecretCommand::replaySignsWithAKeychainSecret()
 {
     // `pimscope replay --secret-name` reads the target's secret from the real keychain, and signs with it: a receiver
     // that knows the same secret finds the signature valid.
-    QCOMPARE(runPimscope(words("set", "replay-target"), "replay-keychain-value\n").exitCode, 0);
+    QCOMPARE(secretCommand(words("set", "replay-target"), "replay-keychain-value\n").exitCode, 0);
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("c.db"));
     {
@@ -355,7 +337,7 @@ void TestSecretCommand::replaySignsWithAKeychainSecret()
     QVERIFY2(out.contains("no secret named 'no-such-secret'"), out.constData());
 
     // The Event Platform's secondary secret from the keychain too: its signature is the one the connector knows.
-    QCOMPARE(runPimscope(words("set", "replay-secondary"), "replay-secondary-value\n").exitCode, 0);
+    QCOMPARE(secretCommand(words("set", "replay-secondary"), "replay-secondary-value\n").exitCode, 0);
     {
         auto source = EventStore::open(db);
         QVERIFY(source);

@@ -35,6 +35,7 @@ QString secretOf(const QString &sender)
                                       : QStringLiteral("send-quable");
 }
 
+/** `pimscope send ARGS`, its output as text. */
 struct Run
 {
     int code = -1;
@@ -44,15 +45,8 @@ struct Run
 
 Run send(const QStringList &args)
 {
-    QProcess p;
-    p.start(binary(), QStringList{QStringLiteral("send")} + args);
-    Run r;
-    if (!p.waitForFinished(30000))
-        return r;
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    const PimscopeRun r = runPimscope(QStringList{QStringLiteral("send")} + args, QByteArray(), std::nullopt, 30000);
+    return {r.exitCode, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
 }
 
 } // namespace

@@ -208,6 +208,38 @@ inline QString binary()
     return QString::fromLocal8Bit(qgetenv("PIMSCOPE_BIN"));
 }
 
+/** What a run of the pimscope executable gave. */
+struct PimscopeRun
+{
+    int exitCode = -1; ///< -1: it crashed, or did not finish in time (then killed)
+    QByteArray out;
+    QByteArray err;
+};
+
+/**
+ * Runs `pimscope ARGS` to its end (at most `timeoutMs`, then killed), `input` on its standard input, in `env` when
+ * given (else this process's environment).
+ */
+inline PimscopeRun runPimscope(const QStringList &args, const QByteArray &input = QByteArray(),
+                               const std::optional<QProcessEnvironment> &env = std::nullopt, int timeoutMs = 60000)
+{
+    QProcess p;
+    if (env)
+        p.setProcessEnvironment(*env);
+    p.start(binary(), args);
+    if (!p.waitForStarted())
+        return {};
+    p.write(input);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return {-1, p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
 /** Stores `value` in the keychain under `name` as a user does: `pimscope secret set NAME`, the value on stdin. */
 inline void setSecret(const QString &name, const QByteArray &value)
 {
