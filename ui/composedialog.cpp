@@ -1,5 +1,6 @@
 #include "composedialog.h"
 
+#include "headertable.h"
 #include "jsonhighlighter.h"
 #include "replaysecrets.h"
 
@@ -153,11 +154,7 @@ ComposeDialog::ComposeDialog(EventStore *store, SecretStore *keychain, QWidget *
     headersTitle->addWidget(addHeader);
     headersTitle->addWidget(removeHeader);
     headersLayout->addLayout(headersTitle);
-    m_headers = new QTableWidget(0, 2, headersBox);
-    m_headers->setObjectName(QStringLiteral("composeHeaders"));
-    m_headers->setHorizontalHeaderLabels({QStringLiteral("Header"), QStringLiteral("Value")});
-    m_headers->horizontalHeader()->setStretchLastSection(true);
-    m_headers->verticalHeader()->hide();
+    m_headers = newHeaderTable(headersBox, QStringLiteral("composeHeaders"), true);
     m_headers->setToolTip(QStringLiteral("Sent as they are, in this order (Host and Content-Length are the "
                                          "connection's)"));
     headersLayout->addWidget(m_headers, 2);
@@ -182,12 +179,7 @@ ComposeDialog::ComposeDialog(EventStore *store, SecretStore *keychain, QWidget *
                                     headersBox);
     signingTitle->setWordWrap(true);
     headersLayout->addWidget(signingTitle);
-    m_signing = new QTableWidget(0, 2, headersBox);
-    m_signing->setObjectName(QStringLiteral("composeSigning"));
-    m_signing->setHorizontalHeaderLabels({QStringLiteral("Header"), QStringLiteral("Value")});
-    m_signing->horizontalHeader()->setStretchLastSection(true);
-    m_signing->verticalHeader()->hide();
-    m_signing->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_signing = newHeaderTable(headersBox, QStringLiteral("composeSigning"), false);
     headersLayout->addWidget(m_signing, 1);
     request->addWidget(bodyBox);
     request->addWidget(headersBox);
@@ -476,8 +468,7 @@ void ComposeDialog::editFrom(const Delivery &delivery, const EventRecord *event)
     if (event) {
         m_editSource.eventId = event->event.id;
         // The event alone, in its sender's envelope (the Events API's holds a list of events).
-        body = format == Format::Akeneo || format == Format::AkeneoTest ? akeneoEnvelope({event->payload})
-                                                                        : event->payload;
+        body = eventRequestBody(*event);
     }
     setWindowTitle(QStringLiteral("Edit and send"));
     m_source->setText(event ? QStringLiteral("Edited from event <b>#%1</b> (%2 %3) of delivery #%4, %5.")
@@ -605,13 +596,7 @@ void ComposeDialog::setBody(const QByteArray &body)
 void ComposeDialog::setHeaders(const Headers &headers)
 {
     m_loadedHeaders = headers;
-    m_headers->setRowCount(int(headers.size()));
-    for (int i = 0; i < headers.size(); ++i) {
-        auto *value = new QTableWidgetItem(QString::fromUtf8(headers[i].value));
-        value->setData(Qt::UserRole, headers[i].value); // the bytes, sent while the text is unchanged
-        m_headers->setItem(i, 0, new QTableWidgetItem(QString::fromLatin1(headers[i].name)));
-        m_headers->setItem(i, 1, value);
-    }
+    showHeaders(m_headers, headers); // each value's bytes kept: sent while its text is unchanged
     m_headers->resizeColumnToContents(0);
 }
 
@@ -636,35 +621,29 @@ Headers ComposeDialog::headersShown() const
 void ComposeDialog::showSigningHeaders(const Headers &sent)
 {
     // Before a send: which headers the signer computes for this sender; after: what went (a secret redacted).
-    QList<QPair<QString, QString>> rows;
+    Headers rows;
     if (sent.isEmpty()) {
-        const QString when = QStringLiteral("computed when sent");
+        const QByteArray when = "computed when sent";
         switch (senderFormat()) {
         case Format::AkeneoEventPlatform:
-            rows = {{QStringLiteral("X-AKENEO-SIGNATURE-PRIMARY"), when},
-                    {QStringLiteral("X-AKENEO-SIGNATURE-ALGORITHM"), QStringLiteral("HmacSHA256")}};
+            rows = {{"X-AKENEO-SIGNATURE-PRIMARY", when}, {"X-AKENEO-SIGNATURE-ALGORITHM", "HmacSHA256"}};
             break;
         case Format::Quable:
-            rows = {{QStringLiteral("Authorization"), QStringLiteral("the secret, as Quable sends it")}};
+            rows = {{"Authorization", "the secret, as Quable sends it"}};
             break;
         default:
-            rows = {{QStringLiteral("X-Akeneo-Request-Timestamp"), when},
-                    {QStringLiteral("X-Akeneo-Request-Signature"), when}};
+            rows = {{"X-Akeneo-Request-Timestamp", when}, {"X-Akeneo-Request-Signature", when}};
             break;
         }
     } else {
         for (const Header &h : m_redactor.redacted(sent)) {
             if (isSigningHeader(h.name, m_sendFormat))
-                rows.append({QString::fromLatin1(h.name), QString::fromLatin1(h.value)});
+                rows.append(h);
         }
         if (rows.isEmpty())
-            rows.append({QStringLiteral("(none)"), QStringLiteral("sent unsigned")});
+            rows.append(Header{"(none)", "sent unsigned"});
     }
-    m_signing->setRowCount(int(rows.size()));
-    for (int i = 0; i < rows.size(); ++i) {
-        m_signing->setItem(i, 0, new QTableWidgetItem(rows[i].first));
-        m_signing->setItem(i, 1, new QTableWidgetItem(rows[i].second));
-    }
+    showHeaders(m_signing, rows);
     m_signing->resizeColumnToContents(0);
 }
 
@@ -676,9 +655,10 @@ void ComposeDialog::checkBody()
     const auto problem = jsonProblem(text);
     m_highlighter->setProblem(problem);
     if (!problem) {
-        const ParseResult parsed = PayloadParser().parse(text.toUtf8(), PayloadParser::Depth::Envelope);
+        const QByteArray utf8 = text.toUtf8();
+        const ParseResult parsed = PayloadParser().parse(utf8, PayloadParser::Depth::Envelope);
         m_bodyProblem->setText(QStringLiteral("JSON, %1 bytes: %2")
-                                   .arg(text.toUtf8().size())
+                                   .arg(utf8.size())
                                    .arg(parsed.events.size() == 1
                                             ? QStringLiteral("1 event")
                                             : QStringLiteral("%1 events").arg(parsed.events.size())));

@@ -55,12 +55,7 @@ void makeCurlCommand(CaptureQueries *queries, QObject *context, const std::funct
                     return make(d->format, d->body, false);
                 // A log line is not a request body: its events in an envelope, as the replay sends them.
                 queries->eventsOfDelivery(d->id, context, [make](Result<QList<EventRecord>> events) {
-                    QList<QByteArray> payloads;
-                    if (events) {
-                        for (const EventRecord &e : *events)
-                            payloads.append(e.payload);
-                    }
-                    make(Format::Akeneo, akeneoEnvelope(payloads), false);
+                    make(Format::Akeneo, logLineBody(events ? *events : QList<EventRecord>()), false);
                 });
             });
     };

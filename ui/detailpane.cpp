@@ -1,6 +1,7 @@
 #include "detailpane.h"
 
 #include "deliverysummary.h"
+#include "headertable.h"
 #include "jsontreeview.h"
 #include "severitydelegate.h"
 
@@ -77,7 +78,7 @@ struct EditDifference
     std::optional<EditSource> source;
     std::optional<EventRecord> sourceEvent;
     std::optional<Delivery> sourceDelivery;
-    QList<QByteArray> logPayloads; ///< a log line's events (what Edit and send sends of it)
+    QByteArray logBody; ///< a log line's events in their envelope (what Edit and send sends of it)
 };
 
 /** Changes as lines, + added (green), - removed (red), ~ changed (amber), in a <pre>. */
@@ -122,16 +123,13 @@ QString editDifferenceHtml(const Delivery &sent, const EditDifference &from)
     if (e.eventId > 0) {
         html += QStringLiteral("edited from event <b>#%1</b> of delivery #%2").arg(e.eventId).arg(e.deliveryId);
         if (from.sourceEvent) {
-            const EventRecord &r = *from.sourceEvent;
-            before = r.format == Format::Akeneo || r.format == Format::AkeneoTest ? akeneoEnvelope({r.payload})
-                                                                                  : r.payload;
+            before = eventRequestBody(*from.sourceEvent);
             haveSource = true;
         }
     } else if (e.deliveryId > 0) {
         html += QStringLiteral("edited from delivery <b>#%1</b>").arg(e.deliveryId);
         if (from.sourceDelivery) {
-            before = from.sourceDelivery->origin == Origin::Log ? akeneoEnvelope(from.logPayloads)
-                                                                : from.sourceDelivery->body;
+            before = from.sourceDelivery->origin == Origin::Log ? from.logBody : from.sourceDelivery->body;
             haveSource = true;
         }
     } else if (!e.templateKey.isEmpty()) {
@@ -248,12 +246,7 @@ DetailPane::DetailPane(QWidget *parent)
     m_rawPretty->setToolTip(QStringLiteral("The same body indented (members in their order)"));
     rawTab->addWidget(m_raw);
     rawTab->addWidget(m_rawPretty);
-    m_headers = new QTableWidget(0, 2, this);
-    m_headers->setObjectName(QStringLiteral("headersTable"));
-    m_headers->setHorizontalHeaderLabels({QStringLiteral("Header"), QStringLiteral("Value")});
-    m_headers->horizontalHeader()->setStretchLastSection(true);
-    m_headers->verticalHeader()->hide();
-    m_headers->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_headers = newHeaderTable(this, QStringLiteral("headersTable"), false);
     m_delivery = codeView(this, "deliveryText");
     addTab(eventTab, QStringLiteral("Event"));
     addTab(rawTab, QStringLiteral("Raw"));
@@ -389,11 +382,7 @@ void DetailPane::showDelivery(qint64 deliveryId)
         // Exactly as received (bytes that are not UTF-8 show as U+FFFD here; exports keep them).
         m_raw->setPlainText(QString::fromUtf8(d->body));
         m_rawPretty->setPlainText(prettyJson(d->body));
-        m_headers->setRowCount(int(d->headers.size()));
-        for (int i = 0; i < d->headers.size(); ++i) {
-            m_headers->setItem(i, 0, new QTableWidgetItem(QString::fromLatin1(d->headers[i].name)));
-            m_headers->setItem(i, 1, new QTableWidgetItem(QString::fromUtf8(d->headers[i].value)));
-        }
+        showHeaders(m_headers, d->headers);
         m_delivery->setPlainText(deliverySummary(*d));
         if (d->origin == Origin::Replay)
             showEditDifference(*d);
@@ -418,13 +407,13 @@ void DetailPane::showEditDifference(const Delivery &sent)
                     out.sourceEvent = events->first();
             }
             if (out.source && out.source->deliveryId > 0) {
-                if (auto ds = reader.deliveries({out.source->deliveryId}); ds && !ds->isEmpty())
+                // Its body only when it is what was edited (an event's own bytes are the event's).
+                if (auto ds = reader.deliveries({out.source->deliveryId}, out.source->eventId == 0);
+                    ds && !ds->isEmpty())
                     out.sourceDelivery = ds->first();
                 if (out.sourceDelivery && out.sourceDelivery->origin == Origin::Log) {
-                    if (auto events = reader.eventsOfDelivery(out.source->deliveryId)) {
-                        for (const EventRecord &e : std::as_const(*events))
-                            out.logPayloads.append(e.payload);
-                    }
+                    if (auto events = reader.eventsOfDelivery(out.source->deliveryId))
+                        out.logBody = logLineBody(*events);
                 }
             }
             return out;

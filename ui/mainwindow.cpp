@@ -488,10 +488,7 @@ void MainWindow::editAndSend()
                                     [edit, line = std::move(*d)](Result<QList<EventRecord>> events) mutable {
                                         if (!events)
                                             return;
-                                        QList<QByteArray> payloads;
-                                        for (const EventRecord &e : std::as_const(*events))
-                                            payloads.append(e.payload);
-                                        line.body = akeneoEnvelope(payloads);
+                                        line.body = logLineBody(*events);
                                         line.format = Format::Akeneo;
                                         edit(line);
                                     });

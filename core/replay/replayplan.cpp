@@ -53,6 +53,21 @@ QByteArray akeneoEnvelope(const QList<QByteArray> &events)
     return out;
 }
 
+QByteArray logLineBody(const QList<EventRecord> &events)
+{
+    QList<QByteArray> payloads;
+    payloads.reserve(events.size());
+    for (const EventRecord &e : events)
+        payloads.append(e.payload);
+    return akeneoEnvelope(payloads);
+}
+
+QByteArray eventRequestBody(const EventRecord &event)
+{
+    return event.format == Format::Akeneo || event.format == Format::AkeneoTest ? akeneoEnvelope({event.payload})
+                                                                                : event.payload;
+}
+
 Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const QList<qint64> &eventIds,
                               const ReplayPlanOptions &options)
 {
@@ -171,10 +186,7 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
                 q.eventCount = int(own->size());
                 q.notification = !own->isEmpty() && isPlatformNotification(d.format, own->front().event.subjectType);
                 if (d.origin == Origin::Log) {
-                    QList<QByteArray> payloads;
-                    for (const EventRecord &e : std::as_const(own.value()))
-                        payloads.append(e.payload);
-                    q.body = akeneoEnvelope(payloads);
+                    q.body = logLineBody(own.value());
                     q.format = Format::Akeneo;
                 } else {
                     q.body = d.body;

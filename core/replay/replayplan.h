@@ -3,6 +3,7 @@
 #include "compose/composer.h"
 #include "filter/filter.h"
 #include "model/delivery.h"
+#include "store/records.h"
 #include "util/result.h"
 
 #include <QByteArray>
@@ -80,5 +81,12 @@ Result<ReplayPlan> planReplay(StoreReader &reader, const Filter &filter, const Q
 
 /** An Akeneo envelope of the given event JSON objects, byte for byte. */
 QByteArray akeneoEnvelope(const QList<QByteArray> &events);
+/** What a log line is sent as (a line is no request body): its events' bytes in one Events API envelope. */
+QByteArray logLineBody(const QList<EventRecord> &events);
+/**
+ * One event sent alone, as its sender sends it: an Events API event (a test event too) in its envelope, the other
+ * senders' as their bytes.
+ */
+QByteArray eventRequestBody(const EventRecord &event);
 
 } // namespace pimscope
