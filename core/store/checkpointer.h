@@ -4,6 +4,7 @@
 
 #include <QThread>
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,15 @@ private:
     std::condition_variable m_wake;
     bool m_wanted = false;
     bool m_stopping = false;
+    /**
+     * The log's size in frames when the last checkpoint ended (set by this thread, read by the hook). Until the log
+     * grew by a quarter of the threshold beyond it, or started over, a commit does not ask for another checkpoint:
+     * each pass costs two fsyncs, and a log that cannot start over yet (the writer keeps appending) would otherwise
+     * be checkpointed after every commit.
+     */
+    std::atomic<int> m_logAfterLast = 0;
+    /** The last checkpoint copied the whole log as it then was. */
+    std::atomic<bool> m_caughtUp = false;
 };
 
 } // namespace pimscope

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include <optional>
+#include <thread>
 
 namespace pimscope {
 
@@ -267,6 +268,23 @@ Connection::~Connection()
     m_db = QSqlDatabase();
     if (!m_name.isEmpty())
         QSqlDatabase::removeDatabase(m_name);
+}
+
+void pollWhenBusy(sqlite3 *handle, const std::chrono::milliseconds &limit)
+{
+    using Clock = std::chrono::steady_clock;
+    sqlite3_busy_handler(
+        handle,
+        [](void *limitOf, int tries) -> int {
+            thread_local Clock::time_point since;
+            if (tries == 0)
+                since = Clock::now();
+            else if (Clock::now() - since >= *static_cast<const std::chrono::milliseconds *>(limitOf))
+                return 0;
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+            return 1;
+        },
+        const_cast<void *>(static_cast<const void *>(&limit)));
 }
 
 } // namespace pimscope

@@ -5,10 +5,21 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
+struct sqlite3;
+
 namespace pimscope {
+
+/**
+ * Replaces SQLite's busy handler on `handle` (sleeps of 1, 2, 5, 10 ... 100 ms between tries) with a poll every
+ * 100 us, for up to `limit` by the clock (on a loaded machine, limit / 100 us sleeps take far longer than `limit`).
+ * A lock held a few milliseconds is then waited for a few milliseconds, not up to 100 more. `limit` is read at each
+ * wait: it must live as long as the connection (a constant).
+ */
+void pollWhenBusy(sqlite3 *handle, const std::chrono::milliseconds &limit);
 
 /** How a capture database is opened. */
 struct StoreOptions

@@ -27,7 +27,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #if defined(Q_OS_UNIX)
 #include <cerrno>
@@ -258,20 +257,9 @@ Result<void> StoreWriter::openConnection()
     m_checkpointer = std::make_unique<Checkpointer>(m_path);
     m_checkpointer->attach(handle);
     // SQLite's default busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries: one short RESTART checkpoint made
-    // the answers waiting for a commit wait 100-300 ms. Poll every 100 us instead, for up to 5 s as before (by the
-    // clock: on a loaded machine 50,000 sleeps of 100 us take far longer than 5 s).
-    sqlite3_busy_handler(
-        handle,
-        [](void *, int tries) -> int {
-            thread_local Clock::time_point since;
-            if (tries == 0)
-                since = Clock::now();
-            else if (Clock::now() - since >= std::chrono::seconds(5))
-                return 0;
-            std::this_thread::sleep_for(std::chrono::microseconds(100));
-            return 1;
-        },
-        nullptr);
+    // the answers waiting for a commit wait 100-300 ms. Poll instead, for up to 5 s as before.
+    static constexpr std::chrono::milliseconds busyLimit{5000};
+    pollWhenBusy(handle, busyLimit);
     m_checkpointer->start();
     return {};
 }

@@ -18,6 +18,9 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
+#include <algorithm>
+#include <vector>
+
 using namespace pimscope;
 using namespace pimscope::bench;
 
@@ -88,6 +91,34 @@ int main(int argc, char **argv)
         p->terminate();
         p->waitForFinished(10000);
     }
+    // Pimscope's own view of the same requests, from its captures: from the request read to the answer written
+    // (ack_ms), and the connector's answer time as the forward measured it. What the client saw beyond these is the
+    // client's, the kernel's and the scheduler's.
+    const auto inside = [&dir](const QString &file, const QString &what, const QString &sql) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), file);
+        db.setDatabaseName(dir.filePath(file));
+        if (db.open()) {
+            QSqlQuery q(db);
+            std::vector<double> ms;
+            if (q.exec(sql))
+                while (q.next())
+                    ms.push_back(q.value(0).toDouble());
+            std::sort(ms.begin(), ms.end());
+            const auto at = [&ms](double p) {
+                return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, std::size_t(p / 100.0 * double(ms.size())))];
+            };
+            std::printf("inside Pimscope, %-52s %5zu, p50 %6.2f ms, p99 %6.2f ms, max %6.2f ms\n", qPrintable(what),
+                        ms.size(), at(50), at(99), at(100));
+        }
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(file);
+    };
+    inside(QStringLiteral("proxy.db"), QStringLiteral("proxy, request read to answer written:"),
+           QStringLiteral("SELECT ack_ms FROM deliveries WHERE ack_ms IS NOT NULL"));
+    inside(QStringLiteral("proxy.db"), QStringLiteral("proxy, the connector's answer (forward sent to its end):"),
+           QStringLiteral("SELECT end_ms FROM forwards WHERE end_ms IS NOT NULL"));
+    inside(QStringLiteral("plain.db"), QStringLiteral("no forward, request read to answer written:"),
+           QStringLiteral("SELECT ack_ms FROM deliveries WHERE ack_ms IS NOT NULL"));
 
     // Ack mode's throughput: the requests come while the connector is down (queued, answered by Pimscope), then the
     // connector comes back and the next start of Pimscope forwards the whole queue, bodies read from the capture.
