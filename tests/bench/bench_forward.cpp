@@ -18,9 +18,6 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
-#include <algorithm>
-#include <vector>
-
 using namespace pimscope;
 using namespace pimscope::bench;
 
@@ -99,16 +96,13 @@ int main(int argc, char **argv)
         db.setDatabaseName(dir.filePath(file));
         if (db.open()) {
             QSqlQuery q(db);
-            std::vector<double> ms;
+            ReplaySummary times; // its percentiles, as the client's figures above are computed
             if (q.exec(sql))
                 while (q.next())
-                    ms.push_back(q.value(0).toDouble());
-            std::sort(ms.begin(), ms.end());
-            const auto at = [&ms](double p) {
-                return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, std::size_t(p / 100.0 * double(ms.size())))];
-            };
-            std::printf("inside Pimscope, %-52s %5zu, p50 %6.2f ms, p99 %6.2f ms, max %6.2f ms\n", qPrintable(what),
-                        ms.size(), at(50), at(99), at(100));
+                    times.latenciesMs.append(q.value(0).toDouble());
+            std::printf("inside Pimscope, %-52s %5lld, p50 %6.2f ms, p99 %6.2f ms, max %6.2f ms\n", qPrintable(what),
+                        static_cast<long long>(times.latenciesMs.size()), times.percentileMs(50),
+                        times.percentileMs(99), times.percentileMs(100));
         }
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(file);
