@@ -89,6 +89,7 @@ void Checkpointer::run()
         // unchanged copies nothing and syncs nothing): the log is then all copied, and the writer's next commit
         // starts it over, without RESTART's wait.
         QSqlQuery q(connection.value()->db());
+        const qint64 restartAt = 2 * qint64(m_threshold);
         qint64 walFrames = -1;
         qint64 doneFrames = 0;
         bool failed = false;
@@ -105,7 +106,7 @@ void Checkpointer::run()
             walFrames = log;
             // Unchanged (caught up), started over, held back by a reader, or the writer appending faster than the
             // passes copy (RESTART's turn): no pass more would help.
-            if (!grew || doneFrames < log || log >= 2 * qint64(m_threshold) || pass + 1 == maxPasses)
+            if (!grew || doneFrames < log || log >= restartAt || pass + 1 == maxPasses)
                 break;
         }
         if (failed)
@@ -116,7 +117,7 @@ void Checkpointer::run()
         // twice the threshold, a RESTART copies what was appended meanwhile and makes the writer start the log over.
         // The writer waits for that a few milliseconds (its busy handler polls every 100 us), where a 1 GiB log made
         // it wait hundreds.
-        if (walFrames >= 2 * qint64(m_threshold)) {
+        if (walFrames >= restartAt) {
             if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)")))
                 qCWarning(lcStore) << "checkpoint failed:" << q.lastError().text();
             q.finish();
